@@ -1,0 +1,42 @@
+#pragma once
+// One class per verb. Each declares its options on its CLI11 sub-app and turns them into a
+// pipeline::Config; none holds analysis logic.
+#include "trygg/pipeline/Config.hpp"
+
+#include <CLI/App.hpp>
+
+#include <string>
+
+namespace trygg::cli {
+
+// `trygg run CONFIG.toml [--overwrite]`
+class RunCommand {
+public:
+    explicit RunCommand(CLI::App& parent);
+    bool selected() const { return m_app->parsed(); }
+    pipeline::Config config() const;
+
+private:
+    CLI::App* m_app;
+    std::string m_configPath;
+    bool m_overwrite = false;
+};
+
+// `trygg hotspot --incidents FILE ... --out FILE.gpkg`
+class HotspotCommand {
+public:
+    explicit HotspotCommand(CLI::App& parent);
+    bool selected() const { return m_app->parsed(); }
+    pipeline::Config config(const std::string& commandLine) const;
+
+private:
+    CLI::App* m_app;
+    std::string m_incidents, m_layer, m_xField, m_yField, m_timeField, m_categoryField, m_idField, m_weightField;
+    std::string m_crs, m_studyArea, m_studyAreaLayer, m_analysisCrs = "EPSG:3006";
+    std::string m_cellSize = "auto", m_gridShape = "square", m_align = "snapped", m_distanceBand = "default";
+    std::string m_out;
+    std::int64_t m_maxCells = 20'000'000;
+    bool m_force = false, m_noFdr = false, m_excludeSelf = false, m_overwrite = false;
+};
+
+} // namespace trygg::cli

@@ -1,0 +1,98 @@
+#include "Commands.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/io/Values.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace trygg::cli {
+namespace {
+
+std::optional<double> numberOrWord(const std::string& text, const char* word, const char* option) {
+    if (text == word) return std::nullopt;
+    const auto v = io::parseNumber(text);
+    if (!v) throw InputError(std::string("options: ") + option + " '" + text + "' is not a number or '" + word + "'");
+    return v;
+}
+
+} // namespace
+
+HotspotCommand::HotspotCommand(CLI::App& parent)
+    : m_app(parent.add_subcommand("hotspot", "Count incidents on a grid and find Gi* hot spots, from flags")) {
+    auto* in = "Input";
+    m_app->add_option("--incidents", m_incidents, "Incident reports: CSV, XLSX or a point layer GDAL reads")
+        ->required()
+        ->group(in);
+    m_app->add_option("--layer", m_layer, "Layer (or sheet) of the incidents file")->group(in);
+    m_app->add_option("--x-field", m_xField, "Column of x / longitude / easting (default: recognised)")->group(in);
+    m_app->add_option("--y-field", m_yField, "Column of y / latitude / northing (default: recognised)")->group(in);
+    m_app->add_option("--time-field", m_timeField, "Column of the date-time (default: recognised)")->group(in);
+    m_app->add_option("--category-field", m_categoryField, "Column of the category (default: recognised)")->group(in);
+    m_app->add_option("--id-field", m_idField, "Column of the report id (default: recognised)")->group(in);
+    m_app->add_option("--weight-field", m_weightField, "Column of a weight per report (default: none)")->group(in);
+    m_app->add_option("--crs", m_crs, "CRS of the incidents' coordinates, EPSG:N (default: the layer's, or EPSG:4326 for lon/lat columns)")
+        ->group(in);
+    m_app->add_option("--study-area", m_studyArea, "Polygon layer of the study area (default: the reports' extent)")
+        ->group(in);
+    m_app->add_option("--study-area-layer", m_studyAreaLayer, "Layer of the study area file")->group(in);
+
+    auto* an = "Analysis";
+    m_app->add_option("--analysis-crs", m_analysisCrs, "Projected CRS in metres for the analysis")
+        ->capture_default_str()
+        ->group(an);
+    m_app->add_option("--cell-size", m_cellSize, "Cell size in metres, or 'auto' (sfhotspot's rule)")
+        ->capture_default_str()
+        ->group(an);
+    m_app->add_option("--grid", m_gridShape, "Cell shape")
+        ->check(CLI::IsMember({"square", "hex"}))
+        ->capture_default_str()
+        ->group(an);
+    m_app->add_option("--align", m_align, "Grid origin: snapped to multiples of the cell size, or the extent's corner")
+        ->check(CLI::IsMember({"snapped", "extent"}))
+        ->capture_default_str()
+        ->group(an);
+    m_app->add_option("--max-cells", m_maxCells, "Refuse grids with more cells than this")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str()
+        ->group(an);
+    m_app->add_flag("--force", m_force, "Allow a grid over --max-cells")->group(an);
+    m_app->add_option("--distance-band", m_distanceBand,
+                      "Gi* neighbourhood in metres, or 'default' (3x3 block; six hexagons)")
+        ->capture_default_str()
+        ->group(an);
+    m_app->add_flag("--exclude-self", m_excludeSelf, "Gi instead of Gi*: leave the cell out of its neighbourhood")
+        ->group(an);
+    m_app->add_flag("--no-fdr", m_noFdr, "No false discovery rate correction of Gi_Bin")->group(an);
+
+    auto* out = "Output";
+    m_app->add_option("--out", m_out, "The GeoPackage to write (.gpkg)")->required()->group(out);
+    m_app->add_flag("--overwrite", m_overwrite, "Replace the output file if it exists")->group(out);
+    m_app->footer("Example: trygg hotspot --incidents reports.csv --study-area boundary.gpkg --cell-size 200 "
+                  "--out hotspots.gpkg");
+}
+
+pipeline::Config HotspotCommand::config(const std::string& commandLine) const {
+    pipeline::Config cfg;
+    cfg.name = "hotspot";
+    cfg.sourceText = commandLine;
+    cfg.analysisCrs = m_analysisCrs;
+    cfg.incidents.path = m_incidents;
+    cfg.incidents.layer = m_layer;
+    cfg.incidents.crs = m_crs;
+    cfg.incidents.fields = {m_xField, m_yField, m_timeField, m_categoryField, m_idField, m_weightField};
+    if (!m_studyArea.empty()) cfg.studyArea = io::StudyAreaSpec{m_studyArea, m_studyAreaLayer, ""};
+    cfg.grid.shape = m_gridShape == "hex" ? grid::Shape::Hex : grid::Shape::Square;
+    cfg.grid.cellSizeM = numberOrWord(m_cellSize, "auto", "--cell-size");
+    cfg.grid.alignment = m_align == "extent" ? grid::Alignment::Extent : grid::Alignment::Snapped;
+    cfg.grid.maxCells = m_maxCells;
+    cfg.grid.force = m_force;
+    cfg.gistar.distanceBandM = numberOrWord(m_distanceBand, "default", "--distance-band");
+    cfg.gistar.includeSelf = !m_excludeSelf;
+    cfg.gistar.correction = m_noFdr ? stats::Correction::None : stats::Correction::FdrBenjaminiHochberg;
+    cfg.output.path = m_out;
+    cfg.output.overwrite = m_overwrite;
+    pipeline::validate(cfg);
+    return cfg;
+}
+
+} // namespace trygg::cli

@@ -1,0 +1,81 @@
+// trygg: the command line. Parses arguments, runs the engine, prints the summary, and maps
+// errors to exit codes (0 ok, 1 failed, 2 usage, 130 cancelled). No analysis logic here.
+#include "Commands.hpp"
+#include "ProgressReporter.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/core/Version.hpp"
+#include "trygg/io/ReportReader.hpp"
+#include "trygg/pipeline/Runner.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+
+namespace {
+
+void onInterrupt(int) { trygg::cli::g_interrupted = true; }
+
+void printSummary(const trygg::pipeline::RunSummary& s) {
+    using trygg::io::RejectReason;
+    fmt::print("Reports: {} read, {} accepted, {} rejected\n", s.rowsRead, s.accepted, s.rejected);
+    for (int k = 0; k < trygg::io::kRejectReasonCount; ++k) {
+        if (s.rejectedByReason[k] == 0) continue;
+        fmt::print("  rejected, {}: {}\n", trygg::io::reasonText(static_cast<RejectReason>(k)), s.rejectedByReason[k]);
+    }
+    fmt::print("Grid: {} cells of {:g} m{}{}\n", s.cells, s.cellSizeM, s.cellSizeAutomatic ? " (automatic)" : "",
+               s.hasStudyArea ? "" : ", over the reports' extent (no study area given)");
+    fmt::print("Gi*: band {:g} m; hot spots {} / {} / {} cells at 99 / 95 / 90 %, cold spots {} / {} / {}\n",
+               s.distanceBandM, s.cellsByBin[6], s.cellsByBin[5], s.cellsByBin[4], s.cellsByBin[0], s.cellsByBin[1],
+               s.cellsByBin[2]);
+    for (const auto& w : s.warnings) fmt::print("Warning: {}\n", w);
+    fmt::print("Wrote {}\n", s.outputPath);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    using namespace trygg;
+    CLI::App app{"Trygg: hotspot analysis for safety in public spaces"};
+    app.set_version_flag("--version", std::string("trygg ") + kVersion);
+    app.require_subcommand(1);
+    app.fallthrough();  // --quiet and --progress may follow the subcommand
+    bool quiet = false;
+    std::string progressStyle = "auto";
+    app.add_flag("-q,--quiet", quiet, "No progress and no summary")->group("General");
+    app.add_option("--progress", progressStyle, "Progress on stderr: auto (a bar on a terminal), plain or json")
+        ->check(CLI::IsMember({"auto", "plain", "json"}))
+        ->group("General");
+    cli::RunCommand runCmd(app);
+    cli::HotspotCommand hotspotCmd(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+
+    std::string commandLine = "trygg";
+    for (int i = 1; i < argc; ++i) commandLine += std::string(" ") + argv[i];
+    const cli::ProgressStyle style = cli::parseProgressStyle(progressStyle, quiet);
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    try {
+        const pipeline::Config cfg = runCmd.selected() ? runCmd.config() : hotspotCmd.config(commandLine);
+        const Progress progress = cli::makeProgress(style);
+        const pipeline::RunSummary summary = pipeline::run(cfg, progress);
+        cli::endProgress(style);
+        if (!quiet) printSummary(summary);
+        return 0;
+    } catch (const Cancelled&) {
+        cli::endProgress(style);
+        std::fprintf(stderr, "trygg: interrupted; no output was written\n");
+        return 130;
+    } catch (const std::exception& e) {
+        cli::endProgress(style);
+        std::fprintf(stderr, "trygg: %s\n", e.what());
+        return 1;
+    }
+}

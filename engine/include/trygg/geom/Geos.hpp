@@ -1,0 +1,90 @@
+#pragma once
+// RAII over GEOS's C API (its C++ API is not stable). One GeosContext per thread; raw pointers
+// never own. GEOS errors become GeometryError with GEOS's own message.
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+typedef struct GEOSContextHandle_HS* GEOSContextHandle_t;
+typedef struct GEOSGeom_t GEOSGeometry;
+typedef struct GEOSPrepGeom_t GEOSPreparedGeometry;
+
+namespace trygg::crs {
+class Transformer;
+}
+
+namespace trygg::geom {
+
+class GeosContext {
+public:
+    GeosContext();
+    ~GeosContext();
+    GeosContext(const GeosContext&) = delete;
+    GeosContext& operator=(const GeosContext&) = delete;
+
+    GEOSContextHandle_t handle() const { return m_handle; }
+    // The last error GEOS reported on this context, or "".
+    const std::string& lastError() const { return m_lastError; }
+
+private:
+    static void onError(const char* message, void* self);
+    GEOSContextHandle_t m_handle;
+    std::string m_lastError;
+};
+
+struct GeomDeleter {
+    GEOSContextHandle_t ctx = nullptr;
+    void operator()(GEOSGeometry* g) const;
+};
+using GeomPtr = std::unique_ptr<GEOSGeometry, GeomDeleter>;
+
+struct PreparedDeleter {
+    GEOSContextHandle_t ctx = nullptr;
+    void operator()(const GEOSPreparedGeometry* g) const;
+};
+using PreparedPtr = std::unique_ptr<const GEOSPreparedGeometry, PreparedDeleter>;
+
+struct Bounds {
+    double minX = 0, minY = 0, maxX = 0, maxY = 0;
+    double width() const { return maxX - minX; }
+    double height() const { return maxY - minY; }
+};
+
+GeomPtr fromWkb(const GeosContext& ctx, std::span<const unsigned char> wkb);
+std::vector<unsigned char> toWkb(const GeosContext& ctx, const GEOSGeometry* g);
+Bounds boundsOf(const GeosContext& ctx, const GEOSGeometry* g);
+std::vector<unsigned char> rectangleWkb(const GeosContext& ctx, double minX, double minY, double maxX, double maxY);
+
+// A polygonal area (the study area): the union of the polygons given, repaired when invalid,
+// in the analysis CRS, prepared for fast point and cell tests.
+class Area {
+public:
+    // Unions the polygonal parts of `wkbs` (other geometry types are ignored and counted in
+    // `ignoredParts`), transforming them with `toAnalysis` when given. Invalid polygons are
+    // repaired with GEOS make-valid; `repairedParts` counts them.
+    Area(const GeosContext& ctx, const std::vector<std::vector<unsigned char>>& wkbs,
+         const crs::Transformer* toAnalysis);
+
+    // True when the point lies inside or on the boundary.
+    bool coversPoint(double x, double y) const;
+    // Share in [0, 1] of the polygon (ring given as closed x/y coordinate lists) inside the area.
+    double coveredShare(std::span<const double> ringX, std::span<const double> ringY) const;
+
+    const Bounds& bounds() const { return m_bounds; }
+    double areaM2() const;
+    std::vector<unsigned char> toWkb() const;
+    int repairedParts() const { return m_repaired; }
+    int ignoredParts() const { return m_ignored; }
+
+private:
+    GeomPtr polygon(std::span<const double> ringX, std::span<const double> ringY) const;
+    const GeosContext* m_ctx;
+    GeomPtr m_geom;
+    PreparedPtr m_prepared;
+    Bounds m_bounds;
+    int m_repaired = 0;
+    int m_ignored = 0;
+};
+
+} // namespace trygg::geom

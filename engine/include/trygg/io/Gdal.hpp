@@ -1,0 +1,52 @@
+#pragma once
+// Opening vector sources through GDAL, with errors turned into InputError and GDAL's own
+// messages collected instead of printed.
+#include <gdal_priv.h>
+
+#include <string>
+#include <vector>
+
+namespace trygg::io {
+
+// Registers GDAL's drivers once per process.
+void ensureGdalRegistered();
+
+// While alive, GDAL's errors and warnings are collected here instead of going to stderr.
+class GdalErrorScope {
+public:
+    GdalErrorScope();
+    ~GdalErrorScope();
+    GdalErrorScope(const GdalErrorScope&) = delete;
+    GdalErrorScope& operator=(const GdalErrorScope&) = delete;
+
+    // The last error message GDAL reported, or "".
+    std::string lastError() const;
+    const std::vector<std::string>& warnings() const { return m_warnings; }
+
+private:
+    static void CPL_STDCALL handler(CPLErr level, CPLErrorNum code, const char* message);
+    std::vector<std::string> m_errors;
+    std::vector<std::string> m_warnings;
+};
+
+// An opened vector dataset and the layer chosen from it.
+struct VectorSource {
+    GDALDatasetUniquePtr dataset;
+    OGRLayer* layer = nullptr;  // owned by dataset
+    std::string path;
+    std::string layerName;
+    std::string driverName;
+};
+
+// Opens `path` as a vector dataset and picks `layerName`, or the only layer when empty.
+// CSV is opened with every column as text (Trygg parses numbers itself: decimal commas) and the
+// separator detected (comma, semicolon or tab). `what` names the input in messages ("incidents").
+// Throws InputError for a missing, empty or unreadable file, a missing layer, or a choice of
+// several layers with none named.
+VectorSource openVector(const std::string& path, const std::string& layerName, const std::string& what);
+
+// `s` as UTF-8: returned unchanged when valid UTF-8, else recoded from Windows-1252 (what
+// Swedish Excel writes).
+std::string toUtf8(const char* s);
+
+} // namespace trygg::io

@@ -1,0 +1,103 @@
+#pragma once
+// Reading geocoded reports (incidents) from CSV, XLSX or any GDAL point layer, with every row
+// either accepted or rejected with its reason.
+#include "trygg/core/Progress.hpp"
+#include "trygg/io/Values.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace trygg::crs {
+class Crs;
+}
+namespace trygg::geom {
+class Area;
+}
+
+namespace trygg::io {
+
+enum class RejectReason {
+    EmptyGeometry,         // no coordinates or an empty geometry
+    UnreadableCoordinate,  // a coordinate that is not a number, or cannot be transformed
+    NotAPoint,             // a geometry that is not a point
+    SwappedCoordinates,    // lon/lat (or easting/northing) that look swapped
+    OutsideStudyArea,      // outside the study area polygon
+    OutsideCrsArea,        // without a study area: far outside the analysis CRS's area of use
+    UnparseableDate,       // a date-time that cannot be read
+    UnreadableWeight,      // a weight that is missing, not a number or negative
+    DuplicateId,           // an id seen before on an accepted row
+};
+inline constexpr int kRejectReasonCount = 9;
+
+// Stable code written to the output ("outside_study_area").
+std::string_view reasonCode(RejectReason reason);
+// Plain-language text ("outside the study area").
+std::string_view reasonText(RejectReason reason);
+
+// Names of the source's fields; empty means recognised automatically (x, y, time, category, id,
+// weight) or absent.
+struct FieldMapping {
+    std::string x, y, time, category, id, weight;
+};
+
+struct ReportSourceSpec {
+    std::string path;
+    std::string layer;  // empty: the only layer
+    std::string crs;    // empty: the layer's CRS, or EPSG:4326 for lon/lat-named columns
+    FieldMapping fields;
+    std::string what = "incidents";  // names the input in messages
+};
+
+struct RejectedRow {
+    std::int64_t row = 0;  // 1-based record number in the source
+    RejectReason reason = RejectReason::UnreadableCoordinate;
+    std::string field;     // the field at fault, "" when the row as a whole
+    std::string detail;    // what was found
+    std::vector<std::string> values;  // the row's original values, one per source field
+    std::string sourceWkt;  // the source geometry as WKT, when the source has geometries
+};
+
+inline constexpr std::int64_t kNoTime = std::numeric_limits<std::int64_t>::min();
+
+// Accepted reports as columns, coordinates in the analysis CRS, plus what was rejected.
+struct ReportSet {
+    std::vector<double> x, y;
+    std::vector<std::int32_t> category;  // index into categories, -1 for none; empty without a category field
+    std::vector<double> weight;          // empty without a weight field
+    std::vector<std::int64_t> timeWallSeconds;  // DateTime::wallSeconds, kNoTime for none; empty without a time field
+    std::vector<std::int64_t> row;
+    std::vector<std::string> categories;  // sorted
+    std::vector<RejectedRow> rejected;
+
+    std::vector<std::string> sourceFields;
+    std::int64_t rowsRead = 0;
+    std::int64_t withoutTime = 0;  // accepted rows whose time field was empty
+    FieldMapping used;             // the fields used; x and y are "(geometry)" for a point layer
+    std::string sourceCrs;         // as declared or found
+    std::string path, layer, driver;
+    std::string firstTime, lastTime;  // ISO 8601 range of accepted times, "" when none
+
+    std::size_t acceptedCount() const { return x.size(); }
+    std::int64_t rejectedCount(RejectReason reason) const;
+};
+
+// Reads the reports of `spec`, transforms them to `analysisCrs` and checks each row. With a
+// study area, rows outside it are rejected; rows that would fall inside it with x and y swapped
+// are rejected as swapped. Throws InputError when the source cannot be read or has no usable
+// coordinate fields; never for a bad row.
+ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs, const geom::Area* studyArea,
+                      const Progress& progress);
+
+// The x/y column pair recognised among `fields` (lon/lat, longitude/latitude, x/y, e/n,
+// easting/northing, ost/nord ...), case-insensitive; {"", ""} when none. `geographic` tells
+// whether the names say lon/lat.
+struct CoordinateColumns {
+    std::string x, y;
+    bool geographic = false;
+};
+CoordinateColumns recogniseCoordinateColumns(const std::vector<std::string>& fields);
+
+} // namespace trygg::io

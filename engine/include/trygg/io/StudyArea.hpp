@@ -1,0 +1,32 @@
+#pragma once
+// Reading the study area: a polygon layer (the municipality's boundary) dissolved into one area.
+#include "trygg/geom/Geos.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace trygg::crs {
+class Crs;
+}
+
+namespace trygg::io {
+
+struct StudyAreaSpec {
+    std::string path;
+    std::string layer;  // empty: the only layer
+    std::string crs;    // empty: the layer's own CRS
+};
+
+struct StudyArea {
+    std::unique_ptr<geom::Area> area;  // in the analysis CRS
+    std::string sourceCrs;
+    std::int64_t features = 0;
+    std::vector<std::string> warnings;  // repaired polygons, ignored non-polygons
+};
+
+// Reads every polygon of the layer, transforms it to `analysisCrs` and dissolves them. Throws
+// InputError when the file cannot be read, has no CRS, or holds no polygon.
+StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, const geom::GeosContext& geos);
+
+} // namespace trygg::io

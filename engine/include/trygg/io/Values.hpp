@@ -1,0 +1,39 @@
+#pragma once
+// Parsing the values found in report tables: numbers written the Swedish way and date-times.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace trygg::io {
+
+// A number from text: "55.79", "55,79" (decimal comma), "6 180 000" or "6 180 000,5" (spaces,
+// no-break spaces or thin spaces as thousands separators), a leading '+' or '-'. Text with both
+// '.' and ',' is refused as ambiguous. nullopt when not a finite number.
+std::optional<double> parseNumber(std::string_view text);
+
+// A wall-clock date-time as written in the source, with its time-zone flag in GDAL's convention:
+// 0 unknown, 1 local time, 100 UTC, 100 + 4 x (offset in hours) otherwise.
+struct DateTime {
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0;
+    double second = 0;
+    int tzFlag = 0;
+    bool hasTime = false;
+
+    // ISO 8601: "2024-03-05T21:30:00", "2024-03-05" when there is no time; offset appended.
+    std::string toIso() const;
+    // Seconds since 1970-01-01T00:00 of the wall-clock time (offset not applied); for ordering.
+    std::int64_t wallSeconds() const;
+};
+
+// A date-time from text: ISO 8601 ("2024-03-05", "2024-03-05T21:30", "2024-03-05 21:30:15",
+// with optional fraction and "Z" or "+01:00"), "2024/03/05 21:30:00" (GDAL's text form), or an
+// Excel serial date (days since 1899-12-30, a fraction for the time of day; text serials are
+// taken from 1950 to 2099 only).
+// nullopt for anything else or an impossible date.
+std::optional<DateTime> parseDateTime(std::string_view text);
+
+// A date-time from an Excel serial day number. nullopt when out of range.
+std::optional<DateTime> fromExcelSerial(double serial);
+
+} // namespace trygg::io

@@ -1,0 +1,86 @@
+#pragma once
+// Writing Trygg's GeoPackage. The file is built under a temporary name beside the output and
+// renamed into place by commit(), so a failed or interrupted run never leaves a broken file at
+// the output path.
+#include "trygg/core/Progress.hpp"
+#include "trygg/grid/Grid.hpp"
+#include "trygg/stats/Weights.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+class GDALDataset;
+class OGRLayer;
+class OGRSpatialReference;
+
+namespace trygg::crs {
+class Crs;
+}
+namespace trygg::io {
+struct ReportSet;
+}
+
+namespace trygg::output {
+
+struct MetadataEntry {
+    std::string key;
+    std::string value;
+};
+
+// What the hotspot_grid layer holds, cell by cell over the grid's active cells.
+struct HotspotGridData {
+    const grid::Grid* grid = nullptr;
+    const grid::CellCounts* counts = nullptr;
+    std::vector<std::string> categoryFields;  // one per category, "n_<slug>"
+    const std::vector<double>* z = nullptr;
+    const std::vector<double>* p = nullptr;
+    const std::vector<std::int8_t>* bin = nullptr;
+    const stats::Neighbours* neighbours = nullptr;
+};
+
+// Output field names for categories: "n_" + a lower-case ASCII slug of each name (å, ä -> a,
+// ö -> o, other characters -> _), made unique.
+std::vector<std::string> categoryFieldNames(const std::vector<std::string>& categories);
+
+class GpkgWriter {
+public:
+    // Throws IoError when `finalPath` exists and overwrite is false, or its folder is missing.
+    static void checkWritable(const std::string& finalPath, bool overwrite);
+
+    GpkgWriter(std::string finalPath, bool overwrite, const crs::Crs& analysisCrs);
+    ~GpkgWriter();
+    GpkgWriter(const GpkgWriter&) = delete;
+    GpkgWriter& operator=(const GpkgWriter&) = delete;
+
+    void writeHotspotGrid(const HotspotGridData& data, const Progress& progress);
+    void writeStudyArea(const std::vector<unsigned char>& wkb, const std::string& description);
+    void writeRejected(const io::ReportSet& reports, const std::string& layerName);
+    void writeMetadata(const std::vector<MetadataEntry>& entries);
+
+    // Closes the file and moves it to the output path, replacing an existing file when allowed.
+    void commit();
+
+    const std::string& temporaryPath() const { return m_tmpPath; }
+
+private:
+    OGRLayer* createLayer(const std::string& name, int geometryType, const std::string& title,
+                          const std::string& description);
+    void writeStyle(const std::string& layer, const std::string& geometryColumn, const std::string& qml,
+                    const std::string& description);
+    void exec(const std::string& sql);
+
+    std::string m_finalPath;
+    std::string m_tmpPath;
+    bool m_overwrite = false;
+    bool m_committed = false;
+    struct DatasetDeleter {
+        void operator()(GDALDataset* ds) const;
+    };
+    std::unique_ptr<GDALDataset, DatasetDeleter> m_ds;
+    std::unique_ptr<OGRSpatialReference, void (*)(OGRSpatialReference*)> m_srs;
+    OGRLayer* m_styles = nullptr;
+};
+
+} // namespace trygg::output

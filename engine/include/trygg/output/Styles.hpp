@@ -1,0 +1,23 @@
+#pragma once
+// Default QGIS styles (QML) for Trygg's layers, stored in the GeoPackage's layer_styles table so
+// that each layer opens in QGIS already styled.
+#include <string>
+#include <vector>
+
+namespace trygg::output {
+
+struct FieldAlias {
+    std::string field;
+    std::string alias;
+};
+
+// hotspot_grid: classes on Gi_Bin, red hot, blue cold, grey not significant (ArcGIS Pro's colours).
+std::string hotspotGridQml(const std::vector<FieldAlias>& aliases);
+
+// study_area: a dark outline, no fill.
+std::string studyAreaQml();
+
+// Attribute tables (rejected_reports, run_metadata): field aliases only.
+std::string tableQml(const std::vector<FieldAlias>& aliases);
+
+} // namespace trygg::output

@@ -1,0 +1,36 @@
+#pragma once
+// The batch runner: the named steps of a hotspot analysis, from reports to GeoPackage.
+//   io.study_area -> io.reports -> grid.build -> grid.count -> stats.gistar -> output.gpkg
+#include "trygg/core/Progress.hpp"
+#include "trygg/io/ReportReader.hpp"
+#include "trygg/pipeline/Config.hpp"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace trygg::pipeline {
+
+struct RunSummary {
+    std::string outputPath;
+    std::int64_t rowsRead = 0;
+    std::int64_t accepted = 0;
+    std::array<std::int64_t, io::kRejectReasonCount> rejectedByReason{};
+    std::int64_t rejected = 0;
+    std::size_t cells = 0;
+    double cellSizeM = 0;
+    bool cellSizeAutomatic = false;
+    bool hasStudyArea = false;
+    double distanceBandM = 0;
+    std::array<std::size_t, 7> cellsByBin{};  // Gi_Bin -3..3 at index bin + 3
+    std::vector<std::string> warnings;
+    std::vector<std::pair<std::string, double>> stageSeconds;  // wall seconds per named step
+};
+
+// Runs the analysis of `config`, writing its GeoPackage. Throws InputError, CrsError, IoError
+// or Cancelled; the output path is then left as it was.
+RunSummary run(const Config& config, const Progress& progress);
+
+} // namespace trygg::pipeline

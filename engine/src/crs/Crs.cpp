@@ -1,0 +1,193 @@
+#include "trygg/crs/Crs.hpp"
+
+#include "trygg/core/Error.hpp"
+
+#include <proj.h>
+
+#include <cctype>
+#include <cmath>
+#include <limits>
+
+namespace trygg::crs {
+
+void PjDeleter::operator()(PJconsts* pj) const { proj_destroy(pj); }
+
+namespace {
+
+std::string lastError(PJ_CONTEXT* ctx) {
+    const int code = proj_context_errno(ctx);
+    const char* msg = proj_context_errno_string(ctx, code);
+    return msg ? msg : "unknown PROJ error";
+}
+
+bool allDigits(const std::string& s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    return true;
+}
+
+} // namespace
+
+Crs::Crs(std::string userInput, PjPtr pj) : m_userInput(std::move(userInput)), m_pj(std::move(pj)) {}
+
+Crs::Crs(const Crs& other) : m_userInput(other.m_userInput), m_pj(proj_clone(nullptr, other.m_pj.get())) {}
+
+Crs& Crs::operator=(const Crs& other) {
+    if (this != &other) {
+        m_userInput = other.m_userInput;
+        m_pj.reset(proj_clone(nullptr, other.m_pj.get()));
+    }
+    return *this;
+}
+
+Crs Crs::fromUserInput(const std::string& text) {
+    std::string def = text;
+    if (allDigits(def)) def = "EPSG:" + def;
+    PjPtr pj(proj_create(nullptr, def.c_str()));
+    if (!pj) {
+        throw CrsError("crs: unknown coordinate reference system '" + text + "': " + lastError(nullptr) +
+                       ". Give it as EPSG:N, for example EPSG:3006 for SWEREF 99 TM");
+    }
+    const PJ_TYPE type = proj_get_type(pj.get());
+    if (type == PJ_TYPE_BOUND_CRS) {
+        pj.reset(proj_get_source_crs(nullptr, pj.get()));
+    }
+    if (!proj_is_crs(pj.get())) {
+        throw CrsError("crs: '" + text + "' is not a coordinate reference system. Give it as EPSG:N");
+    }
+    return Crs(text, std::move(pj));
+}
+
+std::string Crs::name() const {
+    const char* n = proj_get_name(m_pj.get());
+    return n ? n : "";
+}
+
+std::string Crs::authorityCode() const {
+    const char* auth = proj_get_id_auth_name(m_pj.get(), 0);
+    const char* code = proj_get_id_code(m_pj.get(), 0);
+    if (!auth || !code) return "";
+    return std::string(auth) + ":" + code;
+}
+
+bool Crs::isGeographic() const {
+    const PJ_TYPE t = proj_get_type(m_pj.get());
+    return t == PJ_TYPE_GEOGRAPHIC_2D_CRS || t == PJ_TYPE_GEOGRAPHIC_3D_CRS || t == PJ_TYPE_GEOGRAPHIC_CRS;
+}
+
+bool Crs::isProjected() const { return proj_get_type(m_pj.get()) == PJ_TYPE_PROJECTED_CRS; }
+
+double Crs::linearUnitToMetre() const {
+    PjPtr cs(proj_crs_get_coordinate_system(nullptr, m_pj.get()));
+    if (!cs) return 0.0;
+    double factor = 0.0;
+    const char* unitName = nullptr;
+    if (!proj_cs_get_axis_info(nullptr, cs.get(), 0, nullptr, nullptr, nullptr, &factor, &unitName, nullptr,
+                               nullptr))
+        return 0.0;
+    if (proj_cs_get_type(nullptr, cs.get()) != PJ_CS_TYPE_CARTESIAN) return 0.0;
+    return factor;
+}
+
+std::string Crs::toWkt() const {
+    const char* wkt = proj_as_wkt(nullptr, m_pj.get(), PJ_WKT2_2019, nullptr);
+    return wkt ? wkt : "";
+}
+
+std::optional<LonLatBounds> Crs::areaOfUse() const {
+    LonLatBounds b;
+    if (!proj_get_area_of_use(nullptr, m_pj.get(), &b.west, &b.south, &b.east, &b.north, nullptr)) return {};
+    if (b.west == -1000) return {};  // PROJ's "unknown"
+    return b;
+}
+
+void Crs::requireMetricProjected(const std::string& what) const {
+    if (isGeographic() || !isProjected()) {
+        throw CrsError("crs: " + what + " '" + m_userInput + "' (" + name() +
+                       ") is not a projected CRS: distances and areas need metres. Use a projected CRS "
+                       "in metres: EPSG:3006 (SWEREF 99 TM) for Sweden, EPSG:3008 (SWEREF 99 13 30) for "
+                       "Skåne, or the UTM zone of the data (EPSG:326NN)");
+    }
+    const double f = linearUnitToMetre();
+    if (std::abs(f - 1.0) > 1e-12) {
+        throw CrsError("crs: " + what + " '" + m_userInput + "' (" + name() +
+                       ") does not use metres. Use a projected CRS in metres such as EPSG:3006");
+    }
+}
+
+Transformer::Transformer(const Crs& from, const Crs& to) : m_ctx(proj_context_create()) {
+    if (proj_is_equivalent_to(from.pj(), to.pj(), PJ_COMP_EQUIVALENT)) {
+        m_noop = true;
+        return;
+    }
+    PjPtr raw(proj_create_crs_to_crs_from_pj(m_ctx, from.pj(), to.pj(), nullptr, nullptr));
+    if (!raw) {
+        const std::string err = lastError(m_ctx);
+        proj_context_destroy(m_ctx);
+        m_ctx = nullptr;
+        throw CrsError("crs: no transformation from '" + from.userInput() + "' to '" + to.userInput() + "': " +
+                       err);
+    }
+    m_pj.reset(proj_normalize_for_visualization(m_ctx, raw.get()));
+    if (!m_pj) {
+        const std::string err = lastError(m_ctx);
+        raw.reset();
+        proj_context_destroy(m_ctx);
+        m_ctx = nullptr;
+        throw CrsError("crs: cannot settle the axis order from '" + from.userInput() + "' to '" +
+                       to.userInput() + "': " + err);
+    }
+}
+
+Transformer::~Transformer() {
+    m_pj.reset();
+    if (m_ctx) proj_context_destroy(m_ctx);
+}
+
+Transformer::Transformer(Transformer&& other) noexcept
+    : m_ctx(other.m_ctx), m_pj(std::move(other.m_pj)), m_noop(other.m_noop) {
+    other.m_ctx = nullptr;
+}
+
+Transformer& Transformer::operator=(Transformer&& other) noexcept {
+    if (this != &other) {
+        m_pj.reset();
+        if (m_ctx) proj_context_destroy(m_ctx);
+        m_ctx = other.m_ctx;
+        m_pj = std::move(other.m_pj);
+        m_noop = other.m_noop;
+        other.m_ctx = nullptr;
+    }
+    return *this;
+}
+
+bool Transformer::transform(double& x, double& y) const {
+    if (!std::isfinite(x) || !std::isfinite(y)) return false;
+    if (m_noop) return true;
+    PJ_COORD c = proj_coord(x, y, 0, 0);
+    PJ_COORD r = proj_trans(m_pj.get(), PJ_FWD, c);
+    if (!std::isfinite(r.xy.x) || !std::isfinite(r.xy.y) || r.xy.x == HUGE_VAL) {
+        proj_errno_reset(m_pj.get());
+        return false;
+    }
+    x = r.xy.x;
+    y = r.xy.y;
+    return true;
+}
+
+void Transformer::transform(std::span<double> x, std::span<double> y) const {
+    if (m_noop) return;
+    const size_t n = std::min(x.size(), y.size());
+    proj_trans_generic(m_pj.get(), PJ_FWD, x.data(), sizeof(double), n, y.data(), sizeof(double), n, nullptr, 0,
+                       0, nullptr, 0, 0);
+    for (size_t i = 0; i < n; ++i) {
+        if (!std::isfinite(x[i]) || !std::isfinite(y[i]) || x[i] == HUGE_VAL) {
+            x[i] = std::numeric_limits<double>::quiet_NaN();
+            y[i] = std::numeric_limits<double>::quiet_NaN();
+        }
+    }
+    proj_errno_reset(m_pj.get());
+}
+
+} // namespace trygg::crs

@@ -1,0 +1,80 @@
+#include "trygg/grid/Grid.hpp"
+
+#include "trygg/core/Error.hpp"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <string>
+
+namespace trygg::grid {
+
+Grid Grid::allCells(const Lattice& lattice) {
+    Grid g(lattice);
+    const auto n = lattice.cellCount();
+    if (n > std::numeric_limits<std::int32_t>::max())
+        throw InputError("grid: " + std::to_string(n) + " cells are more than one analysis can hold");
+    g.m_linear.resize(static_cast<std::size_t>(n));
+    g.m_activeOf.resize(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+        g.m_linear[static_cast<std::size_t>(i)] = i;
+        g.m_activeOf[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(i);
+    }
+    return g;
+}
+
+Grid Grid::overlapping(const Lattice& lattice, const ShareFn& shareOf, std::span<const std::int64_t> mustKeep,
+                       const std::function<void(double)>& progressEvery, bool recordShare) {
+    Grid g(lattice);
+    const auto n = lattice.cellCount();
+    if (n > std::numeric_limits<std::int32_t>::max())
+        throw InputError("grid: " + std::to_string(n) + " cells are more than one analysis can hold");
+    std::vector<char> keep(static_cast<std::size_t>(n), 0);
+    for (auto k : mustKeep)
+        if (k >= 0 && k < n) keep[static_cast<std::size_t>(k)] = 1;
+    g.m_activeOf.assign(static_cast<std::size_t>(n), -1);
+    std::array<double, 7> xs{}, ys{};
+    for (std::int64_t i = 0; i < n; ++i) {
+        if (progressEvery && i % 4096 == 0) progressEvery(static_cast<double>(i) / static_cast<double>(n));
+        const int np = lattice.ring(lattice.cellAt(i), xs, ys);
+        const double share = shareOf(std::span<const double>(xs.data(), np), std::span<const double>(ys.data(), np));
+        if (share > 0 || keep[static_cast<std::size_t>(i)]) {
+            g.m_activeOf[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(g.m_linear.size());
+            g.m_linear.push_back(i);
+            if (recordShare) g.m_share.push_back(share);
+        }
+    }
+    return g;
+}
+
+std::vector<std::int64_t> cellsOfPoints(const Lattice& lattice, std::span<const double> xs,
+                                        std::span<const double> ys) {
+    std::vector<std::int64_t> out(xs.size());
+    for (std::size_t i = 0; i < xs.size(); ++i) out[i] = lattice.cellOf(xs[i], ys[i]);
+    return out;
+}
+
+CellCounts countByCell(const Grid& grid, std::span<const std::int64_t> pointCells,
+                       std::span<const std::int32_t> categories, std::size_t categoryCount,
+                       std::span<const double> weights) {
+    CellCounts c;
+    c.categoryCount = categoryCount;
+    c.n.assign(grid.size(), 0);
+    if (!categories.empty()) c.byCategory.assign(grid.size() * categoryCount, 0);
+    if (!weights.empty()) c.weightSum.assign(grid.size(), 0.0);
+    for (std::size_t i = 0; i < pointCells.size(); ++i) {
+        const std::int32_t a = grid.activeOf(pointCells[i]);
+        if (a < 0) {
+            ++c.unbinned;
+            continue;
+        }
+        const auto cell = static_cast<std::size_t>(a);
+        ++c.n[cell];
+        if (!categories.empty() && categories[i] >= 0)
+            ++c.byCategory[cell * categoryCount + static_cast<std::size_t>(categories[i])];
+        if (!weights.empty()) c.weightSum[cell] += weights[i];
+    }
+    return c;
+}
+
+} // namespace trygg::grid

@@ -1,0 +1,114 @@
+#include "trygg/io/Gdal.hpp"
+
+#include "trygg/core/Error.hpp"
+
+#include <cpl_string.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <mutex>
+
+namespace trygg::io {
+namespace {
+
+std::string lowerExtension(const std::string& path) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext;
+}
+
+} // namespace
+
+void ensureGdalRegistered() {
+    static std::once_flag once;
+    std::call_once(once, [] { GDALAllRegister(); });
+}
+
+GdalErrorScope::GdalErrorScope() {
+    CPLPushErrorHandlerEx(&GdalErrorScope::handler, this);
+    CPLErrorReset();
+}
+
+GdalErrorScope::~GdalErrorScope() { CPLPopErrorHandler(); }
+
+void CPL_STDCALL GdalErrorScope::handler(CPLErr level, CPLErrorNum, const char* message) {
+    auto* self = static_cast<GdalErrorScope*>(CPLGetErrorHandlerUserData());
+    if (!self) return;
+    std::string msg = message ? message : "";
+    if (level >= CE_Failure)
+        self->m_errors.push_back(std::move(msg));
+    else if (level == CE_Warning)
+        self->m_warnings.push_back(std::move(msg));
+}
+
+std::string GdalErrorScope::lastError() const { return m_errors.empty() ? std::string() : m_errors.back(); }
+
+std::string toUtf8(const char* s) {
+    if (!s) return {};
+    if (CPLIsUTF8(s, -1)) return s;
+    char* recoded = CPLRecode(s, "CP1252", CPL_ENC_UTF8);
+    std::string out = recoded ? recoded : s;
+    CPLFree(recoded);
+    return out;
+}
+
+VectorSource openVector(const std::string& path, const std::string& layerName, const std::string& what) {
+    ensureGdalRegistered();
+    namespace fs = std::filesystem;
+    const bool isVsi = path.rfind("/vsi", 0) == 0;
+    if (!isVsi) {
+        std::error_code ec;
+        if (!fs::exists(path, ec))
+            throw InputError(what + ": file not found '" + path +
+                             "'. Check the path (relative paths are relative to the config file)");
+        if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) == 0)
+            throw InputError(what + ": file is empty '" + path + "'. Export the data again");
+    }
+    const std::string ext = lowerExtension(path);
+    CPLStringList options;
+    std::vector<const char*> drivers;
+    if (ext == ".csv" || ext == ".txt" || ext == ".tsv" || ext == ".gz") {
+        options.AddNameValue("HEADERS", "YES");
+        options.AddNameValue("AUTODETECT_TYPE", "NO");
+        options.AddNameValue("EMPTY_STRING_AS_NULL", "NO");
+    } else if (ext == ".xlsx" || ext == ".xls" || ext == ".ods") {
+        options.AddNameValue("HEADERS", "FORCE");
+        options.AddNameValue("FIELD_TYPES", "AUTO");
+    }
+    GdalErrorScope errors;
+    VectorSource src;
+    src.path = path;
+    src.dataset.reset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, options.List()));
+    if (!src.dataset) {
+        std::string cause = errors.lastError();
+        if (cause.empty()) cause = "not a format GDAL reads as a vector layer";
+        throw InputError(what + ": cannot read '" + path + "': " + cause +
+                         ". Give a CSV, XLSX or a vector layer GDAL reads (GeoPackage, GeoJSON, Shapefile, "
+                         "FlatGeobuf, ...)");
+    }
+    src.driverName = src.dataset->GetDriverName();
+    const int count = src.dataset->GetLayerCount();
+    if (count == 0) throw InputError(what + ": '" + path + "' holds no vector layer");
+    if (layerName.empty()) {
+        if (count > 1) {
+            std::string names;
+            for (int i = 0; i < count; ++i) names += (i ? ", " : "") + std::string(src.dataset->GetLayer(i)->GetName());
+            throw InputError(what + ": '" + path + "' holds " + std::to_string(count) + " layers (" + names +
+                             "). Name one with layer = \"...\" (or --layer)");
+        }
+        src.layer = src.dataset->GetLayer(0);
+    } else {
+        src.layer = src.dataset->GetLayerByName(layerName.c_str());
+        if (!src.layer) {
+            std::string names;
+            for (int i = 0; i < count; ++i) names += (i ? ", " : "") + std::string(src.dataset->GetLayer(i)->GetName());
+            throw InputError(what + ": no layer '" + layerName + "' in '" + path + "'. Its layers: " + names);
+        }
+    }
+    src.layerName = src.layer->GetName();
+    return src;
+}
+
+} // namespace trygg::io

@@ -1,0 +1,464 @@
+#include "trygg/io/ReportReader.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/crs/Crs.hpp"
+#include "trygg/geom/Geos.hpp"
+#include "trygg/io/Gdal.hpp"
+
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+namespace trygg::io {
+
+std::string_view reasonCode(RejectReason reason) {
+    switch (reason) {
+    case RejectReason::EmptyGeometry: return "empty_geometry";
+    case RejectReason::UnreadableCoordinate: return "unreadable_coordinate";
+    case RejectReason::NotAPoint: return "not_a_point";
+    case RejectReason::SwappedCoordinates: return "swapped_coordinates";
+    case RejectReason::OutsideStudyArea: return "outside_study_area";
+    case RejectReason::OutsideCrsArea: return "outside_crs_area";
+    case RejectReason::UnparseableDate: return "unparseable_date";
+    case RejectReason::UnreadableWeight: return "unreadable_weight";
+    case RejectReason::DuplicateId: return "duplicate_id";
+    }
+    return "unknown";
+}
+
+std::string_view reasonText(RejectReason reason) {
+    switch (reason) {
+    case RejectReason::EmptyGeometry: return "no coordinates";
+    case RejectReason::UnreadableCoordinate: return "unreadable coordinate";
+    case RejectReason::NotAPoint: return "geometry is not a point";
+    case RejectReason::SwappedCoordinates: return "coordinates look swapped (x and y, or lon and lat)";
+    case RejectReason::OutsideStudyArea: return "outside the study area";
+    case RejectReason::OutsideCrsArea: return "far outside the area the analysis CRS is made for";
+    case RejectReason::UnparseableDate: return "unparseable date";
+    case RejectReason::UnreadableWeight: return "unreadable weight";
+    case RejectReason::DuplicateId: return "duplicate id";
+    }
+    return "unknown";
+}
+
+std::int64_t ReportSet::rejectedCount(RejectReason reason) const {
+    return std::count_if(rejected.begin(), rejected.end(), [&](const RejectedRow& r) { return r.reason == reason; });
+}
+
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    // Swedish capitals in UTF-8 (Å Ä Ö) to lower case.
+    for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+        if (static_cast<unsigned char>(s[i]) == 0xC3) {
+            auto& c = reinterpret_cast<unsigned char&>(s[i + 1]);
+            if (c == 0x85 || c == 0x84 || c == 0x96) c = static_cast<unsigned char>(c + 0x20);
+        }
+    }
+    return s;
+}
+
+std::string trimmed(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return {};
+    const auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+int findField(const std::vector<std::string>& fields, const std::string& name) {
+    const std::string want = lower(trimmed(name));
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        if (lower(trimmed(fields[i])) == want) return static_cast<int>(i);
+    return -1;
+}
+
+int findAny(const std::vector<std::string>& fields, std::initializer_list<const char*> names) {
+    for (const char* n : names) {
+        const int i = findField(fields, n);
+        if (i >= 0) return i;
+    }
+    return -1;
+}
+
+// Looks up a field named in the config; throws when it does not exist.
+int requireField(const std::vector<std::string>& fields, const std::string& name, const std::string& what,
+                 const std::string& key, const std::string& path) {
+    const int i = findField(fields, name);
+    if (i < 0) {
+        std::string list;
+        for (std::size_t k = 0; k < fields.size(); ++k) list += (k ? ", " : "") + fields[k];
+        throw InputError(what + ": no field '" + name + "' (" + key + ") in '" + path + "'. Its fields: " + list);
+    }
+    return i;
+}
+
+std::optional<crs::Crs> layerCrs(OGRLayer* layer) {
+    const OGRSpatialReference* srs = layer->GetSpatialRef();
+    if (!srs) return std::nullopt;
+    const char* auth = srs->GetAuthorityName(nullptr);
+    const char* code = srs->GetAuthorityCode(nullptr);
+    if (auth && code) return crs::Crs::fromUserInput(std::string(auth) + ":" + code);
+    char* wkt = nullptr;
+    const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
+    srs->exportToWkt(&wkt, opts);
+    std::string text = wkt ? wkt : "";
+    CPLFree(wkt);
+    return crs::Crs::fromUserInput(text);
+}
+
+} // namespace
+
+CoordinateColumns recogniseCoordinateColumns(const std::vector<std::string>& fields) {
+    struct Pair {
+        const char* x;
+        const char* y;
+        bool geographic;
+    };
+    static constexpr std::array<Pair, 14> kPairs{{{"longitude", "latitude", true},
+                                                   {"lon", "lat", true},
+                                                   {"long", "lat", true},
+                                                   {"lng", "lat", true},
+                                                   {"x", "y", false},
+                                                   {"e", "n", false},
+                                                   {"easting", "northing", false},
+                                                   {"east", "north", false},
+                                                   {"ost", "nord", false},
+                                                   {"öst", "nord", false},
+                                                   {"x_coord", "y_coord", false},
+                                                   {"xcoord", "ycoord", false},
+                                                   {"e_sweref99tm", "n_sweref99tm", false},
+                                                   {"sweref99_e", "sweref99_n", false}}};
+    for (const auto& p : kPairs) {
+        const int xi = findField(fields, p.x), yi = findField(fields, p.y);
+        if (xi >= 0 && yi >= 0) return {fields[static_cast<std::size_t>(xi)], fields[static_cast<std::size_t>(yi)], p.geographic};
+    }
+    return {};
+}
+
+ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs, const geom::Area* studyArea,
+                      const Progress& progress) {
+    VectorSource src = openVector(spec.path, spec.layer, spec.what);
+    OGRLayer* layer = src.layer;
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+
+    ReportSet set;
+    set.path = spec.path;
+    set.layer = src.layerName;
+    set.driver = src.driverName;
+    const int fieldCount = defn->GetFieldCount();
+    for (int i = 0; i < fieldCount; ++i) set.sourceFields.push_back(toUtf8(defn->GetFieldDefn(i)->GetNameRef()));
+    const auto& fields = set.sourceFields;
+    const std::string& what = spec.what;
+
+    // Coordinates: named columns, recognised columns, or the layer's point geometry.
+    int xi = -1, yi = -1;
+    bool namesSayLonLat = false;
+    const bool hasGeometry = defn->GetGeomFieldCount() > 0 && layer->GetGeomType() != wkbNone;
+    if (!spec.fields.x.empty() || !spec.fields.y.empty()) {
+        if (spec.fields.x.empty() || spec.fields.y.empty())
+            throw InputError(what + ": give both x_field and y_field, or neither");
+        xi = requireField(fields, spec.fields.x, what, "x_field", spec.path);
+        yi = requireField(fields, spec.fields.y, what, "y_field", spec.path);
+        namesSayLonLat = recogniseCoordinateColumns({fields[xi], fields[yi]}).geographic;
+    } else if (!hasGeometry) {
+        const CoordinateColumns cc = recogniseCoordinateColumns(fields);
+        if (cc.x.empty()) {
+            std::string list;
+            for (std::size_t k = 0; k < fields.size(); ++k) list += (k ? ", " : "") + fields[k];
+            throw InputError(what + ": no coordinate columns recognised in '" + spec.path + "' (fields: " + list +
+                             "). Name them with x_field and y_field (--x-field, --y-field)");
+        }
+        xi = findField(fields, cc.x);
+        yi = findField(fields, cc.y);
+        namesSayLonLat = cc.geographic;
+    }
+    const bool fromGeometry = xi < 0;
+    set.used.x = fromGeometry ? "(geometry)" : fields[xi];
+    set.used.y = fromGeometry ? "(geometry)" : fields[yi];
+
+    // CRS of the source.
+    std::optional<crs::Crs> sourceCrs;
+    if (!spec.crs.empty()) {
+        sourceCrs = crs::Crs::fromUserInput(spec.crs);
+    } else if (fromGeometry) {
+        sourceCrs = layerCrs(layer);
+        if (!sourceCrs)
+            throw InputError(what + ": the layer '" + src.layerName + "' in '" + spec.path +
+                             "' has no CRS. Declare it with crs = \"EPSG:N\" (--crs)");
+    } else if (namesSayLonLat) {
+        sourceCrs = crs::Crs::fromUserInput("EPSG:4326");
+    } else {
+        throw InputError(what + ": the coordinates in columns '" + fields[xi] + "' and '" + fields[yi] + "' of '" +
+                         spec.path +
+                         "' have no declared CRS. Declare it with crs = \"EPSG:N\" (--crs), for example EPSG:3006 "
+                         "for SWEREF 99 TM");
+    }
+    set.sourceCrs = sourceCrs->authorityCode().empty() ? sourceCrs->name() : sourceCrs->authorityCode();
+    crs::Transformer toAnalysis(*sourceCrs, analysisCrs);
+
+    // Without a study area, rows far outside the analysis CRS's area of use are refused: a (0, 0)
+    // or a swapped pair would otherwise stretch the grid over half the globe.
+    std::optional<crs::LonLatBounds> domain;
+    std::unique_ptr<crs::Transformer> toLonLat;
+    if (!studyArea) {
+        domain = analysisCrs.areaOfUse();
+        if (domain) {
+            constexpr double kMarginDeg = 5.0;
+            domain->west -= kMarginDeg;
+            domain->south -= kMarginDeg;
+            domain->east += kMarginDeg;
+            domain->north += kMarginDeg;
+            toLonLat = std::make_unique<crs::Transformer>(*sourceCrs, crs::Crs::fromUserInput("OGC:CRS84"));
+        }
+    }
+    // Tests whether a source coordinate lands in the study area (or domain); fills the analysis
+    // coordinate. Returns false when it does not, or cannot be transformed.
+    auto lands = [&](double sx, double sy, double& ax, double& ay) {
+        ax = sx;
+        ay = sy;
+        if (!toAnalysis.transform(ax, ay)) return false;
+        if (studyArea) return studyArea->coversPoint(ax, ay);
+        if (domain) {
+            double lon = sx, lat = sy;
+            if (!toLonLat->transform(lon, lat)) return false;
+            return lon >= domain->west && lon <= domain->east && lat >= domain->south && lat <= domain->north;
+        }
+        return true;
+    };
+
+    // Optional fields.
+    auto optionalField = [&](const std::string& mapped, const char* key,
+                             std::initializer_list<const char*> names) -> int {
+        if (!mapped.empty()) return requireField(fields, mapped, what, key, spec.path);
+        return findAny(fields, names);
+    };
+    const int ti = optionalField(spec.fields.time, "time_field",
+                                 {"datetime", "date_time", "timestamp", "occurred_at", "date", "datum", "tidpunkt",
+                                  "tid", "time"});
+    const int ci = optionalField(spec.fields.category, "category_field",
+                                 {"category", "kategori", "brottstyp", "offense_type", "offence_type", "type", "typ",
+                                  "händelsetyp"});
+    const int ii = optionalField(spec.fields.id, "id_field", {"id", "uid", "report_id", "ärendenummer", "diarienummer"});
+    const int wi = optionalField(spec.fields.weight, "weight_field", {"weight", "vikt"});
+    if (ti >= 0) set.used.time = fields[ti];
+    if (ci >= 0) set.used.category = fields[ci];
+    if (ii >= 0) set.used.id = fields[ii];
+    if (wi >= 0) set.used.weight = fields[wi];
+
+    std::map<std::string, std::int32_t> categoryIndex;
+    std::vector<std::string> categoryNames;
+    std::unordered_map<std::string, std::int64_t> seenIds;
+    std::int64_t firstTime = kNoTime, lastTime = kNoTime;
+    std::string firstIso, lastIso;
+
+    progress.update(0.0, spec.path);
+    const GIntBig total = layer->GetFeatureCount(FALSE);
+    layer->ResetReading();
+    GdalErrorScope errors;
+    std::int64_t row = 0;
+    for (auto& feature : *layer) {
+        ++row;
+        if (row % 8192 == 0)
+            progress.update(total > 0 ? static_cast<double>(row) / static_cast<double>(total) : 0.0,
+                            std::to_string(row) + " rows");
+        auto reject = [&](RejectReason reason, std::string field, std::string detail) {
+            RejectedRow r;
+            r.row = row;
+            r.reason = reason;
+            r.field = std::move(field);
+            r.detail = std::move(detail);
+            r.values.reserve(static_cast<std::size_t>(fieldCount));
+            for (int f = 0; f < fieldCount; ++f)
+                r.values.push_back(feature->IsFieldSetAndNotNull(f) ? toUtf8(feature->GetFieldAsString(f)) : "");
+            if (fromGeometry) {
+                if (const OGRGeometry* g = feature->GetGeometryRef()) {
+                    char* wkt = nullptr;
+                    g->exportToWkt(&wkt);
+                    r.sourceWkt = wkt ? wkt : "";
+                    CPLFree(wkt);
+                }
+            }
+            set.rejected.push_back(std::move(r));
+        };
+
+        // Coordinates.
+        double sx = 0, sy = 0;
+        if (fromGeometry) {
+            const OGRGeometry* g = feature->GetGeometryRef();
+            if (!g || g->IsEmpty()) {
+                reject(RejectReason::EmptyGeometry, "", "the geometry is empty");
+                continue;
+            }
+            const auto type = wkbFlatten(g->getGeometryType());
+            if (type == wkbPoint) {
+                const auto* p = g->toPoint();
+                sx = p->getX();
+                sy = p->getY();
+            } else if (type == wkbMultiPoint && g->toMultiPoint()->getNumGeometries() == 1) {
+                const auto* p = g->toMultiPoint()->getGeometryRef(0);
+                sx = p->getX();
+                sy = p->getY();
+            } else {
+                reject(RejectReason::NotAPoint, "", std::string("a ") + OGRGeometryTypeToName(g->getGeometryType()));
+                continue;
+            }
+        } else {
+            const std::string xs = feature->IsFieldSetAndNotNull(xi) ? feature->GetFieldAsString(xi) : "";
+            const std::string ys = feature->IsFieldSetAndNotNull(yi) ? feature->GetFieldAsString(yi) : "";
+            if (trimmed(xs).empty() && trimmed(ys).empty()) {
+                reject(RejectReason::EmptyGeometry, fields[xi] + "," + fields[yi], "both coordinates are empty");
+                continue;
+            }
+            const auto px = parseNumber(xs);
+            const auto py = parseNumber(ys);
+            if (!px) {
+                reject(RejectReason::UnreadableCoordinate, fields[xi], "'" + toUtf8(xs.c_str()) + "' is not a number");
+                continue;
+            }
+            if (!py) {
+                reject(RejectReason::UnreadableCoordinate, fields[yi], "'" + toUtf8(ys.c_str()) + "' is not a number");
+                continue;
+            }
+            sx = *px;
+            sy = *py;
+        }
+        const std::string coordFields = fromGeometry ? std::string() : fields[xi] + "," + fields[yi];
+        double ax = 0, ay = 0;
+        if (!lands(sx, sy, ax, ay)) {
+            double bx = 0, by = 0;
+            if (lands(sy, sx, bx, by)) {
+                reject(RejectReason::SwappedCoordinates, coordFields,
+                       "the point falls inside " + std::string(studyArea ? "the study area" : "the CRS's area") +
+                           " only with x and y swapped");
+                continue;
+            }
+            double tx = sx, ty = sy;
+            if (!toAnalysis.transform(tx, ty)) {
+                reject(RejectReason::UnreadableCoordinate, coordFields,
+                       "cannot be transformed from " + set.sourceCrs + " to " + analysisCrs.userInput());
+            } else if (studyArea) {
+                reject(RejectReason::OutsideStudyArea, coordFields, "");
+            } else {
+                reject(RejectReason::OutsideCrsArea, coordFields,
+                       "more than 5 degrees outside the area of use of " + analysisCrs.userInput());
+            }
+            continue;
+        }
+
+        // Date-time.
+        std::int64_t wall = kNoTime;
+        std::string iso;
+        if (ti >= 0 && feature->IsFieldSetAndNotNull(ti)) {
+            const OGRFieldType ft = defn->GetFieldDefn(ti)->GetType();
+            std::optional<DateTime> dt;
+            if (ft == OFTDate || ft == OFTDateTime) {
+                int y, m, d, h, mi, tz;
+                float s;
+                if (feature->GetFieldAsDateTime(ti, &y, &m, &d, &h, &mi, &s, &tz)) {
+                    dt = DateTime{y, m, d, h, mi, s, tz, ft == OFTDateTime};
+                }
+            } else {
+                const std::string text = feature->GetFieldAsString(ti);
+                if (!trimmed(text).empty()) {
+                    dt = parseDateTime(text);
+                    if (!dt) {
+                        reject(RejectReason::UnparseableDate, fields[ti],
+                               "'" + toUtf8(text.c_str()) +
+                                   "' is not a date (use ISO 8601 such as 2024-03-05 21:30, or an Excel date)");
+                        continue;
+                    }
+                }
+            }
+            if (dt) {
+                wall = dt->wallSeconds();
+                iso = dt->toIso();
+            }
+        }
+
+        // Weight.
+        double weight = 1.0;
+        if (wi >= 0) {
+            const std::string text = feature->IsFieldSetAndNotNull(wi) ? feature->GetFieldAsString(wi) : "";
+            const auto w = parseNumber(text);
+            if (!w || *w < 0) {
+                reject(RejectReason::UnreadableWeight, fields[wi],
+                       "'" + toUtf8(text.c_str()) + "' is not a non-negative number");
+                continue;
+            }
+            weight = *w;
+        }
+
+        // Duplicate ids, among accepted rows.
+        if (ii >= 0 && feature->IsFieldSetAndNotNull(ii)) {
+            std::string id = trimmed(toUtf8(feature->GetFieldAsString(ii)));
+            if (!id.empty()) {
+                auto [it, inserted] = seenIds.emplace(std::move(id), row);
+                if (!inserted) {
+                    reject(RejectReason::DuplicateId, fields[ii],
+                           "id '" + it->first + "' first seen on row " + std::to_string(it->second));
+                    continue;
+                }
+            }
+        }
+
+        // Accepted.
+        set.x.push_back(ax);
+        set.y.push_back(ay);
+        set.row.push_back(row);
+        if (wi >= 0) set.weight.push_back(weight);
+        if (ti >= 0) {
+            set.timeWallSeconds.push_back(wall);
+            if (wall == kNoTime) {
+                ++set.withoutTime;
+            } else {
+                if (firstTime == kNoTime || wall < firstTime) {
+                    firstTime = wall;
+                    firstIso = iso;
+                }
+                if (lastTime == kNoTime || wall > lastTime) {
+                    lastTime = wall;
+                    lastIso = iso;
+                }
+            }
+        }
+        if (ci >= 0) {
+            std::string cat = feature->IsFieldSetAndNotNull(ci) ? trimmed(toUtf8(feature->GetFieldAsString(ci))) : "";
+            if (cat.empty()) {
+                set.category.push_back(-1);
+            } else {
+                auto [it, inserted] = categoryIndex.emplace(cat, static_cast<std::int32_t>(categoryNames.size()));
+                if (inserted) categoryNames.push_back(cat);
+                set.category.push_back(it->second);
+            }
+        }
+    }
+    set.rowsRead = row;
+    set.firstTime = firstIso;
+    set.lastTime = lastIso;
+    if (!errors.lastError().empty() && row == 0)
+        throw InputError(what + ": reading '" + spec.path + "' failed: " + errors.lastError());
+
+    // Categories in sorted order, so that output fields do not depend on row order.
+    if (!categoryNames.empty()) {
+        std::vector<std::int32_t> remap(categoryNames.size());
+        std::int32_t k = 0;
+        for (const auto& [name, old] : categoryIndex) {
+            remap[static_cast<std::size_t>(old)] = k++;
+            set.categories.push_back(name);
+        }
+        for (auto& c : set.category)
+            if (c >= 0) c = remap[static_cast<std::size_t>(c)];
+    }
+    progress.update(1.0, std::to_string(row) + " rows");
+    return set;
+}
+
+} // namespace trygg::io

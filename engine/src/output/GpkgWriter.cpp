@@ -1,0 +1,357 @@
+#include "trygg/output/GpkgWriter.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/crs/Crs.hpp"
+#include "trygg/io/Gdal.hpp"
+#include "trygg/io/ReportReader.hpp"
+#include "trygg/output/Styles.hpp"
+
+#include <cpl_string.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <unistd.h>
+
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+namespace trygg::output {
+namespace fs = std::filesystem;
+
+std::vector<std::string> categoryFieldNames(const std::vector<std::string>& categories) {
+    std::vector<std::string> out;
+    std::set<std::string> used{"n"};
+    for (const auto& cat : categories) {
+        std::string slug;
+        for (std::size_t i = 0; i < cat.size(); ++i) {
+            const auto c = static_cast<unsigned char>(cat[i]);
+            if (c == 0xC3 && i + 1 < cat.size()) {
+                const auto d = static_cast<unsigned char>(cat[i + 1]);
+                ++i;
+                if (d == 0xA5 || d == 0xA4 || d == 0x85 || d == 0x84) slug += 'a';  // å ä Å Ä
+                else if (d == 0xB6 || d == 0x96) slug += 'o';                        // ö Ö
+                else if (d == 0xA9 || d == 0x89) slug += 'e';                        // é É
+                else slug += '_';
+            } else if (std::isalnum(c)) {
+                slug += static_cast<char>(std::tolower(c));
+            } else if (!slug.empty() && slug.back() != '_') {
+                slug += '_';
+            }
+        }
+        while (!slug.empty() && slug.back() == '_') slug.pop_back();
+        if (slug.empty()) slug = "category";
+        std::string name = "n_" + slug;
+        for (int k = 2; used.count(name); ++k) name = "n_" + slug + "_" + std::to_string(k);
+        used.insert(name);
+        out.push_back(name);
+    }
+    return out;
+}
+
+void GpkgWriter::DatasetDeleter::operator()(GDALDataset* ds) const { GDALClose(GDALDataset::ToHandle(ds)); }
+
+namespace {
+
+void destroySrs(OGRSpatialReference* srs) {
+    if (srs) srs->Release();
+}
+
+void check(OGRErr err, const std::string& what) {
+    if (err != OGRERR_NONE) throw IoError("output.gpkg: " + what + " failed: " + CPLGetLastErrorMsg());
+}
+
+} // namespace
+
+void GpkgWriter::checkWritable(const std::string& finalPath, bool overwrite) {
+    std::error_code ec;
+    if (fs::exists(finalPath, ec) && !overwrite)
+        throw IoError("output: '" + finalPath +
+                      "' already exists. Pass --overwrite to replace it (or overwrite = true under [output])");
+    const fs::path dir = fs::absolute(finalPath).parent_path();
+    if (!fs::is_directory(dir, ec))
+        throw IoError("output: the folder '" + dir.string() + "' for '" + finalPath + "' does not exist. Create it first");
+}
+
+GpkgWriter::GpkgWriter(std::string finalPath, bool overwrite, const crs::Crs& analysisCrs)
+    : m_finalPath(std::move(finalPath)), m_overwrite(overwrite), m_srs(nullptr, &destroySrs) {
+    checkWritable(m_finalPath, m_overwrite);
+    io::ensureGdalRegistered();
+    const fs::path fp = fs::absolute(m_finalPath);
+    m_tmpPath = (fp.parent_path() / ("." + fp.filename().string() + ".partial-" + std::to_string(::getpid()) + ".gpkg")).string();
+    std::error_code ec;
+    fs::remove(m_tmpPath, ec);
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+    if (!driver) throw IoError("output.gpkg: GDAL has no GPKG driver");
+    io::GdalErrorScope errors;
+    m_ds.reset(driver->Create(m_tmpPath.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!m_ds) throw IoError("output.gpkg: cannot create '" + m_tmpPath + "': " + errors.lastError());
+
+    m_srs.reset(new OGRSpatialReference());
+    const std::string code = analysisCrs.authorityCode();
+    if (m_srs->SetFromUserInput(code.empty() ? analysisCrs.toWkt().c_str() : code.c_str()) != OGRERR_NONE)
+        throw IoError("output.gpkg: GDAL cannot represent the analysis CRS '" + analysisCrs.userInput() + "'");
+    m_srs->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+
+    // QGIS's own layer_styles table, registered as an attribute table as QGIS does it.
+    char** opts = nullptr;
+    opts = CSLSetNameValue(opts, "DESCRIPTION", "Default QGIS styles of the layers in this file");
+    m_styles = m_ds->CreateLayer("layer_styles", nullptr, wkbNone, opts);
+    CSLDestroy(opts);
+    if (!m_styles) throw IoError("output.gpkg: cannot create layer_styles: " + errors.lastError());
+    struct F {
+        const char* name;
+        OGRFieldType type;
+        int width;
+    };
+    for (const F& f : {F{"f_table_catalog", OFTString, 256}, F{"f_table_schema", OFTString, 256},
+                       F{"f_table_name", OFTString, 256}, F{"f_geometry_column", OFTString, 256},
+                       F{"styleName", OFTString, 30}, F{"styleQML", OFTString, 0}, F{"styleSLD", OFTString, 0},
+                       F{"useAsDefault", OFTInteger, 0}, F{"description", OFTString, 0}, F{"owner", OFTString, 30},
+                       F{"ui", OFTString, 30}, F{"update_time", OFTDateTime, 0}}) {
+        OGRFieldDefn fd(f.name, f.type);
+        fd.SetWidth(f.width);
+        if (std::string(f.name) == "useAsDefault") fd.SetSubType(OFSTBoolean);
+        check(m_styles->CreateField(&fd), "creating layer_styles");
+    }
+}
+
+GpkgWriter::~GpkgWriter() {
+    if (!m_committed) {
+        m_ds.reset();
+        std::error_code ec;
+        fs::remove(m_tmpPath, ec);
+        fs::remove(m_tmpPath + "-journal", ec);
+    }
+}
+
+OGRLayer* GpkgWriter::createLayer(const std::string& name, int geometryType, const std::string& title,
+                                  const std::string& description) {
+    CPLStringList opts;
+    opts.SetNameValue("SPATIAL_INDEX", "NO");  // built in one go after the rows are in
+    opts.SetNameValue("IDENTIFIER", title.c_str());
+    opts.SetNameValue("DESCRIPTION", description.c_str());
+    opts.SetNameValue("FID", "fid");
+    opts.SetNameValue("GEOMETRY_NAME", "geom");
+    const auto type = static_cast<OGRwkbGeometryType>(geometryType);
+    io::GdalErrorScope errors;
+    OGRLayer* layer = m_ds->CreateLayer(name.c_str(), type == wkbNone ? nullptr : m_srs.get(), type, opts.List());
+    if (!layer) throw IoError("output.gpkg: cannot create layer '" + name + "': " + errors.lastError());
+    return layer;
+}
+
+void GpkgWriter::exec(const std::string& sql) {
+    io::GdalErrorScope errors;
+    OGRLayer* result = m_ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (result) m_ds->ReleaseResultSet(result);
+    if (!errors.lastError().empty()) throw IoError("output.gpkg: '" + sql + "' failed: " + errors.lastError());
+}
+
+void GpkgWriter::writeStyle(const std::string& layer, const std::string& geometryColumn, const std::string& qml,
+                            const std::string& description) {
+    OGRFeature f(m_styles->GetLayerDefn());
+    f.SetField("f_table_catalog", "");
+    f.SetField("f_table_schema", "");
+    f.SetField("f_table_name", layer.c_str());
+    f.SetField("f_geometry_column", geometryColumn.c_str());
+    f.SetField("styleName", layer.c_str());
+    f.SetField("styleQML", qml.c_str());
+    f.SetField("styleSLD", "");
+    f.SetField("useAsDefault", 1);
+    f.SetField("description", description.c_str());
+    f.SetField("owner", "trygg");
+    f.SetField("ui", "");
+    check(m_styles->CreateFeature(&f), "writing the style of " + layer);
+}
+
+void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& progress) {
+    const grid::Grid& g = *d.grid;
+    const grid::Lattice& lat = g.lattice();
+    OGRLayer* layer = createLayer("hotspot_grid", wkbPolygon, "Hotspot grid",
+                                  "Incidents per cell and Getis-Ord Gi* hot and cold spots (see run_metadata)");
+    auto addField = [&](const char* name, OGRFieldType type, OGRFieldSubType sub = OFSTNone) {
+        OGRFieldDefn fd(name, type);
+        fd.SetSubType(sub);
+        check(layer->CreateField(&fd), std::string("creating field ") + name);
+    };
+    addField("cell_id", OFTString);
+    addField("n", OFTInteger);
+    for (const auto& name : d.categoryFields) addField(name.c_str(), OFTInteger);
+    const bool weighted = !d.counts->weightSum.empty();
+    if (weighted) addField("weight_sum", OFTReal);
+    addField("GiZScore", OFTReal);
+    addField("GiPValue", OFTReal);
+    addField("Gi_Bin", OFTInteger, OFSTInt16);
+    addField("NNeighbors", OFTInteger);
+    addField("share_inside", OFTReal);
+
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    const int iCell = defn->GetFieldIndex("cell_id");
+    const int iN = defn->GetFieldIndex("n");
+    const int iCat0 = iN + 1;
+    const int iWeight = weighted ? defn->GetFieldIndex("weight_sum") : -1;
+    const int iZ = defn->GetFieldIndex("GiZScore");
+    const int iP = defn->GetFieldIndex("GiPValue");
+    const int iBin = defn->GetFieldIndex("Gi_Bin");
+    const int iNb = defn->GetFieldIndex("NNeighbors");
+    const int iShare = defn->GetFieldIndex("share_inside");
+    const std::size_t ncat = d.categoryFields.size();
+    const auto& share = g.shareInside();
+
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(defn);
+    std::array<double, 7> xs{}, ys{};
+    char idBuf[64];
+    const bool square = lat.shape() == grid::Shape::Square;
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        if (i % 16384 == 0) progress.update(static_cast<double>(i) / static_cast<double>(g.size()));
+        const grid::CellIndex c = g.cellIndex(i);
+        const int np = lat.ring(c, xs, ys);
+        auto* ring = new OGRLinearRing();
+        ring->setPoints(np, xs.data(), ys.data());
+        auto* poly = new OGRPolygon();
+        poly->addRingDirectly(ring);
+        f.SetGeometryDirectly(poly);
+        f.SetFID(OGRNullFID);
+        // Square cells are named by their south-west corner, hexagons by their centre, in whole
+        // metres of the analysis CRS (as SCB names its grid squares).
+        const double ax = square ? xs[0] : lat.centre(c).x;
+        const double ay = square ? ys[0] : lat.centre(c).y;
+        std::snprintf(idBuf, sizeof idBuf, "E%.0fN%.0f", std::round(ax), std::round(ay));
+        f.SetField(iCell, idBuf);
+        f.SetField(iN, static_cast<int>(d.counts->n[i]));
+        for (std::size_t k = 0; k < ncat; ++k)
+            f.SetField(iCat0 + static_cast<int>(k), static_cast<int>(d.counts->byCategory[i * ncat + k]));
+        if (weighted) f.SetField(iWeight, d.counts->weightSum[i]);
+        const double z = (*d.z)[i];
+        if (std::isfinite(z)) {
+            f.SetField(iZ, z);
+            f.SetField(iP, (*d.p)[i]);
+        } else {
+            f.SetFieldNull(iZ);
+            f.SetFieldNull(iP);
+        }
+        f.SetField(iBin, static_cast<int>((*d.bin)[i]));
+        f.SetField(iNb, static_cast<int>(d.neighbours->countOf(i)));
+        if (share.empty())
+            f.SetFieldNull(iShare);
+        else
+            f.SetField(iShare, share[i]);
+        check(layer->CreateFeature(&f), "writing cell " + std::string(idBuf));
+    }
+    check(m_ds->CommitTransaction(), "committing the hotspot grid");
+    progress.update(0.9, "spatial index");
+    exec("SELECT CreateSpatialIndex('hotspot_grid', 'geom')");
+
+    std::vector<FieldAlias> aliases{{"cell_id", "Cell id (SW corner, or centre for hexagons)"},
+                                    {"n", "Incidents"},
+                                    {"GiZScore", "Gi* z-score"},
+                                    {"GiPValue", "Gi* p-value (two-sided)"},
+                                    {"Gi_Bin", "Hot/cold spot class (-3..3)"},
+                                    {"NNeighbors", "Cells in the neighbourhood (incl. itself)"},
+                                    {"share_inside", "Share of the cell inside the study area"}};
+    writeStyle("hotspot_grid", "geom", hotspotGridQml(aliases), "Hot and cold spots by Gi_Bin");
+    progress.update(1.0);
+}
+
+void GpkgWriter::writeStudyArea(const std::vector<unsigned char>& wkb, const std::string& description) {
+    OGRLayer* layer = createLayer("study_area", wkbMultiPolygon, "Study area", description);
+    OGRFieldDefn fd("area_km2", OFTReal);
+    check(layer->CreateField(&fd), "creating field area_km2");
+    OGRGeometry* g = nullptr;
+    if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
+        throw IoError("output.gpkg: the study area's geometry could not be converted");
+    OGRGeometryUniquePtr geom(OGRGeometryFactory::forceToMultiPolygon(g));
+    OGRFeature f(layer->GetLayerDefn());
+    f.SetField("area_km2", geom->toMultiPolygon()->get_Area() / 1e6);
+    f.SetGeometryDirectly(geom.release());
+    check(layer->CreateFeature(&f), "writing the study area");
+    exec("SELECT CreateSpatialIndex('study_area', 'geom')");
+    writeStyle("study_area", "geom", studyAreaQml(), "Outline of the study area");
+}
+
+void GpkgWriter::writeRejected(const io::ReportSet& reports, const std::string& layerName) {
+    OGRLayer* layer = createLayer(layerName, wkbNone, "Rejected reports",
+                                  "Input rows that were not used, with their original values, row number and reason");
+    const std::array<const char*, 4> own{"source_row", "reject_reason", "reject_field", "reject_detail"};
+    auto addField = [&](const std::string& name, OGRFieldType type) {
+        OGRFieldDefn fd(name.c_str(), type);
+        check(layer->CreateField(&fd), "creating field " + name);
+    };
+    addField(own[0], OFTInteger64);
+    addField(own[1], OFTString);
+    addField(own[2], OFTString);
+    addField(own[3], OFTString);
+    std::set<std::string> taken(own.begin(), own.end());
+    std::vector<std::string> names;
+    for (const auto& src : reports.sourceFields) {
+        std::string name = src;
+        std::string low = name;
+        for (auto& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (taken.count(low) || low == "fid") name = "src_" + name;
+        taken.insert(low);
+        names.push_back(name);
+        addField(name, OFTString);
+    }
+    const bool hasWkt = std::any_of(reports.rejected.begin(), reports.rejected.end(),
+                                    [](const io::RejectedRow& r) { return !r.sourceWkt.empty(); });
+    if (hasWkt) addField("source_geometry_wkt", OFTString);
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    const int first = defn->GetFieldIndex(names.empty() ? own[3] : names.front().c_str());
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(defn);
+    for (const auto& r : reports.rejected) {
+        f.SetFID(OGRNullFID);
+        f.SetField(0, static_cast<GIntBig>(r.row));
+        f.SetField(1, std::string(io::reasonCode(r.reason)).c_str());
+        f.SetField(2, r.field.c_str());
+        const std::string detail = r.detail.empty() ? std::string(io::reasonText(r.reason))
+                                                    : std::string(io::reasonText(r.reason)) + ": " + r.detail;
+        f.SetField(3, detail.c_str());
+        for (std::size_t k = 0; k < r.values.size() && k < names.size(); ++k)
+            f.SetField(first + static_cast<int>(k), r.values[k].c_str());
+        if (hasWkt) f.SetField("source_geometry_wkt", r.sourceWkt.c_str());
+        check(layer->CreateFeature(&f), "writing rejected row " + std::to_string(r.row));
+    }
+    check(m_ds->CommitTransaction(), "committing rejected rows");
+    writeStyle(layerName, "",
+               tableQml({{"source_row", "Row in the input"},
+                         {"reject_reason", "Reason (code)"},
+                         {"reject_field", "Field at fault"},
+                         {"reject_detail", "What was found"}}),
+               "Rejected input rows");
+}
+
+void GpkgWriter::writeMetadata(const std::vector<MetadataEntry>& entries) {
+    OGRLayer* layer = createLayer("run_metadata", wkbNone, "Run metadata",
+                                  "How this file was made: version, config, inputs with checksums, every parameter");
+    OGRFieldDefn key("key", OFTString), value("value", OFTString);
+    check(layer->CreateField(&key), "creating field key");
+    check(layer->CreateField(&value), "creating field value");
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(layer->GetLayerDefn());
+    for (const auto& e : entries) {
+        f.SetFID(OGRNullFID);
+        f.SetField(0, e.key.c_str());
+        f.SetField(1, e.value.c_str());
+        check(layer->CreateFeature(&f), "writing metadata " + e.key);
+    }
+    check(m_ds->CommitTransaction(), "committing run metadata");
+    writeStyle("run_metadata", "", tableQml({{"key", "Key"}, {"value", "Value"}}), "Run metadata");
+}
+
+void GpkgWriter::commit() {
+    io::GdalErrorScope errors;
+    GDALDataset* ds = m_ds.release();
+    GDALClose(GDALDataset::ToHandle(ds));
+    if (!errors.lastError().empty()) throw IoError("output.gpkg: closing '" + m_tmpPath + "' failed: " + errors.lastError());
+    checkWritable(m_finalPath, m_overwrite);
+    std::error_code ec;
+    fs::rename(m_tmpPath, m_finalPath, ec);
+    if (ec) throw IoError("output: cannot move the finished file to '" + m_finalPath + "': " + ec.message());
+    m_committed = true;
+}
+
+} // namespace trygg::output

@@ -1,0 +1,106 @@
+#include "trygg/output/Styles.hpp"
+
+#include <fmt/format.h>
+
+namespace trygg::output {
+namespace {
+
+std::string escapeXml(const std::string& s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string option(const char* name, const std::string& value) {
+    return fmt::format("            <Option name=\"{}\" type=\"QString\" value=\"{}\"/>\n", name, escapeXml(value));
+}
+
+// A fill symbol: solid `fill` (r,g,b,a) with an outline, or no fill when fill is empty.
+std::string fillSymbol(int index, const std::string& fill, const std::string& outline, double outlineWidthMm) {
+    std::string s = fmt::format("      <symbol type=\"fill\" name=\"{}\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+                                "        <layer class=\"SimpleFill\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
+                                "          <Option type=\"Map\">\n",
+                                index);
+    s += option("color", fill.empty() ? "0,0,0,0" : fill);
+    s += option("style", fill.empty() ? "no" : "solid");
+    s += option("outline_color", outline.empty() ? "0,0,0,0" : outline);
+    s += option("outline_style", outline.empty() ? "no" : "solid");
+    s += option("outline_width", fmt::format("{}", outlineWidthMm));
+    s += option("outline_width_unit", "MM");
+    s += option("joinstyle", "miter");
+    s += "          </Option>\n        </layer>\n      </symbol>\n";
+    return s;
+}
+
+std::string aliasesXml(const std::vector<FieldAlias>& aliases) {
+    if (aliases.empty()) return {};
+    std::string s = "  <aliases>\n";
+    int i = 0;
+    for (const auto& a : aliases)
+        s += fmt::format("    <alias field=\"{}\" index=\"{}\" name=\"{}\"/>\n", escapeXml(a.field), i++,
+                         escapeXml(a.alias));
+    s += "  </aliases>\n";
+    return s;
+}
+
+const char* kHeader = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+                      "<qgis version=\"3.22.16-Białowieża\" styleCategories=\"AllStyleCategories\">\n";
+
+} // namespace
+
+std::string hotspotGridQml(const std::vector<FieldAlias>& aliases) {
+    struct Class {
+        int bin;
+        const char* label;
+        const char* colour;
+    };
+    // ArcGIS Pro's hot spot colours; grey for "not significant", as planners know it.
+    static constexpr Class kClasses[7] = {
+        {3, "Hot spot, 99 % confidence", "215,48,39,255"},
+        {2, "Hot spot, 95 % confidence", "244,109,67,255"},
+        {1, "Hot spot, 90 % confidence", "253,174,97,255"},
+        {0, "Not significant", "217,217,217,150"},
+        {-1, "Cold spot, 90 % confidence", "171,217,233,255"},
+        {-2, "Cold spot, 95 % confidence", "116,173,209,255"},
+        {-3, "Cold spot, 99 % confidence", "69,117,180,255"},
+    };
+    std::string s = kHeader;
+    s += "  <renderer-v2 type=\"categorizedSymbol\" attr=\"Gi_Bin\" symbollevels=\"0\" enableorderby=\"0\" "
+         "forceraster=\"0\">\n    <categories>\n";
+    for (int i = 0; i < 7; ++i)
+        s += fmt::format("      <category value=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n", kClasses[i].bin, i,
+                         kClasses[i].label);
+    s += "    </categories>\n    <symbols>\n";
+    for (int i = 0; i < 7; ++i) s += fillSymbol(i, kClasses[i].colour, "255,255,255,120", 0.1);
+    s += "    </symbols>\n  </renderer-v2>\n";
+    s += aliasesXml(aliases);
+    s += "  <layerOpacity>0.85</layerOpacity>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
+    return s;
+}
+
+std::string studyAreaQml() {
+    std::string s = kHeader;
+    s += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+         "    <symbols>\n";
+    s += fillSymbol(0, "", "35,35,35,255", 0.6);
+    s += "    </symbols>\n  </renderer-v2>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
+    return s;
+}
+
+std::string tableQml(const std::vector<FieldAlias>& aliases) {
+    std::string s = kHeader;
+    s += aliasesXml(aliases);
+    s += "  <layerGeometryType>4</layerGeometryType>\n</qgis>\n";
+    return s;
+}
+
+} // namespace trygg::output

@@ -1,0 +1,202 @@
+#include "trygg/pipeline/Config.hpp"
+
+#include "trygg/core/Error.hpp"
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace trygg::pipeline {
+namespace fs = std::filesystem;
+
+namespace {
+
+class Reader {
+public:
+    Reader(std::string file, const toml::table& root) : m_file(std::move(file)), m_root(root) {}
+
+    std::string where(const toml::node* node) const {
+        if (node && node->source().begin.line > 0)
+            return "'" + m_file + "' line " + std::to_string(node->source().begin.line);
+        return "'" + m_file + "'";
+    }
+
+    [[noreturn]] void fail(const toml::node* node, const std::string& key, const std::string& msg) const {
+        throw InputError("config: " + where(node) + ", " + key + ": " + msg);
+    }
+
+    // Refuses keys that are not in `known`, so a typo never goes unnoticed.
+    void onlyKnown(const toml::table& tbl, const std::string& prefix, std::initializer_list<const char*> known) const {
+        for (const auto& [k, node] : tbl) {
+            bool ok = false;
+            for (const char* name : known) ok = ok || k.str() == name;
+            if (!ok) {
+                std::string list;
+                for (const char* name : known) list += (list.empty() ? "" : ", ") + std::string(name);
+                fail(&node, prefix + std::string(k.str()), "unknown key. Known here: " + list);
+            }
+        }
+    }
+
+    const toml::table* table(const char* name) const {
+        const toml::node* n = m_root.get(name);
+        if (!n) return nullptr;
+        if (!n->is_table()) fail(n, name, "must be a table ([" + std::string(name) + "])");
+        return n->as_table();
+    }
+
+    std::optional<std::string> str(const toml::table* t, const std::string& section, const char* key) const {
+        if (!t) return std::nullopt;
+        const toml::node* n = t->get(key);
+        if (!n) return std::nullopt;
+        if (!n->is_string()) fail(n, section + "." + key, "must be a text in quotes");
+        return n->as_string()->get();
+    }
+
+    std::optional<bool> boolean(const toml::table* t, const std::string& section, const char* key) const {
+        if (!t) return std::nullopt;
+        const toml::node* n = t->get(key);
+        if (!n) return std::nullopt;
+        if (!n->is_boolean()) fail(n, section + "." + key, "must be true or false");
+        return n->as_boolean()->get();
+    }
+
+    // A number, or one of the words in `words` (returned as nullopt number with the word set).
+    std::optional<double> number(const toml::table* t, const std::string& section, const char* key,
+                                 std::initializer_list<const char*> words = {}) const {
+        if (!t) return std::nullopt;
+        const toml::node* n = t->get(key);
+        if (!n) return std::nullopt;
+        if (n->is_integer()) return static_cast<double>(n->as_integer()->get());
+        if (n->is_floating_point()) return n->as_floating_point()->get();
+        if (n->is_string()) {
+            for (const char* w : words)
+                if (n->as_string()->get() == w) return std::nullopt;
+        }
+        std::string alt;
+        for (const char* w : words) alt += std::string(" or \"") + w + "\"";
+        fail(n, section + "." + key, "must be a number" + alt);
+    }
+
+    const toml::node* node(const toml::table* t, const char* key) const { return t ? t->get(key) : nullptr; }
+
+private:
+    std::string m_file;
+    const toml::table& m_root;
+};
+
+std::string resolve(const fs::path& base, const std::string& p) {
+    if (p.empty() || p.rfind("/vsi", 0) == 0) return p;
+    const fs::path path(p);
+    return path.is_absolute() ? p : (base / path).lexically_normal().string();
+}
+
+} // namespace
+
+Config loadConfig(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw InputError("config: cannot open '" + path + "'. Check the path");
+    std::stringstream buf;
+    buf << in.rdbuf();
+    Config cfg;
+    cfg.sourcePath = path;
+    cfg.sourceText = buf.str();
+
+    toml::table root;
+    try {
+        root = toml::parse(cfg.sourceText, path);
+    } catch (const toml::parse_error& e) {
+        throw InputError("config: '" + path + "' line " + std::to_string(e.source().begin.line) + ": " +
+                         std::string(e.description()) + ". Fix the TOML syntax");
+    }
+    Reader r(path, root);
+    r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "output"});
+    const fs::path base = fs::absolute(path).parent_path();
+
+    if (const auto* t = r.table("analysis")) {
+        r.onlyKnown(*t, "analysis.", {"name", "crs"});
+        if (auto v = r.str(t, "analysis", "name")) cfg.name = *v;
+        if (auto v = r.str(t, "analysis", "crs")) cfg.analysisCrs = *v;
+    }
+    if (const auto* t = r.table("study_area")) {
+        r.onlyKnown(*t, "study_area.", {"path", "layer", "crs"});
+        io::StudyAreaSpec s;
+        s.path = resolve(base, r.str(t, "study_area", "path").value_or(""));
+        if (s.path.empty()) r.fail(t, "study_area.path", "missing: give the boundary file, or remove [study_area]");
+        s.layer = r.str(t, "study_area", "layer").value_or("");
+        s.crs = r.str(t, "study_area", "crs").value_or("");
+        cfg.studyArea = s;
+    }
+    const auto* inc = r.table("incidents");
+    if (!inc) throw InputError("config: '" + path + "' has no [incidents] table. Add one with path = \"...\"");
+    r.onlyKnown(*inc, "incidents.",
+                {"path", "layer", "crs", "x_field", "y_field", "time_field", "category_field", "id_field",
+                 "weight_field"});
+    cfg.incidents.path = resolve(base, r.str(inc, "incidents", "path").value_or(""));
+    if (cfg.incidents.path.empty()) r.fail(inc, "incidents.path", "missing: give the file of incident reports");
+    cfg.incidents.layer = r.str(inc, "incidents", "layer").value_or("");
+    cfg.incidents.crs = r.str(inc, "incidents", "crs").value_or("");
+    cfg.incidents.fields.x = r.str(inc, "incidents", "x_field").value_or("");
+    cfg.incidents.fields.y = r.str(inc, "incidents", "y_field").value_or("");
+    cfg.incidents.fields.time = r.str(inc, "incidents", "time_field").value_or("");
+    cfg.incidents.fields.category = r.str(inc, "incidents", "category_field").value_or("");
+    cfg.incidents.fields.id = r.str(inc, "incidents", "id_field").value_or("");
+    cfg.incidents.fields.weight = r.str(inc, "incidents", "weight_field").value_or("");
+
+    if (const auto* t = r.table("grid")) {
+        r.onlyKnown(*t, "grid.", {"shape", "cell_size_m", "align", "max_cells", "force"});
+        if (auto v = r.str(t, "grid", "shape")) {
+            if (*v == "square") cfg.grid.shape = grid::Shape::Square;
+            else if (*v == "hex") cfg.grid.shape = grid::Shape::Hex;
+            else r.fail(r.node(t, "shape"), "grid.shape", "'" + *v + "' is not \"square\" or \"hex\"");
+        }
+        cfg.grid.cellSizeM = r.number(t, "grid", "cell_size_m", {"auto"});
+        if (auto v = r.str(t, "grid", "align")) {
+            if (*v == "snapped") cfg.grid.alignment = grid::Alignment::Snapped;
+            else if (*v == "extent") cfg.grid.alignment = grid::Alignment::Extent;
+            else r.fail(r.node(t, "align"), "grid.align", "'" + *v + "' is not \"snapped\" or \"extent\"");
+        }
+        if (auto v = r.number(t, "grid", "max_cells")) {
+            if (!(*v >= 1)) r.fail(r.node(t, "max_cells"), "grid.max_cells", "must be at least 1");
+            cfg.grid.maxCells = static_cast<std::int64_t>(*v);
+        }
+        if (auto v = r.boolean(t, "grid", "force")) cfg.grid.force = *v;
+    }
+    if (const auto* t = r.table("gistar")) {
+        r.onlyKnown(*t, "gistar.", {"distance_band_m", "include_self", "correction"});
+        cfg.gistar.distanceBandM = r.number(t, "gistar", "distance_band_m", {"default"});
+        if (auto v = r.boolean(t, "gistar", "include_self")) cfg.gistar.includeSelf = *v;
+        if (auto v = r.str(t, "gistar", "correction")) {
+            if (*v == "fdr") cfg.gistar.correction = stats::Correction::FdrBenjaminiHochberg;
+            else if (*v == "none") cfg.gistar.correction = stats::Correction::None;
+            else r.fail(r.node(t, "correction"), "gistar.correction", "'" + *v + "' is not \"fdr\" or \"none\"");
+        }
+    }
+    const auto* out = r.table("output");
+    if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");
+    r.onlyKnown(*out, "output.", {"path", "overwrite"});
+    cfg.output.path = resolve(base, r.str(out, "output", "path").value_or(""));
+    if (auto v = r.boolean(out, "output", "overwrite")) cfg.output.overwrite = *v;
+    validate(cfg);
+    return cfg;
+}
+
+void validate(const Config& c) {
+    const std::string where = c.sourcePath.empty() ? "options" : "config '" + c.sourcePath + "'";
+    if (c.incidents.path.empty()) throw InputError(where + ": no incidents file given");
+    if (c.output.path.empty()) throw InputError(where + ": no output file given (a .gpkg path)");
+    if (fs::path(c.output.path).extension() != ".gpkg")
+        throw InputError(where + ": the output '" + c.output.path + "' must end in .gpkg");
+    if (c.grid.cellSizeM && !(*c.grid.cellSizeM > 0))
+        throw InputError(where + ": the cell size must be a positive number of metres, not " +
+                         std::to_string(*c.grid.cellSizeM));
+    if (c.gistar.distanceBandM && !(*c.gistar.distanceBandM > 0))
+        throw InputError(where + ": the distance band must be a positive number of metres, not " +
+                         std::to_string(*c.gistar.distanceBandM));
+}
+
+} // namespace trygg::pipeline

@@ -1,0 +1,43 @@
+#include "trygg/stats/GetisOrd.hpp"
+
+#include "trygg/core/Error.hpp"
+
+#include <boost/math/special_functions/erf.hpp>
+
+#include <cmath>
+#include <limits>
+
+namespace trygg::stats {
+
+std::vector<double> getisOrdZ(std::span<const double> values, const Neighbours& neighbours) {
+    const std::size_t n = values.size();
+    if (neighbours.size() != n) throw Error("stats.gistar: neighbour lists and values differ in length");
+    std::vector<double> z(n, std::numeric_limits<double>::quiet_NaN());
+    if (n < 2) return z;
+    double sum = 0;
+    for (double v : values) sum += v;
+    const double mean = sum / static_cast<double>(n);
+    double ss = 0;
+    for (double v : values) ss += (v - mean) * (v - mean);
+    const double s = std::sqrt(ss / static_cast<double>(n));
+    if (!(s > 0)) return z;
+    const double nn = static_cast<double>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        double lag = 0;
+        for (auto k = neighbours.offsets[i]; k < neighbours.offsets[i + 1]; ++k)
+            lag += values[static_cast<std::size_t>(neighbours.index[static_cast<std::size_t>(k)])];
+        const double w = static_cast<double>(neighbours.countOf(i));  // W_i = S1_i for binary weights
+        const double var = (nn * w - w * w) / (nn - 1.0);
+        if (!(var > 0)) continue;
+        z[i] = (lag - mean * w) / (s * std::sqrt(var));
+    }
+    return z;
+}
+
+double twoSidedP(double z) {
+    if (std::isnan(z)) return z;
+    // 2 (1 - Phi(|z|)) = erfc(|z| / sqrt 2), computed without cancellation for large |z|.
+    return boost::math::erfc(std::abs(z) / std::sqrt(2.0));
+}
+
+} // namespace trygg::stats

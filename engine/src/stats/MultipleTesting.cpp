@@ -1,0 +1,41 @@
+#include "trygg/stats/MultipleTesting.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace trygg::stats {
+
+double benjaminiHochbergCutoff(std::span<const double> p, double alpha) {
+    std::vector<double> sorted;
+    sorted.reserve(p.size());
+    for (double v : p)
+        if (std::isfinite(v)) sorted.push_back(v);
+    std::sort(sorted.begin(), sorted.end());
+    const double m = static_cast<double>(sorted.size());
+    double cutoff = 0.0;
+    for (std::size_t k = 0; k < sorted.size(); ++k) {
+        if (sorted[k] <= static_cast<double>(k + 1) * alpha / m) cutoff = sorted[k];
+    }
+    return cutoff;
+}
+
+std::vector<std::int8_t> confidenceBins(std::span<const double> z, std::span<const double> p, Correction correction) {
+    constexpr double kAlpha[3] = {0.10, 0.05, 0.01};
+    double cut[3] = {kAlpha[0], kAlpha[1], kAlpha[2]};
+    if (correction == Correction::FdrBenjaminiHochberg) {
+        for (int k = 0; k < 3; ++k) cut[k] = benjaminiHochbergCutoff(p, kAlpha[k]);
+    }
+    std::vector<std::int8_t> bins(z.size(), 0);
+    for (std::size_t i = 0; i < z.size(); ++i) {
+        if (!std::isfinite(z[i]) || !std::isfinite(p[i])) continue;
+        int level = 0;
+        for (int k = 0; k < 3; ++k) {
+            const bool significant = correction == Correction::None ? p[i] < cut[k] : (cut[k] > 0 && p[i] <= cut[k]);
+            if (significant) level = k + 1;
+        }
+        bins[i] = static_cast<std::int8_t>(z[i] > 0 ? level : -level);
+    }
+    return bins;
+}
+
+} // namespace trygg::stats

@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
     bool quiet = false;
     std::string progressStyle = "auto";
     app.add_flag("-q,--quiet", quiet, "No progress and no summary")->group("General");
+    bool timings = false;
+    app.add_flag("--timings", timings, "Print the wall time of each step on stderr (for benchmarks)")->group("General");
     app.add_option("--progress", progressStyle, "Progress on stderr: auto (a bar on a terminal), plain or json")
         ->check(CLI::IsMember({"auto", "plain", "json"}))
         ->group("General");
@@ -68,6 +70,8 @@ int main(int argc, char** argv) {
         const pipeline::RunSummary summary = pipeline::run(cfg, progress);
         cli::endProgress(style);
         if (!quiet) printSummary(summary);
+        if (timings)
+            for (const auto& [step, seconds] : summary.stageSeconds) std::fprintf(stderr, "TIME %s=%.3f\n", step.c_str(), seconds);
         return 0;
     } catch (const Cancelled&) {
         cli::endProgress(style);

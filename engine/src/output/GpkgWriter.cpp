@@ -4,6 +4,7 @@
 #include "trygg/crs/Crs.hpp"
 #include "trygg/io/Gdal.hpp"
 #include "trygg/io/ReportReader.hpp"
+#include "trygg/output/RtreeBulkLoad.hpp"
 #include "trygg/output/Styles.hpp"
 
 #include <cpl_string.h>
@@ -12,6 +13,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cmath>
@@ -203,6 +205,8 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
     check(m_ds->StartTransaction(), "starting a transaction");
     OGRFeature f(defn);
     std::array<double, 7> xs{}, ys{};
+    PendingIndex index{"hotspot_grid", {}};
+    index.boxes.reserve(g.size());
     char idBuf[64];
     const bool square = lat.shape() == grid::Shape::Square;
     for (std::size_t i = 0; i < g.size(); ++i) {
@@ -214,7 +218,11 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
         auto* poly = new OGRPolygon();
         poly->addRingDirectly(ring);
         f.SetGeometryDirectly(poly);
-        f.SetFID(OGRNullFID);
+        const auto fid = static_cast<GIntBig>(i + 1);
+        f.SetFID(fid);
+        const auto [x0, x1] = std::minmax_element(xs.begin(), xs.begin() + np);
+        const auto [y0, y1] = std::minmax_element(ys.begin(), ys.begin() + np);
+        index.boxes.push_back({fid, *x0, *x1, *y0, *y1});
         // Square cells are named by their south-west corner, hexagons by their centre, in whole
         // metres of the analysis CRS (as SCB names its grid squares).
         const double ax = square ? xs[0] : lat.centre(c).x;
@@ -242,8 +250,7 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
         check(layer->CreateFeature(&f), "writing cell " + std::string(idBuf));
     }
     check(m_ds->CommitTransaction(), "committing the hotspot grid");
-    progress.update(0.9, "spatial index");
-    exec("SELECT CreateSpatialIndex('hotspot_grid', 'geom')");
+    m_pendingIndexes.push_back(std::move(index));  // built in bulk by commit()
 
     std::vector<FieldAlias> aliases{{"cell_id", "Cell id (SW corner, or centre for hexagons)"},
                                     {"n", "Incidents"},
@@ -269,6 +276,7 @@ void GpkgWriter::writeStudyArea(const std::vector<unsigned char>& wkb, const std
     f.SetGeometryDirectly(geom.release());
     check(layer->CreateFeature(&f), "writing the study area");
     exec("SELECT CreateSpatialIndex('study_area', 'geom')");
+    m_gdalIndexed.push_back("study_area");
     writeStyle("study_area", "geom", studyAreaQml(), "Outline of the study area");
 }
 
@@ -347,6 +355,12 @@ void GpkgWriter::commit() {
     GDALDataset* ds = m_ds.release();
     GDALClose(GDALDataset::ToHandle(ds));
     if (!errors.lastError().empty()) throw IoError("output.gpkg: closing '" + m_tmpPath + "' failed: " + errors.lastError());
+    for (auto& pending : m_pendingIndexes) {
+        if (m_gdalIndexed.empty())
+            throw Error("output.gpkg: a bulk spatial index needs a layer indexed by GDAL to follow; write the study area first");
+        bulkLoadGpkgRtree(m_tmpPath, pending.table, "geom", std::move(pending.boxes), m_gdalIndexed.front());
+    }
+    m_pendingIndexes.clear();
     checkWritable(m_finalPath, m_overwrite);
     std::error_code ec;
     fs::rename(m_tmpPath, m_finalPath, ec);

@@ -4,6 +4,7 @@
 // the output path.
 #include "trygg/core/Progress.hpp"
 #include "trygg/grid/Grid.hpp"
+#include "trygg/output/RtreeBulkLoad.hpp"
 #include "trygg/stats/Weights.hpp"
 
 #include <cstdint>
@@ -81,6 +82,13 @@ private:
     std::unique_ptr<GDALDataset, DatasetDeleter> m_ds;
     std::unique_ptr<OGRSpatialReference, void (*)(OGRSpatialReference*)> m_srs;
     OGRLayer* m_styles = nullptr;
+    struct PendingIndex {
+        std::string table;
+        std::vector<BoxEntry> boxes;
+    };
+    std::vector<PendingIndex> m_pendingIndexes;  // spatial indexes built in bulk on commit
+    std::vector<std::string> m_gdalIndexed;      // layers GDAL indexed itself
+
 };
 
 } // namespace trygg::output

@@ -42,6 +42,11 @@ Crs& Crs::operator=(const Crs& other) {
 }
 
 Crs Crs::fromUserInput(const std::string& text) {
+    static const bool quiet = [] {  // the engine never prints: errors come back as exceptions
+        proj_log_level(nullptr, PJ_LOG_NONE);
+        return true;
+    }();
+    (void)quiet;
     std::string def = text;
     if (allDigits(def)) def = "EPSG:" + def;
     PjPtr pj(proj_create(nullptr, def.c_str()));
@@ -117,6 +122,7 @@ void Crs::requireMetricProjected(const std::string& what) const {
 }
 
 Transformer::Transformer(const Crs& from, const Crs& to) : m_ctx(proj_context_create()) {
+    proj_log_level(m_ctx, PJ_LOG_NONE);
     if (proj_is_equivalent_to(from.pj(), to.pj(), PJ_COMP_EQUIVALENT)) {
         m_noop = true;
         return;

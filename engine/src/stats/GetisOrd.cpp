@@ -13,23 +13,36 @@ std::vector<double> getisOrdZ(std::span<const double> values, const Neighbours& 
     const std::size_t n = values.size();
     if (neighbours.size() != n) throw Error("stats.gistar: neighbour lists and values differ in length");
     std::vector<double> z(n, std::numeric_limits<double>::quiet_NaN());
-    if (n < 2) return z;
+    if (n < 3) return z;
+    // Centred sums keep the variance accurate when counts are large and alike.
     double sum = 0;
     for (double v : values) sum += v;
     const double mean = sum / static_cast<double>(n);
-    double ss = 0;
+    double ss = 0;  // sum of (x - mean)^2
     for (double v : values) ss += (v - mean) * (v - mean);
-    const double s = std::sqrt(ss / static_cast<double>(n));
-    if (!(s > 0)) return z;
     const double nn = static_cast<double>(n);
+    const bool star = neighbours.includesSelf;
     for (std::size_t i = 0; i < n; ++i) {
         double lag = 0;
         for (auto k = neighbours.offsets[i]; k < neighbours.offsets[i + 1]; ++k)
             lag += values[static_cast<std::size_t>(neighbours.index[static_cast<std::size_t>(k)])];
         const double w = static_cast<double>(neighbours.countOf(i));  // W_i = S1_i for binary weights
-        const double var = (nn * w - w * w) / (nn - 1.0);
-        if (!(var > 0)) continue;
-        z[i] = (lag - mean * w) / (s * std::sqrt(var));
+        double num = 0, var = 0;
+        if (star) {
+            const double s2 = ss / nn;
+            num = lag - mean * w;
+            var = s2 * (nn * w - w * w) / (nn - 1.0);
+        } else {
+            // Leave x_i out: mean and sum of squares over the other n - 1 cells.
+            const double d = values[i] - mean;
+            const double meanI = mean - d / (nn - 1.0);
+            const double ssI = ss - d * d * nn / (nn - 1.0);
+            const double s2I = ssI / (nn - 1.0);
+            num = lag - meanI * w;
+            var = s2I * ((nn - 1.0) * w - w * w) / (nn - 2.0);
+        }
+        if (!(var > 1e-300)) continue;
+        z[i] = num / std::sqrt(var);
     }
     return z;
 }

@@ -1,0 +1,26 @@
+#pragma once
+// Helpers shared by the tests: files in GDAL's /vsimem/, temporary folders, sample data paths.
+#include <filesystem>
+#include <string>
+
+namespace trygg::test {
+
+// Writes `text` to GDAL's in-memory file system and returns the path.
+std::string writeVsimem(const std::string& name, const std::string& text);
+
+// A fresh empty folder under the system's temporary folder, removed when the object dies.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const std::filesystem::path& path() const { return m_path; }
+    std::string file(const std::string& name) const { return (m_path / name).string(); }
+
+private:
+    std::filesystem::path m_path;
+};
+
+std::string sampleData(const std::string& name);  // a file in sample-data/
+std::string sharedData(const std::string& name);  // a file in ../shared/data, "" when absent
+
+} // namespace trygg::test

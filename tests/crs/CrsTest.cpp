@@ -1,0 +1,47 @@
+#include "trygg/core/Error.hpp"
+#include "trygg/crs/Crs.hpp"
+
+#include <catch2/catch.hpp>
+
+using trygg::crs::Crs;
+using trygg::crs::Transformer;
+
+TEST_CASE("a geographic CRS is refused for analysis, with the CRS to use named", "[crs]") {
+    const Crs wgs84 = Crs::fromUserInput("EPSG:4326");
+    CHECK(wgs84.isGeographic());
+    try {
+        wgs84.requireMetricProjected("the analysis CRS");
+        FAIL("no error");
+    } catch (const trygg::CrsError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("EPSG:3006"));
+        CHECK_THAT(e.what(), Catch::Contains("not a projected CRS"));
+    }
+}
+
+TEST_CASE("SWEREF 99 TM and SWEREF 99 13 30 are accepted; a bare code means EPSG", "[crs]") {
+    CHECK_NOTHROW(Crs::fromUserInput("EPSG:3006").requireMetricProjected("x"));
+    CHECK_NOTHROW(Crs::fromUserInput("3008").requireMetricProjected("x"));
+    CHECK(Crs::fromUserInput("3008").authorityCode() == "EPSG:3008");
+    // US survey feet are refused: distances are in metres.
+    CHECK_THROWS_AS(Crs::fromUserInput("EPSG:2227").requireMetricProjected("x"), trygg::CrsError);
+}
+
+TEST_CASE("an unknown CRS names the text given", "[crs]") {
+    CHECK_THROWS_WITH(Crs::fromUserInput("EPSG:999999"), Catch::Contains("EPSG:999999"));
+}
+
+TEST_CASE("lon/lat go in as x/y whatever the authority's axis order", "[crs]") {
+    // Kävlinge station, 55.7942 N 13.1114 E. Expected SWEREF 99 TM coordinates from PROJ's
+    // cs2cs 9.1 (EPSG:4326 -> EPSG:3006, lat/lon in, northing/easting out): N 6184789, E 381595.
+    const Transformer t(Crs::fromUserInput("EPSG:4326"), Crs::fromUserInput("EPSG:3006"));
+    double x = 13.1114, y = 55.7942;
+    REQUIRE(t.transform(x, y));
+    CHECK(x == Approx(381595).margin(1.0));
+    CHECK(y == Approx(6184789).margin(1.0));
+}
+
+TEST_CASE("a point outside the projection's domain does not transform", "[crs]") {
+    const Transformer t(Crs::fromUserInput("EPSG:4326"), Crs::fromUserInput("EPSG:3006"));
+    double x = 13.0, y = 95.0;  // latitude beyond the pole
+    CHECK_FALSE(t.transform(x, y));
+}

@@ -1,0 +1,48 @@
+#include "trygg/io/Values.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace trygg::io;
+
+TEST_CASE("numbers as Swedish Excel writes them", "[io]") {
+    CHECK(*parseNumber("55.7942") == Approx(55.7942));
+    CHECK(*parseNumber("55,7942") == Approx(55.7942));
+    CHECK(*parseNumber(" 6 184 789,5 ") == Approx(6184789.5));
+    CHECK(*parseNumber("6\xC2\xA0" "184\xC2\xA0" "789") == Approx(6184789));  // no-break spaces
+    CHECK(*parseNumber("\xE2\x88\x92" "12,5") == Approx(-12.5));              // U+2212 minus
+    CHECK(*parseNumber("+3") == Approx(3));
+    CHECK_FALSE(parseNumber("1.234,5"));  // ambiguous: refused rather than guessed
+    CHECK_FALSE(parseNumber("13,11x"));
+    CHECK_FALSE(parseNumber(""));
+    CHECK_FALSE(parseNumber("nan"));
+    CHECK_FALSE(parseNumber("inf"));
+}
+
+TEST_CASE("ISO 8601 and GDAL's date-time text", "[io]") {
+    auto d = parseDateTime("2024-03-05 21:30");
+    REQUIRE(d);
+    CHECK(d->toIso() == "2024-03-05T21:30:00");
+    CHECK(parseDateTime("2024-03-05T21:30:15")->toIso() == "2024-03-05T21:30:15");
+    CHECK(parseDateTime("2024/03/05 21:30:15")->toIso() == "2024-03-05T21:30:15");
+    CHECK(parseDateTime("2024-03-05")->toIso() == "2024-03-05");
+    CHECK(parseDateTime("2024-03-05T21:30:00Z")->tzFlag == 100);
+    CHECK(parseDateTime("2024-03-05T21:30:00+01:00")->toIso() == "2024-03-05T21:30:00+01:00");
+    CHECK(parseDateTime("2024-02-29 10:00"));  // a leap day
+    CHECK_FALSE(parseDateTime("2023-02-29 10:00"));
+    CHECK_FALSE(parseDateTime("2024-13-45 25:00"));
+    CHECK_FALSE(parseDateTime("den 4 maj"));
+    CHECK_FALSE(parseDateTime("2024-03-05 24:00"));
+}
+
+TEST_CASE("Excel serial dates", "[io]") {
+    // Excel: =DATE(2024,1,1) is 45292; 0.75 of a day is 18:00. 1900-03-01 is serial 61.
+    CHECK(parseDateTime("45292")->toIso() == "2024-01-01");
+    CHECK(parseDateTime("45292,75")->toIso() == "2024-01-01T18:00:00");
+    CHECK(fromExcelSerial(61)->toIso() == "1900-03-01");
+    CHECK_FALSE(parseDateTime("2024"));  // a bare year is not a date in 1905
+}
+
+TEST_CASE("wall-clock seconds order date-times", "[io]") {
+    CHECK(parseDateTime("1970-01-02")->wallSeconds() == 86400);
+    CHECK(parseDateTime("2024-03-05 21:30")->wallSeconds() < parseDateTime("2024-03-05 21:31")->wallSeconds());
+}

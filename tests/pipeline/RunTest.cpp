@@ -1,0 +1,183 @@
+#include "../TestSupport.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/pipeline/Runner.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+using namespace trygg;
+namespace fs = std::filesystem;
+
+namespace {
+
+pipeline::Config sampleConfig(const test::TempDir& dir) {
+    pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
+    c.output.path = dir.file("kavlinge.gpkg");
+    return c;
+}
+
+// A text dump of an output file for golden comparison: layers and counts, the rejected rows, the
+// hot spot classes, and the 15 cells of highest z, rounded.
+std::string dump(const std::string& path) {
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds);
+    std::ostringstream out;
+    std::vector<std::string> layers;
+    for (auto* layer : ds->GetLayers()) layers.push_back(layer->GetName());
+    std::sort(layers.begin(), layers.end());
+    for (const auto& name : layers) out << "layer " << name << " " << ds->GetLayerByName(name.c_str())->GetFeatureCount() << "\n";
+
+    OGRLayer* rejected = ds->GetLayerByName("rejected_reports");
+    for (auto& f : *rejected)
+        out << "rejected row " << f->GetFieldAsInteger64("source_row") << " " << f->GetFieldAsString("reject_reason") << " field="
+            << f->GetFieldAsString("reject_field") << "\n";
+
+    OGRLayer* grid = ds->GetLayerByName("hotspot_grid");
+    OGRFeatureDefn* defn = grid->GetLayerDefn();
+    out << "fields";
+    for (int i = 0; i < defn->GetFieldCount(); ++i) out << " " << defn->GetFieldDefn(i)->GetNameRef();
+    out << "\n";
+    std::map<int, int> bins;
+    long long total = 0;
+    struct Cell {
+        double z;
+        std::string id;
+        int n;
+        int nb;
+    };
+    std::vector<Cell> cells;
+    for (auto& f : *grid) {
+        ++bins[f->GetFieldAsInteger("Gi_Bin")];
+        total += f->GetFieldAsInteger("n");
+        cells.push_back({f->GetFieldAsDouble("GiZScore"), f->GetFieldAsString("cell_id"), f->GetFieldAsInteger("n"),
+                         f->GetFieldAsInteger("NNeighbors")});
+    }
+    out << "sum n " << total << "\n";
+    for (const auto& [bin, count] : bins) out << "Gi_Bin " << bin << ": " << count << "\n";
+    std::sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return a.z > b.z || (a.z == b.z && a.id < b.id); });
+    for (std::size_t i = 0; i < 15 && i < cells.size(); ++i)
+        out << fmt::format("top {} n={} nb={} z={:.4f}\n", cells[i].id, cells[i].n, cells[i].nb, cells[i].z);
+    return out.str();
+}
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+} // namespace
+
+TEST_CASE("golden run on the sample data", "[pipeline][golden]") {
+    test::TempDir dir;
+    const pipeline::RunSummary s = pipeline::run(sampleConfig(dir), Progress());
+    CHECK(s.rowsRead == s.accepted + s.rejected);
+    const std::string actual = dump(s.outputPath);
+    const std::string goldenPath = std::string(TRYGG_SOURCE_DIR) + "/tests/golden/kavlinge.txt";
+    if (std::getenv("TRYGG_UPDATE_GOLDEN")) std::ofstream(goldenPath) << actual;
+    INFO("to accept a deliberate change: TRYGG_UPDATE_GOLDEN=1 build/tests/trygg_tests '[golden]'");
+    CHECK(actual == readFile(goldenPath));
+}
+
+TEST_CASE("the SWEREF 99 TM semicolon file gives the same grid as the WGS84 file", "[pipeline]") {
+    // The sample data holds the same 5,000 incidents in both files (the SWEREF 99 TM coordinates
+    // are the WGS84 file's, projected and written to the millimetre); reprojection and decimal
+    // commas must not move a single report to another cell.
+    test::TempDir dir;
+    pipeline::Config a = sampleConfig(dir);
+    pipeline::Config b = a;
+    b.incidents = {};
+    b.incidents.path = test::sampleData("incidents_sweref99tm.csv");
+    b.incidents.crs = "EPSG:3006";
+    b.output.path = dir.file("sweref.gpkg");
+    const auto sa = pipeline::run(a, Progress());
+    const auto sb = pipeline::run(b, Progress());
+    CHECK(sa.accepted == sb.accepted);
+    CHECK(sa.rejectedByReason == sb.rejectedByReason);
+    GDALDatasetUniquePtr da(GDALDataset::Open(sa.outputPath.c_str(), GDAL_OF_VECTOR));
+    GDALDatasetUniquePtr db(GDALDataset::Open(sb.outputPath.c_str(), GDAL_OF_VECTOR));
+    OGRLayer* la = da->GetLayerByName("hotspot_grid");
+    OGRLayer* lb = db->GetLayerByName("hotspot_grid");
+    REQUIRE(la->GetFeatureCount() == lb->GetFeatureCount());
+    int differing = 0;
+    for (auto& fa : *la) {
+        OGRFeatureUniquePtr fb(lb->GetFeature(fa->GetFID()));
+        differing += fa->GetFieldAsInteger("n") != fb->GetFieldAsInteger("n");
+    }
+    CHECK(differing == 0);
+}
+
+TEST_CASE("refusals stop with a clear message and leave no output", "[pipeline]") {
+    test::TempDir dir;
+    pipeline::Config c = sampleConfig(dir);
+
+    SECTION("a geographic analysis CRS") {
+        c.analysisCrs = "EPSG:4326";
+        CHECK_THROWS_WITH(pipeline::run(c, Progress()), Catch::Contains("not a projected CRS"));
+    }
+    SECTION("all points outside the study area") {
+        c.incidents.path = test::writeVsimem("far.csv", "lon,lat\n18.07,59.33\n18.08,59.34\n");  // Stockholm
+        c.incidents.fields = {};
+        CHECK_THROWS_WITH(pipeline::run(c, Progress()),
+                          Catch::Contains("nothing usable") && Catch::Contains("2 outside the study area"));
+    }
+    SECTION("a grid over the cell limit") {
+        c.grid.cellSizeM = 1.0;
+        CHECK_THROWS_WITH(pipeline::run(c, Progress()),
+                          Catch::Contains("1 m square grid") && Catch::Contains("over the limit of 20000000"));
+    }
+    SECTION("a missing incidents file") {
+        c.incidents.path = dir.file("nope.csv");
+        CHECK_THROWS_WITH(pipeline::run(c, Progress()), Catch::Contains("file not found"));
+    }
+    SECTION("a cancelled run") {
+        Progress cancelled({}, [] { return true; });
+        CHECK_THROWS_AS(pipeline::run(c, cancelled), Cancelled);
+    }
+    CHECK_FALSE(fs::exists(c.output.path));
+    // Nothing half-written is left beside it either.
+    for (const auto& e : fs::directory_iterator(dir.path())) FAIL_CHECK("left behind: " << e.path());
+}
+
+TEST_CASE("a run without a study area covers the reports' extent and says so", "[pipeline]") {
+    test::TempDir dir;
+    pipeline::Config c = sampleConfig(dir);
+    c.studyArea.reset();
+    c.grid.shape = grid::Shape::Hex;
+    c.grid.cellSizeM.reset();
+    const auto s = pipeline::run(c, Progress());
+    CHECK_FALSE(s.hasStudyArea);
+    CHECK(s.cellSizeAutomatic);
+    GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
+    std::string note, extent;
+    for (auto& f : *ds->GetLayerByName("run_metadata")) {
+        const std::string key = f->GetFieldAsString("key");
+        if (key == "input.study_area") note = f->GetFieldAsString("value");
+        if (key == "grid.extent") extent = f->GetFieldAsString("value");
+    }
+    CHECK_THAT(note, Catch::Contains("extent of the accepted reports"));
+    // sfhotspot's rule recomputed from the recorded extent: 1/50 of the shorter side, floored to 100 m.
+    double x0, y0, x1, y1;
+    REQUIRE(std::sscanf(extent.c_str(), "%lf,%lf,%lf,%lf", &x0, &y0, &x1, &y1) == 4);
+    CHECK(s.cellSizeM == std::floor(std::min(x1 - x0, y1 - y0) / 50 / 100) * 100);
+    // The outside-the-area row is now accepted; the others are rejected as before.
+    CHECK(s.rejectedByReason[static_cast<int>(io::RejectReason::OutsideStudyArea)] == 0);
+    // Every hexagon has its six neighbours plus itself, except along the edge.
+    int full = 0;
+    for (auto& f : *ds->GetLayerByName("hotspot_grid")) full += f->GetFieldAsInteger("NNeighbors") == 7;
+    CHECK(full > 0);
+}

@@ -102,8 +102,13 @@ TEST_CASE("an existing output is kept unless overwrite, and an unfinished file i
     std::string content;
     in >> content;
     CHECK(content == "precious");
-    CHECK_THROWS_WITH(output::GpkgWriter::checkWritable(dir.file("no/such/folder/x.gpkg"), false),
-                      Catch::Contains("does not exist"));
+    CHECK_THROWS_WITH(output::GpkgWriter::checkWritable(dir.file("out.gpkg/x.gpkg"), false),
+                      Catch::Contains("is a file, not a folder"));
+    // A missing folder is made, as a user expects of "out/x.gpkg".
+    const std::string nested = dir.file("new/folder/x.gpkg");
+    CHECK_NOTHROW(output::GpkgWriter::checkWritable(nested, false));
+    output::GpkgWriter w(nested, false, crs::Crs::fromUserInput("EPSG:3006"));
+    CHECK(std::filesystem::is_directory(dir.path() / "new" / "folder"));
 }
 
 TEST_CASE("category field names are ASCII, unique and prefixed", "[output]") {

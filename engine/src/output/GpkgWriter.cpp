@@ -73,8 +73,8 @@ void GpkgWriter::checkWritable(const std::string& finalPath, bool overwrite) {
         throw IoError("output: '" + finalPath +
                       "' already exists. Pass --overwrite to replace it (or overwrite = true under [output])");
     const fs::path dir = fs::absolute(finalPath).parent_path();
-    if (!fs::is_directory(dir, ec))
-        throw IoError("output: the folder '" + dir.string() + "' for '" + finalPath + "' does not exist. Create it first");
+    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+        throw IoError("output: '" + dir.string() + "' is a file, not a folder. Choose another output path");
 }
 
 GpkgWriter::GpkgWriter(std::string finalPath, bool overwrite, const crs::Crs& analysisCrs)
@@ -82,6 +82,10 @@ GpkgWriter::GpkgWriter(std::string finalPath, bool overwrite, const crs::Crs& an
     checkWritable(m_finalPath, m_overwrite);
     io::ensureGdalRegistered();
     const fs::path fp = fs::absolute(m_finalPath);
+    std::error_code mkdirError;
+    fs::create_directories(fp.parent_path(), mkdirError);  // as a user expects of "out/x.gpkg"
+    if (mkdirError)
+        throw IoError("output: cannot create the folder '" + fp.parent_path().string() + "': " + mkdirError.message());
     m_tmpPath = (fp.parent_path() / ("." + fp.filename().string() + ".partial-" + std::to_string(::getpid()) + ".gpkg")).string();
     std::error_code ec;
     fs::remove(m_tmpPath, ec);

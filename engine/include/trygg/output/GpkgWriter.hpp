@@ -47,7 +47,8 @@ std::vector<std::string> categoryFieldNames(const std::vector<std::string>& cate
 
 class GpkgWriter {
 public:
-    // Throws IoError when `finalPath` exists and overwrite is false, or its folder is missing.
+    // Throws IoError when `finalPath` exists and overwrite is false, or its folder is a file.
+    // A missing folder is created when the writer is constructed.
     static void checkWritable(const std::string& finalPath, bool overwrite);
 
     GpkgWriter(std::string finalPath, bool overwrite, const crs::Crs& analysisCrs);

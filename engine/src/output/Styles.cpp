@@ -80,7 +80,9 @@ std::string hotspotGridQml(const std::vector<FieldAlias>& aliases) {
         s += fmt::format("      <category value=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n", kClasses[i].bin, i,
                          kClasses[i].label);
     s += "    </categories>\n    <symbols>\n";
-    for (int i = 0; i < 7; ++i) s += fillSymbol(i, kClasses[i].colour, "255,255,255,120", 0.1);
+    // Thin white outlines separate significant cells; the grey background of "not significant"
+    // cells has none, so large grids do not turn into a hatch.
+    for (int i = 0; i < 7; ++i) s += fillSymbol(i, kClasses[i].colour, kClasses[i].bin == 0 ? "" : "255,255,255,120", 0.1);
     s += "    </symbols>\n  </renderer-v2>\n";
     s += aliasesXml(aliases);
     s += "  <layerOpacity>0.85</layerOpacity>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";

@@ -56,73 +56,54 @@ private:
 
 std::string shapeName(grid::Shape s) { return s == grid::Shape::Square ? "square" : "hex"; }
 
-} // namespace
-
-RunSummary run(const Config& cfg, const Progress& progress) {
-    validate(cfg);
-    RunSummary summary;
-    summary.outputPath = cfg.output.path;
-    const std::string startedUtc = utcNow();
-    StageTimer timer(summary);
-    output::GpkgWriter::checkWritable(cfg.output.path, cfg.output.overwrite);
-
-    const crs::Crs analysisCrs = crs::Crs::fromUserInput(cfg.analysisCrs);
-    analysisCrs.requireMetricProjected("the analysis CRS");
-
-    // io.study_area
-    geom::GeosContext geos;
-    io::StudyArea study;
-    if (cfg.studyArea) {
-        progress.slice(0.0, 0.05, "io.study_area").update(0.0, cfg.studyArea->path);
-        study = io::readStudyArea(*cfg.studyArea, analysisCrs, geos);
-        for (auto& w : study.warnings) summary.warnings.push_back(w);
-    }
-    summary.hasStudyArea = static_cast<bool>(study.area);
-    timer.lap("io.study_area");
-
-    // io.reports
-    const io::ReportSet reports =
-        io::readReports(cfg.incidents, analysisCrs, study.area.get(), progress.slice(0.05, 0.45, "io.reports"));
+// io.reports: the incidents, with nothing-usable turned into a clear stop.
+io::ReportSet readIncidents(const Config& cfg, const crs::Crs& analysisCrs, const geom::Area* area,
+                            const Progress& progress, RunSummary& summary) {
+    io::ReportSet reports = io::readReports(cfg.incidents, analysisCrs, area, progress);
     summary.rowsRead = reports.rowsRead;
     summary.accepted = static_cast<std::int64_t>(reports.acceptedCount());
     summary.rejected = static_cast<std::int64_t>(reports.rejected.size());
     for (const auto& r : reports.rejected) ++summary.rejectedByReason[static_cast<std::size_t>(r.reason)];
-    if (reports.acceptedCount() == 0) {
-        std::string reasons;
-        for (int k = 0; k < io::kRejectReasonCount; ++k) {
-            if (summary.rejectedByReason[k] == 0) continue;
-            reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", summary.rejectedByReason[k],
-                                   io::reasonText(static_cast<io::RejectReason>(k)));
-        }
-        throw InputError(fmt::format(
-            "io.reports: nothing usable in '{}': {} rows read, none accepted{}. Check the coordinate fields and "
-            "their CRS{}",
-            cfg.incidents.path, reports.rowsRead, reasons.empty() ? "" : " (" + reasons + ")",
-            cfg.studyArea ? ", and that the reports lie inside the study area" : ""));
+    if (reports.acceptedCount() > 0) return reports;
+    std::string reasons;
+    for (int k = 0; k < io::kRejectReasonCount; ++k) {
+        if (summary.rejectedByReason[k] == 0) continue;
+        reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", summary.rejectedByReason[k],
+                               io::reasonText(static_cast<io::RejectReason>(k)));
     }
-    timer.lap("io.reports");
+    throw InputError(fmt::format(
+        "io.reports: nothing usable in '{}': {} rows read, none accepted{}. Check the coordinate fields and their "
+        "CRS{}",
+        cfg.incidents.path, reports.rowsRead, reasons.empty() ? "" : " (" + reasons + ")",
+        area ? ", and that the reports lie inside the study area" : ""));
+}
 
-    // grid.build
-    const Progress gridProgress = progress.slice(0.45, 0.55, "grid.build");
-    grid::Extent pointsExtent{*std::min_element(reports.x.begin(), reports.x.end()),
-                              *std::min_element(reports.y.begin(), reports.y.end()),
-                              *std::max_element(reports.x.begin(), reports.x.end()),
-                              *std::max_element(reports.y.begin(), reports.y.end())};
+struct GridStep {
     double cellSizeM = 0;
-    if (cfg.grid.cellSizeM) {
-        cellSizeM = *cfg.grid.cellSizeM;
-    } else {
+    bool automatic = false;
+    grid::Extent extent;
+    grid::Lattice lattice;
+    grid::Grid cells;
+    std::vector<std::int64_t> pointCells;  // lattice cell of each accepted report
+    grid::CellCounts counts;               // filled by countCells
+};
+
+// grid.build: the lattice over the study area (or the reports' extent) and the cells that take part.
+GridStep buildGrid(const Config& cfg, const io::ReportSet& reports, const geom::Area* area, const Progress& progress) {
+    const grid::Extent pointsExtent{*std::min_element(reports.x.begin(), reports.x.end()),
+                                    *std::min_element(reports.y.begin(), reports.y.end()),
+                                    *std::max_element(reports.x.begin(), reports.x.end()),
+                                    *std::max_element(reports.y.begin(), reports.y.end())};
+    double cellSizeM = cfg.grid.cellSizeM.value_or(0.0);
+    if (!cfg.grid.cellSizeM) {
         cellSizeM = grid::autoCellSizeM(pointsExtent);
-        summary.cellSizeAutomatic = true;
         if (!(cellSizeM > 0))
             throw InputError("grid.build: cannot choose a cell size automatically: the accepted reports lie on a "
                              "line or a single point. Give cell_size_m (--cell-size)");
     }
-    summary.cellSizeM = cellSizeM;
     const grid::Extent extent =
-        study.area ? grid::Extent{study.area->bounds().minX, study.area->bounds().minY, study.area->bounds().maxX,
-                                  study.area->bounds().maxY}
-                   : pointsExtent;
+        area ? grid::Extent{area->bounds().minX, area->bounds().minY, area->bounds().maxX, area->bounds().maxY}
+             : pointsExtent;
     const grid::Lattice lattice = grid::Lattice::cover(cfg.grid.shape, cellSizeM, extent, cfg.grid.alignment);
     if (lattice.cellCount() > cfg.grid.maxCells && !cfg.grid.force) {
         throw InputError(fmt::format(
@@ -132,87 +113,79 @@ RunSummary run(const Config& cfg, const Progress& progress) {
             cfg.grid.maxCells));
     }
     const std::vector<std::int64_t> pointCells = grid::cellsOfPoints(lattice, reports.x, reports.y);
-    auto gridTick = [&](double f) { gridProgress.update(f); };
+    auto tick = [&](double f) { progress.update(f); };
     grid::Grid cells = [&] {
-        if (study.area) {
+        if (area) {
             return grid::Grid::overlapping(
-                lattice,
-                [&](std::span<const double> xs, std::span<const double> ys) { return study.area->coveredShare(xs, ys); },
-                pointCells, gridTick, true);
+                lattice, [&](std::span<const double> xs, std::span<const double> ys) { return area->coveredShare(xs, ys); },
+                pointCells, tick, true);
         }
         if (cfg.grid.shape == grid::Shape::Square) return grid::Grid::allCells(lattice);
-        // Hexagons over the points' extent: the cells whose bounding box overlaps it.
+        // Hexagons over the reports' extent: the cells whose bounding box overlaps it.
         return grid::Grid::overlapping(
             lattice,
             [&](std::span<const double> xs, std::span<const double> ys) {
                 const auto [x0, x1] = std::minmax_element(xs.begin(), xs.end());
                 const auto [y0, y1] = std::minmax_element(ys.begin(), ys.end());
-                return (*x1 >= extent.minX && *x0 <= extent.maxX && *y1 >= extent.minY && *y0 <= extent.maxY) ? 1.0
-                                                                                                             : 0.0;
+                const bool overlaps = *x1 >= extent.minX && *x0 <= extent.maxX && *y1 >= extent.minY && *y0 <= extent.maxY;
+                return overlaps ? 1.0 : 0.0;
             },
-            pointCells, gridTick, false);
+            pointCells, tick, false);
     }();
-    summary.cells = cells.size();
-    timer.lap("grid.build");
+    return GridStep{cellSizeM, !cfg.grid.cellSizeM, extent, lattice, std::move(cells), pointCells, {}};
+}
 
-    // grid.count
-    const grid::CellCounts counts =
-        grid::countByCell(cells, pointCells, reports.category, reports.categories.size(), reports.weight);
-    if (counts.unbinned > 0)
+// grid.count: incidents per cell, per category, and weight sums.
+void countCells(GridStep& g, const io::ReportSet& reports) {
+    g.counts = grid::countByCell(g.cells, g.pointCells, reports.category, reports.categories.size(), reports.weight);
+    if (g.counts.unbinned > 0)
         throw Error(fmt::format("grid.count: {} accepted reports fell in no grid cell; this is a bug, please report it",
-                                counts.unbinned));
-    timer.lap("grid.count");
+                                g.counts.unbinned));
+}
 
-    // stats.gistar
-    progress.slice(0.55, 0.6, "stats.gistar").update(0.0);
-    const double bandM = cfg.gistar.distanceBandM.value_or(stats::defaultBandM(lattice));
-    summary.distanceBandM = bandM;
-    if (bandM < lattice.offsetDistanceM(0, 1, 0) * (1 - 1e-9))
+struct GiStarStep {
+    double bandM = 0;
+    bool weighted = false;
+    stats::Neighbours neighbours;
+    std::vector<double> z, p;
+    std::vector<std::int8_t> bins;
+    std::size_t undefined = 0;
+};
+
+// stats.gistar: Gi* (or Gi) on the counts, or on the weight sums when there are weights.
+GiStarStep computeGiStar(const GiStarConfig& cfg, const GridStep& g, RunSummary& summary) {
+    GiStarStep s;
+    s.bandM = cfg.distanceBandM.value_or(stats::defaultBandM(g.lattice));
+    const double nearestM = g.lattice.offsetDistanceM(0, 1, 0);
+    if (s.bandM < nearestM * (1 - 1e-9))
         summary.warnings.push_back(fmt::format(
             "stats.gistar: the distance band {:g} m is shorter than the distance between neighbouring cells ({:g} m): "
             "each cell is compared with itself only",
-            bandM, lattice.offsetDistanceM(0, 1, 0)));
-    const stats::Neighbours neighbours = stats::distanceBand(cells, bandM, cfg.gistar.includeSelf);
-    std::vector<double> values(cells.size());
-    const bool weighted = !counts.weightSum.empty();
-    for (std::size_t i = 0; i < cells.size(); ++i) values[i] = weighted ? counts.weightSum[i] : counts.n[i];
-    const std::vector<double> z = stats::getisOrdZ(values, neighbours);
-    std::vector<double> p(z.size());
-    std::transform(z.begin(), z.end(), p.begin(), stats::twoSidedP);
-    const std::vector<std::int8_t> bins = stats::confidenceBins(z, p, cfg.gistar.correction);
-    std::size_t undefined = 0;
-    for (std::size_t i = 0; i < bins.size(); ++i) {
-        ++summary.cellsByBin[static_cast<std::size_t>(bins[i] + 3)];
-        undefined += std::isfinite(z[i]) ? 0 : 1;
+            s.bandM, nearestM));
+    s.neighbours = stats::distanceBand(g.cells, s.bandM, cfg.includeSelf);
+    s.weighted = !g.counts.weightSum.empty();
+    std::vector<double> values(g.cells.size());
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = s.weighted ? g.counts.weightSum[i] : g.counts.n[i];
+    s.z = stats::getisOrdZ(values, s.neighbours);
+    s.p.resize(s.z.size());
+    std::transform(s.z.begin(), s.z.end(), s.p.begin(), stats::twoSidedP);
+    s.bins = stats::confidenceBins(s.z, s.p, cfg.correction);
+    for (std::size_t i = 0; i < s.bins.size(); ++i) {
+        ++summary.cellsByBin[static_cast<std::size_t>(s.bins[i] + 3)];
+        s.undefined += std::isfinite(s.z[i]) ? 0 : 1;
     }
-    if (undefined == cells.size())
+    if (s.undefined == g.cells.size())
         summary.warnings.push_back("stats.gistar: Gi* is undefined on every cell (every cell holds the same count)");
-    else if (undefined > 0)
-        summary.warnings.push_back(fmt::format("stats.gistar: Gi* is undefined on {} cell(s); their z is empty", undefined));
-    timer.lap("stats.gistar");
+    else if (s.undefined > 0)
+        summary.warnings.push_back(fmt::format("stats.gistar: Gi* is undefined on {} cell(s); their z is empty", s.undefined));
+    return s;
+}
 
-    // output.gpkg
-    const Progress outProgress = progress.slice(0.6, 1.0, "output.gpkg");
-    output::GpkgWriter writer(cfg.output.path, cfg.output.overwrite, analysisCrs);
-    output::HotspotGridData grid;
-    grid.grid = &cells;
-    grid.counts = &counts;
-    grid.categoryFields = output::categoryFieldNames(reports.categories);
-    grid.z = &z;
-    grid.p = &p;
-    grid.bin = &bins;
-    grid.neighbours = &neighbours;
-    writer.writeHotspotGrid(grid, outProgress.slice(0.0, 0.9, "output.gpkg"));
-    if (study.area) {
-        writer.writeStudyArea(study.area->toWkb(), "The study area: " + cfg.studyArea->path);
-    } else {
-        // Without a study area the analysed area is the reports' extent; written so the map shows it.
-        writer.writeStudyArea(geom::rectangleWkb(geos, extent.minX, extent.minY, extent.maxX, extent.maxY),
-                              "No study area was given: the extent of the accepted reports, which the grid covers");
-    }
-    writer.writeRejected(reports, "rejected_reports");
 
-    // run_metadata
+// run_metadata: everything needed to tell how the file was made.
+std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs& analysisCrs, const io::StudyArea& study,
+                                               const io::ReportSet& reports, const GridStep& g, const GiStarStep& gi,
+                                               const RunSummary& summary, const std::string& startedUtc) {
     std::vector<output::MetadataEntry> md;
     auto add = [&](std::string k, std::string v) { md.push_back({std::move(k), std::move(v)}); };
     add("trygg.version", kVersion);
@@ -256,28 +229,28 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     }
     add("input.incidents.categories", std::to_string(reports.categories.size()));
     add("grid.shape", shapeName(cfg.grid.shape));
-    add("grid.cell_size_m", fmt::format("{:g}", cellSizeM));
+    add("grid.cell_size_m", fmt::format("{:g}", g.cellSizeM));
     add("grid.cell_size_rule",
-        summary.cellSizeAutomatic ? "automatic: 1/50 of the shorter side of the reports' extent, floored to 100 m "
+        g.automatic ? "automatic: 1/50 of the shorter side of the reports' extent, floored to 100 m "
                                     "(sfhotspot's rule)"
                                   : "given");
     add("grid.alignment", cfg.grid.alignment == grid::Alignment::Snapped
                               ? "snapped: cell edges at whole multiples of the cell size"
                               : "extent: origin at the lower-left corner of the extent (as sf::st_make_grid)");
-    add("grid.extent", fmt::format("{:.3f},{:.3f},{:.3f},{:.3f}", extent.minX, extent.minY, extent.maxX, extent.maxY));
-    add("grid.lattice", fmt::format("{} cols x {} rows", lattice.cols(), lattice.rows()));
-    add("grid.cells", std::to_string(cells.size()));
+    add("grid.extent", fmt::format("{:.3f},{:.3f},{:.3f},{:.3f}", g.extent.minX, g.extent.minY, g.extent.maxX, g.extent.maxY));
+    add("grid.lattice", fmt::format("{} cols x {} rows", g.lattice.cols(), g.lattice.rows()));
+    add("grid.cells", std::to_string(g.cells.size()));
     add("grid.point_on_edge_rule", "half-open cells: a report on a shared edge counts in the cell to its right/above");
     add("gistar.statistic", cfg.gistar.includeSelf ? "Getis-Ord Gi* z-score (Ord & Getis 1995), as spdep::localG and ArcGIS Pro"
                                                    : "Getis-Ord Gi z-score, cell itself excluded");
-    add("gistar.value", weighted ? "weight_sum" : "n");
+    add("gistar.value", gi.weighted ? "weight_sum" : "n");
     add("gistar.weights", "binary, distance band between cell centres");
-    add("gistar.distance_band_m", fmt::format("{:.6g}", bandM));
+    add("gistar.distance_band_m", fmt::format("{:.6g}", gi.bandM));
     add("gistar.distance_band_rule", cfg.gistar.distanceBandM ? "given"
                                      : cfg.grid.shape == grid::Shape::Square ? "default: cell size x sqrt(2), the 3x3 block"
                                                                              : "default: the cell size, the six touching hexagons");
     add("gistar.include_self", cfg.gistar.includeSelf ? "true" : "false");
-    add("gistar.neighbour_links", std::to_string(neighbours.linkCount()));
+    add("gistar.neighbour_links", std::to_string(gi.neighbours.linkCount()));
     add("gistar.p_value", "two-sided, standard normal: p = 2 (1 - Phi(|z|))");
     add("gistar.correction",
         cfg.gistar.correction == stats::Correction::FdrBenjaminiHochberg
@@ -285,15 +258,77 @@ RunSummary run(const Config& cfg, const Progress& progress) {
               "FDR cut-offs)"
             : "none: Gi_Bin uses p < 0.10, 0.05, 0.01");
     if (cfg.gistar.correction == stats::Correction::FdrBenjaminiHochberg)
-        add("gistar.fdr_cutoffs", fmt::format("p90={:.6g} p95={:.6g} p99={:.6g}", stats::benjaminiHochbergCutoff(p, 0.10),
-                                              stats::benjaminiHochbergCutoff(p, 0.05),
-                                              stats::benjaminiHochbergCutoff(p, 0.01)));
-    add("gistar.undefined_cells", std::to_string(undefined));
+        add("gistar.fdr_cutoffs", fmt::format("p90={:.6g} p95={:.6g} p99={:.6g}", stats::benjaminiHochbergCutoff(gi.p, 0.10),
+                                              stats::benjaminiHochbergCutoff(gi.p, 0.05),
+                                              stats::benjaminiHochbergCutoff(gi.p, 0.01)));
+    add("gistar.undefined_cells", std::to_string(gi.undefined));
     for (int b = -3; b <= 3; ++b)
         add(fmt::format("gistar.cells_bin_{}", b), std::to_string(summary.cellsByBin[static_cast<std::size_t>(b + 3)]));
     for (const auto& w : summary.warnings) add("warning", w);
     add("run.finished_utc", utcNow());
-    writer.writeMetadata(md);
+    return md;
+}
+
+} // namespace
+
+RunSummary run(const Config& cfg, const Progress& progress) {
+    validate(cfg);
+    RunSummary summary;
+    summary.outputPath = cfg.output.path;
+    const std::string startedUtc = utcNow();
+    StageTimer timer(summary);
+    output::GpkgWriter::checkWritable(cfg.output.path, cfg.output.overwrite);  // fail before any work
+
+    const crs::Crs analysisCrs = crs::Crs::fromUserInput(cfg.analysisCrs);
+    analysisCrs.requireMetricProjected("the analysis CRS");
+
+    geom::GeosContext geos;
+    io::StudyArea study;
+    if (cfg.studyArea) {
+        progress.slice(0.0, 0.05, "io.study_area").update(0.0, cfg.studyArea->path);
+        study = io::readStudyArea(*cfg.studyArea, analysisCrs, geos);
+        summary.warnings.insert(summary.warnings.end(), study.warnings.begin(), study.warnings.end());
+    }
+    summary.hasStudyArea = static_cast<bool>(study.area);
+    timer.lap("io.study_area");
+
+    const io::ReportSet reports =
+        readIncidents(cfg, analysisCrs, study.area.get(), progress.slice(0.05, 0.45, "io.reports"), summary);
+    timer.lap("io.reports");
+
+    GridStep g = buildGrid(cfg, reports, study.area.get(), progress.slice(0.45, 0.55, "grid.build"));
+    summary.cellSizeM = g.cellSizeM;
+    summary.cellSizeAutomatic = g.automatic;
+    summary.cells = g.cells.size();
+    timer.lap("grid.build");
+    countCells(g, reports);
+    timer.lap("grid.count");
+
+    progress.slice(0.55, 0.6, "stats.gistar").update(0.0);
+    const GiStarStep gi = computeGiStar(cfg.gistar, g, summary);
+    summary.distanceBandM = gi.bandM;
+    timer.lap("stats.gistar");
+
+    const Progress outProgress = progress.slice(0.6, 1.0, "output.gpkg");
+    output::GpkgWriter writer(cfg.output.path, cfg.output.overwrite, analysisCrs);
+    output::HotspotGridData grid;
+    grid.grid = &g.cells;
+    grid.counts = &g.counts;
+    grid.categoryFields = output::categoryFieldNames(reports.categories);
+    grid.z = &gi.z;
+    grid.p = &gi.p;
+    grid.bin = &gi.bins;
+    grid.neighbours = &gi.neighbours;
+    writer.writeHotspotGrid(grid, outProgress.slice(0.0, 0.9, "output.gpkg"));
+    if (study.area) {
+        writer.writeStudyArea(study.area->toWkb(), "The study area: " + cfg.studyArea->path);
+    } else {
+        // Without a study area the analysed area is the reports' extent; written so the map shows it.
+        writer.writeStudyArea(geom::rectangleWkb(geos, g.extent.minX, g.extent.minY, g.extent.maxX, g.extent.maxY),
+                              "No study area was given: the extent of the accepted reports, which the grid covers");
+    }
+    writer.writeRejected(reports, "rejected_reports");
+    writer.writeMetadata(runMetadata(cfg, analysisCrs, study, reports, g, gi, summary, startedUtc));
     writer.commit();
     timer.lap("output.gpkg");
     progress.update(1.0, "done");

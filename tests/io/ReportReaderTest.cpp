@@ -171,7 +171,10 @@ TEST_CASE("inputs that cannot be read stop with the file named", "[io]") {
     CHECK_THROWS_WITH(read(noCoords, nullptr), Catch::Contains("no coordinate columns") && Catch::Contains("x_field"));
     const auto projected = test::writeVsimem("xy.csv", "x,y\n381595,6184789\n");
     CHECK_THROWS_WITH(read(projected, nullptr), Catch::Contains("no declared CRS"));
-    CHECK_THROWS_WITH(read(projected, nullptr, {"X", "nope"}, "EPSG:3006"), Catch::Contains("no field 'nope'"));
+    io::FieldMapping mapped;
+    mapped.x = "X";  // matched case-insensitively
+    mapped.y = "nope";
+    CHECK_THROWS_WITH(read(projected, nullptr, mapped, "EPSG:3006"), Catch::Contains("no field 'nope'"));
 }
 
 TEST_CASE("common coordinate column names are recognised", "[io]") {

@@ -45,6 +45,20 @@ void CPL_STDCALL GdalErrorScope::handler(CPLErr level, CPLErrorNum, const char* 
 
 std::string GdalErrorScope::lastError() const { return m_errors.empty() ? std::string() : m_errors.back(); }
 
+std::string crsTextOf(OGRLayer* layer) {
+    const OGRSpatialReference* srs = layer->GetSpatialRef();
+    if (!srs) return {};
+    const char* auth = srs->GetAuthorityName(nullptr);
+    const char* code = srs->GetAuthorityCode(nullptr);
+    if (auth && code) return std::string(auth) + ":" + code;
+    char* wkt = nullptr;
+    const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
+    srs->exportToWkt(&wkt, opts);
+    std::string text = wkt ? wkt : "";
+    CPLFree(wkt);
+    return text;
+}
+
 std::string toUtf8(const char* s) {
     if (!s) return {};
     if (CPLIsUTF8(s, -1)) return s;

@@ -100,20 +100,6 @@ int requireField(const std::vector<std::string>& fields, const std::string& name
     return i;
 }
 
-std::optional<crs::Crs> layerCrs(OGRLayer* layer) {
-    const OGRSpatialReference* srs = layer->GetSpatialRef();
-    if (!srs) return std::nullopt;
-    const char* auth = srs->GetAuthorityName(nullptr);
-    const char* code = srs->GetAuthorityCode(nullptr);
-    if (auth && code) return crs::Crs::fromUserInput(std::string(auth) + ":" + code);
-    char* wkt = nullptr;
-    const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
-    srs->exportToWkt(&wkt, opts);
-    std::string text = wkt ? wkt : "";
-    CPLFree(wkt);
-    return crs::Crs::fromUserInput(text);
-}
-
 } // namespace
 
 CoordinateColumns recogniseCoordinateColumns(const std::vector<std::string>& fields) {
@@ -189,7 +175,8 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     if (!spec.crs.empty()) {
         sourceCrs = crs::Crs::fromUserInput(spec.crs);
     } else if (fromGeometry) {
-        sourceCrs = layerCrs(layer);
+        const std::string text = crsTextOf(layer);
+        if (!text.empty()) sourceCrs = crs::Crs::fromUserInput(text);
         if (!sourceCrs)
             throw InputError(what + ": the layer '" + src.layerName + "' in '" + spec.path +
                              "' has no CRS. Declare it with crs = \"EPSG:N\" (--crs)");
@@ -370,9 +357,11 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
                 if (!trimmed(text).empty()) {
                     dt = parseDateTime(text);
                     if (!dt) {
-                        reject(RejectReason::UnparseableDate, fields[ti],
-                               "'" + toUtf8(text.c_str()) +
-                                   "' is not a date (use ISO 8601 such as 2024-03-05 21:30, or an Excel date)");
+                        // Appended piecewise: GCC 12 warns falsely on "literal" + string here (PR 105329).
+                        std::string detail = "'";
+                        detail += toUtf8(text.c_str());
+                        detail += "' is not a date (use ISO 8601 such as 2024-03-05 21:30, or an Excel date)";
+                        reject(RejectReason::UnparseableDate, fields[ti], std::move(detail));
                         continue;
                     }
                 }

@@ -11,23 +11,10 @@ namespace trygg::io {
 StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, const geom::GeosContext& geos) {
     VectorSource src = openVector(spec.path, spec.layer, "study area");
     std::string crsText = spec.crs;
-    if (crsText.empty()) {
-        const OGRSpatialReference* srs = src.layer->GetSpatialRef();
-        if (!srs)
-            throw InputError("study area: the layer '" + src.layerName + "' in '" + spec.path +
-                             "' has no CRS. Declare it with crs = \"EPSG:N\" under [study_area]");
-        const char* auth = srs->GetAuthorityName(nullptr);
-        const char* code = srs->GetAuthorityCode(nullptr);
-        if (auth && code) {
-            crsText = std::string(auth) + ":" + code;
-        } else {
-            char* wkt = nullptr;
-            const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
-            srs->exportToWkt(&wkt, opts);
-            crsText = wkt ? wkt : "";
-            CPLFree(wkt);
-        }
-    }
+    if (crsText.empty()) crsText = crsTextOf(src.layer);
+    if (crsText.empty())
+        throw InputError("study area: the layer '" + src.layerName + "' in '" + spec.path +
+                         "' has no CRS. Declare it with crs = \"EPSG:N\" under [study_area]");
     const crs::Crs sourceCrs = crs::Crs::fromUserInput(crsText);
     const crs::Transformer toAnalysis(sourceCrs, analysisCrs);
 

@@ -45,6 +45,10 @@ struct VectorSource {
 // several layers with none named.
 VectorSource openVector(const std::string& path, const std::string& layerName, const std::string& what);
 
+// The layer's CRS as text Crs::fromUserInput takes: "AUTH:CODE" when it has one, else WKT2;
+// "" when the layer has no CRS.
+std::string crsTextOf(OGRLayer* layer);
+
 // `s` as UTF-8: returned unchanged when valid UTF-8, else recoded from Windows-1252 (what
 // Swedish Excel writes).
 std::string toUtf8(const char* s);

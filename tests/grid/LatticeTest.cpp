@@ -115,3 +115,16 @@ TEST_CASE("a non-positive cell size is refused", "[grid]") {
     CHECK_THROWS_AS(Lattice::cover(Shape::Square, 0, {0, 0, 1, 1}, Alignment::Snapped), trygg::InputError);
     CHECK_THROWS_AS(Lattice::cover(Shape::Hex, -5, {0, 0, 1, 1}, Alignment::Snapped), trygg::InputError);
 }
+
+TEST_CASE("cell rings are closed and counter-clockwise, with the cell's area", "[grid]") {
+    for (const Shape shape : {Shape::Square, Shape::Hex}) {
+        const Lattice l = Lattice::cover(shape, 100, {0, 0, 1000, 1000}, Alignment::Snapped);
+        std::array<double, 7> xs{}, ys{};
+        const int n = l.ring({2, 3}, xs, ys);
+        CHECK(xs[0] == xs[n - 1]);
+        CHECK(ys[0] == ys[n - 1]);
+        double twiceArea = 0;  // shoelace: positive when counter-clockwise
+        for (int k = 0; k + 1 < n; ++k) twiceArea += xs[k] * ys[k + 1] - xs[k + 1] * ys[k];
+        CHECK(twiceArea / 2 == Approx(l.cellAreaM2()));
+    }
+}

@@ -123,10 +123,10 @@ int Lattice::ring(CellIndex c, std::span<double, 7> xs, std::span<double, 7> ys)
     }
     const Point p = centre(c);
     const double radius = s / kSqrt3;
-    // Pointy-top: vertices at 30 + 60k degrees, counter-clockwise from the lower right.
+    // Pointy-top: vertices at 30 + 60k degrees, counter-clockwise (as GeoPackage prefers exterior rings).
     static constexpr double kCos[6] = {0.8660254037844387, 0.0, -0.8660254037844387, -0.8660254037844387, 0.0,
                                        0.8660254037844387};
-    static constexpr double kSin[6] = {-0.5, -1.0, -0.5, 0.5, 1.0, 0.5};
+    static constexpr double kSin[6] = {0.5, 1.0, 0.5, -0.5, -1.0, -0.5};
     for (int k = 0; k < 6; ++k) {
         xs[k] = p.x + radius * kCos[k];
         ys[k] = p.y + radius * kSin[k];

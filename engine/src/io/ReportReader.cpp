@@ -8,6 +8,7 @@
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <array>
 #include <cctype>
 #include <cmath>
@@ -246,7 +247,7 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     std::int64_t firstTime = kNoTime, lastTime = kNoTime;
     std::string firstIso, lastIso;
 
-    progress.update(0.0, spec.path);
+    progress.update(0.0, std::filesystem::path(spec.path).filename().string());
     const GIntBig total = layer->GetFeatureCount(FALSE);
     layer->ResetReading();
     GdalErrorScope errors;

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <functional>
 #include <filesystem>
 
 namespace trygg::pipeline {
@@ -174,10 +175,13 @@ GiStarStep computeGiStar(const GiStarConfig& cfg, const GridStep& g, RunSummary&
         ++summary.cellsByBin[static_cast<std::size_t>(s.bins[i] + 3)];
         s.undefined += std::isfinite(s.z[i]) ? 0 : 1;
     }
-    if (s.undefined == g.cells.size())
-        summary.warnings.push_back("stats.gistar: Gi* is undefined on every cell (every cell holds the same count)");
-    else if (s.undefined > 0)
-        summary.warnings.push_back(fmt::format("stats.gistar: Gi* is undefined on {} cell(s); their z is empty", s.undefined));
+    if (s.undefined > 0) {
+        const bool flat = std::adjacent_find(values.begin(), values.end(), std::not_equal_to<>()) == values.end();
+        summary.warnings.push_back(fmt::format(
+            "stats.gistar: Gi* is undefined on {} of {} cell(s), left empty: {}", s.undefined, g.cells.size(),
+            flat ? "every cell holds the same value"
+                 : "their neighbourhood covers the whole grid; use a smaller distance band or cell size"));
+    }
     return s;
 }
 

@@ -37,7 +37,7 @@ struct SmallGrid {
     grid::CellCounts counts;
     std::vector<double> z, p;
     std::vector<std::int8_t> bins;
-    stats::Neighbours nb = stats::distanceBand(grid, 10 * std::sqrt(2.0), true);
+    stats::Weights nb = stats::distanceBand(grid, 10 * std::sqrt(2.0), true);
     SmallGrid() {
         counts.n.assign(grid.size(), 1);
         z.assign(grid.size(), 0.5);

@@ -29,7 +29,7 @@ TEST_CASE("Gi* on a small lattice, by hand", "[stats]") {
     // = 33 over W = 9 cells:
     //   z = (33 - 2.05 * 9) / (sqrt(6.6475) * sqrt((20 * 9 - 81) / 19)) = 14.55 / 5.885322 = 2.472254
     const grid::Grid g = lattice5x4();
-    const stats::Neighbours nb = stats::distanceBand(g, std::sqrt(2.0), true);
+    const stats::Weights nb = stats::distanceBand(g, std::sqrt(2.0), true);
     CHECK(nb.countOf(12) == 9);
     CHECK(nb.countOf(0) == 4);  // a corner: itself and three
     const auto z = stats::getisOrdZ(kValues, nb);

@@ -147,7 +147,7 @@ void countCells(GridStep& g, const io::ReportSet& reports) {
 struct GiStarStep {
     double bandM = 0;
     bool weighted = false;
-    stats::Neighbours neighbours;
+    stats::Weights neighbours;
     std::vector<double> z, p;
     std::vector<std::int8_t> bins;
     std::size_t undefined = 0;

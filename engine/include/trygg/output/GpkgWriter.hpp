@@ -38,7 +38,7 @@ struct HotspotGridData {
     const std::vector<double>* z = nullptr;
     const std::vector<double>* p = nullptr;
     const std::vector<std::int8_t>* bin = nullptr;
-    const stats::Neighbours* neighbours = nullptr;
+    const stats::Weights* neighbours = nullptr;
 };
 
 // Output field names for categories: "n_" + a lower-case ASCII slug of each name (å, ä -> a,

@@ -1,0 +1,36 @@
+#pragma once
+// Global tests of spatial pattern, for the run summary and run_metadata.
+#include "trygg/stats/Weights.hpp"
+
+#include <span>
+
+namespace trygg::stats {
+
+struct GlobalTest {
+    double statistic = 0;
+    double expected = 0;
+    double variance = 0;
+    double z = 0;
+    double p = 0;  // two-sided, standard normal
+};
+
+// Global Moran's I under the randomisation assumption (Cliff & Ord 1981), as
+// spdep::moran.test(randomisation = TRUE):
+//   I = n / S0 * sum_ij w_ij z_i z_j / sum_i z_i^2,  E[I] = -1 / (n - 1)
+//   Var[I] = (n ((n^2 - 3n + 3) S1 - n S2 + 3 S0^2) - b2 ((n^2 - n) S1 - 2n S2 + 6 S0^2))
+//            / ((n - 1)(n - 2)(n - 3) S0^2) - E[I]^2,   b2 = n sum z^4 / (sum z^2)^2
+GlobalTest globalMoran(std::span<const double> values, const Weights& weights);
+
+// Getis-Ord General G (Getis & Ord 1992) under randomisation, as spdep::globalG.test:
+//   G = sum_{i != j} w_ij x_i x_j / sum_{i != j} x_i x_j,  E[G] = S0 / (n (n - 1))
+// and the variance of Getis & Ord's eq. 13 (the B0..B4 terms). Values must be non-negative;
+// self weights are ignored.
+GlobalTest generalG(std::span<const double> values, const Weights& weights);
+
+// Clark & Evans (1954) nearest-neighbour index of points in a study area of `areaM2`:
+//   R = mean NN distance / (0.5 sqrt(A / n)),  SE = 0.26136 sqrt(A) / n,  z = (r_obs - r_exp) / SE
+// R near 1 for complete spatial randomness, below 1 when clustered, 2.149 for a triangular
+// lattice. No edge correction. statistic holds R; expected holds r_exp in metres.
+GlobalTest clarkEvans(std::span<const double> xs, std::span<const double> ys, double areaM2);
+
+} // namespace trygg::stats

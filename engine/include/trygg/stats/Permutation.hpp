@@ -1,0 +1,33 @@
+#pragma once
+// Permutation inference by conditional randomisation (Anselin 1995): the value at the cell is held
+// fixed and its neighbours' values are drawn at random, without replacement, from the other n - 1
+// cells. Each cell has its own random stream, derived from the seed and the cell's number, so the
+// results are identical whatever the number of threads.
+#include "trygg/stats/Weights.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+namespace trygg::stats {
+
+struct PermutationSpec {
+    int permutations = 999;
+    std::uint64_t seed = 20230601;
+    int threads = 0;  // 0: as many as the machine has
+};
+
+// The folded pseudo p-value of every cell for any statistic that rises with the weighted sum of
+// the neighbours' values, sum_{j != i} w_ij x_j, at fixed x_i: Gi* and Gi, and local Moran's I
+// (which rises or falls with it, by the sign of x_i - xbar; folding makes the direction moot).
+//
+//   p = (min(M_ge, M_le) + 1) / (R + 1)
+//
+// with R permutations and M_ge (M_le) those whose sum is at least (at most) the observed one: the
+// smaller tail, as GeoDa, PySAL (p_sim) and ArcGIS Pro report it. NaN for cells with no neighbour
+// other than themselves. `checkCancelled` is called between blocks of cells.
+std::vector<double> conditionalPermutationP(std::span<const double> values, const Weights& weights,
+                                            const PermutationSpec& spec, const std::function<void()>& checkCancelled = {});
+
+} // namespace trygg::stats

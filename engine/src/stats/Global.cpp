@@ -1,0 +1,160 @@
+#include "trygg/stats/Global.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/stats/GetisOrd.hpp"
+
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace trygg::stats {
+namespace {
+
+// S0, S1, S2 of a weights matrix (Cliff & Ord), skipping self weights when asked.
+struct WeightSums {
+    double s0 = 0, s1 = 0, s2 = 0;
+};
+
+WeightSums weightSums(const Weights& w, bool skipSelf) {
+    const std::size_t n = w.size();
+    // w_ij + w_ji needs the transpose; collect column sums and a lookup of (j, i) pairs.
+    std::vector<double> rowSum(n, 0.0), colSum(n, 0.0);
+    WeightSums s;
+    // Symmetric part: for S1 = 1/2 sum_ij (w_ij + w_ji)^2 = sum_ij w_ij^2 + sum_ij w_ij w_ji.
+    double sumSq = 0, sumCross = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        for (auto k = w.offsets[i]; k < w.offsets[i + 1]; ++k) {
+            const auto j = static_cast<std::size_t>(w.index[static_cast<std::size_t>(k)]);
+            if (skipSelf && j == i) continue;
+            const double wij = w.weightAt(k);
+            s.s0 += wij;
+            sumSq += wij * wij;
+            rowSum[i] += wij;
+            colSum[j] += wij;
+            // w_ji: search row j (rows are short).
+            for (auto m = w.offsets[j]; m < w.offsets[j + 1]; ++m)
+                if (static_cast<std::size_t>(w.index[static_cast<std::size_t>(m)]) == i) {
+                    sumCross += wij * w.weightAt(m);
+                    break;
+                }
+        }
+    }
+    s.s1 = sumSq + sumCross;
+    for (std::size_t i = 0; i < n; ++i) s.s2 += (rowSum[i] + colSum[i]) * (rowSum[i] + colSum[i]);
+    return s;
+}
+
+GlobalTest finish(double statistic, double expected, double variance) {
+    GlobalTest t;
+    t.statistic = statistic;
+    t.expected = expected;
+    t.variance = variance;
+    t.z = variance > 0 ? (statistic - expected) / std::sqrt(variance) : std::numeric_limits<double>::quiet_NaN();
+    t.p = twoSidedP(t.z);
+    return t;
+}
+
+} // namespace
+
+GlobalTest globalMoran(std::span<const double> values, const Weights& w) {
+    const std::size_t n = values.size();
+    if (w.size() != n || n < 4) throw Error("stats.global_moran: needs at least 4 cells and matching weights");
+    const double nn = static_cast<double>(n);
+    double mean = 0;
+    for (double v : values) mean += v;
+    mean /= nn;
+    double m2 = 0, m4 = 0;
+    for (double v : values) {
+        const double z = v - mean;
+        m2 += z * z;
+        m4 += z * z * z * z;
+    }
+    double cross = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        for (auto k = w.offsets[i]; k < w.offsets[i + 1]; ++k) {
+            const auto j = static_cast<std::size_t>(w.index[static_cast<std::size_t>(k)]);
+            cross += w.weightAt(k) * (values[i] - mean) * (values[j] - mean);
+        }
+    const WeightSums s = weightSums(w, false);
+    const double i = nn / s.s0 * cross / m2;
+    const double e = -1.0 / (nn - 1.0);
+    const double b2 = nn * m4 / (m2 * m2);
+    const double s02 = s.s0 * s.s0;
+    const double var = (nn * ((nn * nn - 3 * nn + 3) * s.s1 - nn * s.s2 + 3 * s02) -
+                        b2 * ((nn * nn - nn) * s.s1 - 2 * nn * s.s2 + 6 * s02)) /
+                           ((nn - 1) * (nn - 2) * (nn - 3) * s02) -
+                       e * e;
+    return finish(i, e, var);
+}
+
+GlobalTest generalG(std::span<const double> values, const Weights& w) {
+    const std::size_t n = values.size();
+    if (w.size() != n || n < 4) throw Error("stats.general_g: needs at least 4 cells and matching weights");
+    const double nn = static_cast<double>(n);
+    double xs = 0, xs2 = 0, xs3 = 0, xs4 = 0;
+    for (double v : values) {
+        if (v < 0) throw InputError("stats.general_g: General G needs non-negative values");
+        xs += v;
+        xs2 += v * v;
+        xs3 += v * v * v;
+        xs4 += v * v * v * v;
+    }
+    double num = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        for (auto k = w.offsets[i]; k < w.offsets[i + 1]; ++k) {
+            const auto j = static_cast<std::size_t>(w.index[static_cast<std::size_t>(k)]);
+            if (j != i) num += w.weightAt(k) * values[i] * values[j];
+        }
+    const double den = xs * xs - xs2;  // sum_{i != j} x_i x_j
+    const WeightSums s = weightSums(w, true);
+    const double g = num / den;
+    const double e = s.s0 / (nn * (nn - 1));
+    const double s02 = s.s0 * s.s0, n2 = nn * nn;
+    const double b0 = (n2 - 3 * nn + 3) * s.s1 - nn * s.s2 + 3 * s02;
+    const double b1 = -((n2 - nn) * s.s1 - 2 * nn * s.s2 + 6 * s02);
+    const double b2 = -(2 * nn * s.s1 - (nn + 3) * s.s2 + 6 * s02);
+    const double b3 = 4 * (nn - 1) * s.s1 - 2 * (nn + 1) * s.s2 + 8 * s02;
+    const double b4 = s.s1 - s.s2 + s02;
+    const double eg2 = (b0 * xs2 * xs2 + b1 * xs4 + b2 * xs * xs * xs2 + b3 * xs * xs3 + b4 * xs * xs * xs * xs) /
+                       (den * den * nn * (nn - 1) * (nn - 2) * (nn - 3));
+    return finish(g, e, eg2 - e * e);
+}
+
+GlobalTest clarkEvans(std::span<const double> xs, std::span<const double> ys, double areaM2) {
+    namespace bg = boost::geometry;
+    namespace bgi = boost::geometry::index;
+    using P = bg::model::point<double, 2, bg::cs::cartesian>;
+    using Entry = std::pair<P, std::size_t>;
+    const std::size_t n = xs.size();
+    if (n < 2 || !(areaM2 > 0)) throw InputError("stats.clark_evans: needs at least 2 points and a positive area");
+    std::vector<Entry> entries;
+    entries.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) entries.emplace_back(P(xs[i], ys[i]), i);
+    const bgi::rtree<Entry, bgi::rstar<16>> tree(entries.begin(), entries.end());  // packed bulk load
+    double sum = 0;
+    std::vector<Entry> found;
+    for (const auto& [pt, i] : entries) {
+        found.clear();
+        tree.query(bgi::nearest(pt, 2), std::back_inserter(found));
+        double best = std::numeric_limits<double>::infinity();
+        for (const auto& [q, j] : found)
+            if (j != i) best = std::min(best, bg::distance(pt, q));
+        sum += best;
+    }
+    const double nn = static_cast<double>(n);
+    const double observed = sum / nn;
+    const double expected = 0.5 * std::sqrt(areaM2 / nn);
+    const double se = 0.26136 * std::sqrt(areaM2) / nn;
+    GlobalTest t;
+    t.statistic = observed / expected;
+    t.expected = expected;
+    t.variance = se * se;
+    t.z = (observed - expected) / se;
+    t.p = twoSidedP(t.z);
+    return t;
+}
+
+} // namespace trygg::stats

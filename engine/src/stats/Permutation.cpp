@@ -1,0 +1,125 @@
+#include "trygg/stats/Permutation.hpp"
+
+#include "trygg/core/Error.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+namespace trygg::stats {
+namespace {
+
+__extension__ typedef unsigned __int128 Uint128;
+
+// SplitMix64 (Steele, Lea & Flood 2014): a small, fast generator with good statistical quality,
+// seeded per cell so that every cell's draws are reproducible on their own.
+struct SplitMix64 {
+    std::uint64_t state;
+    std::uint64_t next() {
+        std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    }
+    // Uniform in [0, bound) by Lemire's multiply-shift; the bias is below bound / 2^64.
+    std::uint64_t below(std::uint64_t bound) {
+        return static_cast<std::uint64_t>((static_cast<Uint128>(next()) * bound) >> 64);
+    }
+};
+
+std::uint64_t cellSeed(std::uint64_t seed, std::uint64_t cell) {
+    SplitMix64 g{seed ^ (0xD1B54A32D192ED03ULL * (cell + 1))};
+    return g.next();
+}
+
+void permuteRange(std::span<const double> values, const Weights& w, const PermutationSpec& spec, std::size_t begin,
+                  std::size_t end, std::vector<double>& p) {
+    const std::size_t n = values.size();
+    std::vector<double> wts;
+    std::vector<std::uint32_t> drawn;
+    for (std::size_t i = begin; i < end; ++i) {
+        // The cell's neighbours other than itself, and the observed weighted sum.
+        wts.clear();
+        double observed = 0;
+        for (auto k = w.offsets[i]; k < w.offsets[i + 1]; ++k) {
+            const auto j = static_cast<std::size_t>(w.index[static_cast<std::size_t>(k)]);
+            if (j == i) continue;
+            wts.push_back(w.weightAt(k));
+            observed += w.weightAt(k) * values[j];
+        }
+        const std::size_t kn = wts.size();
+        if (kn == 0 || kn > n - 1) {
+            p[i] = std::numeric_limits<double>::quiet_NaN();
+            continue;
+        }
+        SplitMix64 rng{cellSeed(spec.seed, i)};
+        // A relative tolerance keeps ties (common with counts) from being split by rounding.
+        const double tol = 1e-12 * std::max(1.0, std::abs(observed));
+        std::int64_t atLeast = 0, atMost = 0;
+        drawn.resize(kn);
+        for (int r = 0; r < spec.permutations; ++r) {
+            double sum = 0;
+            for (std::size_t a = 0; a < kn; ++a) {
+                std::uint32_t j;
+                bool repeat;
+                do {  // k distinct cells out of the n - 1 others
+                    j = static_cast<std::uint32_t>(rng.below(n - 1));
+                    if (j >= i) ++j;
+                    repeat = std::find(drawn.begin(), drawn.begin() + static_cast<std::ptrdiff_t>(a), j) !=
+                             drawn.begin() + static_cast<std::ptrdiff_t>(a);
+                } while (repeat);
+                drawn[a] = j;
+                sum += wts[a] * values[j];
+            }
+            atLeast += sum >= observed - tol;
+            atMost += sum <= observed + tol;
+        }
+        p[i] = static_cast<double>(std::min(atLeast, atMost) + 1) / static_cast<double>(spec.permutations + 1);
+    }
+}
+
+} // namespace
+
+std::vector<double> conditionalPermutationP(std::span<const double> values, const Weights& weights,
+                                            const PermutationSpec& spec, const std::function<void()>& checkCancelled) {
+    const std::size_t n = values.size();
+    if (weights.size() != n) throw Error("stats.permutation: weights and values differ in length");
+    if (spec.permutations < 1) throw InputError("stats.permutation: the number of permutations must be at least 1");
+    std::vector<double> p(n, std::numeric_limits<double>::quiet_NaN());
+    if (n < 3) return p;
+    unsigned threads = spec.threads > 0 ? static_cast<unsigned>(spec.threads) : std::thread::hardware_concurrency();
+    threads = std::max(1u, threads);
+    // Blocks handed out in turn; which thread takes a block does not change any result.
+    constexpr std::size_t kBlock = 2048;
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr failure;
+    std::mutex failureMutex;
+    auto worker = [&](bool mainThread) {
+        try {
+            for (;;) {
+                if (stop) return;
+                if (mainThread && checkCancelled) checkCancelled();
+                const std::size_t begin = next.fetch_add(kBlock);
+                if (begin >= n) return;
+                permuteRange(values, weights, spec, begin, std::min(n, begin + kBlock), p);
+            }
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(failureMutex);
+            if (!failure) failure = std::current_exception();
+            stop = true;
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, false);
+    worker(true);
+    for (auto& t : pool) t.join();
+    if (failure) std::rethrow_exception(failure);
+    return p;
+}
+
+} // namespace trygg::stats

@@ -1,0 +1,92 @@
+#include "trygg/grid/Grid.hpp"
+#include "trygg/stats/Permutation.hpp"
+#include "trygg/stats/Weights.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+
+using namespace trygg;
+
+namespace {
+
+// A 60 x 60 grid of Poisson(2) counts with a planted 4 x 4 cluster of counts around 12.
+struct Planted {
+    grid::Grid grid =
+        grid::Grid::allCells(grid::Lattice::cover(grid::Shape::Square, 100, {0, 0, 6000, 6000}, grid::Alignment::Extent));
+    std::vector<double> values;
+    std::vector<std::size_t> cluster;
+    Planted() {
+        std::mt19937_64 rng(11);
+        std::poisson_distribution<int> background(2.0), hot(12.0);
+        values.resize(grid.size());
+        for (std::size_t i = 0; i < grid.size(); ++i) {
+            const auto c = grid.cellIndex(i);
+            const bool in = c.col >= 28 && c.col < 32 && c.row >= 28 && c.row < 32;
+            values[i] = in ? hot(rng) : background(rng);
+            if (in) cluster.push_back(i);
+        }
+    }
+};
+
+} // namespace
+
+TEST_CASE("pseudo p-values are identical across runs and thread counts", "[stats]") {
+    Planted d;
+    const auto w = stats::distanceBand(d.grid, 100 * std::sqrt(2.0), true);
+    stats::PermutationSpec spec;
+    spec.permutations = 199;
+    spec.seed = 42;
+    spec.threads = 1;
+    const auto one = stats::conditionalPermutationP(d.values, w, spec);
+    spec.threads = 2;
+    const auto two = stats::conditionalPermutationP(d.values, w, spec);
+    spec.threads = 7;
+    const auto seven = stats::conditionalPermutationP(d.values, w, spec);
+    CHECK(one == two);
+    CHECK(one == seven);
+    spec.seed = 43;
+    CHECK(stats::conditionalPermutationP(d.values, w, spec) != one);
+}
+
+TEST_CASE("a planted cluster's cells get pseudo p below 0.01; pseudo p lies on the (M+1)/(R+1) grid", "[stats]") {
+    Planted d;
+    const auto w = stats::distanceBand(d.grid, 100 * std::sqrt(2.0), true);
+    stats::PermutationSpec spec;
+    spec.permutations = 999;
+    const auto p = stats::conditionalPermutationP(d.values, w, spec);
+    // The inner 2 x 2 of the cluster have all 8 neighbours hot: nothing random comes close.
+    for (std::size_t i : d.cluster) {
+        const auto c = d.grid.cellIndex(i);
+        if (c.col >= 29 && c.col <= 30 && c.row >= 29 && c.row <= 30) CHECK(p[i] == Approx(0.001));
+    }
+    int below = 0;
+    for (std::size_t i : d.cluster) below += p[i] < 0.01;
+    CHECK(below == static_cast<int>(d.cluster.size()));
+    // Under the null most cells are far from significant, and every p is (M + 1) / 1000.
+    int small = 0;
+    for (double v : p) {
+        REQUIRE(v >= 0.001);
+        REQUIRE(v <= 1.0);  // the smaller tail; ties count in both tails, so it can pass 0.5 with counts
+        CHECK(std::abs(v * 1000 - std::round(v * 1000)) < 1e-9);
+        small += v < 0.01;
+    }
+    CHECK(small < static_cast<int>(d.grid.size() / 20));
+}
+
+TEST_CASE("a cell without neighbours has no pseudo p", "[stats]") {
+    const grid::Lattice l = grid::Lattice::cover(grid::Shape::Square, 1.0, {0, 0, 5, 1}, grid::Alignment::Extent);
+    auto share = [](std::span<const double> xs, std::span<const double>) { return xs[0] == 2.0 ? 0.0 : 1.0; };
+    const grid::Grid g = grid::Grid::overlapping(l, share, {}, {}, true);  // cells 0 1 _ 3 4
+    const auto w = stats::distanceBand(g, 1.0, true);
+    stats::PermutationSpec spec;
+    spec.permutations = 9;
+    const std::vector<double> v{1, 2, 3, 4};
+    const auto p = stats::conditionalPermutationP(v, w, spec);
+    CHECK_FALSE(std::isnan(p[0]));
+    CHECK(w.islands().empty());
+    const auto lonely = stats::distanceBand(g, 0.5, true);  // only itself
+    CHECK(lonely.islands().size() == 4);
+    CHECK(std::isnan(stats::conditionalPermutationP(v, lonely, spec)[0]));
+}

@@ -35,8 +35,12 @@ private:
     std::string m_crs, m_studyArea, m_studyAreaLayer, m_analysisCrs = "EPSG:3006";
     std::string m_cellSize = "auto", m_gridShape = "square", m_align = "snapped", m_distanceBand = "default";
     std::string m_out;
+    std::string m_weights = "distance_band", m_correction = "fdr";
     std::int64_t m_maxCells = 20'000'000;
-    bool m_force = false, m_noFdr = false, m_excludeSelf = false, m_overwrite = false;
+    int m_k = 8, m_permutations = 999, m_threads = 0;
+    std::uint64_t m_seed = 20230601;
+    bool m_force = false, m_noFdr = false, m_excludeSelf = false, m_overwrite = false, m_localMoran = false,
+         m_noGlobal = false;
 };
 
 } // namespace trygg::cli

@@ -56,13 +56,34 @@ HotspotCommand::HotspotCommand(CLI::App& parent)
         ->capture_default_str()
         ->group(an);
     m_app->add_flag("--force", m_force, "Allow a grid over --max-cells")->group(an);
-    m_app->add_option("--distance-band", m_distanceBand,
-                      "Gi* neighbourhood in metres, or 'default' (3x3 block; six hexagons)")
+    auto* st = "Statistics";
+    m_app->add_option("--weights", m_weights, "Gi* neighbourhood")
+        ->check(CLI::IsMember({"distance_band", "inverse_distance", "knn", "queen", "rook"}))
         ->capture_default_str()
-        ->group(an);
+        ->group(st);
+    m_app->add_option("--distance-band", m_distanceBand,
+                      "Distance band in metres, or 'default' (3x3 block; six hexagons)")
+        ->capture_default_str()
+        ->group(st);
+    m_app->add_option("--k", m_k, "Neighbours for --weights knn")->check(CLI::PositiveNumber)->capture_default_str()->group(st);
     m_app->add_flag("--exclude-self", m_excludeSelf, "Gi instead of Gi*: leave the cell out of its neighbourhood")
-        ->group(an);
-    m_app->add_flag("--no-fdr", m_noFdr, "No false discovery rate correction of Gi_Bin")->group(an);
+        ->group(st);
+    m_app->add_flag("--local-moran", m_localMoran, "Also run local Moran's I (clusters and outliers, COType)")->group(st);
+    m_app->add_flag("--no-global", m_noGlobal, "Skip the global tests (Moran's I, General G, Clark-Evans)")->group(st);
+    m_app->add_option("--correction", m_correction, "Multiple-testing correction of Gi_Bin and COType")
+        ->check(CLI::IsMember({"fdr", "bonferroni", "none"}))
+        ->capture_default_str()
+        ->group(st);
+    m_app->add_flag("--no-fdr", m_noFdr, "Same as --correction none")->group(st);
+    m_app->add_option("--permutations", m_permutations, "Permutations for pseudo p-values (0: analytic only)")
+        ->check(CLI::Range(0, 99999))
+        ->capture_default_str()
+        ->group(st);
+    m_app->add_option("--seed", m_seed, "Seed of the permutations")->capture_default_str()->group(st);
+    m_app->add_option("--threads", m_threads, "Threads for the permutations (0: every core)")
+        ->check(CLI::Range(0, 1024))
+        ->capture_default_str()
+        ->group(st);
 
     auto* out = "Output";
     m_app->add_option("--out", m_out, "The GeoPackage to write (.gpkg)")->required()->group(out);
@@ -86,9 +107,16 @@ pipeline::Config HotspotCommand::config(const std::string& commandLine) const {
     cfg.grid.alignment = m_align == "extent" ? grid::Alignment::Extent : grid::Alignment::Snapped;
     cfg.grid.maxCells = m_maxCells;
     cfg.grid.force = m_force;
-    cfg.gistar.distanceBandM = numberOrWord(m_distanceBand, "default", "--distance-band");
-    cfg.gistar.includeSelf = !m_excludeSelf;
-    cfg.gistar.correction = m_noFdr ? stats::Correction::None : stats::Correction::FdrBenjaminiHochberg;
+    cfg.gistar.weights.kind = *stats::parseWeightsKind(m_weights);
+    cfg.gistar.weights.distanceM = numberOrWord(m_distanceBand, "default", "--distance-band").value_or(0.0);
+    cfg.gistar.weights.k = m_k;
+    cfg.gistar.weights.includeSelf = !m_excludeSelf;
+    cfg.localMoran.enabled = m_localMoran;
+    cfg.globalTests = !m_noGlobal;
+    cfg.inference.correction = m_noFdr ? stats::Correction::None : *stats::parseCorrection(m_correction);
+    cfg.inference.permutations = m_permutations;
+    cfg.inference.seed = m_seed;
+    cfg.inference.threads = m_threads;
     cfg.output.path = m_out;
     cfg.output.overwrite = m_overwrite;
     pipeline::validate(cfg);

@@ -30,6 +30,13 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
     fmt::print("Gi*: band {:g} m; hot spots {} / {} / {} cells at 99 / 95 / 90 %, cold spots {} / {} / {}\n",
                s.distanceBandM, s.cellsByBin[6], s.cellsByBin[5], s.cellsByBin[4], s.cellsByBin[0], s.cellsByBin[1],
                s.cellsByBin[2]);
+    if (s.cellsByCoType[1] + s.cellsByCoType[2] + s.cellsByCoType[3] + s.cellsByCoType[4] > 0)
+        fmt::print("Local Moran: HH {} / LL {} / HL {} / LH {} cells\n", s.cellsByCoType[1], s.cellsByCoType[2],
+                   s.cellsByCoType[3], s.cellsByCoType[4]);
+    if (s.hasGlobal)
+        fmt::print("Global: Moran's I {:.4f} (z {:.2f}), General G {:.4g} (z {:.2f}), Clark-Evans R {:.3f} (z {:.2f})\n",
+                   s.moranI.statistic, s.moranI.z, s.generalG.statistic, s.generalG.z, s.clarkEvans.statistic,
+                   s.clarkEvans.z);
     for (const auto& w : s.warnings) fmt::print("Warning: {}\n", w);
     fmt::print("Wrote {}\n", s.outputPath);
 }

@@ -28,7 +28,9 @@ TEST_CASE("the sample config loads with paths relative to its folder", "[pipelin
     CHECK(c.studyArea->path == test::sampleData("kavlinge_map.gpkg"));
     CHECK(c.incidents.fields.time == "tidpunkt");
     CHECK(c.grid.cellSizeM == 250.0);
-    CHECK(c.gistar.correction == stats::Correction::FdrBenjaminiHochberg);
+    CHECK(c.inference.correction == stats::Correction::FdrBenjaminiHochberg);
+    CHECK(c.inference.permutations == 9999);
+    CHECK(c.localMoran.enabled);
     CHECK_THAT(c.output.path, Catch::EndsWith("out/kavlinge.gpkg"));
 }
 
@@ -37,10 +39,36 @@ TEST_CASE("defaults when a section is left out", "[pipeline]") {
     const pipeline::Config c = pipeline::loadConfig(writeConfig(dir, kMinimal));
     CHECK_FALSE(c.grid.cellSizeM);  // automatic
     CHECK(c.grid.shape == grid::Shape::Square);
-    CHECK(c.gistar.includeSelf);
-    CHECK_FALSE(c.gistar.distanceBandM);
+    CHECK(c.gistar.weights.includeSelf);
+    CHECK(c.gistar.weights.kind == stats::WeightsKind::DistanceBand);
+    CHECK(c.gistar.weights.distanceM == 0.0);  // the default band
+    CHECK_FALSE(c.localMoran.enabled);
+    CHECK(c.localMoran.weights.kind == stats::WeightsKind::Queen);
+    CHECK(c.localMoran.weights.rowStandardise);
+    CHECK(c.inference.permutations == 999);
+    CHECK(c.inference.classesFrom == pipeline::ClassesFrom::Auto);
+    CHECK(c.globalTests);
     CHECK_FALSE(c.studyArea);
     CHECK(c.grid.maxCells == 20'000'000);
+}
+
+TEST_CASE("weights, permutations and corrections from the config", "[pipeline]") {
+    test::TempDir dir;
+    const pipeline::Config c = pipeline::loadConfig(writeConfig(
+        dir, std::string(kMinimal) +
+                 "[gistar]\nweights = \"knn\"\nk = 6\n[local_moran]\nenabled = true\nweights = \"rook\"\n"
+                 "row_standardise = false\n[inference]\ncorrection = \"bonferroni\"\npermutations = 499\nseed = 7\n"));
+    CHECK(c.gistar.weights.kind == stats::WeightsKind::KNearest);
+    CHECK(c.gistar.weights.k == 6);
+    CHECK(c.localMoran.weights.kind == stats::WeightsKind::Rook);
+    CHECK_FALSE(c.localMoran.weights.rowStandardise);
+    CHECK(c.inference.correction == stats::Correction::Bonferroni);
+    CHECK(c.inference.permutations == 499);
+    CHECK(c.inference.seed == 7);
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[gistar]\nweights = \"bishop\"\n")),
+                      Catch::Contains("gistar.weights") && Catch::Contains("\"queen\""));
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[inference]\npermutations = 9.5\n")),
+                      Catch::Contains("whole number"));
 }
 
 TEST_CASE("config mistakes name the file, line and key", "[pipeline]") {

@@ -156,16 +156,16 @@ void GpkgWriter::exec(const std::string& sql) {
 }
 
 void GpkgWriter::writeStyle(const std::string& layer, const std::string& geometryColumn, const std::string& qml,
-                            const std::string& description) {
+                            const std::string& description, const std::string& styleName, bool isDefault) {
     OGRFeature f(m_styles->GetLayerDefn());
     f.SetField("f_table_catalog", "");
     f.SetField("f_table_schema", "");
     f.SetField("f_table_name", layer.c_str());
     f.SetField("f_geometry_column", geometryColumn.c_str());
-    f.SetField("styleName", layer.c_str());
+    f.SetField("styleName", (styleName.empty() ? layer : styleName).c_str());
     f.SetField("styleQML", qml.c_str());
     f.SetField("styleSLD", "");
-    f.SetField("useAsDefault", 1);
+    f.SetField("useAsDefault", isDefault ? 1 : 0);
     f.SetField("description", description.c_str());
     f.SetField("owner", "trygg");
     f.SetField("ui", "");
@@ -189,8 +189,16 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
     if (weighted) addField("weight_sum", OFTReal);
     addField("GiZScore", OFTReal);
     addField("GiPValue", OFTReal);
+    if (d.pseudoP) addField("GiPseudoP", OFTReal);
     addField("Gi_Bin", OFTInteger, OFSTInt16);
     addField("NNeighbors", OFTInteger);
+    if (d.lisa) {
+        addField("LMiIndex", OFTReal);
+        addField("LMiZScore", OFTReal);
+        addField("LMiPValue", OFTReal);
+        if (d.lisaPseudoP) addField("LMiPseudoP", OFTReal);
+        addField("COType", OFTString);
+    }
     addField("share_inside", OFTReal);
 
     OGRFeatureDefn* defn = layer->GetLayerDefn();
@@ -203,6 +211,19 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
     const int iBin = defn->GetFieldIndex("Gi_Bin");
     const int iNb = defn->GetFieldIndex("NNeighbors");
     const int iShare = defn->GetFieldIndex("share_inside");
+    const int iPseudo = defn->GetFieldIndex("GiPseudoP");
+    const int iLmi = defn->GetFieldIndex("LMiIndex");
+    const int iLmz = defn->GetFieldIndex("LMiZScore");
+    const int iLmp = defn->GetFieldIndex("LMiPValue");
+    const int iLmPseudo = defn->GetFieldIndex("LMiPseudoP");
+    const int iCo = defn->GetFieldIndex("COType");
+    // A finite value, or NULL (undefined statistics are never written as 0).
+    auto setReal = [](OGRFeature& feature, int field, double v) {
+        if (std::isfinite(v))
+            feature.SetField(field, v);
+        else
+            feature.SetFieldNull(field);
+    };
     const std::size_t ncat = d.categoryFields.size();
     const auto& share = g.shareInside();
 
@@ -237,16 +258,18 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
         for (std::size_t k = 0; k < ncat; ++k)
             f.SetField(iCat0 + static_cast<int>(k), static_cast<int>(d.counts->byCategory[i * ncat + k]));
         if (weighted) f.SetField(iWeight, d.counts->weightSum[i]);
-        const double z = (*d.z)[i];
-        if (std::isfinite(z)) {
-            f.SetField(iZ, z);
-            f.SetField(iP, (*d.p)[i]);
-        } else {
-            f.SetFieldNull(iZ);
-            f.SetFieldNull(iP);
-        }
+        setReal(f, iZ, (*d.z)[i]);
+        setReal(f, iP, (*d.p)[i]);
+        if (d.pseudoP) setReal(f, iPseudo, (*d.pseudoP)[i]);
         f.SetField(iBin, static_cast<int>((*d.bin)[i]));
         f.SetField(iNb, static_cast<int>(d.neighbours->countOf(i)));
+        if (d.lisa) {
+            setReal(f, iLmi, d.lisa->index[i]);
+            setReal(f, iLmz, d.lisa->z[i]);
+            setReal(f, iLmp, d.lisa->p[i]);
+            if (d.lisaPseudoP) setReal(f, iLmPseudo, (*d.lisaPseudoP)[i]);
+            f.SetField(iCo, stats::toString((*d.coType)[i]));
+        }
         if (share.empty())
             f.SetFieldNull(iShare);
         else
@@ -263,7 +286,18 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
                                     {"Gi_Bin", "Hot/cold spot class (-3..3)"},
                                     {"NNeighbors", "Cells in the neighbourhood (incl. itself)"},
                                     {"share_inside", "Share of the cell inside the study area"}};
+    if (d.pseudoP) aliases.push_back({"GiPseudoP", "Gi* pseudo p-value (permutations)"});
+    if (d.lisa) {
+        aliases.push_back({"LMiIndex", "Local Moran's I"});
+        aliases.push_back({"LMiZScore", "Local Moran z-score"});
+        aliases.push_back({"LMiPValue", "Local Moran p-value (two-sided)"});
+        if (d.lisaPseudoP) aliases.push_back({"LMiPseudoP", "Local Moran pseudo p-value (permutations)"});
+        aliases.push_back({"COType", "Cluster/outlier type (HH, LL, HL, LH)"});
+    }
     writeStyle("hotspot_grid", "geom", hotspotGridQml(aliases), "Hot and cold spots by Gi_Bin");
+    if (d.lisa)
+        writeStyle("hotspot_grid", "geom", clusterOutlierQml(aliases),
+                   "Clusters and outliers by COType (local Moran's I)", "cluster_outlier", false);
     progress.update(1.0);
 }
 

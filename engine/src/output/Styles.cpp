@@ -89,6 +89,33 @@ std::string hotspotGridQml(const std::vector<FieldAlias>& aliases) {
     return s;
 }
 
+std::string clusterOutlierQml(const std::vector<FieldAlias>& aliases) {
+    struct Class {
+        const char* value;
+        const char* label;
+        const char* colour;
+    };
+    static constexpr Class kClasses[5] = {
+        {"HH", "High-high cluster", "215,25,28,255"},
+        {"LL", "Low-low cluster", "44,123,182,255"},
+        {"HL", "High outlier among low values", "253,174,97,255"},
+        {"LH", "Low outlier among high values", "171,217,233,255"},
+        {"", "Not significant", "217,217,217,150"},
+    };
+    std::string s = kHeader;
+    s += "  <renderer-v2 type=\"categorizedSymbol\" attr=\"COType\" symbollevels=\"0\" enableorderby=\"0\" "
+         "forceraster=\"0\">\n    <categories>\n";
+    for (int i = 0; i < 5; ++i)
+        s += fmt::format("      <category value=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n", kClasses[i].value, i,
+                         kClasses[i].label);
+    s += "    </categories>\n    <symbols>\n";
+    for (int i = 0; i < 5; ++i) s += fillSymbol(i, kClasses[i].colour, i == 4 ? "" : "255,255,255,120", 0.1);
+    s += "    </symbols>\n  </renderer-v2>\n";
+    s += aliasesXml(aliases);
+    s += "  <layerOpacity>0.85</layerOpacity>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
+    return s;
+}
+
 std::string studyAreaQml() {
     std::string s = kHeader;
     s += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"

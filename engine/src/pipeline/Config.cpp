@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -89,6 +90,24 @@ private:
     const toml::table& m_root;
 };
 
+// The weights keys shared by [gistar] and [local_moran].
+void readWeights(const Reader& r, const toml::table* t, const std::string& section, stats::WeightsSpec& w) {
+    if (auto v = r.str(t, section, "weights")) {
+        const auto kind = stats::parseWeightsKind(*v);
+        if (!kind)
+            r.fail(r.node(t, "weights"), section + ".weights",
+                   "'" + *v + "' is not \"distance_band\", \"inverse_distance\", \"knn\", \"queen\" or \"rook\"");
+        w.kind = *kind;
+    }
+    if (auto v = r.number(t, section, "distance_band_m", {"default"})) w.distanceM = *v;
+    if (auto v = r.number(t, section, "power")) w.power = *v;
+    if (auto v = r.number(t, section, "k")) {
+        if (*v < 1 || *v != std::floor(*v)) r.fail(r.node(t, "k"), section + ".k", "must be a whole number >= 1");
+        w.k = static_cast<int>(*v);
+    }
+    if (auto v = r.boolean(t, section, "row_standardise")) w.rowStandardise = *v;
+}
+
 std::string resolve(const fs::path& base, const std::string& p) {
     if (p.empty() || p.rfind("/vsi", 0) == 0) return p;
     const fs::path path(p);
@@ -114,7 +133,8 @@ Config loadConfig(const std::string& path) {
                          std::string(e.description()) + ". Fix the TOML syntax");
     }
     Reader r(path, root);
-    r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "output"});
+    r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "local_moran", "inference", "global",
+                           "output"});
     const fs::path base = fs::absolute(path).parent_path();
 
     if (const auto* t = r.table("analysis")) {
@@ -167,14 +187,49 @@ Config loadConfig(const std::string& path) {
         if (auto v = r.boolean(t, "grid", "force")) cfg.grid.force = *v;
     }
     if (const auto* t = r.table("gistar")) {
-        r.onlyKnown(*t, "gistar.", {"distance_band_m", "include_self", "correction"});
-        cfg.gistar.distanceBandM = r.number(t, "gistar", "distance_band_m", {"default"});
-        if (auto v = r.boolean(t, "gistar", "include_self")) cfg.gistar.includeSelf = *v;
-        if (auto v = r.str(t, "gistar", "correction")) {
-            if (*v == "fdr") cfg.gistar.correction = stats::Correction::FdrBenjaminiHochberg;
-            else if (*v == "none") cfg.gistar.correction = stats::Correction::None;
-            else r.fail(r.node(t, "correction"), "gistar.correction", "'" + *v + "' is not \"fdr\" or \"none\"");
+        r.onlyKnown(*t, "gistar.", {"weights", "distance_band_m", "power", "k", "include_self", "row_standardise"});
+        readWeights(r, t, "gistar", cfg.gistar.weights);
+        if (auto v = r.boolean(t, "gistar", "include_self")) cfg.gistar.weights.includeSelf = *v;
+    }
+    if (const auto* t = r.table("local_moran")) {
+        r.onlyKnown(*t, "local_moran.", {"enabled", "weights", "distance_band_m", "power", "k", "row_standardise"});
+        if (auto v = r.boolean(t, "local_moran", "enabled")) cfg.localMoran.enabled = *v;
+        readWeights(r, t, "local_moran", cfg.localMoran.weights);
+    }
+    if (const auto* t = r.table("inference")) {
+        r.onlyKnown(*t, "inference.", {"correction", "permutations", "seed", "threads", "alpha", "classes_from"});
+        if (auto v = r.str(t, "inference", "classes_from")) {
+            if (*v == "auto") cfg.inference.classesFrom = ClassesFrom::Auto;
+            else if (*v == "analytic") cfg.inference.classesFrom = ClassesFrom::Analytic;
+            else if (*v == "pseudo") cfg.inference.classesFrom = ClassesFrom::Pseudo;
+            else r.fail(r.node(t, "classes_from"), "inference.classes_from", "'" + *v + "' is not \"auto\", \"analytic\" or \"pseudo\"");
         }
+        if (auto v = r.str(t, "inference", "correction")) {
+            const auto c = stats::parseCorrection(*v);
+            if (!c) r.fail(r.node(t, "correction"), "inference.correction", "'" + *v + "' is not \"fdr\", \"bonferroni\" or \"none\"");
+            cfg.inference.correction = *c;
+        }
+        if (auto v = r.number(t, "inference", "permutations")) {
+            if (*v < 0 || *v > 99999 || *v != std::floor(*v))
+                r.fail(r.node(t, "permutations"), "inference.permutations", "must be a whole number from 0 to 99999");
+            cfg.inference.permutations = static_cast<int>(*v);
+        }
+        if (auto v = r.number(t, "inference", "seed")) {
+            if (*v < 0 || *v != std::floor(*v)) r.fail(r.node(t, "seed"), "inference.seed", "must be a whole number >= 0");
+            cfg.inference.seed = static_cast<std::uint64_t>(*v);
+        }
+        if (auto v = r.number(t, "inference", "threads")) {
+            if (*v < 0 || *v > 1024) r.fail(r.node(t, "threads"), "inference.threads", "must be from 0 (every core) to 1024");
+            cfg.inference.threads = static_cast<int>(*v);
+        }
+        if (auto v = r.number(t, "inference", "alpha")) {
+            if (!(*v > 0 && *v < 1)) r.fail(r.node(t, "alpha"), "inference.alpha", "must lie between 0 and 1");
+            cfg.inference.alpha = *v;
+        }
+    }
+    if (const auto* t = r.table("global")) {
+        r.onlyKnown(*t, "global.", {"enabled"});
+        if (auto v = r.boolean(t, "global", "enabled")) cfg.globalTests = *v;
     }
     const auto* out = r.table("output");
     if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");
@@ -194,9 +249,14 @@ void validate(const Config& c) {
     if (c.grid.cellSizeM && !(*c.grid.cellSizeM > 0))
         throw InputError(where + ": the cell size must be a positive number of metres, not " +
                          std::to_string(*c.grid.cellSizeM));
-    if (c.gistar.distanceBandM && !(*c.gistar.distanceBandM > 0))
-        throw InputError(where + ": the distance band must be a positive number of metres, not " +
-                         std::to_string(*c.gistar.distanceBandM));
+    for (const auto* w : {&c.gistar.weights, &c.localMoran.weights}) {
+        if (w->distanceM < 0)
+            throw InputError(where + ": the distance band must be a positive number of metres, not " +
+                             std::to_string(w->distanceM));
+        if (!(w->power > 0)) throw InputError(where + ": the inverse-distance power must be positive");
+    }
+    if (c.localMoran.weights.includeSelf)
+        throw InputError(where + ": local Moran's I needs weights without the cell itself");
 }
 
 } // namespace trygg::pipeline

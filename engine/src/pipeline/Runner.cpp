@@ -9,6 +9,9 @@
 #include "trygg/io/StudyArea.hpp"
 #include "trygg/output/GpkgWriter.hpp"
 #include "trygg/stats/GetisOrd.hpp"
+#include "trygg/stats/Global.hpp"
+#include "trygg/stats/LocalMoran.hpp"
+#include "trygg/stats/Permutation.hpp"
 #include "trygg/stats/MultipleTesting.hpp"
 #include "trygg/stats/Weights.hpp"
 
@@ -19,6 +22,7 @@
 #include <cmath>
 #include <ctime>
 #include <functional>
+#include <optional>
 #include <filesystem>
 
 namespace trygg::pipeline {
@@ -145,38 +149,81 @@ void countCells(GridStep& g, const io::ReportSet& reports) {
 }
 
 struct GiStarStep {
-    double bandM = 0;
+    double bandM = 0;  // distance band weights only
     bool weighted = false;
-    stats::Weights neighbours;
-    std::vector<double> z, p;
+    stats::Weights weights;
+    std::vector<double> values;  // n, or weight_sum
+    std::vector<double> z, p, pseudoP;
     std::vector<std::int8_t> bins;
     std::size_t undefined = 0;
+    std::size_t islands = 0;
 };
 
+// Pseudo p-values cannot fall below 1 / (R + 1). Under a correction over many cells that floor
+// can keep every cell from significance, which a user must be told rather than shown a blank map.
+void warnIfTooFewPermutations(const InferenceConfig& inf, const std::vector<double>& pseudoP, const char* step,
+                              RunSummary& summary) {
+    if (inf.permutations == 0 || inf.correction == stats::Correction::None) return;
+    const double floorP = 1.0 / (inf.permutations + 1.0);
+    if (stats::significanceCutoff(pseudoP, 0.10, inf.correction) >= floorP) return;
+    const auto atFloor = std::count_if(pseudoP.begin(), pseudoP.end(), [&](double v) { return v <= floorP * (1 + 1e-9); });
+    if (atFloor == 0) return;
+    summary.warnings.push_back(fmt::format(
+        "{}: {} cell(s) reach the smallest pseudo p-value 1/({}+1), but under the {} correction over {} cells even "
+        "they are not significant at 90 %. Raise inference.permutations (for example to {}) or use the analytic "
+        "p-values (permutations = 0)",
+        step, atFloor, inf.permutations, stats::toString(inf.correction), pseudoP.size(),
+        // Enough for those cells to pass at 99 %, rounded up to a whole thousand less one.
+        static_cast<long>(std::ceil(100.0 * static_cast<double>(pseudoP.size()) / static_cast<double>(atFloor) / 1000.0) *
+                              1000 -
+                          1)));
+}
+
+stats::PermutationSpec permutationSpec(const InferenceConfig& inf) {
+    stats::PermutationSpec spec;
+    spec.permutations = inf.permutations;
+    spec.seed = inf.seed;
+    spec.threads = inf.threads;
+    return spec;
+}
+
 // stats.gistar: Gi* (or Gi) on the counts, or on the weight sums when there are weights.
-GiStarStep computeGiStar(const GiStarConfig& cfg, const GridStep& g, RunSummary& summary) {
+GiStarStep computeGiStar(const Config& cfg, const GridStep& g, const Progress& progress, RunSummary& summary) {
     GiStarStep s;
-    s.bandM = cfg.distanceBandM.value_or(stats::defaultBandM(g.lattice));
-    const double nearestM = g.lattice.offsetDistanceM(0, 1, 0);
-    if (s.bandM < nearestM * (1 - 1e-9))
-        summary.warnings.push_back(fmt::format(
-            "stats.gistar: the distance band {:g} m is shorter than the distance between neighbouring cells ({:g} m): "
-            "each cell is compared with itself only",
-            s.bandM, nearestM));
-    s.neighbours = stats::distanceBand(g.cells, s.bandM, cfg.includeSelf);
+    const stats::WeightsSpec& ws = cfg.gistar.weights;
+    const bool band = ws.kind == stats::WeightsKind::DistanceBand || ws.kind == stats::WeightsKind::InverseDistance;
+    if (band) {
+        s.bandM = ws.distanceM > 0 ? ws.distanceM : stats::defaultBandM(g.lattice);
+        const double nearestM = g.lattice.offsetDistanceM(0, 1, 0);
+        if (s.bandM < nearestM * (1 - 1e-9))
+            summary.warnings.push_back(fmt::format(
+                "stats.gistar: the distance band {:g} m is shorter than the distance between neighbouring cells "
+                "({:g} m): each cell is compared with itself only",
+                s.bandM, nearestM));
+    }
+    s.weights = stats::buildWeights(g.cells, ws);
+    s.islands = s.weights.islands().size();
+    if (s.islands > 0)
+        summary.warnings.push_back(fmt::format("stats.gistar: {} cell(s) have no neighbour within the weights ({})",
+                                               s.islands, s.weights.description));
     s.weighted = !g.counts.weightSum.empty();
-    std::vector<double> values(g.cells.size());
-    for (std::size_t i = 0; i < values.size(); ++i) values[i] = s.weighted ? g.counts.weightSum[i] : g.counts.n[i];
-    s.z = stats::getisOrdZ(values, s.neighbours);
+    s.values.resize(g.cells.size());
+    for (std::size_t i = 0; i < s.values.size(); ++i) s.values[i] = s.weighted ? g.counts.weightSum[i] : g.counts.n[i];
+    s.z = stats::getisOrdZ(s.values, s.weights);
     s.p.resize(s.z.size());
     std::transform(s.z.begin(), s.z.end(), s.p.begin(), stats::twoSidedP);
-    s.bins = stats::confidenceBins(s.z, s.p, cfg.correction);
+    if (cfg.inference.permutations > 0)
+        s.pseudoP = stats::conditionalPermutationP(s.values, s.weights, permutationSpec(cfg.inference),
+                                                   [&] { progress.checkCancelled(); });
+    const bool pseudo = !s.pseudoP.empty() && cfg.inference.classesFrom == ClassesFrom::Pseudo;
+    s.bins = stats::confidenceBins(s.z, pseudo ? s.pseudoP : s.p, cfg.inference.correction);
+    if (pseudo) warnIfTooFewPermutations(cfg.inference, s.pseudoP, "stats.gistar", summary);
     for (std::size_t i = 0; i < s.bins.size(); ++i) {
         ++summary.cellsByBin[static_cast<std::size_t>(s.bins[i] + 3)];
         s.undefined += std::isfinite(s.z[i]) ? 0 : 1;
     }
     if (s.undefined > 0) {
-        const bool flat = std::adjacent_find(values.begin(), values.end(), std::not_equal_to<>()) == values.end();
+        const bool flat = std::adjacent_find(s.values.begin(), s.values.end(), std::not_equal_to<>()) == s.values.end();
         summary.warnings.push_back(fmt::format(
             "stats.gistar: Gi* is undefined on {} of {} cell(s), left empty: {}", s.undefined, g.cells.size(),
             flat ? "every cell holds the same value"
@@ -185,11 +232,69 @@ GiStarStep computeGiStar(const GiStarConfig& cfg, const GridStep& g, RunSummary&
     return s;
 }
 
+struct LisaStep {
+    stats::Weights weights;
+    stats::LocalMoran lm;
+    std::vector<double> pseudoP;
+    std::vector<stats::Quadrant> coType;  // the quadrant where significant, None elsewhere
+    double cutoff = 0;
+};
+
+// stats.local_moran: cluster and outlier analysis; COType where p (pseudo p with permutations)
+// is significant at alpha after the correction.
+LisaStep computeLocalMoran(const Config& cfg, const GridStep& g, const GiStarStep& gi, const Progress& progress,
+                           RunSummary& summary) {
+    LisaStep s;
+    s.weights = stats::buildWeights(g.cells, cfg.localMoran.weights);
+    if (const auto islands = s.weights.islands().size(); islands > 0)
+        summary.warnings.push_back(fmt::format("stats.local_moran: {} cell(s) have no neighbour within the weights ({})",
+                                               islands, s.weights.description));
+    s.lm = stats::localMoran(gi.values, s.weights);
+    if (cfg.inference.permutations > 0)
+        s.pseudoP = stats::conditionalPermutationP(gi.values, s.weights, permutationSpec(cfg.inference),
+                                                   [&] { progress.checkCancelled(); });
+    const bool pseudo = !s.pseudoP.empty() && cfg.inference.classesFrom != ClassesFrom::Analytic;
+    const std::vector<double>& p = pseudo ? s.pseudoP : s.lm.p;
+    if (pseudo) warnIfTooFewPermutations(cfg.inference, s.pseudoP, "stats.local_moran", summary);
+    s.cutoff = stats::significanceCutoff(p, cfg.inference.alpha, cfg.inference.correction);
+    s.coType.assign(p.size(), stats::Quadrant::None);
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        const bool significant = std::isfinite(p[i]) && (cfg.inference.correction == stats::Correction::None
+                                                             ? p[i] < s.cutoff
+                                                             : s.cutoff > 0 && p[i] <= s.cutoff);
+        if (significant) s.coType[i] = s.lm.quadrant[i];
+        ++summary.cellsByCoType[static_cast<std::size_t>(s.coType[i])];
+    }
+    return s;
+}
+
+struct GlobalStep {
+    stats::GlobalTest moran, generalG, clarkEvans;
+    std::string moranWeights, generalGWeights;
+    double areaM2 = 0;
+};
+
+// stats.global: global Moran's I (on the local Moran weights, or queen row-standardised), General
+// G (on the Gi* weights, self left out) and Clark-Evans on the accepted reports.
+GlobalStep computeGlobal(const GridStep& g, const GiStarStep& gi, const LisaStep* lisa,
+                         const io::ReportSet& reports, double areaM2) {
+    GlobalStep s;
+    s.areaM2 = areaM2;
+    const stats::Weights queen = lisa ? stats::Weights{} : stats::buildWeights(g.cells, LocalMoranConfig{}.weights);
+    const stats::Weights& mw = lisa ? lisa->weights : queen;
+    s.moran = stats::globalMoran(gi.values, mw);
+    s.moranWeights = mw.description;
+    s.generalG = stats::generalG(gi.values, gi.weights);
+    s.generalGWeights = gi.weights.description + " (self left out)";
+    if (reports.acceptedCount() >= 2) s.clarkEvans = stats::clarkEvans(reports.x, reports.y, areaM2);
+    return s;
+}
 
 // run_metadata: everything needed to tell how the file was made.
 std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs& analysisCrs, const io::StudyArea& study,
                                                const io::ReportSet& reports, const GridStep& g, const GiStarStep& gi,
-                                               const RunSummary& summary, const std::string& startedUtc) {
+                                               const LisaStep* lisa, const GlobalStep* global, const RunSummary& summary,
+                                               const std::string& startedUtc) {
     std::vector<output::MetadataEntry> md;
     auto add = [&](std::string k, std::string v) { md.push_back({std::move(k), std::move(v)}); };
     add("trygg.version", kVersion);
@@ -245,29 +350,76 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
     add("grid.lattice", fmt::format("{} cols x {} rows", g.lattice.cols(), g.lattice.rows()));
     add("grid.cells", std::to_string(g.cells.size()));
     add("grid.point_on_edge_rule", "half-open cells: a report on a shared edge counts in the cell to its right/above");
-    add("gistar.statistic", cfg.gistar.includeSelf ? "Getis-Ord Gi* z-score (Ord & Getis 1995), as spdep::localG and ArcGIS Pro"
+    add("gistar.statistic", cfg.gistar.weights.includeSelf ? "Getis-Ord Gi* z-score (Ord & Getis 1995), as spdep::localG and ArcGIS Pro"
                                                    : "Getis-Ord Gi z-score, cell itself excluded");
     add("gistar.value", gi.weighted ? "weight_sum" : "n");
-    add("gistar.weights", "binary, distance band between cell centres");
-    add("gistar.distance_band_m", fmt::format("{:.6g}", gi.bandM));
-    add("gistar.distance_band_rule", cfg.gistar.distanceBandM ? "given"
-                                     : cfg.grid.shape == grid::Shape::Square ? "default: cell size x sqrt(2), the 3x3 block"
-                                                                             : "default: the cell size, the six touching hexagons");
-    add("gistar.include_self", cfg.gistar.includeSelf ? "true" : "false");
-    add("gistar.neighbour_links", std::to_string(gi.neighbours.linkCount()));
-    add("gistar.p_value", "two-sided, standard normal: p = 2 (1 - Phi(|z|))");
-    add("gistar.correction",
-        cfg.gistar.correction == stats::Correction::FdrBenjaminiHochberg
-            ? "fdr: Benjamini-Hochberg at 0.10, 0.05, 0.01, as ArcGIS Pro applies it (z and p unchanged; Gi_Bin uses the "
-              "FDR cut-offs)"
+    add("gistar.weights", gi.weights.description);
+    if (gi.bandM > 0) {
+        add("gistar.distance_band_m", fmt::format("{:.6g}", gi.bandM));
+        add("gistar.distance_band_rule", cfg.gistar.weights.distanceM > 0 ? "given"
+                                         : cfg.grid.shape == grid::Shape::Square
+                                             ? "default: cell size x sqrt(2), the 3x3 block"
+                                             : "default: the cell size, the six touching hexagons");
+    }
+    add("gistar.include_self", cfg.gistar.weights.includeSelf ? "true" : "false");
+    add("gistar.neighbour_links", std::to_string(gi.weights.linkCount()));
+    add("gistar.islands", std::to_string(gi.islands));
+    add("gistar.p_value", "GiPValue: two-sided, standard normal: p = 2 (1 - Phi(|z|))");
+    add("inference.correction",
+        cfg.inference.correction == stats::Correction::FdrBenjaminiHochberg
+            ? "fdr: Benjamini-Hochberg, as ArcGIS Pro applies it (z and p unchanged; Gi_Bin and COType use the FDR "
+              "cut-offs)"
+        : cfg.inference.correction == stats::Correction::Bonferroni
+            ? "bonferroni: each level divided by the number of cells tested"
             : "none: Gi_Bin uses p < 0.10, 0.05, 0.01");
-    if (cfg.gistar.correction == stats::Correction::FdrBenjaminiHochberg)
-        add("gistar.fdr_cutoffs", fmt::format("p90={:.6g} p95={:.6g} p99={:.6g}", stats::benjaminiHochbergCutoff(gi.p, 0.10),
-                                              stats::benjaminiHochbergCutoff(gi.p, 0.05),
-                                              stats::benjaminiHochbergCutoff(gi.p, 0.01)));
+    add("inference.permutations", std::to_string(cfg.inference.permutations));
+    if (cfg.inference.permutations > 0) {
+        add("inference.method", "conditional randomisation (x_i fixed, neighbours drawn without replacement from the "
+                                "other n - 1 cells); one SplitMix64 stream per cell from the seed, so results do not "
+                                "depend on the number of threads");
+        add("inference.seed", std::to_string(cfg.inference.seed));
+        add("inference.pseudo_p", "(min(M_ge, M_le) + 1) / (R + 1): the smaller tail, ties counted in both (folded)");
+    }
+    const bool giPseudo = !gi.pseudoP.empty() && cfg.inference.classesFrom == ClassesFrom::Pseudo;
+    const bool lisaPseudo = cfg.inference.permutations > 0 && cfg.inference.classesFrom != ClassesFrom::Analytic;
+    add("inference.gi_bin_from", giPseudo ? "pseudo p-values (GiPseudoP)" : "analytic p-values (GiPValue)");
+    if (lisa) add("inference.cotype_from", lisaPseudo ? "pseudo p-values (LMiPseudoP)" : "analytic p-values (LMiPValue)");
+    const std::vector<double>& giP = giPseudo ? gi.pseudoP : gi.p;
+    add("gistar.cutoffs", fmt::format("p90={:.6g} p95={:.6g} p99={:.6g}",
+                                      stats::significanceCutoff(giP, 0.10, cfg.inference.correction),
+                                      stats::significanceCutoff(giP, 0.05, cfg.inference.correction),
+                                      stats::significanceCutoff(giP, 0.01, cfg.inference.correction)));
     add("gistar.undefined_cells", std::to_string(gi.undefined));
     for (int b = -3; b <= 3; ++b)
         add(fmt::format("gistar.cells_bin_{}", b), std::to_string(summary.cellsByBin[static_cast<std::size_t>(b + 3)]));
+    if (lisa) {
+        add("local_moran.statistic", "local Moran's I (Anselin 1995), moments of conditional randomisation (Sokal, "
+                                     "Oden & Thomson 1998), as spdep::localmoran");
+        add("local_moran.weights", lisa->weights.description);
+        add("local_moran.neighbour_links", std::to_string(lisa->weights.linkCount()));
+        add("local_moran.alpha", fmt::format("{:g}", cfg.inference.alpha));
+        add("local_moran.cutoff", fmt::format("{:.6g}", lisa->cutoff));
+        for (auto q : {stats::Quadrant::HighHigh, stats::Quadrant::LowLow, stats::Quadrant::HighLow, stats::Quadrant::LowHigh})
+            add(fmt::format("local_moran.cells_{}", stats::toString(q)),
+                std::to_string(summary.cellsByCoType[static_cast<std::size_t>(q)]));
+    }
+    if (global) {
+        auto test = [&](const std::string& key, const stats::GlobalTest& t, const std::string& about) {
+            add(key, fmt::format("{:.6g}", t.statistic));
+            add(key + ".expected", fmt::format("{:.6g}", t.expected));
+            add(key + ".z", fmt::format("{:.4f}", t.z));
+            add(key + ".p", fmt::format("{:.4g}", t.p));
+            add(key + ".about", about);
+        };
+        test("global.moran_i", global->moran,
+             "global Moran's I, randomisation (Cliff & Ord 1981), as spdep::moran.test; weights: " + global->moranWeights);
+        test("global.general_g", global->generalG,
+             "Getis-Ord General G (1992), as spdep::globalG.test; weights: " + global->generalGWeights);
+        test("global.clark_evans_r", global->clarkEvans,
+             fmt::format("Clark-Evans nearest-neighbour index of the accepted reports over {:.3f} km2, no edge "
+                         "correction; expected is the mean distance under randomness in m",
+                         global->areaM2 / 1e6));
+    }
     for (const auto& w : summary.warnings) add("warning", w);
     add("run.finished_utc", utcNow());
     return md;
@@ -308,12 +460,32 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     countCells(g, reports);
     timer.lap("grid.count");
 
-    progress.slice(0.55, 0.6, "stats.gistar").update(0.0);
-    const GiStarStep gi = computeGiStar(cfg.gistar, g, summary);
+    const Progress giProgress = progress.slice(0.55, 0.7, "stats.gistar");
+    giProgress.update(0.0);
+    const GiStarStep gi = computeGiStar(cfg, g, giProgress, summary);
     summary.distanceBandM = gi.bandM;
     timer.lap("stats.gistar");
 
-    const Progress outProgress = progress.slice(0.6, 1.0, "output.gpkg");
+    std::optional<LisaStep> lisa;
+    if (cfg.localMoran.enabled) {
+        const Progress lisaProgress = progress.slice(0.7, 0.8, "stats.local_moran");
+        lisaProgress.update(0.0);
+        lisa = computeLocalMoran(cfg, g, gi, lisaProgress, summary);
+        timer.lap("stats.local_moran");
+    }
+    std::optional<GlobalStep> global;
+    if (cfg.globalTests && g.cells.size() >= 4) {
+        progress.slice(0.8, 0.82, "stats.global").update(0.0);
+        const double areaM2 = study.area ? study.area->areaM2() : g.extent.width() * g.extent.height();
+        global = computeGlobal(g, gi, lisa ? &*lisa : nullptr, reports, areaM2);
+        summary.moranI = global->moran;
+        summary.generalG = global->generalG;
+        summary.clarkEvans = global->clarkEvans;
+        summary.hasGlobal = true;
+        timer.lap("stats.global");
+    }
+
+    const Progress outProgress = progress.slice(0.82, 1.0, "output.gpkg");
     output::GpkgWriter writer(cfg.output.path, cfg.output.overwrite, analysisCrs);
     output::HotspotGridData grid;
     grid.grid = &g.cells;
@@ -322,7 +494,13 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     grid.z = &gi.z;
     grid.p = &gi.p;
     grid.bin = &gi.bins;
-    grid.neighbours = &gi.neighbours;
+    grid.neighbours = &gi.weights;
+    if (!gi.pseudoP.empty()) grid.pseudoP = &gi.pseudoP;
+    if (lisa) {
+        grid.lisa = &lisa->lm;
+        grid.coType = &lisa->coType;
+        if (!lisa->pseudoP.empty()) grid.lisaPseudoP = &lisa->pseudoP;
+    }
     writer.writeHotspotGrid(grid, outProgress.slice(0.0, 0.9, "output.gpkg"));
     if (study.area) {
         writer.writeStudyArea(study.area->toWkb(), "The study area: " + cfg.studyArea->path);
@@ -332,7 +510,8 @@ RunSummary run(const Config& cfg, const Progress& progress) {
                               "No study area was given: the extent of the accepted reports, which the grid covers");
     }
     writer.writeRejected(reports, "rejected_reports");
-    writer.writeMetadata(runMetadata(cfg, analysisCrs, study, reports, g, gi, summary, startedUtc));
+    writer.writeMetadata(runMetadata(cfg, analysisCrs, study, reports, g, gi, lisa ? &*lisa : nullptr,
+                                     global ? &*global : nullptr, summary, startedUtc));
     writer.commit();
     timer.lap("output.gpkg");
     progress.update(1.0, "done");

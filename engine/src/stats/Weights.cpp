@@ -171,4 +171,11 @@ std::string toString(WeightsKind kind) {
     return "unknown";
 }
 
+std::optional<WeightsKind> parseWeightsKind(const std::string& text) {
+    for (auto k : {WeightsKind::DistanceBand, WeightsKind::InverseDistance, WeightsKind::KNearest, WeightsKind::Queen,
+                   WeightsKind::Rook})
+        if (toString(k) == text) return k;
+    return std::nullopt;
+}
+
 } // namespace trygg::stats

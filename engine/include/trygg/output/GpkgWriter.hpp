@@ -5,6 +5,7 @@
 #include "trygg/core/Progress.hpp"
 #include "trygg/grid/Grid.hpp"
 #include "trygg/output/RtreeBulkLoad.hpp"
+#include "trygg/stats/LocalMoran.hpp"
 #include "trygg/stats/Weights.hpp"
 
 #include <cstdint>
@@ -39,6 +40,10 @@ struct HotspotGridData {
     const std::vector<double>* p = nullptr;
     const std::vector<std::int8_t>* bin = nullptr;
     const stats::Weights* neighbours = nullptr;
+    const std::vector<double>* pseudoP = nullptr;  // GiPseudoP, with permutations
+    const stats::LocalMoran* lisa = nullptr;       // LMi* fields, when local Moran ran
+    const std::vector<stats::Quadrant>* coType = nullptr;
+    const std::vector<double>* lisaPseudoP = nullptr;
 };
 
 // Output field names for categories: "n_" + a lower-case ASCII slug of each name (å, ä -> a,
@@ -70,7 +75,7 @@ private:
     OGRLayer* createLayer(const std::string& name, int geometryType, const std::string& title,
                           const std::string& description);
     void writeStyle(const std::string& layer, const std::string& geometryColumn, const std::string& qml,
-                    const std::string& description);
+                    const std::string& description, const std::string& styleName = "", bool isDefault = true);
     void exec(const std::string& sql);
 
     std::string m_finalPath;

@@ -14,6 +14,10 @@ struct FieldAlias {
 // hotspot_grid: classes on Gi_Bin, red hot, blue cold, grey not significant (ArcGIS Pro's colours).
 std::string hotspotGridQml(const std::vector<FieldAlias>& aliases);
 
+// hotspot_grid's second style: COType in the classic four colours of cluster and outlier maps
+// (GeoDa, ArcGIS Pro): HH red, LL blue, HL light red, LH light blue; not significant grey.
+std::string clusterOutlierQml(const std::vector<FieldAlias>& aliases);
+
 // study_area: a dark outline, no fill.
 std::string studyAreaQml();
 

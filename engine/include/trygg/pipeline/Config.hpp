@@ -5,6 +5,7 @@
 #include "trygg/io/ReportReader.hpp"
 #include "trygg/io/StudyArea.hpp"
 #include "trygg/stats/MultipleTesting.hpp"
+#include "trygg/stats/Weights.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -20,10 +21,42 @@ struct GridConfig {
     bool force = false;  // allow a grid over maxCells
 };
 
+// Getis-Ord Gi*: binary distance-band weights over the default band (the 3x3 block on a square
+// grid, the six touching cells on a hex grid), the cell itself included.
 struct GiStarConfig {
-    std::optional<double> distanceBandM;  // nullopt: the 3x3 block (square) or six neighbours (hex)
-    bool includeSelf = true;              // Gi* (true) or Gi (false)
+    stats::WeightsSpec weights = [] {
+        stats::WeightsSpec w;
+        w.kind = stats::WeightsKind::DistanceBand;
+        w.distanceM = 0;  // 0: the default band
+        w.includeSelf = true;
+        return w;
+    }();
+};
+
+// Local Moran's I (cluster and outlier analysis): queen contiguity, row-standardised, as GeoDa and
+// ArcGIS Pro default to.
+struct LocalMoranConfig {
+    bool enabled = false;
+    stats::WeightsSpec weights = [] {
+        stats::WeightsSpec w;
+        w.kind = stats::WeightsKind::Queen;
+        w.rowStandardise = true;
+        return w;
+    }();
+};
+
+// Which p-values decide Gi_Bin and COType. Auto does what each ArcGIS Pro tool does: Gi_Bin from
+// the analytic p (Hot Spot Analysis), COType from the pseudo p (Cluster and Outlier Analysis).
+enum class ClassesFrom { Auto, Analytic, Pseudo };
+
+// Inference shared by every local statistic.
+struct InferenceConfig {
     stats::Correction correction = stats::Correction::FdrBenjaminiHochberg;
+    int permutations = 999;  // 0: analytic p-values only
+    ClassesFrom classesFrom = ClassesFrom::Auto;
+    std::uint64_t seed = 20230601;
+    int threads = 0;       // 0: every core
+    double alpha = 0.05;   // significance level of COType
 };
 
 struct OutputConfig {
@@ -38,6 +71,9 @@ struct Config {
     io::ReportSourceSpec incidents;
     GridConfig grid;
     GiStarConfig gistar;
+    LocalMoranConfig localMoran;
+    InferenceConfig inference;
+    bool globalTests = true;  // global Moran's I, General G, Clark-Evans
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

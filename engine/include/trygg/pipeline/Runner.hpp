@@ -1,9 +1,11 @@
 #pragma once
 // The batch runner: the named steps of a hotspot analysis, from reports to GeoPackage.
-//   io.study_area -> io.reports -> grid.build -> grid.count -> stats.gistar -> output.gpkg
+//   io.study_area -> io.reports -> grid.build -> grid.count -> stats.gistar -> stats.local_moran
+//   -> stats.global -> output.gpkg
 #include "trygg/core/Progress.hpp"
 #include "trygg/io/ReportReader.hpp"
 #include "trygg/pipeline/Config.hpp"
+#include "trygg/stats/Global.hpp"
 
 #include <array>
 #include <cstdint>
@@ -25,6 +27,9 @@ struct RunSummary {
     bool hasStudyArea = false;
     double distanceBandM = 0;
     std::array<std::size_t, 7> cellsByBin{};  // Gi_Bin -3..3 at index bin + 3
+    std::array<std::size_t, 5> cellsByCoType{};  // by stats::Quadrant: none, HH, LL, HL, LH
+    bool hasGlobal = false;
+    stats::GlobalTest moranI, generalG, clarkEvans;
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> stageSeconds;  // wall seconds per named step
 };

@@ -4,6 +4,7 @@
 #include "trygg/grid/Grid.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,5 +58,6 @@ double defaultBandM(const grid::Lattice& lattice);
 void rowStandardise(Weights& w);
 
 std::string toString(WeightsKind kind);
+std::optional<WeightsKind> parseWeightsKind(const std::string& text);
 
 } // namespace trygg::stats

@@ -51,6 +51,7 @@ std::string dump(const std::string& path) {
     for (int i = 0; i < defn->GetFieldCount(); ++i) out << " " << defn->GetFieldDefn(i)->GetNameRef();
     out << "\n";
     std::map<int, int> bins;
+    std::map<std::string, int> coTypes;
     long long total = 0;
     struct Cell {
         double z;
@@ -61,12 +62,20 @@ std::string dump(const std::string& path) {
     std::vector<Cell> cells;
     for (auto& f : *grid) {
         ++bins[f->GetFieldAsInteger("Gi_Bin")];
+        if (defn->GetFieldIndex("COType") >= 0) ++coTypes[f->GetFieldAsString("COType")];
         total += f->GetFieldAsInteger("n");
         cells.push_back({f->GetFieldAsDouble("GiZScore"), f->GetFieldAsString("cell_id"), f->GetFieldAsInteger("n"),
                          f->GetFieldAsInteger("NNeighbors")});
     }
     out << "sum n " << total << "\n";
     for (const auto& [bin, count] : bins) out << "Gi_Bin " << bin << ": " << count << "\n";
+    for (const auto& [type, count] : coTypes) out << "COType '" << type << "': " << count << "\n";
+    // The global tests, rounded, from run_metadata.
+    for (auto& f : *ds->GetLayerByName("run_metadata")) {
+        const std::string key = f->GetFieldAsString("key");
+        if (key.rfind("global.", 0) == 0 && key.find(".about") == std::string::npos)
+            out << key << " " << fmt::format("{:.4g}", f->GetFieldAsDouble("value")) << "\n";
+    }
     std::sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return a.z > b.z || (a.z == b.z && a.id < b.id); });
     for (std::size_t i = 0; i < 15 && i < cells.size(); ++i)
         out << fmt::format("top {} n={} nb={} z={:.4f}\n", cells[i].id, cells[i].n, cells[i].nb, cells[i].z);

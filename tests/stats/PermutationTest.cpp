@@ -90,3 +90,23 @@ TEST_CASE("a cell without neighbours has no pseudo p", "[stats]") {
     CHECK(lonely.islands().size() == 4);
     CHECK(std::isnan(stats::conditionalPermutationP(v, lonely, spec)[0]));
 }
+
+TEST_CASE("Gi* on the 3x3 block and local Moran on row-standardised queen share one permutation test", "[stats]") {
+    Planted d;
+    const auto block = stats::distanceBand(d.grid, 100 * std::sqrt(2.0), true);
+    stats::WeightsSpec queen;
+    queen.kind = stats::WeightsKind::Queen;
+    queen.rowStandardise = true;
+    const auto q = stats::buildWeights(d.grid, queen);
+    REQUIRE(stats::samePermutationTest(block, q));
+    // The claim the pipeline relies on: run separately, they give the same pseudo p-values.
+    stats::PermutationSpec spec;
+    spec.permutations = 99;
+    CHECK(stats::conditionalPermutationP(d.values, block, spec) == stats::conditionalPermutationP(d.values, q, spec));
+    queen.kind = stats::WeightsKind::Rook;
+    CHECK_FALSE(stats::samePermutationTest(block, stats::buildWeights(d.grid, queen)));
+    stats::WeightsSpec inverse;
+    inverse.kind = stats::WeightsKind::InverseDistance;
+    inverse.distanceM = 100 * std::sqrt(2.0);
+    CHECK_FALSE(stats::samePermutationTest(block, stats::buildWeights(d.grid, inverse)));
+}

@@ -250,9 +250,14 @@ LisaStep computeLocalMoran(const Config& cfg, const GridStep& g, const GiStarSte
         summary.warnings.push_back(fmt::format("stats.local_moran: {} cell(s) have no neighbour within the weights ({})",
                                                islands, s.weights.description));
     s.lm = stats::localMoran(gi.values, s.weights);
-    if (cfg.inference.permutations > 0)
-        s.pseudoP = stats::conditionalPermutationP(gi.values, s.weights, permutationSpec(cfg.inference),
-                                                   [&] { progress.checkCancelled(); });
+    if (cfg.inference.permutations > 0) {
+        // Local Moran's I rises or falls with the same weighted neighbour sum as Gi*; with the same
+        // neighbours (the default 3x3 block and queen) the Gi* run already holds the answer.
+        s.pseudoP = stats::samePermutationTest(s.weights, gi.weights)
+                        ? gi.pseudoP
+                        : stats::conditionalPermutationP(gi.values, s.weights, permutationSpec(cfg.inference),
+                                                         [&] { progress.checkCancelled(); });
+    }
     const bool pseudo = !s.pseudoP.empty() && cfg.inference.classesFrom != ClassesFrom::Analytic;
     const std::vector<double>& p = pseudo ? s.pseudoP : s.lm.p;
     if (pseudo) warnIfTooFewPermutations(cfg.inference, s.pseudoP, "stats.local_moran", summary);

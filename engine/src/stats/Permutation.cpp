@@ -84,6 +84,30 @@ void permuteRange(std::span<const double> values, const Weights& w, const Permut
 
 } // namespace
 
+bool samePermutationTest(const Weights& a, const Weights& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto ka = a.offsets[i], kb = b.offsets[i];
+        double ratio = 0;
+        for (;;) {
+            while (ka < a.offsets[i + 1] && static_cast<std::size_t>(a.index[static_cast<std::size_t>(ka)]) == i) ++ka;
+            while (kb < b.offsets[i + 1] && static_cast<std::size_t>(b.index[static_cast<std::size_t>(kb)]) == i) ++kb;
+            const bool endA = ka == a.offsets[i + 1], endB = kb == b.offsets[i + 1];
+            if (endA || endB) {
+                if (endA != endB) return false;
+                break;
+            }
+            if (a.index[static_cast<std::size_t>(ka)] != b.index[static_cast<std::size_t>(kb)]) return false;
+            const double r = a.weightAt(ka) / b.weightAt(kb);
+            if (ratio == 0) ratio = r;
+            else if (std::abs(r - ratio) > 1e-12 * std::abs(ratio)) return false;
+            ++ka;
+            ++kb;
+        }
+    }
+    return true;
+}
+
 std::vector<double> conditionalPermutationP(std::span<const double> values, const Weights& weights,
                                             const PermutationSpec& spec, const std::function<void()>& checkCancelled) {
     const std::size_t n = values.size();

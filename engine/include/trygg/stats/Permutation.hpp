@@ -26,7 +26,13 @@ struct PermutationSpec {
 //
 // with R permutations and M_ge (M_le) those whose sum is at least (at most) the observed one: the
 // smaller tail, as GeoDa, PySAL (p_sim) and ArcGIS Pro report it. NaN for cells with no neighbour
-// other than themselves. `checkCancelled` is called between blocks of cells.
+// other than themselves. Ties count in both tails, so with whole counts p can exceed 0.5.
+// `checkCancelled` is called between blocks of cells.
+// True when two weights give every cell the same pseudo p-values under the same seed: the same
+// neighbours other than the cell itself, in the same order, with weights proportional row by row
+// (a row-standardised queen and the binary 3x3 block, say). Then one permutation run serves both.
+bool samePermutationTest(const Weights& a, const Weights& b);
+
 std::vector<double> conditionalPermutationP(std::span<const double> values, const Weights& weights,
                                             const PermutationSpec& spec, const std::function<void()>& checkCancelled = {});
 

@@ -62,13 +62,15 @@ HotspotCommand::HotspotCommand(CLI::App& parent)
         ->capture_default_str()
         ->group(st);
     m_app->add_option("--distance-band", m_distanceBand,
-                      "Distance band in metres, or 'default' (3x3 block; six hexagons)")
+                      "Distance band in metres, 'default' (3x3 block; six hexagons), or 'auto' (first peak of incremental "
+                      "spatial autocorrelation)")
         ->capture_default_str()
         ->group(st);
     m_app->add_option("--k", m_k, "Neighbours for --weights knn")->check(CLI::PositiveNumber)->capture_default_str()->group(st);
     m_app->add_flag("--exclude-self", m_excludeSelf, "Gi instead of Gi*: leave the cell out of its neighbourhood")
         ->group(st);
     m_app->add_flag("--local-moran", m_localMoran, "Also run local Moran's I (clusters and outliers, COType)")->group(st);
+    m_app->add_flag("--incremental", m_incremental, "Write incremental spatial autocorrelation over 10 bands")->group(st);
     m_app->add_flag("--no-global", m_noGlobal, "Skip the global tests (Moran's I, General G, Clark-Evans)")->group(st);
     m_app->add_option("--correction", m_correction, "Multiple-testing correction of Gi_Bin and COType")
         ->check(CLI::IsMember({"fdr", "bonferroni", "none"}))
@@ -108,11 +110,14 @@ pipeline::Config HotspotCommand::config(const std::string& commandLine) const {
     cfg.grid.maxCells = m_maxCells;
     cfg.grid.force = m_force;
     cfg.gistar.weights.kind = *stats::parseWeightsKind(m_weights);
-    cfg.gistar.weights.distanceM = numberOrWord(m_distanceBand, "default", "--distance-band").value_or(0.0);
+    cfg.gistar.autoBand = m_distanceBand == "auto";
+    if (!cfg.gistar.autoBand)
+        cfg.gistar.weights.distanceM = numberOrWord(m_distanceBand, "default", "--distance-band").value_or(0.0);
     cfg.gistar.weights.k = m_k;
     cfg.gistar.weights.includeSelf = !m_excludeSelf;
     cfg.localMoran.enabled = m_localMoran;
     cfg.globalTests = !m_noGlobal;
+    cfg.incremental.enabled = m_incremental;
     cfg.inference.correction = m_noFdr ? stats::Correction::None : *stats::parseCorrection(m_correction);
     cfg.inference.permutations = m_permutations;
     cfg.inference.seed = m_seed;

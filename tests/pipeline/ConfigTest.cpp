@@ -65,6 +65,13 @@ TEST_CASE("weights, permutations and corrections from the config", "[pipeline]")
     CHECK(c.inference.correction == stats::Correction::Bonferroni);
     CHECK(c.inference.permutations == 499);
     CHECK(c.inference.seed == 7);
+    const pipeline::Config autoBand = pipeline::loadConfig(
+        writeConfig(dir, std::string(kMinimal) + "[gistar]\ndistance_band_m = \"auto\"\n[global]\nincremental_count = 5\n"));
+    CHECK(autoBand.gistar.autoBand);
+    CHECK(autoBand.incremental.count == 5);
+    CHECK_THROWS_WITH(
+        pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[gistar]\nweights = \"queen\"\ndistance_band_m = \"auto\"\n")),
+        Catch::Contains("needs weights = \"distance_band\""));
     CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[gistar]\nweights = \"bishop\"\n")),
                       Catch::Contains("gistar.weights") && Catch::Contains("\"queen\""));
     CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[inference]\npermutations = 9.5\n")),

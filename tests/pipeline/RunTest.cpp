@@ -190,3 +190,29 @@ TEST_CASE("a run without a study area covers the reports' extent and says so", "
     for (auto& f : *ds->GetLayerByName("hotspot_grid")) full += f->GetFieldAsInteger("NNeighbors") == 7;
     CHECK(full > 0);
 }
+
+TEST_CASE("distance_band_m = auto takes the first peak of incremental autocorrelation", "[pipeline]") {
+    test::TempDir dir;
+    pipeline::Config c = sampleConfig(dir);
+    c.grid.cellSizeM = 100.0;
+    c.gistar.autoBand = true;
+    c.inference.permutations = 0;
+    const auto s = pipeline::run(c, Progress());
+    GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
+    OGRLayer* inc = ds->GetLayerByName("incremental_autocorrelation");
+    REQUIRE(inc);
+    CHECK(inc->GetFeatureCount() == 10);
+    double firstPeak = 0, previousZ = -1e300;
+    bool rose = false;
+    for (auto& f : *inc) {
+        const std::string peak = f->GetFieldAsString("peak");
+        if (peak.find("first") != std::string::npos) {
+            firstPeak = f->GetFieldAsDouble("distance_m");
+            rose = f->GetFieldAsDouble("z_score") > previousZ;
+        }
+        previousZ = f->GetFieldAsDouble("z_score");
+    }
+    REQUIRE(firstPeak > 0);
+    CHECK(rose);
+    CHECK(s.distanceBandM == firstPeak);
+}

@@ -388,6 +388,42 @@ void GpkgWriter::writeMetadata(const std::vector<MetadataEntry>& entries) {
     writeStyle("run_metadata", "", tableQml({{"key", "Key"}, {"value", "Value"}}), "Run metadata");
 }
 
+void GpkgWriter::writeIncremental(const stats::IncrementalResult& result) {
+    OGRLayer* layer = createLayer("incremental_autocorrelation", wkbNone, "Incremental spatial autocorrelation",
+                                  "Global Moran's I over a series of distance bands; the peaks suggest the scale");
+    for (const char* name : {"distance_m", "moran_i", "expected_i", "variance", "z_score", "p_value", "mean_neighbours"}) {
+        OGRFieldDefn fd(name, OFTReal);
+        check(layer->CreateField(&fd), std::string("creating field ") + name);
+    }
+    OGRFieldDefn peak("peak", OFTString);
+    check(layer->CreateField(&peak), "creating field peak");
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(layer->GetLayerDefn());
+    for (std::size_t k = 0; k < result.steps.size(); ++k) {
+        const auto& st = result.steps[k];
+        f.SetFID(OGRNullFID);
+        f.SetField("distance_m", st.distanceM);
+        f.SetField("moran_i", st.moran.statistic);
+        f.SetField("expected_i", st.moran.expected);
+        f.SetField("variance", st.moran.variance);
+        f.SetField("z_score", st.moran.z);
+        f.SetField("p_value", st.moran.p);
+        f.SetField("mean_neighbours", st.meanNeighbours);
+        std::string mark;
+        if (result.firstPeak == k) mark = "first";
+        if (result.maxPeak == k) mark += mark.empty() ? "max" : ",max";
+        f.SetField("peak", mark.c_str());
+        check(layer->CreateFeature(&f), "writing incremental autocorrelation");
+    }
+    check(m_ds->CommitTransaction(), "committing incremental autocorrelation");
+    writeStyle("incremental_autocorrelation", "",
+               tableQml({{"distance_m", "Distance band (m)"},
+                         {"moran_i", "Global Moran's I"},
+                         {"z_score", "z-score"},
+                         {"peak", "Peak (first, max)"}}),
+               "Incremental spatial autocorrelation");
+}
+
 void GpkgWriter::commit() {
     io::GdalErrorScope errors;
     GDALDataset* ds = m_ds.release();

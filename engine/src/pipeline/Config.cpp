@@ -91,7 +91,8 @@ private:
 };
 
 // The weights keys shared by [gistar] and [local_moran].
-void readWeights(const Reader& r, const toml::table* t, const std::string& section, stats::WeightsSpec& w) {
+void readWeights(const Reader& r, const toml::table* t, const std::string& section, stats::WeightsSpec& w,
+                 bool autoAllowed = false) {
     if (auto v = r.str(t, section, "weights")) {
         const auto kind = stats::parseWeightsKind(*v);
         if (!kind)
@@ -99,7 +100,11 @@ void readWeights(const Reader& r, const toml::table* t, const std::string& secti
                    "'" + *v + "' is not \"distance_band\", \"inverse_distance\", \"knn\", \"queen\" or \"rook\"");
         w.kind = *kind;
     }
-    if (auto v = r.number(t, section, "distance_band_m", {"default"})) w.distanceM = *v;
+    if (autoAllowed) {
+        if (auto v = r.number(t, section, "distance_band_m", {"default", "auto"})) w.distanceM = *v;
+    } else if (auto v = r.number(t, section, "distance_band_m", {"default"})) {
+        w.distanceM = *v;
+    }
     if (auto v = r.number(t, section, "power")) w.power = *v;
     if (auto v = r.number(t, section, "k")) {
         if (*v < 1 || *v != std::floor(*v)) r.fail(r.node(t, "k"), section + ".k", "must be a whole number >= 1");
@@ -188,7 +193,14 @@ Config loadConfig(const std::string& path) {
     }
     if (const auto* t = r.table("gistar")) {
         r.onlyKnown(*t, "gistar.", {"weights", "distance_band_m", "power", "k", "include_self", "row_standardise"});
-        readWeights(r, t, "gistar", cfg.gistar.weights);
+        if (auto v = r.str(t, "gistar", "distance_band_m"); v && *v == "auto") {
+            cfg.gistar.autoBand = true;
+            toml::table rest = *t;  // read the other keys without the word
+            rest.erase("distance_band_m");
+            readWeights(r, &rest, "gistar", cfg.gistar.weights);
+        } else {
+            readWeights(r, t, "gistar", cfg.gistar.weights, true);
+        }
         if (auto v = r.boolean(t, "gistar", "include_self")) cfg.gistar.weights.includeSelf = *v;
     }
     if (const auto* t = r.table("local_moran")) {
@@ -228,8 +240,17 @@ Config loadConfig(const std::string& path) {
         }
     }
     if (const auto* t = r.table("global")) {
-        r.onlyKnown(*t, "global.", {"enabled"});
+        r.onlyKnown(*t, "global.", {"enabled", "incremental", "incremental_start_m", "incremental_step_m",
+                                    "incremental_count"});
         if (auto v = r.boolean(t, "global", "enabled")) cfg.globalTests = *v;
+        if (auto v = r.boolean(t, "global", "incremental")) cfg.incremental.enabled = *v;
+        if (auto v = r.number(t, "global", "incremental_start_m", {"default"})) cfg.incremental.startM = *v;
+        if (auto v = r.number(t, "global", "incremental_step_m", {"default"})) cfg.incremental.stepM = *v;
+        if (auto v = r.number(t, "global", "incremental_count")) {
+            if (*v < 2 || *v > 100 || *v != std::floor(*v))
+                r.fail(r.node(t, "incremental_count"), "global.incremental_count", "must be a whole number from 2 to 100");
+            cfg.incremental.count = static_cast<int>(*v);
+        }
     }
     const auto* out = r.table("output");
     if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");
@@ -255,6 +276,11 @@ void validate(const Config& c) {
                              std::to_string(w->distanceM));
         if (!(w->power > 0)) throw InputError(where + ": the inverse-distance power must be positive");
     }
+    if (c.incremental.startM < 0 || c.incremental.stepM < 0)
+        throw InputError(where + ": the incremental start and step must be positive metres");
+    if (c.gistar.autoBand && c.gistar.weights.kind != stats::WeightsKind::DistanceBand &&
+        c.gistar.weights.kind != stats::WeightsKind::InverseDistance)
+        throw InputError(where + ": distance_band_m = \"auto\" needs weights = \"distance_band\" or \"inverse_distance\"");
     if (c.localMoran.weights.includeSelf)
         throw InputError(where + ": local Moran's I needs weights without the cell itself");
 }

@@ -10,6 +10,7 @@
 #include "trygg/output/GpkgWriter.hpp"
 #include "trygg/stats/GetisOrd.hpp"
 #include "trygg/stats/Global.hpp"
+#include "trygg/stats/Incremental.hpp"
 #include "trygg/stats/LocalMoran.hpp"
 #include "trygg/stats/Permutation.hpp"
 #include "trygg/stats/MultipleTesting.hpp"
@@ -187,10 +188,38 @@ stats::PermutationSpec permutationSpec(const InferenceConfig& inf) {
     return spec;
 }
 
+// What the local statistics analyse: the counts, or the weight sums when there are weights.
+std::vector<double> analysisValues(const GridStep& g) {
+    const bool weighted = !g.counts.weightSum.empty();
+    std::vector<double> v(g.cells.size());
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = weighted ? g.counts.weightSum[i] : g.counts.n[i];
+    return v;
+}
+
+struct IncrementalStep {
+    stats::IncrementalResult result;
+    double startM = 0, stepM = 0;
+};
+
+// stats.incremental: global Moran's I over a series of bands; its first peak is the Gi* band when
+// distance_band_m = "auto" (as ArcGIS Pro's Optimized Hot Spot Analysis chooses its scale).
+IncrementalStep computeIncremental(const Config& cfg, const GridStep& g, const Progress& progress) {
+    IncrementalStep s;
+    const double spacing = g.lattice.offsetDistanceM(0, 1, 0);
+    s.startM = cfg.incremental.startM > 0 ? cfg.incremental.startM : spacing;
+    s.stepM = cfg.incremental.stepM > 0 ? cfg.incremental.stepM : spacing;
+    s.result = stats::incrementalAutocorrelation(g.cells, analysisValues(g), s.startM, s.stepM, cfg.incremental.count,
+                                                 [&] { progress.checkCancelled(); });
+    return s;
+}
+
 // stats.gistar: Gi* (or Gi) on the counts, or on the weight sums when there are weights.
-GiStarStep computeGiStar(const Config& cfg, const GridStep& g, const Progress& progress, RunSummary& summary) {
+// `bandM` > 0 overrides the configured band (the automatic choice).
+GiStarStep computeGiStar(const Config& cfg, const GridStep& g, double bandM, const Progress& progress,
+                         RunSummary& summary) {
     GiStarStep s;
-    const stats::WeightsSpec& ws = cfg.gistar.weights;
+    stats::WeightsSpec ws = cfg.gistar.weights;
+    if (bandM > 0) ws.distanceM = bandM;
     const bool band = ws.kind == stats::WeightsKind::DistanceBand || ws.kind == stats::WeightsKind::InverseDistance;
     if (band) {
         s.bandM = ws.distanceM > 0 ? ws.distanceM : stats::defaultBandM(g.lattice);
@@ -207,8 +236,7 @@ GiStarStep computeGiStar(const Config& cfg, const GridStep& g, const Progress& p
         summary.warnings.push_back(fmt::format("stats.gistar: {} cell(s) have no neighbour within the weights ({})",
                                                s.islands, s.weights.description));
     s.weighted = !g.counts.weightSum.empty();
-    s.values.resize(g.cells.size());
-    for (std::size_t i = 0; i < s.values.size(); ++i) s.values[i] = s.weighted ? g.counts.weightSum[i] : g.counts.n[i];
+    s.values = analysisValues(g);
     s.z = stats::getisOrdZ(s.values, s.weights);
     s.p.resize(s.z.size());
     std::transform(s.z.begin(), s.z.end(), s.p.begin(), stats::twoSidedP);
@@ -298,7 +326,8 @@ GlobalStep computeGlobal(const GridStep& g, const GiStarStep& gi, const LisaStep
 // run_metadata: everything needed to tell how the file was made.
 std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs& analysisCrs, const io::StudyArea& study,
                                                const io::ReportSet& reports, const GridStep& g, const GiStarStep& gi,
-                                               const LisaStep* lisa, const GlobalStep* global, const RunSummary& summary,
+                                               const LisaStep* lisa, const GlobalStep* global,
+                                               const IncrementalStep* inc, const RunSummary& summary,
                                                const std::string& startedUtc) {
     std::vector<output::MetadataEntry> md;
     auto add = [&](std::string k, std::string v) { md.push_back({std::move(k), std::move(v)}); };
@@ -361,7 +390,9 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
     add("gistar.weights", gi.weights.description);
     if (gi.bandM > 0) {
         add("gistar.distance_band_m", fmt::format("{:.6g}", gi.bandM));
-        add("gistar.distance_band_rule", cfg.gistar.weights.distanceM > 0 ? "given"
+        add("gistar.distance_band_rule", cfg.gistar.autoBand && inc && inc->result.firstPeak
+                                             ? "auto: the first peak of incremental spatial autocorrelation"
+                                         : cfg.gistar.weights.distanceM > 0 ? "given"
                                          : cfg.grid.shape == grid::Shape::Square
                                              ? "default: cell size x sqrt(2), the 3x3 block"
                                              : "default: the cell size, the six touching hexagons");
@@ -407,6 +438,18 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
         for (auto q : {stats::Quadrant::HighHigh, stats::Quadrant::LowLow, stats::Quadrant::HighLow, stats::Quadrant::LowHigh})
             add(fmt::format("local_moran.cells_{}", stats::toString(q)),
                 std::to_string(summary.cellsByCoType[static_cast<std::size_t>(q)]));
+    }
+    if (inc) {
+        add("incremental.about", "global Moran's I with row-standardised binary distance-band weights over a series "
+                                 "of bands (ArcGIS Pro's Incremental Spatial Autocorrelation); table "
+                                 "incremental_autocorrelation");
+        add("incremental.bands", fmt::format("{} from {:g} m by {:g} m", inc->result.steps.size(), inc->startM, inc->stepM));
+        add("incremental.first_peak_m", inc->result.firstPeak
+                                            ? fmt::format("{:g}", inc->result.steps[*inc->result.firstPeak].distanceM)
+                                            : "none");
+        add("incremental.max_peak_m", inc->result.maxPeak
+                                          ? fmt::format("{:g}", inc->result.steps[*inc->result.maxPeak].distanceM)
+                                          : "none");
     }
     if (global) {
         auto test = [&](const std::string& key, const stats::GlobalTest& t, const std::string& about) {
@@ -465,9 +508,26 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     countCells(g, reports);
     timer.lap("grid.count");
 
-    const Progress giProgress = progress.slice(0.55, 0.7, "stats.gistar");
+    std::optional<IncrementalStep> inc;
+    double autoBandM = 0;
+    if (cfg.gistar.autoBand || cfg.incremental.enabled) {
+        const Progress incProgress = progress.slice(0.55, 0.6, "stats.incremental");
+        incProgress.update(0.0);
+        inc = computeIncremental(cfg, g, incProgress);
+        timer.lap("stats.incremental");
+        if (cfg.gistar.autoBand) {
+            if (inc->result.firstPeak) {
+                autoBandM = inc->result.steps[*inc->result.firstPeak].distanceM;
+            } else {
+                summary.warnings.push_back(
+                    "stats.incremental: global Moran's z has no peak over the bands tried; Gi* uses the default band. "
+                    "Widen the series with [global] incremental_start_m, incremental_step_m, incremental_count");
+            }
+        }
+    }
+    const Progress giProgress = progress.slice(0.6, 0.7, "stats.gistar");
     giProgress.update(0.0);
-    const GiStarStep gi = computeGiStar(cfg, g, giProgress, summary);
+    const GiStarStep gi = computeGiStar(cfg, g, autoBandM, giProgress, summary);
     summary.distanceBandM = gi.bandM;
     timer.lap("stats.gistar");
 
@@ -515,8 +575,9 @@ RunSummary run(const Config& cfg, const Progress& progress) {
                               "No study area was given: the extent of the accepted reports, which the grid covers");
     }
     writer.writeRejected(reports, "rejected_reports");
+    if (inc) writer.writeIncremental(inc->result);
     writer.writeMetadata(runMetadata(cfg, analysisCrs, study, reports, g, gi, lisa ? &*lisa : nullptr,
-                                     global ? &*global : nullptr, summary, startedUtc));
+                                     global ? &*global : nullptr, inc ? &*inc : nullptr, summary, startedUtc));
     writer.commit();
     timer.lap("output.gpkg");
     progress.update(1.0, "done");

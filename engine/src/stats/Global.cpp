@@ -79,12 +79,17 @@ GlobalTest globalMoran(std::span<const double> values, const Weights& w) {
             cross += w.weightAt(k) * (values[i] - mean) * (values[j] - mean);
         }
     const WeightSums s = weightSums(w, false);
-    const double i = nn / s.s0 * cross / m2;
+    return moranFromSums(n, s.s0, s.s1, s.s2, cross, m2, m4);
+}
+
+GlobalTest moranFromSums(std::size_t n, double s0, double s1, double s2, double cross, double m2, double m4) {
+    const double nn = static_cast<double>(n);
+    const double i = nn / s0 * cross / m2;
     const double e = -1.0 / (nn - 1.0);
     const double b2 = nn * m4 / (m2 * m2);
-    const double s02 = s.s0 * s.s0;
-    const double var = (nn * ((nn * nn - 3 * nn + 3) * s.s1 - nn * s.s2 + 3 * s02) -
-                        b2 * ((nn * nn - nn) * s.s1 - 2 * nn * s.s2 + 6 * s02)) /
+    const double s02 = s0 * s0;
+    const double var = (nn * ((nn * nn - 3 * nn + 3) * s1 - nn * s2 + 3 * s02) -
+                        b2 * ((nn * nn - nn) * s1 - 2 * nn * s2 + 6 * s02)) /
                            ((nn - 1) * (nn - 2) * (nn - 3) * s02) -
                        e * e;
     return finish(i, e, var);

@@ -5,6 +5,7 @@
 #include "trygg/core/Progress.hpp"
 #include "trygg/grid/Grid.hpp"
 #include "trygg/output/RtreeBulkLoad.hpp"
+#include "trygg/stats/Incremental.hpp"
 #include "trygg/stats/LocalMoran.hpp"
 #include "trygg/stats/Weights.hpp"
 
@@ -65,6 +66,7 @@ public:
     void writeStudyArea(const std::vector<unsigned char>& wkb, const std::string& description);
     void writeRejected(const io::ReportSet& reports, const std::string& layerName);
     void writeMetadata(const std::vector<MetadataEntry>& entries);
+    void writeIncremental(const stats::IncrementalResult& result);
 
     // Closes the file and moves it to the output path, replacing an existing file when allowed.
     void commit();

@@ -31,6 +31,16 @@ struct GiStarConfig {
         w.includeSelf = true;
         return w;
     }();
+    bool autoBand = false;  // distance_band_m = "auto": the first peak of incremental autocorrelation
+};
+
+// Incremental spatial autocorrelation: global Moran's I over `count` bands from startM by stepM
+// (0: the cell size, the spacing of neighbouring centres).
+struct IncrementalConfig {
+    bool enabled = false;
+    double startM = 0;
+    double stepM = 0;
+    int count = 10;
 };
 
 // Local Moran's I (cluster and outlier analysis): queen contiguity, row-standardised, as GeoDa and
@@ -74,6 +84,7 @@ struct Config {
     LocalMoranConfig localMoran;
     InferenceConfig inference;
     bool globalTests = true;  // global Moran's I, General G, Clark-Evans
+    IncrementalConfig incremental;
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

@@ -21,6 +21,10 @@ struct GlobalTest {
 //            / ((n - 1)(n - 2)(n - 3) S0^2) - E[I]^2,   b2 = n sum z^4 / (sum z^2)^2
 GlobalTest globalMoran(std::span<const double> values, const Weights& weights);
 
+// The same from its sums: S0, S1, S2 of the weights, cross = sum_ij w_ij z_i z_j, m2 = sum z^2,
+// m4 = sum z^4 (z the deviations from the mean), for callers that stream the weights.
+GlobalTest moranFromSums(std::size_t n, double s0, double s1, double s2, double cross, double m2, double m4);
+
 // Getis-Ord General G (Getis & Ord 1992) under randomisation, as spdep::globalG.test:
 //   G = sum_{i != j} w_ij x_i x_j / sum_{i != j} x_i x_j,  E[G] = S0 / (n (n - 1))
 // and the variance of Getis & Ord's eq. 13 (the B0..B4 terms). Values must be non-negative;

@@ -48,10 +48,10 @@ struct SmallGrid {
         output::HotspotGridData d;
         d.grid = &grid;
         d.counts = &counts;
-        d.z = &z;
-        d.p = &p;
-        d.bin = &bins;
-        d.neighbours = &nb;
+        d.stats.z = &z;
+        d.stats.p = &p;
+        d.stats.bin = &bins;
+        d.stats.neighbours = &nb;
         return d;
     }
 };

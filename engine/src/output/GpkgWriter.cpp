@@ -172,59 +172,123 @@ void GpkgWriter::writeStyle(const std::string& layer, const std::string& geometr
     check(m_styles->CreateFeature(&f), "writing the style of " + layer);
 }
 
+namespace {
+
+void addField(OGRLayer* layer, const char* name, OGRFieldType type, OGRFieldSubType sub = OFSTNone) {
+    OGRFieldDefn fd(name, type);
+    fd.SetSubType(sub);
+    check(layer->CreateField(&fd), std::string("creating field ") + name);
+}
+
+// A finite value, or NULL: undefined statistics are never written as 0.
+void setReal(OGRFeature& f, int field, double v) {
+    if (std::isfinite(v))
+        f.SetField(field, v);
+    else
+        f.SetFieldNull(field);
+}
+
+// n, n_<category> and weight_sum: created once, then set feature by feature.
+class CountColumns {
+public:
+    CountColumns(OGRLayer* layer, const grid::CellCounts& counts, const std::vector<std::string>& categoryFields)
+        : m_counts(counts), m_categories(categoryFields.size()) {
+        addField(layer, "n", OFTInteger);
+        for (const auto& name : categoryFields) addField(layer, name.c_str(), OFTInteger);
+        if (!counts.weightSum.empty()) addField(layer, "weight_sum", OFTReal);
+        m_n = layer->GetLayerDefn()->GetFieldIndex("n");
+        m_weight = layer->GetLayerDefn()->GetFieldIndex("weight_sum");
+    }
+    void set(OGRFeature& f, std::size_t i) const {
+        f.SetField(m_n, static_cast<int>(m_counts.n[i]));
+        for (std::size_t k = 0; k < m_categories; ++k)
+            f.SetField(m_n + 1 + static_cast<int>(k), static_cast<int>(m_counts.byCategory[i * m_categories + k]));
+        if (m_weight >= 0) f.SetField(m_weight, m_counts.weightSum[i]);
+    }
+
+private:
+    const grid::CellCounts& m_counts;
+    std::size_t m_categories;
+    int m_n = -1, m_weight = -1;
+};
+
+// GiZScore .. COType, in ArcGIS Pro's names: created once, then set feature by feature.
+class StatsColumns {
+public:
+    StatsColumns(OGRLayer* layer, const LocalStatsData& d) : m_d(d) {
+        addField(layer, "GiZScore", OFTReal);
+        addField(layer, "GiPValue", OFTReal);
+        if (d.pseudoP) addField(layer, "GiPseudoP", OFTReal);
+        addField(layer, "Gi_Bin", OFTInteger, OFSTInt16);
+        addField(layer, "NNeighbors", OFTInteger);
+        if (d.lisa) {
+            addField(layer, "LMiIndex", OFTReal);
+            addField(layer, "LMiZScore", OFTReal);
+            addField(layer, "LMiPValue", OFTReal);
+            if (d.lisaPseudoP) addField(layer, "LMiPseudoP", OFTReal);
+            addField(layer, "COType", OFTString);
+        }
+        OGRFeatureDefn* defn = layer->GetLayerDefn();
+        m_z = defn->GetFieldIndex("GiZScore");
+        m_p = defn->GetFieldIndex("GiPValue");
+        m_pseudo = defn->GetFieldIndex("GiPseudoP");
+        m_bin = defn->GetFieldIndex("Gi_Bin");
+        m_nb = defn->GetFieldIndex("NNeighbors");
+        m_lmi = defn->GetFieldIndex("LMiIndex");
+        m_lmz = defn->GetFieldIndex("LMiZScore");
+        m_lmp = defn->GetFieldIndex("LMiPValue");
+        m_lmPseudo = defn->GetFieldIndex("LMiPseudoP");
+        m_co = defn->GetFieldIndex("COType");
+    }
+    void set(OGRFeature& f, std::size_t i) const {
+        setReal(f, m_z, (*m_d.z)[i]);
+        setReal(f, m_p, (*m_d.p)[i]);
+        if (m_d.pseudoP) setReal(f, m_pseudo, (*m_d.pseudoP)[i]);
+        f.SetField(m_bin, static_cast<int>((*m_d.bin)[i]));
+        f.SetField(m_nb, static_cast<int>(m_d.neighbours->countOf(i)));
+        if (m_d.lisa) {
+            setReal(f, m_lmi, m_d.lisa->index[i]);
+            setReal(f, m_lmz, m_d.lisa->z[i]);
+            setReal(f, m_lmp, m_d.lisa->p[i]);
+            if (m_d.lisaPseudoP) setReal(f, m_lmPseudo, (*m_d.lisaPseudoP)[i]);
+            f.SetField(m_co, stats::toString((*m_d.coType)[i]));
+        }
+    }
+    void addAliases(std::vector<FieldAlias>& aliases) const {
+        aliases.push_back({"GiZScore", "Gi* z-score"});
+        aliases.push_back({"GiPValue", "Gi* p-value (two-sided)"});
+        if (m_d.pseudoP) aliases.push_back({"GiPseudoP", "Gi* pseudo p-value (permutations)"});
+        aliases.push_back({"Gi_Bin", "Hot/cold spot class (-3..3)"});
+        aliases.push_back({"NNeighbors", "Features in the neighbourhood (incl. itself for Gi*)"});
+        if (m_d.lisa) {
+            aliases.push_back({"LMiIndex", "Local Moran's I"});
+            aliases.push_back({"LMiZScore", "Local Moran z-score"});
+            aliases.push_back({"LMiPValue", "Local Moran p-value (two-sided)"});
+            if (m_d.lisaPseudoP) aliases.push_back({"LMiPseudoP", "Local Moran pseudo p-value (permutations)"});
+            aliases.push_back({"COType", "Cluster/outlier type (HH, LL, HL, LH)"});
+        }
+    }
+
+private:
+    const LocalStatsData& m_d;
+    int m_z = -1, m_p = -1, m_pseudo = -1, m_bin = -1, m_nb = -1, m_lmi = -1, m_lmz = -1, m_lmp = -1, m_lmPseudo = -1,
+        m_co = -1;
+};
+
+} // namespace
+
 void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& progress) {
     const grid::Grid& g = *d.grid;
     const grid::Lattice& lat = g.lattice();
     OGRLayer* layer = createLayer("hotspot_grid", wkbPolygon, "Hotspot grid",
                                   "Incidents per cell and Getis-Ord Gi* hot and cold spots (see run_metadata)");
-    auto addField = [&](const char* name, OGRFieldType type, OGRFieldSubType sub = OFSTNone) {
-        OGRFieldDefn fd(name, type);
-        fd.SetSubType(sub);
-        check(layer->CreateField(&fd), std::string("creating field ") + name);
-    };
-    addField("cell_id", OFTString);
-    addField("n", OFTInteger);
-    for (const auto& name : d.categoryFields) addField(name.c_str(), OFTInteger);
-    const bool weighted = !d.counts->weightSum.empty();
-    if (weighted) addField("weight_sum", OFTReal);
-    addField("GiZScore", OFTReal);
-    addField("GiPValue", OFTReal);
-    if (d.pseudoP) addField("GiPseudoP", OFTReal);
-    addField("Gi_Bin", OFTInteger, OFSTInt16);
-    addField("NNeighbors", OFTInteger);
-    if (d.lisa) {
-        addField("LMiIndex", OFTReal);
-        addField("LMiZScore", OFTReal);
-        addField("LMiPValue", OFTReal);
-        if (d.lisaPseudoP) addField("LMiPseudoP", OFTReal);
-        addField("COType", OFTString);
-    }
-    addField("share_inside", OFTReal);
-
+    addField(layer, "cell_id", OFTString);
+    const CountColumns counts(layer, *d.counts, d.categoryFields);
+    const StatsColumns statsColumns(layer, d.stats);
+    addField(layer, "share_inside", OFTReal);
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     const int iCell = defn->GetFieldIndex("cell_id");
-    const int iN = defn->GetFieldIndex("n");
-    const int iCat0 = iN + 1;
-    const int iWeight = weighted ? defn->GetFieldIndex("weight_sum") : -1;
-    const int iZ = defn->GetFieldIndex("GiZScore");
-    const int iP = defn->GetFieldIndex("GiPValue");
-    const int iBin = defn->GetFieldIndex("Gi_Bin");
-    const int iNb = defn->GetFieldIndex("NNeighbors");
     const int iShare = defn->GetFieldIndex("share_inside");
-    const int iPseudo = defn->GetFieldIndex("GiPseudoP");
-    const int iLmi = defn->GetFieldIndex("LMiIndex");
-    const int iLmz = defn->GetFieldIndex("LMiZScore");
-    const int iLmp = defn->GetFieldIndex("LMiPValue");
-    const int iLmPseudo = defn->GetFieldIndex("LMiPseudoP");
-    const int iCo = defn->GetFieldIndex("COType");
-    // A finite value, or NULL (undefined statistics are never written as 0).
-    auto setReal = [](OGRFeature& feature, int field, double v) {
-        if (std::isfinite(v))
-            feature.SetField(field, v);
-        else
-            feature.SetFieldNull(field);
-    };
-    const std::size_t ncat = d.categoryFields.size();
     const auto& share = g.shareInside();
 
     check(m_ds->StartTransaction(), "starting a transaction");
@@ -254,22 +318,8 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
         const double ay = square ? ys[0] : lat.centre(c).y;
         std::snprintf(idBuf, sizeof idBuf, "E%.0fN%.0f", std::round(ax), std::round(ay));
         f.SetField(iCell, idBuf);
-        f.SetField(iN, static_cast<int>(d.counts->n[i]));
-        for (std::size_t k = 0; k < ncat; ++k)
-            f.SetField(iCat0 + static_cast<int>(k), static_cast<int>(d.counts->byCategory[i * ncat + k]));
-        if (weighted) f.SetField(iWeight, d.counts->weightSum[i]);
-        setReal(f, iZ, (*d.z)[i]);
-        setReal(f, iP, (*d.p)[i]);
-        if (d.pseudoP) setReal(f, iPseudo, (*d.pseudoP)[i]);
-        f.SetField(iBin, static_cast<int>((*d.bin)[i]));
-        f.SetField(iNb, static_cast<int>(d.neighbours->countOf(i)));
-        if (d.lisa) {
-            setReal(f, iLmi, d.lisa->index[i]);
-            setReal(f, iLmz, d.lisa->z[i]);
-            setReal(f, iLmp, d.lisa->p[i]);
-            if (d.lisaPseudoP) setReal(f, iLmPseudo, (*d.lisaPseudoP)[i]);
-            f.SetField(iCo, stats::toString((*d.coType)[i]));
-        }
+        counts.set(f, i);
+        statsColumns.set(f, i);
         if (share.empty())
             f.SetFieldNull(iShare);
         else
@@ -279,26 +329,54 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
     check(m_ds->CommitTransaction(), "committing the hotspot grid");
     m_pendingIndexes.push_back(std::move(index));  // built in bulk by commit()
 
-    std::vector<FieldAlias> aliases{{"cell_id", "Cell id (SW corner, or centre for hexagons)"},
-                                    {"n", "Incidents"},
-                                    {"GiZScore", "Gi* z-score"},
-                                    {"GiPValue", "Gi* p-value (two-sided)"},
-                                    {"Gi_Bin", "Hot/cold spot class (-3..3)"},
-                                    {"NNeighbors", "Cells in the neighbourhood (incl. itself)"},
-                                    {"share_inside", "Share of the cell inside the study area"}};
-    if (d.pseudoP) aliases.push_back({"GiPseudoP", "Gi* pseudo p-value (permutations)"});
-    if (d.lisa) {
-        aliases.push_back({"LMiIndex", "Local Moran's I"});
-        aliases.push_back({"LMiZScore", "Local Moran z-score"});
-        aliases.push_back({"LMiPValue", "Local Moran p-value (two-sided)"});
-        if (d.lisaPseudoP) aliases.push_back({"LMiPseudoP", "Local Moran pseudo p-value (permutations)"});
-        aliases.push_back({"COType", "Cluster/outlier type (HH, LL, HL, LH)"});
-    }
+    std::vector<FieldAlias> aliases{{"cell_id", "Cell id (SW corner, or centre for hexagons)"}, {"n", "Incidents"}};
+    statsColumns.addAliases(aliases);
+    aliases.push_back({"share_inside", "Share of the cell inside the study area"});
     writeStyle("hotspot_grid", "geom", hotspotGridQml(aliases), "Hot and cold spots by Gi_Bin");
-    if (d.lisa)
+    if (d.stats.lisa)
         writeStyle("hotspot_grid", "geom", clusterOutlierQml(aliases),
                    "Clusters and outliers by COType (local Moran's I)", "cluster_outlier", false);
     progress.update(1.0);
+}
+
+void GpkgWriter::writeAreaStatistics(const AreaStatisticsData& d) {
+    OGRLayer* layer = createLayer("area_statistics", wkbMultiPolygon, "Area statistics", d.description);
+    addField(layer, "area_id", OFTString);
+    addField(layer, "area_name", OFTString);
+    addField(layer, "area_km2", OFTReal);
+    const CountColumns counts(layer, *d.counts, d.categoryFields);
+    addField(layer, "n_per_km2", OFTReal);
+    const StatsColumns statsColumns(layer, d.stats);
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    const int iId = defn->GetFieldIndex("area_id"), iName = defn->GetFieldIndex("area_name");
+    const int iArea = defn->GetFieldIndex("area_km2"), iDensity = defn->GetFieldIndex("n_per_km2");
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(defn);
+    for (std::size_t i = 0; i < d.wkb->size(); ++i) {
+        OGRGeometry* g = nullptr;
+        const auto& wkb = (*d.wkb)[i];
+        if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
+            throw IoError("output.gpkg: an area's geometry could not be converted");
+        f.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(g));
+        f.SetFID(OGRNullFID);
+        f.SetField(iId, (*d.ids)[i].c_str());
+        f.SetField(iName, (*d.names)[i].c_str());
+        f.SetField(iArea, (*d.areaKm2)[i]);
+        counts.set(f, i);
+        setReal(f, iDensity, (*d.areaKm2)[i] > 0 ? d.counts->n[i] / (*d.areaKm2)[i] : std::nan(""));
+        statsColumns.set(f, i);
+        check(layer->CreateFeature(&f), "writing area " + (*d.ids)[i]);
+    }
+    check(m_ds->CommitTransaction(), "committing the area statistics");
+    exec("SELECT CreateSpatialIndex('area_statistics', 'geom')");
+    m_gdalIndexed.push_back("area_statistics");
+    std::vector<FieldAlias> aliases{{"area_id", "Area id"}, {"area_name", "Area name"}, {"area_km2", "Area (km²)"},
+                                    {"n", "Incidents"}, {"n_per_km2", "Incidents per km²"}};
+    statsColumns.addAliases(aliases);
+    writeStyle("area_statistics", "geom", hotspotGridQml(aliases), "Hot and cold areas by Gi_Bin");
+    if (d.stats.lisa)
+        writeStyle("area_statistics", "geom", clusterOutlierQml(aliases),
+                   "Clusters and outliers by COType (local Moran's I)", "area_cluster_outlier", false);
 }
 
 void GpkgWriter::writeStudyArea(const std::vector<unsigned char>& wkb, const std::string& description) {

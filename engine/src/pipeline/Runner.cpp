@@ -323,6 +323,21 @@ GlobalStep computeGlobal(const GridStep& g, const GiStarStep& gi, const LisaStep
     return s;
 }
 
+output::LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa) {
+    output::LocalStatsData d;
+    d.z = &gi.z;
+    d.p = &gi.p;
+    d.bin = &gi.bins;
+    d.neighbours = &gi.weights;
+    if (!gi.pseudoP.empty()) d.pseudoP = &gi.pseudoP;
+    if (lisa) {
+        d.lisa = &lisa->lm;
+        d.coType = &lisa->coType;
+        if (!lisa->pseudoP.empty()) d.lisaPseudoP = &lisa->pseudoP;
+    }
+    return d;
+}
+
 // run_metadata: everything needed to tell how the file was made.
 std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs& analysisCrs, const io::StudyArea& study,
                                                const io::ReportSet& reports, const GridStep& g, const GiStarStep& gi,
@@ -556,16 +571,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     grid.grid = &g.cells;
     grid.counts = &g.counts;
     grid.categoryFields = output::categoryFieldNames(reports.categories);
-    grid.z = &gi.z;
-    grid.p = &gi.p;
-    grid.bin = &gi.bins;
-    grid.neighbours = &gi.weights;
-    if (!gi.pseudoP.empty()) grid.pseudoP = &gi.pseudoP;
-    if (lisa) {
-        grid.lisa = &lisa->lm;
-        grid.coType = &lisa->coType;
-        if (!lisa->pseudoP.empty()) grid.lisaPseudoP = &lisa->pseudoP;
-    }
+    grid.stats = localStatsData(gi, lisa ? &*lisa : nullptr);
     writer.writeHotspotGrid(grid, outProgress.slice(0.0, 0.9, "output.gpkg"));
     if (study.area) {
         writer.writeStudyArea(study.area->toWkb(), "The study area: " + cfg.studyArea->path);

@@ -32,19 +32,36 @@ struct MetadataEntry {
     std::string value;
 };
 
+// The local statistics of a layer's features, in feature order.
+struct LocalStatsData {
+    const std::vector<double>* z = nullptr;          // GiZScore
+    const std::vector<double>* p = nullptr;          // GiPValue
+    const std::vector<std::int8_t>* bin = nullptr;   // Gi_Bin
+    const stats::Weights* neighbours = nullptr;      // NNeighbors
+    const std::vector<double>* pseudoP = nullptr;    // GiPseudoP, with permutations
+    const stats::LocalMoran* lisa = nullptr;         // LMi* fields, when local Moran ran
+    const std::vector<stats::Quadrant>* coType = nullptr;
+    const std::vector<double>* lisaPseudoP = nullptr;
+};
+
 // What the hotspot_grid layer holds, cell by cell over the grid's active cells.
 struct HotspotGridData {
     const grid::Grid* grid = nullptr;
     const grid::CellCounts* counts = nullptr;
     std::vector<std::string> categoryFields;  // one per category, "n_<slug>"
-    const std::vector<double>* z = nullptr;
-    const std::vector<double>* p = nullptr;
-    const std::vector<std::int8_t>* bin = nullptr;
-    const stats::Weights* neighbours = nullptr;
-    const std::vector<double>* pseudoP = nullptr;  // GiPseudoP, with permutations
-    const stats::LocalMoran* lisa = nullptr;       // LMi* fields, when local Moran ran
-    const std::vector<stats::Quadrant>* coType = nullptr;
-    const std::vector<double>* lisaPseudoP = nullptr;
+    LocalStatsData stats;
+};
+
+// What the area_statistics layer holds: the same statistics on polygon areas (districts).
+struct AreaStatisticsData {
+    const std::vector<std::vector<unsigned char>>* wkb = nullptr;  // polygons in the analysis CRS
+    const std::vector<std::string>* ids = nullptr;
+    const std::vector<std::string>* names = nullptr;
+    const std::vector<double>* areaKm2 = nullptr;
+    const grid::CellCounts* counts = nullptr;  // per area
+    std::vector<std::string> categoryFields;
+    LocalStatsData stats;
+    std::string description;
 };
 
 // Output field names for categories: "n_" + a lower-case ASCII slug of each name (å, ä -> a,
@@ -63,6 +80,7 @@ public:
     GpkgWriter& operator=(const GpkgWriter&) = delete;
 
     void writeHotspotGrid(const HotspotGridData& data, const Progress& progress);
+    void writeAreaStatistics(const AreaStatisticsData& data);
     void writeStudyArea(const std::vector<unsigned char>& wkb, const std::string& description);
     void writeRejected(const io::ReportSet& reports, const std::string& layerName);
     void writeMetadata(const std::vector<MetadataEntry>& entries);

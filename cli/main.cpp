@@ -33,6 +33,7 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
     if (s.cellsByCoType[1] + s.cellsByCoType[2] + s.cellsByCoType[3] + s.cellsByCoType[4] > 0)
         fmt::print("Local Moran: HH {} / LL {} / HL {} / LH {} cells\n", s.cellsByCoType[1], s.cellsByCoType[2],
                    s.cellsByCoType[3], s.cellsByCoType[4]);
+    if (s.areas > 0) fmt::print("Areas: {} areas, {} hot at 95 % or more\n", s.areas, s.areasHot);
     if (s.hasGlobal)
         fmt::print("Global: Moran's I {:.4f} (z {:.2f}), General G {:.4g} (z {:.2f}), Clark-Evans R {:.3f} (z {:.2f})\n",
                    s.moranI.statistic, s.moranI.z, s.generalG.statistic, s.generalG.z, s.clarkEvans.statistic,

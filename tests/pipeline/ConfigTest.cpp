@@ -32,6 +32,10 @@ TEST_CASE("the sample config loads with paths relative to its folder", "[pipelin
     CHECK(c.inference.permutations == 9999);
     CHECK(c.localMoran.enabled);
     CHECK_THAT(c.output.path, Catch::EndsWith("out/kavlinge.gpkg"));
+    REQUIRE(c.areas);
+    CHECK(c.areas->layer.layer == "deso");
+    CHECK(c.areas->layer.idField == "desokod");
+    CHECK(c.areas->queen);
 }
 
 TEST_CASE("defaults when a section is left out", "[pipeline]") {

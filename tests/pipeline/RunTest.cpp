@@ -70,6 +70,21 @@ std::string dump(const std::string& path) {
     out << "sum n " << total << "\n";
     for (const auto& [bin, count] : bins) out << "Gi_Bin " << bin << ": " << count << "\n";
     for (const auto& [type, count] : coTypes) out << "COType '" << type << "': " << count << "\n";
+    // The area statistics: classes, and the three areas with most incidents.
+    if (OGRLayer* areas = ds->GetLayerByName("area_statistics")) {
+        std::map<int, int> areaBins;
+        std::vector<std::pair<int, std::string>> byCount;
+        for (auto& f : *areas) {
+            ++areaBins[f->GetFieldAsInteger("Gi_Bin")];
+            byCount.emplace_back(f->GetFieldAsInteger("n"),
+                                 fmt::format("{} {} n={} nb={} z={:.4f}", f->GetFieldAsString("area_id"),
+                                             f->GetFieldAsString("area_name"), f->GetFieldAsInteger("n"),
+                                             f->GetFieldAsInteger("NNeighbors"), f->GetFieldAsDouble("GiZScore")));
+        }
+        for (const auto& [bin, count] : areaBins) out << "area Gi_Bin " << bin << ": " << count << "\n";
+        std::sort(byCount.rbegin(), byCount.rend());
+        for (std::size_t i = 0; i < 3 && i < byCount.size(); ++i) out << "area " << byCount[i].second << "\n";
+    }
     // The global tests, rounded, from run_metadata.
     for (auto& f : *ds->GetLayerByName("run_metadata")) {
         const std::string key = f->GetFieldAsString("key");

@@ -76,6 +76,19 @@ bool isPolygonal(int type) { return type == GEOS_POLYGON || type == GEOS_MULTIPO
 
 } // namespace
 
+GeomPtr polygonInAnalysisCrs(const GeosContext& ctx, std::span<const unsigned char> wkb,
+                             const crs::Transformer* toAnalysis, bool& repaired) {
+    auto h = ctx.handle();
+    GeomPtr g = fromWkb(ctx, wkb);
+    if (!isPolygonal(GEOSGeomTypeId_r(h, g.get()))) return GeomPtr(nullptr, GeomDeleter{h});
+    if (toAnalysis && !toAnalysis->isNoop())
+        g = own(ctx, GEOSGeom_transformXY_r(h, g.get(), &transformCallback, const_cast<crs::Transformer*>(toAnalysis)),
+                "reprojecting a polygon");
+    repaired = GEOSisValid_r(h, g.get()) != 1;
+    if (repaired) g = own(ctx, GEOSMakeValid_r(h, g.get()), "repairing an invalid polygon");
+    return g;
+}
+
 Area::Area(const GeosContext& ctx, const std::vector<std::vector<unsigned char>>& wkbs,
            const crs::Transformer* toAnalysis)
     : m_ctx(&ctx) {
@@ -87,20 +100,13 @@ Area::Area(const GeosContext& ctx, const std::vector<std::vector<unsigned char>>
     };
     try {
         for (const auto& wkb : wkbs) {
-            GeomPtr g = fromWkb(ctx, wkb);
-            const int type = GEOSGeomTypeId_r(h, g.get());
-            if (!isPolygonal(type)) {
+            bool repaired = false;
+            GeomPtr g = polygonInAnalysisCrs(ctx, wkb, toAnalysis, repaired);
+            if (!g) {
                 ++m_ignored;
                 continue;
             }
-            if (toAnalysis && !toAnalysis->isNoop()) {
-                g = own(ctx, GEOSGeom_transformXY_r(h, g.get(), &transformCallback, const_cast<crs::Transformer*>(toAnalysis)),
-                        "reprojecting the study area");
-            }
-            if (GEOSisValid_r(h, g.get()) != 1) {
-                g = own(ctx, GEOSMakeValid_r(h, g.get()), "repairing an invalid polygon");
-                ++m_repaired;
-            }
+            m_repaired += repaired;
             parts.push_back(g.release());
         }
         if (parts.empty()) throw InputError("study area: no polygon found");

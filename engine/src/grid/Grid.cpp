@@ -54,27 +54,34 @@ std::vector<std::int64_t> cellsOfPoints(const Lattice& lattice, std::span<const 
     return out;
 }
 
-CellCounts countByCell(const Grid& grid, std::span<const std::int64_t> pointCells,
+CellCounts countByItem(std::span<const std::int64_t> itemOfPoint, std::size_t itemCount,
                        std::span<const std::int32_t> categories, std::size_t categoryCount,
                        std::span<const double> weights) {
     CellCounts c;
     c.categoryCount = categoryCount;
-    c.n.assign(grid.size(), 0);
-    if (!categories.empty()) c.byCategory.assign(grid.size() * categoryCount, 0);
-    if (!weights.empty()) c.weightSum.assign(grid.size(), 0.0);
-    for (std::size_t i = 0; i < pointCells.size(); ++i) {
-        const std::int32_t a = grid.activeOf(pointCells[i]);
-        if (a < 0) {
+    c.n.assign(itemCount, 0);
+    if (!categories.empty()) c.byCategory.assign(itemCount * categoryCount, 0);
+    if (!weights.empty()) c.weightSum.assign(itemCount, 0.0);
+    for (std::size_t i = 0; i < itemOfPoint.size(); ++i) {
+        if (itemOfPoint[i] < 0) {
             ++c.unbinned;
             continue;
         }
-        const auto cell = static_cast<std::size_t>(a);
-        ++c.n[cell];
+        const auto item = static_cast<std::size_t>(itemOfPoint[i]);
+        ++c.n[item];
         if (!categories.empty() && categories[i] >= 0)
-            ++c.byCategory[cell * categoryCount + static_cast<std::size_t>(categories[i])];
-        if (!weights.empty()) c.weightSum[cell] += weights[i];
+            ++c.byCategory[item * categoryCount + static_cast<std::size_t>(categories[i])];
+        if (!weights.empty()) c.weightSum[item] += weights[i];
     }
     return c;
+}
+
+CellCounts countByCell(const Grid& grid, std::span<const std::int64_t> pointCells,
+                       std::span<const std::int32_t> categories, std::size_t categoryCount,
+                       std::span<const double> weights) {
+    std::vector<std::int64_t> active(pointCells.size());
+    for (std::size_t i = 0; i < pointCells.size(); ++i) active[i] = grid.activeOf(pointCells[i]);
+    return countByItem(active, grid.size(), categories, categoryCount, weights);
 }
 
 } // namespace trygg::grid

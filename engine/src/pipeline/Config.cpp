@@ -139,7 +139,7 @@ Config loadConfig(const std::string& path) {
     }
     Reader r(path, root);
     r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "local_moran", "inference", "global",
-                           "output"});
+                           "areas", "output"});
     const fs::path base = fs::absolute(path).parent_path();
 
     if (const auto* t = r.table("analysis")) {
@@ -251,6 +251,22 @@ Config loadConfig(const std::string& path) {
                 r.fail(r.node(t, "incremental_count"), "global.incremental_count", "must be a whole number from 2 to 100");
             cfg.incremental.count = static_cast<int>(*v);
         }
+    }
+    if (const auto* t = r.table("areas")) {
+        r.onlyKnown(*t, "areas.", {"path", "layer", "crs", "id_field", "name_field", "weights"});
+        AreasConfig a;
+        a.layer.path = resolve(base, r.str(t, "areas", "path").value_or(""));
+        if (a.layer.path.empty()) r.fail(t, "areas.path", "missing: give the polygon layer of areas, or remove [areas]");
+        a.layer.layer = r.str(t, "areas", "layer").value_or("");
+        a.layer.crs = r.str(t, "areas", "crs").value_or("");
+        a.layer.idField = r.str(t, "areas", "id_field").value_or("");
+        a.layer.nameField = r.str(t, "areas", "name_field").value_or("");
+        if (auto v = r.str(t, "areas", "weights")) {
+            if (*v != "queen" && *v != "rook")
+                r.fail(r.node(t, "weights"), "areas.weights", "'" + *v + "' is not \"queen\" or \"rook\"");
+            a.queen = *v == "queen";
+        }
+        cfg.areas = a;
     }
     const auto* out = r.table("output");
     if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");

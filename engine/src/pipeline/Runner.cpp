@@ -5,6 +5,8 @@
 #include "trygg/core/Version.hpp"
 #include "trygg/crs/Crs.hpp"
 #include "trygg/geom/Geos.hpp"
+#include "trygg/geom/PolygonSet.hpp"
+#include "trygg/io/AreaLayer.hpp"
 #include "trygg/grid/Grid.hpp"
 #include "trygg/io/StudyArea.hpp"
 #include "trygg/output/GpkgWriter.hpp"
@@ -323,6 +325,78 @@ GlobalStep computeGlobal(const GridStep& g, const GiStarStep& gi, const LisaStep
     return s;
 }
 
+struct AreaStep {
+    io::AreaLayer layer;
+    std::vector<std::vector<unsigned char>> wkb;
+    std::vector<double> areaKm2;
+    grid::CellCounts counts;
+    std::size_t outside = 0;  // accepted reports in no area
+    GiStarStep gi;
+    std::optional<LisaStep> lisa;
+};
+
+// stats.areas: the same local statistics on polygon areas, over their contiguity.
+AreaStep computeAreas(const Config& cfg, const io::ReportSet& reports, const crs::Crs& analysisCrs,
+                      const geom::GeosContext& geos, const Progress& progress, RunSummary& summary) {
+    const AreasConfig& ac = *cfg.areas;
+    AreaStep s;
+    s.layer = io::readAreaLayer(ac.layer, analysisCrs, geos);
+    summary.warnings.insert(summary.warnings.end(), s.layer.warnings.begin(), s.layer.warnings.end());
+    const std::size_t n = s.layer.polygons.size();
+    if (n < 4) throw InputError(fmt::format("stats.areas: '{}' holds {} area(s); local statistics need at least 4",
+                                            ac.layer.path, n));
+    const geom::PolygonSet set(geos, std::move(s.layer.polygons));
+    s.wkb = set.toWkb();
+    for (double a : set.areasM2()) s.areaKm2.push_back(a / 1e6);
+    const std::vector<std::int32_t> where = set.locate(reports.x, reports.y);
+    const std::vector<std::int64_t> areaOfReport(where.begin(), where.end());
+    s.counts = grid::countByItem(areaOfReport, n, reports.category, reports.categories.size(), reports.weight);
+    s.outside = s.counts.unbinned;
+    if (s.outside > 0)
+        summary.warnings.push_back(fmt::format("stats.areas: {} accepted report(s) lie in no area of '{}'", s.outside,
+                                               ac.layer.path));
+    const auto lists = set.contiguity(ac.queen);
+    const std::string kind = ac.queen ? "queen contiguity of the polygons" : "rook contiguity of the polygons";
+    GiStarStep& gi = s.gi;
+    gi.weights = stats::fromNeighbourLists(lists, true, false, kind);
+    gi.islands = gi.weights.islands().size();
+    if (gi.islands > 0)
+        summary.warnings.push_back(fmt::format("stats.areas: {} area(s) touch no other area", gi.islands));
+    gi.weighted = !s.counts.weightSum.empty();
+    gi.values.resize(n);
+    for (std::size_t i = 0; i < n; ++i) gi.values[i] = gi.weighted ? s.counts.weightSum[i] : s.counts.n[i];
+    gi.z = stats::getisOrdZ(gi.values, gi.weights);
+    gi.p.resize(n);
+    std::transform(gi.z.begin(), gi.z.end(), gi.p.begin(), stats::twoSidedP);
+    if (cfg.inference.permutations > 0)
+        gi.pseudoP = stats::conditionalPermutationP(gi.values, gi.weights, permutationSpec(cfg.inference),
+                                                    [&] { progress.checkCancelled(); });
+    const bool pseudo = !gi.pseudoP.empty() && cfg.inference.classesFrom == ClassesFrom::Pseudo;
+    gi.bins = stats::confidenceBins(gi.z, pseudo ? gi.pseudoP : gi.p, cfg.inference.correction);
+    for (double z : gi.z) gi.undefined += std::isfinite(z) ? 0 : 1;
+    if (cfg.localMoran.enabled) {
+        LisaStep l;
+        l.weights = stats::fromNeighbourLists(lists, false, true, kind);
+        l.lm = stats::localMoran(gi.values, l.weights);
+        if (cfg.inference.permutations > 0)
+            l.pseudoP = stats::samePermutationTest(l.weights, gi.weights)
+                            ? gi.pseudoP
+                            : stats::conditionalPermutationP(gi.values, l.weights, permutationSpec(cfg.inference));
+        const bool lp = !l.pseudoP.empty() && cfg.inference.classesFrom != ClassesFrom::Analytic;
+        const std::vector<double>& p = lp ? l.pseudoP : l.lm.p;
+        l.cutoff = stats::significanceCutoff(p, cfg.inference.alpha, cfg.inference.correction);
+        l.coType.assign(n, stats::Quadrant::None);
+        for (std::size_t i = 0; i < n; ++i)
+            if (std::isfinite(p[i]) && (cfg.inference.correction == stats::Correction::None ? p[i] < l.cutoff
+                                                                                           : l.cutoff > 0 && p[i] <= l.cutoff))
+                l.coType[i] = l.lm.quadrant[i];
+        s.lisa = std::move(l);
+    }
+    for (auto b : gi.bins) summary.areasHot += b >= 2;
+    summary.areas = n;
+    return s;
+}
+
 output::LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa) {
     output::LocalStatsData d;
     d.z = &gi.z;
@@ -342,7 +416,8 @@ output::LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa
 std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs& analysisCrs, const io::StudyArea& study,
                                                const io::ReportSet& reports, const GridStep& g, const GiStarStep& gi,
                                                const LisaStep* lisa, const GlobalStep* global,
-                                               const IncrementalStep* inc, const RunSummary& summary,
+                                               const IncrementalStep* inc, const AreaStep* areas,
+                                               const RunSummary& summary,
                                                const std::string& startedUtc) {
     std::vector<output::MetadataEntry> md;
     auto add = [&](std::string k, std::string v) { md.push_back({std::move(k), std::move(v)}); };
@@ -466,6 +541,23 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
                                           ? fmt::format("{:g}", inc->result.steps[*inc->result.maxPeak].distanceM)
                                           : "none");
     }
+    if (areas) {
+        add("input.areas.path", cfg.areas->layer.path);
+        add("input.areas.layer", areas->layer.layerName);
+        add("input.areas.sha256", fileChecksum(cfg.areas->layer.path));
+        add("input.areas.crs", areas->layer.sourceCrs);
+        add("input.areas.features", std::to_string(areas->layer.features));
+        add("areas.count", std::to_string(areas->wkb.size()));
+        add("areas.reports_outside", std::to_string(areas->outside));
+        add("areas.point_rule", "a report belongs to the first area (in layer order) that covers it, boundary included");
+        add("areas.gistar.weights", areas->gi.weights.description);
+        add("areas.gistar.islands", std::to_string(areas->gi.islands));
+        if (areas->lisa) add("areas.local_moran.weights", areas->lisa->weights.description);
+        for (int b = -3; b <= 3; ++b) {
+            const auto count = std::count(areas->gi.bins.begin(), areas->gi.bins.end(), static_cast<std::int8_t>(b));
+            add(fmt::format("areas.gistar.areas_bin_{}", b), std::to_string(count));
+        }
+    }
     if (global) {
         auto test = [&](const std::string& key, const stats::GlobalTest& t, const std::string& about) {
             add(key, fmt::format("{:.6g}", t.statistic));
@@ -565,7 +657,15 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         timer.lap("stats.global");
     }
 
-    const Progress outProgress = progress.slice(0.82, 1.0, "output.gpkg");
+    std::optional<AreaStep> areas;
+    if (cfg.areas) {
+        const Progress areaProgress = progress.slice(0.82, 0.85, "stats.areas");
+        areaProgress.update(0.0, cfg.areas->layer.path);
+        areas = computeAreas(cfg, reports, analysisCrs, geos, areaProgress, summary);
+        timer.lap("stats.areas");
+    }
+
+    const Progress outProgress = progress.slice(0.85, 1.0, "output.gpkg");
     output::GpkgWriter writer(cfg.output.path, cfg.output.overwrite, analysisCrs);
     output::HotspotGridData grid;
     grid.grid = &g.cells;
@@ -581,9 +681,23 @@ RunSummary run(const Config& cfg, const Progress& progress) {
                               "No study area was given: the extent of the accepted reports, which the grid covers");
     }
     writer.writeRejected(reports, "rejected_reports");
+    if (areas) {
+        output::AreaStatisticsData ad;
+        ad.wkb = &areas->wkb;
+        ad.ids = &areas->layer.ids;
+        ad.names = &areas->layer.names;
+        ad.areaKm2 = &areas->areaKm2;
+        ad.counts = &areas->counts;
+        ad.categoryFields = grid.categoryFields;
+        ad.stats = localStatsData(areas->gi, areas->lisa ? &*areas->lisa : nullptr);
+        ad.description = "Incidents per area of " + cfg.areas->layer.path + " and local statistics over " +
+                         areas->gi.weights.description;
+        writer.writeAreaStatistics(ad);
+    }
     if (inc) writer.writeIncremental(inc->result);
     writer.writeMetadata(runMetadata(cfg, analysisCrs, study, reports, g, gi, lisa ? &*lisa : nullptr,
-                                     global ? &*global : nullptr, inc ? &*inc : nullptr, summary, startedUtc));
+                                     global ? &*global : nullptr, inc ? &*inc : nullptr, areas ? &*areas : nullptr,
+                                     summary, startedUtc));
     writer.commit();
     timer.lap("output.gpkg");
     progress.update(1.0, "done");

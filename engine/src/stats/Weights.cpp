@@ -84,6 +84,28 @@ double defaultBandM(const grid::Lattice& lattice) {
     return lattice.shape() == grid::Shape::Square ? lattice.cellSizeM() * std::sqrt(2.0) : lattice.cellSizeM();
 }
 
+Weights fromNeighbourLists(const std::vector<std::vector<std::int32_t>>& lists, bool includeSelf, bool rowStandardise_,
+                           std::string description) {
+    Weights w;
+    w.includesSelf = includeSelf;
+    w.offsets.reserve(lists.size() + 1);
+    for (std::size_t i = 0; i < lists.size(); ++i) {
+        w.offsets.push_back(static_cast<std::int64_t>(w.index.size()));
+        if (includeSelf) w.index.push_back(static_cast<std::int32_t>(i));
+        for (auto j : lists[i])
+            if (j != static_cast<std::int32_t>(i)) w.index.push_back(j);
+    }
+    w.offsets.push_back(static_cast<std::int64_t>(w.index.size()));
+    w.description = std::move(description) + (includeSelf ? ", the area itself included" : ", the area itself excluded");
+    if (rowStandardise_) {
+        rowStandardise(w);
+        w.description += ", row-standardised";
+    } else {
+        w.description += ", binary";
+    }
+    return w;
+}
+
 void rowStandardise(Weights& w) {
     if (w.weight.empty()) w.weight.assign(w.index.size(), 1.0);
     for (std::size_t i = 0; i < w.size(); ++i) {

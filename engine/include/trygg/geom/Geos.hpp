@@ -56,6 +56,11 @@ std::vector<unsigned char> toWkb(const GeosContext& ctx, const GEOSGeometry* g);
 Bounds boundsOf(const GeosContext& ctx, const GEOSGeometry* g);
 std::vector<unsigned char> rectangleWkb(const GeosContext& ctx, double minX, double minY, double maxX, double maxY);
 
+// The polygon (or multipolygon) of `wkb` in the analysis CRS, repaired with GEOS make-valid when
+// invalid (`repaired` says so); an empty pointer when the geometry is not polygonal.
+GeomPtr polygonInAnalysisCrs(const GeosContext& ctx, std::span<const unsigned char> wkb,
+                             const crs::Transformer* toAnalysis, bool& repaired);
+
 // A polygonal area (the study area): the union of the polygons given, repaired when invalid,
 // in the analysis CRS, prepared for fast point and cell tests.
 class Area {

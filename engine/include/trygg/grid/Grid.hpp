@@ -57,6 +57,12 @@ struct CellCounts {
     std::size_t unbinned = 0;                // points in no active cell
 };
 
+// Counts points into `itemCount` items (cells, areas): `itemOfPoint` gives each point's item, or
+// a negative number for none (counted in `unbinned`).
+CellCounts countByItem(std::span<const std::int64_t> itemOfPoint, std::size_t itemCount,
+                       std::span<const std::int32_t> categories, std::size_t categoryCount,
+                       std::span<const double> weights);
+
 // Counts points into the grid's active cells. `categories` (one per point, -1 for none, values
 // below categoryCount) and `weights` may be empty.
 CellCounts countByCell(const Grid& grid, std::span<const std::int64_t> pointCells,

@@ -3,6 +3,7 @@
 // from its flags. Every field has the default documented in README.md.
 #include "trygg/grid/Lattice.hpp"
 #include "trygg/io/ReportReader.hpp"
+#include "trygg/io/AreaLayer.hpp"
 #include "trygg/io/StudyArea.hpp"
 #include "trygg/stats/MultipleTesting.hpp"
 #include "trygg/stats/Weights.hpp"
@@ -59,6 +60,14 @@ struct LocalMoranConfig {
 // the analytic p (Hot Spot Analysis), COType from the pseudo p (Cluster and Outlier Analysis).
 enum class ClassesFrom { Auto, Analytic, Pseudo };
 
+// Statistics on polygon areas (districts): incidents counted per area, Gi* over contiguous areas
+// (the area itself included) and, with local Moran on, local Moran over the same contiguity,
+// row-standardised.
+struct AreasConfig {
+    io::AreaLayerSpec layer;
+    bool queen = true;  // false: rook
+};
+
 // Inference shared by every local statistic.
 struct InferenceConfig {
     stats::Correction correction = stats::Correction::FdrBenjaminiHochberg;
@@ -85,6 +94,7 @@ struct Config {
     InferenceConfig inference;
     bool globalTests = true;  // global Moran's I, General G, Clark-Evans
     IncrementalConfig incremental;
+    std::optional<AreasConfig> areas;
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

@@ -54,6 +54,11 @@ Weights distanceBand(const grid::Grid& grid, double distanceM, bool includeSelf)
 // touching cells on a hex grid (the cell size, which is the centre spacing).
 double defaultBandM(const grid::Lattice& lattice);
 
+// Binary weights from neighbour lists (as polygon contiguity gives them), the item itself added
+// first when includeSelf, row-standardised when asked.
+Weights fromNeighbourLists(const std::vector<std::vector<std::int32_t>>& lists, bool includeSelf, bool rowStandardise,
+                           std::string description);
+
 // Divides each row by its sum, so that every row with neighbours sums to 1.
 void rowStandardise(Weights& w);
 

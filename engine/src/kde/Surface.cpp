@@ -1,0 +1,149 @@
+#include "trygg/kde/Surface.hpp"
+
+#include "trygg/core/Error.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <thread>
+#include <unordered_map>
+
+namespace trygg::kde {
+namespace {
+
+// The factor turning a sum of kernel values K(u) into the requested unit, for bandwidth h.
+double scale(const SurfaceSpec& spec, double h) {
+    switch (spec.normalisation) {
+    case Normalisation::DensityKm2: return 1e6 / (h * h);
+    case Normalisation::PerArea: return spec.areaM2 / (h * h);
+    case Normalisation::Raw: return 1.0;
+    }
+    return 1.0;
+}
+
+double value(const SurfaceSpec& spec, double u) {
+    return spec.normalisation == Normalisation::Raw ? kernelShape(spec.kernel, u) : kernelValue(spec.kernel, u);
+}
+
+void validate(const SurfaceSpec& spec, std::size_t points) {
+    if (spec.bandwidthsM.empty() && !(spec.bandwidthM > 0))
+        throw InputError("kde: the bandwidth must be a positive number of metres");
+    if (!spec.bandwidthsM.empty() && spec.bandwidthsM.size() != points)
+        throw Error("kde: adaptive bandwidths and points differ in number");
+    if (spec.normalisation == Normalisation::PerArea && !(spec.areaM2 > 0))
+        throw Error("kde: expected reports per area need the area");
+}
+
+} // namespace
+
+Raster rasterCovering(double minX, double minY, double maxX, double maxY, double pixelM) {
+    if (!(pixelM > 0)) throw InputError("kde: the pixel size must be a positive number of metres");
+    Raster r;
+    r.pixelM = pixelM;
+    const double x0 = std::floor(minX / pixelM) * pixelM, y0 = std::floor(minY / pixelM) * pixelM;
+    const double x1 = std::ceil(maxX / pixelM) * pixelM, y1 = std::ceil(maxY / pixelM) * pixelM;
+    r.originX = x0;
+    r.originY = y1;
+    r.cols = std::max<std::int64_t>(1, std::llround((x1 - x0) / pixelM));
+    r.rows = std::max<std::int64_t>(1, std::llround((y1 - y0) / pixelM));
+    return r;
+}
+
+std::vector<float> densitySurface(const Raster& raster, std::span<const double> xs, std::span<const double> ys,
+                                  std::span<const double> weights, const SurfaceSpec& spec, const RowSpans& inside) {
+    validate(spec, xs.size());
+    const std::int64_t cols = raster.cols, rows = raster.rows;
+    const double px = raster.pixelM;
+    const double reach = supportRadius(spec.kernel);
+    // Points sorted by y (top first), so that each band of rows finds its points by binary search.
+    std::vector<std::size_t> order(xs.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ys[a] > ys[b]; });
+    double maxH = spec.bandwidthM;
+    for (double h : spec.bandwidthsM) maxH = std::max(maxH, h);
+    const double maxReach = reach * maxH;
+
+    std::vector<double> acc(static_cast<std::size_t>(cols * rows), 0.0);
+    std::vector<char> computed(static_cast<std::size_t>(cols * rows), inside ? 0 : 1);
+    auto band = [&](std::int64_t r0, std::int64_t r1) {
+        if (inside)
+            for (std::int64_t r = r0; r < r1; ++r)
+                for (const auto& [c0, c1] : inside(r))
+                    std::fill(computed.begin() + r * cols + std::max<std::int64_t>(0, c0),
+                              computed.begin() + r * cols + std::min(cols, c1), 1);
+        const double yTop = raster.centreY(r0) + maxReach, yBottom = raster.centreY(r1 - 1) - maxReach;
+        const auto first = std::lower_bound(order.begin(), order.end(), yTop,
+                                            [&](std::size_t i, double y) { return ys[i] > y; });
+        for (auto it = first; it != order.end() && ys[*it] >= yBottom; ++it) {
+            const std::size_t i = *it;
+            const double h = spec.bandwidthsM.empty() ? spec.bandwidthM : spec.bandwidthsM[i];
+            const double rM = reach * h, inv = 1.0 / h;
+            const double w = (weights.empty() ? 1.0 : weights[i]) * scale(spec, h);
+            const std::int64_t rowLo = std::max(r0, static_cast<std::int64_t>(std::floor((raster.originY - ys[i] - rM) / px)));
+            const std::int64_t rowHi = std::min(r1 - 1, static_cast<std::int64_t>(std::floor((raster.originY - ys[i] + rM) / px)));
+            const std::int64_t colLo = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((xs[i] - rM - raster.originX) / px)));
+            const std::int64_t colHi = std::min(cols - 1, static_cast<std::int64_t>(std::floor((xs[i] + rM - raster.originX) / px)));
+            for (std::int64_t r = rowLo; r <= rowHi; ++r) {
+                const double dy = raster.centreY(r) - ys[i];
+                double* row = acc.data() + r * cols;
+                for (std::int64_t c = colLo; c <= colHi; ++c) {
+                    const double dx = raster.centreX(c) - xs[i];
+                    const double u = std::sqrt(dx * dx + dy * dy) * inv;
+                    if (u < reach) row[c] += w * value(spec, u);
+                }
+            }
+        }
+    };
+    unsigned threads = spec.threads > 0 ? static_cast<unsigned>(spec.threads) : std::thread::hardware_concurrency();
+    threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::int64_t>(1, rows / 16))));
+    // Each thread owns a band of rows and sums every point into it in the same (y-sorted) order,
+    // so the surface is identical whatever the number of threads.
+    std::vector<std::thread> pool;
+    const std::int64_t per = (rows + threads - 1) / threads;
+    for (unsigned t = 1; t < threads; ++t) {
+        const std::int64_t r0 = t * per, r1 = std::min(rows, r0 + per);
+        if (r0 < r1) pool.emplace_back(band, r0, r1);
+    }
+    band(0, std::min(rows, per));
+    for (auto& t : pool) t.join();
+
+    std::vector<float> out(acc.size());
+    for (std::size_t k = 0; k < acc.size(); ++k)
+        out[k] = computed[k] ? static_cast<float>(acc[k]) : std::numeric_limits<float>::quiet_NaN();
+    return out;
+}
+
+std::vector<double> densityAt(std::span<const double> tx, std::span<const double> ty, std::span<const double> xs,
+                              std::span<const double> ys, std::span<const double> weights, const SurfaceSpec& spec) {
+    validate(spec, xs.size());
+    const double reach = supportRadius(spec.kernel);
+    double maxH = spec.bandwidthM;
+    for (double h : spec.bandwidthsM) maxH = std::max(maxH, h);
+    const double bucket = reach * maxH;
+    // Points in square buckets of the largest reach: each target looks at its 3 x 3 buckets.
+    auto key = [&](double x, double y) {
+        return (static_cast<std::int64_t>(std::floor(x / bucket)) << 32) ^
+               (static_cast<std::int64_t>(std::floor(y / bucket)) & 0xffffffff);
+    };
+    std::unordered_map<std::int64_t, std::vector<std::size_t>> buckets;
+    for (std::size_t i = 0; i < xs.size(); ++i) buckets[key(xs[i], ys[i])].push_back(i);
+    std::vector<double> out(tx.size(), 0.0);
+    for (std::size_t t = 0; t < tx.size(); ++t) {
+        double sum = 0;
+        for (int dx = -1; dx <= 1; ++dx)
+            for (int dy = -1; dy <= 1; ++dy) {
+                const auto it = buckets.find(key(tx[t] + dx * bucket, ty[t] + dy * bucket));
+                if (it == buckets.end()) continue;
+                for (std::size_t i : it->second) {
+                    const double h = spec.bandwidthsM.empty() ? spec.bandwidthM : spec.bandwidthsM[i];
+                    const double u = std::hypot(tx[t] - xs[i], ty[t] - ys[i]) / h;
+                    if (u < reach) sum += (weights.empty() ? 1.0 : weights[i]) * scale(spec, h) * value(spec, u);
+                }
+            }
+        out[t] = sum;
+    }
+    return out;
+}
+
+} // namespace trygg::kde

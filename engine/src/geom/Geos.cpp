@@ -159,6 +159,27 @@ double Area::coveredShare(std::span<const double> ringX, std::span<const double>
     return cellArea > 0 ? std::clamp(interArea / cellArea, 0.0, 1.0) : 0.0;
 }
 
+std::vector<std::pair<double, double>> Area::spansAt(double y) const {
+    std::vector<std::pair<double, double>> spans;
+    if (y < m_bounds.minY || y > m_bounds.maxY) return spans;
+    auto h = m_ctx->handle();
+    const double xs[2] = {m_bounds.minX - 1, m_bounds.maxX + 1}, ys[2] = {y, y};
+    GEOSCoordSequence* seq = GEOSCoordSeq_copyFromArrays_r(h, xs, ys, nullptr, nullptr, 2);
+    GeomPtr line = own(*m_ctx, GEOSGeom_createLineString_r(h, seq), "building a scan line");
+    GeomPtr inter = own(*m_ctx, GEOSIntersection_r(h, m_geom.get(), line.get()), "intersecting a scan line");
+    const int parts = GEOSGetNumGeometries_r(h, inter.get());
+    for (int k = 0; k < parts; ++k) {
+        const GEOSGeometry* part = GEOSGetGeometryN_r(h, inter.get(), k);
+        if (GEOSGeomTypeId_r(h, part) != GEOS_LINESTRING) continue;  // a point where the line grazes a vertex
+        double x0 = 0, x1 = 0;
+        GEOSGeom_getXMin_r(h, part, &x0);
+        GEOSGeom_getXMax_r(h, part, &x1);
+        spans.emplace_back(x0, x1);
+    }
+    std::sort(spans.begin(), spans.end());
+    return spans;
+}
+
 double Area::areaM2() const {
     double a = 0;
     GEOSArea_r(m_ctx->handle(), m_geom.get(), &a);

@@ -9,6 +9,7 @@
 
 #include <cpl_string.h>
 #include <gdal_priv.h>
+#include <gdal_alg.h>
 #include <ogrsf_frmts.h>
 
 #include <unistd.h>
@@ -285,9 +286,11 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
     addField(layer, "cell_id", OFTString);
     const CountColumns counts(layer, *d.counts, d.categoryFields);
     const StatsColumns statsColumns(layer, d.stats);
+    if (d.kde) addField(layer, "kde", OFTReal);
     addField(layer, "share_inside", OFTReal);
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     const int iCell = defn->GetFieldIndex("cell_id");
+    const int iKde = defn->GetFieldIndex("kde");
     const int iShare = defn->GetFieldIndex("share_inside");
     const auto& share = g.shareInside();
 
@@ -320,6 +323,7 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
         f.SetField(iCell, idBuf);
         counts.set(f, i);
         statsColumns.set(f, i);
+        if (d.kde) f.SetField(iKde, (*d.kde)[i]);
         if (share.empty())
             f.SetFieldNull(iShare);
         else
@@ -331,6 +335,7 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
 
     std::vector<FieldAlias> aliases{{"cell_id", "Cell id (SW corner, or centre for hexagons)"}, {"n", "Incidents"}};
     statsColumns.addAliases(aliases);
+    if (d.kde) aliases.push_back({"kde", "Kernel density at the cell's centre"});
     aliases.push_back({"share_inside", "Share of the cell inside the study area"});
     writeStyle("hotspot_grid", "geom", hotspotGridQml(aliases), "Hot and cold spots by Gi_Bin");
     if (d.stats.lisa)
@@ -502,11 +507,102 @@ void GpkgWriter::writeIncremental(const stats::IncrementalResult& result) {
                "Incremental spatial autocorrelation");
 }
 
+void GpkgWriter::writeRaster(const std::string& table, const kde::Raster& raster, const std::vector<float>& values,
+                             const std::string& description) {
+    m_pendingRasters.push_back({table, description, raster, values});
+    float maxValue = 0;
+    for (float v : values)
+        if (std::isfinite(v)) maxValue = std::max(maxValue, v);
+    writeStyle(table, "", densityRasterQml(maxValue), description);
+}
+
+void GpkgWriter::writeDensityAreas(const kde::Raster& raster, const std::vector<DensityAreaClass>& classes) {
+    OGRLayer* layer = createLayer("density_areas", wkbMultiPolygon, "Densest areas",
+                                  "The densest 1, 5 and 10 % of the study area by kernel density, with the reports they hold");
+    for (const auto& [name, type] : std::vector<std::pair<const char*, OGRFieldType>>{
+             {"top_percent", OFTReal}, {"density_min", OFTReal}, {"area_km2", OFTReal}, {"incidents", OFTInteger64},
+             {"share_of_incidents", OFTReal}, {"class_area_km2", OFTReal}, {"class_share_of_incidents", OFTReal}})
+        addField(layer, name, type);
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    const double pixelKm2 = raster.pixelM * raster.pixelM / 1e6;
+    check(m_ds->StartTransaction(), "starting a transaction");
+    for (const auto& c : classes) {
+        if (c.count == 0) continue;
+        // The labels as a raster, polygonised by GDAL: one polygon per region.
+        GDALDatasetUniquePtr labels(mem->Create("", static_cast<int>(raster.cols), static_cast<int>(raster.rows), 1,
+                                                GDT_Int32, nullptr));
+        double gt[6] = {raster.originX, raster.pixelM, 0, raster.originY, 0, -raster.pixelM};
+        labels->SetGeoTransform(gt);
+        GDALRasterBand* band = labels->GetRasterBand(1);
+        if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(raster.cols), static_cast<int>(raster.rows),
+                           const_cast<std::int32_t*>(c.labels.data()), static_cast<int>(raster.cols),
+                           static_cast<int>(raster.rows), GDT_Int32, 0, 0, nullptr) != CE_None)
+            throw IoError("output.gpkg: cannot prepare the density areas");
+        GDALDatasetUniquePtr vec(GetGDALDriverManager()->GetDriverByName("Memory")->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+        OGRLayer* polys = vec->CreateLayer("p", nullptr, wkbPolygon, nullptr);
+        OGRFieldDefn fd("label", OFTInteger);
+        polys->CreateField(&fd);
+        io::GdalErrorScope errors;
+        if (GDALPolygonize(band, band, OGRLayer::ToHandle(polys), 0, nullptr, nullptr, nullptr) != CE_None)
+            throw IoError("output.gpkg: polygonising the density areas failed: " + errors.lastError());
+        std::int64_t classIncidents = 0, classPixels = 0;
+        for (std::int32_t l = 1; l <= c.count; ++l) {
+            classIncidents += c.incidents[static_cast<std::size_t>(l)];
+            classPixels += c.pixels[static_cast<std::size_t>(l)];
+        }
+        for (auto& pf : *polys) {
+            const int label = pf->GetFieldAsInteger(0);
+            if (label <= 0) continue;
+            OGRFeature f(layer->GetLayerDefn());
+            f.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(pf->StealGeometry()));
+            f.SetField("top_percent", c.percent);
+            f.SetField("density_min", c.threshold);
+            f.SetField("area_km2", static_cast<double>(c.pixels[static_cast<std::size_t>(label)]) * pixelKm2);
+            f.SetField("incidents", static_cast<GIntBig>(c.incidents[static_cast<std::size_t>(label)]));
+            f.SetField("share_of_incidents",
+                       static_cast<double>(c.incidents[static_cast<std::size_t>(label)]) / static_cast<double>(c.totalIncidents));
+            f.SetField("class_area_km2", static_cast<double>(classPixels) * pixelKm2);
+            f.SetField("class_share_of_incidents", static_cast<double>(classIncidents) / static_cast<double>(c.totalIncidents));
+            check(layer->CreateFeature(&f), "writing a density area");
+        }
+    }
+    check(m_ds->CommitTransaction(), "committing the density areas");
+    exec("SELECT CreateSpatialIndex('density_areas', 'geom')");
+    writeStyle("density_areas", "geom", densityAreasQml(), "The densest areas, outlined by class");
+}
+
 void GpkgWriter::commit() {
     io::GdalErrorScope errors;
     GDALDataset* ds = m_ds.release();
     GDALClose(GDALDataset::ToHandle(ds));
     if (!errors.lastError().empty()) throw IoError("output.gpkg: closing '" + m_tmpPath + "' failed: " + errors.lastError());
+    for (const auto& r : m_pendingRasters) {
+        GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+        GDALDatasetUniquePtr src(mem->Create("", static_cast<int>(r.raster.cols), static_cast<int>(r.raster.rows), 1,
+                                             GDT_Float32, nullptr));
+        double gt[6] = {r.raster.originX, r.raster.pixelM, 0, r.raster.originY, 0, -r.raster.pixelM};
+        src->SetGeoTransform(gt);
+        src->SetSpatialRef(m_srs.get());
+        constexpr float kNoData = -9999.0f;
+        std::vector<float> values = r.values;
+        for (float& v : values)
+            if (!std::isfinite(v)) v = kNoData;
+        GDALRasterBand* band = src->GetRasterBand(1);
+        band->SetNoDataValue(kNoData);
+        if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(r.raster.cols), static_cast<int>(r.raster.rows), values.data(),
+                           static_cast<int>(r.raster.cols), static_cast<int>(r.raster.rows), GDT_Float32, 0, 0,
+                           nullptr) != CE_None)
+            throw IoError("output.gpkg: cannot prepare the raster " + r.table);
+        CPLStringList opts;
+        opts.SetNameValue("APPEND_SUBDATASET", "YES");
+        opts.SetNameValue("RASTER_TABLE", r.table.c_str());
+        opts.SetNameValue("RASTER_IDENTIFIER", r.table.c_str());
+        opts.SetNameValue("RASTER_DESCRIPTION", r.description.c_str());
+        GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
+        GDALDatasetUniquePtr out(gpkg->CreateCopy(m_tmpPath.c_str(), src.get(), FALSE, opts.List(), nullptr, nullptr));
+        if (!out) throw IoError("output.gpkg: writing the raster " + r.table + " failed: " + errors.lastError());
+    }
+    m_pendingRasters.clear();
     for (auto& pending : m_pendingIndexes) {
         if (m_gdalIndexed.empty())
             throw Error("output.gpkg: a bulk spatial index needs a layer indexed by GDAL to follow; write the study area first");

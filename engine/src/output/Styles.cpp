@@ -116,6 +116,49 @@ std::string clusterOutlierQml(const std::vector<FieldAlias>& aliases) {
     return s;
 }
 
+std::string densityRasterQml(double maxValue) {
+    const double m = maxValue > 0 ? maxValue : 1.0;
+    std::string s = kHeader;
+    s += "  <pipe>\n    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"0.8\" alphaBand=\"-1\" ";
+    s += fmt::format("classificationMin=\"0\" classificationMax=\"{}\">\n", m);
+    s += "      <rastershader>\n        <colorrampshader colorRampType=\"INTERPOLATED\" classificationMode=\"1\" "
+         "clip=\"0\">\n";
+    struct Stop {
+        double at;
+        const char* colour;
+        int alpha;
+    };
+    static constexpr Stop kStops[5] = {
+        {0.0, "#ffffb2", 0}, {0.1, "#fecc5c", 160}, {0.3, "#fd8d3c", 200}, {0.6, "#f03b20", 230}, {1.0, "#bd0026", 255}};
+    for (const auto& st : kStops)
+        s += fmt::format("          <item value=\"{}\" color=\"{}\" alpha=\"{}\" label=\"{:.3g}\"/>\n", st.at * m,
+                         st.colour, st.alpha, st.at * m);
+    s += "        </colorrampshader>\n      </rastershader>\n    </rasterrenderer>\n  </pipe>\n</qgis>\n";
+    return s;
+}
+
+std::string densityAreasQml() {
+    struct Class {
+        const char* value;
+        const char* label;
+        const char* colour;
+        double width;
+    };
+    static constexpr Class kClasses[3] = {{"1", "Densest 1 % of the area", "128,0,38,255", 0.9},
+                                          {"5", "Densest 5 %", "227,26,28,255", 0.6},
+                                          {"10", "Densest 10 %", "253,141,60,255", 0.4}};
+    std::string s = kHeader;
+    s += "  <renderer-v2 type=\"categorizedSymbol\" attr=\"top_percent\" symbollevels=\"0\" enableorderby=\"0\" "
+         "forceraster=\"0\">\n    <categories>\n";
+    for (int i = 0; i < 3; ++i)
+        s += fmt::format("      <category value=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n", kClasses[i].value,
+                         i, kClasses[i].label);
+    s += "    </categories>\n    <symbols>\n";
+    for (int i = 0; i < 3; ++i) s += fillSymbol(i, "", kClasses[i].colour, kClasses[i].width);
+    s += "    </symbols>\n  </renderer-v2>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
+    return s;
+}
+
 std::string studyAreaQml() {
     std::string s = kHeader;
     s += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"

@@ -139,7 +139,7 @@ Config loadConfig(const std::string& path) {
     }
     Reader r(path, root);
     r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "local_moran", "inference", "global",
-                           "areas", "output"});
+                           "areas", "kde", "output"});
     const fs::path base = fs::absolute(path).parent_path();
 
     if (const auto* t = r.table("analysis")) {
@@ -267,6 +267,56 @@ Config loadConfig(const std::string& path) {
             a.queen = *v == "queen";
         }
         cfg.areas = a;
+    }
+    if (const auto* t = r.table("kde")) {
+        r.onlyKnown(*t, "kde.", {"enabled", "kernel", "bandwidth_m", "multiplier", "adaptive_k", "pixel_m", "output",
+                                 "top_percent"});
+        KdeConfig& k = cfg.kde;
+        k.enabled = r.boolean(t, "kde", "enabled").value_or(true);
+        if (auto v = r.str(t, "kde", "kernel")) {
+            const auto kernel = kde::parseKernel(*v);
+            if (!kernel)
+                r.fail(r.node(t, "kernel"), "kde.kernel",
+                       "'" + *v + "' is not \"quartic\", \"epanechnikov\", \"triangular\", \"uniform\" or \"gaussian\"");
+            k.kernel = *kernel;
+        }
+        if (const toml::node* n = r.node(t, "bandwidth_m"); n && n->is_string()) {
+            const std::string v = n->as_string()->get();
+            if (v == "arcgis") k.rule = BandwidthRule::ArcGis;
+            else if (v == "nrd") k.rule = BandwidthRule::NormalReference;
+            else r.fail(n, "kde.bandwidth_m", "must be a number of metres, \"arcgis\" or \"nrd\"");
+        } else if (auto v = r.number(t, "kde", "bandwidth_m")) {
+            if (!(*v > 0)) r.fail(r.node(t, "bandwidth_m"), "kde.bandwidth_m", "must be positive");
+            k.rule = BandwidthRule::Fixed;
+            k.bandwidthM = *v;
+        }
+        if (auto v = r.number(t, "kde", "multiplier")) {
+            if (!(*v > 0)) r.fail(r.node(t, "multiplier"), "kde.multiplier", "must be positive");
+            k.multiplier = *v;
+        }
+        if (auto v = r.number(t, "kde", "adaptive_k")) {
+            if (*v < 0 || *v != std::floor(*v)) r.fail(r.node(t, "adaptive_k"), "kde.adaptive_k", "must be a whole number >= 0");
+            k.adaptiveK = static_cast<int>(*v);
+        }
+        if (auto v = r.number(t, "kde", "pixel_m", {"default"})) {
+            if (!(*v > 0)) r.fail(r.node(t, "pixel_m"), "kde.pixel_m", "must be positive");
+            k.pixelM = *v;
+        }
+        if (auto v = r.str(t, "kde", "output")) {
+            if (*v == "density_km2") k.normalisation = kde::Normalisation::DensityKm2;
+            else if (*v == "raw") k.normalisation = kde::Normalisation::Raw;
+            else if (*v == "per_cell") k.normalisation = kde::Normalisation::PerArea;
+            else r.fail(r.node(t, "output"), "kde.output", "'" + *v + "' is not \"density_km2\", \"raw\" or \"per_cell\"");
+        }
+        if (const toml::node* n = r.node(t, "top_percent")) {
+            if (!n->is_array()) r.fail(n, "kde.top_percent", "must be a list of percentages, such as [1, 5, 10]");
+            k.topPercent.clear();
+            for (const auto& e : *n->as_array()) {
+                const auto v = e.value<double>();
+                if (!v || !(*v > 0 && *v < 100)) r.fail(n, "kde.top_percent", "each share must lie between 0 and 100");
+                k.topPercent.push_back(*v);
+            }
+        }
     }
     const auto* out = r.table("output");
     if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");

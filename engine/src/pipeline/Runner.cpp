@@ -7,6 +7,9 @@
 #include "trygg/geom/Geos.hpp"
 #include "trygg/geom/PolygonSet.hpp"
 #include "trygg/io/AreaLayer.hpp"
+#include "trygg/kde/Bandwidth.hpp"
+#include "trygg/kde/Regions.hpp"
+#include "trygg/kde/Surface.hpp"
 #include "trygg/grid/Grid.hpp"
 #include "trygg/io/StudyArea.hpp"
 #include "trygg/output/GpkgWriter.hpp"
@@ -397,6 +400,113 @@ AreaStep computeAreas(const Config& cfg, const io::ReportSet& reports, const crs
     return s;
 }
 
+struct KdeStep {
+    kde::Raster raster;
+    std::vector<float> surface;
+    double bandwidthM = 0;  // the fixed bandwidth, or the median adaptive one
+    std::string bandwidthRule;
+    std::vector<double> perCell;  // at each grid cell's centre
+    std::vector<output::DensityAreaClass> classes;
+};
+
+// kde.surface: the density surface over the study area (none over the sea), its value at each
+// grid cell, and the densest areas.
+KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridStep& g, const geom::Area* area,
+                   RunSummary& summary) {
+    const KdeConfig& kc = cfg.kde;
+    KdeStep s;
+    std::vector<double> adaptive;
+    switch (kc.rule) {
+    case BandwidthRule::Fixed:
+        s.bandwidthM = kc.bandwidthM;
+        s.bandwidthRule = "given";
+        break;
+    case BandwidthRule::ArcGis:
+        s.bandwidthM = kde::arcgisBandwidthM(reports.x, reports.y, reports.weight);
+        s.bandwidthRule = "ArcGIS Pro's default: 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2";
+        break;
+    case BandwidthRule::NormalReference:
+        s.bandwidthM = kde::normalReferenceBandwidthM(reports.x, reports.y);
+        s.bandwidthRule = "normal reference (MASS::bandwidth.nrd averaged over x and y, sfhotspot's rule)";
+        break;
+    }
+    s.bandwidthM *= kc.multiplier;
+    if (kc.multiplier != 1) s.bandwidthRule += fmt::format(" x {:g}", kc.multiplier);
+    kde::SurfaceSpec spec;
+    spec.kernel = kc.kernel;
+    spec.bandwidthM = s.bandwidthM;
+    spec.normalisation = kc.normalisation;
+    spec.threads = cfg.inference.threads;
+    if (kc.adaptiveK > 0) {
+        adaptive = kde::adaptiveBandwidthsM(reports.x, reports.y, kc.adaptiveK, s.bandwidthM / 10);
+        spec.bandwidthsM = adaptive;
+        std::vector<double> sorted = adaptive;
+        std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+        s.bandwidthM = sorted[sorted.size() / 2];
+        s.bandwidthRule = fmt::format("adaptive: each report's distance to its {}th nearest report, at least a tenth of "
+                                      "the fixed rule's", kc.adaptiveK);
+    }
+    if (s.bandwidthM < g.cellSizeM)
+        summary.warnings.push_back(fmt::format("kde: the bandwidth {:.0f} m is smaller than the cell size {:g} m: the "
+                                               "surface will look like the counts",
+                                               s.bandwidthM, g.cellSizeM));
+    const double pixelM = kc.pixelM > 0 ? kc.pixelM : std::max(1.0, g.cellSizeM / 4);
+    const double reachM = kde::supportRadius(kc.kernel) * (adaptive.empty() ? s.bandwidthM
+                                                                            : *std::max_element(adaptive.begin(), adaptive.end()));
+    if (area) {
+        const auto& b = area->bounds();
+        s.raster = kde::rasterCovering(b.minX, b.minY, b.maxX, b.maxY, pixelM);
+    } else {
+        s.raster = kde::rasterCovering(g.extent.minX - reachM, g.extent.minY - reachM, g.extent.maxX + reachM,
+                                       g.extent.maxY + reachM, pixelM);
+    }
+    if (s.raster.cols * s.raster.rows > cfg.grid.maxCells && !cfg.grid.force)
+        throw InputError(fmt::format("kde: a {:g} m raster needs {} pixels, over the limit of {}. Use a larger pixel_m",
+                                     pixelM, s.raster.cols * s.raster.rows, cfg.grid.maxCells));
+    if (kc.normalisation == kde::Normalisation::PerArea) spec.areaM2 = pixelM * pixelM;
+    kde::RowSpans spans;
+    if (area) {
+        spans = [&](std::int64_t row) {
+            std::vector<std::pair<std::int64_t, std::int64_t>> out;
+            for (const auto& [x0, x1] : area->spansAt(s.raster.centreY(row))) {
+                // Pixels whose centres lie inside the span.
+                const auto c0 = static_cast<std::int64_t>(std::ceil((x0 - s.raster.originX) / pixelM - 0.5));
+                const auto c1 = static_cast<std::int64_t>(std::floor((x1 - s.raster.originX) / pixelM - 0.5)) + 1;
+                if (c1 > c0) out.emplace_back(c0, c1);
+            }
+            return out;
+        };
+    }
+    s.surface = kde::densitySurface(s.raster, reports.x, reports.y, reports.weight, spec, spans);
+    // The value at each grid cell's centre, per grid cell when the output is per cell.
+    std::vector<double> cx(g.cells.size()), cy(g.cells.size());
+    for (std::size_t i = 0; i < g.cells.size(); ++i) {
+        const auto c = g.lattice.centre(g.cells.cellIndex(i));
+        cx[i] = c.x;
+        cy[i] = c.y;
+    }
+    kde::SurfaceSpec cellSpec = spec;
+    if (kc.normalisation == kde::Normalisation::PerArea) cellSpec.areaM2 = g.lattice.cellAreaM2();
+    s.perCell = kde::densityAt(cx, cy, reports.x, reports.y, reports.weight, cellSpec);
+    // The densest areas, each with the reports it holds.
+    std::vector<std::int64_t> pixelOfReport(reports.acceptedCount());
+    for (std::size_t i = 0; i < pixelOfReport.size(); ++i) pixelOfReport[i] = kde::pixelOf(s.raster, reports.x[i], reports.y[i]);
+    for (double pct : kc.topPercent) {
+        output::DensityAreaClass c;
+        c.percent = pct;
+        c.threshold = kde::topShareThreshold(s.surface, pct);
+        c.labels = kde::labelRegions(s.raster, s.surface, c.threshold, c.count);
+        c.incidents.assign(static_cast<std::size_t>(c.count) + 1, 0);
+        c.pixels.assign(static_cast<std::size_t>(c.count) + 1, 0);
+        for (auto l : c.labels) ++c.pixels[static_cast<std::size_t>(l)];
+        for (auto p : pixelOfReport)
+            if (p >= 0) ++c.incidents[static_cast<std::size_t>(c.labels[static_cast<std::size_t>(p)])];
+        c.totalIncidents = static_cast<std::int64_t>(reports.acceptedCount());
+        s.classes.push_back(std::move(c));
+    }
+    return s;
+}
+
 output::LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa) {
     output::LocalStatsData d;
     d.z = &gi.z;
@@ -417,6 +527,7 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
                                                const io::ReportSet& reports, const GridStep& g, const GiStarStep& gi,
                                                const LisaStep* lisa, const GlobalStep* global,
                                                const IncrementalStep* inc, const AreaStep* areas,
+                                               const KdeStep* density,
                                                const RunSummary& summary,
                                                const std::string& startedUtc) {
     std::vector<output::MetadataEntry> md;
@@ -541,6 +652,24 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
                                           ? fmt::format("{:g}", inc->result.steps[*inc->result.maxPeak].distanceM)
                                           : "none");
     }
+    if (density) {
+        add("kde.kernel", kde::toString(cfg.kde.kernel));
+        add("kde.kernel_formula", "K(u), u = d / h, integrating to 1 over the plane divided by h^2 (Silverman 1986)");
+        add("kde.bandwidth_m", fmt::format("{:.1f}", density->bandwidthM));
+        add("kde.bandwidth_rule", density->bandwidthRule);
+        add("kde.pixel_m", fmt::format("{:g}", density->raster.pixelM));
+        add("kde.raster", fmt::format("{} cols x {} rows, top-left {:.3f},{:.3f}", density->raster.cols,
+                                      density->raster.rows, density->raster.originX, density->raster.originY));
+        add("kde.output", cfg.kde.normalisation == kde::Normalisation::DensityKm2 ? "density_km2: reports per km2"
+                          : cfg.kde.normalisation == kde::Normalisation::Raw
+                              ? "raw: sums of the kernel's shape (1 at its centre), as QGIS Heatmap's raw output"
+                              : "per_cell: expected reports per pixel (raster) and per grid cell (kde field)");
+        add("kde.mask", study.area ? "pixels whose centres lie outside the study area are empty (no density over the sea)"
+                                   : "none: the reports' extent grown by the kernel's reach");
+        add("kde.edge_correction", "none");
+        for (const auto& c : density->classes)
+            add(fmt::format("kde.top_{:g}_percent_threshold", c.percent), fmt::format("{:.6g}", c.threshold));
+    }
     if (areas) {
         add("input.areas.path", cfg.areas->layer.path);
         add("input.areas.layer", areas->layer.layerName);
@@ -657,6 +786,14 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         timer.lap("stats.global");
     }
 
+    std::optional<KdeStep> density;
+    if (cfg.kde.enabled) {
+        progress.slice(0.8, 0.82, "kde.surface").update(0.0);
+        density = computeKde(cfg, reports, g, study.area.get(), summary);
+        summary.kdeBandwidthM = density->bandwidthM;
+        timer.lap("kde.surface");
+    }
+
     std::optional<AreaStep> areas;
     if (cfg.areas) {
         const Progress areaProgress = progress.slice(0.82, 0.85, "stats.areas");
@@ -672,6 +809,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     grid.counts = &g.counts;
     grid.categoryFields = output::categoryFieldNames(reports.categories);
     grid.stats = localStatsData(gi, lisa ? &*lisa : nullptr);
+    if (density) grid.kde = &density->perCell;
     writer.writeHotspotGrid(grid, outProgress.slice(0.0, 0.9, "output.gpkg"));
     if (study.area) {
         writer.writeStudyArea(study.area->toWkb(), "The study area: " + cfg.studyArea->path);
@@ -695,8 +833,18 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         writer.writeAreaStatistics(ad);
     }
     if (inc) writer.writeIncremental(inc->result);
+    if (density) {
+        const std::string unit = cfg.kde.normalisation == kde::Normalisation::DensityKm2 ? "reports per km2"
+                                 : cfg.kde.normalisation == kde::Normalisation::Raw   ? "raw kernel sums"
+                                                                                      : "expected reports per pixel";
+        writer.writeRaster("kde_density", density->raster, density->surface,
+                           fmt::format("Kernel density ({} kernel, bandwidth {:.0f} m), {}", kde::toString(cfg.kde.kernel),
+                                       density->bandwidthM, unit));
+        writer.writeDensityAreas(density->raster, density->classes);
+    }
     writer.writeMetadata(runMetadata(cfg, analysisCrs, study, reports, g, gi, lisa ? &*lisa : nullptr,
                                      global ? &*global : nullptr, inc ? &*inc : nullptr, areas ? &*areas : nullptr,
+                                     density ? &*density : nullptr,
                                      summary, startedUtc));
     writer.commit();
     timer.lap("output.gpkg");

@@ -2,6 +2,7 @@
 // RAII over GEOS's C API (its C++ API is not stable). One GeosContext per thread; raw pointers
 // never own. GEOS errors become GeometryError with GEOS's own message.
 #include <memory>
+#include <utility>
 #include <span>
 #include <string>
 #include <vector>
@@ -75,6 +76,10 @@ public:
     bool coversPoint(double x, double y) const;
     // Share in [0, 1] of the polygon (ring given as closed x/y coordinate lists) inside the area.
     double coveredShare(std::span<const double> ringX, std::span<const double> ringY) const;
+
+    // The x-intervals of the horizontal line at y that lie inside the area, sorted: for masking a
+    // raster row by row (one GEOS intersection per row rather than a test per pixel).
+    std::vector<std::pair<double, double>> spansAt(double y) const;
 
     const Bounds& bounds() const { return m_bounds; }
     double areaM2() const;

@@ -5,6 +5,7 @@
 #include "trygg/core/Progress.hpp"
 #include "trygg/grid/Grid.hpp"
 #include "trygg/output/RtreeBulkLoad.hpp"
+#include "trygg/kde/Surface.hpp"
 #include "trygg/stats/Incremental.hpp"
 #include "trygg/stats/LocalMoran.hpp"
 #include "trygg/stats/Weights.hpp"
@@ -50,6 +51,18 @@ struct HotspotGridData {
     const grid::CellCounts* counts = nullptr;
     std::vector<std::string> categoryFields;  // one per category, "n_<slug>"
     LocalStatsData stats;
+    const std::vector<double>* kde = nullptr;  // the density at each cell's centre, with [kde]
+};
+
+// One class of the densest areas: the regions of the surface at or above the threshold.
+struct DensityAreaClass {
+    double percent = 0;    // the densest `percent` % of the study area
+    double threshold = 0;  // the surface value at its edge
+    std::vector<std::int32_t> labels;  // per pixel: region 1..count, 0 elsewhere
+    std::int32_t count = 0;
+    std::vector<std::int64_t> incidents;  // per label (index 0: outside every region)
+    std::vector<std::int64_t> pixels;     // per label
+    std::int64_t totalIncidents = 0;
 };
 
 // What the area_statistics layer holds: the same statistics on polygon areas (districts).
@@ -85,6 +98,11 @@ public:
     void writeRejected(const io::ReportSet& reports, const std::string& layerName);
     void writeMetadata(const std::vector<MetadataEntry>& entries);
     void writeIncremental(const stats::IncrementalResult& result);
+    // A Float32 raster table in the same file (GDAL's GeoPackage gridded coverage), written by
+    // commit(); NaN pixels become nodata.
+    void writeRaster(const std::string& table, const kde::Raster& raster, const std::vector<float>& values,
+                     const std::string& description);
+    void writeDensityAreas(const kde::Raster& raster, const std::vector<DensityAreaClass>& classes);
 
     // Closes the file and moves it to the output path, replacing an existing file when allowed.
     void commit();
@@ -114,6 +132,12 @@ private:
     };
     std::vector<PendingIndex> m_pendingIndexes;  // spatial indexes built in bulk on commit
     std::vector<std::string> m_gdalIndexed;      // layers GDAL indexed itself
+    struct PendingRaster {
+        std::string table, description;
+        kde::Raster raster;
+        std::vector<float> values;
+    };
+    std::vector<PendingRaster> m_pendingRasters;  // written by commit(), once the vector layers are closed
 
 };
 

@@ -18,6 +18,12 @@ std::string hotspotGridQml(const std::vector<FieldAlias>& aliases);
 // (GeoDa, ArcGIS Pro): HH red, LL blue, HL light red, LH light blue; not significant grey.
 std::string clusterOutlierQml(const std::vector<FieldAlias>& aliases);
 
+// A density raster: a yellow-to-red ramp, transparent at zero, up to `maxValue`.
+std::string densityRasterQml(double maxValue);
+
+// density_areas: outlined classes (top 1 % darkest), no fill.
+std::string densityAreasQml();
+
 // study_area: a dark outline, no fill.
 std::string studyAreaQml();
 

@@ -5,6 +5,8 @@
 #include "trygg/io/ReportReader.hpp"
 #include "trygg/io/AreaLayer.hpp"
 #include "trygg/io/StudyArea.hpp"
+#include "trygg/kde/Kernel.hpp"
+#include "trygg/kde/Surface.hpp"
 #include "trygg/stats/MultipleTesting.hpp"
 #include "trygg/stats/Weights.hpp"
 
@@ -68,6 +70,20 @@ struct AreasConfig {
     bool queen = true;  // false: rook
 };
 
+// Kernel density surfaces.
+enum class BandwidthRule { Fixed, ArcGis, NormalReference };
+struct KdeConfig {
+    bool enabled = false;
+    kde::Kernel kernel = kde::Kernel::Quartic;
+    BandwidthRule rule = BandwidthRule::ArcGis;  // Fixed when bandwidthM > 0
+    double bandwidthM = 0;
+    double multiplier = 1;
+    int adaptiveK = 0;   // > 0: each report's bandwidth is its distance to the k-th nearest report
+    double pixelM = 0;   // 0: a quarter of the cell size
+    kde::Normalisation normalisation = kde::Normalisation::DensityKm2;
+    std::vector<double> topPercent{1, 5, 10};
+};
+
 // Inference shared by every local statistic.
 struct InferenceConfig {
     stats::Correction correction = stats::Correction::FdrBenjaminiHochberg;
@@ -95,6 +111,7 @@ struct Config {
     bool globalTests = true;  // global Moran's I, General G, Clark-Evans
     IncrementalConfig incremental;
     std::optional<AreasConfig> areas;
+    KdeConfig kde;
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

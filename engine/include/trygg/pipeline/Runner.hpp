@@ -29,7 +29,8 @@ struct RunSummary {
     std::array<std::size_t, 7> cellsByBin{};  // Gi_Bin -3..3 at index bin + 3
     std::array<std::size_t, 5> cellsByCoType{};  // by stats::Quadrant: none, HH, LL, HL, LH
     bool hasGlobal = false;
-    std::size_t areas = 0, areasHot = 0;  // with [areas]: areas, and those hot at 95 % or more
+    std::size_t areas = 0, areasHot = 0;
+    double kdeBandwidthM = 0;  // with [kde]  // with [areas]: areas, and those hot at 95 % or more
     stats::GlobalTest moranI, generalG, clarkEvans;
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> stageSeconds;  // wall seconds per named step

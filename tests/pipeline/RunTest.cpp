@@ -85,6 +85,18 @@ std::string dump(const std::string& path) {
         std::sort(byCount.rbegin(), byCount.rend());
         for (std::size_t i = 0; i < 3 && i < byCount.size(); ++i) out << "area " << byCount[i].second << "\n";
     }
+    // The densest areas: regions, area and share of incidents per class.
+    if (OGRLayer* dense = ds->GetLayerByName("density_areas")) {
+        std::map<double, std::string> classes;
+        std::map<double, int> regions;
+        for (auto& f : *dense) {
+            const double pct = f->GetFieldAsDouble("top_percent");
+            ++regions[pct];
+            classes[pct] = fmt::format("{:.3f} km2, {:.4f} of incidents", f->GetFieldAsDouble("class_area_km2"),
+                                       f->GetFieldAsDouble("class_share_of_incidents"));
+        }
+        for (const auto& [pct, text] : classes) out << fmt::format("densest {:g} %: {} regions, {}\n", pct, regions[pct], text);
+    }
     // The global tests, rounded, from run_metadata.
     for (auto& f : *ds->GetLayerByName("run_metadata")) {
         const std::string key = f->GetFieldAsString("key");

@@ -25,11 +25,14 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
         if (s.rejectedByReason[k] == 0) continue;
         fmt::print("  rejected, {}: {}\n", trygg::io::reasonText(static_cast<RejectReason>(k)), s.rejectedByReason[k]);
     }
-    fmt::print("Grid: {} cells of {:g} m{}{}\n", s.cells, s.cellSizeM, s.cellSizeAutomatic ? " (automatic)" : "",
-               s.hasStudyArea ? "" : ", over the reports' extent (no study area given)");
-    fmt::print("Gi*: band {:g} m; hot spots {} / {} / {} cells at 99 / 95 / 90 %, cold spots {} / {} / {}\n",
-               s.distanceBandM, s.cellsByBin[6], s.cellsByBin[5], s.cellsByBin[4], s.cellsByBin[0], s.cellsByBin[1],
-               s.cellsByBin[2]);
+    if (s.hasGrid) {
+        fmt::print("Grid: {} cells of {:g} m{}{}\n", s.cells, s.cellSizeM, s.cellSizeAutomatic ? " (automatic)" : "",
+                   s.hasStudyArea ? "" : ", over the reports' extent (no study area given)");
+        fmt::print("Gi*: band {:g} m; hot spots {} / {} / {} cells at 99 / 95 / 90 %, cold spots {} / {} / {}\n",
+                   s.distanceBandM, s.cellsByBin[6], s.cellsByBin[5], s.cellsByBin[4], s.cellsByBin[0],
+                   s.cellsByBin[1], s.cellsByBin[2]);
+    }
+    if (s.kdeBandwidthM > 0) fmt::print("Density: bandwidth {:.0f} m\n", s.kdeBandwidthM);
     if (s.cellsByCoType[1] + s.cellsByCoType[2] + s.cellsByCoType[3] + s.cellsByCoType[4] > 0)
         fmt::print("Local Moran: HH {} / LL {} / HL {} / LH {} cells\n", s.cellsByCoType[1], s.cellsByCoType[2],
                    s.cellsByCoType[3], s.cellsByCoType[4]);
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
         ->group("General");
     cli::RunCommand runCmd(app);
     cli::HotspotCommand hotspotCmd(app);
+    cli::KdeCommand kdeCmd(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -73,7 +77,9 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
     try {
-        const pipeline::Config cfg = runCmd.selected() ? runCmd.config() : hotspotCmd.config(commandLine);
+        const pipeline::Config cfg = runCmd.selected()       ? runCmd.config()
+                                     : kdeCmd.selected() ? kdeCmd.config(commandLine)
+                                                         : hotspotCmd.config(commandLine);
         const Progress progress = cli::makeProgress(style);
         const pipeline::RunSummary summary = pipeline::run(cfg, progress);
         cli::endProgress(style);

@@ -182,6 +182,17 @@ bool Transformer::transform(double& x, double& y) const {
     return true;
 }
 
+std::optional<Transformer::Box> Transformer::transformBounds(const Box& box) const {
+    if (m_noop) return box;
+    Box out{};
+    if (!proj_trans_bounds(m_ctx, m_pj.get(), PJ_FWD, box.minX, box.minY, box.maxX, box.maxY, &out.minX, &out.minY,
+                           &out.maxX, &out.maxY, 21)) {
+        proj_errno_reset(m_pj.get());
+        return std::nullopt;
+    }
+    return out;
+}
+
 void Transformer::transform(std::span<double> x, std::span<double> y) const {
     if (m_noop) return;
     const size_t n = std::min(x.size(), y.size());

@@ -196,15 +196,22 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     // or a swapped pair would otherwise stretch the grid over half the globe.
     std::optional<crs::LonLatBounds> domain;
     std::unique_ptr<crs::Transformer> toLonLat;
+    std::optional<crs::Transformer::Box> domainInSource;  // the same domain in source coordinates
     if (!studyArea) {
         domain = analysisCrs.areaOfUse();
         if (domain) {
             constexpr double kMarginDeg = 5.0;
-            domain->west -= kMarginDeg;
-            domain->south -= kMarginDeg;
-            domain->east += kMarginDeg;
-            domain->north += kMarginDeg;
-            toLonLat = std::make_unique<crs::Transformer>(*sourceCrs, crs::Crs::fromUserInput("OGC:CRS84"));
+            domain->west = std::max(-180.0, domain->west - kMarginDeg);
+            domain->south = std::max(-90.0, domain->south - kMarginDeg);
+            domain->east = std::min(180.0, domain->east + kMarginDeg);
+            domain->north = std::min(90.0, domain->north + kMarginDeg);
+            const crs::Crs lonLat = crs::Crs::fromUserInput("OGC:CRS84");
+            toLonLat = std::make_unique<crs::Transformer>(*sourceCrs, lonLat);
+            // The domain is the bounding box, in source coordinates, of the grown area of use: one
+            // comparison per row instead of a transformation (per-row lon/lat only where PROJ cannot
+            // transform the box).
+            domainInSource = crs::Transformer(lonLat, *sourceCrs)
+                                 .transformBounds({domain->west, domain->south, domain->east, domain->north});
         }
     }
     // Tests whether a source coordinate lands in the study area (or domain); fills the analysis
@@ -215,6 +222,10 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
         if (!toAnalysis.transform(ax, ay)) return false;
         if (studyArea) return studyArea->coversPoint(ax, ay);
         if (domain) {
+            if (domainInSource) {
+                const auto& b = *domainInSource;
+                return sx >= b.minX && sx <= b.maxX && sy >= b.minY && sy <= b.maxY;
+            }
             double lon = sx, lat = sy;
             if (!toLonLat->transform(lon, lat)) return false;
             return lon >= domain->west && lon <= domain->east && lat >= domain->south && lat <= domain->north;
@@ -248,6 +259,18 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     std::string firstIso, lastIso;
 
     progress.update(0.0, std::filesystem::path(spec.path).filename().string());
+    // Formats with random access skip the fields Trygg does not use while reading; a rejected
+    // row's full values are fetched again by its feature id afterwards.
+    const bool skipUnused = layer->TestCapability(OLCRandomRead) && !EQUAL(src.driverName.c_str(), "CSV");
+    std::vector<GIntBig> rejectedFids;
+    if (skipUnused) {
+        CPLStringList ignored;
+        for (int f = 0; f < fieldCount; ++f)
+            if (f != xi && f != yi && f != ti && f != ci && f != ii && f != wi)
+                ignored.AddString(defn->GetFieldDefn(f)->GetNameRef());
+        ignored.AddString("OGR_STYLE");
+        layer->SetIgnoredFields(const_cast<const char**>(ignored.List()));
+    }
     const GIntBig total = layer->GetFeatureCount(FALSE);
     layer->ResetReading();
     GdalErrorScope errors;
@@ -263,9 +286,13 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
             r.reason = reason;
             r.field = std::move(field);
             r.detail = std::move(detail);
-            r.values.reserve(static_cast<std::size_t>(fieldCount));
-            for (int f = 0; f < fieldCount; ++f)
-                r.values.push_back(feature->IsFieldSetAndNotNull(f) ? toUtf8(feature->GetFieldAsString(f)) : "");
+            if (skipUnused) {
+                rejectedFids.push_back(feature->GetFID());
+            } else {
+                r.values.reserve(static_cast<std::size_t>(fieldCount));
+                for (int f = 0; f < fieldCount; ++f)
+                    r.values.push_back(feature->IsFieldSetAndNotNull(f) ? toUtf8(feature->GetFieldAsString(f)) : "");
+            }
             if (fromGeometry) {
                 if (const OGRGeometry* g = feature->GetGeometryRef()) {
                     char* wkt = nullptr;
@@ -336,7 +363,7 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
                 reject(RejectReason::OutsideStudyArea, coordFields, "");
             } else {
                 reject(RejectReason::OutsideCrsArea, coordFields,
-                       "more than 5 degrees outside the area of use of " + analysisCrs.userInput());
+                       "outside the area of use of " + analysisCrs.userInput() + " grown by 5 degrees");
             }
             continue;
         }
@@ -428,6 +455,15 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
                 if (inserted) categoryNames.push_back(cat);
                 set.category.push_back(it->second);
             }
+        }
+    }
+    if (skipUnused) {
+        layer->SetIgnoredFields(nullptr);
+        for (std::size_t k = 0; k < rejectedFids.size(); ++k) {
+            OGRFeatureUniquePtr feature(layer->GetFeature(rejectedFids[k]));
+            auto& values = set.rejected[k].values;
+            for (int f = 0; f < fieldCount; ++f)
+                values.push_back(feature && feature->IsFieldSetAndNotNull(f) ? toUtf8(feature->GetFieldAsString(f)) : "");
         }
     }
     set.rowsRead = row;

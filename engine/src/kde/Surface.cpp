@@ -26,6 +26,35 @@ double value(const SurfaceSpec& spec, double u) {
     return spec.normalisation == Normalisation::Raw ? kernelShape(spec.kernel, u) : kernelValue(spec.kernel, u);
 }
 
+// Adds one point's kernel to the columns c0..c1 of a row. Kernels that depend on u^2 alone skip the
+// square root; the kernel is chosen once per row, not per pixel.
+void splatRow(const SurfaceSpec& spec, double* row, const Raster& raster, std::int64_t c0, std::int64_t c1, double x,
+              double dy2, double invH2, double reach2, double w) {
+    const bool raw = spec.normalisation == Normalisation::Raw;
+    constexpr double kPi = 3.14159265358979323846;
+    auto loop = [&](auto&& f) {
+        for (std::int64_t c = c0; c <= c1; ++c) {
+            const double dx = raster.centreX(c) - x;
+            const double u2 = (dx * dx + dy2) * invH2;
+            if (u2 < reach2) row[c] += w * f(u2);
+        }
+    };
+    switch (spec.kernel) {
+    case Kernel::Quartic: {
+        const double k = raw ? 1.0 : 3 / kPi;
+        loop([k](double u2) { return k * (1 - u2) * (1 - u2); });
+        break;
+    }
+    case Kernel::Epanechnikov: {
+        const double k = raw ? 1.0 : 2 / kPi;
+        loop([k](double u2) { return k * (1 - u2); });
+        break;
+    }
+    default:
+        loop([&](double u2) { return value(spec, std::sqrt(u2)); });
+    }
+}
+
 void validate(const SurfaceSpec& spec, std::size_t points) {
     if (spec.bandwidthsM.empty() && !(spec.bandwidthM > 0))
         throw InputError("kde: the bandwidth must be a positive number of metres");
@@ -84,14 +113,15 @@ std::vector<float> densitySurface(const Raster& raster, std::span<const double> 
             const std::int64_t rowHi = std::min(r1 - 1, static_cast<std::int64_t>(std::floor((raster.originY - ys[i] + rM) / px)));
             const std::int64_t colLo = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((xs[i] - rM - raster.originX) / px)));
             const std::int64_t colHi = std::min(cols - 1, static_cast<std::int64_t>(std::floor((xs[i] + rM - raster.originX) / px)));
+            const double r2 = rM * rM;
             for (std::int64_t r = rowLo; r <= rowHi; ++r) {
                 const double dy = raster.centreY(r) - ys[i];
-                double* row = acc.data() + r * cols;
-                for (std::int64_t c = colLo; c <= colHi; ++c) {
-                    const double dx = raster.centreX(c) - xs[i];
-                    const double u = std::sqrt(dx * dx + dy * dy) * inv;
-                    if (u < reach) row[c] += w * value(spec, u);
-                }
+                if (dy * dy >= r2) continue;
+                // Only the columns inside the circle on this row.
+                const double half = std::sqrt(r2 - dy * dy);
+                const std::int64_t c0 = std::max(colLo, static_cast<std::int64_t>(std::floor((xs[i] - half - raster.originX) / px - 0.5)));
+                const std::int64_t c1 = std::min(colHi, static_cast<std::int64_t>(std::ceil((xs[i] + half - raster.originX) / px - 0.5)));
+                splatRow(spec, acc.data() + r * cols, raster, c0, c1, xs[i], dy * dy, inv * inv, reach * reach, w);
             }
         }
     };

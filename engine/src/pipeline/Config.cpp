@@ -173,7 +173,8 @@ Config loadConfig(const std::string& path) {
     cfg.incidents.fields.weight = r.str(inc, "incidents", "weight_field").value_or("");
 
     if (const auto* t = r.table("grid")) {
-        r.onlyKnown(*t, "grid.", {"shape", "cell_size_m", "align", "max_cells", "force"});
+        r.onlyKnown(*t, "grid.", {"enabled", "shape", "cell_size_m", "align", "max_cells", "force"});
+        if (auto v = r.boolean(t, "grid", "enabled")) cfg.grid.enabled = *v;
         if (auto v = r.str(t, "grid", "shape")) {
             if (*v == "square") cfg.grid.shape = grid::Shape::Square;
             else if (*v == "hex") cfg.grid.shape = grid::Shape::Hex;
@@ -342,6 +343,8 @@ void validate(const Config& c) {
                              std::to_string(w->distanceM));
         if (!(w->power > 0)) throw InputError(where + ": the inverse-distance power must be positive");
     }
+    if (!c.grid.enabled && !c.kde.enabled)
+        throw InputError(where + ": with [grid] enabled = false there is nothing to compute; enable [kde]");
     if (c.incremental.startM < 0 || c.incremental.stepM < 0)
         throw InputError(where + ": the incremental start and step must be positive metres");
     if (c.gistar.autoBand && c.gistar.weights.kind != stats::WeightsKind::DistanceBand &&

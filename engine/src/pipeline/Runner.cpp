@@ -446,11 +446,14 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
         s.bandwidthRule = fmt::format("adaptive: each report's distance to its {}th nearest report, at least a tenth of "
                                       "the fixed rule's", kc.adaptiveK);
     }
-    if (s.bandwidthM < g.cellSizeM)
+    if (cfg.grid.enabled && s.bandwidthM < g.cellSizeM)
         summary.warnings.push_back(fmt::format("kde: the bandwidth {:.0f} m is smaller than the cell size {:g} m: the "
                                                "surface will look like the counts",
                                                s.bandwidthM, g.cellSizeM));
-    const double pixelM = kc.pixelM > 0 ? kc.pixelM : std::max(1.0, g.cellSizeM / 4);
+    // Default pixels: a quarter of the grid's cells, or a sixteenth of the bandwidth without a grid.
+    const double pixelM = kc.pixelM > 0            ? kc.pixelM
+                          : cfg.grid.enabled ? std::max(1.0, g.cellSizeM / 4)
+                                             : std::max(1.0, s.bandwidthM / 16);
     const double reachM = kde::supportRadius(kc.kernel) * (adaptive.empty() ? s.bandwidthM
                                                                             : *std::max_element(adaptive.begin(), adaptive.end()));
     if (area) {
@@ -479,8 +482,9 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
     }
     s.surface = kde::densitySurface(s.raster, reports.x, reports.y, reports.weight, spec, spans);
     // The value at each grid cell's centre, per grid cell when the output is per cell.
-    std::vector<double> cx(g.cells.size()), cy(g.cells.size());
-    for (std::size_t i = 0; i < g.cells.size(); ++i) {
+    const std::size_t cellCount = cfg.grid.enabled ? g.cells.size() : 0;
+    std::vector<double> cx(cellCount), cy(cellCount);
+    for (std::size_t i = 0; i < cellCount; ++i) {
         const auto c = g.lattice.centre(g.cells.cellIndex(i));
         cx[i] = c.x;
         cy[i] = c.y;
@@ -524,7 +528,7 @@ output::LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa
 
 // run_metadata: everything needed to tell how the file was made.
 std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs& analysisCrs, const io::StudyArea& study,
-                                               const io::ReportSet& reports, const GridStep& g, const GiStarStep& gi,
+                                               const io::ReportSet& reports, const GridStep& g, const GiStarStep* gi,
                                                const LisaStep* lisa, const GlobalStep* global,
                                                const IncrementalStep* inc, const AreaStep* areas,
                                                const KdeStep* density,
@@ -585,50 +589,52 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
     add("grid.lattice", fmt::format("{} cols x {} rows", g.lattice.cols(), g.lattice.rows()));
     add("grid.cells", std::to_string(g.cells.size()));
     add("grid.point_on_edge_rule", "half-open cells: a report on a shared edge counts in the cell to its right/above");
-    add("gistar.statistic", cfg.gistar.weights.includeSelf ? "Getis-Ord Gi* z-score (Ord & Getis 1995), as spdep::localG and ArcGIS Pro"
-                                                   : "Getis-Ord Gi z-score, cell itself excluded");
-    add("gistar.value", gi.weighted ? "weight_sum" : "n");
-    add("gistar.weights", gi.weights.description);
-    if (gi.bandM > 0) {
-        add("gistar.distance_band_m", fmt::format("{:.6g}", gi.bandM));
-        add("gistar.distance_band_rule", cfg.gistar.autoBand && inc && inc->result.firstPeak
-                                             ? "auto: the first peak of incremental spatial autocorrelation"
-                                         : cfg.gistar.weights.distanceM > 0 ? "given"
-                                         : cfg.grid.shape == grid::Shape::Square
-                                             ? "default: cell size x sqrt(2), the 3x3 block"
-                                             : "default: the cell size, the six touching hexagons");
+    if (gi) {
+        add("gistar.statistic", cfg.gistar.weights.includeSelf ? "Getis-Ord Gi* z-score (Ord & Getis 1995), as spdep::localG and ArcGIS Pro"
+                                                       : "Getis-Ord Gi z-score, cell itself excluded");
+        add("gistar.value", gi->weighted ? "weight_sum" : "n");
+        add("gistar.weights", gi->weights.description);
+        if (gi->bandM > 0) {
+            add("gistar.distance_band_m", fmt::format("{:.6g}", gi->bandM));
+            add("gistar.distance_band_rule", cfg.gistar.autoBand && inc && inc->result.firstPeak
+                                                 ? "auto: the first peak of incremental spatial autocorrelation"
+                                             : cfg.gistar.weights.distanceM > 0 ? "given"
+                                             : cfg.grid.shape == grid::Shape::Square
+                                                 ? "default: cell size x sqrt(2), the 3x3 block"
+                                                 : "default: the cell size, the six touching hexagons");
+        }
+        add("gistar.include_self", cfg.gistar.weights.includeSelf ? "true" : "false");
+        add("gistar.neighbour_links", std::to_string(gi->weights.linkCount()));
+        add("gistar.islands", std::to_string(gi->islands));
+        add("gistar.p_value", "GiPValue: two-sided, standard normal: p = 2 (1 - Phi(|z|))");
+        add("inference.correction",
+            cfg.inference.correction == stats::Correction::FdrBenjaminiHochberg
+                ? "fdr: Benjamini-Hochberg, as ArcGIS Pro applies it (z and p unchanged; Gi_Bin and COType use the FDR "
+                  "cut-offs)"
+            : cfg.inference.correction == stats::Correction::Bonferroni
+                ? "bonferroni: each level divided by the number of cells tested"
+                : "none: Gi_Bin uses p < 0.10, 0.05, 0.01");
+        add("inference.permutations", std::to_string(cfg.inference.permutations));
+        if (cfg.inference.permutations > 0) {
+            add("inference.method", "conditional randomisation (x_i fixed, neighbours drawn without replacement from the "
+                                    "other n - 1 cells); one SplitMix64 stream per cell from the seed, so results do not "
+                                    "depend on the number of threads");
+            add("inference.seed", std::to_string(cfg.inference.seed));
+            add("inference.pseudo_p", "(min(M_ge, M_le) + 1) / (R + 1): the smaller tail, ties counted in both (folded)");
+        }
+        const bool giPseudo = !gi->pseudoP.empty() && cfg.inference.classesFrom == ClassesFrom::Pseudo;
+        const bool lisaPseudo = cfg.inference.permutations > 0 && cfg.inference.classesFrom != ClassesFrom::Analytic;
+        add("inference.gi_bin_from", giPseudo ? "pseudo p-values (GiPseudoP)" : "analytic p-values (GiPValue)");
+        if (lisa) add("inference.cotype_from", lisaPseudo ? "pseudo p-values (LMiPseudoP)" : "analytic p-values (LMiPValue)");
+        const std::vector<double>& giP = giPseudo ? gi->pseudoP : gi->p;
+        add("gistar.cutoffs", fmt::format("p90={:.6g} p95={:.6g} p99={:.6g}",
+                                          stats::significanceCutoff(giP, 0.10, cfg.inference.correction),
+                                          stats::significanceCutoff(giP, 0.05, cfg.inference.correction),
+                                          stats::significanceCutoff(giP, 0.01, cfg.inference.correction)));
+        add("gistar.undefined_cells", std::to_string(gi->undefined));
+        for (int b = -3; b <= 3; ++b)
+            add(fmt::format("gistar.cells_bin_{}", b), std::to_string(summary.cellsByBin[static_cast<std::size_t>(b + 3)]));
     }
-    add("gistar.include_self", cfg.gistar.weights.includeSelf ? "true" : "false");
-    add("gistar.neighbour_links", std::to_string(gi.weights.linkCount()));
-    add("gistar.islands", std::to_string(gi.islands));
-    add("gistar.p_value", "GiPValue: two-sided, standard normal: p = 2 (1 - Phi(|z|))");
-    add("inference.correction",
-        cfg.inference.correction == stats::Correction::FdrBenjaminiHochberg
-            ? "fdr: Benjamini-Hochberg, as ArcGIS Pro applies it (z and p unchanged; Gi_Bin and COType use the FDR "
-              "cut-offs)"
-        : cfg.inference.correction == stats::Correction::Bonferroni
-            ? "bonferroni: each level divided by the number of cells tested"
-            : "none: Gi_Bin uses p < 0.10, 0.05, 0.01");
-    add("inference.permutations", std::to_string(cfg.inference.permutations));
-    if (cfg.inference.permutations > 0) {
-        add("inference.method", "conditional randomisation (x_i fixed, neighbours drawn without replacement from the "
-                                "other n - 1 cells); one SplitMix64 stream per cell from the seed, so results do not "
-                                "depend on the number of threads");
-        add("inference.seed", std::to_string(cfg.inference.seed));
-        add("inference.pseudo_p", "(min(M_ge, M_le) + 1) / (R + 1): the smaller tail, ties counted in both (folded)");
-    }
-    const bool giPseudo = !gi.pseudoP.empty() && cfg.inference.classesFrom == ClassesFrom::Pseudo;
-    const bool lisaPseudo = cfg.inference.permutations > 0 && cfg.inference.classesFrom != ClassesFrom::Analytic;
-    add("inference.gi_bin_from", giPseudo ? "pseudo p-values (GiPseudoP)" : "analytic p-values (GiPValue)");
-    if (lisa) add("inference.cotype_from", lisaPseudo ? "pseudo p-values (LMiPseudoP)" : "analytic p-values (LMiPValue)");
-    const std::vector<double>& giP = giPseudo ? gi.pseudoP : gi.p;
-    add("gistar.cutoffs", fmt::format("p90={:.6g} p95={:.6g} p99={:.6g}",
-                                      stats::significanceCutoff(giP, 0.10, cfg.inference.correction),
-                                      stats::significanceCutoff(giP, 0.05, cfg.inference.correction),
-                                      stats::significanceCutoff(giP, 0.01, cfg.inference.correction)));
-    add("gistar.undefined_cells", std::to_string(gi.undefined));
-    for (int b = -3; b <= 3; ++b)
-        add(fmt::format("gistar.cells_bin_{}", b), std::to_string(summary.cellsByBin[static_cast<std::size_t>(b + 3)]));
     if (lisa) {
         add("local_moran.statistic", "local Moran's I (Anselin 1995), moments of conditional randomisation (Sokal, "
                                      "Oden & Thomson 1998), as spdep::localmoran");
@@ -740,50 +746,55 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     summary.cellSizeM = g.cellSizeM;
     summary.cellSizeAutomatic = g.automatic;
     summary.cells = g.cells.size();
+    summary.hasGrid = cfg.grid.enabled;
     timer.lap("grid.build");
     countCells(g, reports);
     timer.lap("grid.count");
 
+    // The hotspot statistics on the grid; `trygg kde` runs without them ([grid] enabled = false).
     std::optional<IncrementalStep> inc;
-    double autoBandM = 0;
-    if (cfg.gistar.autoBand || cfg.incremental.enabled) {
-        const Progress incProgress = progress.slice(0.55, 0.6, "stats.incremental");
-        incProgress.update(0.0);
-        inc = computeIncremental(cfg, g, incProgress);
-        timer.lap("stats.incremental");
-        if (cfg.gistar.autoBand) {
-            if (inc->result.firstPeak) {
-                autoBandM = inc->result.steps[*inc->result.firstPeak].distanceM;
-            } else {
-                summary.warnings.push_back(
-                    "stats.incremental: global Moran's z has no peak over the bands tried; Gi* uses the default band. "
-                    "Widen the series with [global] incremental_start_m, incremental_step_m, incremental_count");
+    std::optional<GiStarStep> gi;
+    std::optional<LisaStep> lisa;
+    std::optional<GlobalStep> global;
+    if (cfg.grid.enabled) {
+        double autoBandM = 0;
+        if (cfg.gistar.autoBand || cfg.incremental.enabled) {
+            const Progress incProgress = progress.slice(0.55, 0.6, "stats.incremental");
+            incProgress.update(0.0);
+            inc = computeIncremental(cfg, g, incProgress);
+            timer.lap("stats.incremental");
+            if (cfg.gistar.autoBand) {
+                if (inc->result.firstPeak) {
+                    autoBandM = inc->result.steps[*inc->result.firstPeak].distanceM;
+                } else {
+                    summary.warnings.push_back(
+                        "stats.incremental: global Moran's z has no peak over the bands tried; Gi* uses the default "
+                        "band. Widen the series with [global] incremental_start_m, incremental_step_m, "
+                        "incremental_count");
+                }
             }
         }
-    }
-    const Progress giProgress = progress.slice(0.6, 0.7, "stats.gistar");
-    giProgress.update(0.0);
-    const GiStarStep gi = computeGiStar(cfg, g, autoBandM, giProgress, summary);
-    summary.distanceBandM = gi.bandM;
-    timer.lap("stats.gistar");
-
-    std::optional<LisaStep> lisa;
-    if (cfg.localMoran.enabled) {
-        const Progress lisaProgress = progress.slice(0.7, 0.8, "stats.local_moran");
-        lisaProgress.update(0.0);
-        lisa = computeLocalMoran(cfg, g, gi, lisaProgress, summary);
-        timer.lap("stats.local_moran");
-    }
-    std::optional<GlobalStep> global;
-    if (cfg.globalTests && g.cells.size() >= 4) {
-        progress.slice(0.8, 0.82, "stats.global").update(0.0);
-        const double areaM2 = study.area ? study.area->areaM2() : g.extent.width() * g.extent.height();
-        global = computeGlobal(g, gi, lisa ? &*lisa : nullptr, reports, areaM2);
-        summary.moranI = global->moran;
-        summary.generalG = global->generalG;
-        summary.clarkEvans = global->clarkEvans;
-        summary.hasGlobal = true;
-        timer.lap("stats.global");
+        const Progress giProgress = progress.slice(0.6, 0.7, "stats.gistar");
+        giProgress.update(0.0);
+        gi = computeGiStar(cfg, g, autoBandM, giProgress, summary);
+        summary.distanceBandM = gi->bandM;
+        timer.lap("stats.gistar");
+        if (cfg.localMoran.enabled) {
+            const Progress lisaProgress = progress.slice(0.7, 0.8, "stats.local_moran");
+            lisaProgress.update(0.0);
+            lisa = computeLocalMoran(cfg, g, *gi, lisaProgress, summary);
+            timer.lap("stats.local_moran");
+        }
+        if (cfg.globalTests && g.cells.size() >= 4) {
+            progress.slice(0.8, 0.82, "stats.global").update(0.0);
+            const double areaM2 = study.area ? study.area->areaM2() : g.extent.width() * g.extent.height();
+            global = computeGlobal(g, *gi, lisa ? &*lisa : nullptr, reports, areaM2);
+            summary.moranI = global->moran;
+            summary.generalG = global->generalG;
+            summary.clarkEvans = global->clarkEvans;
+            summary.hasGlobal = true;
+            timer.lap("stats.global");
+        }
     }
 
     std::optional<KdeStep> density;
@@ -804,13 +815,16 @@ RunSummary run(const Config& cfg, const Progress& progress) {
 
     const Progress outProgress = progress.slice(0.85, 1.0, "output.gpkg");
     output::GpkgWriter writer(cfg.output.path, cfg.output.overwrite, analysisCrs);
-    output::HotspotGridData grid;
-    grid.grid = &g.cells;
-    grid.counts = &g.counts;
-    grid.categoryFields = output::categoryFieldNames(reports.categories);
-    grid.stats = localStatsData(gi, lisa ? &*lisa : nullptr);
-    if (density) grid.kde = &density->perCell;
-    writer.writeHotspotGrid(grid, outProgress.slice(0.0, 0.9, "output.gpkg"));
+    const std::vector<std::string> categoryFields = output::categoryFieldNames(reports.categories);
+    if (gi) {
+        output::HotspotGridData grid;
+        grid.grid = &g.cells;
+        grid.counts = &g.counts;
+        grid.categoryFields = categoryFields;
+        grid.stats = localStatsData(*gi, lisa ? &*lisa : nullptr);
+        if (density) grid.kde = &density->perCell;
+        writer.writeHotspotGrid(grid, outProgress.slice(0.0, 0.9, "output.gpkg"));
+    }
     if (study.area) {
         writer.writeStudyArea(study.area->toWkb(), "The study area: " + cfg.studyArea->path);
     } else {
@@ -826,7 +840,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         ad.names = &areas->layer.names;
         ad.areaKm2 = &areas->areaKm2;
         ad.counts = &areas->counts;
-        ad.categoryFields = grid.categoryFields;
+        ad.categoryFields = categoryFields;
         ad.stats = localStatsData(areas->gi, areas->lisa ? &*areas->lisa : nullptr);
         ad.description = "Incidents per area of " + cfg.areas->layer.path + " and local statistics over " +
                          areas->gi.weights.description;
@@ -840,9 +854,9 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         writer.writeRaster("kde_density", density->raster, density->surface,
                            fmt::format("Kernel density ({} kernel, bandwidth {:.0f} m), {}", kde::toString(cfg.kde.kernel),
                                        density->bandwidthM, unit));
-        writer.writeDensityAreas(density->raster, density->classes);
+        if (!density->classes.empty()) writer.writeDensityAreas(density->raster, density->classes);
     }
-    writer.writeMetadata(runMetadata(cfg, analysisCrs, study, reports, g, gi, lisa ? &*lisa : nullptr,
+    writer.writeMetadata(runMetadata(cfg, analysisCrs, study, reports, g, gi ? &*gi : nullptr, lisa ? &*lisa : nullptr,
                                      global ? &*global : nullptr, inc ? &*inc : nullptr, areas ? &*areas : nullptr,
                                      density ? &*density : nullptr,
                                      summary, startedUtc));

@@ -74,6 +74,13 @@ public:
     // Transforms arrays in place; points that fail become NaN.
     void transform(std::span<double> x, std::span<double> y) const;
 
+    // The bounding box, in the target CRS, of a box in the source CRS (its edges densified so that
+    // curved edges are covered); nullopt when PROJ cannot transform it.
+    struct Box {
+        double minX, minY, maxX, maxY;
+    };
+    std::optional<Box> transformBounds(const Box& box) const;
+
     bool isNoop() const { return m_noop; }
 
 private:

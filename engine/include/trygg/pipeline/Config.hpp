@@ -17,6 +17,7 @@
 namespace trygg::pipeline {
 
 struct GridConfig {
+    bool enabled = true;  // false: no hotspot grid statistics (a density surface alone)
     grid::Shape shape = grid::Shape::Square;
     std::optional<double> cellSizeM;  // nullopt: sfhotspot's automatic rule
     grid::Alignment alignment = grid::Alignment::Snapped;

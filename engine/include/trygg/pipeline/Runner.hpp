@@ -30,7 +30,8 @@ struct RunSummary {
     std::array<std::size_t, 5> cellsByCoType{};  // by stats::Quadrant: none, HH, LL, HL, LH
     bool hasGlobal = false;
     std::size_t areas = 0, areasHot = 0;
-    double kdeBandwidthM = 0;  // with [kde]  // with [areas]: areas, and those hot at 95 % or more
+    double kdeBandwidthM = 0;  // with [kde]
+    bool hasGrid = true;        // false for a density surface alone  // with [areas]: areas, and those hot at 95 % or more
     stats::GlobalTest moranI, generalG, clarkEvans;
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> stageSeconds;  // wall seconds per named step

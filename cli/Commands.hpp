@@ -54,7 +54,7 @@ private:
     CLI::App* m_app;
     std::string m_incidents, m_layer, m_xField, m_yField, m_weightField, m_crs, m_studyArea, m_studyAreaLayer;
     std::string m_analysisCrs = "EPSG:3006", m_kernel = "quartic", m_bandwidth = "arcgis", m_output = "density_km2";
-    std::string m_out;
+    std::string m_out, m_alignTo;
     double m_pixelM = 0, m_multiplier = 1;
     int m_adaptiveK = 0, m_threads = 0;
     std::vector<double> m_topPercent{1, 5, 10};

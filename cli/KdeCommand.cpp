@@ -43,6 +43,10 @@ KdeCommand::KdeCommand(CLI::App& parent)
     m_app->add_option("--top-percent", m_topPercent, "Densest shares of the area to outline")->group(an);
     m_app->add_flag("--no-areas", m_noAreas, "Write the surface alone, without the densest areas")->group(an);
     m_app->add_option("--threads", m_threads, "Threads (0: every core)")->group(an);
+    m_app->add_option("--align-to", m_alignTo, "Lay the pixels out as this raster does (its corner, pixel size, columns "
+                                               "and rows), e.g. to compare with another tool's surface")
+        ->check(CLI::ExistingFile)
+        ->group(an);
 
     auto* out = "Output";
     m_app->add_option("--out", m_out, "The GeoPackage to write (.gpkg)")->required()->group(out);
@@ -84,6 +88,7 @@ pipeline::Config KdeCommand::config(const std::string& commandLine) const {
     cfg.kde.normalisation = m_output == "raw"        ? kde::Normalisation::Raw
                             : m_output == "per_cell" ? kde::Normalisation::PerArea
                                                      : kde::Normalisation::DensityKm2;
+    cfg.kde.alignTo = m_alignTo;
     cfg.kde.topPercent = m_noAreas ? std::vector<double>{} : m_topPercent;
     cfg.inference.threads = m_threads;
     cfg.output.path = m_out;

@@ -6,6 +6,7 @@
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <filesystem>
 #include <mutex>
@@ -44,6 +45,17 @@ void CPL_STDCALL GdalErrorScope::handler(CPLErr level, CPLErrorNum, const char* 
 }
 
 std::string GdalErrorScope::lastError() const { return m_errors.empty() ? std::string() : m_errors.back(); }
+
+RasterLayout readRasterLayout(const std::string& path) {
+    ensureGdalRegistered();
+    GdalErrorScope errors;
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    if (!ds) throw InputError("kde: cannot read the raster to align to '" + path + "': " + errors.lastError());
+    double gt[6];
+    if (ds->GetGeoTransform(gt) != CE_None || gt[2] != 0 || gt[4] != 0 || std::abs(gt[1] + gt[5]) > 1e-9 * gt[1])
+        throw InputError("kde: the raster '" + path + "' has no north-up geotransform with square pixels to align to");
+    return {gt[0], gt[3], gt[1], ds->GetRasterXSize(), ds->GetRasterYSize()};
+}
 
 std::string crsTextOf(OGRLayer* layer) {
     const OGRSpatialReference* srs = layer->GetSpatialRef();

@@ -32,26 +32,37 @@ void splatRow(const SurfaceSpec& spec, double* row, const Raster& raster, std::i
               double dy2, double invH2, double reach2, double w) {
     const bool raw = spec.normalisation == Normalisation::Raw;
     constexpr double kPi = 3.14159265358979323846;
-    auto loop = [&](auto&& f) {
-        for (std::int64_t c = c0; c <= c1; ++c) {
-            const double dx = raster.centreX(c) - x;
-            const double u2 = (dx * dx + dy2) * invH2;
-            if (u2 < reach2) row[c] += w * f(u2);
-        }
-    };
+    const double x0 = raster.centreX(c0) - x, px = raster.pixelM;
     switch (spec.kernel) {
-    case Kernel::Quartic: {
-        const double k = raw ? 1.0 : 3 / kPi;
-        loop([k](double u2) { return k * (1 - u2) * (1 - u2); });
-        break;
-    }
+    case Kernel::Quartic:
     case Kernel::Epanechnikov: {
-        const double k = raw ? 1.0 : 2 / kPi;
-        loop([k](double u2) { return k * (1 - u2); });
+        // Branch-free over the chord (the chord already keeps u^2 below 1 but for rounding at its
+        // ends, which max() clamps), so the compiler can vectorise it.
+        const double k = w * (raw ? 1.0 : (spec.kernel == Kernel::Quartic ? 3 : 2) / kPi);
+        const bool quartic = spec.kernel == Kernel::Quartic;
+        // An int index: SSE2 converts packed 32-bit integers to doubles, not 64-bit ones.
+        const int n = static_cast<int>(c1 - c0 + 1);
+        double* out = row + c0;
+        if (quartic) {
+            for (int j = 0; j < n; ++j) {
+                const double dx = x0 + static_cast<double>(j) * px;
+                const double q = std::max(0.0, 1.0 - (dx * dx + dy2) * invH2);
+                out[j] += k * q * q;
+            }
+        } else {
+            for (int j = 0; j < n; ++j) {
+                const double dx = x0 + static_cast<double>(j) * px;
+                out[j] += k * std::max(0.0, 1.0 - (dx * dx + dy2) * invH2);
+            }
+        }
         break;
     }
     default:
-        loop([&](double u2) { return value(spec, std::sqrt(u2)); });
+        for (std::int64_t c = c0; c <= c1; ++c) {
+            const double dx = raster.centreX(c) - x;
+            const double u2 = (dx * dx + dy2) * invH2;
+            if (u2 < reach2) row[c] += w * value(spec, std::sqrt(u2));
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 #include "trygg/geom/Geos.hpp"
 #include "trygg/geom/PolygonSet.hpp"
 #include "trygg/io/AreaLayer.hpp"
+#include "trygg/io/Gdal.hpp"
 #include "trygg/kde/Bandwidth.hpp"
 #include "trygg/kde/Regions.hpp"
 #include "trygg/kde/Surface.hpp"
@@ -456,7 +457,10 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
                                              : std::max(1.0, s.bandwidthM / 16);
     const double reachM = kde::supportRadius(kc.kernel) * (adaptive.empty() ? s.bandwidthM
                                                                             : *std::max_element(adaptive.begin(), adaptive.end()));
-    if (area) {
+    if (!kc.alignTo.empty()) {
+        const io::RasterLayout l = io::readRasterLayout(kc.alignTo);
+        s.raster = kde::Raster{l.originX, l.originY, l.pixelM, l.cols, l.rows};
+    } else if (area) {
         const auto& b = area->bounds();
         s.raster = kde::rasterCovering(b.minX, b.minY, b.maxX, b.maxY, pixelM);
     } else {
@@ -466,15 +470,16 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
     if (s.raster.cols * s.raster.rows > cfg.grid.maxCells && !cfg.grid.force)
         throw InputError(fmt::format("kde: a {:g} m raster needs {} pixels, over the limit of {}. Use a larger pixel_m",
                                      pixelM, s.raster.cols * s.raster.rows, cfg.grid.maxCells));
-    if (kc.normalisation == kde::Normalisation::PerArea) spec.areaM2 = pixelM * pixelM;
+    if (kc.normalisation == kde::Normalisation::PerArea) spec.areaM2 = s.raster.pixelM * s.raster.pixelM;
     kde::RowSpans spans;
     if (area) {
         spans = [&](std::int64_t row) {
             std::vector<std::pair<std::int64_t, std::int64_t>> out;
             for (const auto& [x0, x1] : area->spansAt(s.raster.centreY(row))) {
                 // Pixels whose centres lie inside the span.
-                const auto c0 = static_cast<std::int64_t>(std::ceil((x0 - s.raster.originX) / pixelM - 0.5));
-                const auto c1 = static_cast<std::int64_t>(std::floor((x1 - s.raster.originX) / pixelM - 0.5)) + 1;
+                const double px = s.raster.pixelM;
+                const auto c0 = static_cast<std::int64_t>(std::ceil((x0 - s.raster.originX) / px - 0.5));
+                const auto c1 = static_cast<std::int64_t>(std::floor((x1 - s.raster.originX) / px - 0.5)) + 1;
                 if (c1 > c0) out.emplace_back(c0, c1);
             }
             return out;

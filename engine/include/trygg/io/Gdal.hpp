@@ -49,6 +49,14 @@ VectorSource openVector(const std::string& path, const std::string& layerName, c
 // "" when the layer has no CRS.
 std::string crsTextOf(OGRLayer* layer);
 
+// The pixel layout of an existing raster: top-left corner, square pixel size, columns and rows.
+// Throws InputError when it cannot be read or its pixels are not square and north-up.
+struct RasterLayout {
+    double originX = 0, originY = 0, pixelM = 0;
+    std::int64_t cols = 0, rows = 0;
+};
+RasterLayout readRasterLayout(const std::string& path);
+
 // `s` as UTF-8: returned unchanged when valid UTF-8, else recoded from Windows-1252 (what
 // Swedish Excel writes).
 std::string toUtf8(const char* s);

@@ -83,6 +83,7 @@ struct KdeConfig {
     double pixelM = 0;   // 0: a quarter of the cell size
     kde::Normalisation normalisation = kde::Normalisation::DensityKm2;
     std::vector<double> topPercent{1, 5, 10};
+    std::string alignTo;  // a raster whose pixel layout the surface copies (for comparisons); "" = snapped
 };
 
 // Inference shared by every local statistic.

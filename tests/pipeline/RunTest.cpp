@@ -243,3 +243,52 @@ TEST_CASE("distance_band_m = auto takes the first peak of incremental autocorrel
     CHECK(rose);
     CHECK(s.distanceBandM == firstPeak);
 }
+
+TEST_CASE("the risk surface by hand: residents where the incidents are", "[pipeline][kde]") {
+    // Incidents and residents at the same 40 points, 1 incident and 10 residents each: both
+    // densities have the same shape, so wherever the population is dense enough the rate is
+    // 1 / 10 x 1,000 = 100 incidents per 1,000 residents, exactly.
+    test::TempDir dir;
+    std::string incidents = "x,y\n", residents = R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3006"}},"features":[)";
+    for (int i = 0; i < 40; ++i) {
+        const double x = 380000 + (i % 8) * 150.0, y = 6180000 + (i / 8) * 150.0;
+        incidents += fmt::format("{},{}\n", x, y);
+        residents += fmt::format(R"({}{{"type":"Feature","properties":{{"pop":10}},"geometry":{{"type":"Point","coordinates":[{},{}]}}}})",
+                                 i ? "," : "", x, y);
+    }
+    residents += "]}";
+    pipeline::Config c;
+    c.incidents.path = test::writeVsimem("risk_incidents.csv", incidents);
+    c.incidents.crs = "EPSG:3006";
+    c.grid.cellSizeM = 100.0;
+    c.inference.permutations = 0;
+    c.kde.enabled = true;
+    c.kde.rule = pipeline::BandwidthRule::Fixed;
+    c.kde.bandwidthM = 300;
+    c.kde.pixelM = 50;
+    c.kde.population = io::WeightedPointsSpec{test::writeVsimem("risk_pop.geojson", residents), "", "", "pop"};
+    c.kde.minPopulationKm2 = 100;
+    c.output.path = dir.file("risk.gpkg");
+    pipeline::run(c, Progress());
+    GDALDatasetUniquePtr ds(GDALDataset::Open(c.output.path.c_str(), GDAL_OF_VECTOR));
+    int rated = 0;
+    for (auto& f : *ds->GetLayerByName("hotspot_grid")) {
+        if (f->IsFieldNull(f->GetFieldIndex("kde_risk"))) continue;
+        ++rated;
+        CHECK(f->GetFieldAsDouble("kde_risk") == Approx(100.0).epsilon(1e-9));
+    }
+    CHECK(rated > 10);
+    GDALDatasetUniquePtr raster(GDALDataset::Open(("GPKG:" + c.output.path + ":kde_risk").c_str(), GDAL_OF_RASTER));
+    REQUIRE(raster);
+    std::vector<float> px(static_cast<std::size_t>(raster->GetRasterXSize() * raster->GetRasterYSize()));
+    REQUIRE(raster->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, raster->GetRasterXSize(), raster->GetRasterYSize(), px.data(),
+                                               raster->GetRasterXSize(), raster->GetRasterYSize(), GDT_Float32, 0, 0,
+                                               nullptr) == CE_None);
+    int valued = 0;
+    for (float v : px)
+        if (v != -9999.0f) {
+            ++valued;
+            CHECK(v == Approx(100.0f).epsilon(1e-4));
+        }
+    CHECK(valued > 100);
+}

@@ -287,10 +287,12 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
     const CountColumns counts(layer, *d.counts, d.categoryFields);
     const StatsColumns statsColumns(layer, d.stats);
     if (d.kde) addField(layer, "kde", OFTReal);
+    if (d.kdeRisk) addField(layer, "kde_risk", OFTReal);
     addField(layer, "share_inside", OFTReal);
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     const int iCell = defn->GetFieldIndex("cell_id");
     const int iKde = defn->GetFieldIndex("kde");
+    const int iRisk = defn->GetFieldIndex("kde_risk");
     const int iShare = defn->GetFieldIndex("share_inside");
     const auto& share = g.shareInside();
 
@@ -324,6 +326,7 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
         counts.set(f, i);
         statsColumns.set(f, i);
         if (d.kde) f.SetField(iKde, (*d.kde)[i]);
+        if (d.kdeRisk) setReal(f, iRisk, (*d.kdeRisk)[i]);
         if (share.empty())
             f.SetFieldNull(iShare);
         else
@@ -336,6 +339,7 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
     std::vector<FieldAlias> aliases{{"cell_id", "Cell id (SW corner, or centre for hexagons)"}, {"n", "Incidents"}};
     statsColumns.addAliases(aliases);
     if (d.kde) aliases.push_back({"kde", "Kernel density at the cell's centre"});
+    if (d.kdeRisk) aliases.push_back({"kde_risk", "Risk at the cell's centre (see run_metadata kde.risk)"});
     aliases.push_back({"share_inside", "Share of the cell inside the study area"});
     writeStyle("hotspot_grid", "geom", hotspotGridQml(aliases), "Hot and cold spots by Gi_Bin");
     if (d.stats.lisa)

@@ -271,7 +271,7 @@ Config loadConfig(const std::string& path) {
     }
     if (const auto* t = r.table("kde")) {
         r.onlyKnown(*t, "kde.", {"enabled", "kernel", "bandwidth_m", "multiplier", "adaptive_k", "pixel_m", "output",
-                                 "top_percent"});
+                                 "top_percent", "population"});
         KdeConfig& k = cfg.kde;
         k.enabled = r.boolean(t, "kde", "enabled").value_or(true);
         if (auto v = r.str(t, "kde", "kernel")) {
@@ -308,6 +308,33 @@ Config loadConfig(const std::string& path) {
             else if (*v == "raw") k.normalisation = kde::Normalisation::Raw;
             else if (*v == "per_cell") k.normalisation = kde::Normalisation::PerArea;
             else r.fail(r.node(t, "output"), "kde.output", "'" + *v + "' is not \"density_km2\", \"raw\" or \"per_cell\"");
+        }
+        if (const toml::node* pn = r.node(t, "population")) {
+            if (!pn->is_table()) r.fail(pn, "kde.population", "must be a table ([kde.population])");
+            const toml::table* pt = pn->as_table();
+            r.onlyKnown(*pt, "kde.population.", {"path", "layer", "crs", "field", "method", "min_density_km2"});
+            io::WeightedPointsSpec ps;
+            ps.path = resolve(base, r.str(pt, "kde.population", "path").value_or(""));
+            ps.layer = r.str(pt, "kde.population", "layer").value_or("");
+            ps.crs = r.str(pt, "kde.population", "crs").value_or("");
+            ps.field = r.str(pt, "kde.population", "field").value_or("");
+            if (ps.path.empty() || ps.field.empty())
+                r.fail(pt, "kde.population", "needs path and field (the residents per point or grid square)");
+            k.population = ps;
+            if (auto v = r.str(pt, "kde.population", "method")) {
+                using M = KdeConfig::RiskMethod;
+                if (*v == "rate") k.riskMethod = M::Rate;
+                else if (*v == "ratio") k.riskMethod = M::Ratio;
+                else if (*v == "log") k.riskMethod = M::Log;
+                else if (*v == "diff") k.riskMethod = M::Difference;
+                else if (*v == "sum") k.riskMethod = M::Sum;
+                else r.fail(r.node(pt, "method"), "kde.population.method",
+                            "'" + *v + "' is not \"rate\", \"ratio\", \"log\", \"diff\" or \"sum\"");
+            }
+            if (auto v = r.number(pt, "kde.population", "min_density_km2")) {
+                if (*v < 0) r.fail(r.node(pt, "min_density_km2"), "kde.population.min_density_km2", "must be >= 0");
+                k.minPopulationKm2 = *v;
+            }
         }
         if (const toml::node* n = r.node(t, "top_percent")) {
             if (!n->is_array()) r.fail(n, "kde.top_percent", "must be a list of percentages, such as [1, 5, 10]");

@@ -404,6 +404,10 @@ AreaStep computeAreas(const Config& cfg, const io::ReportSet& reports, const crs
 struct KdeStep {
     kde::Raster raster;
     std::vector<float> surface;
+    std::vector<float> risk;       // with a population: the risk surface (NaN where masked)
+    std::vector<double> riskPerCell;
+    std::string riskUnit;
+    io::WeightedPoints population;
     double bandwidthM = 0;  // the fixed bandwidth, or the median adaptive one
     std::string bandwidthRule;
     std::vector<double> perCell;  // at each grid cell's centre
@@ -413,7 +417,7 @@ struct KdeStep {
 // kde.surface: the density surface over the study area (none over the sea), its value at each
 // grid cell, and the densest areas.
 KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridStep& g, const geom::Area* area,
-                   RunSummary& summary) {
+                   const crs::Crs& analysisCrs, RunSummary& summary) {
     const KdeConfig& kc = cfg.kde;
     KdeStep s;
     std::vector<double> adaptive;
@@ -497,6 +501,49 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
     kde::SurfaceSpec cellSpec = spec;
     if (kc.normalisation == kde::Normalisation::PerArea) cellSpec.areaM2 = g.lattice.cellAreaM2();
     s.perCell = kde::densityAt(cx, cy, reports.x, reports.y, reports.weight, cellSpec);
+    // The risk surface: both densities in the same kernel and bandwidth, per km2, combined where the
+    // smoothed population reaches the minimum (a rate over a handful of residents misleads).
+    if (kc.population) {
+        s.population = io::readWeightedPoints(*kc.population, analysisCrs);
+        if (s.population.skipped > 0)
+            summary.warnings.push_back(fmt::format("kde.population: {} of {} feature(s) of '{}' skipped (no geometry, or "
+                                                   "no usable number in '{}')",
+                                                   s.population.skipped, s.population.features, kc.population->path,
+                                                   kc.population->field));
+        kde::SurfaceSpec perKm2 = spec;
+        perKm2.normalisation = kde::Normalisation::DensityKm2;
+        perKm2.bandwidthsM = {};  // residents are smoothed with the fixed bandwidth
+        kde::SurfaceSpec incidentsPerKm2 = perKm2;
+        incidentsPerKm2.bandwidthsM = spec.bandwidthsM;
+        const auto incidents = kc.normalisation == kde::Normalisation::DensityKm2
+                                   ? s.surface
+                                   : kde::densitySurface(s.raster, reports.x, reports.y, reports.weight, incidentsPerKm2, spans);
+        const auto residents =
+            kde::densitySurface(s.raster, s.population.x, s.population.y, s.population.weight, perKm2, spans);
+        using M = KdeConfig::RiskMethod;
+        auto combine = [&](double d1, double d2) -> double {
+            if (!std::isfinite(d1) || !std::isfinite(d2) || d2 < kc.minPopulationKm2) return std::nan("");
+            switch (kc.riskMethod) {
+            case M::Rate: return d1 / d2 * 1000.0;
+            case M::Ratio: return d1 / d2;
+            case M::Log: return d1 > 0 ? std::log(d1 / d2) : std::nan("");
+            case M::Difference: return d1 - d2;
+            case M::Sum: return d1 + d2;
+            }
+            return std::nan("");
+        };
+        s.risk.resize(incidents.size());
+        for (std::size_t k = 0; k < incidents.size(); ++k) s.risk[k] = static_cast<float>(combine(incidents[k], residents[k]));
+        const auto cellIncidents = kde::densityAt(cx, cy, reports.x, reports.y, reports.weight, incidentsPerKm2);
+        const auto cellResidents = kde::densityAt(cx, cy, s.population.x, s.population.y, s.population.weight, perKm2);
+        s.riskPerCell.resize(cellCount);
+        for (std::size_t i = 0; i < cellCount; ++i) s.riskPerCell[i] = combine(cellIncidents[i], cellResidents[i]);
+        s.riskUnit = kc.riskMethod == M::Rate ? "reports per 1,000 residents (both smoothed)"
+                     : kc.riskMethod == M::Ratio ? "ratio of the densities"
+                     : kc.riskMethod == M::Log   ? "natural log of the ratio of the densities"
+                     : kc.riskMethod == M::Difference ? "difference of the densities per km2"
+                                                      : "sum of the densities per km2";
+    }
     // The densest areas, each with the reports it holds.
     std::vector<std::int64_t> pixelOfReport(reports.acceptedCount());
     for (std::size_t i = 0; i < pixelOfReport.size(); ++i) pixelOfReport[i] = kde::pixelOf(s.raster, reports.x[i], reports.y[i]);
@@ -680,6 +727,21 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
         add("kde.edge_correction", "none");
         for (const auto& c : density->classes)
             add(fmt::format("kde.top_{:g}_percent_threshold", c.percent), fmt::format("{:.6g}", c.threshold));
+        if (!density->risk.empty()) {
+            add("input.population.path", cfg.kde.population->path);
+            add("input.population.layer", density->population.layerName);
+            add("input.population.sha256", fileChecksum(cfg.kde.population->path));
+            add("input.population.crs", density->population.sourceCrs);
+            add("input.population.field", cfg.kde.population->field);
+            add("input.population.features", std::to_string(density->population.features));
+            add("input.population.skipped", std::to_string(density->population.skipped));
+            double residents = 0;
+            for (double w : density->population.weight) residents += w;
+            add("input.population.residents", fmt::format("{:.0f}", residents));
+            add("kde.risk", density->riskUnit);
+            add("kde.risk_mask", fmt::format("empty where the smoothed population is below {:g} residents per km2",
+                                             cfg.kde.minPopulationKm2));
+        }
     }
     if (areas) {
         add("input.areas.path", cfg.areas->layer.path);
@@ -805,7 +867,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     std::optional<KdeStep> density;
     if (cfg.kde.enabled) {
         progress.slice(0.8, 0.82, "kde.surface").update(0.0);
-        density = computeKde(cfg, reports, g, study.area.get(), summary);
+        density = computeKde(cfg, reports, g, study.area.get(), analysisCrs, summary);
         summary.kdeBandwidthM = density->bandwidthM;
         timer.lap("kde.surface");
     }
@@ -828,6 +890,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         grid.categoryFields = categoryFields;
         grid.stats = localStatsData(*gi, lisa ? &*lisa : nullptr);
         if (density) grid.kde = &density->perCell;
+    if (density && !density->riskPerCell.empty()) grid.kdeRisk = &density->riskPerCell;
         writer.writeHotspotGrid(grid, outProgress.slice(0.0, 0.9, "output.gpkg"));
     }
     if (study.area) {
@@ -859,6 +922,10 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         writer.writeRaster("kde_density", density->raster, density->surface,
                            fmt::format("Kernel density ({} kernel, bandwidth {:.0f} m), {}", kde::toString(cfg.kde.kernel),
                                        density->bandwidthM, unit));
+        if (!density->risk.empty())
+            writer.writeRaster("kde_risk", density->raster, density->risk,
+                               fmt::format("Risk: {}, where the smoothed population reaches {:g} per km2", density->riskUnit,
+                                           cfg.kde.minPopulationKm2));
         if (!density->classes.empty()) writer.writeDensityAreas(density->raster, density->classes);
     }
     writer.writeMetadata(runMetadata(cfg, analysisCrs, study, reports, g, gi ? &*gi : nullptr, lisa ? &*lisa : nullptr,

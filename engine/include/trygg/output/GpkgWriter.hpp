@@ -52,6 +52,7 @@ struct HotspotGridData {
     std::vector<std::string> categoryFields;  // one per category, "n_<slug>"
     LocalStatsData stats;
     const std::vector<double>* kde = nullptr;  // the density at each cell's centre, with [kde]
+    const std::vector<double>* kdeRisk = nullptr;  // the risk at each cell's centre, with [kde.population]
 };
 
 // One class of the densest areas: the regions of the surface at or above the threshold.

@@ -5,6 +5,7 @@
 #include "trygg/io/ReportReader.hpp"
 #include "trygg/io/AreaLayer.hpp"
 #include "trygg/io/StudyArea.hpp"
+#include "trygg/io/WeightedPoints.hpp"
 #include "trygg/kde/Kernel.hpp"
 #include "trygg/kde/Surface.hpp"
 #include "trygg/stats/MultipleTesting.hpp"
@@ -84,6 +85,13 @@ struct KdeConfig {
     kde::Normalisation normalisation = kde::Normalisation::DensityKm2;
     std::vector<double> topPercent{1, 5, 10};
     std::string alignTo;  // a raster whose pixel layout the surface copies (for comparisons); "" = snapped
+
+    // A denominator ([kde.population]): residents as points or grid squares, smoothed with the same
+    // kernel and bandwidth, giving a risk surface where the smoothed population reaches a minimum.
+    enum class RiskMethod { Rate, Ratio, Log, Difference, Sum };
+    std::optional<io::WeightedPointsSpec> population;
+    RiskMethod riskMethod = RiskMethod::Rate;
+    double minPopulationKm2 = 100;
 };
 
 // Inference shared by every local statistic.

@@ -1,0 +1,55 @@
+#include "trygg/io/WeightedPoints.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/crs/Crs.hpp"
+#include "trygg/io/Gdal.hpp"
+#include "trygg/io/Values.hpp"
+
+#include <ogrsf_frmts.h>
+
+namespace trygg::io {
+
+WeightedPoints readWeightedPoints(const WeightedPointsSpec& spec, const crs::Crs& analysisCrs) {
+    VectorSource src = openVector(spec.path, spec.layer, "population");
+    const std::string crsText = spec.crs.empty() ? crsTextOf(src.layer) : spec.crs;
+    if (crsText.empty())
+        throw InputError("population: the layer '" + src.layerName + "' in '" + spec.path +
+                         "' has no CRS. Declare it with crs = \"EPSG:N\"");
+    const crs::Crs sourceCrs = crs::Crs::fromUserInput(crsText);
+    const crs::Transformer toAnalysis(sourceCrs, analysisCrs);
+    const int field = src.layer->GetLayerDefn()->GetFieldIndex(spec.field.c_str());
+    if (field < 0)
+        throw InputError("population: no field '" + spec.field + "' in layer '" + src.layerName + "' of '" + spec.path +
+                         "'. Name the field of residents with field = \"...\"");
+    WeightedPoints out;
+    out.sourceCrs = sourceCrs.authorityCode().empty() ? sourceCrs.name() : sourceCrs.authorityCode();
+    out.layerName = src.layerName;
+    for (auto& feature : *src.layer) {
+        ++out.features;
+        const OGRGeometry* g = feature->GetGeometryRef();
+        const auto w = feature->IsFieldSetAndNotNull(field) ? parseNumber(feature->GetFieldAsString(field)) : std::nullopt;
+        if (!g || g->IsEmpty() || !w || *w < 0) {
+            ++out.skipped;
+            continue;
+        }
+        OGRPoint p;
+        if (wkbFlatten(g->getGeometryType()) == wkbPoint) {
+            p = *g->toPoint();
+        } else if (g->Centroid(&p) != OGRERR_NONE) {
+            ++out.skipped;
+            continue;
+        }
+        double x = p.getX(), y = p.getY();
+        if (!toAnalysis.transform(x, y)) {
+            ++out.skipped;
+            continue;
+        }
+        out.x.push_back(x);
+        out.y.push_back(y);
+        out.weight.push_back(*w);
+    }
+    if (out.x.empty()) throw InputError("population: no usable feature in '" + spec.path + "'");
+    return out;
+}
+
+} // namespace trygg::io

@@ -111,3 +111,22 @@ TEST_CASE("pixels outside the mask are NaN, inside unchanged", "[kde]") {
                 CHECK(std::isnan(half[k]));
         }
 }
+
+TEST_CASE("the edge correction gives back the mass lost outside the mask", "[kde]") {
+    // A point on the edge of a half-plane mask keeps half its kernel inside (by symmetry), so its
+    // share is 1/2; dividing its weight by it makes the masked surface integrate to the weight.
+    const Raster r = rasterCovering(-200, -200, 200, 200, 1.0);
+    SurfaceSpec spec;
+    spec.bandwidthM = 100;
+    const std::vector<double> x{0.0}, y{0.5};  // on a pixel edge: columns 0..199 left, 200.. right
+    RowSpans left = [&](std::int64_t) { return std::vector<std::pair<std::int64_t, std::int64_t>>{{0, 200}}; };
+    const auto shares = insideShares(r, x, y, spec, left);
+    CHECK(shares[0] == Approx(0.5).epsilon(2e-3));
+    const std::vector<double> w{1.0 / shares[0]};
+    const auto s = densitySurface(r, x, y, w, spec, left);
+    double sum = 0;
+    for (float v : s)
+        if (std::isfinite(v)) sum += v;
+    CHECK(sum * 1e-6 == Approx(1.0).epsilon(1e-3));
+    CHECK(insideShares(r, x, y, spec, {})[0] == 1.0);  // no mask: nothing to correct
+}

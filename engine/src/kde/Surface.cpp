@@ -155,6 +155,46 @@ std::vector<float> densitySurface(const Raster& raster, std::span<const double> 
     return out;
 }
 
+std::vector<double> insideShares(const Raster& raster, std::span<const double> xs, std::span<const double> ys,
+                                 const SurfaceSpec& spec, const RowSpans& inside) {
+    validate(spec, xs.size());
+    std::vector<double> shares(xs.size(), 1.0);
+    if (!inside) return shares;
+    const std::int64_t cols = raster.cols, rows = raster.rows;
+    std::vector<char> mask(static_cast<std::size_t>(cols * rows), 0);
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (const auto& [c0, c1] : inside(r))
+            std::fill(mask.begin() + r * cols + std::max<std::int64_t>(0, c0), mask.begin() + r * cols + std::min(cols, c1), 1);
+    const double reach = supportRadius(spec.kernel), px = raster.pixelM;
+    auto range = [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+            const double h = spec.bandwidthsM.empty() ? spec.bandwidthM : spec.bandwidthsM[i];
+            const double rM = reach * h;
+            const std::int64_t r0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((raster.originY - ys[i] - rM) / px)));
+            const std::int64_t r1 = std::min(rows - 1, static_cast<std::int64_t>(std::floor((raster.originY - ys[i] + rM) / px)));
+            const std::int64_t c0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((xs[i] - rM - raster.originX) / px)));
+            const std::int64_t c1 = std::min(cols - 1, static_cast<std::int64_t>(std::floor((xs[i] + rM - raster.originX) / px)));
+            double inMass = 0;
+            for (std::int64_t r = r0; r <= r1; ++r)
+                for (std::int64_t c = c0; c <= c1; ++c) {
+                    if (!mask[static_cast<std::size_t>(r * cols + c)]) continue;
+                    const double u = std::hypot(raster.centreX(c) - xs[i], raster.centreY(r) - ys[i]) / h;
+                    if (u < reach) inMass += kernelValue(spec.kernel, u);
+                }
+            shares[i] = inMass * px * px / (h * h);
+        }
+    };
+    unsigned threads = spec.threads > 0 ? static_cast<unsigned>(spec.threads) : std::thread::hardware_concurrency();
+    threads = std::max(1u, threads);
+    std::vector<std::thread> pool;
+    const std::size_t per = (xs.size() + threads - 1) / threads;
+    for (unsigned t = 1; t < threads; ++t)
+        if (t * per < xs.size()) pool.emplace_back(range, t * per, std::min(xs.size(), (t + 1) * per));
+    range(0, std::min(xs.size(), per));
+    for (auto& t : pool) t.join();
+    return shares;
+}
+
 std::vector<double> densityAt(std::span<const double> tx, std::span<const double> ty, std::span<const double> xs,
                               std::span<const double> ys, std::span<const double> weights, const SurfaceSpec& spec) {
     validate(spec, xs.size());

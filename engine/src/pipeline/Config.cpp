@@ -271,8 +271,9 @@ Config loadConfig(const std::string& path) {
     }
     if (const auto* t = r.table("kde")) {
         r.onlyKnown(*t, "kde.", {"enabled", "kernel", "bandwidth_m", "multiplier", "adaptive_k", "pixel_m", "output",
-                                 "top_percent", "population"});
+                                 "top_percent", "population", "edge_correction"});
         KdeConfig& k = cfg.kde;
+        if (auto v = r.boolean(t, "kde", "edge_correction")) k.edgeCorrection = *v;
         k.enabled = r.boolean(t, "kde", "enabled").value_or(true);
         if (auto v = r.str(t, "kde", "kernel")) {
             const auto kernel = kde::parseKernel(*v);

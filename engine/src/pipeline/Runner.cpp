@@ -489,7 +489,19 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
             return out;
         };
     }
-    s.surface = kde::densitySurface(s.raster, reports.x, reports.y, reports.weight, spec, spans);
+    // The edge correction divides each report's weight by the share of its kernel inside the area.
+    std::vector<double> corrected;
+    std::span<const double> weights = reports.weight;
+    if (kc.edgeCorrection && spans) {
+        const auto shares = kde::insideShares(s.raster, reports.x, reports.y, spec, spans);
+        corrected.resize(shares.size());
+        for (std::size_t i = 0; i < shares.size(); ++i)
+            corrected[i] = (reports.weight.empty() ? 1.0 : reports.weight[i]) / std::max(shares[i], 1e-3);
+        weights = corrected;
+    } else if (kc.edgeCorrection) {
+        summary.warnings.push_back("kde: the edge correction needs a study area; none was applied");
+    }
+    s.surface = kde::densitySurface(s.raster, reports.x, reports.y, weights, spec, spans);
     // The value at each grid cell's centre, per grid cell when the output is per cell.
     const std::size_t cellCount = cfg.grid.enabled ? g.cells.size() : 0;
     std::vector<double> cx(cellCount), cy(cellCount);
@@ -500,7 +512,7 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
     }
     kde::SurfaceSpec cellSpec = spec;
     if (kc.normalisation == kde::Normalisation::PerArea) cellSpec.areaM2 = g.lattice.cellAreaM2();
-    s.perCell = kde::densityAt(cx, cy, reports.x, reports.y, reports.weight, cellSpec);
+    s.perCell = kde::densityAt(cx, cy, reports.x, reports.y, weights, cellSpec);
     // The risk surface: both densities in the same kernel and bandwidth, per km2, combined where the
     // smoothed population reaches the minimum (a rate over a handful of residents misleads).
     if (kc.population) {
@@ -517,7 +529,7 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
         incidentsPerKm2.bandwidthsM = spec.bandwidthsM;
         const auto incidents = kc.normalisation == kde::Normalisation::DensityKm2
                                    ? s.surface
-                                   : kde::densitySurface(s.raster, reports.x, reports.y, reports.weight, incidentsPerKm2, spans);
+                                   : kde::densitySurface(s.raster, reports.x, reports.y, weights, incidentsPerKm2, spans);
         const auto residents =
             kde::densitySurface(s.raster, s.population.x, s.population.y, s.population.weight, perKm2, spans);
         using M = KdeConfig::RiskMethod;
@@ -534,7 +546,7 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
         };
         s.risk.resize(incidents.size());
         for (std::size_t k = 0; k < incidents.size(); ++k) s.risk[k] = static_cast<float>(combine(incidents[k], residents[k]));
-        const auto cellIncidents = kde::densityAt(cx, cy, reports.x, reports.y, reports.weight, incidentsPerKm2);
+        const auto cellIncidents = kde::densityAt(cx, cy, reports.x, reports.y, weights, incidentsPerKm2);
         const auto cellResidents = kde::densityAt(cx, cy, s.population.x, s.population.y, s.population.weight, perKm2);
         s.riskPerCell.resize(cellCount);
         for (std::size_t i = 0; i < cellCount; ++i) s.riskPerCell[i] = combine(cellIncidents[i], cellResidents[i]);
@@ -724,7 +736,10 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
                               : "per_cell: expected reports per pixel (raster) and per grid cell (kde field)");
         add("kde.mask", study.area ? "pixels whose centres lie outside the study area are empty (no density over the sea)"
                                    : "none: the reports' extent grown by the kernel's reach");
-        add("kde.edge_correction", "none");
+        add("kde.edge_correction", cfg.kde.edgeCorrection && study.area
+                                       ? "Diggle (1985) / Jones (1993): each report's weight divided by the share of "
+                                         "its kernel inside the study area (at least 0.001)"
+                                       : "none");
         for (const auto& c : density->classes)
             add(fmt::format("kde.top_{:g}_percent_threshold", c.percent), fmt::format("{:.6g}", c.threshold));
         if (!density->risk.empty()) {

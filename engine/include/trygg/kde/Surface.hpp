@@ -44,6 +44,13 @@ using RowSpans = std::function<std::vector<std::pair<std::int64_t, std::int64_t>
 std::vector<float> densitySurface(const Raster& raster, std::span<const double> xs, std::span<const double> ys,
                                   std::span<const double> weights, const SurfaceSpec& spec, const RowSpans& inside = {});
 
+// The share of each point's kernel mass that falls inside the mask (pixels outside `inside`'s
+// spans are outside), summed over pixel centres: c_i for the edge correction of Diggle (1985) and
+// Jones (1993), where each point's weight is divided by c_i so that mass lost over the edge (the
+// sea, the border) is given back inside. 1 without a mask.
+std::vector<double> insideShares(const Raster& raster, std::span<const double> xs, std::span<const double> ys,
+                                 const SurfaceSpec& spec, const RowSpans& inside);
+
 // The surface at given locations (cell centres), evaluated exactly.
 std::vector<double> densityAt(std::span<const double> tx, std::span<const double> ty, std::span<const double> xs,
                               std::span<const double> ys, std::span<const double> weights, const SurfaceSpec& spec);

@@ -85,6 +85,7 @@ struct KdeConfig {
     kde::Normalisation normalisation = kde::Normalisation::DensityKm2;
     std::vector<double> topPercent{1, 5, 10};
     std::string alignTo;  // a raster whose pixel layout the surface copies (for comparisons); "" = snapped
+    bool edgeCorrection = false;  // give back the kernel mass lost outside the study area
 
     // A denominator ([kde.population]): residents as points or grid squares, smoothed with the same
     // kernel and bandwidth, giving a risk surface where the smoothed population reaches a minimum.

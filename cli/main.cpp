@@ -43,6 +43,7 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
                    s.clarkEvans.z);
     for (const auto& w : s.warnings) fmt::print("Warning: {}\n", w);
     fmt::print("Wrote {}\n", s.outputPath);
+    for (const auto& f : s.filesBeside) fmt::print("Wrote {}\n", f);
 }
 
 } // namespace

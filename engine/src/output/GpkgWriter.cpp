@@ -19,6 +19,7 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 namespace trygg::output {
@@ -126,12 +127,13 @@ GpkgWriter::GpkgWriter(std::string finalPath, bool overwrite, const crs::Crs& an
 }
 
 GpkgWriter::~GpkgWriter() {
+    std::error_code ec;
     if (!m_committed) {
         m_ds.reset();
-        std::error_code ec;
         fs::remove(m_tmpPath, ec);
         fs::remove(m_tmpPath + "-journal", ec);
     }
+    for (const auto& f : m_besideTmp) fs::remove(f, ec);
 }
 
 OGRLayer* GpkgWriter::createLayer(const std::string& name, int geometryType, const std::string& title,
@@ -513,11 +515,12 @@ void GpkgWriter::writeIncremental(const stats::IncrementalResult& result) {
 
 void GpkgWriter::writeRaster(const std::string& table, const kde::Raster& raster, const std::vector<float>& values,
                              const std::string& description) {
-    m_pendingRasters.push_back({table, description, raster, values});
     float maxValue = 0;
     for (float v : values)
         if (std::isfinite(v)) maxValue = std::max(maxValue, v);
-    writeStyle(table, "", densityRasterQml(maxValue), description);
+    const std::string qml = densityRasterQml(maxValue);
+    m_pendingRasters.push_back({table, description, raster, values, qml});
+    writeStyle(table, "", qml, description);
 }
 
 void GpkgWriter::writeDensityAreas(const kde::Raster& raster, const std::vector<DensityAreaClass>& classes) {
@@ -605,6 +608,28 @@ void GpkgWriter::commit() {
         GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
         GDALDatasetUniquePtr out(gpkg->CreateCopy(m_tmpPath.c_str(), src.get(), FALSE, opts.List(), nullptr, nullptr));
         if (!out) throw IoError("output.gpkg: writing the raster " + r.table + " failed: " + errors.lastError());
+        if (m_geotiff) {
+            const fs::path fp = fs::absolute(m_finalPath);
+            const std::string stem = (fp.parent_path() / fp.stem()).string() + "." + r.table;
+            const std::string tif = stem + ".tif", qml = stem + ".qml";
+            const std::string tmpTif = tif + ".partial-" + std::to_string(::getpid()) + ".tif";
+            const std::string tmpQml = qml + ".partial-" + std::to_string(::getpid());
+            CPLStringList tiffOpts;
+            tiffOpts.SetNameValue("COMPRESS", "DEFLATE");
+            tiffOpts.SetNameValue("PREDICTOR", "3");
+            tiffOpts.SetNameValue("TILED", "YES");
+            m_besideTmp.push_back(tmpTif);
+            GDALDatasetUniquePtr t(GetGDALDriverManager()->GetDriverByName("GTiff")->CreateCopy(
+                tmpTif.c_str(), src.get(), FALSE, tiffOpts.List(), nullptr, nullptr));
+            if (!t) throw IoError("output: writing '" + tif + "' failed: " + errors.lastError());
+            t.reset();
+            m_besideTmp.push_back(tmpQml);
+            std::ofstream(tmpQml) << r.qml;
+            if (!m_overwrite && (fs::exists(tif) || fs::exists(qml)))
+                throw IoError("output: '" + tif + "' already exists. Pass --overwrite to replace it");
+            m_besideFinal.push_back(tif);
+            m_besideFinal.push_back(qml);
+        }
     }
     m_pendingRasters.clear();
     for (auto& pending : m_pendingIndexes) {
@@ -618,6 +643,11 @@ void GpkgWriter::commit() {
     fs::rename(m_tmpPath, m_finalPath, ec);
     if (ec) throw IoError("output: cannot move the finished file to '" + m_finalPath + "': " + ec.message());
     m_committed = true;
+    for (std::size_t k = 0; k < m_besideTmp.size(); ++k) {
+        fs::rename(m_besideTmp[k], m_besideFinal[k], ec);
+        if (ec) throw IoError("output: cannot move '" + m_besideFinal[k] + "' into place: " + ec.message());
+    }
+    m_besideTmp.clear();
 }
 
 } // namespace trygg::output

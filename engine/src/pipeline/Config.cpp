@@ -271,9 +271,10 @@ Config loadConfig(const std::string& path) {
     }
     if (const auto* t = r.table("kde")) {
         r.onlyKnown(*t, "kde.", {"enabled", "kernel", "bandwidth_m", "multiplier", "adaptive_k", "pixel_m", "output",
-                                 "top_percent", "population", "edge_correction"});
+                                 "top_percent", "population", "edge_correction", "geotiff"});
         KdeConfig& k = cfg.kde;
         if (auto v = r.boolean(t, "kde", "edge_correction")) k.edgeCorrection = *v;
+        if (auto v = r.boolean(t, "kde", "geotiff")) k.geotiff = *v;
         k.enabled = r.boolean(t, "kde", "enabled").value_or(true);
         if (auto v = r.str(t, "kde", "kernel")) {
             const auto kernel = kde::parseKernel(*v);

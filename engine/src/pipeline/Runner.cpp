@@ -897,6 +897,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
 
     const Progress outProgress = progress.slice(0.85, 1.0, "output.gpkg");
     output::GpkgWriter writer(cfg.output.path, cfg.output.overwrite, analysisCrs);
+    writer.setGeoTiffBeside(cfg.kde.enabled && cfg.kde.geotiff);
     const std::vector<std::string> categoryFields = output::categoryFieldNames(reports.categories);
     if (gi) {
         output::HotspotGridData grid;
@@ -948,6 +949,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
                                      density ? &*density : nullptr,
                                      summary, startedUtc));
     writer.commit();
+    summary.filesBeside = writer.filesBeside();
     timer.lap("output.gpkg");
     progress.update(1.0, "done");
     return summary;

@@ -104,6 +104,11 @@ public:
     void writeRaster(const std::string& table, const kde::Raster& raster, const std::vector<float>& values,
                      const std::string& description);
     void writeDensityAreas(const kde::Raster& raster, const std::vector<DensityAreaClass>& classes);
+    // Also write each raster as a GeoTIFF beside the GeoPackage (<name>.<table>.tif) with its QGIS
+    // style as a .qml sidecar, which every QGIS version applies on opening.
+    void setGeoTiffBeside(bool on) { m_geotiff = on; }
+    // The files written beside the GeoPackage by commit().
+    const std::vector<std::string>& filesBeside() const { return m_besideFinal; }
 
     // Closes the file and moves it to the output path, replacing an existing file when allowed.
     void commit();
@@ -137,7 +142,10 @@ private:
         std::string table, description;
         kde::Raster raster;
         std::vector<float> values;
+        std::string qml;
     };
+    bool m_geotiff = false;
+    std::vector<std::string> m_besideTmp, m_besideFinal;  // GeoTIFFs and sidecars, renamed on commit
     std::vector<PendingRaster> m_pendingRasters;  // written by commit(), once the vector layers are closed
 
 };

@@ -86,6 +86,7 @@ struct KdeConfig {
     std::vector<double> topPercent{1, 5, 10};
     std::string alignTo;  // a raster whose pixel layout the surface copies (for comparisons); "" = snapped
     bool edgeCorrection = false;  // give back the kernel mass lost outside the study area
+    bool geotiff = false;         // also write GeoTIFFs (with .qml styles) beside the GeoPackage
 
     // A denominator ([kde.population]): residents as points or grid squares, smoothed with the same
     // kernel and bandwidth, giving a risk surface where the smoothed population reaches a minimum.

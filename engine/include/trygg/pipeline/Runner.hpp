@@ -31,7 +31,8 @@ struct RunSummary {
     bool hasGlobal = false;
     std::size_t areas = 0, areasHot = 0;
     double kdeBandwidthM = 0;  // with [kde]
-    bool hasGrid = true;        // false for a density surface alone  // with [areas]: areas, and those hot at 95 % or more
+    bool hasGrid = true;        // false for a density surface alone
+    std::vector<std::string> filesBeside;  // GeoTIFFs and styles written beside the GeoPackage  // with [areas]: areas, and those hot at 95 % or more
     stats::GlobalTest moranI, generalG, clarkEvans;
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> stageSeconds;  // wall seconds per named step

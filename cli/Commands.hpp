@@ -9,6 +9,18 @@
 
 namespace trygg::cli {
 
+// The input and output flags `hotspot` and `kde` share.
+struct InputOutputOptions {
+    std::string incidents, layer, xField, yField, timeField, categoryField, idField, weightField, crs;
+    std::string studyArea, studyAreaLayer, analysisCrs = "EPSG:3006", out;
+    bool overwrite = false;
+
+    // Declares the flags; `reportFields` adds --time-field, --category-field and --id-field.
+    void add(CLI::App* app, bool reportFields);
+    // Fills the config's inputs, analysis CRS and output.
+    void apply(pipeline::Config& cfg) const;
+};
+
 // `trygg run CONFIG.toml [--overwrite]`
 class RunCommand {
 public:
@@ -31,15 +43,13 @@ public:
 
 private:
     CLI::App* m_app;
-    std::string m_incidents, m_layer, m_xField, m_yField, m_timeField, m_categoryField, m_idField, m_weightField;
-    std::string m_crs, m_studyArea, m_studyAreaLayer, m_analysisCrs = "EPSG:3006";
+    InputOutputOptions m_io;
     std::string m_cellSize = "auto", m_gridShape = "square", m_align = "snapped", m_distanceBand = "default";
-    std::string m_out;
     std::string m_weights = "distance_band", m_correction = "fdr";
     std::int64_t m_maxCells = 20'000'000;
     int m_k = 8, m_permutations = 999, m_threads = 0;
     std::uint64_t m_seed = 20230601;
-    bool m_force = false, m_noFdr = false, m_excludeSelf = false, m_overwrite = false, m_localMoran = false,
+    bool m_force = false, m_noFdr = false, m_excludeSelf = false, m_localMoran = false,
          m_noGlobal = false, m_incremental = false;
 };
 
@@ -52,13 +62,12 @@ public:
 
 private:
     CLI::App* m_app;
-    std::string m_incidents, m_layer, m_xField, m_yField, m_weightField, m_crs, m_studyArea, m_studyAreaLayer;
-    std::string m_analysisCrs = "EPSG:3006", m_kernel = "quartic", m_bandwidth = "arcgis", m_output = "density_km2";
-    std::string m_out, m_alignTo;
+    InputOutputOptions m_io;
+    std::string m_kernel = "quartic", m_bandwidth = "arcgis", m_output = "density_km2", m_alignTo;
     double m_pixelM = 0, m_multiplier = 1;
     int m_adaptiveK = 0, m_threads = 0;
     std::vector<double> m_topPercent{1, 5, 10};
-    bool m_overwrite = false, m_noAreas = false;
+    bool m_noAreas = false;
 };
 
 } // namespace trygg::cli

@@ -17,29 +17,47 @@ std::optional<double> numberOrWord(const std::string& text, const char* word, co
 
 } // namespace
 
-HotspotCommand::HotspotCommand(CLI::App& parent)
-    : m_app(parent.add_subcommand("hotspot", "Count incidents on a grid and find Gi* hot spots, from flags")) {
+void InputOutputOptions::add(CLI::App* app, bool reportFields) {
     auto* in = "Input";
-    m_app->add_option("--incidents", m_incidents, "Incident reports: CSV, XLSX or a point layer GDAL reads")
+    app->add_option("--incidents", incidents, "Incident reports: CSV, XLSX or a point layer GDAL reads")
         ->required()
         ->group(in);
-    m_app->add_option("--layer", m_layer, "Layer (or sheet) of the incidents file")->group(in);
-    m_app->add_option("--x-field", m_xField, "Column of x / longitude / easting (default: recognised)")->group(in);
-    m_app->add_option("--y-field", m_yField, "Column of y / latitude / northing (default: recognised)")->group(in);
-    m_app->add_option("--time-field", m_timeField, "Column of the date-time (default: recognised)")->group(in);
-    m_app->add_option("--category-field", m_categoryField, "Column of the category (default: recognised)")->group(in);
-    m_app->add_option("--id-field", m_idField, "Column of the report id (default: recognised)")->group(in);
-    m_app->add_option("--weight-field", m_weightField, "Column of a weight per report (default: none)")->group(in);
-    m_app->add_option("--crs", m_crs, "CRS of the incidents' coordinates, EPSG:N (default: the layer's, or EPSG:4326 for lon/lat columns)")
+    app->add_option("--layer", layer, "Layer (or sheet) of the incidents file")->group(in);
+    app->add_option("--x-field", xField, "Column of x / longitude / easting (default: recognised)")->group(in);
+    app->add_option("--y-field", yField, "Column of y / latitude / northing (default: recognised)")->group(in);
+    if (reportFields) {
+        app->add_option("--time-field", timeField, "Column of the date-time (default: recognised)")->group(in);
+        app->add_option("--category-field", categoryField, "Column of the category (default: recognised)")->group(in);
+        app->add_option("--id-field", idField, "Column of the report id (default: recognised)")->group(in);
+    }
+    app->add_option("--weight-field", weightField, "Column of a weight per report (default: none)")->group(in);
+    app->add_option("--crs", crs, "CRS of the incidents' coordinates, EPSG:N (default: the layer's, or EPSG:4326 for lon/lat columns)")
         ->group(in);
-    m_app->add_option("--study-area", m_studyArea, "Polygon layer of the study area (default: the reports' extent)")
-        ->group(in);
-    m_app->add_option("--study-area-layer", m_studyAreaLayer, "Layer of the study area file")->group(in);
-
-    auto* an = "Analysis";
-    m_app->add_option("--analysis-crs", m_analysisCrs, "Projected CRS in metres for the analysis")
+    app->add_option("--study-area", studyArea, "Polygon layer of the study area (default: the reports' extent)")->group(in);
+    app->add_option("--study-area-layer", studyAreaLayer, "Layer of the study area file")->group(in);
+    app->add_option("--analysis-crs", analysisCrs, "Projected CRS in metres for the analysis")
         ->capture_default_str()
-        ->group(an);
+        ->group(in);
+    auto* outGroup = "Output";
+    app->add_option("--out", out, "The GeoPackage to write (.gpkg)")->required()->group(outGroup);
+    app->add_flag("--overwrite", overwrite, "Replace the output file if it exists")->group(outGroup);
+}
+
+void InputOutputOptions::apply(pipeline::Config& cfg) const {
+    cfg.analysisCrs = analysisCrs;
+    cfg.incidents.path = incidents;
+    cfg.incidents.layer = layer;
+    cfg.incidents.crs = crs;
+    cfg.incidents.fields = {xField, yField, timeField, categoryField, idField, weightField};
+    if (!studyArea.empty()) cfg.studyArea = io::StudyAreaSpec{studyArea, studyAreaLayer, ""};
+    cfg.output.path = out;
+    cfg.output.overwrite = overwrite;
+}
+
+HotspotCommand::HotspotCommand(CLI::App& parent)
+    : m_app(parent.add_subcommand("hotspot", "Count incidents on a grid and find Gi* hot spots, from flags")) {
+    m_io.add(m_app, true);
+    auto* an = "Analysis";
     m_app->add_option("--cell-size", m_cellSize, "Cell size in metres, or 'auto' (sfhotspot's rule)")
         ->capture_default_str()
         ->group(an);
@@ -86,10 +104,6 @@ HotspotCommand::HotspotCommand(CLI::App& parent)
         ->check(CLI::Range(0, 1024))
         ->capture_default_str()
         ->group(st);
-
-    auto* out = "Output";
-    m_app->add_option("--out", m_out, "The GeoPackage to write (.gpkg)")->required()->group(out);
-    m_app->add_flag("--overwrite", m_overwrite, "Replace the output file if it exists")->group(out);
     m_app->footer("Example: trygg hotspot --incidents reports.csv --study-area boundary.gpkg --cell-size 200 "
                   "--out hotspots.gpkg");
 }
@@ -98,12 +112,7 @@ pipeline::Config HotspotCommand::config(const std::string& commandLine) const {
     pipeline::Config cfg;
     cfg.name = "hotspot";
     cfg.sourceText = commandLine;
-    cfg.analysisCrs = m_analysisCrs;
-    cfg.incidents.path = m_incidents;
-    cfg.incidents.layer = m_layer;
-    cfg.incidents.crs = m_crs;
-    cfg.incidents.fields = {m_xField, m_yField, m_timeField, m_categoryField, m_idField, m_weightField};
-    if (!m_studyArea.empty()) cfg.studyArea = io::StudyAreaSpec{m_studyArea, m_studyAreaLayer, ""};
+    m_io.apply(cfg);
     cfg.grid.shape = m_gridShape == "hex" ? grid::Shape::Hex : grid::Shape::Square;
     cfg.grid.cellSizeM = numberOrWord(m_cellSize, "auto", "--cell-size");
     cfg.grid.alignment = m_align == "extent" ? grid::Alignment::Extent : grid::Alignment::Snapped;
@@ -122,8 +131,6 @@ pipeline::Config HotspotCommand::config(const std::string& commandLine) const {
     cfg.inference.permutations = m_permutations;
     cfg.inference.seed = m_seed;
     cfg.inference.threads = m_threads;
-    cfg.output.path = m_out;
-    cfg.output.overwrite = m_overwrite;
     pipeline::validate(cfg);
     return cfg;
 }

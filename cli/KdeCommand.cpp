@@ -9,21 +9,8 @@ namespace trygg::cli {
 
 KdeCommand::KdeCommand(CLI::App& parent)
     : m_app(parent.add_subcommand("kde", "Kernel density surface of incidents, and the densest areas, from flags")) {
-    auto* in = "Input";
-    m_app->add_option("--incidents", m_incidents, "Incident reports: CSV, XLSX or a point layer GDAL reads")
-        ->required()
-        ->group(in);
-    m_app->add_option("--layer", m_layer, "Layer (or sheet) of the incidents file")->group(in);
-    m_app->add_option("--x-field", m_xField, "Column of x / longitude / easting (default: recognised)")->group(in);
-    m_app->add_option("--y-field", m_yField, "Column of y / latitude / northing (default: recognised)")->group(in);
-    m_app->add_option("--weight-field", m_weightField, "Column of a weight per report (default: none)")->group(in);
-    m_app->add_option("--crs", m_crs, "CRS of the incidents' coordinates (default: the layer's, or EPSG:4326 for lon/lat)")
-        ->group(in);
-    m_app->add_option("--study-area", m_studyArea, "Polygon layer: the surface is computed inside it only")->group(in);
-    m_app->add_option("--study-area-layer", m_studyAreaLayer, "Layer of the study area file")->group(in);
-
+    m_io.add(m_app, false);
     auto* an = "Density";
-    m_app->add_option("--analysis-crs", m_analysisCrs, "Projected CRS in metres")->capture_default_str()->group(an);
     m_app->add_option("--kernel", m_kernel, "Kernel")
         ->check(CLI::IsMember({"quartic", "epanechnikov", "triangular", "uniform", "gaussian"}))
         ->capture_default_str()
@@ -47,10 +34,6 @@ KdeCommand::KdeCommand(CLI::App& parent)
                                                "and rows), e.g. to compare with another tool's surface")
         ->check(CLI::ExistingFile)
         ->group(an);
-
-    auto* out = "Output";
-    m_app->add_option("--out", m_out, "The GeoPackage to write (.gpkg)")->required()->group(out);
-    m_app->add_flag("--overwrite", m_overwrite, "Replace the output file if it exists")->group(out);
     m_app->footer("Example: trygg kde --incidents reports.csv --study-area boundary.gpkg --bandwidth 400 --pixel 25 "
                   "--out density.gpkg");
 }
@@ -59,14 +42,7 @@ pipeline::Config KdeCommand::config(const std::string& commandLine) const {
     pipeline::Config cfg;
     cfg.name = "kde";
     cfg.sourceText = commandLine;
-    cfg.analysisCrs = m_analysisCrs;
-    cfg.incidents.path = m_incidents;
-    cfg.incidents.layer = m_layer;
-    cfg.incidents.crs = m_crs;
-    cfg.incidents.fields.x = m_xField;
-    cfg.incidents.fields.y = m_yField;
-    cfg.incidents.fields.weight = m_weightField;
-    if (!m_studyArea.empty()) cfg.studyArea = io::StudyAreaSpec{m_studyArea, m_studyAreaLayer, ""};
+    m_io.apply(cfg);
     cfg.grid.enabled = false;
     cfg.globalTests = false;
     cfg.kde.enabled = true;
@@ -91,8 +67,6 @@ pipeline::Config KdeCommand::config(const std::string& commandLine) const {
     cfg.kde.alignTo = m_alignTo;
     cfg.kde.topPercent = m_noAreas ? std::vector<double>{} : m_topPercent;
     cfg.inference.threads = m_threads;
-    cfg.output.path = m_out;
-    cfg.output.overwrite = m_overwrite;
     pipeline::validate(cfg);
     return cfg;
 }

@@ -12,11 +12,7 @@ namespace trygg::io {
 
 AreaLayer readAreaLayer(const AreaLayerSpec& spec, const crs::Crs& analysisCrs, const geom::GeosContext& geos) {
     VectorSource src = openVector(spec.path, spec.layer, "areas");
-    const std::string crsText = spec.crs.empty() ? crsTextOf(src.layer) : spec.crs;
-    if (crsText.empty())
-        throw InputError("areas: the layer '" + src.layerName + "' in '" + spec.path +
-                         "' has no CRS. Declare it with crs = \"EPSG:N\" under [areas]");
-    const crs::Crs sourceCrs = crs::Crs::fromUserInput(crsText);
+    const crs::Crs sourceCrs = sourceCrsOf(src, spec.crs, "areas", "areas");
     const crs::Transformer toAnalysis(sourceCrs, analysisCrs);
     OGRFeatureDefn* defn = src.layer->GetLayerDefn();
     auto field = [&](const std::string& name, const char* key) {

@@ -57,6 +57,15 @@ RasterLayout readRasterLayout(const std::string& path) {
     return {gt[0], gt[3], gt[1], ds->GetRasterXSize(), ds->GetRasterYSize()};
 }
 
+crs::Crs sourceCrsOf(const VectorSource& src, const std::string& declared, const std::string& what,
+                     const std::string& section) {
+    const std::string text = declared.empty() ? crsTextOf(src.layer) : declared;
+    if (text.empty())
+        throw InputError(what + ": the layer '" + src.layerName + "' in '" + src.path +
+                         "' has no CRS. Declare it with crs = \"EPSG:N\" under [" + section + "]");
+    return crs::Crs::fromUserInput(text);
+}
+
 std::string crsTextOf(OGRLayer* layer) {
     const OGRSpatialReference* srs = layer->GetSpatialRef();
     if (!srs) return {};

@@ -10,12 +10,7 @@ namespace trygg::io {
 
 StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, const geom::GeosContext& geos) {
     VectorSource src = openVector(spec.path, spec.layer, "study area");
-    std::string crsText = spec.crs;
-    if (crsText.empty()) crsText = crsTextOf(src.layer);
-    if (crsText.empty())
-        throw InputError("study area: the layer '" + src.layerName + "' in '" + spec.path +
-                         "' has no CRS. Declare it with crs = \"EPSG:N\" under [study_area]");
-    const crs::Crs sourceCrs = crs::Crs::fromUserInput(crsText);
+    const crs::Crs sourceCrs = sourceCrsOf(src, spec.crs, "study area", "study_area");
     const crs::Transformer toAnalysis(sourceCrs, analysisCrs);
 
     StudyArea out;

@@ -11,11 +11,7 @@ namespace trygg::io {
 
 WeightedPoints readWeightedPoints(const WeightedPointsSpec& spec, const crs::Crs& analysisCrs) {
     VectorSource src = openVector(spec.path, spec.layer, "population");
-    const std::string crsText = spec.crs.empty() ? crsTextOf(src.layer) : spec.crs;
-    if (crsText.empty())
-        throw InputError("population: the layer '" + src.layerName + "' in '" + spec.path +
-                         "' has no CRS. Declare it with crs = \"EPSG:N\"");
-    const crs::Crs sourceCrs = crs::Crs::fromUserInput(crsText);
+    const crs::Crs sourceCrs = sourceCrsOf(src, spec.crs, "population", "kde.population");
     const crs::Transformer toAnalysis(sourceCrs, analysisCrs);
     const int field = src.layer->GetLayerDefn()->GetFieldIndex(spec.field.c_str());
     if (field < 0)

@@ -1,6 +1,8 @@
 #pragma once
 // Opening vector sources through GDAL, with errors turned into InputError and GDAL's own
 // messages collected instead of printed.
+#include "trygg/crs/Crs.hpp"
+
 #include <gdal_priv.h>
 
 #include <string>
@@ -44,6 +46,11 @@ struct VectorSource {
 // Throws InputError for a missing, empty or unreadable file, a missing layer, or a choice of
 // several layers with none named.
 VectorSource openVector(const std::string& path, const std::string& layerName, const std::string& what);
+
+// The CRS of a source's layer: the one declared in the config when given, else the layer's own.
+// Throws InputError naming the file and the config section when there is neither.
+crs::Crs sourceCrsOf(const VectorSource& src, const std::string& declared, const std::string& what,
+                     const std::string& section);
 
 // The layer's CRS as text Crs::fromUserInput takes: "AUTH:CODE" when it has one, else WKT2;
 // "" when the layer has no CRS.

@@ -30,6 +30,7 @@ std::string_view reasonCode(RejectReason reason) {
     case RejectReason::UnparseableDate: return "unparseable_date";
     case RejectReason::UnreadableWeight: return "unreadable_weight";
     case RejectReason::DuplicateId: return "duplicate_id";
+    case RejectReason::InvalidValue: return "invalid_value";
     }
     return "unknown";
 }
@@ -45,6 +46,7 @@ std::string_view reasonText(RejectReason reason) {
     case RejectReason::UnparseableDate: return "unparseable date";
     case RejectReason::UnreadableWeight: return "unreadable weight";
     case RejectReason::DuplicateId: return "duplicate id";
+    case RejectReason::InvalidValue: return "value outside its range or vocabulary";
     }
     return "unknown";
 }
@@ -247,6 +249,8 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
                                   "händelsetyp"});
     const int ii = optionalField(spec.fields.id, "id_field", {"id", "uid", "report_id", "ärendenummer", "diarienummer"});
     const int wi = optionalField(spec.fields.weight, "weight_field", {"weight", "vikt"});
+    std::vector<int> extraIndex;
+    for (const auto& name : spec.extraFields) extraIndex.push_back(requireField(fields, name, what, name, spec.path));
     if (ti >= 0) set.used.time = fields[ti];
     if (ci >= 0) set.used.category = fields[ci];
     if (ii >= 0) set.used.id = fields[ii];
@@ -263,10 +267,21 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     // row's full values are fetched again by its feature id afterwards.
     const bool skipUnused = layer->TestCapability(OLCRandomRead) && !EQUAL(src.driverName.c_str(), "CSV");
     std::vector<GIntBig> rejectedFids;
+    // The fields a rejected row keeps: all of them, or only those Trygg reads.
+    std::vector<int> keptFields;
+    for (int f = 0; f < fieldCount; ++f) {
+        const bool mapped = f == xi || f == yi || f == ti || f == ci || f == ii || f == wi ||
+                            std::find(extraIndex.begin(), extraIndex.end(), f) != extraIndex.end();
+        if (mapped || !spec.rejectedKeepOnlyMapped) {
+            keptFields.push_back(f);
+            set.rejectedFields.push_back(fields[static_cast<std::size_t>(f)]);
+        }
+    }
     if (skipUnused) {
         CPLStringList ignored;
         for (int f = 0; f < fieldCount; ++f)
-            if (f != xi && f != yi && f != ti && f != ci && f != ii && f != wi)
+            if (f != xi && f != yi && f != ti && f != ci && f != ii && f != wi &&
+                std::find(extraIndex.begin(), extraIndex.end(), f) == extraIndex.end())
                 ignored.AddString(defn->GetFieldDefn(f)->GetNameRef());
         ignored.AddString("OGR_STYLE");
         layer->SetIgnoredFields(const_cast<const char**>(ignored.List()));
@@ -289,8 +304,8 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
             if (skipUnused) {
                 rejectedFids.push_back(feature->GetFID());
             } else {
-                r.values.reserve(static_cast<std::size_t>(fieldCount));
-                for (int f = 0; f < fieldCount; ++f)
+                r.values.reserve(keptFields.size());
+                for (int f : keptFields)
                     r.values.push_back(feature->IsFieldSetAndNotNull(f) ? toUtf8(feature->GetFieldAsString(f)) : "");
             }
             if (fromGeometry) {
@@ -413,6 +428,19 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
             weight = *w;
         }
 
+        // Extra values and their check.
+        std::vector<std::string> extras;
+        if (!extraIndex.empty()) {
+            for (int f : extraIndex)
+                extras.push_back(feature->IsFieldSetAndNotNull(f) ? trimmed(toUtf8(feature->GetFieldAsString(f))) : "");
+            if (spec.checkExtras) {
+                if (auto problem = spec.checkExtras(extras)) {
+                    reject(RejectReason::InvalidValue, problem->field, problem->detail);
+                    continue;
+                }
+            }
+        }
+
         // Duplicate ids, among accepted rows.
         if (ii >= 0 && feature->IsFieldSetAndNotNull(ii)) {
             std::string id = trimmed(toUtf8(feature->GetFieldAsString(ii)));
@@ -427,6 +455,7 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
         }
 
         // Accepted.
+        if (!extraIndex.empty()) set.extras.push_back(std::move(extras));
         set.x.push_back(ax);
         set.y.push_back(ay);
         set.row.push_back(row);
@@ -462,7 +491,7 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
         for (std::size_t k = 0; k < rejectedFids.size(); ++k) {
             OGRFeatureUniquePtr feature(layer->GetFeature(rejectedFids[k]));
             auto& values = set.rejected[k].values;
-            for (int f = 0; f < fieldCount; ++f)
+            for (int f : keptFields)
                 values.push_back(feature && feature->IsFieldSetAndNotNull(f) ? toUtf8(feature->GetFieldAsString(f)) : "");
         }
     }

@@ -421,7 +421,7 @@ void GpkgWriter::writeRejected(const io::ReportSet& reports, const std::string& 
     addField(own[3], OFTString);
     std::set<std::string> taken(own.begin(), own.end());
     std::vector<std::string> names;
-    for (const auto& src : reports.sourceFields) {
+    for (const auto& src : reports.rejectedFields) {
         std::string name = src;
         std::string low = name;
         for (auto& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));

@@ -5,6 +5,8 @@
 #include "trygg/io/Values.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -29,8 +31,9 @@ enum class RejectReason {
     UnparseableDate,       // a date-time that cannot be read
     UnreadableWeight,      // a weight that is missing, not a number or negative
     DuplicateId,           // an id seen before on an accepted row
+    InvalidValue,          // a value outside its declared range or vocabulary (a score off the scale)
 };
-inline constexpr int kRejectReasonCount = 9;
+inline constexpr int kRejectReasonCount = 10;
 
 // Stable code written to the output ("outside_study_area").
 std::string_view reasonCode(RejectReason reason);
@@ -43,12 +46,25 @@ struct FieldMapping {
     std::string x, y, time, category, id, weight;
 };
 
+// A check of a row's extra values: nullopt to accept, or the field at fault and what was found.
+struct ValueProblem {
+    std::string field;
+    std::string detail;
+};
+using ExtraCheck = std::function<std::optional<ValueProblem>(const std::vector<std::string>& extras)>;
+
 struct ReportSourceSpec {
     std::string path;
     std::string layer;  // empty: the only layer
     std::string crs;    // empty: the layer's CRS, or EPSG:4326 for lon/lat-named columns
     FieldMapping fields;
     std::string what = "incidents";  // names the input in messages
+    // Further fields whose text is kept for each accepted row (ReportSet::extras), in this order;
+    // all must exist. `checkExtras` may reject a row for them (RejectReason::InvalidValue).
+    std::vector<std::string> extraFields;
+    ExtraCheck checkExtras;
+    // Rejected rows keep only the fields Trygg reads, never the others (free text in surveys).
+    bool rejectedKeepOnlyMapped = false;
 };
 
 struct RejectedRow {
@@ -70,9 +86,11 @@ struct ReportSet {
     std::vector<std::int64_t> timeWallSeconds;  // DateTime::wallSeconds, kNoTime for none; empty without a time field
     std::vector<std::int64_t> row;
     std::vector<std::string> categories;  // sorted
+    std::vector<std::vector<std::string>> extras;  // per accepted row, the extraFields' text
     std::vector<RejectedRow> rejected;
 
     std::vector<std::string> sourceFields;
+    std::vector<std::string> rejectedFields;  // the fields whose values rejected rows keep
     std::int64_t rowsRead = 0;
     std::int64_t withoutTime = 0;  // accepted rows whose time field was empty
     FieldMapping used;             // the fields used; x and y are "(geometry)" for a point layer

@@ -36,6 +36,11 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
     if (s.cellsByCoType[1] + s.cellsByCoType[2] + s.cellsByCoType[3] + s.cellsByCoType[4] > 0)
         fmt::print("Local Moran: HH {} / LL {} / HL {} / LH {} cells\n", s.cellsByCoType[1], s.cellsByCoType[2],
                    s.cellsByCoType[3], s.cellsByCoType[4]);
+    if (s.perceptionRead > 0)
+        fmt::print("Perception: {} read, {} accepted; fear vs crime: both {} / perceived only {} / incidents only {} / "
+                   "neither {} cells ({} with too little data)\n",
+                   s.perceptionRead, s.perceptionAccepted, s.fearCrimeCells[1], s.fearCrimeCells[2], s.fearCrimeCells[3],
+                   s.fearCrimeCells[4], s.fearCrimeCells[0]);
     if (s.areas > 0) fmt::print("Areas: {} areas, {} hot at 95 % or more\n", s.areas, s.areasHot);
     if (s.hasGlobal)
         fmt::print("Global: Moran's I {:.4f} (z {:.2f}), General G {:.4g} (z {:.2f}), Clark-Evans R {:.3f} (z {:.2f})\n",

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 using namespace trygg;
@@ -85,6 +86,17 @@ std::string dump(const std::string& path) {
         std::sort(byCount.rbegin(), byCount.rend());
         for (std::size_t i = 0; i < 3 && i < byCount.size(); ++i) out << "area " << byCount[i].second << "\n";
     }
+    // Fear versus crime: cells per class, and the reasons that go with feeling unsafe.
+    if (OGRLayer* pg = ds->GetLayerByName("perception_grid")) {
+        std::map<int, int> classes;
+        for (auto& f : *pg) ++classes[f->GetFieldAsInteger("fear_crime_class")];
+        for (const auto& [c, count] : classes) out << "fear_crime_class " << c << ": " << count << "\n";
+    }
+    if (OGRLayer* reasons = ds->GetLayerByName("perception_reasons"))
+        for (auto& f : *reasons)
+            out << fmt::format("reason {} reports={} unsafe={} lift={:.3f}\n", f->GetFieldAsString("reason"),
+                               f->GetFieldAsInteger("reports"), f->GetFieldAsInteger("unsafe_reports"),
+                               f->GetFieldAsDouble("lift"));
     // The densest areas: regions, area and share of incidents per class.
     if (OGRLayer* dense = ds->GetLayerByName("density_areas")) {
         std::map<double, std::string> classes;
@@ -291,4 +303,44 @@ TEST_CASE("the risk surface by hand: residents where the incidents are", "[pipel
             CHECK(v == Approx(100.0f).epsilon(1e-4));
         }
     CHECK(valued > 100);
+}
+
+TEST_CASE("no output layer holds the survey's free text", "[pipeline][perception]") {
+    // The sample's perception file has a free-text column, fritext. Every table of the output is
+    // scanned: no column of that name, and none of its texts in any text field.
+    test::TempDir dir;
+    const auto s = pipeline::run(sampleConfig(dir), Progress());
+    std::set<std::string> freeTexts;
+    {
+        GDALDatasetUniquePtr in(GDALDataset::Open(test::sampleData("trygghet_punkter.csv").c_str(), GDAL_OF_VECTOR));
+        for (auto& f : *in->GetLayer(0)) {
+            const std::string t = f->GetFieldAsString("fritext");
+            if (!t.empty()) freeTexts.insert(t);
+        }
+    }
+    REQUIRE(freeTexts.size() > 3);
+    GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
+    int scanned = 0;
+    for (auto* layer : ds->GetLayers()) {
+        OGRFeatureDefn* defn = layer->GetLayerDefn();
+        for (int i = 0; i < defn->GetFieldCount(); ++i)
+            CHECK_FALSE(std::string(defn->GetFieldDefn(i)->GetNameRef()) == "fritext");
+        for (auto& f : *layer) {
+            for (int i = 0; i < defn->GetFieldCount(); ++i) {
+                if (defn->GetFieldDefn(i)->GetType() != OFTString) continue;
+                const std::string v = f->GetFieldAsString(i);
+                ++scanned;
+                for (const auto& t : freeTexts)
+                    if (v.find(t) != std::string::npos ) FAIL(layer->GetName() << ": " << v);
+            }
+        }
+    }
+    CHECK(scanned > 1000);
+}
+
+TEST_CASE("the sample's perception reports make every fear-versus-crime class occur", "[pipeline][perception]") {
+    test::TempDir dir;
+    const auto s = pipeline::run(sampleConfig(dir), Progress());
+    CHECK(s.perceptionRead == s.perceptionAccepted + 2);  // a score off the scale, and no coordinates
+    for (int c = 1; c <= 4; ++c) CHECK(s.fearCrimeCells[static_cast<std::size_t>(c)] > 0);
 }

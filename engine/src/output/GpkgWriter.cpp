@@ -280,9 +280,33 @@ private:
 
 } // namespace
 
+std::string GpkgWriter::setCell(OGRFeature& f, const grid::Grid& g, std::size_t i, PendingIndex& index) {
+    const grid::Lattice& lat = g.lattice();
+    std::array<double, 7> xs{}, ys{};
+    const grid::CellIndex c = g.cellIndex(i);
+    const int np = lat.ring(c, xs, ys);
+    auto* ring = new OGRLinearRing();
+    ring->setPoints(np, xs.data(), ys.data());
+    auto* poly = new OGRPolygon();
+    poly->addRingDirectly(ring);
+    f.SetGeometryDirectly(poly);
+    const auto fid = static_cast<GIntBig>(i + 1);
+    f.SetFID(fid);
+    const auto [x0, x1] = std::minmax_element(xs.begin(), xs.begin() + np);
+    const auto [y0, y1] = std::minmax_element(ys.begin(), ys.begin() + np);
+    index.boxes.push_back({fid, *x0, *x1, *y0, *y1});
+    // Square cells are named by their south-west corner, hexagons by their centre, in whole metres
+    // of the analysis CRS (as SCB names its grid squares).
+    const bool square = lat.shape() == grid::Shape::Square;
+    const double ax = square ? xs[0] : lat.centre(c).x;
+    const double ay = square ? ys[0] : lat.centre(c).y;
+    char id[64];
+    std::snprintf(id, sizeof id, "E%.0fN%.0f", std::round(ax), std::round(ay));
+    return id;
+}
+
 void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& progress) {
     const grid::Grid& g = *d.grid;
-    const grid::Lattice& lat = g.lattice();
     OGRLayer* layer = createLayer("hotspot_grid", wkbPolygon, "Hotspot grid",
                                   "Incidents per cell and Getis-Ord Gi* hot and cold spots (see run_metadata)");
     addField(layer, "cell_id", OFTString);
@@ -300,31 +324,12 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
 
     check(m_ds->StartTransaction(), "starting a transaction");
     OGRFeature f(defn);
-    std::array<double, 7> xs{}, ys{};
     PendingIndex index{"hotspot_grid", {}};
     index.boxes.reserve(g.size());
-    char idBuf[64];
-    const bool square = lat.shape() == grid::Shape::Square;
     for (std::size_t i = 0; i < g.size(); ++i) {
         if (i % 16384 == 0) progress.update(static_cast<double>(i) / static_cast<double>(g.size()));
-        const grid::CellIndex c = g.cellIndex(i);
-        const int np = lat.ring(c, xs, ys);
-        auto* ring = new OGRLinearRing();
-        ring->setPoints(np, xs.data(), ys.data());
-        auto* poly = new OGRPolygon();
-        poly->addRingDirectly(ring);
-        f.SetGeometryDirectly(poly);
-        const auto fid = static_cast<GIntBig>(i + 1);
-        f.SetFID(fid);
-        const auto [x0, x1] = std::minmax_element(xs.begin(), xs.begin() + np);
-        const auto [y0, y1] = std::minmax_element(ys.begin(), ys.begin() + np);
-        index.boxes.push_back({fid, *x0, *x1, *y0, *y1});
-        // Square cells are named by their south-west corner, hexagons by their centre, in whole
-        // metres of the analysis CRS (as SCB names its grid squares).
-        const double ax = square ? xs[0] : lat.centre(c).x;
-        const double ay = square ? ys[0] : lat.centre(c).y;
-        std::snprintf(idBuf, sizeof idBuf, "E%.0fN%.0f", std::round(ax), std::round(ay));
-        f.SetField(iCell, idBuf);
+        const std::string id = setCell(f, g, i, index);
+        f.SetField(iCell, id.c_str());
         counts.set(f, i);
         statsColumns.set(f, i);
         if (d.kde) f.SetField(iKde, (*d.kde)[i]);
@@ -333,7 +338,7 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
             f.SetFieldNull(iShare);
         else
             f.SetField(iShare, share[i]);
-        check(layer->CreateFeature(&f), "writing cell " + std::string(idBuf));
+        check(layer->CreateFeature(&f), "writing cell " + id);
     }
     check(m_ds->CommitTransaction(), "committing the hotspot grid");
     m_pendingIndexes.push_back(std::move(index));  // built in bulk by commit()
@@ -348,6 +353,102 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
         writeStyle("hotspot_grid", "geom", clusterOutlierQml(aliases),
                    "Clusters and outliers by COType (local Moran's I)", "cluster_outlier", false);
     progress.update(1.0);
+}
+
+void GpkgWriter::writePerceptionGrid(const PerceptionGridData& d) {
+    const grid::Grid& g = *d.grid;
+    const perception::CellSummary& s = *d.summary;
+    OGRLayer* layer = createLayer("perception_grid", wkbPolygon, "Perceived safety and fear versus crime",
+                                  "Residents' safety reports per cell, their hot spots, and each cell's fear-versus-crime "
+                                  "class (meanings in run_metadata, fear_crime.class_*)");
+    addField(layer, "cell_id", OFTString);
+    addField(layer, "perc_n", OFTInteger);
+    addField(layer, "perc_unsafe", OFTInteger);
+    addField(layer, "perc_share_unsafe", OFTReal);
+    addField(layer, "perc_mean", OFTReal);
+    addField(layer, "perc_mean_eb", OFTReal);
+    addField(layer, "perc_reasons", OFTString);
+    addField(layer, "perc_around", OFTInteger);
+    addField(layer, "perc_GiZScore", OFTReal);
+    addField(layer, "perc_GiPValue", OFTReal);
+    if (d.stats.pseudoP) addField(layer, "perc_GiPseudoP", OFTReal);
+    addField(layer, "perc_Gi_Bin", OFTInteger, OFSTInt16);
+    addField(layer, "Gi_Bin", OFTInteger, OFSTInt16);
+    addField(layer, "fear_crime_class", OFTInteger, OFSTInt16);
+    addField(layer, "fear_crime", OFTString);
+    addField(layer, "fear_crime_en", OFTString);
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    auto idx = [&](const char* name) { return defn->GetFieldIndex(name); };
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(defn);
+    PendingIndex index{"perception_grid", {}};
+    index.boxes.reserve(g.size());
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        f.SetField(idx("cell_id"), setCell(f, g, i, index).c_str());
+        f.SetField(idx("perc_n"), static_cast<int>(s.n[i]));
+        f.SetField(idx("perc_unsafe"), static_cast<int>(s.unsafe[i]));
+        setReal(f, idx("perc_share_unsafe"), s.n[i] > 0 ? static_cast<double>(s.unsafe[i]) / s.n[i] : std::nan(""));
+        setReal(f, idx("perc_mean"), s.n[i] >= d.minReports ? s.mean[i] : std::nan(""));
+        setReal(f, idx("perc_mean_eb"), s.ebMean[i]);
+        f.SetField(idx("perc_reasons"), s.leadingReasons[i].c_str());
+        f.SetField(idx("perc_around"), static_cast<int>((*d.around)[i]));
+        setReal(f, idx("perc_GiZScore"), (*d.stats.z)[i]);
+        setReal(f, idx("perc_GiPValue"), (*d.stats.p)[i]);
+        if (d.stats.pseudoP) setReal(f, idx("perc_GiPseudoP"), (*d.stats.pseudoP)[i]);
+        f.SetField(idx("perc_Gi_Bin"), static_cast<int>((*d.stats.bin)[i]));
+        f.SetField(idx("Gi_Bin"), static_cast<int>((*d.incidentBins)[i]));
+        const auto c = (*d.classes)[i];
+        f.SetField(idx("fear_crime_class"), static_cast<int>(c));
+        f.SetField(idx("fear_crime"), perception::text(c).labelSv);
+        f.SetField(idx("fear_crime_en"), perception::text(c).labelEn);
+        check(layer->CreateFeature(&f), "writing a perception cell");
+    }
+    check(m_ds->CommitTransaction(), "committing the perception grid");
+    m_pendingIndexes.push_back(std::move(index));
+    std::vector<std::string> labels;
+    for (int c = 0; c < 5; ++c) {
+        const auto& t = perception::text(static_cast<perception::FearCrime>(c));
+        labels.push_back(std::string(t.labelSv) + " / " + t.labelEn);
+    }
+    writeStyle("perception_grid", "geom",
+               fearCrimeQml(labels, {{"perc_n", "Safety reports"},
+                                     {"perc_unsafe", "Unsafe reports"},
+                                     {"perc_share_unsafe", "Share unsafe"},
+                                     {"perc_mean", "Mean score (enough reports)"},
+                                     {"perc_mean_eb", "Mean score, shrunk (empirical Bayes)"},
+                                     {"perc_reasons", "Leading reasons"},
+                                     {"perc_around", "Reports in the neighbourhood"},
+                                     {"perc_Gi_Bin", "Perceived-unsafe hot spot class"},
+                                     {"Gi_Bin", "Incident hot spot class"},
+                                     {"fear_crime", "Otrygghet mot brott"},
+                                     {"fear_crime_en", "Fear versus crime"}}),
+               "Fear versus crime, both ways, in Swedish and English");
+}
+
+void GpkgWriter::writePerceptionReasons(const std::vector<perception::ReasonRow>& rows) {
+    OGRLayer* layer = createLayer("perception_reasons", wkbNone, "What goes with feeling unsafe",
+                                  "Per reason: reports citing it, the unsafe among them, and the share unsafe against "
+                                  "the share overall (lift)");
+    addField(layer, "reason", OFTString);
+    addField(layer, "reports", OFTInteger);
+    addField(layer, "unsafe_reports", OFTInteger);
+    addField(layer, "share_unsafe", OFTReal);
+    addField(layer, "share_unsafe_overall", OFTReal);
+    addField(layer, "lift", OFTReal);
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(layer->GetLayerDefn());
+    for (const auto& r : rows) {
+        f.SetFID(OGRNullFID);
+        f.SetField("reason", r.reason.c_str());
+        f.SetField("reports", static_cast<int>(r.reports));
+        f.SetField("unsafe_reports", static_cast<int>(r.unsafe));
+        f.SetField("share_unsafe", r.shareUnsafe);
+        f.SetField("share_unsafe_overall", r.shareUnsafeOverall);
+        f.SetField("lift", r.lift);
+        check(layer->CreateFeature(&f), "writing a reason");
+    }
+    check(m_ds->CommitTransaction(), "committing the reasons");
+    writeStyle("perception_reasons", "", tableQml({{"lift", "Share unsafe / share overall"}}), "Reasons");
 }
 
 void GpkgWriter::writeAreaStatistics(const AreaStatisticsData& d) {
@@ -408,7 +509,7 @@ void GpkgWriter::writeStudyArea(const std::vector<unsigned char>& wkb, const std
 }
 
 void GpkgWriter::writeRejected(const io::ReportSet& reports, const std::string& layerName) {
-    OGRLayer* layer = createLayer(layerName, wkbNone, "Rejected reports",
+    OGRLayer* layer = createLayer(layerName, wkbNone, layerName == "rejected_reports" ? "Rejected reports" : layerName,
                                   "Input rows that were not used, with their original values, row number and reason");
     const std::array<const char*, 4> own{"source_row", "reject_reason", "reject_field", "reject_detail"};
     auto addField = [&](const std::string& name, OGRFieldType type) {

@@ -159,6 +159,30 @@ std::string densityAreasQml() {
     return s;
 }
 
+std::string fearCrimeQml(const std::vector<std::string>& labels, const std::vector<FieldAlias>& aliases) {
+    // The corners of a 2 x 2 bivariate palette (Stevens), so that "both" reads as the sum.
+    static constexpr const char* kColours[5] = {"0,0,0,0", "110,40,140,230", "90,150,210,220", "215,60,50,220",
+                                                "225,225,225,120"};
+    static constexpr int kOrder[5] = {1, 2, 3, 4, 0};
+    std::string s = kHeader;
+    s += "  <renderer-v2 type=\"categorizedSymbol\" attr=\"fear_crime_class\" symbollevels=\"0\" enableorderby=\"0\" "
+         "forceraster=\"0\">\n    <categories>\n";
+    for (int k = 0; k < 5; ++k) {
+        const int c = kOrder[k];
+        s += fmt::format("      <category value=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n", c, k,
+                         escapeXml(labels[static_cast<std::size_t>(c)]));
+    }
+    s += "    </categories>\n    <symbols>\n";
+    for (int k = 0; k < 5; ++k) {
+        const int c = kOrder[k];
+        s += fillSymbol(k, c == 0 ? "" : kColours[c], "", 0.1);  // too little data: left blank
+    }
+    s += "    </symbols>\n  </renderer-v2>\n";
+    s += aliasesXml(aliases);
+    s += "  <layerOpacity>0.9</layerOpacity>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
+    return s;
+}
+
 std::string studyAreaQml() {
     std::string s = kHeader;
     s += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"

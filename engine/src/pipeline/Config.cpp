@@ -139,7 +139,7 @@ Config loadConfig(const std::string& path) {
     }
     Reader r(path, root);
     r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "local_moran", "inference", "global",
-                           "areas", "kde", "output"});
+                           "areas", "kde", "perception", "output"});
     const fs::path base = fs::absolute(path).parent_path();
 
     if (const auto* t = r.table("analysis")) {
@@ -347,6 +347,43 @@ Config loadConfig(const std::string& path) {
                 k.topPercent.push_back(*v);
             }
         }
+    }
+    if (const auto* t = r.table("perception")) {
+        r.onlyKnown(*t, "perception.", {"path", "layer", "crs", "x_field", "y_field", "id_field", "score_field",
+                                        "time_of_day_field", "reasons_field", "scale_min", "scale_max", "unsafe",
+                                        "unsafe_from", "min_reports", "min_reports_around", "hot_bin"});
+        PerceptionConfig p;
+        p.reports.what = "perception";
+        p.reports.path = resolve(base, r.str(t, "perception", "path").value_or(""));
+        if (p.reports.path.empty()) r.fail(t, "perception.path", "missing: give the file of perception reports");
+        p.reports.layer = r.str(t, "perception", "layer").value_or("");
+        p.reports.crs = r.str(t, "perception", "crs").value_or("");
+        p.reports.fields.x = r.str(t, "perception", "x_field").value_or("");
+        p.reports.fields.y = r.str(t, "perception", "y_field").value_or("");
+        p.reports.fields.id = r.str(t, "perception", "id_field").value_or("");
+        p.scoreField = r.str(t, "perception", "score_field").value_or("");
+        if (p.scoreField.empty()) r.fail(t, "perception.score_field", "missing: name the field with the score");
+        p.timeOfDayField = r.str(t, "perception", "time_of_day_field").value_or("");
+        p.reasonsField = r.str(t, "perception", "reasons_field").value_or("");
+        if (auto v = r.number(t, "perception", "scale_min")) p.scale.min = *v;
+        if (auto v = r.number(t, "perception", "scale_max")) p.scale.max = *v;
+        if (!(p.scale.max > p.scale.min)) r.fail(t, "perception.scale_max", "must be above scale_min");
+        if (auto v = r.str(t, "perception", "unsafe")) {
+            if (*v != "high" && *v != "low")
+                r.fail(r.node(t, "unsafe"), "perception.unsafe", "'" + *v + "' is not \"high\" or \"low\" (the unsafe end)");
+            p.scale.highIsUnsafe = *v == "high";
+        }
+        p.scale.unsafeFrom = p.scale.highIsUnsafe ? p.scale.max - 2 : p.scale.min + 2;
+        if (auto v = r.number(t, "perception", "unsafe_from")) p.scale.unsafeFrom = *v;
+        if (!p.scale.contains(p.scale.unsafeFrom)) r.fail(t, "perception.unsafe_from", "must lie on the scale");
+        if (auto v = r.number(t, "perception", "min_reports")) p.minReports = static_cast<std::uint32_t>(std::max(1.0, *v));
+        if (auto v = r.number(t, "perception", "min_reports_around"))
+            p.minNeighbourhood = static_cast<std::uint32_t>(std::max(1.0, *v));
+        if (auto v = r.number(t, "perception", "hot_bin")) {
+            if (*v < 1 || *v > 3) r.fail(r.node(t, "hot_bin"), "perception.hot_bin", "must be 1, 2 or 3");
+            p.hotBin = static_cast<int>(*v);
+        }
+        cfg.perception = p;
     }
     const auto* out = r.table("output");
     if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");

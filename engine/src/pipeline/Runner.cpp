@@ -11,8 +11,10 @@
 #include "trygg/kde/Bandwidth.hpp"
 #include "trygg/kde/Regions.hpp"
 #include "trygg/kde/Surface.hpp"
+#include "trygg/perception/Perception.hpp"
 #include "trygg/grid/Grid.hpp"
 #include "trygg/io/StudyArea.hpp"
+#include "trygg/io/Values.hpp"
 #include "trygg/output/GpkgWriter.hpp"
 #include "trygg/stats/GetisOrd.hpp"
 #include "trygg/stats/Global.hpp"
@@ -29,6 +31,7 @@
 #include <cmath>
 #include <ctime>
 #include <functional>
+#include <map>
 #include <optional>
 #include <filesystem>
 
@@ -219,6 +222,29 @@ IncrementalStep computeIncremental(const Config& cfg, const GridStep& g, const P
     return s;
 }
 
+// Gi* on s.values over s.weights: z, analytic and pseudo p, the classes, and warnings for
+// undefined cells. Shared by the incidents and the perception reports.
+void giStarOnValues(GiStarStep& s, const Config& cfg, const char* step, const Progress& progress, RunSummary& summary) {
+    s.z = stats::getisOrdZ(s.values, s.weights);
+    s.p.resize(s.z.size());
+    std::transform(s.z.begin(), s.z.end(), s.p.begin(), stats::twoSidedP);
+    if (cfg.inference.permutations > 0)
+        s.pseudoP = stats::conditionalPermutationP(s.values, s.weights, permutationSpec(cfg.inference),
+                                                   [&] { progress.checkCancelled(); });
+    const bool pseudo = !s.pseudoP.empty() && cfg.inference.classesFrom == ClassesFrom::Pseudo;
+    s.bins = stats::confidenceBins(s.z, pseudo ? s.pseudoP : s.p, cfg.inference.correction);
+    if (pseudo) warnIfTooFewPermutations(cfg.inference, s.pseudoP, step, summary);
+    s.undefined = 0;
+    for (double z : s.z) s.undefined += std::isfinite(z) ? 0 : 1;
+    if (s.undefined > 0) {
+        const bool flat = std::adjacent_find(s.values.begin(), s.values.end(), std::not_equal_to<>()) == s.values.end();
+        summary.warnings.push_back(fmt::format(
+            "{}: Gi* is undefined on {} of {} cell(s), left empty: {}", step, s.undefined, s.values.size(),
+            flat ? "every cell holds the same value"
+                 : "their neighbourhood covers the whole grid; use a smaller distance band or cell size"));
+    }
+}
+
 // stats.gistar: Gi* (or Gi) on the counts, or on the weight sums when there are weights.
 // `bandM` > 0 overrides the configured band (the automatic choice).
 GiStarStep computeGiStar(const Config& cfg, const GridStep& g, double bandM, const Progress& progress,
@@ -243,26 +269,8 @@ GiStarStep computeGiStar(const Config& cfg, const GridStep& g, double bandM, con
                                                s.islands, s.weights.description));
     s.weighted = !g.counts.weightSum.empty();
     s.values = analysisValues(g);
-    s.z = stats::getisOrdZ(s.values, s.weights);
-    s.p.resize(s.z.size());
-    std::transform(s.z.begin(), s.z.end(), s.p.begin(), stats::twoSidedP);
-    if (cfg.inference.permutations > 0)
-        s.pseudoP = stats::conditionalPermutationP(s.values, s.weights, permutationSpec(cfg.inference),
-                                                   [&] { progress.checkCancelled(); });
-    const bool pseudo = !s.pseudoP.empty() && cfg.inference.classesFrom == ClassesFrom::Pseudo;
-    s.bins = stats::confidenceBins(s.z, pseudo ? s.pseudoP : s.p, cfg.inference.correction);
-    if (pseudo) warnIfTooFewPermutations(cfg.inference, s.pseudoP, "stats.gistar", summary);
-    for (std::size_t i = 0; i < s.bins.size(); ++i) {
-        ++summary.cellsByBin[static_cast<std::size_t>(s.bins[i] + 3)];
-        s.undefined += std::isfinite(s.z[i]) ? 0 : 1;
-    }
-    if (s.undefined > 0) {
-        const bool flat = std::adjacent_find(s.values.begin(), s.values.end(), std::not_equal_to<>()) == s.values.end();
-        summary.warnings.push_back(fmt::format(
-            "stats.gistar: Gi* is undefined on {} of {} cell(s), left empty: {}", s.undefined, g.cells.size(),
-            flat ? "every cell holds the same value"
-                 : "their neighbourhood covers the whole grid; use a smaller distance band or cell size"));
-    }
+    giStarOnValues(s, cfg, "stats.gistar", progress, summary);
+    for (auto b : s.bins) ++summary.cellsByBin[static_cast<std::size_t>(b + 3)];
     return s;
 }
 
@@ -575,6 +583,86 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
     return s;
 }
 
+struct PerceptionStep {
+    io::ReportSet reports;
+    perception::Reports parsed;
+    perception::CellSummary cells;
+    GiStarStep gi;                 // Gi* on the unsafe reports per cell
+    std::vector<double> around;    // perception reports in each cell's neighbourhood
+    std::vector<perception::FearCrime> classes;
+    std::vector<perception::ReasonRow> reasons;
+    std::array<std::size_t, 5> cellsByClass{};
+};
+
+// perception: residents' reports per cell, their hot spots, and fear versus crime.
+PerceptionStep computePerception(const Config& cfg, const crs::Crs& analysisCrs, const geom::Area* area,
+                                 const GridStep& g, const GiStarStep& incidents, const Progress& progress,
+                                 RunSummary& summary) {
+    const PerceptionConfig& pc = *cfg.perception;
+    PerceptionStep s;
+    io::ReportSourceSpec spec = pc.reports;
+    spec.extraFields = {pc.scoreField};
+    if (!pc.timeOfDayField.empty()) spec.extraFields.push_back(pc.timeOfDayField);
+    if (!pc.reasonsField.empty()) spec.extraFields.push_back(pc.reasonsField);
+    spec.rejectedKeepOnlyMapped = true;  // free text never leaves the input
+    const perception::Scale scale = pc.scale;
+    const bool hasTime = !pc.timeOfDayField.empty();
+    spec.checkExtras = [&](const std::vector<std::string>& e) -> std::optional<io::ValueProblem> {
+        const auto score = io::parseNumber(e[0]);
+        if (!score || !scale.contains(*score))
+            return io::ValueProblem{pc.scoreField, fmt::format("score '{}' is not on the scale {:g} to {:g}", e[0],
+                                                               scale.min, scale.max)};
+        if (hasTime && !perception::parseTimeOfDay(e[1]))
+            return io::ValueProblem{pc.timeOfDayField,
+                                    "'" + e[1] + "' is not dag, kväll, natt or a clock time such as 21:30"};
+        return std::nullopt;
+    };
+    s.reports = io::readReports(spec, analysisCrs, area, progress);
+    // The parsed values, reasons numbered in sorted order.
+    std::map<std::string, std::int32_t> reasonIndex;
+    std::vector<std::vector<std::string>> reasonText;
+    for (const auto& e : s.reports.extras) {
+        s.parsed.score.push_back(*io::parseNumber(e[0]));
+        s.parsed.timeOfDay.push_back(hasTime ? *perception::parseTimeOfDay(e[1]) : perception::TimeOfDay::Unknown);
+        reasonText.push_back(pc.reasonsField.empty() ? std::vector<std::string>{} : perception::splitReasons(e.back()));
+        for (const auto& r : reasonText.back()) reasonIndex.emplace(r, 0);
+    }
+    std::int32_t k = 0;
+    for (auto& [name, index] : reasonIndex) {
+        index = k++;
+        s.parsed.reasonNames.push_back(name);
+    }
+    for (const auto& list : reasonText) {
+        std::vector<std::int32_t> ids;
+        for (const auto& r : list) ids.push_back(reasonIndex.at(r));
+        s.parsed.reasons.push_back(std::move(ids));
+    }
+    // Per cell.
+    std::vector<std::int64_t> cellOf(s.reports.acceptedCount());
+    for (std::size_t i = 0; i < cellOf.size(); ++i)
+        cellOf[i] = g.cells.activeOf(g.lattice.cellOf(s.reports.x[i], s.reports.y[i]));
+    s.cells = perception::summarise(s.parsed, cellOf, g.cells.size(), scale);
+    // Hot spots of unsafe reports, over the incidents' neighbourhoods.
+    s.gi.weights = incidents.weights;
+    s.gi.values.assign(s.cells.unsafe.begin(), s.cells.unsafe.end());
+    giStarOnValues(s.gi, cfg, "perception.gistar", progress, summary);
+    // Fear versus crime.
+    const auto& w = incidents.weights;
+    s.around.assign(g.cells.size(), 0.0);
+    s.classes.resize(g.cells.size());
+    for (std::size_t i = 0; i < g.cells.size(); ++i) {
+        for (auto kk = w.offsets[i]; kk < w.offsets[i + 1]; ++kk)
+            s.around[i] += s.cells.n[static_cast<std::size_t>(w.index[static_cast<std::size_t>(kk)])];
+        s.classes[i] = perception::classify(incidents.bins[i], s.gi.bins[i], s.around[i], pc.minNeighbourhood, pc.hotBin);
+        ++s.cellsByClass[static_cast<std::size_t>(s.classes[i])];
+    }
+    s.reasons = perception::rankReasons(s.parsed, scale);
+    summary.perceptionRead = s.reports.rowsRead;
+    summary.perceptionAccepted = static_cast<std::int64_t>(s.reports.acceptedCount());
+    summary.fearCrimeCells = s.cellsByClass;
+    return s;
+}
+
 output::LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa) {
     output::LocalStatsData d;
     d.z = &gi.z;
@@ -595,7 +683,7 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
                                                const io::ReportSet& reports, const GridStep& g, const GiStarStep* gi,
                                                const LisaStep* lisa, const GlobalStep* global,
                                                const IncrementalStep* inc, const AreaStep* areas,
-                                               const KdeStep* density,
+                                               const KdeStep* density, const PerceptionStep* perceived,
                                                const RunSummary& summary,
                                                const std::string& startedUtc) {
     std::vector<output::MetadataEntry> md;
@@ -758,6 +846,34 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
                                              cfg.kde.minPopulationKm2));
         }
     }
+    if (perceived) {
+        const auto& pr = perceived->reports;
+        add("input.perception.path", pr.path);
+        add("input.perception.sha256", fileChecksum(pr.path));
+        add("input.perception.crs", pr.sourceCrs);
+        add("input.perception.rows_read", std::to_string(pr.rowsRead));
+        add("input.perception.rows_accepted", std::to_string(pr.acceptedCount()));
+        add("input.perception.rows_rejected", std::to_string(pr.rejected.size()));
+        add("input.perception.free_text", "never copied: rejected rows keep only the fields Trygg reads");
+        const auto& sc = cfg.perception->scale;
+        add("perception.scale", fmt::format("{:g} to {:g}, {} is unsafe; unsafe from {:g}", sc.min, sc.max,
+                                            sc.highIsUnsafe ? "high" : "low", sc.unsafeFrom));
+        add("perception.min_reports", std::to_string(cfg.perception->minReports));
+        add("perception.mean_shrinkage",
+            fmt::format("empirical Bayes (normal-normal, Morris 1983) toward the study-area mean {:.4f}; within-cell "
+                        "variance {:.4f}, between-cell variance {:.4f} (DerSimonian-Laird)",
+                        perceived->cells.grandMean, perceived->cells.withinVariance, perceived->cells.betweenVariance));
+        add("perception.gistar", "Gi* on the unsafe reports per cell, over the incidents' weights and inference");
+        add("fear_crime.rule", fmt::format("hot = Gi_Bin >= {}; too little data under {} perception reports in the "
+                                           "neighbourhood",
+                                           cfg.perception->hotBin, cfg.perception->minNeighbourhood));
+        for (int c = 0; c < 5; ++c) {
+            const auto& t = perception::text(static_cast<perception::FearCrime>(c));
+            add(fmt::format("fear_crime.class_{}", c), fmt::format("{} | {} / {} | {} / {}", t.code, t.labelSv, t.labelEn,
+                                                                   t.meaningSv, t.meaningEn));
+            add(fmt::format("fear_crime.cells_{}", t.code), std::to_string(perceived->cellsByClass[static_cast<std::size_t>(c)]));
+        }
+    }
     if (areas) {
         add("input.areas.path", cfg.areas->layer.path);
         add("input.areas.layer", areas->layer.layerName);
@@ -887,6 +1003,15 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         timer.lap("kde.surface");
     }
 
+    std::optional<PerceptionStep> perceived;
+    if (cfg.perception) {
+        if (!gi) throw InputError("perception: needs the hotspot grid ([grid] enabled = true)");
+        const Progress perceptionProgress = progress.slice(0.82, 0.84, "perception");
+        perceptionProgress.update(0.0, cfg.perception->reports.path);
+        perceived = computePerception(cfg, analysisCrs, study.area.get(), g, *gi, perceptionProgress, summary);
+        timer.lap("perception");
+    }
+
     std::optional<AreaStep> areas;
     if (cfg.areas) {
         const Progress areaProgress = progress.slice(0.82, 0.85, "stats.areas");
@@ -931,6 +1056,23 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         writer.writeAreaStatistics(ad);
     }
     if (inc) writer.writeIncremental(inc->result);
+    if (perceived) {
+        output::PerceptionGridData pd;
+        pd.grid = &g.cells;
+        pd.summary = &perceived->cells;
+        pd.minReports = cfg.perception->minReports;
+        pd.stats.z = &perceived->gi.z;
+        pd.stats.p = &perceived->gi.p;
+        pd.stats.bin = &perceived->gi.bins;
+        pd.stats.neighbours = &perceived->gi.weights;
+        if (!perceived->gi.pseudoP.empty()) pd.stats.pseudoP = &perceived->gi.pseudoP;
+        pd.incidentBins = &gi->bins;
+        pd.around = &perceived->around;
+        pd.classes = &perceived->classes;
+        writer.writePerceptionGrid(pd);
+        writer.writePerceptionReasons(perceived->reasons);
+        writer.writeRejected(perceived->reports, "rejected_perception");
+    }
     if (density) {
         const std::string unit = cfg.kde.normalisation == kde::Normalisation::DensityKm2 ? "reports per km2"
                                  : cfg.kde.normalisation == kde::Normalisation::Raw   ? "raw kernel sums"
@@ -946,7 +1088,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     }
     writer.writeMetadata(runMetadata(cfg, analysisCrs, study, reports, g, gi ? &*gi : nullptr, lisa ? &*lisa : nullptr,
                                      global ? &*global : nullptr, inc ? &*inc : nullptr, areas ? &*areas : nullptr,
-                                     density ? &*density : nullptr,
+                                     density ? &*density : nullptr, perceived ? &*perceived : nullptr,
                                      summary, startedUtc));
     writer.commit();
     summary.filesBeside = writer.filesBeside();

@@ -6,6 +6,7 @@
 #include "trygg/grid/Grid.hpp"
 #include "trygg/output/RtreeBulkLoad.hpp"
 #include "trygg/kde/Surface.hpp"
+#include "trygg/perception/Perception.hpp"
 #include "trygg/stats/Incremental.hpp"
 #include "trygg/stats/LocalMoran.hpp"
 #include "trygg/stats/Weights.hpp"
@@ -17,6 +18,7 @@
 
 class GDALDataset;
 class OGRLayer;
+class OGRFeature;
 class OGRSpatialReference;
 
 namespace trygg::crs {
@@ -53,6 +55,18 @@ struct HotspotGridData {
     LocalStatsData stats;
     const std::vector<double>* kde = nullptr;  // the density at each cell's centre, with [kde]
     const std::vector<double>* kdeRisk = nullptr;  // the risk at each cell's centre, with [kde.population]
+};
+
+// What the perception_grid layer holds: residents' reports per cell, their hot spots, and fear
+// versus crime.
+struct PerceptionGridData {
+    const grid::Grid* grid = nullptr;
+    const perception::CellSummary* summary = nullptr;
+    std::uint32_t minReports = 3;  // perc_mean is shown from this many reports
+    LocalStatsData stats;          // Gi* on the unsafe reports (written with a perc_ prefix)
+    const std::vector<std::int8_t>* incidentBins = nullptr;
+    const std::vector<double>* around = nullptr;
+    const std::vector<perception::FearCrime>* classes = nullptr;
 };
 
 // One class of the densest areas: the regions of the surface at or above the threshold.
@@ -95,6 +109,8 @@ public:
 
     void writeHotspotGrid(const HotspotGridData& data, const Progress& progress);
     void writeAreaStatistics(const AreaStatisticsData& data);
+    void writePerceptionGrid(const PerceptionGridData& data);
+    void writePerceptionReasons(const std::vector<perception::ReasonRow>& rows);
     void writeStudyArea(const std::vector<unsigned char>& wkb, const std::string& description);
     void writeRejected(const io::ReportSet& reports, const std::string& layerName);
     void writeMetadata(const std::vector<MetadataEntry>& entries);
@@ -121,6 +137,9 @@ private:
     void writeStyle(const std::string& layer, const std::string& geometryColumn, const std::string& qml,
                     const std::string& description, const std::string& styleName = "", bool isDefault = true);
     void exec(const std::string& sql);
+    struct PendingIndex;
+    // Sets a grid cell's polygon and fid on the feature, adds its box to `index`, returns its id.
+    std::string setCell(OGRFeature& f, const grid::Grid& g, std::size_t i, PendingIndex& index);
 
     std::string m_finalPath;
     std::string m_tmpPath;

@@ -24,6 +24,10 @@ std::string densityRasterQml(double maxValue);
 // density_areas: outlined classes (top 1 % darkest), no fill.
 std::string densityAreasQml();
 
+// perception_grid: fear versus crime in a bivariate scheme (both purple, perceived only blue,
+// incidents only red, neither light grey, too little data blank), labels in `labels` by class 0..4.
+std::string fearCrimeQml(const std::vector<std::string>& labels, const std::vector<FieldAlias>& aliases);
+
 // study_area: a dark outline, no fill.
 std::string studyAreaQml();
 

@@ -8,6 +8,7 @@
 #include "trygg/io/WeightedPoints.hpp"
 #include "trygg/kde/Kernel.hpp"
 #include "trygg/kde/Surface.hpp"
+#include "trygg/perception/Perception.hpp"
 #include "trygg/stats/MultipleTesting.hpp"
 #include "trygg/stats/Weights.hpp"
 
@@ -96,6 +97,16 @@ struct KdeConfig {
     double minPopulationKm2 = 100;
 };
 
+// Perceived safety: residents' reports with a score, a time of day and reasons.
+struct PerceptionConfig {
+    io::ReportSourceSpec reports;  // coordinates, id; x/y recognised as for incidents
+    std::string scoreField, timeOfDayField, reasonsField;
+    perception::Scale scale;
+    std::uint32_t minReports = 3;     // a cell's mean is shown from this many reports
+    std::uint32_t minNeighbourhood = 5;  // fear versus crime needs this many reports around a cell
+    int hotBin = 2;                   // Gi_Bin at or above which a cell counts as hot (95 %)
+};
+
 // Inference shared by every local statistic.
 struct InferenceConfig {
     stats::Correction correction = stats::Correction::FdrBenjaminiHochberg;
@@ -124,6 +135,7 @@ struct Config {
     IncrementalConfig incremental;
     std::optional<AreasConfig> areas;
     KdeConfig kde;
+    std::optional<PerceptionConfig> perception;
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

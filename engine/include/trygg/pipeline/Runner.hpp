@@ -32,7 +32,9 @@ struct RunSummary {
     std::size_t areas = 0, areasHot = 0;
     double kdeBandwidthM = 0;  // with [kde]
     bool hasGrid = true;        // false for a density surface alone
-    std::vector<std::string> filesBeside;  // GeoTIFFs and styles written beside the GeoPackage  // with [areas]: areas, and those hot at 95 % or more
+    std::vector<std::string> filesBeside;
+    std::int64_t perceptionRead = 0, perceptionAccepted = 0;  // with [perception]
+    std::array<std::size_t, 5> fearCrimeCells{};              // by perception::FearCrime  // GeoTIFFs and styles written beside the GeoPackage  // with [areas]: areas, and those hot at 95 % or more
     stats::GlobalTest moranI, generalG, clarkEvans;
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> stageSeconds;  // wall seconds per named step

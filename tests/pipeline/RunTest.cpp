@@ -88,9 +88,14 @@ std::string dump(const std::string& path) {
     }
     // Fear versus crime: cells per class, and the reasons that go with feeling unsafe.
     if (OGRLayer* pg = ds->GetLayerByName("perception_grid")) {
-        std::map<int, int> classes;
-        for (auto& f : *pg) ++classes[f->GetFieldAsInteger("fear_crime_class")];
+        std::map<int, int> classes, evening;
+        const bool times = pg->GetLayerDefn()->GetFieldIndex("fear_crime_kvall_natt_class") >= 0;
+        for (auto& f : *pg) {
+            ++classes[f->GetFieldAsInteger("fear_crime_class")];
+            if (times) ++evening[f->GetFieldAsInteger("fear_crime_kvall_natt_class")];
+        }
         for (const auto& [c, count] : classes) out << "fear_crime_class " << c << ": " << count << "\n";
+        for (const auto& [c, count] : evening) out << "fear_crime_kvall_natt_class " << c << ": " << count << "\n";
     }
     if (OGRLayer* reasons = ds->GetLayerByName("perception_reasons"))
         for (auto& f : *reasons)

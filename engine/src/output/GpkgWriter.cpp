@@ -377,6 +377,22 @@ void GpkgWriter::writePerceptionGrid(const PerceptionGridData& d) {
     addField(layer, "fear_crime_class", OFTInteger, OFSTInt16);
     addField(layer, "fear_crime", OFTString);
     addField(layer, "fear_crime_en", OFTString);
+    // ASCII field names for the times: å ä -> a, ö -> o.
+    std::string times;
+    for (std::size_t k = 0; k < d.timesLabel.size(); ++k) {
+        const auto c = static_cast<unsigned char>(d.timesLabel[k]);
+        if (c == 0xC3 && k + 1 < d.timesLabel.size()) {
+            const auto n = static_cast<unsigned char>(d.timesLabel[++k]);
+            times += n == 0xB6 ? 'o' : 'a';
+        } else {
+            times += static_cast<char>(c);
+        }
+    }
+    const std::string timesClass = "fear_crime_" + times + "_class", timesLabel = "fear_crime_" + times;
+    if (d.classesAtTimes) {
+        addField(layer, timesClass.c_str(), OFTInteger, OFSTInt16);
+        addField(layer, timesLabel.c_str(), OFTString);
+    }
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     auto idx = [&](const char* name) { return defn->GetFieldIndex(name); };
     check(m_ds->StartTransaction(), "starting a transaction");
@@ -401,6 +417,11 @@ void GpkgWriter::writePerceptionGrid(const PerceptionGridData& d) {
         f.SetField(idx("fear_crime_class"), static_cast<int>(c));
         f.SetField(idx("fear_crime"), perception::text(c).labelSv);
         f.SetField(idx("fear_crime_en"), perception::text(c).labelEn);
+        if (d.classesAtTimes) {
+            const auto ct = (*d.classesAtTimes)[i];
+            f.SetField(idx(timesClass.c_str()), static_cast<int>(ct));
+            f.SetField(idx(timesLabel.c_str()), perception::text(ct).labelSv);
+        }
         check(layer->CreateFeature(&f), "writing a perception cell");
     }
     check(m_ds->CommitTransaction(), "committing the perception grid");

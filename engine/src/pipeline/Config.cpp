@@ -351,7 +351,7 @@ Config loadConfig(const std::string& path) {
     if (const auto* t = r.table("perception")) {
         r.onlyKnown(*t, "perception.", {"path", "layer", "crs", "x_field", "y_field", "id_field", "score_field",
                                         "time_of_day_field", "reasons_field", "scale_min", "scale_max", "unsafe",
-                                        "unsafe_from", "min_reports", "min_reports_around", "hot_bin"});
+                                        "unsafe_from", "min_reports", "min_reports_around", "hot_bin", "classes_for"});
         PerceptionConfig p;
         p.reports.what = "perception";
         p.reports.path = resolve(base, r.str(t, "perception", "path").value_or(""));
@@ -382,6 +382,18 @@ Config loadConfig(const std::string& path) {
         if (auto v = r.number(t, "perception", "hot_bin")) {
             if (*v < 1 || *v > 3) r.fail(r.node(t, "hot_bin"), "perception.hot_bin", "must be 1, 2 or 3");
             p.hotBin = static_cast<int>(*v);
+        }
+        if (const toml::node* n = r.node(t, "classes_for")) {
+            if (!n->is_array()) r.fail(n, "perception.classes_for", "must be a list such as [\"kväll\", \"natt\"]");
+            for (const auto& e : *n->as_array()) {
+                const auto v = e.value<std::string>();
+                const auto tod = v ? perception::parseTimeOfDay(*v) : std::nullopt;
+                if (!tod || *tod == perception::TimeOfDay::Unknown)
+                    r.fail(n, "perception.classes_for", "each entry must be \"dag\", \"kväll\" or \"natt\"");
+                p.classesFor.push_back(*tod);
+            }
+            if (p.timeOfDayField.empty())
+                r.fail(n, "perception.classes_for", "needs time_of_day_field to know when each report was made");
         }
         cfg.perception = p;
     }

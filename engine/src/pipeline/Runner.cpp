@@ -592,12 +592,22 @@ struct PerceptionStep {
     std::vector<perception::FearCrime> classes;
     std::vector<perception::ReasonRow> reasons;
     std::array<std::size_t, 5> cellsByClass{};
+    std::vector<perception::FearCrime> classesAtTimes;  // with classes_for: those times of day only
+    std::array<std::size_t, 5> cellsByClassAtTimes{};
 };
+
+// The time of day of an incident's wall-clock time, as perception reports name it.
+perception::TimeOfDay timeOfDayOf(std::int64_t wallSeconds) {
+    const std::int64_t hour = ((wallSeconds % 86400) + 86400) % 86400 / 3600;
+    return hour >= 6 && hour < 18 ? perception::TimeOfDay::Day
+           : hour >= 18 && hour < 22 ? perception::TimeOfDay::Evening
+                                     : perception::TimeOfDay::Night;
+}
 
 // perception: residents' reports per cell, their hot spots, and fear versus crime.
 PerceptionStep computePerception(const Config& cfg, const crs::Crs& analysisCrs, const geom::Area* area,
-                                 const GridStep& g, const GiStarStep& incidents, const Progress& progress,
-                                 RunSummary& summary) {
+                                 const GridStep& g, const io::ReportSet& reports, const GiStarStep& incidents,
+                                 const Progress& progress, RunSummary& summary) {
     const PerceptionConfig& pc = *cfg.perception;
     PerceptionStep s;
     io::ReportSourceSpec spec = pc.reports;
@@ -657,6 +667,39 @@ PerceptionStep computePerception(const Config& cfg, const crs::Crs& analysisCrs,
         ++s.cellsByClass[static_cast<std::size_t>(s.classes[i])];
     }
     s.reasons = perception::rankReasons(s.parsed, scale);
+    // The same classes for chosen times of day: both sides filtered, Gi* again on each.
+    if (!pc.classesFor.empty()) {
+        auto chosen = [&](perception::TimeOfDay t) {
+            return std::find(pc.classesFor.begin(), pc.classesFor.end(), t) != pc.classesFor.end();
+        };
+        GiStarStep inc;
+        inc.weights = incidents.weights;
+        inc.values.assign(g.cells.size(), 0.0);
+        for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
+            if (reports.timeWallSeconds.empty() || reports.timeWallSeconds[i] == io::kNoTime) continue;
+            const std::int32_t c = g.cells.activeOf(g.pointCells[i]);
+            if (c >= 0 && chosen(timeOfDayOf(reports.timeWallSeconds[i]))) inc.values[static_cast<std::size_t>(c)] += 1;
+        }
+        giStarOnValues(inc, cfg, "perception.gistar_times", progress, summary);
+        GiStarStep per;
+        per.weights = incidents.weights;
+        per.values.assign(g.cells.size(), 0.0);
+        std::vector<double> counts(g.cells.size(), 0.0);
+        for (std::size_t i = 0; i < cellOf.size(); ++i) {
+            if (cellOf[i] < 0 || !chosen(s.parsed.timeOfDay[i])) continue;
+            counts[static_cast<std::size_t>(cellOf[i])] += 1;
+            if (scale.isUnsafe(s.parsed.score[i])) per.values[static_cast<std::size_t>(cellOf[i])] += 1;
+        }
+        giStarOnValues(per, cfg, "perception.gistar_times", progress, summary);
+        s.classesAtTimes.resize(g.cells.size());
+        for (std::size_t i = 0; i < g.cells.size(); ++i) {
+            double around = 0;
+            for (auto kk = w.offsets[i]; kk < w.offsets[i + 1]; ++kk)
+                around += counts[static_cast<std::size_t>(w.index[static_cast<std::size_t>(kk)])];
+            s.classesAtTimes[i] = perception::classify(inc.bins[i], per.bins[i], around, pc.minNeighbourhood, pc.hotBin);
+            ++s.cellsByClassAtTimes[static_cast<std::size_t>(s.classesAtTimes[i])];
+        }
+    }
     summary.perceptionRead = s.reports.rowsRead;
     summary.perceptionAccepted = static_cast<std::int64_t>(s.reports.acceptedCount());
     summary.fearCrimeCells = s.cellsByClass;
@@ -872,6 +915,15 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
             add(fmt::format("fear_crime.class_{}", c), fmt::format("{} | {} / {} | {} / {}", t.code, t.labelSv, t.labelEn,
                                                                    t.meaningSv, t.meaningEn));
             add(fmt::format("fear_crime.cells_{}", t.code), std::to_string(perceived->cellsByClass[static_cast<std::size_t>(c)]));
+            if (!perceived->classesAtTimes.empty())
+                add(fmt::format("fear_crime.times.cells_{}", t.code),
+                    std::to_string(perceived->cellsByClassAtTimes[static_cast<std::size_t>(c)]));
+        }
+        if (!perceived->classesAtTimes.empty()) {
+            std::string times;
+            for (auto tt : cfg.perception->classesFor) times += (times.empty() ? "" : ", ") + std::string(perception::toString(tt));
+            add("fear_crime.times", times + ": reports at these times against incidents at these hours (day 06-18, "
+                                            "evening 18-22, night 22-06; incidents without a time left out)");
         }
     }
     if (areas) {
@@ -1008,7 +1060,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         if (!gi) throw InputError("perception: needs the hotspot grid ([grid] enabled = true)");
         const Progress perceptionProgress = progress.slice(0.82, 0.84, "perception");
         perceptionProgress.update(0.0, cfg.perception->reports.path);
-        perceived = computePerception(cfg, analysisCrs, study.area.get(), g, *gi, perceptionProgress, summary);
+        perceived = computePerception(cfg, analysisCrs, study.area.get(), g, reports, *gi, perceptionProgress, summary);
         timer.lap("perception");
     }
 
@@ -1069,6 +1121,10 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         pd.incidentBins = &gi->bins;
         pd.around = &perceived->around;
         pd.classes = &perceived->classes;
+        if (!perceived->classesAtTimes.empty()) {
+            pd.classesAtTimes = &perceived->classesAtTimes;
+            for (auto t : cfg.perception->classesFor) pd.timesLabel += (pd.timesLabel.empty() ? "" : "_") + std::string(perception::toString(t));
+        }
         writer.writePerceptionGrid(pd);
         writer.writePerceptionReasons(perceived->reasons);
         writer.writeRejected(perceived->reports, "rejected_perception");

@@ -67,6 +67,8 @@ struct PerceptionGridData {
     const std::vector<std::int8_t>* incidentBins = nullptr;
     const std::vector<double>* around = nullptr;
     const std::vector<perception::FearCrime>* classes = nullptr;
+    const std::vector<perception::FearCrime>* classesAtTimes = nullptr;  // fear_crime_<times>_class
+    std::string timesLabel;  // "kväll_natt"
 };
 
 // One class of the densest areas: the regions of the surface at or above the threshold.

@@ -105,6 +105,9 @@ struct PerceptionConfig {
     std::uint32_t minReports = 3;     // a cell's mean is shown from this many reports
     std::uint32_t minNeighbourhood = 5;  // fear versus crime needs this many reports around a cell
     int hotBin = 2;                   // Gi_Bin at or above which a cell counts as hot (95 %)
+    // The classes again for these times of day only (say evening and night): reports at those
+    // times against incidents at those hours (day 06-18, evening 18-22, night 22-06).
+    std::vector<perception::TimeOfDay> classesFor;
 };
 
 // Inference shared by every local statistic.

@@ -349,3 +349,31 @@ TEST_CASE("the sample's perception reports make every fear-versus-crime class oc
     CHECK(s.perceptionRead == s.perceptionAccepted + 2);  // a score off the scale, and no coordinates
     for (int c = 1; c <= 4; ++c) CHECK(s.fearCrimeCells[static_cast<std::size_t>(c)] > 0);
 }
+
+TEST_CASE("the area summary: residents, rates, perception and the survey's change, by hand", "[pipeline][perception]") {
+    test::TempDir dir;
+    const auto s = pipeline::run(sampleConfig(dir), Progress());
+    GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
+    double residents = 0;
+    int incidents = 0, reports = 0;
+    for (auto& f : *ds->GetLayerByName("area_summary")) {
+        residents += f->GetFieldAsDouble("residents");
+        incidents += f->GetFieldAsInteger("incidents");
+        reports += f->GetFieldAsInteger("perc_n");
+        // The raw rate is incidents / residents x 1,000.
+        if (f->GetFieldAsDouble("residents") > 0)
+            CHECK(f->GetFieldAsDouble("incidents_per_1000") ==
+                  Approx(f->GetFieldAsInteger("incidents") / f->GetFieldAsDouble("residents") * 1000));
+        // The sample's survey: Kävlinge 16's total went from 1.52 (2022) to 1.41 (2023).
+        if (std::string(f->GetFieldAsString("area_id")) == "1261B0160") {
+            CHECK(f->GetFieldAsDouble("survey_total") == Approx(1.41));
+            CHECK(f->GetFieldAsInteger("survey_total_year") == 2023);
+            CHECK(f->GetFieldAsDouble("survey_total_change") == Approx(-0.11));
+        }
+    }
+    // Every accepted incident and perception report lies in one area (they partition the municipality),
+    // and every resident of the population grid inside it is counted once: 31,577 in the sample.
+    CHECK(incidents == s.accepted);
+    CHECK(reports == s.perceptionAccepted);
+    CHECK(residents == Approx(31577).margin(0.5));
+}

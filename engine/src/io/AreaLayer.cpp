@@ -3,9 +3,11 @@
 #include "trygg/core/Error.hpp"
 #include "trygg/crs/Crs.hpp"
 #include "trygg/io/Gdal.hpp"
+#include "trygg/io/Values.hpp"
 
 #include <ogrsf_frmts.h>
 
+#include <cmath>
 #include <set>
 
 namespace trygg::io {
@@ -27,6 +29,7 @@ AreaLayer readAreaLayer(const AreaLayerSpec& spec, const crs::Crs& analysisCrs, 
     };
     const int idIndex = field(spec.idField, "id_field");
     const int nameIndex = field(spec.nameField, "name_field");
+    const int populationIndex = field(spec.populationField, "population_field");
 
     AreaLayer out;
     out.sourceCrs = sourceCrs.authorityCode().empty() ? sourceCrs.name() : sourceCrs.authorityCode();
@@ -54,6 +57,11 @@ AreaLayer readAreaLayer(const AreaLayerSpec& spec, const crs::Crs& analysisCrs, 
         out.polygons.push_back(std::move(poly));
         out.ids.push_back(id);
         out.names.push_back(nameIndex >= 0 ? toUtf8(feature->GetFieldAsString(nameIndex)) : std::string());
+        if (populationIndex >= 0) {
+            const auto v = feature->IsFieldSetAndNotNull(populationIndex) ? parseNumber(feature->GetFieldAsString(populationIndex))
+                                                                          : std::nullopt;
+            out.populations.push_back(v && *v >= 0 ? *v : std::nan(""));
+        }
     }
     if (out.polygons.empty())
         throw InputError("areas: no polygon in layer '" + src.layerName + "' of '" + spec.path + "'");

@@ -472,6 +472,140 @@ void GpkgWriter::writePerceptionReasons(const std::vector<perception::ReasonRow>
     writeStyle("perception_reasons", "", tableQml({{"lift", "Share unsafe / share overall"}}), "Reasons");
 }
 
+void GpkgWriter::writeAreaSummary(const AreaSummaryData& d) {
+    OGRLayer* layer = createLayer("area_summary", wkbMultiPolygon, "Area summary",
+                                  "Per area: residents, incidents and rates, perceived safety, and survey indices");
+    addField(layer, "area_id", OFTString);
+    addField(layer, "area_name", OFTString);
+    addField(layer, "area_km2", OFTReal);
+    addField(layer, "incidents", OFTInteger);
+    if (d.residents) {
+        addField(layer, "residents", OFTReal);
+        addField(layer, "incidents_per_1000", OFTReal);
+        addField(layer, "incidents_per_1000_eb", OFTReal);
+    }
+    if (d.perception) {
+        addField(layer, "perc_n", OFTInteger);
+        addField(layer, "perc_unsafe", OFTInteger);
+        addField(layer, "perc_share_unsafe", OFTReal);
+        addField(layer, "perc_mean", OFTReal);
+        addField(layer, "perc_mean_eb", OFTReal);
+        addField(layer, "perc_reasons", OFTString);
+    }
+    if (d.survey) {
+        addField(layer, "survey_total", OFTReal);
+        addField(layer, "survey_total_year", OFTInteger);
+        addField(layer, "survey_total_change", OFTReal);
+    }
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    auto idx = [&](const char* name) { return defn->GetFieldIndex(name); };
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(defn);
+    for (std::size_t i = 0; i < d.wkb->size(); ++i) {
+        OGRGeometry* g = nullptr;
+        const auto& wkb = (*d.wkb)[i];
+        if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
+            throw IoError("output.gpkg: an area's geometry could not be converted");
+        f.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(g));
+        f.SetFID(OGRNullFID);
+        const std::string& id = (*d.ids)[i];
+        f.SetField(idx("area_id"), id.c_str());
+        f.SetField(idx("area_name"), (*d.names)[i].c_str());
+        f.SetField(idx("area_km2"), (*d.areaKm2)[i]);
+        f.SetField(idx("incidents"), static_cast<int>((*d.incidents)[i]));
+        if (d.residents) {
+            setReal(f, idx("residents"), (*d.residents)[i]);
+            setReal(f, idx("incidents_per_1000"), (*d.rate)[i]);
+            setReal(f, idx("incidents_per_1000_eb"), (*d.rateEb)[i]);
+        }
+        if (d.perception) {
+            const auto& p = *d.perception;
+            f.SetField(idx("perc_n"), static_cast<int>(p.n[i]));
+            f.SetField(idx("perc_unsafe"), static_cast<int>(p.unsafe[i]));
+            setReal(f, idx("perc_share_unsafe"), p.n[i] > 0 ? static_cast<double>(p.unsafe[i]) / p.n[i] : std::nan(""));
+            setReal(f, idx("perc_mean"), p.n[i] >= d.minReports ? p.mean[i] : std::nan(""));
+            setReal(f, idx("perc_mean_eb"), p.ebMean[i]);
+            f.SetField(idx("perc_reasons"), p.leadingReasons[i].c_str());
+        }
+        if (d.survey) {
+            // The latest "Totalt" (or "Total") index of the area, with its change from the year before.
+            const io::SurveyRow* latest = nullptr;
+            for (const auto& r : d.survey->rows)
+                if (r.area == id && (r.question == "Totalt" || r.question == "Total") && (!latest || r.year > latest->year))
+                    latest = &r;
+            if (latest) {
+                f.SetField(idx("survey_total"), latest->index);
+                f.SetField(idx("survey_total_year"), latest->year);
+                setReal(f, idx("survey_total_change"), latest->hasChange ? latest->change : std::nan(""));
+            } else {
+                f.SetFieldNull(idx("survey_total"));
+                f.SetFieldNull(idx("survey_total_year"));
+                f.SetFieldNull(idx("survey_total_change"));
+            }
+        }
+        check(layer->CreateFeature(&f), "writing area " + id);
+    }
+    check(m_ds->CommitTransaction(), "committing the area summary");
+    exec("SELECT CreateSpatialIndex('area_summary', 'geom')");
+    m_gdalIndexed.push_back("area_summary");
+    writeStyle("area_summary", "geom",
+               graduatedQml(d.residents ? "incidents_per_1000_eb" : "incidents",
+                            d.residents ? "Incidents per 1,000 residents (smoothed)" : "Incidents",
+                            d.residents ? *d.rateEb : std::vector<double>(d.incidents->begin(), d.incidents->end())),
+               "Areas by their smoothed rate");
+
+    if (d.survey) {
+        OGRLayer* t = createLayer("area_survey", wkbNone, "Survey indices",
+                                  "The survey's indices per area, question and year, with the change from the year before");
+        addField(t, "area_id", OFTString);
+        addField(t, "question", OFTString);
+        addField(t, "year", OFTInteger);
+        addField(t, "survey_index", OFTReal);
+        addField(t, "change", OFTReal);
+        check(m_ds->StartTransaction(), "starting a transaction");
+        OGRFeature r(t->GetLayerDefn());
+        for (const auto& row : d.survey->rows) {
+            r.SetFID(OGRNullFID);
+            r.SetField("area_id", row.area.c_str());
+            r.SetField("question", row.question.c_str());
+            r.SetField("year", row.year);
+            r.SetField("survey_index", row.index);
+            setReal(r, r.GetFieldIndex("change"), row.hasChange ? row.change : std::nan(""));
+            check(t->CreateFeature(&r), "writing a survey row");
+        }
+        check(m_ds->CommitTransaction(), "committing the survey");
+        writeStyle("area_survey", "", tableQml({{"survey_index", "Index (low is good)"}, {"change", "Change from the year before"}}),
+                   "Survey indices");
+    }
+    if (d.reasons) {
+        OGRLayer* t = createLayer("area_reasons", wkbNone, "What goes with feeling unsafe, per area",
+                                  "Per area and reason: reports citing it, unsafe among them, share unsafe and lift");
+        addField(t, "area_id", OFTString);
+        addField(t, "reason", OFTString);
+        addField(t, "reports", OFTInteger);
+        addField(t, "unsafe_reports", OFTInteger);
+        addField(t, "share_unsafe", OFTReal);
+        addField(t, "share_unsafe_in_area", OFTReal);
+        addField(t, "lift", OFTReal);
+        check(m_ds->StartTransaction(), "starting a transaction");
+        OGRFeature r(t->GetLayerDefn());
+        for (std::size_t a = 0; a < d.reasons->size(); ++a)
+            for (const auto& row : (*d.reasons)[a]) {
+                r.SetFID(OGRNullFID);
+                r.SetField("area_id", (*d.ids)[a].c_str());
+                r.SetField("reason", row.reason.c_str());
+                r.SetField("reports", static_cast<int>(row.reports));
+                r.SetField("unsafe_reports", static_cast<int>(row.unsafe));
+                r.SetField("share_unsafe", row.shareUnsafe);
+                r.SetField("share_unsafe_in_area", row.shareUnsafeOverall);
+                r.SetField("lift", row.lift);
+                check(t->CreateFeature(&r), "writing an area reason");
+            }
+        check(m_ds->CommitTransaction(), "committing the area reasons");
+        writeStyle("area_reasons", "", tableQml({{"lift", "Share unsafe / share in the area"}}), "Reasons per area");
+    }
+}
+
 void GpkgWriter::writeAreaStatistics(const AreaStatisticsData& d) {
     OGRLayer* layer = createLayer("area_statistics", wkbMultiPolygon, "Area statistics", d.description);
     addField(layer, "area_id", OFTString);

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace trygg::output {
 namespace {
 
@@ -180,6 +183,32 @@ std::string fearCrimeQml(const std::vector<std::string>& labels, const std::vect
     s += "    </symbols>\n  </renderer-v2>\n";
     s += aliasesXml(aliases);
     s += "  <layerOpacity>0.9</layerOpacity>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
+    return s;
+}
+
+std::string graduatedQml(const std::string& field, const std::string& title, const std::vector<double>& values) {
+    std::vector<double> v;
+    for (double x : values)
+        if (std::isfinite(x)) v.push_back(x);
+    std::sort(v.begin(), v.end());
+    static constexpr const char* kRamp[5] = {"254,240,217,220", "253,204,138,220", "252,141,89,220", "227,74,51,220",
+                                             "179,0,0,220"};
+    std::string s = kHeader;
+    s += fmt::format("  <renderer-v2 type=\"graduatedSymbol\" attr=\"{}\" graduatedMethod=\"GraduatedColor\" "
+                     "symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n",
+                     escapeXml(field));
+    double lower = v.empty() ? 0 : v.front();
+    for (int k = 0; k < 5; ++k) {
+        const double upper = v.empty() ? 0 : v[std::min(v.size() - 1, (v.size() * static_cast<std::size_t>(k + 1)) / 5)];
+        s += fmt::format("      <range lower=\"{}\" upper=\"{}\" symbol=\"{}\" label=\"{} {:.3g} - {:.3g}\" "
+                         "render=\"true\"/>\n",
+                         lower, k == 4 && !v.empty() ? v.back() : upper, k, escapeXml(title), lower,
+                         k == 4 && !v.empty() ? v.back() : upper);
+        lower = upper;
+    }
+    s += "    </ranges>\n    <symbols>\n";
+    for (int k = 0; k < 5; ++k) s += fillSymbol(k, kRamp[k], "90,90,90,255", 0.2);
+    s += "    </symbols>\n  </renderer-v2>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
     return s;
 }
 

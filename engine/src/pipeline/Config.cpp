@@ -254,7 +254,9 @@ Config loadConfig(const std::string& path) {
         }
     }
     if (const auto* t = r.table("areas")) {
-        r.onlyKnown(*t, "areas.", {"path", "layer", "crs", "id_field", "name_field", "weights"});
+        r.onlyKnown(*t, "areas.", {"path", "layer", "crs", "id_field", "name_field", "weights", "population_field",
+                                   "survey_path", "survey_area_field", "survey_question_field", "survey_year_field",
+                                   "survey_index_field"});
         AreasConfig a;
         a.layer.path = resolve(base, r.str(t, "areas", "path").value_or(""));
         if (a.layer.path.empty()) r.fail(t, "areas.path", "missing: give the polygon layer of areas, or remove [areas]");
@@ -266,6 +268,17 @@ Config loadConfig(const std::string& path) {
             if (*v != "queen" && *v != "rook")
                 r.fail(r.node(t, "weights"), "areas.weights", "'" + *v + "' is not \"queen\" or \"rook\"");
             a.queen = *v == "queen";
+        }
+        a.populationField = r.str(t, "areas", "population_field").value_or("");
+        a.layer.populationField = a.populationField;
+        if (auto v = r.str(t, "areas", "survey_path")) {
+            io::SurveySpec sv;
+            sv.path = resolve(base, *v);
+            if (auto f = r.str(t, "areas", "survey_area_field")) sv.areaField = *f;
+            if (auto f = r.str(t, "areas", "survey_question_field")) sv.questionField = *f;
+            if (auto f = r.str(t, "areas", "survey_year_field")) sv.yearField = *f;
+            if (auto f = r.str(t, "areas", "survey_index_field")) sv.indexField = *f;
+            a.survey = sv;
         }
         cfg.areas = a;
     }

@@ -17,11 +17,13 @@ struct AreaLayerSpec {
     std::string crs;        // empty: the layer's own CRS
     std::string idField;    // empty: the feature id
     std::string nameField;  // empty: none
+    std::string populationField;  // empty: none; residents per area
 };
 
 struct AreaLayer {
     std::vector<geom::GeomPtr> polygons;  // in the analysis CRS, repaired when invalid
     std::vector<std::string> ids, names;
+    std::vector<double> populations;  // with populationField; NaN where missing
     std::string sourceCrs, layerName;
     std::int64_t features = 0;
     std::vector<std::string> warnings;  // repaired, skipped, duplicate ids

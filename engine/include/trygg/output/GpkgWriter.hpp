@@ -6,6 +6,7 @@
 #include "trygg/grid/Grid.hpp"
 #include "trygg/output/RtreeBulkLoad.hpp"
 #include "trygg/kde/Surface.hpp"
+#include "trygg/io/SurveyTable.hpp"
 #include "trygg/perception/Perception.hpp"
 #include "trygg/stats/Incremental.hpp"
 #include "trygg/stats/LocalMoran.hpp"
@@ -71,6 +72,22 @@ struct PerceptionGridData {
     std::string timesLabel;  // "kväll_natt"
 };
 
+// What the area_summary layer holds, per area; pointers left null are not written.
+struct AreaSummaryData {
+    const std::vector<std::vector<unsigned char>>* wkb = nullptr;
+    const std::vector<std::string>* ids = nullptr;
+    const std::vector<std::string>* names = nullptr;
+    const std::vector<double>* areaKm2 = nullptr;
+    const std::vector<std::uint32_t>* incidents = nullptr;
+    const std::vector<double>* residents = nullptr;
+    const std::vector<double>* rate = nullptr;    // per 1,000 residents
+    const std::vector<double>* rateEb = nullptr;  // empirical Bayes
+    const perception::CellSummary* perception = nullptr;
+    std::uint32_t minReports = 3;
+    const std::vector<std::vector<perception::ReasonRow>>* reasons = nullptr;  // per area: table area_reasons
+    const io::SurveyTable* survey = nullptr;                                     // table area_survey
+};
+
 // One class of the densest areas: the regions of the surface at or above the threshold.
 struct DensityAreaClass {
     double percent = 0;    // the densest `percent` % of the study area
@@ -113,6 +130,7 @@ public:
     void writeAreaStatistics(const AreaStatisticsData& data);
     void writePerceptionGrid(const PerceptionGridData& data);
     void writePerceptionReasons(const std::vector<perception::ReasonRow>& rows);
+    void writeAreaSummary(const AreaSummaryData& data);
     void writeStudyArea(const std::vector<unsigned char>& wkb, const std::string& description);
     void writeRejected(const io::ReportSet& reports, const std::string& layerName);
     void writeMetadata(const std::vector<MetadataEntry>& entries);

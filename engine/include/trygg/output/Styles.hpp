@@ -28,6 +28,9 @@ std::string densityAreasQml();
 // incidents only red, neither light grey, too little data blank), labels in `labels` by class 0..4.
 std::string fearCrimeQml(const std::vector<std::string>& labels, const std::vector<FieldAlias>& aliases);
 
+// Polygons graduated on `field` in five quantile classes of `values` (NaN left out), light to dark.
+std::string graduatedQml(const std::string& field, const std::string& title, const std::vector<double>& values);
+
 // study_area: a dark outline, no fill.
 std::string studyAreaQml();
 

@@ -5,6 +5,7 @@
 #include "trygg/io/ReportReader.hpp"
 #include "trygg/io/AreaLayer.hpp"
 #include "trygg/io/StudyArea.hpp"
+#include "trygg/io/SurveyTable.hpp"
 #include "trygg/io/WeightedPoints.hpp"
 #include "trygg/kde/Kernel.hpp"
 #include "trygg/kde/Surface.hpp"
@@ -71,6 +72,9 @@ enum class ClassesFrom { Auto, Analytic, Pseudo };
 struct AreasConfig {
     io::AreaLayerSpec layer;
     bool queen = true;  // false: rook
+    // Residents per area: a field of the area layer, else the [kde.population] points inside.
+    std::string populationField;
+    std::optional<io::SurveySpec> survey;  // per-area survey indices
 };
 
 // Kernel density surfaces.

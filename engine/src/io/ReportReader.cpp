@@ -236,10 +236,15 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     };
 
     // Optional fields.
+    // Recognised by name unless the field is one of the extra fields, which the caller reads itself
+    // (a perception file's "tid" holds a time of day, not a date).
     auto optionalField = [&](const std::string& mapped, const char* key,
                              std::initializer_list<const char*> names) -> int {
         if (!mapped.empty()) return requireField(fields, mapped, what, key, spec.path);
-        return findAny(fields, names);
+        const int i = findAny(fields, names);
+        for (const auto& extra : spec.extraFields)
+            if (i >= 0 && findField(fields, extra) == i) return -1;
+        return i;
     };
     const int ti = optionalField(spec.fields.time, "time_field",
                                  {"datetime", "date_time", "timestamp", "occurred_at", "date", "datum", "tidpunkt",

@@ -92,6 +92,15 @@ Raster rasterCovering(double minX, double minY, double maxX, double maxY, double
 
 std::vector<float> densitySurface(const Raster& raster, std::span<const double> xs, std::span<const double> ys,
                                   std::span<const double> weights, const SurfaceSpec& spec, const RowSpans& inside) {
+    const std::vector<double> acc = densitySurfaceDouble(raster, xs, ys, weights, spec, inside);
+    std::vector<float> out(acc.size());
+    for (std::size_t k = 0; k < acc.size(); ++k) out[k] = static_cast<float>(acc[k]);
+    return out;
+}
+
+std::vector<double> densitySurfaceDouble(const Raster& raster, std::span<const double> xs, std::span<const double> ys,
+                                         std::span<const double> weights, const SurfaceSpec& spec,
+                                         const RowSpans& inside) {
     validate(spec, xs.size());
     const std::int64_t cols = raster.cols, rows = raster.rows;
     const double px = raster.pixelM;
@@ -149,10 +158,9 @@ std::vector<float> densitySurface(const Raster& raster, std::span<const double> 
     band(0, std::min(rows, per));
     for (auto& t : pool) t.join();
 
-    std::vector<float> out(acc.size());
     for (std::size_t k = 0; k < acc.size(); ++k)
-        out[k] = computed[k] ? static_cast<float>(acc[k]) : std::numeric_limits<float>::quiet_NaN();
-    return out;
+        if (!computed[k]) acc[k] = std::numeric_limits<double>::quiet_NaN();
+    return acc;
 }
 
 std::vector<double> insideShares(const Raster& raster, std::span<const double> xs, std::span<const double> ys,

@@ -450,7 +450,25 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
     }
     kde::SurfaceSpec cellSpec = spec;
     if (kc.normalisation == kde::Normalisation::PerArea) cellSpec.areaM2 = g.lattice.cellAreaM2();
-    s.perCell = kde::densityAt(cx, cy, reports.x, reports.y, weights, cellSpec);
+    // At the cells' centres: on a square grid the centres are the pixel centres of a raster laid
+    // on the lattice, so the threaded surface gives them exactly; hexagons are evaluated one by one.
+    auto atCells = [&](std::span<const double> px, std::span<const double> py, std::span<const double> pw,
+                       const kde::SurfaceSpec& sp) {
+        if (cellCount == 0) return std::vector<double>{};
+        if (g.lattice.shape() != grid::Shape::Square) return kde::densityAt(cx, cy, px, py, pw, sp);
+        const double cs = g.lattice.cellSizeM();
+        const grid::Point c0 = g.lattice.centre({0, 0});
+        const kde::Raster onCells{c0.x - cs / 2, c0.y - cs / 2 + cs * static_cast<double>(g.lattice.rows()), cs,
+                                  g.lattice.cols(), g.lattice.rows()};
+        const auto values = kde::densitySurfaceDouble(onCells, px, py, pw, sp);
+        std::vector<double> out(cellCount);
+        for (std::size_t i = 0; i < cellCount; ++i) {
+            const auto c = g.cells.cellIndex(i);
+            out[i] = values[static_cast<std::size_t>((g.lattice.rows() - 1 - c.row) * g.lattice.cols() + c.col)];
+        }
+        return out;
+    };
+    s.perCell = atCells(reports.x, reports.y, weights, cellSpec);
     // The risk surface: both densities in the same kernel and bandwidth, per km2, combined where the
     // smoothed population reaches the minimum (a rate over a handful of residents misleads).
     if (kc.population) {
@@ -484,8 +502,10 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
         };
         s.risk.resize(incidents.size());
         for (std::size_t k = 0; k < incidents.size(); ++k) s.risk[k] = static_cast<float>(combine(incidents[k], residents[k]));
-        const auto cellIncidents = kde::densityAt(cx, cy, reports.x, reports.y, weights, incidentsPerKm2);
-        const auto cellResidents = kde::densityAt(cx, cy, s.population.x, s.population.y, s.population.weight, perKm2);
+        const auto cellIncidents = kc.normalisation == kde::Normalisation::DensityKm2
+                                       ? s.perCell
+                                       : atCells(reports.x, reports.y, weights, incidentsPerKm2);
+        const auto cellResidents = atCells(s.population.x, s.population.y, s.population.weight, perKm2);
         s.riskPerCell.resize(cellCount);
         for (std::size_t i = 0; i < cellCount; ++i) s.riskPerCell[i] = combine(cellIncidents[i], cellResidents[i]);
         s.riskUnit = kc.riskMethod == M::Rate ? "reports per 1,000 residents (both smoothed)"

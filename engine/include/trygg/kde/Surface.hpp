@@ -44,6 +44,11 @@ using RowSpans = std::function<std::vector<std::pair<std::int64_t, std::int64_t>
 std::vector<float> densitySurface(const Raster& raster, std::span<const double> xs, std::span<const double> ys,
                                   std::span<const double> weights, const SurfaceSpec& spec, const RowSpans& inside = {});
 
+// The same in double precision (for values kept per grid cell rather than written as Float32).
+std::vector<double> densitySurfaceDouble(const Raster& raster, std::span<const double> xs, std::span<const double> ys,
+                                         std::span<const double> weights, const SurfaceSpec& spec,
+                                         const RowSpans& inside = {});
+
 // The share of each point's kernel mass that falls inside the mask (pixels outside `inside`'s
 // spans are outside), summed over pixel centres: c_i for the edge correction of Diggle (1985) and
 // Jones (1993), where each point's weight is divided by c_i so that mass lost over the edge (the

@@ -373,6 +373,9 @@ void GpkgWriter::writePerceptionGrid(const PerceptionGridData& d) {
     addField(layer, "perc_GiPValue", OFTReal);
     if (d.stats.pseudoP) addField(layer, "perc_GiPseudoP", OFTReal);
     addField(layer, "perc_Gi_Bin", OFTInteger, OFSTInt16);
+    addField(layer, "perc_score_GiZScore", OFTReal);
+    addField(layer, "perc_score_GiPValue", OFTReal);
+    addField(layer, "perc_score_Gi_Bin", OFTInteger, OFSTInt16);
     addField(layer, "Gi_Bin", OFTInteger, OFSTInt16);
     addField(layer, "fear_crime_class", OFTInteger, OFSTInt16);
     addField(layer, "fear_crime", OFTString);
@@ -412,6 +415,9 @@ void GpkgWriter::writePerceptionGrid(const PerceptionGridData& d) {
         setReal(f, idx("perc_GiPValue"), (*d.stats.p)[i]);
         if (d.stats.pseudoP) setReal(f, idx("perc_GiPseudoP"), (*d.stats.pseudoP)[i]);
         f.SetField(idx("perc_Gi_Bin"), static_cast<int>((*d.stats.bin)[i]));
+        setReal(f, idx("perc_score_GiZScore"), (*d.scoreZ)[i]);
+        setReal(f, idx("perc_score_GiPValue"), (*d.scoreP)[i]);
+        f.SetField(idx("perc_score_Gi_Bin"), static_cast<int>((*d.scoreBins)[i]));
         f.SetField(idx("Gi_Bin"), static_cast<int>((*d.incidentBins)[i]));
         const auto c = (*d.classes)[i];
         f.SetField(idx("fear_crime_class"), static_cast<int>(c));
@@ -440,6 +446,7 @@ void GpkgWriter::writePerceptionGrid(const PerceptionGridData& d) {
                                      {"perc_reasons", "Leading reasons"},
                                      {"perc_around", "Reports in the neighbourhood"},
                                      {"perc_Gi_Bin", "Perceived-unsafe hot spot class"},
+                                     {"perc_score_Gi_Bin", "Mean-score hot spot class (hot = unsafe)"},
                                      {"Gi_Bin", "Incident hot spot class"},
                                      {"fear_crime", "Otrygghet mot brott"},
                                      {"fear_crime_en", "Fear versus crime"}}),

@@ -538,6 +538,7 @@ struct PerceptionStep {
     perception::Reports parsed;
     perception::CellSummary cells;
     GiStarStep gi;                 // Gi* on the unsafe reports per cell
+    GiStarStep giScore;            // Gi* on the (shrunk) mean score, oriented so that hot = unsafe
     std::vector<double> around;    // perception reports in each cell's neighbourhood
     std::vector<perception::FearCrime> classes;
     std::vector<perception::ReasonRow> reasons;
@@ -606,6 +607,15 @@ PerceptionStep computePerception(const Config& cfg, const crs::Crs& analysisCrs,
     s.gi.weights = incidents.weights;
     s.gi.values.assign(s.cells.unsafe.begin(), s.cells.unsafe.end());
     giStarOnValues(s.gi, cfg, "perception.gistar", progress, summary);
+    // And on the mean score: the empirical-Bayes mean where a cell has reports, the study area's
+    // mean where it has none (so empty cells pull no way), turned so that a high value is unsafe.
+    s.giScore.weights = incidents.weights;
+    s.giScore.values.resize(g.cells.size());
+    for (std::size_t i = 0; i < g.cells.size(); ++i) {
+        const double m = s.cells.n[i] > 0 ? s.cells.ebMean[i] : s.cells.grandMean;
+        s.giScore.values[i] = scale.highIsUnsafe ? m : scale.min + scale.max - m;
+    }
+    giStarOnValues(s.giScore, cfg, "perception.gistar_score", progress, summary);
     // Fear versus crime.
     const auto& w = incidents.weights;
     s.around.assign(g.cells.size(), 0.0);
@@ -984,6 +994,8 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
                         "variance {:.4f}, between-cell variance {:.4f} (DerSimonian-Laird)",
                         perceived->cells.grandMean, perceived->cells.withinVariance, perceived->cells.betweenVariance));
         add("perception.gistar", "Gi* on the unsafe reports per cell, over the incidents' weights and inference");
+        add("perception.gistar_score", "Gi* on the mean score per cell (empirical Bayes; the study-area mean where a "
+                                       "cell has no report), oriented so that hot means unsafe: perc_score_* fields");
         add("fear_crime.rule", fmt::format("hot = Gi_Bin >= {}; too little data under {} perception reports in the "
                                            "neighbourhood",
                                            cfg.perception->hotBin, cfg.perception->minNeighbourhood));
@@ -1225,6 +1237,9 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         pd.stats.neighbours = &perceived->gi.weights;
         if (!perceived->gi.pseudoP.empty()) pd.stats.pseudoP = &perceived->gi.pseudoP;
         pd.incidentBins = &gi->bins;
+        pd.scoreZ = &perceived->giScore.z;
+        pd.scoreP = &perceived->giScore.p;
+        pd.scoreBins = &perceived->giScore.bins;
         pd.around = &perceived->around;
         pd.classes = &perceived->classes;
         if (!perceived->classesAtTimes.empty()) {

@@ -66,6 +66,9 @@ struct PerceptionGridData {
     std::uint32_t minReports = 3;  // perc_mean is shown from this many reports
     LocalStatsData stats;          // Gi* on the unsafe reports (written with a perc_ prefix)
     const std::vector<std::int8_t>* incidentBins = nullptr;
+    const std::vector<double>* scoreZ = nullptr;  // Gi* on the mean score
+    const std::vector<double>* scoreP = nullptr;
+    const std::vector<std::int8_t>* scoreBins = nullptr;
     const std::vector<double>* around = nullptr;
     const std::vector<perception::FearCrime>* classes = nullptr;
     const std::vector<perception::FearCrime>* classesAtTimes = nullptr;  // fear_crime_<times>_class

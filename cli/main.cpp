@@ -32,6 +32,11 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
                    s.distanceBandM, s.cellsByBin[6], s.cellsByBin[5], s.cellsByBin[4], s.cellsByBin[0],
                    s.cellsByBin[1], s.cellsByBin[2]);
     }
+    if (!s.concentration.shareOfIncidents.empty())
+        fmt::print("Concentration: the busiest 1 / 5 / 10 % of cells hold {:.0f} / {:.0f} / {:.0f} % of incidents; "
+                   "half of them lie on {:.1f} % of the area\n",
+                   100 * s.concentration.shareOfIncidents[0], 100 * s.concentration.shareOfIncidents[1],
+                   100 * s.concentration.shareOfIncidents[2], 100 * s.concentration.areaShareForHalf);
     if (s.kdeBandwidthM > 0) fmt::print("Density: bandwidth {:.0f} m\n", s.kdeBandwidthM);
     if (s.cellsByCoType[1] + s.cellsByCoType[2] + s.cellsByCoType[3] + s.cellsByCoType[4] > 0)
         fmt::print("Local Moran: HH {} / LL {} / HL {} / LH {} cells\n", s.cellsByCoType[1], s.cellsByCoType[2],

@@ -16,6 +16,7 @@
 #include "trygg/io/StudyArea.hpp"
 #include "trygg/io/Values.hpp"
 #include "trygg/output/GpkgWriter.hpp"
+#include "trygg/stats/Concentration.hpp"
 #include "trygg/stats/GetisOrd.hpp"
 #include "trygg/stats/Global.hpp"
 #include "trygg/stats/Incremental.hpp"
@@ -928,6 +929,15 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
             add(fmt::format("local_moran.cells_{}", stats::toString(q)),
                 std::to_string(summary.cellsByCoType[static_cast<std::size_t>(q)]));
     }
+    if (gi) {
+        const auto& c = summary.concentration;
+        for (std::size_t k = 0; k < c.topPercent.size(); ++k)
+            add(fmt::format("concentration.top_{:g}_percent_of_cells", c.topPercent[k]),
+                fmt::format("{:.4f} of incidents", c.shareOfIncidents[k]));
+        add("concentration.least_area_for_half", fmt::format("{:.4f} of the study area holds half the incidents "
+                                                             "(cells ranked by density, whole cells)",
+                                                             c.areaShareForHalf));
+    }
     if (inc) {
         add("incremental.about", "global Moran's I with row-standardised binary distance-band weights over a series "
                                  "of bands (ArcGIS Pro's Incremental Spatial Autocorrelation); table "
@@ -1133,6 +1143,16 @@ RunSummary run(const Config& cfg, const Progress& progress) {
             lisaProgress.update(0.0);
             lisa = computeLocalMoran(cfg, g, *gi, lisaProgress, summary);
             timer.lap("stats.local_moran");
+        }
+        {
+            // How concentrated the incidents are (the share in the busiest cells, the least area for half).
+            std::vector<double> counts(g.cells.size()), areas(g.cells.size());
+            const auto& share = g.cells.shareInside();
+            for (std::size_t i = 0; i < counts.size(); ++i) {
+                counts[i] = g.counts.n[i];
+                areas[i] = g.lattice.cellAreaM2() * (share.empty() ? 1.0 : share[i]);
+            }
+            summary.concentration = stats::concentration(counts, areas);
         }
         if (cfg.globalTests && g.cells.size() >= 4) {
             progress.slice(0.8, 0.82, "stats.global").update(0.0);

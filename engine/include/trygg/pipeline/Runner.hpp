@@ -5,6 +5,7 @@
 #include "trygg/core/Progress.hpp"
 #include "trygg/io/ReportReader.hpp"
 #include "trygg/pipeline/Config.hpp"
+#include "trygg/stats/Concentration.hpp"
 #include "trygg/stats/Global.hpp"
 
 #include <array>
@@ -29,6 +30,7 @@ struct RunSummary {
     std::array<std::size_t, 7> cellsByBin{};  // Gi_Bin -3..3 at index bin + 3
     std::array<std::size_t, 5> cellsByCoType{};  // by stats::Quadrant: none, HH, LL, HL, LH
     bool hasGlobal = false;
+    stats::Concentration concentration;  // with the hotspot grid
     std::size_t areas = 0, areasHot = 0;
     double kdeBandwidthM = 0;  // with [kde]
     bool hasGrid = true;        // false for a density surface alone

@@ -180,6 +180,10 @@ std::vector<std::pair<double, double>> Area::spansAt(double y) const {
     return spans;
 }
 
+GeomPtr Area::clip(const GEOSGeometry* g) const {
+    return own(*m_ctx, GEOSIntersection_r(m_ctx->handle(), m_geom.get(), g), "clipping to the study area");
+}
+
 double Area::areaM2() const {
     double a = 0;
     GEOSArea_r(m_ctx->handle(), m_geom.get(), &a);

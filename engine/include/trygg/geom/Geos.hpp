@@ -81,6 +81,9 @@ public:
     // raster row by row (one GEOS intersection per row rather than a test per pixel).
     std::vector<std::pair<double, double>> spansAt(double y) const;
 
+    // The part of `g` inside the area.
+    GeomPtr clip(const GEOSGeometry* g) const;
+
     const Bounds& bounds() const { return m_bounds; }
     double areaM2() const;
     std::vector<unsigned char> toWkb() const;

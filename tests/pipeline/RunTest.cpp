@@ -86,6 +86,14 @@ std::string dump(const std::string& path) {
         std::sort(byCount.rbegin(), byCount.rend());
         for (std::size_t i = 0; i < 3 && i < byCount.size(); ++i) out << "area " << byCount[i].second << "\n";
     }
+    // Hotspot areas with their place, lights and dark share.
+    if (OGRLayer* ha = ds->GetLayerByName("hotspot_areas"))
+        for (auto& f : *ha)
+            out << fmt::format("hotspot area {} cells={} incidents={} {} lights={} dark={:.3f} peak={} {}\n",
+                               f->GetFieldAsInteger("area_id"), f->GetFieldAsInteger("cells"),
+                               f->GetFieldAsInteger64("incidents"), f->GetFieldAsString("place"),
+                               f->GetFieldAsInteger64("lights"), f->GetFieldAsDouble("dark_share"),
+                               f->GetFieldAsString("peak_hour"), f->GetFieldAsString("peak_weekday"));
     // Fear versus crime: cells per class, and the reasons that go with feeling unsafe.
     if (OGRLayer* pg = ds->GetLayerByName("perception_grid")) {
         std::map<int, int> classes, evening;

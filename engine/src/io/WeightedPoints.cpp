@@ -13,8 +13,8 @@ WeightedPoints readWeightedPoints(const WeightedPointsSpec& spec, const crs::Crs
     VectorSource src = openVector(spec.path, spec.layer, "population");
     const crs::Crs sourceCrs = sourceCrsOf(src, spec.crs, "population", "kde.population");
     const crs::Transformer toAnalysis(sourceCrs, analysisCrs);
-    const int field = src.layer->GetLayerDefn()->GetFieldIndex(spec.field.c_str());
-    if (field < 0)
+    const int field = spec.field.empty() ? -1 : src.layer->GetLayerDefn()->GetFieldIndex(spec.field.c_str());
+    if (!spec.field.empty() && field < 0)
         throw InputError("population: no field '" + spec.field + "' in layer '" + src.layerName + "' of '" + spec.path +
                          "'. Name the field of residents with field = \"...\"");
     WeightedPoints out;
@@ -23,7 +23,9 @@ WeightedPoints readWeightedPoints(const WeightedPointsSpec& spec, const crs::Crs
     for (auto& feature : *src.layer) {
         ++out.features;
         const OGRGeometry* g = feature->GetGeometryRef();
-        const auto w = feature->IsFieldSetAndNotNull(field) ? parseNumber(feature->GetFieldAsString(field)) : std::nullopt;
+        const auto w = field < 0                               ? std::optional<double>(1.0)
+                       : feature->IsFieldSetAndNotNull(field) ? parseNumber(feature->GetFieldAsString(field))
+                                                              : std::nullopt;
         if (!g || g->IsEmpty() || !w || *w < 0) {
             ++out.skipped;
             continue;

@@ -479,6 +479,74 @@ void GpkgWriter::writePerceptionReasons(const std::vector<perception::ReasonRow>
     writeStyle("perception_reasons", "", tableQml({{"lift", "Share unsafe / share overall"}}), "Reasons");
 }
 
+void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool withLights) {
+    OGRLayer* layer = createLayer("hotspot_areas", wkbMultiPolygon, "Hotspot areas",
+                                  "Adjacent hot cells dissolved: incidents, categories, peak times, place, lights, dark share");
+    for (const auto& [name, type] : std::vector<std::pair<const char*, OGRFieldType>>{
+             {"area_id", OFTInteger}, {"cells", OFTInteger}, {"area_km2", OFTReal}, {"share_of_study_area", OFTReal},
+             {"incidents", OFTInteger64}, {"share_of_incidents", OFTReal}, {"leading_categories", OFTString},
+             {"peak_hour", OFTString}, {"peak_weekday", OFTString}, {"place", OFTString}, {"place_layer", OFTString},
+             {"place_distance_m", OFTReal}})
+        addField(layer, name, type);
+    if (withLights) {
+        addField(layer, "lights", OFTInteger64);
+        addField(layer, "dark_m2", OFTReal);
+        addField(layer, "dark_share", OFTReal);
+    }
+    auto toGeom = [](const std::vector<unsigned char>& wkb) {
+        OGRGeometry* g = nullptr;
+        if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
+            throw IoError("output.gpkg: a hotspot area's geometry could not be converted");
+        return OGRGeometryFactory::forceToMultiPolygon(g);
+    };
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(layer->GetLayerDefn());
+    for (const auto& r : rows) {
+        f.SetFID(OGRNullFID);
+        f.SetGeometryDirectly(toGeom(r.wkb));
+        f.SetField("area_id", r.id);
+        f.SetField("cells", static_cast<int>(r.cells));
+        f.SetField("area_km2", r.areaM2 / 1e6);
+        f.SetField("share_of_study_area", r.shareOfArea);
+        f.SetField("incidents", static_cast<GIntBig>(r.incidents));
+        f.SetField("share_of_incidents", r.shareOfIncidents);
+        f.SetField("leading_categories", r.leadingCategories.c_str());
+        f.SetField("peak_hour", r.peakHour.c_str());
+        f.SetField("peak_weekday", r.peakWeekday.c_str());
+        f.SetField("place", r.place.c_str());
+        f.SetField("place_layer", r.placeKind.c_str());
+        f.SetField("place_distance_m", r.placeDistanceM);
+        if (withLights) {
+            f.SetField("lights", static_cast<GIntBig>(r.lights));
+            f.SetField("dark_m2", r.darkM2);
+            f.SetField("dark_share", r.areaM2 > 0 ? r.darkM2 / r.areaM2 : 0.0);
+        }
+        check(layer->CreateFeature(&f), "writing a hotspot area");
+    }
+    check(m_ds->CommitTransaction(), "committing the hotspot areas");
+    exec("SELECT CreateSpatialIndex('hotspot_areas', 'geom')");
+    writeStyle("hotspot_areas", "geom",
+               outlineQml("120,0,30,255", 0.8, "200,30,40,70"), "Hotspot areas, outlined");
+    if (!withLights) return;
+    OGRLayer* dark = createLayer("dark_spots", wkbMultiPolygon, "Dark spots",
+                                 "The parts of hotspot areas farther than the dark distance from every street light");
+    addField(dark, "area_id", OFTInteger);
+    addField(dark, "dark_m2", OFTReal);
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature d(dark->GetLayerDefn());
+    for (const auto& r : rows) {
+        if (r.darkWkb.empty()) continue;
+        d.SetFID(OGRNullFID);
+        d.SetGeometryDirectly(toGeom(r.darkWkb));
+        d.SetField("area_id", r.id);
+        d.SetField("dark_m2", r.darkM2);
+        check(dark->CreateFeature(&d), "writing a dark spot");
+    }
+    check(m_ds->CommitTransaction(), "committing the dark spots");
+    exec("SELECT CreateSpatialIndex('dark_spots', 'geom')");
+    writeStyle("dark_spots", "geom", outlineQml("20,20,60,255", 0.4, "20,20,60,150"), "Dark spots, dark fill");
+}
+
 void GpkgWriter::writeAreaSummary(const AreaSummaryData& d) {
     OGRLayer* layer = createLayer("area_summary", wkbMultiPolygon, "Area summary",
                                   "Per area: residents, incidents and rates, perceived safety, and survey indices");

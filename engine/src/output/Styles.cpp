@@ -212,6 +212,15 @@ std::string graduatedQml(const std::string& field, const std::string& title, con
     return s;
 }
 
+std::string outlineQml(const std::string& outline, double widthMm, const std::string& fill) {
+    std::string s = kHeader;
+    s += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+         "    <symbols>\n";
+    s += fillSymbol(0, fill, outline, widthMm);
+    s += "    </symbols>\n  </renderer-v2>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
+    return s;
+}
+
 std::string studyAreaQml() {
     std::string s = kHeader;
     s += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"

@@ -84,6 +84,18 @@ NearestPlace nearestPlace(const geom::GeosContext& ctx, const GEOSGeometry* area
     return best;
 }
 
+std::vector<const Place*> placesIn(const geom::GeosContext& ctx, const GEOSGeometry* area,
+                                   const std::vector<Place>& places, std::size_t most) {
+    std::vector<const Place*> out;
+    geom::PreparedPtr prep(GEOSPrepare_r(ctx.handle(), area), geom::PreparedDeleter{ctx.handle()});
+    for (const auto& p : places) {
+        if (out.size() == most) break;
+        const bool kindTaken = std::any_of(out.begin(), out.end(), [&](const Place* q) { return q->kind == p.kind; });
+        if (!kindTaken && GEOSPreparedIntersects_r(ctx.handle(), prep.get(), p.geom.get()) == 1) out.push_back(&p);
+    }
+    return out;
+}
+
 std::size_t countPointsIn(const geom::GeosContext& ctx, const GEOSGeometry* area, std::span<const double> xs,
                           std::span<const double> ys) {
     auto h = ctx.handle();

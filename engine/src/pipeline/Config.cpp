@@ -139,7 +139,7 @@ Config loadConfig(const std::string& path) {
     }
     Reader r(path, root);
     r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "local_moran", "inference", "global",
-                           "areas", "kde", "perception", "output"});
+                           "areas", "kde", "perception", "hotspot_areas", "output"});
     const fs::path base = fs::absolute(path).parent_path();
 
     if (const auto* t = r.table("analysis")) {
@@ -409,6 +409,41 @@ Config loadConfig(const std::string& path) {
                 r.fail(n, "perception.classes_for", "needs time_of_day_field to know when each report was made");
         }
         cfg.perception = p;
+    }
+    if (const auto* t = r.table("hotspot_areas")) {
+        r.onlyKnown(*t, "hotspot_areas.", {"enabled", "min_bin", "dark_distance_m", "lights", "places"});
+        HotspotAreasConfig& h = cfg.hotspotAreas;
+        if (auto v = r.boolean(t, "hotspot_areas", "enabled")) h.enabled = *v;
+        if (auto v = r.number(t, "hotspot_areas", "min_bin")) {
+            if (*v < 1 || *v > 3) r.fail(r.node(t, "min_bin"), "hotspot_areas.min_bin", "must be 1, 2 or 3");
+            h.minBin = static_cast<int>(*v);
+        }
+        if (auto v = r.number(t, "hotspot_areas", "dark_distance_m")) {
+            if (!(*v > 0)) r.fail(r.node(t, "dark_distance_m"), "hotspot_areas.dark_distance_m", "must be positive");
+            h.darkDistanceM = *v;
+        }
+        if (const toml::node* n = r.node(t, "lights")) {
+            if (!n->is_table()) r.fail(n, "hotspot_areas.lights", "must be a table {path = \"...\", layer = \"...\"}");
+            io::WeightedPointsSpec l;
+            l.path = resolve(base, r.str(n->as_table(), "hotspot_areas.lights", "path").value_or(""));
+            l.layer = r.str(n->as_table(), "hotspot_areas.lights", "layer").value_or("");
+            if (l.path.empty()) r.fail(n, "hotspot_areas.lights", "needs path");
+            h.lights = l;
+        }
+        if (const toml::node* n = r.node(t, "places")) {
+            if (!n->is_array()) r.fail(n, "hotspot_areas.places", "must be a list of [[hotspot_areas.places]] tables");
+            for (const auto& e : *n->as_array()) {
+                if (!e.is_table()) r.fail(n, "hotspot_areas.places", "each entry must be a table with path and name_field");
+                const toml::table* pt = e.as_table();
+                io::NamedFeaturesSpec p;
+                p.path = resolve(base, r.str(pt, "hotspot_areas.places", "path").value_or(""));
+                p.layer = r.str(pt, "hotspot_areas.places", "layer").value_or("");
+                p.nameField = r.str(pt, "hotspot_areas.places", "name_field").value_or("");
+                p.crs = r.str(pt, "hotspot_areas.places", "crs").value_or("");
+                if (p.path.empty() || p.nameField.empty()) r.fail(&e, "hotspot_areas.places", "needs path and name_field");
+                h.places.push_back(p);
+            }
+        }
     }
     const auto* out = r.table("output");
     if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");

@@ -11,6 +11,7 @@
 #include "trygg/kde/Bandwidth.hpp"
 #include "trygg/kde/Regions.hpp"
 #include "trygg/kde/Surface.hpp"
+#include "trygg/overlay/HotspotAreas.hpp"
 #include "trygg/perception/Perception.hpp"
 #include "trygg/grid/Grid.hpp"
 #include "trygg/io/StudyArea.hpp"
@@ -34,6 +35,7 @@
 #include <ctime>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <set>
 #include <optional>
 #include <filesystem>
@@ -794,6 +796,114 @@ AreaStep computeAreas(const Config& cfg, const io::ReportSet& reports, const crs
     return s;
 }
 
+struct HotspotAreasStep {
+    std::vector<output::HotspotAreaRow> rows;
+    std::size_t lightsRead = 0;
+};
+
+// overlay.hotspot_areas: adjacent hot cells dissolved, with their incidents, times, places, lights
+// and dark parts.
+HotspotAreasStep computeHotspotAreas(const Config& cfg, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
+                                     const geom::Area* area, const GridStep& g, const GiStarStep& gi,
+                                     const io::ReportSet& reports, RunSummary& summary) {
+    const HotspotAreasConfig& hc = cfg.hotspotAreas;
+    HotspotAreasStep s;
+    std::vector<std::size_t> hot;
+    for (std::size_t i = 0; i < gi.bins.size(); ++i)
+        if (gi.bins[i] >= hc.minBin) hot.push_back(i);
+    auto parts = overlay::dissolveCells(geos, g.cells, hot, area);
+    std::vector<std::int32_t> areaOfCell(g.cells.size(), -1);
+    for (std::size_t a = 0; a < parts.size(); ++a)
+        for (auto c : parts[a].cells) areaOfCell[c] = static_cast<std::int32_t>(a);
+    // Places and lights.
+    std::vector<overlay::Place> places;
+    for (const auto& spec : hc.places) {
+        auto named = io::readNamedFeatures(spec, analysisCrs, geos);
+        if (named.repaired > 0)
+            summary.warnings.push_back(fmt::format("places: {} invalid polygon(s) in '{}' repaired with GEOS make-valid",
+                                                   named.repaired, spec.path));
+        for (auto& f : named.features) places.push_back({f.name, named.layerName, std::move(f.geom)});
+    }
+    io::WeightedPoints lights;
+    if (hc.lights) {
+        lights = io::readWeightedPoints(*hc.lights, analysisCrs);
+        s.lightsRead = lights.x.size();
+    }
+    // Incidents, categories, hours and weekdays per area.
+    const std::size_t n = parts.size();
+    std::vector<std::array<std::int64_t, 24>> hours(n);
+    std::vector<std::array<std::int64_t, 7>> weekdays(n);
+    for (auto& h : hours) h.fill(0);
+    for (auto& w : weekdays) w.fill(0);
+    for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
+        const std::int32_t c = g.cells.activeOf(g.pointCells[i]);
+        if (c < 0 || areaOfCell[static_cast<std::size_t>(c)] < 0 || reports.timeWallSeconds.empty() ||
+            reports.timeWallSeconds[i] == io::kNoTime)
+            continue;
+        const auto a = static_cast<std::size_t>(areaOfCell[static_cast<std::size_t>(c)]);
+        const std::int64_t secs = reports.timeWallSeconds[i];
+        const std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+        ++hours[a][static_cast<std::size_t>((secs - days * 86400) / 3600)];
+        ++weekdays[a][static_cast<std::size_t>(((days % 7) + 7 + 3) % 7)];  // 1970-01-01 was a Thursday
+    }
+    static constexpr const char* kWeekday[7] = {"måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"};
+    const double totalIncidents = static_cast<double>(reports.acceptedCount());
+    const double studyAreaM2 = area ? area->areaM2() : g.extent.width() * g.extent.height();
+    const std::size_t ncat = reports.categories.size();
+    for (std::size_t a = 0; a < n; ++a) {
+        output::HotspotAreaRow row;
+        row.id = static_cast<int>(a + 1);
+        row.cells = parts[a].cells.size();
+        row.areaM2 = overlay::areaM2(geos, parts[a].geom.get());
+        std::vector<std::int64_t> byCat(ncat, 0);
+        for (auto c : parts[a].cells) {
+            row.incidents += g.counts.n[c];
+            for (std::size_t k = 0; k < ncat; ++k) byCat[k] += g.counts.byCategory[c * ncat + k];
+        }
+        row.shareOfIncidents = totalIncidents > 0 ? static_cast<double>(row.incidents) / totalIncidents : 0.0;
+        row.shareOfArea = studyAreaM2 > 0 ? row.areaM2 / studyAreaM2 : 0.0;
+        std::vector<std::size_t> order(ncat);
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+            return byCat[x] != byCat[y] ? byCat[x] > byCat[y] : reports.categories[x] < reports.categories[y];
+        });
+        for (std::size_t k = 0; k < order.size() && k < 3 && byCat[order[k]] > 0; ++k)
+            row.leadingCategories += (k ? "; " : "") + reports.categories[order[k]] + " (" + std::to_string(byCat[order[k]]) + ")";
+        const auto ph = std::max_element(hours[a].begin(), hours[a].end());
+        if (*ph > 0) {
+            const auto hour = ph - hours[a].begin();
+            row.peakHour = fmt::format("{:02d}-{:02d} ({})", hour, (hour + 1) % 24, *ph);
+        }
+        const auto pw = std::max_element(weekdays[a].begin(), weekdays[a].end());
+        if (*pw > 0) row.peakWeekday = fmt::format("{} ({})", kWeekday[pw - weekdays[a].begin()], *pw);
+        if (!places.empty()) {
+            // The places it touches (a station, a park, the town), else the nearest.
+            const auto in = overlay::placesIn(geos, parts[a].geom.get(), places, 3);
+            if (!in.empty()) {
+                for (const auto* p : in) {
+                    row.place += (row.place.empty() ? "i " : ", ") + p->name;
+                    row.placeKind += (row.placeKind.empty() ? "" : ", ") + p->kind;
+                }
+            } else {
+                const auto near = overlay::nearestPlace(geos, parts[a].geom.get(), places);
+                row.place = fmt::format("nära {} ({:.0f} m)", near.name, near.distanceM);
+                row.placeKind = near.kind;
+                row.placeDistanceM = near.distanceM;
+            }
+        }
+        if (hc.lights) {
+            row.lights = static_cast<std::int64_t>(overlay::countPointsIn(geos, parts[a].geom.get(), lights.x, lights.y));
+            auto dark = overlay::farFromPoints(geos, parts[a].geom.get(), lights.x, lights.y, hc.darkDistanceM);
+            row.darkM2 = overlay::areaM2(geos, dark.get());
+            if (row.darkM2 > 0) row.darkWkb = geom::toWkb(geos, dark.get());
+        }
+        row.wkb = geom::toWkb(geos, parts[a].geom.get());
+        s.rows.push_back(std::move(row));
+    }
+    summary.hotspotAreas = n;
+    return s;
+}
+
 output::LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa) {
     output::LocalStatsData d;
     d.z = &gi.z;
@@ -937,6 +1047,17 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
         add("concentration.least_area_for_half", fmt::format("{:.4f} of the study area holds half the incidents "
                                                              "(cells ranked by density, whole cells)",
                                                              c.areaShareForHalf));
+    }
+    if (gi && cfg.hotspotAreas.enabled) {
+        add("hotspot_areas.rule", fmt::format("cells with Gi_Bin >= {} that share an edge, dissolved with GEOS{}",
+                                              cfg.hotspotAreas.minBin, study.area ? ", clipped to the study area" : ""));
+        add("hotspot_areas.count", std::to_string(summary.hotspotAreas));
+        if (cfg.hotspotAreas.lights) {
+            add("hotspot_areas.lights", cfg.hotspotAreas.lights->path + " (" + cfg.hotspotAreas.lights->layer + ")");
+            add("hotspot_areas.dark_rule", fmt::format("dark: farther than {:g} m from every light", cfg.hotspotAreas.darkDistanceM));
+        }
+        for (const auto& p : cfg.hotspotAreas.places)
+            add("hotspot_areas.places", p.path + " (" + p.layer + ", " + p.nameField + ")");
     }
     if (inc) {
         add("incremental.about", "global Moran's I with row-standardised binary distance-band weights over a series "
@@ -1183,6 +1304,13 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         timer.lap("perception");
     }
 
+    std::optional<HotspotAreasStep> hotAreas;
+    if (gi && cfg.hotspotAreas.enabled) {
+        progress.slice(0.84, 0.845, "overlay.hotspot_areas").update(0.0);
+        hotAreas = computeHotspotAreas(cfg, analysisCrs, geos, study.area.get(), g, *gi, reports, summary);
+        timer.lap("overlay.hotspot_areas");
+    }
+
     std::optional<AreaStep> areas;
     if (cfg.areas) {
         const Progress areaProgress = progress.slice(0.82, 0.85, "stats.areas");
@@ -1246,6 +1374,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         writer.writeAreaSummary(sd);
     }
     if (inc) writer.writeIncremental(inc->result);
+    if (hotAreas) writer.writeHotspotAreas(hotAreas->rows, cfg.hotspotAreas.lights.has_value());
     if (perceived) {
         output::PerceptionGridData pd;
         pd.grid = &g.cells;

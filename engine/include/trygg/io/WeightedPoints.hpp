@@ -15,7 +15,7 @@ struct WeightedPointsSpec {
     std::string path;
     std::string layer;  // empty: the only layer
     std::string crs;    // empty: the layer's own CRS
-    std::string field;  // the weight (residents)
+    std::string field;  // the weight (residents); empty: every feature weighs 1
 };
 
 struct WeightedPoints {

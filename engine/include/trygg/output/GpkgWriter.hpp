@@ -91,6 +91,20 @@ struct AreaSummaryData {
     const io::SurveyTable* survey = nullptr;                                     // table area_survey
 };
 
+// One hotspot area: its polygon, what it holds, when, where, and how dark it is.
+struct HotspotAreaRow {
+    int id = 0;
+    std::vector<unsigned char> wkb;
+    std::size_t cells = 0;
+    double areaM2 = 0, shareOfArea = 0, shareOfIncidents = 0;
+    std::int64_t incidents = 0;
+    std::string leadingCategories, peakHour, peakWeekday, place, placeKind;
+    double placeDistanceM = 0;
+    std::int64_t lights = 0;
+    double darkM2 = 0;
+    std::vector<unsigned char> darkWkb;  // empty when nothing is dark
+};
+
 // One class of the densest areas: the regions of the surface at or above the threshold.
 struct DensityAreaClass {
     double percent = 0;    // the densest `percent` % of the study area
@@ -134,6 +148,8 @@ public:
     void writePerceptionGrid(const PerceptionGridData& data);
     void writePerceptionReasons(const std::vector<perception::ReasonRow>& rows);
     void writeAreaSummary(const AreaSummaryData& data);
+    // hotspot_areas, and dark_spots when lights were given.
+    void writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool withLights);
     void writeStudyArea(const std::vector<unsigned char>& wkb, const std::string& description);
     void writeRejected(const io::ReportSet& reports, const std::string& layerName);
     void writeMetadata(const std::vector<MetadataEntry>& entries);

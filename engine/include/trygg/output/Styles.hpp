@@ -31,6 +31,9 @@ std::string fearCrimeQml(const std::vector<std::string>& labels, const std::vect
 // Polygons graduated on `field` in five quantile classes of `values` (NaN left out), light to dark.
 std::string graduatedQml(const std::string& field, const std::string& title, const std::vector<double>& values);
 
+// One symbol for a whole polygon layer: an outline and a (translucent) fill.
+std::string outlineQml(const std::string& outline, double widthMm, const std::string& fill);
+
 // study_area: a dark outline, no fill.
 std::string studyAreaQml();
 

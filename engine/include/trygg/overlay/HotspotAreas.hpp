@@ -35,6 +35,10 @@ struct NearestPlace {
 };
 NearestPlace nearestPlace(const geom::GeosContext& ctx, const GEOSGeometry* area, const std::vector<Place>& places);
 
+// The places the area touches, in input order, one per kind (layer), at most `most`.
+std::vector<const Place*> placesIn(const geom::GeosContext& ctx, const GEOSGeometry* area,
+                                   const std::vector<Place>& places, std::size_t most);
+
 // Points (street lights) inside the area.
 std::size_t countPointsIn(const geom::GeosContext& ctx, const GEOSGeometry* area, std::span<const double> xs,
                           std::span<const double> ys);

@@ -4,6 +4,7 @@
 #include "trygg/grid/Lattice.hpp"
 #include "trygg/io/ReportReader.hpp"
 #include "trygg/io/AreaLayer.hpp"
+#include "trygg/io/NamedFeatures.hpp"
 #include "trygg/io/StudyArea.hpp"
 #include "trygg/io/SurveyTable.hpp"
 #include "trygg/io/WeightedPoints.hpp"
@@ -114,6 +115,16 @@ struct PerceptionConfig {
     std::vector<perception::TimeOfDay> classesFor;
 };
 
+// Hotspot areas: adjacent hot cells dissolved, described by the places they lie in or near, their
+// street lights and their dark parts.
+struct HotspotAreasConfig {
+    bool enabled = true;
+    int minBin = 2;  // cells with Gi_Bin at or above this (95 %)
+    std::vector<io::NamedFeaturesSpec> places;
+    std::optional<io::WeightedPointsSpec> lights;
+    double darkDistanceM = 30;  // farther than this from every light is dark
+};
+
 // Inference shared by every local statistic.
 struct InferenceConfig {
     stats::Correction correction = stats::Correction::FdrBenjaminiHochberg;
@@ -143,6 +154,7 @@ struct Config {
     std::optional<AreasConfig> areas;
     KdeConfig kde;
     std::optional<PerceptionConfig> perception;
+    HotspotAreasConfig hotspotAreas;
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

@@ -31,6 +31,7 @@ struct RunSummary {
     std::array<std::size_t, 5> cellsByCoType{};  // by stats::Quadrant: none, HH, LL, HL, LH
     bool hasGlobal = false;
     stats::Concentration concentration;  // with the hotspot grid
+    std::size_t hotspotAreas = 0;
     std::size_t areas = 0, areasHot = 0;
     double kdeBandwidthM = 0;  // with [kde]
     bool hasGrid = true;        // false for a density surface alone

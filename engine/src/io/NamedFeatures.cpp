@@ -19,8 +19,8 @@ NamedFeatures readNamedFeatures(const NamedFeaturesSpec& spec, const crs::Crs& a
     VectorSource src = openVector(spec.path, spec.layer, "places");
     const crs::Crs sourceCrs = sourceCrsOf(src, spec.crs, "places", "hotspot_areas.places");
     const crs::Transformer toAnalysis(sourceCrs, analysisCrs);
-    const int nameIndex = src.layer->GetLayerDefn()->GetFieldIndex(spec.nameField.c_str());
-    if (nameIndex < 0)
+    const int nameIndex = spec.nameField.empty() ? -1 : src.layer->GetLayerDefn()->GetFieldIndex(spec.nameField.c_str());
+    if (!spec.nameField.empty() && nameIndex < 0)
         throw InputError("places: no field '" + spec.nameField + "' in layer '" + src.layerName + "' of '" + spec.path +
                          "'. Name the field with the place names with name_field");
     NamedFeatures out;
@@ -39,7 +39,7 @@ NamedFeatures readNamedFeatures(const NamedFeaturesSpec& spec, const crs::Crs& a
             geom.reset(GEOSMakeValid_r(h, geom.get()));
             ++out.repaired;
         }
-        out.features.push_back({toUtf8(f->GetFieldAsString(nameIndex)), std::move(geom)});
+        out.features.push_back({nameIndex >= 0 ? toUtf8(f->GetFieldAsString(nameIndex)) : std::string(), std::move(geom)});
     }
     return out;
 }

@@ -25,27 +25,32 @@
 namespace trygg::output {
 namespace fs = std::filesystem;
 
+std::string fieldSlug(const std::string& text) {
+    std::string slug;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == 0xC3 && i + 1 < text.size()) {
+            const auto d = static_cast<unsigned char>(text[i + 1]);
+            ++i;
+            if (d == 0xA5 || d == 0xA4 || d == 0x85 || d == 0x84) slug += 'a';  // å ä Å Ä
+            else if (d == 0xB6 || d == 0x96) slug += 'o';                        // ö Ö
+            else if (d == 0xA9 || d == 0x89) slug += 'e';                        // é É
+            else slug += '_';
+        } else if (std::isalnum(c)) {
+            slug += static_cast<char>(std::tolower(c));
+        } else if (!slug.empty() && slug.back() != '_') {
+            slug += '_';
+        }
+    }
+    while (!slug.empty() && slug.back() == '_') slug.pop_back();
+    return slug;
+}
+
 std::vector<std::string> categoryFieldNames(const std::vector<std::string>& categories) {
     std::vector<std::string> out;
     std::set<std::string> used{"n"};
     for (const auto& cat : categories) {
-        std::string slug;
-        for (std::size_t i = 0; i < cat.size(); ++i) {
-            const auto c = static_cast<unsigned char>(cat[i]);
-            if (c == 0xC3 && i + 1 < cat.size()) {
-                const auto d = static_cast<unsigned char>(cat[i + 1]);
-                ++i;
-                if (d == 0xA5 || d == 0xA4 || d == 0x85 || d == 0x84) slug += 'a';  // å ä Å Ä
-                else if (d == 0xB6 || d == 0x96) slug += 'o';                        // ö Ö
-                else if (d == 0xA9 || d == 0x89) slug += 'e';                        // é É
-                else slug += '_';
-            } else if (std::isalnum(c)) {
-                slug += static_cast<char>(std::tolower(c));
-            } else if (!slug.empty() && slug.back() != '_') {
-                slug += '_';
-            }
-        }
-        while (!slug.empty() && slug.back() == '_') slug.pop_back();
+        std::string slug = fieldSlug(cat);
         if (slug.empty()) slug = "category";
         std::string name = "n_" + slug;
         for (int k = 2; used.count(name); ++k) name = "n_" + slug + "_" + std::to_string(k);
@@ -314,11 +319,14 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
     const StatsColumns statsColumns(layer, d.stats);
     if (d.kde) addField(layer, "kde", OFTReal);
     if (d.kdeRisk) addField(layer, "kde_risk", OFTReal);
+    for (const auto& [name, values] : d.extraColumns) addField(layer, name.c_str(), OFTReal);
     addField(layer, "share_inside", OFTReal);
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     const int iCell = defn->GetFieldIndex("cell_id");
     const int iKde = defn->GetFieldIndex("kde");
     const int iRisk = defn->GetFieldIndex("kde_risk");
+    std::vector<int> iExtra;
+    for (const auto& [name, values] : d.extraColumns) iExtra.push_back(defn->GetFieldIndex(name.c_str()));
     const int iShare = defn->GetFieldIndex("share_inside");
     const auto& share = g.shareInside();
 
@@ -334,6 +342,7 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
         statsColumns.set(f, i);
         if (d.kde) f.SetField(iKde, (*d.kde)[i]);
         if (d.kdeRisk) setReal(f, iRisk, (*d.kdeRisk)[i]);
+        for (std::size_t k = 0; k < iExtra.size(); ++k) setReal(f, iExtra[k], (*d.extraColumns[k].second)[i]);
         if (share.empty())
             f.SetFieldNull(iShare);
         else
@@ -479,7 +488,8 @@ void GpkgWriter::writePerceptionReasons(const std::vector<perception::ReasonRow>
     writeStyle("perception_reasons", "", tableQml({{"lift", "Share unsafe / share overall"}}), "Reasons");
 }
 
-void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool withLights) {
+void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool withLights,
+                                   const std::vector<std::string>& extraColumns) {
     OGRLayer* layer = createLayer("hotspot_areas", wkbMultiPolygon, "Hotspot areas",
                                   "Adjacent hot cells dissolved: incidents, categories, peak times, place, lights, dark share");
     for (const auto& [name, type] : std::vector<std::pair<const char*, OGRFieldType>>{
@@ -493,6 +503,7 @@ void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool
         addField(layer, "dark_m2", OFTReal);
         addField(layer, "dark_share", OFTReal);
     }
+    for (const auto& name : extraColumns) addField(layer, name.c_str(), OFTReal);
     auto toGeom = [](const std::vector<unsigned char>& wkb) {
         OGRGeometry* g = nullptr;
         if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
@@ -521,6 +532,8 @@ void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool
             f.SetField("dark_m2", r.darkM2);
             f.SetField("dark_share", r.areaM2 > 0 ? r.darkM2 / r.areaM2 : 0.0);
         }
+        for (std::size_t k = 0; k < extraColumns.size() && k < r.extras.size(); ++k)
+            setReal(f, f.GetFieldIndex(extraColumns[k].c_str()), r.extras[k]);
         check(layer->CreateFeature(&f), "writing a hotspot area");
     }
     check(m_ds->CommitTransaction(), "committing the hotspot areas");

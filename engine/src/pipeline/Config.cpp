@@ -139,7 +139,7 @@ Config loadConfig(const std::string& path) {
     }
     Reader r(path, root);
     r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "local_moran", "inference", "global",
-                           "areas", "kde", "perception", "hotspot_areas", "output"});
+                           "areas", "kde", "perception", "hotspot_areas", "overlays", "output"});
     const fs::path base = fs::absolute(path).parent_path();
 
     if (const auto* t = r.table("analysis")) {
@@ -443,6 +443,33 @@ Config loadConfig(const std::string& path) {
                 if (p.path.empty() || p.nameField.empty()) r.fail(&e, "hotspot_areas.places", "needs path and name_field");
                 h.places.push_back(p);
             }
+        }
+    }
+    if (const toml::node* n = root.get("overlays")) {
+        if (!n->is_array()) r.fail(n, "overlays", "must be a list of [[overlays]] tables");
+        for (const auto& e : *n->as_array()) {
+            if (!e.is_table()) r.fail(&e, "overlays", "each entry must be a table");
+            const toml::table* t = e.as_table();
+            r.onlyKnown(*t, "overlays.", {"name", "path", "layer", "crs", "measure", "class_field", "classes"});
+            OverlayConfig o;
+            o.name = r.str(t, "overlays", "name").value_or("");
+            o.layer.path = resolve(base, r.str(t, "overlays", "path").value_or(""));
+            o.layer.layer = r.str(t, "overlays", "layer").value_or("");
+            o.layer.crs = r.str(t, "overlays", "crs").value_or("");
+            o.layer.nameField = r.str(t, "overlays", "class_field").value_or("");
+            o.measure = r.str(t, "overlays", "measure").value_or("count");
+            if (o.name.empty() || o.layer.path.empty()) r.fail(t, "overlays", "needs name and path");
+            if (o.measure != "count" && o.measure != "density" && o.measure != "share" && o.measure != "length" &&
+                o.measure != "distance")
+                r.fail(r.node(t, "measure"), "overlays.measure",
+                       "'" + o.measure + "' is not count, density, share, length or distance");
+            if (const toml::node* c = r.node(t, "classes")) {
+                if (!c->is_array() || o.layer.nameField.empty())
+                    r.fail(c, "overlays.classes", "must be a list, with class_field naming the field it refers to");
+                for (const auto& v : *c->as_array())
+                    if (auto s2 = v.value<std::string>()) o.classes.push_back(*s2);
+            }
+            cfg.overlays.push_back(o);
         }
     }
     const auto* out = r.table("output");

@@ -12,6 +12,7 @@
 #include "trygg/kde/Regions.hpp"
 #include "trygg/kde/Surface.hpp"
 #include "trygg/overlay/HotspotAreas.hpp"
+#include "trygg/overlay/Measures.hpp"
 #include "trygg/perception/Perception.hpp"
 #include "trygg/grid/Grid.hpp"
 #include "trygg/io/StudyArea.hpp"
@@ -904,6 +905,61 @@ HotspotAreasStep computeHotspotAreas(const Config& cfg, const crs::Crs& analysis
     return s;
 }
 
+struct OverlayStep {
+    std::vector<std::string> names;                 // column names
+    std::vector<std::vector<double>> cellValues;    // per column, per cell
+};
+
+// overlay.measures: each [[overlays]] layer measured per cell and per hotspot area.
+OverlayStep computeOverlays(const Config& cfg, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
+                            const geom::Area* area, const GridStep& g, HotspotAreasStep* hotAreas, RunSummary& summary) {
+    OverlayStep s;
+    for (const auto& oc : cfg.overlays) {
+        auto named = io::readNamedFeatures(oc.layer, analysisCrs, geos);
+        if (named.repaired > 0)
+            summary.warnings.push_back(fmt::format("overlays.{}: {} invalid polygon(s) repaired with GEOS make-valid",
+                                                   oc.name, named.repaired));
+        overlay::Features features;
+        for (auto& f : named.features) {
+            features.classes.push_back(f.name);
+            features.geoms.push_back(std::move(f.geom));
+        }
+        // A layer that does not reach the study area (a wrong CRS, another municipality) is named.
+        if (area && !features.geoms.empty()) {
+            const auto& b = area->bounds();
+            bool reaches = false;
+            for (const auto& f : features.geoms) {
+                const auto fb = geom::boundsOf(geos, f.get());
+                if (fb.maxX >= b.minX && fb.minX <= b.maxX && fb.maxY >= b.minY && fb.minY <= b.maxY) {
+                    reaches = true;
+                    break;
+                }
+            }
+            if (!reaches)
+                summary.warnings.push_back("overlays." + oc.name + ": the layer '" + oc.layer.path +
+                                           "' does not reach the study area; check its CRS");
+        }
+        const overlay::Measure m = oc.measure == "density"    ? overlay::Measure::Density
+                                   : oc.measure == "share"    ? overlay::Measure::Share
+                                   : oc.measure == "length"   ? overlay::Measure::Length
+                                   : oc.measure == "distance" ? overlay::Measure::Distance
+                                                              : overlay::Measure::Count;
+        std::vector<std::string> classes = oc.classes.empty() ? std::vector<std::string>{""} : oc.classes;
+        for (const auto& cls : classes) {
+            const std::string column =
+                output::fieldSlug(oc.name) + "_" + overlay::toString(m) + (cls.empty() ? "" : "_" + output::fieldSlug(cls));
+            s.names.push_back(column);
+            s.cellValues.push_back(overlay::measureCells(geos, g.cells, features, m, cls));
+            if (hotAreas)
+                for (auto& row : hotAreas->rows) {
+                    const geom::GeomPtr poly = geom::fromWkb(geos, row.wkb);
+                    row.extras.push_back(overlay::measureArea(geos, poly.get(), features, m, cls));
+                }
+        }
+    }
+    return s;
+}
+
 output::LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa) {
     output::LocalStatsData d;
     d.z = &gi.z;
@@ -1059,6 +1115,9 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
         for (const auto& p : cfg.hotspotAreas.places)
             add("hotspot_areas.places", p.path + " (" + p.layer + ", " + p.nameField + ")");
     }
+    for (const auto& oc : cfg.overlays)
+        add("overlays." + oc.name, fmt::format("{} of '{}' ({}){}", oc.measure, oc.layer.path, oc.layer.layer,
+                                               oc.classes.empty() ? "" : ", one column per class of " + oc.layer.nameField));
     if (inc) {
         add("incremental.about", "global Moran's I with row-standardised binary distance-band weights over a series "
                                  "of bands (ArcGIS Pro's Incremental Spatial Autocorrelation); table "
@@ -1311,6 +1370,13 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         timer.lap("overlay.hotspot_areas");
     }
 
+    std::optional<OverlayStep> overlays;
+    if (gi && !cfg.overlays.empty()) {
+        progress.slice(0.845, 0.85, "overlay.measures").update(0.0);
+        overlays = computeOverlays(cfg, analysisCrs, geos, study.area.get(), g, hotAreas ? &*hotAreas : nullptr, summary);
+        timer.lap("overlay.measures");
+    }
+
     std::optional<AreaStep> areas;
     if (cfg.areas) {
         const Progress areaProgress = progress.slice(0.82, 0.85, "stats.areas");
@@ -1331,7 +1397,10 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         grid.categoryFields = categoryFields;
         grid.stats = localStatsData(*gi, lisa ? &*lisa : nullptr);
         if (density) grid.kde = &density->perCell;
-    if (density && !density->riskPerCell.empty()) grid.kdeRisk = &density->riskPerCell;
+        if (density && !density->riskPerCell.empty()) grid.kdeRisk = &density->riskPerCell;
+        if (overlays)
+            for (std::size_t k = 0; k < overlays->names.size(); ++k)
+                grid.extraColumns.emplace_back(overlays->names[k], &overlays->cellValues[k]);
         writer.writeHotspotGrid(grid, outProgress.slice(0.0, 0.9, "output.gpkg"));
     }
     if (study.area) {
@@ -1374,7 +1443,9 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         writer.writeAreaSummary(sd);
     }
     if (inc) writer.writeIncremental(inc->result);
-    if (hotAreas) writer.writeHotspotAreas(hotAreas->rows, cfg.hotspotAreas.lights.has_value());
+    if (hotAreas)
+        writer.writeHotspotAreas(hotAreas->rows, cfg.hotspotAreas.lights.has_value(),
+                                 overlays ? overlays->names : std::vector<std::string>{});
     if (perceived) {
         output::PerceptionGridData pd;
         pd.grid = &g.cells;

@@ -56,6 +56,8 @@ struct HotspotGridData {
     LocalStatsData stats;
     const std::vector<double>* kde = nullptr;  // the density at each cell's centre, with [kde]
     const std::vector<double>* kdeRisk = nullptr;  // the risk at each cell's centre, with [kde.population]
+    // Further real columns, such as overlay measures: name and one value per cell (NaN: empty).
+    std::vector<std::pair<std::string, const std::vector<double>*>> extraColumns;
 };
 
 // What the perception_grid layer holds: residents' reports per cell, their hot spots, and fear
@@ -103,6 +105,7 @@ struct HotspotAreaRow {
     std::int64_t lights = 0;
     double darkM2 = 0;
     std::vector<unsigned char> darkWkb;  // empty when nothing is dark
+    std::vector<double> extras;          // values of the extra columns (overlay measures)
 };
 
 // One class of the densest areas: the regions of the surface at or above the threshold.
@@ -132,6 +135,9 @@ struct AreaStatisticsData {
 // ö -> o, other characters -> _), made unique.
 std::vector<std::string> categoryFieldNames(const std::vector<std::string>& categories);
 
+// A lower-case ASCII field-name slug of a text: å, ä -> a, ö -> o, é -> e, other characters -> _.
+std::string fieldSlug(const std::string& text);
+
 class GpkgWriter {
 public:
     // Throws IoError when `finalPath` exists and overwrite is false, or its folder is a file.
@@ -149,7 +155,8 @@ public:
     void writePerceptionReasons(const std::vector<perception::ReasonRow>& rows);
     void writeAreaSummary(const AreaSummaryData& data);
     // hotspot_areas, and dark_spots when lights were given.
-    void writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool withLights);
+    void writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool withLights,
+                           const std::vector<std::string>& extraColumns = {});
     void writeStudyArea(const std::vector<unsigned char>& wkb, const std::string& description);
     void writeRejected(const io::ReportSet& reports, const std::string& layerName);
     void writeMetadata(const std::vector<MetadataEntry>& entries);

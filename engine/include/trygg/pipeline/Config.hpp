@@ -125,6 +125,15 @@ struct HotspotAreasConfig {
     double darkDistanceM = 30;  // farther than this from every light is dark
 };
 
+// An overlay measure of a map layer, declared in the config ([[overlays]]): written per grid cell
+// and per hotspot area as <name>_<measure>[_<class>].
+struct OverlayConfig {
+    std::string name;  // the column prefix
+    io::NamedFeaturesSpec layer;  // nameField here is the class field (optional)
+    std::string measure = "count";  // count, density, share, length, distance
+    std::vector<std::string> classes;  // one column per class of the class field; empty: all together
+};
+
 // Inference shared by every local statistic.
 struct InferenceConfig {
     stats::Correction correction = stats::Correction::FdrBenjaminiHochberg;
@@ -155,6 +164,7 @@ struct Config {
     KdeConfig kde;
     std::optional<PerceptionConfig> perception;
     HotspotAreasConfig hotspotAreas;
+    std::vector<OverlayConfig> overlays;
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

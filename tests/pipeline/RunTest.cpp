@@ -89,8 +89,8 @@ std::string dump(const std::string& path) {
     // Hotspot areas with their place, lights and dark share.
     if (OGRLayer* ha = ds->GetLayerByName("hotspot_areas"))
         for (auto& f : *ha)
-            out << fmt::format("hotspot area {} cells={} incidents={} {} lights={} dark={:.3f} peak={} {}\n",
-                               f->GetFieldAsInteger("area_id"), f->GetFieldAsInteger("cells"),
+            out << fmt::format("hotspot area {} {} cells={} incidents={} {} lights={} dark={:.3f} peak={} {}\n",
+                               f->GetFieldAsInteger("area_id"), f->GetFieldAsString("kind"), f->GetFieldAsInteger("cells"),
                                f->GetFieldAsInteger64("incidents"), f->GetFieldAsString("place"),
                                f->GetFieldAsInteger64("lights"), f->GetFieldAsDouble("dark_share"),
                                f->GetFieldAsString("peak_hour"), f->GetFieldAsString("peak_weekday"));

@@ -493,7 +493,7 @@ void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool
     OGRLayer* layer = createLayer("hotspot_areas", wkbMultiPolygon, "Hotspot areas",
                                   "Adjacent hot cells dissolved: incidents, categories, peak times, place, lights, dark share");
     for (const auto& [name, type] : std::vector<std::pair<const char*, OGRFieldType>>{
-             {"area_id", OFTInteger}, {"cells", OFTInteger}, {"area_km2", OFTReal}, {"share_of_study_area", OFTReal},
+             {"area_id", OFTInteger}, {"kind", OFTString}, {"cells", OFTInteger}, {"area_km2", OFTReal}, {"share_of_study_area", OFTReal},
              {"incidents", OFTInteger64}, {"share_of_incidents", OFTReal}, {"leading_categories", OFTString},
              {"peak_hour", OFTString}, {"peak_weekday", OFTString}, {"place", OFTString}, {"place_layer", OFTString},
              {"place_distance_m", OFTReal}})
@@ -516,6 +516,7 @@ void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool
         f.SetFID(OGRNullFID);
         f.SetGeometryDirectly(toGeom(r.wkb));
         f.SetField("area_id", r.id);
+        f.SetField("kind", r.kind.c_str());
         f.SetField("cells", static_cast<int>(r.cells));
         f.SetField("area_km2", r.areaM2 / 1e6);
         f.SetField("share_of_study_area", r.shareOfArea);

@@ -804,14 +804,17 @@ struct HotspotAreasStep {
 
 // overlay.hotspot_areas: adjacent hot cells dissolved, with their incidents, times, places, lights
 // and dark parts.
+// `bins` picks the hot cells (the incidents' Gi_Bin, or the perceived-unsafe perc_Gi_Bin); `kind`
+// names them; ids continue from `firstId`.
 HotspotAreasStep computeHotspotAreas(const Config& cfg, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
-                                     const geom::Area* area, const GridStep& g, const GiStarStep& gi,
-                                     const io::ReportSet& reports, RunSummary& summary) {
+                                     const geom::Area* area, const GridStep& g, const std::vector<std::int8_t>& bins,
+                                     const std::string& kind, int firstId, const io::ReportSet& reports,
+                                     RunSummary& summary) {
     const HotspotAreasConfig& hc = cfg.hotspotAreas;
     HotspotAreasStep s;
     std::vector<std::size_t> hot;
-    for (std::size_t i = 0; i < gi.bins.size(); ++i)
-        if (gi.bins[i] >= hc.minBin) hot.push_back(i);
+    for (std::size_t i = 0; i < bins.size(); ++i)
+        if (bins[i] >= hc.minBin) hot.push_back(i);
     auto parts = overlay::dissolveCells(geos, g.cells, hot, area);
     std::vector<std::int32_t> areaOfCell(g.cells.size(), -1);
     for (std::size_t a = 0; a < parts.size(); ++a)
@@ -853,7 +856,8 @@ HotspotAreasStep computeHotspotAreas(const Config& cfg, const crs::Crs& analysis
     const std::size_t ncat = reports.categories.size();
     for (std::size_t a = 0; a < n; ++a) {
         output::HotspotAreaRow row;
-        row.id = static_cast<int>(a + 1);
+        row.id = firstId + static_cast<int>(a);
+        row.kind = kind;
         row.cells = parts[a].cells.size();
         row.areaM2 = overlay::areaM2(geos, parts[a].geom.get());
         std::vector<std::int64_t> byCat(ncat, 0);
@@ -901,7 +905,7 @@ HotspotAreasStep computeHotspotAreas(const Config& cfg, const crs::Crs& analysis
         row.wkb = geom::toWkb(geos, parts[a].geom.get());
         s.rows.push_back(std::move(row));
     }
-    summary.hotspotAreas = n;
+    summary.hotspotAreas += n;
     return s;
 }
 
@@ -1366,7 +1370,14 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     std::optional<HotspotAreasStep> hotAreas;
     if (gi && cfg.hotspotAreas.enabled) {
         progress.slice(0.84, 0.845, "overlay.hotspot_areas").update(0.0);
-        hotAreas = computeHotspotAreas(cfg, analysisCrs, geos, study.area.get(), g, *gi, reports, summary);
+        hotAreas = computeHotspotAreas(cfg, analysisCrs, geos, study.area.get(), g, gi->bins, "incidents", 1, reports,
+                                       summary);
+        // The same for perceived insecurity, when there are perception reports.
+        if (perceived) {
+            auto more = computeHotspotAreas(cfg, analysisCrs, geos, study.area.get(), g, perceived->gi.bins, "perception",
+                                            static_cast<int>(hotAreas->rows.size()) + 1, reports, summary);
+            for (auto& r : more.rows) hotAreas->rows.push_back(std::move(r));
+        }
         timer.lap("overlay.hotspot_areas");
     }
 

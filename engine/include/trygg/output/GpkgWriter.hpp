@@ -96,6 +96,7 @@ struct AreaSummaryData {
 // One hotspot area: its polygon, what it holds, when, where, and how dark it is.
 struct HotspotAreaRow {
     int id = 0;
+    std::string kind;  // "incidents" or "perception": which hot spots it dissolves
     std::vector<unsigned char> wkb;
     std::size_t cells = 0;
     double areaM2 = 0, shareOfArea = 0, shareOfIncidents = 0;

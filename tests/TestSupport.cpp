@@ -3,6 +3,7 @@
 #include "trygg/io/Gdal.hpp"
 
 #include <cpl_vsi.h>
+#include <geos_c.h>
 
 #include <atomic>
 #include <unistd.h>
@@ -29,6 +30,13 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
     std::error_code ec;
     std::filesystem::remove_all(m_path, ec);
+}
+
+geom::GeomPtr fromWkt(const geom::GeosContext& ctx, const char* wkt) {
+    GEOSWKTReader* r = GEOSWKTReader_create_r(ctx.handle());
+    geom::GeomPtr g(GEOSWKTReader_read_r(ctx.handle(), r, wkt), geom::GeomDeleter{ctx.handle()});
+    GEOSWKTReader_destroy_r(ctx.handle(), r);
+    return g;
 }
 
 std::string sampleData(const std::string& name) { return std::string(TRYGG_SOURCE_DIR) + "/sample-data/" + name; }

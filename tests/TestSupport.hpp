@@ -3,7 +3,12 @@
 #include <filesystem>
 #include <string>
 
+#include "trygg/geom/Geos.hpp"
+
 namespace trygg::test {
+
+// A GEOS geometry from WKT, for building test inputs by hand.
+geom::GeomPtr fromWkt(const geom::GeosContext& ctx, const char* wkt);
 
 // Writes `text` to GDAL's in-memory file system and returns the path.
 std::string writeVsimem(const std::string& name, const std::string& text);

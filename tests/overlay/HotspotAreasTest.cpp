@@ -1,3 +1,5 @@
+#include "../TestSupport.hpp"
+
 #include "trygg/geom/Geos.hpp"
 #include "trygg/overlay/HotspotAreas.hpp"
 
@@ -8,14 +10,9 @@
 #include <cmath>
 
 using namespace trygg;
+using test::fromWkt;
 
 namespace {
-geom::GeomPtr fromWkt(const geom::GeosContext& ctx, const char* wkt) {
-    GEOSWKTReader* r = GEOSWKTReader_create_r(ctx.handle());
-    geom::GeomPtr g(GEOSWKTReader_read_r(ctx.handle(), r, wkt), geom::GeomDeleter{ctx.handle()});
-    GEOSWKTReader_destroy_r(ctx.handle(), r);
-    return g;
-}
 grid::Grid grid3x3() {
     return grid::Grid::allCells(grid::Lattice::cover(grid::Shape::Square, 100, {0, 0, 300, 300}, grid::Alignment::Extent));
 }

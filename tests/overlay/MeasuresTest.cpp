@@ -1,3 +1,5 @@
+#include "../TestSupport.hpp"
+
 #include "trygg/geom/Geos.hpp"
 #include "trygg/overlay/Measures.hpp"
 
@@ -6,14 +8,9 @@
 #include <geos_c.h>
 
 using namespace trygg;
+using test::fromWkt;
 
 namespace {
-geom::GeomPtr fromWkt(const geom::GeosContext& ctx, const char* wkt) {
-    GEOSWKTReader* r = GEOSWKTReader_create_r(ctx.handle());
-    geom::GeomPtr g(GEOSWKTReader_read_r(ctx.handle(), r, wkt), geom::GeomDeleter{ctx.handle()});
-    GEOSWKTReader_destroy_r(ctx.handle(), r);
-    return g;
-}
 } // namespace
 
 TEST_CASE("overlay measures on two cells and on an area, by hand", "[overlay]") {

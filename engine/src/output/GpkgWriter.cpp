@@ -188,6 +188,14 @@ void addField(OGRLayer* layer, const char* name, OGRFieldType type, OGRFieldSubT
     check(layer->CreateField(&fd), std::string("creating field ") + name);
 }
 
+// A (multi)polygon from WKB as the multipolygon GeoPackage layers hold; `what` names it in errors.
+OGRGeometry* multiPolygonFromWkb(const std::vector<unsigned char>& wkb, const char* what) {
+    OGRGeometry* g = nullptr;
+    if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
+        throw IoError(std::string("output.gpkg: ") + what + "'s geometry could not be converted");
+    return OGRGeometryFactory::forceToMultiPolygon(g);
+}
+
 // A finite value, or NULL: undefined statistics are never written as 0.
 void setReal(OGRFeature& f, int field, double v) {
     if (std::isfinite(v))
@@ -504,12 +512,7 @@ void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool
         addField(layer, "dark_share", OFTReal);
     }
     for (const auto& name : extraColumns) addField(layer, name.c_str(), OFTReal);
-    auto toGeom = [](const std::vector<unsigned char>& wkb) {
-        OGRGeometry* g = nullptr;
-        if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
-            throw IoError("output.gpkg: a hotspot area's geometry could not be converted");
-        return OGRGeometryFactory::forceToMultiPolygon(g);
-    };
+    auto toGeom = [](const std::vector<unsigned char>& wkb) { return multiPolygonFromWkb(wkb, "a hotspot area"); };
     check(m_ds->StartTransaction(), "starting a transaction");
     OGRFeature f(layer->GetLayerDefn());
     for (const auto& r : rows) {
@@ -591,11 +594,7 @@ void GpkgWriter::writeAreaSummary(const AreaSummaryData& d) {
     check(m_ds->StartTransaction(), "starting a transaction");
     OGRFeature f(defn);
     for (std::size_t i = 0; i < d.wkb->size(); ++i) {
-        OGRGeometry* g = nullptr;
-        const auto& wkb = (*d.wkb)[i];
-        if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
-            throw IoError("output.gpkg: an area's geometry could not be converted");
-        f.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(g));
+        f.SetGeometryDirectly(multiPolygonFromWkb((*d.wkb)[i], "an area"));
         f.SetFID(OGRNullFID);
         const std::string& id = (*d.ids)[i];
         f.SetField(idx("area_id"), id.c_str());
@@ -709,11 +708,7 @@ void GpkgWriter::writeAreaStatistics(const AreaStatisticsData& d) {
     check(m_ds->StartTransaction(), "starting a transaction");
     OGRFeature f(defn);
     for (std::size_t i = 0; i < d.wkb->size(); ++i) {
-        OGRGeometry* g = nullptr;
-        const auto& wkb = (*d.wkb)[i];
-        if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
-            throw IoError("output.gpkg: an area's geometry could not be converted");
-        f.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(g));
+        f.SetGeometryDirectly(multiPolygonFromWkb((*d.wkb)[i], "an area"));
         f.SetFID(OGRNullFID);
         f.SetField(iId, (*d.ids)[i].c_str());
         f.SetField(iName, (*d.names)[i].c_str());
@@ -739,10 +734,7 @@ void GpkgWriter::writeStudyArea(const std::vector<unsigned char>& wkb, const std
     OGRLayer* layer = createLayer("study_area", wkbMultiPolygon, "Study area", description);
     OGRFieldDefn fd("area_km2", OFTReal);
     check(layer->CreateField(&fd), "creating field area_km2");
-    OGRGeometry* g = nullptr;
-    if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
-        throw IoError("output.gpkg: the study area's geometry could not be converted");
-    OGRGeometryUniquePtr geom(OGRGeometryFactory::forceToMultiPolygon(g));
+    OGRGeometryUniquePtr geom(multiPolygonFromWkb(wkb, "the study area"));
     OGRFeature f(layer->GetLayerDefn());
     f.SetField("area_km2", geom->toMultiPolygon()->get_Area() / 1e6);
     f.SetGeometryDirectly(geom.release());

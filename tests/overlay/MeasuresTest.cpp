@@ -10,9 +10,6 @@
 using namespace trygg;
 using test::fromWkt;
 
-namespace {
-} // namespace
-
 TEST_CASE("overlay measures on two cells and on an area, by hand", "[overlay]") {
     geom::GeosContext ctx;
     // Two 100 m cells side by side: [0, 100] and [100, 200] in x, [0, 100] in y.

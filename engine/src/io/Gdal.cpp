@@ -3,6 +3,7 @@
 #include "trygg/core/Error.hpp"
 
 #include <cpl_string.h>
+#include <gdal_alg.h>
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
@@ -64,6 +65,39 @@ crs::Crs sourceCrsOf(const VectorSource& src, const std::string& declared, const
         throw InputError(what + ": the layer '" + src.layerName + "' in '" + src.path +
                          "' has no CRS. Declare it with crs = \"EPSG:N\" under [" + section + "]");
     return crs::Crs::fromUserInput(text);
+}
+
+std::vector<std::pair<std::int32_t, std::vector<unsigned char>>> polygonizeLabels(const std::vector<std::int32_t>& labels,
+                                                                                  std::int64_t cols, std::int64_t rows,
+                                                                                  double originX, double originY,
+                                                                                  double pixelM) {
+    ensureGdalRegistered();
+    GdalErrorScope errors;
+    GDALDatasetUniquePtr mem(GetGDALDriverManager()->GetDriverByName("MEM")->Create(
+        "", static_cast<int>(cols), static_cast<int>(rows), 1, GDT_Int32, nullptr));
+    double gt[6] = {originX, pixelM, 0, originY, 0, -pixelM};
+    mem->SetGeoTransform(gt);
+    GDALRasterBand* band = mem->GetRasterBand(1);
+    if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(cols), static_cast<int>(rows), const_cast<std::int32_t*>(labels.data()),
+                       static_cast<int>(cols), static_cast<int>(rows), GDT_Int32, 0, 0, nullptr) != CE_None)
+        throw Error("polygonize: cannot prepare the label raster: " + errors.lastError());
+    GDALDatasetUniquePtr vec(GetGDALDriverManager()->GetDriverByName("Memory")->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+    OGRLayer* polys = vec->CreateLayer("p", nullptr, wkbPolygon, nullptr);
+    OGRFieldDefn fd("label", OFTInteger);
+    polys->CreateField(&fd);
+    if (GDALPolygonize(band, band, OGRLayer::ToHandle(polys), 0, nullptr, nullptr, nullptr) != CE_None)
+        throw Error("polygonize: GDALPolygonize failed: " + errors.lastError());
+    std::vector<std::pair<std::int32_t, std::vector<unsigned char>>> out;
+    for (auto& f : *polys) {
+        const int label = f->GetFieldAsInteger(0);
+        const OGRGeometry* g = f->GetGeometryRef();
+        if (label <= 0 || !g) continue;
+        std::vector<unsigned char> wkb(static_cast<std::size_t>(g->WkbSize()));
+        g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
+        out.emplace_back(label, std::move(wkb));
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
 }
 
 std::string crsTextOf(OGRLayer* layer) {

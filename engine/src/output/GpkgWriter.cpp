@@ -9,7 +9,6 @@
 
 #include <cpl_string.h>
 #include <gdal_priv.h>
-#include <gdal_alg.h>
 #include <ogrsf_frmts.h>
 
 #include <unistd.h>
@@ -520,7 +519,10 @@ void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool
         f.SetGeometryDirectly(toGeom(r.wkb));
         f.SetField("area_id", r.id);
         f.SetField("kind", r.kind.c_str());
-        f.SetField("cells", static_cast<int>(r.cells));
+        if (r.cells > 0)
+            f.SetField("cells", static_cast<int>(r.cells));
+        else
+            f.SetFieldNull(f.GetFieldIndex("cells"));  // density areas are traced, not made of grid cells
         f.SetField("area_km2", r.areaM2 / 1e6);
         f.SetField("share_of_study_area", r.shareOfArea);
         f.SetField("incidents", static_cast<GIntBig>(r.incidents));
@@ -867,38 +869,18 @@ void GpkgWriter::writeDensityAreas(const kde::Raster& raster, const std::vector<
              {"top_percent", OFTReal}, {"density_min", OFTReal}, {"area_km2", OFTReal}, {"incidents", OFTInteger64},
              {"share_of_incidents", OFTReal}, {"class_area_km2", OFTReal}, {"class_share_of_incidents", OFTReal}})
         addField(layer, name, type);
-    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     const double pixelKm2 = raster.pixelM * raster.pixelM / 1e6;
     check(m_ds->StartTransaction(), "starting a transaction");
     for (const auto& c : classes) {
         if (c.count == 0) continue;
-        // The labels as a raster, polygonised by GDAL: one polygon per region.
-        GDALDatasetUniquePtr labels(mem->Create("", static_cast<int>(raster.cols), static_cast<int>(raster.rows), 1,
-                                                GDT_Int32, nullptr));
-        double gt[6] = {raster.originX, raster.pixelM, 0, raster.originY, 0, -raster.pixelM};
-        labels->SetGeoTransform(gt);
-        GDALRasterBand* band = labels->GetRasterBand(1);
-        if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(raster.cols), static_cast<int>(raster.rows),
-                           const_cast<std::int32_t*>(c.labels.data()), static_cast<int>(raster.cols),
-                           static_cast<int>(raster.rows), GDT_Int32, 0, 0, nullptr) != CE_None)
-            throw IoError("output.gpkg: cannot prepare the density areas");
-        GDALDatasetUniquePtr vec(GetGDALDriverManager()->GetDriverByName("Memory")->Create("", 0, 0, 0, GDT_Unknown, nullptr));
-        OGRLayer* polys = vec->CreateLayer("p", nullptr, wkbPolygon, nullptr);
-        OGRFieldDefn fd("label", OFTInteger);
-        polys->CreateField(&fd);
-        io::GdalErrorScope errors;
-        if (GDALPolygonize(band, band, OGRLayer::ToHandle(polys), 0, nullptr, nullptr, nullptr) != CE_None)
-            throw IoError("output.gpkg: polygonising the density areas failed: " + errors.lastError());
         std::int64_t classIncidents = 0, classPixels = 0;
         for (std::int32_t l = 1; l <= c.count; ++l) {
             classIncidents += c.incidents[static_cast<std::size_t>(l)];
             classPixels += c.pixels[static_cast<std::size_t>(l)];
         }
-        for (auto& pf : *polys) {
-            const int label = pf->GetFieldAsInteger(0);
-            if (label <= 0) continue;
+        for (const auto& [label, wkb] : c.polygons) {
             OGRFeature f(layer->GetLayerDefn());
-            f.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(pf->StealGeometry()));
+            f.SetGeometryDirectly(multiPolygonFromWkb(wkb, "a density area"));
             f.SetField("top_percent", c.percent);
             f.SetField("density_min", c.threshold);
             f.SetField("area_km2", static_cast<double>(c.pixels[static_cast<std::size_t>(label)]) * pixelKm2);

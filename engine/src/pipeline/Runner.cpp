@@ -532,6 +532,9 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
         for (auto p : pixelOfReport)
             if (p >= 0) ++c.incidents[static_cast<std::size_t>(c.labels[static_cast<std::size_t>(p)])];
         c.totalIncidents = static_cast<std::int64_t>(reports.acceptedCount());
+        if (c.count > 0)
+            c.polygons = io::polygonizeLabels(c.labels, s.raster.cols, s.raster.rows, s.raster.originX, s.raster.originY,
+                                              s.raster.pixelM);
         s.classes.push_back(std::move(c));
     }
     return s;
@@ -799,17 +802,100 @@ AreaStep computeAreas(const Config& cfg, const io::ReportSet& reports, const crs
 
 struct HotspotAreasStep {
     std::vector<output::HotspotAreaRow> rows;
-    std::size_t lightsRead = 0;
 };
 
-// overlay.hotspot_areas: adjacent hot cells dissolved, with their incidents, times, places, lights
-// and dark parts.
-// `bins` picks the hot cells (the incidents' Gi_Bin, or the perceived-unsafe perc_Gi_Bin); `kind`
-// names them; ids continue from `firstId`.
-HotspotAreasStep computeHotspotAreas(const Config& cfg, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
+// What hotspot areas are described by: named places and street lights, read once.
+struct AreaContext {
+    std::vector<overlay::Place> places;
+    io::WeightedPoints lights;
+    bool hasLights = false;
+};
+
+AreaContext readAreaContext(const HotspotAreasConfig& hc, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
+                            RunSummary& summary) {
+    AreaContext ctx;
+    for (const auto& spec : hc.places) {
+        auto named = io::readNamedFeatures(spec, analysisCrs, geos);
+        if (named.repaired > 0)
+            summary.warnings.push_back(fmt::format("places: {} invalid polygon(s) in '{}' repaired with GEOS make-valid",
+                                                   named.repaired, spec.path));
+        for (auto& f : named.features) ctx.places.push_back({f.name, named.layerName, std::move(f.geom)});
+    }
+    if (hc.lights) {
+        ctx.lights = io::readWeightedPoints(*hc.lights, analysisCrs);
+        ctx.hasLights = true;
+    }
+    return ctx;
+}
+
+// One area described: its incidents (the accepted reports listed), leading categories, peak hour
+// and weekday, the places it touches or is nearest to, its street lights and dark parts.
+output::HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeometry* poly,
+                                    std::span<const std::size_t> incidents, const io::ReportSet& reports,
+                                    const AreaContext& ctx, const HotspotAreasConfig& hc, double studyAreaM2) {
+    static constexpr const char* kWeekday[7] = {"måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"};
+    output::HotspotAreaRow row;
+    row.areaM2 = overlay::areaM2(geos, poly);
+    row.shareOfArea = studyAreaM2 > 0 ? row.areaM2 / studyAreaM2 : 0.0;
+    row.incidents = static_cast<std::int64_t>(incidents.size());
+    row.shareOfIncidents = reports.acceptedCount() > 0
+                               ? static_cast<double>(incidents.size()) / static_cast<double>(reports.acceptedCount())
+                               : 0.0;
+    std::vector<std::int64_t> byCat(reports.categories.size(), 0);
+    std::array<std::int64_t, 24> hours{};
+    std::array<std::int64_t, 7> weekdays{};
+    for (std::size_t i : incidents) {
+        if (!reports.category.empty() && reports.category[i] >= 0) ++byCat[static_cast<std::size_t>(reports.category[i])];
+        if (reports.timeWallSeconds.empty() || reports.timeWallSeconds[i] == io::kNoTime) continue;
+        const std::int64_t secs = reports.timeWallSeconds[i];
+        const std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+        ++hours[static_cast<std::size_t>((secs - days * 86400) / 3600)];
+        ++weekdays[static_cast<std::size_t>(((days % 7) + 7 + 3) % 7)];  // 1970-01-01 was a Thursday
+    }
+    std::vector<std::size_t> order(byCat.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+        return byCat[x] != byCat[y] ? byCat[x] > byCat[y] : reports.categories[x] < reports.categories[y];
+    });
+    for (std::size_t k = 0; k < order.size() && k < 3 && byCat[order[k]] > 0; ++k)
+        row.leadingCategories += (k ? "; " : "") + reports.categories[order[k]] + " (" + std::to_string(byCat[order[k]]) + ")";
+    const auto ph = std::max_element(hours.begin(), hours.end());
+    if (*ph > 0) {
+        const auto hour = ph - hours.begin();
+        row.peakHour = fmt::format("{:02d}-{:02d} ({})", hour, (hour + 1) % 24, *ph);
+    }
+    const auto pw = std::max_element(weekdays.begin(), weekdays.end());
+    if (*pw > 0) row.peakWeekday = fmt::format("{} ({})", kWeekday[pw - weekdays.begin()], *pw);
+    if (!ctx.places.empty()) {
+        // The places it touches (a station, a park, the town), else the nearest.
+        const auto in = overlay::placesIn(geos, poly, ctx.places, 3);
+        if (!in.empty()) {
+            for (const auto* p : in) {
+                row.place += (row.place.empty() ? "i " : ", ") + p->name;
+                row.placeKind += (row.placeKind.empty() ? "" : ", ") + p->kind;
+            }
+        } else {
+            const auto near = overlay::nearestPlace(geos, poly, ctx.places);
+            row.place = fmt::format("nära {} ({:.0f} m)", near.name, near.distanceM);
+            row.placeKind = near.kind;
+            row.placeDistanceM = near.distanceM;
+        }
+    }
+    if (ctx.hasLights) {
+        row.lights = static_cast<std::int64_t>(overlay::countPointsIn(geos, poly, ctx.lights.x, ctx.lights.y));
+        auto dark = overlay::farFromPoints(geos, poly, ctx.lights.x, ctx.lights.y, hc.darkDistanceM);
+        row.darkM2 = overlay::areaM2(geos, dark.get());
+        if (row.darkM2 > 0) row.darkWkb = geom::toWkb(geos, dark.get());
+    }
+    row.wkb = geom::toWkb(geos, poly);
+    return row;
+}
+
+// overlay.hotspot_areas: the cells that `bins` calls hot (Gi_Bin, or perc_Gi_Bin), dissolved and
+// described; `kind` names them, ids continue from `firstId`.
+HotspotAreasStep computeHotspotAreas(const Config& cfg, const AreaContext& ctx, const geom::GeosContext& geos,
                                      const geom::Area* area, const GridStep& g, const std::vector<std::int8_t>& bins,
-                                     const std::string& kind, int firstId, const io::ReportSet& reports,
-                                     RunSummary& summary) {
+                                     const std::string& kind, int firstId, const io::ReportSet& reports) {
     const HotspotAreasConfig& hc = cfg.hotspotAreas;
     HotspotAreasStep s;
     std::vector<std::size_t> hot;
@@ -819,93 +905,20 @@ HotspotAreasStep computeHotspotAreas(const Config& cfg, const crs::Crs& analysis
     std::vector<std::int32_t> areaOfCell(g.cells.size(), -1);
     for (std::size_t a = 0; a < parts.size(); ++a)
         for (auto c : parts[a].cells) areaOfCell[c] = static_cast<std::int32_t>(a);
-    // Places and lights.
-    std::vector<overlay::Place> places;
-    for (const auto& spec : hc.places) {
-        auto named = io::readNamedFeatures(spec, analysisCrs, geos);
-        if (named.repaired > 0)
-            summary.warnings.push_back(fmt::format("places: {} invalid polygon(s) in '{}' repaired with GEOS make-valid",
-                                                   named.repaired, spec.path));
-        for (auto& f : named.features) places.push_back({f.name, named.layerName, std::move(f.geom)});
-    }
-    io::WeightedPoints lights;
-    if (hc.lights) {
-        lights = io::readWeightedPoints(*hc.lights, analysisCrs);
-        s.lightsRead = lights.x.size();
-    }
-    // Incidents, categories, hours and weekdays per area.
-    const std::size_t n = parts.size();
-    std::vector<std::array<std::int64_t, 24>> hours(n);
-    std::vector<std::array<std::int64_t, 7>> weekdays(n);
-    for (auto& h : hours) h.fill(0);
-    for (auto& w : weekdays) w.fill(0);
+    std::vector<std::vector<std::size_t>> incidents(parts.size());
     for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
         const std::int32_t c = g.cells.activeOf(g.pointCells[i]);
-        if (c < 0 || areaOfCell[static_cast<std::size_t>(c)] < 0 || reports.timeWallSeconds.empty() ||
-            reports.timeWallSeconds[i] == io::kNoTime)
-            continue;
-        const auto a = static_cast<std::size_t>(areaOfCell[static_cast<std::size_t>(c)]);
-        const std::int64_t secs = reports.timeWallSeconds[i];
-        const std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-        ++hours[a][static_cast<std::size_t>((secs - days * 86400) / 3600)];
-        ++weekdays[a][static_cast<std::size_t>(((days % 7) + 7 + 3) % 7)];  // 1970-01-01 was a Thursday
+        if (c >= 0 && areaOfCell[static_cast<std::size_t>(c)] >= 0)
+            incidents[static_cast<std::size_t>(areaOfCell[static_cast<std::size_t>(c)])].push_back(i);
     }
-    static constexpr const char* kWeekday[7] = {"måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"};
-    const double totalIncidents = static_cast<double>(reports.acceptedCount());
     const double studyAreaM2 = area ? area->areaM2() : g.extent.width() * g.extent.height();
-    const std::size_t ncat = reports.categories.size();
-    for (std::size_t a = 0; a < n; ++a) {
-        output::HotspotAreaRow row;
+    for (std::size_t a = 0; a < parts.size(); ++a) {
+        output::HotspotAreaRow row = describeArea(geos, parts[a].geom.get(), incidents[a], reports, ctx, hc, studyAreaM2);
         row.id = firstId + static_cast<int>(a);
         row.kind = kind;
         row.cells = parts[a].cells.size();
-        row.areaM2 = overlay::areaM2(geos, parts[a].geom.get());
-        std::vector<std::int64_t> byCat(ncat, 0);
-        for (auto c : parts[a].cells) {
-            row.incidents += g.counts.n[c];
-            for (std::size_t k = 0; k < ncat; ++k) byCat[k] += g.counts.byCategory[c * ncat + k];
-        }
-        row.shareOfIncidents = totalIncidents > 0 ? static_cast<double>(row.incidents) / totalIncidents : 0.0;
-        row.shareOfArea = studyAreaM2 > 0 ? row.areaM2 / studyAreaM2 : 0.0;
-        std::vector<std::size_t> order(ncat);
-        std::iota(order.begin(), order.end(), std::size_t{0});
-        std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-            return byCat[x] != byCat[y] ? byCat[x] > byCat[y] : reports.categories[x] < reports.categories[y];
-        });
-        for (std::size_t k = 0; k < order.size() && k < 3 && byCat[order[k]] > 0; ++k)
-            row.leadingCategories += (k ? "; " : "") + reports.categories[order[k]] + " (" + std::to_string(byCat[order[k]]) + ")";
-        const auto ph = std::max_element(hours[a].begin(), hours[a].end());
-        if (*ph > 0) {
-            const auto hour = ph - hours[a].begin();
-            row.peakHour = fmt::format("{:02d}-{:02d} ({})", hour, (hour + 1) % 24, *ph);
-        }
-        const auto pw = std::max_element(weekdays[a].begin(), weekdays[a].end());
-        if (*pw > 0) row.peakWeekday = fmt::format("{} ({})", kWeekday[pw - weekdays[a].begin()], *pw);
-        if (!places.empty()) {
-            // The places it touches (a station, a park, the town), else the nearest.
-            const auto in = overlay::placesIn(geos, parts[a].geom.get(), places, 3);
-            if (!in.empty()) {
-                for (const auto* p : in) {
-                    row.place += (row.place.empty() ? "i " : ", ") + p->name;
-                    row.placeKind += (row.placeKind.empty() ? "" : ", ") + p->kind;
-                }
-            } else {
-                const auto near = overlay::nearestPlace(geos, parts[a].geom.get(), places);
-                row.place = fmt::format("nära {} ({:.0f} m)", near.name, near.distanceM);
-                row.placeKind = near.kind;
-                row.placeDistanceM = near.distanceM;
-            }
-        }
-        if (hc.lights) {
-            row.lights = static_cast<std::int64_t>(overlay::countPointsIn(geos, parts[a].geom.get(), lights.x, lights.y));
-            auto dark = overlay::farFromPoints(geos, parts[a].geom.get(), lights.x, lights.y, hc.darkDistanceM);
-            row.darkM2 = overlay::areaM2(geos, dark.get());
-            if (row.darkM2 > 0) row.darkWkb = geom::toWkb(geos, dark.get());
-        }
-        row.wkb = geom::toWkb(geos, parts[a].geom.get());
         s.rows.push_back(std::move(row));
     }
-    summary.hotspotAreas += n;
     return s;
 }
 
@@ -1370,14 +1383,39 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     std::optional<HotspotAreasStep> hotAreas;
     if (gi && cfg.hotspotAreas.enabled) {
         progress.slice(0.84, 0.845, "overlay.hotspot_areas").update(0.0);
-        hotAreas = computeHotspotAreas(cfg, analysisCrs, geos, study.area.get(), g, gi->bins, "incidents", 1, reports,
-                                       summary);
-        // The same for perceived insecurity, when there are perception reports.
-        if (perceived) {
-            auto more = computeHotspotAreas(cfg, analysisCrs, geos, study.area.get(), g, perceived->gi.bins, "perception",
-                                            static_cast<int>(hotAreas->rows.size()) + 1, reports, summary);
+        const AreaContext ctx = readAreaContext(cfg.hotspotAreas, analysisCrs, geos, summary);
+        hotAreas = computeHotspotAreas(cfg, ctx, geos, study.area.get(), g, gi->bins, "incidents", 1, reports);
+        auto append = [&](HotspotAreasStep more) {
             for (auto& r : more.rows) hotAreas->rows.push_back(std::move(r));
-        }
+        };
+        // The same for perceived insecurity, when there are perception reports.
+        if (perceived)
+            append(computeHotspotAreas(cfg, ctx, geos, study.area.get(), g, perceived->gi.bins, "perception",
+                                       static_cast<int>(hotAreas->rows.size()) + 1, reports));
+        // And for the densest areas of the density surface, class by class.
+        if (density)
+            for (const auto& c : density->classes) {
+                const double studyAreaM2 = study.area ? study.area->areaM2() : g.extent.width() * g.extent.height();
+                std::vector<std::vector<std::size_t>> inRegion(c.polygons.size());
+                std::vector<std::int32_t> regionIndex(static_cast<std::size_t>(c.count) + 1, -1);
+                for (std::size_t k = 0; k < c.polygons.size(); ++k) regionIndex[static_cast<std::size_t>(c.polygons[k].first)] = static_cast<std::int32_t>(k);
+                for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
+                    const auto p = kde::pixelOf(density->raster, reports.x[i], reports.y[i]);
+                    if (p < 0) continue;
+                    const auto label = c.labels[static_cast<std::size_t>(p)];
+                    if (label > 0 && regionIndex[static_cast<std::size_t>(label)] >= 0)
+                        inRegion[static_cast<std::size_t>(regionIndex[static_cast<std::size_t>(label)])].push_back(i);
+                }
+                for (std::size_t k = 0; k < c.polygons.size(); ++k) {
+                    const geom::GeomPtr poly = geom::fromWkb(geos, c.polygons[k].second);
+                    output::HotspotAreaRow row =
+                        describeArea(geos, poly.get(), inRegion[k], reports, ctx, cfg.hotspotAreas, studyAreaM2);
+                    row.id = static_cast<int>(hotAreas->rows.size()) + 1;
+                    row.kind = fmt::format("density_top_{:g}", c.percent);
+                    hotAreas->rows.push_back(std::move(row));
+                }
+            }
+        summary.hotspotAreas = hotAreas->rows.size();
         timer.lap("overlay.hotspot_areas");
     }
 

@@ -5,7 +5,9 @@
 
 #include <gdal_priv.h>
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace trygg::io {
@@ -63,6 +65,13 @@ struct RasterLayout {
     std::int64_t cols = 0, rows = 0;
 };
 RasterLayout readRasterLayout(const std::string& path);
+
+// The regions of a label raster (0 = none, 1..n) as polygons, through GDALPolygonize: pairs of
+// label and ISO WKB, one per edge-connected region. `originX/originY` is the top-left corner.
+std::vector<std::pair<std::int32_t, std::vector<unsigned char>>> polygonizeLabels(const std::vector<std::int32_t>& labels,
+                                                                                  std::int64_t cols, std::int64_t rows,
+                                                                                  double originX, double originY,
+                                                                                  double pixelM);
 
 // `s` as UTF-8: returned unchanged when valid UTF-8, else recoded from Windows-1252 (what
 // Swedish Excel writes).

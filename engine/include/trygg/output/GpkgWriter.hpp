@@ -118,6 +118,7 @@ struct DensityAreaClass {
     std::vector<std::int64_t> incidents;  // per label (index 0: outside every region)
     std::vector<std::int64_t> pixels;     // per label
     std::int64_t totalIncidents = 0;
+    std::vector<std::pair<std::int32_t, std::vector<unsigned char>>> polygons;  // label and WKB, per region
 };
 
 // What the area_statistics layer holds: the same statistics on polygon areas (districts).

@@ -32,6 +32,7 @@ private:
     CLI::App* m_app;
     std::string m_configPath;
     bool m_overwrite = false;
+    pipeline::FilterText m_filter;  // replaces the config's [filter] when any is given
 };
 
 // `trygg hotspot --incidents FILE ... --out FILE.gpkg`

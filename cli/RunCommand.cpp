@@ -10,12 +10,23 @@ RunCommand::RunCommand(CLI::App& parent)
         ->required()
         ->check(CLI::ExistingFile);
     m_app->add_flag("--overwrite", m_overwrite, "Replace the output file if it exists");
-    m_app->footer("Example: trygg run sample-data/kavlinge.toml --overwrite");
+    // The time filter, as in [filter]; given here, it replaces the config's [filter] as a whole.
+    m_app->add_option("--period", m_filter.period, "Run on a named period from the config's [periods]")
+        ->group("Time filter");
+    m_app->add_option("--from", m_filter.from, "First date (\"2024-01-01\" or \"2024-01-01 18:00\")")->group("Time filter");
+    m_app->add_option("--to", m_filter.to, "Last date; a date alone includes that whole day")->group("Time filter");
+    m_app->add_option("--hours", m_filter.hours, "Hours of the day, such as 18-06 (across midnight) or 22-02,10-12")
+        ->group("Time filter");
+    m_app->add_option("--weekdays", m_filter.weekdays, "Weekdays: fre lör, or vardagar, helg (Swedish or English)")
+        ->group("Time filter");
+    m_app->add_option("--months", m_filter.months, "Months or seasons: 6 7 8, jul, sommar, vinter")->group("Time filter");
+    m_app->footer("Example: trygg run sample-data/kavlinge.toml --overwrite --hours 18-06 --weekdays fre lör");
 }
 
 pipeline::Config RunCommand::config() const {
     pipeline::Config cfg = pipeline::loadConfig(m_configPath);
     if (m_overwrite) cfg.output.overwrite = true;
+    if (!m_filter.empty()) cfg.filter = pipeline::parseFilter(m_filter, cfg.periods, "command line");
     return cfg;
 }
 

@@ -25,6 +25,9 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
         if (s.rejectedByReason[k] == 0) continue;
         fmt::print("  rejected, {}: {}\n", trygg::io::reasonText(static_cast<RejectReason>(k)), s.rejectedByReason[k]);
     }
+    if (!s.filter.empty())
+        fmt::print("Filter: {}; {} accepted reports used, {} outside the filter, {} without a time\n", s.filter,
+                   s.accepted - s.filteredOut - s.filteredNoTime, s.filteredOut, s.filteredNoTime);
     if (s.hasGrid) {
         fmt::print("Grid: {} cells of {:g} m{}{}\n", s.cells, s.cellSizeM, s.cellSizeAutomatic ? " (automatic)" : "",
                    s.hasStudyArea ? "" : ", over the reports' extent (no study area given)");

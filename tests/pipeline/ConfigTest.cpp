@@ -98,3 +98,35 @@ TEST_CASE("config mistakes name the file, line and key", "[pipeline]") {
     CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, "[incidents]\npath = \"a.csv\"\n[output]\npath = \"o.shp\"\n")),
                       Catch::Contains(".gpkg"));
 }
+
+TEST_CASE("named periods and the time filter", "[pipeline][temporal]") {
+    const test::TempDir dir;
+    const pipeline::Config c = pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + R"(
+[periods.fore]
+from = "2023-01-01"
+to = "2023-12-31"
+[periods.efter]
+from = "2024-01-01"
+to = "2024-12-31"
+[filter]
+period = "efter"
+hours = "22-04"
+weekdays = ["fre", 6]
+months = ["sommar"]
+)"));
+    REQUIRE(c.periods.size() == 2);
+    CHECK(c.periods.at("fore").period == "fore");
+    CHECK(c.filter.period == "efter");
+    CHECK(c.filter.describe() == "period efter, 2024-01-01 to 2024-12-31 (whole day), hours 22-04, weekdays fre lör, "
+                                 "months jun jul aug");
+
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[filter]\nperiod = \"efter\"\n")),
+                      Catch::Contains("no period named 'efter'") && Catch::Contains("[periods.efter]"));
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[filter]\nhours = \"kväll\"\n")),
+                      Catch::Contains("c.toml' line 5") && Catch::Contains("'kväll' is not an hour range"));
+    CHECK_THROWS_WITH(
+        pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[filter]\nfrom = \"2024-02-01\"\nto = \"2024-01-01\"\n")),
+        Catch::Contains("'to' must come after 'from'"));
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[filter]\nhour = \"18-06\"\n")),
+                      Catch::Contains("filter.hour: unknown key"));
+}

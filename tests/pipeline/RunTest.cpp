@@ -385,3 +385,41 @@ TEST_CASE("the area summary: residents, rates, perception and the survey's chang
     CHECK(reports == s.perceptionAccepted);
     CHECK(residents == Approx(31577).margin(0.5));
 }
+
+TEST_CASE("a time filter: every accepted row used or counted out, and hot times only inside it", "[pipeline][temporal]") {
+    // Friday and Saturday nights. The sample's rows 1-6 rejected on reading stay rejected; of the
+    // 5000 accepted, the filter keeps some and counts the rest out. The hot_times table of the
+    // study area must hold exactly the kept reports, and nothing from 06 to 18 or on other days.
+    test::TempDir dir;
+    pipeline::Config c = sampleConfig(dir);
+    c.filter.hours = temporal::parseHours("18-06");
+    c.filter.weekdays = temporal::parseWeekdays({"fre", "lör"});
+    c.perception.reset();
+    const auto s = pipeline::run(c, Progress());
+    CHECK(s.filter == "hours 18-06, weekdays fre lör");
+    CHECK(s.accepted == 5000);
+    CHECK(s.filteredNoTime == 0);
+    const std::int64_t used = s.accepted - s.filteredOut;
+    CHECK(used > 500);
+    CHECK(used < 2000);
+
+    GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds);
+    std::int64_t total = 0, outside = 0;
+    for (auto& f : *ds->GetLayerByName("hot_times")) {
+        if (!f->IsFieldNull(f->GetFieldIndex("area_id"))) continue;
+        const int weekday = f->GetFieldAsInteger("weekday");
+        for (int h = 0; h < 24; ++h) {
+            const int n = f->GetFieldAsInteger(f->GetFieldIndex((std::string(h < 10 ? "h0" : "h") + std::to_string(h)).c_str()));
+            total += n;
+            if ((h >= 6 && h < 18) || (weekday != 5 && weekday != 6)) outside += n;
+        }
+    }
+    CHECK(total == used);
+    CHECK(outside == 0);
+    std::map<std::string, std::string> md;
+    for (auto& f : *ds->GetLayerByName("run_metadata")) md[f->GetFieldAsString("key")] = f->GetFieldAsString("value");
+    CHECK(md["filter"] == s.filter);
+    CHECK(md["filter.rows_used"] == std::to_string(used));
+    CHECK(md["input.incidents.rows_accepted"] == "5000");
+}

@@ -6,6 +6,7 @@
 #include "trygg/io/ReportReader.hpp"
 #include "trygg/output/RtreeBulkLoad.hpp"
 #include "trygg/output/Styles.hpp"
+#include "trygg/temporal/TimeFilter.hpp"
 
 #include <cpl_string.h>
 #include <gdal_priv.h>
@@ -493,6 +494,40 @@ void GpkgWriter::writePerceptionReasons(const std::vector<perception::ReasonRow>
     }
     check(m_ds->CommitTransaction(), "committing the reasons");
     writeStyle("perception_reasons", "", tableQml({{"lift", "Share unsafe / share overall"}}), "Reasons");
+}
+
+void GpkgWriter::writeHotTimes(const temporal::HourWeekdayTable& studyArea, const std::vector<HotspotAreaRow>& areas) {
+    OGRLayer* layer = createLayer("hot_times", wkbNone, "Hot times",
+                                  "Incidents by weekday and hour of the day, for the study area and each hotspot area");
+    addField(layer, "scope", OFTString);
+    addField(layer, "area_id", OFTInteger);
+    addField(layer, "weekday", OFTInteger);
+    addField(layer, "weekday_name", OFTString);
+    for (int h = 0; h < 24; ++h) addField(layer, (std::string(h < 10 ? "h0" : "h") + std::to_string(h)).c_str(), OFTInteger);
+    addField(layer, "total", OFTInteger);
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(layer->GetLayerDefn());
+    const int firstHour = f.GetFieldIndex("h00");
+    auto write = [&](const temporal::HourWeekdayTable& t, const std::string& scope, std::optional<int> areaId) {
+        for (int d = 0; d < 7; ++d) {
+            f.SetFID(OGRNullFID);
+            f.SetField("scope", scope.c_str());
+            if (areaId)
+                f.SetField("area_id", *areaId);
+            else
+                f.SetFieldNull(f.GetFieldIndex("area_id"));
+            f.SetField("weekday", d + 1);
+            f.SetField("weekday_name", temporal::weekdayName(d));
+            for (int h = 0; h < 24; ++h)
+                f.SetField(firstHour + h, static_cast<int>(t.counts[static_cast<std::size_t>(d)][static_cast<std::size_t>(h)]));
+            f.SetField("total", static_cast<int>(t.weekdayTotal(d)));
+            check(layer->CreateFeature(&f), "writing hot times");
+        }
+    };
+    write(studyArea, "study_area", std::nullopt);
+    for (const auto& a : areas)
+        if (a.hotTimes) write(*a.hotTimes, a.kind, a.id);
+    check(m_ds->CommitTransaction(), "committing the hot times");
 }
 
 void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool withLights,

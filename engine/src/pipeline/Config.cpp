@@ -113,6 +113,39 @@ void readWeights(const Reader& r, const toml::table* t, const std::string& secti
     if (auto v = r.boolean(t, section, "row_standardise")) w.rowStandardise = *v;
 }
 
+// The filter keys shared by [filter] and [periods.NAME]: texts, or arrays of texts and numbers.
+FilterText readFilterText(const Reader& r, const toml::table* t, const std::string& section, bool periodAllowed) {
+    FilterText f;
+    if (periodAllowed) {
+        r.onlyKnown(*t, section + ".", {"period", "from", "to", "hours", "weekdays", "months"});
+        f.period = r.str(t, section, "period");
+    } else {
+        r.onlyKnown(*t, section + ".", {"from", "to", "hours", "weekdays", "months"});
+    }
+    f.from = r.str(t, section, "from");
+    f.to = r.str(t, section, "to");
+    f.hours = r.str(t, section, "hours");
+    auto list = [&](const char* key) {
+        std::vector<std::string> out;
+        const toml::node* n = r.node(t, key);
+        if (!n) return out;
+        auto one = [&](const toml::node& item) {
+            if (item.is_string()) out.push_back(item.as_string()->get());
+            else if (item.is_integer()) out.push_back(std::to_string(item.as_integer()->get()));
+            else r.fail(&item, section + "." + key, "each item must be a name in quotes or a number");
+        };
+        if (const auto* arr = n->as_array()) {
+            for (const auto& item : *arr) one(item);
+        } else {
+            one(*n);
+        }
+        return out;
+    };
+    f.weekdays = list("weekdays");
+    f.months = list("months");
+    return f;
+}
+
 std::string resolve(const fs::path& base, const std::string& p) {
     if (p.empty() || p.rfind("/vsi", 0) == 0) return p;
     const fs::path path(p);
@@ -120,6 +153,32 @@ std::string resolve(const fs::path& base, const std::string& p) {
 }
 
 } // namespace
+
+temporal::TimeFilter parseFilter(const FilterText& text, const std::map<std::string, temporal::TimeFilter>& periods,
+                                 const std::string& where) {
+    temporal::TimeFilter f;
+    try {
+        if (text.period) {
+            const auto it = periods.find(*text.period);
+            if (it == periods.end()) {
+                std::string known;
+                for (const auto& [name, p] : periods) known += (known.empty() ? "" : ", ") + name;
+                throw InputError("no period named '" + *text.period + "'. " +
+                                 (known.empty() ? "Declare it under [periods." + *text.period + "]" : "Known: " + known));
+            }
+            f = it->second;
+        }
+        if (text.from) f.from = temporal::parseDateBound(*text.from, false);
+        if (text.to) f.to = temporal::parseDateBound(*text.to, true);
+        if (text.hours) f.hours = temporal::parseHours(*text.hours);
+        if (!text.weekdays.empty()) f.weekdays = temporal::parseWeekdays(text.weekdays);
+        if (!text.months.empty()) f.months = temporal::parseMonths(text.months);
+    } catch (const InputError& e) {
+        throw InputError(where + ": " + e.what());
+    }
+    if (f.from && f.to && *f.to <= *f.from) throw InputError(where + ": 'to' must come after 'from'");
+    return f;
+}
 
 Config loadConfig(const std::string& path) {
     std::ifstream in(path);
@@ -139,7 +198,7 @@ Config loadConfig(const std::string& path) {
     }
     Reader r(path, root);
     r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "local_moran", "inference", "global",
-                           "areas", "kde", "perception", "hotspot_areas", "overlays", "output"});
+                           "areas", "kde", "perception", "hotspot_areas", "overlays", "periods", "filter", "output"});
     const fs::path base = fs::absolute(path).parent_path();
 
     if (const auto* t = r.table("analysis")) {
@@ -472,6 +531,17 @@ Config loadConfig(const std::string& path) {
             cfg.overlays.push_back(o);
         }
     }
+    if (const auto* t = r.table("periods")) {
+        for (const auto& [name, node] : *t) {
+            const std::string section = "periods." + std::string(name.str());
+            if (!node.is_table()) r.fail(&node, section, "must be a table with from, to, hours, weekdays or months");
+            cfg.periods[std::string(name.str())] =
+                parseFilter(readFilterText(r, node.as_table(), section, false), {}, "config: " + r.where(&node) + ", " + section);
+            cfg.periods[std::string(name.str())].period = std::string(name.str());
+        }
+    }
+    if (const auto* t = r.table("filter"))
+        cfg.filter = parseFilter(readFilterText(r, t, "filter", true), cfg.periods, "config: " + r.where(t) + ", filter");
     const auto* out = r.table("output");
     if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");
     r.onlyKnown(*out, "output.", {"path", "overwrite"});

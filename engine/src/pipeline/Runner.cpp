@@ -27,6 +27,8 @@
 #include "trygg/stats/Rates.hpp"
 #include "trygg/stats/MultipleTesting.hpp"
 #include "trygg/stats/Weights.hpp"
+#include "trygg/temporal/HotTimes.hpp"
+#include "trygg/temporal/TimeFilter.hpp"
 
 #include <fmt/format.h>
 
@@ -97,6 +99,26 @@ io::ReportSet readIncidents(const Config& cfg, const crs::Crs& analysisCrs, cons
         "CRS{}",
         cfg.incidents.path, reports.rowsRead, reasons.empty() ? "" : " (" + reasons + ")",
         area ? ", and that the reports lie inside the study area" : ""));
+}
+
+// The accepted reports the time filter keeps ([filter]); every one of them without it.
+io::ReportSet filterIncidents(const Config& cfg, io::ReportSet reports, RunSummary& summary) {
+    if (!cfg.filter.active()) return reports;
+    if (reports.timeWallSeconds.empty())
+        throw InputError(fmt::format("filter: '{}' has no time field, so [filter] ({}) cannot be applied. Name the "
+                                     "time field under [incidents] (time = \"...\"), or remove [filter]",
+                                     cfg.incidents.path, cfg.filter.describe()));
+    temporal::FilterCounts counts;
+    io::ReportSet kept = temporal::applyFilter(reports, cfg.filter, counts);
+    summary.filter = cfg.filter.describe();
+    summary.filteredOut = static_cast<std::int64_t>(counts.outside);
+    summary.filteredNoTime = static_cast<std::int64_t>(counts.noTime);
+    if (kept.acceptedCount() == 0)
+        throw InputError(fmt::format("filter: no accepted report in '{}' falls within {} ({} outside it, {} without a "
+                                     "time; the reports run from {} to {})",
+                                     cfg.incidents.path, summary.filter, counts.outside, counts.noTime,
+                                     reports.firstTime, reports.lastTime));
+    return kept;
 }
 
 struct GridStep {
@@ -833,7 +855,6 @@ AreaContext readAreaContext(const HotspotAreasConfig& hc, const crs::Crs& analys
 output::HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeometry* poly,
                                     std::span<const std::size_t> incidents, const io::ReportSet& reports,
                                     const AreaContext& ctx, const HotspotAreasConfig& hc, double studyAreaM2) {
-    static constexpr const char* kWeekday[7] = {"måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"};
     output::HotspotAreaRow row;
     row.areaM2 = overlay::areaM2(geos, poly);
     row.shareOfArea = studyAreaM2 > 0 ? row.areaM2 / studyAreaM2 : 0.0;
@@ -842,16 +863,8 @@ output::HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeo
                                ? static_cast<double>(incidents.size()) / static_cast<double>(reports.acceptedCount())
                                : 0.0;
     std::vector<std::int64_t> byCat(reports.categories.size(), 0);
-    std::array<std::int64_t, 24> hours{};
-    std::array<std::int64_t, 7> weekdays{};
-    for (std::size_t i : incidents) {
+    for (std::size_t i : incidents)
         if (!reports.category.empty() && reports.category[i] >= 0) ++byCat[static_cast<std::size_t>(reports.category[i])];
-        if (reports.timeWallSeconds.empty() || reports.timeWallSeconds[i] == io::kNoTime) continue;
-        const std::int64_t secs = reports.timeWallSeconds[i];
-        const std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-        ++hours[static_cast<std::size_t>((secs - days * 86400) / 3600)];
-        ++weekdays[static_cast<std::size_t>(((days % 7) + 7 + 3) % 7)];  // 1970-01-01 was a Thursday
-    }
     std::vector<std::size_t> order(byCat.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
@@ -859,13 +872,11 @@ output::HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeo
     });
     for (std::size_t k = 0; k < order.size() && k < 3 && byCat[order[k]] > 0; ++k)
         row.leadingCategories += (k ? "; " : "") + reports.categories[order[k]] + " (" + std::to_string(byCat[order[k]]) + ")";
-    const auto ph = std::max_element(hours.begin(), hours.end());
-    if (*ph > 0) {
-        const auto hour = ph - hours.begin();
-        row.peakHour = fmt::format("{:02d}-{:02d} ({})", hour, (hour + 1) % 24, *ph);
+    if (!reports.timeWallSeconds.empty()) {
+        row.hotTimes = temporal::hourWeekdayTable(reports.timeWallSeconds, incidents);
+        row.peakHour = row.hotTimes->peakHour();
+        row.peakWeekday = row.hotTimes->peakWeekday();
     }
-    const auto pw = std::max_element(weekdays.begin(), weekdays.end());
-    if (*pw > 0) row.peakWeekday = fmt::format("{} ({})", kWeekday[pw - weekdays.begin()], *pw);
     if (!ctx.places.empty()) {
         // The places it touches (a station, a park, the town), else the nearest.
         const auto in = overlay::placesIn(geos, poly, ctx.places, 3);
@@ -1031,7 +1042,13 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
                     reports.used.id.empty() ? "-" : reports.used.id,
                     reports.used.weight.empty() ? "-" : reports.used.weight));
     add("input.incidents.rows_read", std::to_string(reports.rowsRead));
-    add("input.incidents.rows_accepted", std::to_string(reports.acceptedCount()));
+    add("input.incidents.rows_accepted", std::to_string(summary.accepted));
+    add("filter", cfg.filter.describe());
+    if (cfg.filter.active()) {
+        add("filter.rows_used", std::to_string(reports.acceptedCount()));
+        add("filter.rows_outside", std::to_string(summary.filteredOut));
+        add("filter.rows_without_time", std::to_string(summary.filteredNoTime));
+    }
     add("input.incidents.rows_rejected", std::to_string(reports.rejected.size()));
     for (int k = 0; k < io::kRejectReasonCount; ++k)
         add("input.incidents.rejected." + std::string(io::reasonCode(static_cast<io::RejectReason>(k))),
@@ -1294,8 +1311,8 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     summary.hasStudyArea = static_cast<bool>(study.area);
     timer.lap("io.study_area");
 
-    const io::ReportSet reports =
-        readIncidents(cfg, analysisCrs, study.area.get(), progress.slice(0.05, 0.45, "io.reports"), summary);
+    const io::ReportSet reports = filterIncidents(
+        cfg, readIncidents(cfg, analysisCrs, study.area.get(), progress.slice(0.05, 0.45, "io.reports"), summary), summary);
     timer.lap("io.reports");
 
     GridStep g = buildGrid(cfg, reports, study.area.get(), progress.slice(0.45, 0.55, "grid.build"));
@@ -1495,6 +1512,9 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     if (hotAreas)
         writer.writeHotspotAreas(hotAreas->rows, cfg.hotspotAreas.lights.has_value(),
                                  overlays ? overlays->names : std::vector<std::string>{});
+    if (!reports.timeWallSeconds.empty())
+        writer.writeHotTimes(temporal::hourWeekdayTable(reports.timeWallSeconds),
+                             hotAreas ? hotAreas->rows : std::vector<output::HotspotAreaRow>{});
     if (perceived) {
         output::PerceptionGridData pd;
         pd.grid = &g.cells;

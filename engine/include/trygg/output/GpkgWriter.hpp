@@ -11,9 +11,11 @@
 #include "trygg/stats/Incremental.hpp"
 #include "trygg/stats/LocalMoran.hpp"
 #include "trygg/stats/Weights.hpp"
+#include "trygg/temporal/HotTimes.hpp"
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -107,6 +109,7 @@ struct HotspotAreaRow {
     double darkM2 = 0;
     std::vector<unsigned char> darkWkb;  // empty when nothing is dark
     std::vector<double> extras;          // values of the extra columns (overlay measures)
+    std::optional<temporal::HourWeekdayTable> hotTimes;  // when the reports have times
 };
 
 // One class of the densest areas: the regions of the surface at or above the threshold.
@@ -159,6 +162,9 @@ public:
     // hotspot_areas, and dark_spots when lights were given.
     void writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool withLights,
                            const std::vector<std::string>& extraColumns = {});
+    // hot_times: incidents by weekday (rows) and hour (h00..h23), for the study area (area_id NULL)
+    // and for each hotspot area that has its table.
+    void writeHotTimes(const temporal::HourWeekdayTable& studyArea, const std::vector<HotspotAreaRow>& areas);
     void writeStudyArea(const std::vector<unsigned char>& wkb, const std::string& description);
     void writeRejected(const io::ReportSet& reports, const std::string& layerName);
     void writeMetadata(const std::vector<MetadataEntry>& entries);

@@ -13,8 +13,10 @@
 #include "trygg/perception/Perception.hpp"
 #include "trygg/stats/MultipleTesting.hpp"
 #include "trygg/stats/Weights.hpp"
+#include "trygg/temporal/TimeFilter.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -144,6 +146,18 @@ struct InferenceConfig {
     double alpha = 0.05;   // significance level of COType
 };
 
+// A time filter as written in the config ([filter], [periods.NAME]) or on the command line.
+struct FilterText {
+    std::optional<std::string> period, from, to, hours;
+    std::vector<std::string> weekdays, months;
+    bool empty() const { return !period && !from && !to && !hours && weekdays.empty() && months.empty(); }
+};
+
+// Parses `text` into a filter. A `period` starts from the named period (from `periods`) and the
+// other keys narrow it. Throws InputError starting with `where` on a bad value or an unknown period.
+temporal::TimeFilter parseFilter(const FilterText& text, const std::map<std::string, temporal::TimeFilter>& periods,
+                                 const std::string& where);
+
 struct OutputConfig {
     std::string path;
     bool overwrite = false;
@@ -165,6 +179,8 @@ struct Config {
     std::optional<PerceptionConfig> perception;
     HotspotAreasConfig hotspotAreas;
     std::vector<OverlayConfig> overlays;
+    std::map<std::string, temporal::TimeFilter> periods;  // [periods.NAME]
+    temporal::TimeFilter filter;                          // [filter]: the reports every analysis runs on
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

@@ -22,6 +22,8 @@ struct RunSummary {
     std::int64_t accepted = 0;
     std::array<std::int64_t, io::kRejectReasonCount> rejectedByReason{};
     std::int64_t rejected = 0;
+    std::string filter;                                     // the time filter, described; "" without one
+    std::int64_t filteredOut = 0, filteredNoTime = 0;       // accepted rows the filter left out
     std::size_t cells = 0;
     double cellSizeM = 0;
     bool cellSizeAutomatic = false;
@@ -37,7 +39,7 @@ struct RunSummary {
     bool hasGrid = true;        // false for a density surface alone
     std::vector<std::string> filesBeside;
     std::int64_t perceptionRead = 0, perceptionAccepted = 0;  // with [perception]
-    std::array<std::size_t, 5> fearCrimeCells{};              // by perception::FearCrime  // GeoTIFFs and styles written beside the GeoPackage  // with [areas]: areas, and those hot at 95 % or more
+    std::array<std::size_t, 5> fearCrimeCells{};              // by perception::FearCrime
     stats::GlobalTest moranI, generalG, clarkEvans;
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> stageSeconds;  // wall seconds per named step

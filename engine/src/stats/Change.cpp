@@ -1,0 +1,60 @@
+#include "trygg/stats/Change.hpp"
+
+#include <boost/math/distributions/binomial.hpp>
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace trygg::stats {
+
+double binomialTwoSidedP(std::uint64_t k, std::uint64_t n, double q) {
+    if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+    if (!(q > 0 && q < 1) || k > n) throw std::invalid_argument("binomialTwoSidedP: q must lie in (0, 1) and k <= n");
+    const boost::math::binomial_distribution<double> dist(static_cast<double>(n), q);
+    const double kd = static_cast<double>(k), nd = static_cast<double>(n);
+    const double d = boost::math::pdf(dist, kd);
+    const double m = nd * q;
+    constexpr double relErr = 1 + 1e-7;
+    if (kd == m) return 1.0;
+    double p = 0;
+    if (kd < m) {
+        // The upper tail: outcomes from ceil(m) up that are no more likely than k.
+        std::uint64_t y = 0;
+        for (auto i = static_cast<std::uint64_t>(std::ceil(m)); i <= n; ++i)
+            if (boost::math::pdf(dist, static_cast<double>(i)) <= d * relErr) ++y;
+        p = boost::math::cdf(dist, kd) + (y > 0 ? boost::math::cdf(boost::math::complement(dist, nd - static_cast<double>(y))) : 0.0);
+    } else {
+        // The lower tail: outcomes from 0 to floor(m) no more likely than k.
+        std::uint64_t y = 0;
+        for (std::uint64_t i = 0; i <= static_cast<std::uint64_t>(std::floor(m)); ++i)
+            if (boost::math::pdf(dist, static_cast<double>(i)) <= d * relErr) ++y;
+        p = (y > 0 ? boost::math::cdf(dist, static_cast<double>(y - 1)) : 0.0) +
+            (k > 0 ? boost::math::cdf(boost::math::complement(dist, kd - 1)) : 1.0);
+    }
+    return std::min(1.0, p);
+}
+
+PeriodChange comparePeriods(std::span<const std::uint32_t> before, std::span<const std::uint32_t> after,
+                            double lengthBefore, double lengthAfter, Correction correction) {
+    if (before.size() != after.size()) throw std::invalid_argument("comparePeriods: before and after differ in size");
+    if (!(lengthBefore > 0 && lengthAfter > 0)) throw std::invalid_argument("comparePeriods: lengths must be positive");
+    const double q = lengthAfter / (lengthBefore + lengthAfter);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    PeriodChange out;
+    out.rateRatio.resize(before.size(), nan);
+    out.p.resize(before.size(), nan);
+    std::vector<double> direction(before.size(), nan);
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        const std::uint64_t a = before[i], b = after[i];
+        if (a > 0) out.rateRatio[i] = (static_cast<double>(b) / lengthAfter) / (static_cast<double>(a) / lengthBefore);
+        if (a + b == 0) continue;
+        out.p[i] = binomialTwoSidedP(b, a + b, q);
+        const double expected = static_cast<double>(a + b) * q;
+        direction[i] = static_cast<double>(b) > expected ? 1.0 : (static_cast<double>(b) < expected ? -1.0 : 0.0);
+    }
+    out.bins = confidenceBins(direction, out.p, correction);
+    return out;
+}
+
+} // namespace trygg::stats

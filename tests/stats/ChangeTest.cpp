@@ -1,0 +1,50 @@
+// The change test between two periods. Expected p-values are R 4.2's binom.test(b, a + b, q)$p.value,
+// printed with options(digits = 15) on this machine; the small ones are also worked out by hand.
+#include "trygg/stats/Change.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace trygg::stats;
+using Catch::Detail::Approx;
+
+TEST_CASE("the conditional binomial test equals R's binom.test", "[stats][change]") {
+    // 7 after, 3 before, equal lengths: P(X <= 3) + P(X >= 7) for Binomial(10, 1/2) = 2 x 176/1024.
+    CHECK(binomialTwoSidedP(7, 10, 0.5) == Approx(0.34375).epsilon(1e-12));
+    CHECK(binomialTwoSidedP(2, 14, 0.5) == Approx(0.012939453125).epsilon(1e-12));
+    // None after, five before: 2 x (1/2)^5.
+    CHECK(binomialTwoSidedP(0, 5, 0.5) == Approx(0.0625).epsilon(1e-12));
+    CHECK(binomialTwoSidedP(30, 90, 0.4) == Approx(0.236419282579669).epsilon(1e-10));
+    CHECK(binomialTwoSidedP(5, 10, 0.3) == Approx(0.1785158575).epsilon(1e-10));
+    CHECK(binomialTwoSidedP(1, 1, 0.5) == Approx(1.0));
+    CHECK(binomialTwoSidedP(10, 35, 1.0 / 3.0) == Approx(0.596414870055979).epsilon(1e-10));
+    CHECK(std::isnan(binomialTwoSidedP(0, 0, 0.5)));
+}
+
+TEST_CASE("period change per cell: rate ratio, p and direction, with the periods' lengths", "[stats][change]") {
+    // Before a year (365 days), after half a year (182.5): q = 1/3.
+    // Cell 0: 25 before, 10 after: the rates are equal-ish (10/182.5 vs 25/365: ratio 0.8), p 0.596.
+    // Cell 1: 2 before, 40 after: a clear increase.  Cell 2: 60 before, 2 after: a clear decrease.
+    // Cell 3: nothing in either. Cell 4: 0 before, 3 after: no ratio; p = 1/27 (below).
+    const std::vector<std::uint32_t> before = {25, 2, 60, 0, 0};
+    const std::vector<std::uint32_t> after = {10, 40, 2, 0, 3};
+    const PeriodChange c = comparePeriods(before, after, 365, 182.5, Correction::None);
+    CHECK(c.rateRatio[0] == Approx(0.8));
+    CHECK(c.p[0] == Approx(0.596414870055979).epsilon(1e-10));
+    CHECK(c.bins[0] == 0);
+    CHECK(c.rateRatio[1] == Approx(40.0));
+    CHECK(c.bins[1] == 3);
+    CHECK(c.bins[2] == -3);
+    CHECK(std::isnan(c.p[3]));
+    CHECK(c.bins[3] == 0);
+    CHECK(std::isnan(c.rateRatio[4]));
+    // Binomial(3, 1/3): P(X = 3) = 1/27, and the lower tail's outcomes are all more likely: p = 1/27.
+    // R: binom.test(3, 3, 1/3)$p.value = 0.03703704. Significant at 95 %, not at 99 %.
+    CHECK(c.p[4] == Approx(1.0 / 27.0));
+    CHECK(c.bins[4] == 2);
+    // Bonferroni over the four tested cells: 1/27 = 0.037 > 0.10 / 4 = 0.025, so cell 4 is no longer flagged.
+    const PeriodChange strict = comparePeriods(before, after, 365, 182.5, Correction::Bonferroni);
+    CHECK(strict.bins[4] == 0);
+    CHECK(strict.bins[1] == 3);
+}

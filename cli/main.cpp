@@ -40,6 +40,11 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
                    "half of them lie on {:.1f} % of the area\n",
                    100 * s.concentration.shareOfIncidents[0], 100 * s.concentration.shareOfIncidents[1],
                    100 * s.concentration.shareOfIncidents[2], 100 * s.concentration.areaShareForHalf);
+    if (s.changeBefore >= 0)
+        fmt::print("Change: {} / {} reports in the two periods; increase {} / {} / {} cells at 99 / 95 / 90 %, "
+                   "decrease {} / {} / {}\n",
+                   s.changeBefore, s.changeAfter, s.cellsByChangeBin[6], s.cellsByChangeBin[5], s.cellsByChangeBin[4],
+                   s.cellsByChangeBin[0], s.cellsByChangeBin[1], s.cellsByChangeBin[2]);
     if (s.kdeBandwidthM > 0) fmt::print("Density: bandwidth {:.0f} m\n", s.kdeBandwidthM);
     if (s.cellsByCoType[1] + s.cellsByCoType[2] + s.cellsByCoType[3] + s.cellsByCoType[4] > 0)
         fmt::print("Local Moran: HH {} / LL {} / HL {} / LH {} cells\n", s.cellsByCoType[1], s.cellsByCoType[2],

@@ -122,6 +122,14 @@ std::string dump(const std::string& path) {
         }
         for (const auto& [pct, text] : classes) out << fmt::format("densest {:g} %: {} regions, {}\n", pct, regions[pct], text);
     }
+    // Change between the periods: the cells that changed beyond chance.
+    if (OGRLayer* change = ds->GetLayerByName("change_grid"))
+        for (auto& f : *change)
+            if (f->GetFieldAsInteger("change_bin") != 0)
+                out << fmt::format("change {} {} -> {} ratio={:.3f} p={:.3g} bin={}\n", f->GetFieldAsString("cell_id"),
+                                   f->GetFieldAsInteger("n_before"), f->GetFieldAsInteger("n_after"),
+                                   f->GetFieldAsDouble("rate_ratio"), f->GetFieldAsDouble("change_p"),
+                                   f->GetFieldAsInteger("change_bin"));
     // The global tests, rounded, from run_metadata.
     for (auto& f : *ds->GetLayerByName("run_metadata")) {
         const std::string key = f->GetFieldAsString("key");
@@ -422,4 +430,37 @@ TEST_CASE("a time filter: every accepted row used or counted out, and hot times 
     CHECK(md["filter"] == s.filter);
     CHECK(md["filter.rows_used"] == std::to_string(used));
     CHECK(md["input.incidents.rows_accepted"] == "5000");
+}
+
+TEST_CASE("change between the sample's two years: counts add up, and the planted changes are found", "[pipeline][temporal]") {
+    // The sample's periods 2023 and 2024 cover every report, so per cell n_before + n_after = n.
+    // make-sample-data plants two changes: Furulund station heats up in 2024, and Kaptenens park
+    // (E381250N6184500) cools after its new lighting on 2024-03-01.
+    test::TempDir dir;
+    pipeline::Config c = sampleConfig(dir);
+    c.perception.reset();
+    REQUIRE(c.change);
+    const auto s = pipeline::run(c, Progress());
+    CHECK(s.changeBefore + s.changeAfter == s.accepted);
+    GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
+    std::map<std::string, int> n;
+    for (auto& f : *ds->GetLayerByName("hotspot_grid")) n[f->GetFieldAsString("cell_id")] = f->GetFieldAsInteger("n");
+    int mismatched = 0, increases = 0;
+    bool parkDecreases = false;
+    for (auto& f : *ds->GetLayerByName("change_grid")) {
+        const std::string id = f->GetFieldAsString("cell_id");
+        if (f->GetFieldAsInteger("n_before") + f->GetFieldAsInteger("n_after") != n[id]) ++mismatched;
+        if (f->GetFieldAsInteger("change_bin") > 0) ++increases;
+        if (id == "E381250N6184500") parkDecreases = f->GetFieldAsInteger("change_bin") < 0;
+    }
+    CHECK(mismatched == 0);
+    CHECK(increases >= 1);
+    CHECK(parkDecreases);
+    // Every significant increase lies within 400 m of Furulund station (379750, 6182450 in make-sample-data).
+    for (auto& f : *ds->GetLayerByName("change_grid")) {
+        if (f->GetFieldAsInteger("change_bin") <= 0) continue;
+        const std::string id = f->GetFieldAsString("cell_id");
+        const double e = std::stod(id.substr(1, id.find('N') - 1)), north = std::stod(id.substr(id.find('N') + 1));
+        CHECK(std::hypot(e - 379750, north - 6182450) <= 400);
+    }
 }

@@ -470,6 +470,53 @@ void GpkgWriter::writePerceptionGrid(const PerceptionGridData& d) {
                "Fear versus crime, both ways, in Swedish and English");
 }
 
+void GpkgWriter::writeChangeGrid(const ChangeGridData& d) {
+    const grid::Grid& g = *d.grid;
+    OGRLayer* layer = createLayer("change_grid", wkbPolygon, "Change between periods",
+                                  "Incidents per cell in " + d.beforeName + " and " + d.afterName +
+                                      ", and whether the change is larger than chance (conditional binomial test)");
+    for (const char* name : {"cell_id", "period_before", "period_after"}) addField(layer, name, OFTString);
+    addField(layer, "n_before", OFTInteger);
+    addField(layer, "n_after", OFTInteger);
+    addField(layer, "change", OFTInteger);
+    addField(layer, "rate_ratio", OFTReal);
+    addField(layer, "change_p", OFTReal);
+    addField(layer, "change_bin", OFTInteger, OFSTInt16);
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    auto idx = [&](const char* name) { return defn->GetFieldIndex(name); };
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(defn);
+    PendingIndex index{"change_grid", {}};
+    index.boxes.reserve(g.size());
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        f.SetField(idx("cell_id"), setCell(f, g, i, index).c_str());
+        f.SetField(idx("period_before"), d.beforeName.c_str());
+        f.SetField(idx("period_after"), d.afterName.c_str());
+        const auto a = (*d.before)[i], b = (*d.after)[i];
+        f.SetField(idx("n_before"), static_cast<int>(a));
+        f.SetField(idx("n_after"), static_cast<int>(b));
+        f.SetField(idx("change"), static_cast<int>(b) - static_cast<int>(a));
+        setReal(f, idx("rate_ratio"), (*d.rateRatio)[i]);
+        setReal(f, idx("change_p"), (*d.p)[i]);
+        f.SetField(idx("change_bin"), static_cast<int>((*d.bins)[i]));
+        check(layer->CreateFeature(&f), "writing a change cell");
+    }
+    check(m_ds->CommitTransaction(), "committing the change grid");
+    m_pendingIndexes.push_back(std::move(index));
+    writeStyle("change_grid", "geom",
+               binClassesQml("change_bin",
+                             {"Increase, 99 % confidence", "Increase, 95 % confidence", "Increase, 90 % confidence",
+                              "No significant change", "Decrease, 90 % confidence", "Decrease, 95 % confidence",
+                              "Decrease, 99 % confidence"},
+                             {{"n_before", "Incidents, " + d.beforeName},
+                              {"n_after", "Incidents, " + d.afterName},
+                              {"change", "Change in incidents"},
+                              {"rate_ratio", "Rate ratio (per day, after / before)"},
+                              {"change_p", "p, conditional binomial test (two-sided)"},
+                              {"change_bin", "Change class"}}),
+               "Change between " + d.beforeName + " and " + d.afterName + ", by significance");
+}
+
 void GpkgWriter::writePerceptionReasons(const std::vector<perception::ReasonRow>& rows) {
     OGRLayer* layer = createLayer("perception_reasons", wkbNone, "What goes with feeling unsafe",
                                   "Per reason: reports citing it, the unsafe among them, and the share unsafe against "

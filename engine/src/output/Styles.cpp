@@ -60,36 +60,34 @@ const char* kHeader = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'
 
 } // namespace
 
-std::string hotspotGridQml(const std::vector<FieldAlias>& aliases) {
-    struct Class {
-        int bin;
-        const char* label;
-        const char* colour;
-    };
-    // ArcGIS Pro's hot spot colours; grey for "not significant", as planners know it.
-    static constexpr Class kClasses[7] = {
-        {3, "Hot spot, 99 % confidence", "215,48,39,255"},
-        {2, "Hot spot, 95 % confidence", "244,109,67,255"},
-        {1, "Hot spot, 90 % confidence", "253,174,97,255"},
-        {0, "Not significant", "217,217,217,150"},
-        {-1, "Cold spot, 90 % confidence", "171,217,233,255"},
-        {-2, "Cold spot, 95 % confidence", "116,173,209,255"},
-        {-3, "Cold spot, 99 % confidence", "69,117,180,255"},
-    };
+std::string binClassesQml(const std::string& field, const std::array<std::string, 7>& labels,
+                          const std::vector<FieldAlias>& aliases) {
+    // ArcGIS Pro's hot spot colours, by bin 3 .. -3; grey for "not significant", as planners know it.
+    static constexpr const char* kColours[7] = {"215,48,39,255",   "244,109,67,255",  "253,174,97,255", "217,217,217,150",
+                                                "171,217,233,255", "116,173,209,255", "69,117,180,255"};
     std::string s = kHeader;
-    s += "  <renderer-v2 type=\"categorizedSymbol\" attr=\"Gi_Bin\" symbollevels=\"0\" enableorderby=\"0\" "
-         "forceraster=\"0\">\n    <categories>\n";
+    s += fmt::format("  <renderer-v2 type=\"categorizedSymbol\" attr=\"{}\" symbollevels=\"0\" enableorderby=\"0\" "
+                     "forceraster=\"0\">\n    <categories>\n",
+                     escapeXml(field));
     for (int i = 0; i < 7; ++i)
-        s += fmt::format("      <category value=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n", kClasses[i].bin, i,
-                         kClasses[i].label);
+        s += fmt::format("      <category value=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n", 3 - i, i,
+                         escapeXml(labels[static_cast<std::size_t>(i)]));
     s += "    </categories>\n    <symbols>\n";
     // Thin white outlines separate significant cells; the grey background of "not significant"
     // cells has none, so large grids do not turn into a hatch.
-    for (int i = 0; i < 7; ++i) s += fillSymbol(i, kClasses[i].colour, kClasses[i].bin == 0 ? "" : "255,255,255,120", 0.1);
+    for (int i = 0; i < 7; ++i) s += fillSymbol(i, kColours[i], i == 3 ? "" : "255,255,255,120", 0.1);
     s += "    </symbols>\n  </renderer-v2>\n";
     s += aliasesXml(aliases);
     s += "  <layerOpacity>0.85</layerOpacity>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
     return s;
+}
+
+std::string hotspotGridQml(const std::vector<FieldAlias>& aliases) {
+    return binClassesQml("Gi_Bin",
+                         {"Hot spot, 99 % confidence", "Hot spot, 95 % confidence", "Hot spot, 90 % confidence",
+                          "Not significant", "Cold spot, 90 % confidence", "Cold spot, 95 % confidence",
+                          "Cold spot, 99 % confidence"},
+                         aliases);
 }
 
 std::string clusterOutlierQml(const std::vector<FieldAlias>& aliases) {

@@ -198,7 +198,7 @@ Config loadConfig(const std::string& path) {
     }
     Reader r(path, root);
     r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "local_moran", "inference", "global",
-                           "areas", "kde", "perception", "hotspot_areas", "overlays", "periods", "filter", "output"});
+                           "areas", "kde", "perception", "hotspot_areas", "overlays", "periods", "filter", "change", "output"});
     const fs::path base = fs::absolute(path).parent_path();
 
     if (const auto* t = r.table("analysis")) {
@@ -542,6 +542,23 @@ Config loadConfig(const std::string& path) {
     }
     if (const auto* t = r.table("filter"))
         cfg.filter = parseFilter(readFilterText(r, t, "filter", true), cfg.periods, "config: " + r.where(t) + ", filter");
+    if (const auto* t = r.table("change")) {
+        r.onlyKnown(*t, "change.", {"before", "after"});
+        ChangeConfig c;
+        for (auto [key, name] : {std::pair{"before", &c.before}, std::pair{"after", &c.after}}) {
+            const auto v = r.str(t, "change", key);
+            if (!v) r.fail(t, std::string("change.") + key, "missing: name a period from [periods]");
+            const auto it = cfg.periods.find(*v);
+            if (it == cfg.periods.end())
+                r.fail(r.node(t, key), std::string("change.") + key, "no period named '" + *v + "' in [periods]");
+            if (!it->second.from || !it->second.to)
+                r.fail(r.node(t, key), std::string("change.") + key,
+                       "period '" + *v + "' needs both from and to, so that its length is known");
+            *name = *v;
+        }
+        if (c.before == c.after) r.fail(t, "change", "before and after are the same period");
+        cfg.change = c;
+    }
     const auto* out = r.table("output");
     if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");
     r.onlyKnown(*out, "output.", {"path", "overwrite"});

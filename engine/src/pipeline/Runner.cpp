@@ -18,6 +18,7 @@
 #include "trygg/io/StudyArea.hpp"
 #include "trygg/io/Values.hpp"
 #include "trygg/output/GpkgWriter.hpp"
+#include "trygg/stats/Change.hpp"
 #include "trygg/stats/Concentration.hpp"
 #include "trygg/stats/GetisOrd.hpp"
 #include "trygg/stats/Global.hpp"
@@ -184,6 +185,46 @@ void countCells(GridStep& g, const io::ReportSet& reports) {
     if (g.counts.unbinned > 0)
         throw Error(fmt::format("grid.count: {} accepted reports fell in no grid cell; this is a bug, please report it",
                                 g.counts.unbinned));
+}
+
+struct ChangeStep {
+    std::vector<std::uint32_t> before, after;
+    double daysBefore = 0, daysAfter = 0;
+    stats::PeriodChange result;
+};
+
+// Counts per cell in the two periods of [change], and the conditional binomial test of each cell.
+ChangeStep computeChange(const Config& cfg, const io::ReportSet& reports, const GridStep& g, RunSummary& summary) {
+    const temporal::TimeFilter& before = cfg.periods.at(cfg.change->before);
+    const temporal::TimeFilter& after = cfg.periods.at(cfg.change->after);
+    if (reports.timeWallSeconds.empty())
+        throw InputError(fmt::format("change: '{}' has no time field, so the periods cannot be told apart. Name the time "
+                                     "field under [incidents] (time = \"...\"), or remove [change]",
+                                     cfg.incidents.path));
+    ChangeStep c;
+    c.before.assign(g.cells.size(), 0);
+    c.after.assign(g.cells.size(), 0);
+    c.daysBefore = static_cast<double>(*before.to - *before.from) / 86400.0;
+    c.daysAfter = static_cast<double>(*after.to - *after.from) / 86400.0;
+    std::int64_t inBefore = 0, inAfter = 0;
+    for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
+        const std::int64_t t = reports.timeWallSeconds[i];
+        if (t == io::kNoTime) continue;
+        const std::int32_t cell = g.cells.activeOf(g.pointCells[i]);
+        if (cell < 0) continue;
+        if (before.keeps(t)) ++c.before[static_cast<std::size_t>(cell)], ++inBefore;
+        if (after.keeps(t)) ++c.after[static_cast<std::size_t>(cell)], ++inAfter;
+    }
+    for (const auto& [name, n] : {std::pair{cfg.change->before, inBefore}, std::pair{cfg.change->after, inAfter}})
+        if (n == 0)
+            summary.warnings.push_back(fmt::format("change: no report falls in period '{}' ({}); every cell compares "
+                                                   "against zero. Check the period and [filter]",
+                                                   name, cfg.periods.at(name).describe()));
+    c.result = stats::comparePeriods(c.before, c.after, c.daysBefore, c.daysAfter, cfg.inference.correction);
+    summary.changeBefore = inBefore;
+    summary.changeAfter = inAfter;
+    for (auto b : c.result.bins) ++summary.cellsByChangeBin[static_cast<std::size_t>(b + 3)];
+    return c;
 }
 
 struct GiStarStep {
@@ -1049,6 +1090,23 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
         add("filter.rows_outside", std::to_string(summary.filteredOut));
         add("filter.rows_without_time", std::to_string(summary.filteredNoTime));
     }
+    if (cfg.change) {
+        const auto& b = cfg.periods.at(cfg.change->before);
+        const auto& a = cfg.periods.at(cfg.change->after);
+        add("change.before", cfg.change->before + ": " + b.describe());
+        add("change.after", cfg.change->after + ": " + a.describe());
+        add("change.days", fmt::format("{:g} / {:g}", static_cast<double>(*b.to - *b.from) / 86400.0,
+                                       static_cast<double>(*a.to - *a.from) / 86400.0));
+        add("change.reports", fmt::format("{} / {}", summary.changeBefore, summary.changeAfter));
+        add("change.method",
+            "conditional binomial test per cell (Przyborowski & Wilenski 1940): n_after given n_before + n_after is "
+            "Binomial(n, days_after / (days_before + days_after)) under an unchanged rate; exact two-sided p as R's "
+            "binom.test; rate_ratio = (n_after / days_after) / (n_before / days_before); period lengths from their "
+            "dates only");
+        add("change.correction", stats::toString(cfg.inference.correction));
+        for (int k = -3; k <= 3; ++k)
+            add(fmt::format("change.cells_bin_{}", k), std::to_string(summary.cellsByChangeBin[static_cast<std::size_t>(k + 3)]));
+    }
     add("input.incidents.rows_rejected", std::to_string(reports.rejected.size()));
     for (int k = 0; k < io::kRejectReasonCount; ++k)
         add("input.incidents.rejected." + std::string(io::reasonCode(static_cast<io::RejectReason>(k))),
@@ -1324,6 +1382,12 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     countCells(g, reports);
     timer.lap("grid.count");
 
+    std::optional<ChangeStep> change;
+    if (cfg.change) {
+        change = computeChange(cfg, reports, g, summary);
+        timer.lap("stats.change");
+    }
+
     // The hotspot statistics on the grid; `trygg kde` runs without them ([grid] enabled = false).
     std::optional<IncrementalStep> inc;
     std::optional<GiStarStep> gi;
@@ -1509,6 +1573,18 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         writer.writeAreaSummary(sd);
     }
     if (inc) writer.writeIncremental(inc->result);
+    if (change) {
+        output::ChangeGridData cd;
+        cd.grid = &g.cells;
+        cd.before = &change->before;
+        cd.after = &change->after;
+        cd.rateRatio = &change->result.rateRatio;
+        cd.p = &change->result.p;
+        cd.bins = &change->result.bins;
+        cd.beforeName = cfg.change->before;
+        cd.afterName = cfg.change->after;
+        writer.writeChangeGrid(cd);
+    }
     if (hotAreas)
         writer.writeHotspotAreas(hotAreas->rows, cfg.hotspotAreas.lights.has_value(),
                                  overlays ? overlays->names : std::vector<std::string>{});

@@ -79,6 +79,17 @@ struct PerceptionGridData {
     std::string timesLabel;  // "kväll_natt"
 };
 
+// What the change_grid layer holds: per cell, counts in two periods and the change test.
+struct ChangeGridData {
+    const grid::Grid* grid = nullptr;
+    const std::vector<std::uint32_t>* before = nullptr;
+    const std::vector<std::uint32_t>* after = nullptr;
+    const std::vector<double>* rateRatio = nullptr;
+    const std::vector<double>* p = nullptr;
+    const std::vector<std::int8_t>* bins = nullptr;
+    std::string beforeName, afterName;
+};
+
 // What the area_summary layer holds, per area; pointers left null are not written.
 struct AreaSummaryData {
     const std::vector<std::vector<unsigned char>>* wkb = nullptr;
@@ -159,6 +170,7 @@ public:
     void writePerceptionGrid(const PerceptionGridData& data);
     void writePerceptionReasons(const std::vector<perception::ReasonRow>& rows);
     void writeAreaSummary(const AreaSummaryData& data);
+    void writeChangeGrid(const ChangeGridData& data);
     // hotspot_areas, and dark_spots when lights were given.
     void writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool withLights,
                            const std::vector<std::string>& extraColumns = {});

@@ -1,6 +1,7 @@
 #pragma once
 // Default QGIS styles (QML) for Trygg's layers, stored in the GeoPackage's layer_styles table so
 // that each layer opens in QGIS already styled.
+#include <array>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,11 @@ struct FieldAlias {
     std::string field;
     std::string alias;
 };
+
+// Polygons in seven classes on a bin field (3 .. -3), labelled from 3 down: ArcGIS Pro's hot spot
+// colours, red for positive, blue for negative, grey for 0.
+std::string binClassesQml(const std::string& field, const std::array<std::string, 7>& labels,
+                          const std::vector<FieldAlias>& aliases);
 
 // hotspot_grid: classes on Gi_Bin, red hot, blue cold, grey not significant (ArcGIS Pro's colours).
 std::string hotspotGridQml(const std::vector<FieldAlias>& aliases);

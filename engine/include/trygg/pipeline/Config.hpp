@@ -158,6 +158,11 @@ struct FilterText {
 temporal::TimeFilter parseFilter(const FilterText& text, const std::map<std::string, temporal::TimeFilter>& periods,
                                  const std::string& where);
 
+// [change]: counts per cell in two named periods and whether the change is beyond chance.
+struct ChangeConfig {
+    std::string before, after;  // names in [periods]; each needs from and to
+};
+
 struct OutputConfig {
     std::string path;
     bool overwrite = false;
@@ -181,6 +186,7 @@ struct Config {
     std::vector<OverlayConfig> overlays;
     std::map<std::string, temporal::TimeFilter> periods;  // [periods.NAME]
     temporal::TimeFilter filter;                          // [filter]: the reports every analysis runs on
+    std::optional<ChangeConfig> change;
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

@@ -575,6 +575,10 @@ void GpkgWriter::writeHotTimes(const temporal::HourWeekdayTable& studyArea, cons
     for (const auto& a : areas)
         if (a.hotTimes) write(*a.hotTimes, a.kind, a.id);
     check(m_ds->CommitTransaction(), "committing the hot times");
+    writeStyle("hot_times", "",
+               tableQml({{"scope", "For"}, {"area_id", "Hotspot area"}, {"weekday", "Weekday (1 = Monday)"},
+                         {"weekday_name", "Veckodag"}, {"total", "Incidents that day of the week"}}),
+               "Hot times");
 }
 
 void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool withLights,

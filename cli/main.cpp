@@ -45,6 +45,9 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
                    "decrease {} / {} / {}\n",
                    s.changeBefore, s.changeAfter, s.cellsByChangeBin[6], s.cellsByChangeBin[5], s.cellsByChangeBin[4],
                    s.cellsByChangeBin[0], s.cellsByChangeBin[1], s.cellsByChangeBin[2]);
+    if (!s.followupTitle.empty())
+        fmt::print("Follow-up, {}: success measure {:.4f}, WDQ {:.3f}. {}\n", s.followupTitle, s.followupSuccess,
+                   s.followupWdq, s.followupVerdict);
     if (s.kdeBandwidthM > 0) fmt::print("Density: bandwidth {:.0f} m\n", s.kdeBandwidthM);
     if (s.cellsByCoType[1] + s.cellsByCoType[2] + s.cellsByCoType[3] + s.cellsByCoType[4] > 0)
         fmt::print("Local Moran: HH {} / LL {} / HL {} / LH {} cells\n", s.cellsByCoType[1], s.cellsByCoType[2],

@@ -130,6 +130,16 @@ std::string dump(const std::string& path) {
                                    f->GetFieldAsInteger("n_before"), f->GetFieldAsInteger("n_after"),
                                    f->GetFieldAsDouble("rate_ratio"), f->GetFieldAsDouble("change_p"),
                                    f->GetFieldAsInteger("change_bin"));
+    // The follow-up of the measure: counts and WDQ for all incidents.
+    if (OGRLayer* fu = ds->GetLayerByName("followup"))
+        for (auto& f : *fu)
+            if (std::string(f->GetFieldAsString("category")) == "all")
+                out << fmt::format("followup A {}->{} B {}->{} C {}->{} SM={:.4f} WDQ={:.4f} TNE={:.2f} {}\n",
+                                   f->GetFieldAsInteger("measure_before"), f->GetFieldAsInteger("measure_after"),
+                                   f->GetFieldAsInteger("buffer_before"), f->GetFieldAsInteger("buffer_after"),
+                                   f->GetFieldAsInteger("control_before"), f->GetFieldAsInteger("control_after"),
+                                   f->GetFieldAsDouble("success_measure"), f->GetFieldAsDouble("wdq"),
+                                   f->GetFieldAsDouble("total_net_effect"), f->GetFieldAsString("verdict"));
     // The global tests, rounded, from run_metadata.
     for (auto& f : *ds->GetLayerByName("run_metadata")) {
         const std::string key = f->GetFieldAsString("key");
@@ -463,4 +473,66 @@ TEST_CASE("change between the sample's two years: counts add up, and the planted
         const double e = std::stod(id.substr(1, id.find('N') - 1)), north = std::stod(id.substr(id.find('N') + 1));
         CHECK(std::hypot(e - 379750, north - 6182450) <= 400);
     }
+}
+
+TEST_CASE("the follow-up counts each report once, in the right window, and its WDQ is the formula's", "[pipeline][wdq]") {
+    // The sample's measure: new lighting in Kaptenens park on 2024-03-01, 300 days either side,
+    // a 300 m ring as buffer, Löddeköpinge as control. The counts are checked against a count of
+    // the accepted reports by the areas' own polygons (from followup_areas) and the windows, and
+    // the WDQ against the formula on those counts.
+    test::TempDir dir;
+    pipeline::Config c = sampleConfig(dir);
+    c.perception.reset();
+    c.change.reset();
+    REQUIRE(c.followup);
+    const auto s = pipeline::run(c, Progress());
+    GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
+    std::map<std::string, std::unique_ptr<OGRGeometry>> area;
+    std::map<std::string, std::pair<int, int>> written;
+    for (auto& f : *ds->GetLayerByName("followup_areas")) {
+        area[f->GetFieldAsString("role")].reset(f->GetGeometryRef()->clone());
+        written[f->GetFieldAsString("role")] = {f->GetFieldAsInteger("n_before"), f->GetFieldAsInteger("n_after")};
+    }
+    REQUIRE(area.size() == 3);
+    // The buffer is a ring: it does not hold the measure area.
+    CHECK_FALSE(area["buffer"]->Overlaps(area["measure"].get()));
+    CHECK_FALSE(area["buffer"]->Contains(area["measure"].get()));
+    CHECK(area["buffer"]->Touches(area["measure"].get()));
+    // Count again from the SWEREF 99 TM copy of the incidents, row by row.
+    GDALDatasetUniquePtr in(GDALDataset::Open(test::sampleData("incidents_sweref99tm.csv").c_str(), GDAL_OF_VECTOR));
+    REQUIRE(in);
+    std::map<std::string, std::pair<int, int>> counted;
+    const std::string from = "2023-05-06", date = "2024-03-01", to = "2024-12-26";  // 300 days either side
+    for (auto& f : *in->GetLayer(0)) {
+        const std::string t = f->GetFieldAsString("datum");
+        if (t.size() < 10 || t.substr(0, 10) < from || t.substr(0, 10) >= to) continue;
+        auto number = [](std::string v) {
+            std::replace(v.begin(), v.end(), ',', '.');
+            v.erase(std::remove(v.begin(), v.end(), ' '), v.end());
+            return std::stod(v);
+        };
+        const std::string xs = f->GetFieldAsString("ost"), ys = f->GetFieldAsString("nord");
+        if (xs.empty() || ys.empty()) continue;
+        double x = 0, y = 0;
+        try { x = number(xs); y = number(ys); } catch (...) { continue; }
+        OGRPoint p(x, y);
+        const bool after = t.substr(0, 10) >= date;
+        for (const char* role : {"measure", "buffer", "control"}) {
+            if (!area[role]->Intersects(&p)) continue;
+            (after ? counted[role].second : counted[role].first)++;
+            break;
+        }
+    }
+    // The sample's six rejected rows fall out here too: no or unreadable coordinates, or points
+    // outside the municipality (outside, swapped), and the duplicate id's second copy is dated
+    // 2023-01-19, before the windows. So the counts must agree exactly.
+    for (const char* role : {"measure", "buffer", "control"}) {
+        INFO(role);
+        CHECK(written[role] == counted[role]);
+    }
+    const double a0 = written["measure"].first, a1 = written["measure"].second, b0 = written["buffer"].first,
+                 b1 = written["buffer"].second, c0 = written["control"].first, c1 = written["control"].second;
+    CHECK(s.followupSuccess == Approx(a1 / c1 - a0 / c0));
+    CHECK(s.followupWdq == Approx((b1 / c1 - b0 / c0) / (a1 / c1 - a0 / c0)));
+    CHECK(s.followupSuccess < 0);  // the planted effect: fewer incidents in the park after the lighting
 }

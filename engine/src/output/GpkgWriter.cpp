@@ -517,6 +517,60 @@ void GpkgWriter::writeChangeGrid(const ChangeGridData& d) {
                "Change between " + d.beforeName + " and " + d.afterName + ", by significance");
 }
 
+void GpkgWriter::writeFollowup(const FollowupData& d) {
+    OGRLayer* areas = createLayer("followup_areas", wkbMultiPolygon, "Follow-up areas: " + d.title,
+                                  "The measure area, its buffer and the control area, with incidents " + d.window);
+    for (const char* name : {"role", "name"}) addField(areas, name, OFTString);
+    addField(areas, "area_km2", OFTReal);
+    addField(areas, "n_before", OFTInteger);
+    addField(areas, "n_after", OFTInteger);
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature a(areas->GetLayerDefn());
+    for (const auto& area : d.areas) {
+        a.SetFID(OGRNullFID);
+        a.SetGeometryDirectly(multiPolygonFromWkb(area.wkb, "a follow-up area"));
+        a.SetField("role", area.role.c_str());
+        a.SetField("name", area.name.c_str());
+        a.SetField("area_km2", area.areaM2 / 1e6);
+        a.SetField("n_before", static_cast<int>(area.before));
+        a.SetField("n_after", static_cast<int>(area.after));
+        check(areas->CreateFeature(&a), "writing a follow-up area");
+    }
+    check(m_ds->CommitTransaction(), "committing the follow-up areas");
+    writeStyle("followup_areas", "geom", outlineQml("40,40,40,255", 0.6, "255,255,255,0"), "Follow-up areas, outlined");
+
+    OGRLayer* t = createLayer("followup", wkbNone, "Follow-up: " + d.title,
+                              "Weighted Displacement Quotient (Bowers & Johnson 2003) per category, " + d.window);
+    addField(t, "category", OFTString);
+    for (const char* name : {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before",
+                             "control_after"})
+        addField(t, name, OFTInteger);
+    for (const char* name : {"success_measure", "buffer_measure", "wdq", "total_net_effect"}) addField(t, name, OFTReal);
+    addField(t, "verdict", OFTString);
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(t->GetLayerDefn());
+    for (const auto& r : d.rows) {
+        f.SetFID(OGRNullFID);
+        f.SetField("category", r.category.c_str());
+        const auto& c = r.counts;
+        int k = f.GetFieldIndex("measure_before");
+        for (auto v : {c.a0, c.a1, c.b0, c.b1, c.c0, c.c1}) f.SetField(k++, static_cast<int>(v));
+        setReal(f, f.GetFieldIndex("success_measure"), r.result.successMeasure);
+        setReal(f, f.GetFieldIndex("buffer_measure"), r.result.bufferMeasure);
+        setReal(f, f.GetFieldIndex("wdq"), r.result.wdq);
+        setReal(f, f.GetFieldIndex("total_net_effect"), r.result.totalNetEffect);
+        f.SetField("verdict", r.result.verdict.c_str());
+        check(t->CreateFeature(&f), "writing a follow-up row");
+    }
+    check(m_ds->CommitTransaction(), "committing the follow-up");
+    writeStyle("followup", "",
+               tableQml({{"success_measure", "Success measure (A1/C1 - A0/C0; below 0 is success)"},
+                         {"buffer_measure", "Buffer measure (B1/C1 - B0/C0)"},
+                         {"wdq", "Weighted Displacement Quotient"},
+                         {"total_net_effect", "Total net effect (incidents prevented, net)"}}),
+               "Follow-up");
+}
+
 void GpkgWriter::writePerceptionReasons(const std::vector<perception::ReasonRow>& rows) {
     OGRLayer* layer = createLayer("perception_reasons", wkbNone, "What goes with feeling unsafe",
                                   "Per reason: reports citing it, the unsafe among them, and the share unsafe against "

@@ -134,4 +134,10 @@ double areaM2(const geom::GeosContext& ctx, const GEOSGeometry* g) {
     return a;
 }
 
+geom::GeomPtr ringAround(const geom::GeosContext& ctx, const GEOSGeometry* area, double distanceM) {
+    auto h = ctx.handle();
+    const geom::GeomPtr grown = own(ctx, GEOSBuffer_r(h, area, distanceM, 16), "buffering an area");
+    return own(ctx, GEOSDifference_r(h, grown.get(), area), "cutting the area out of its buffer");
+}
+
 } // namespace trygg::overlay

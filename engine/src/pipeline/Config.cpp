@@ -198,7 +198,7 @@ Config loadConfig(const std::string& path) {
     }
     Reader r(path, root);
     r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "local_moran", "inference", "global",
-                           "areas", "kde", "perception", "hotspot_areas", "overlays", "periods", "filter", "change", "output"});
+                           "areas", "kde", "perception", "hotspot_areas", "overlays", "periods", "filter", "change", "followup", "output"});
     const fs::path base = fs::absolute(path).parent_path();
 
     if (const auto* t = r.table("analysis")) {
@@ -558,6 +558,56 @@ Config loadConfig(const std::string& path) {
         }
         if (c.before == c.after) r.fail(t, "change", "before and after are the same period");
         cfg.change = c;
+    }
+    if (const auto* t = r.table("followup")) {
+        r.onlyKnown(*t, "followup.", {"name", "date", "before_days", "after_days", "measure_area", "buffer_area",
+                                      "buffer_m", "control_area"});
+        FollowupConfig f;
+        f.title = r.str(t, "followup", "name").value_or("measure");
+        const auto date = r.str(t, "followup", "date");
+        if (!date) r.fail(t, "followup.date", "missing: the day the measure took effect, such as \"2024-03-01\"");
+        try {
+            f.date = temporal::parseDateBound(*date, false);
+        } catch (const InputError& e) {
+            r.fail(r.node(t, "date"), "followup.date", e.what());
+        }
+        f.dateText = *date;
+        for (auto [key, days] : {std::pair{"before_days", &f.beforeDays}, std::pair{"after_days", &f.afterDays}}) {
+            if (auto v = r.number(t, "followup", key)) {
+                if (!(*v >= 1)) r.fail(r.node(t, key), std::string("followup.") + key, "must be at least 1 day");
+                *days = *v;
+            }
+        }
+        if (auto v = r.number(t, "followup", "buffer_m")) {
+            if (!(*v > 0)) r.fail(r.node(t, "buffer_m"), "followup.buffer_m", "must be > 0 metres");
+            f.bufferM = *v;
+        }
+        auto area = [&](const char* key, bool required) -> std::optional<FollowupArea> {
+            const toml::node* n = r.node(t, key);
+            if (!n) {
+                if (required) r.fail(t, std::string("followup.") + key, "missing: { path = \"...\", layer = \"...\", "
+                                                                          "name_field = \"...\", name = \"...\" }");
+                return std::nullopt;
+            }
+            if (!n->is_table()) r.fail(n, std::string("followup.") + key, "must be a table with path, layer, name_field, name");
+            const auto* at = n->as_table();
+            const std::string section = std::string("followup.") + key;
+            r.onlyKnown(*at, section + ".", {"path", "layer", "name_field", "name", "crs"});
+            FollowupArea a;
+            a.layer.path = resolve(base, r.str(at, section, "path").value_or(""));
+            if (a.layer.path.empty()) r.fail(n, section + ".path", "missing: the file holding the area");
+            a.layer.layer = r.str(at, section, "layer").value_or("");
+            a.layer.nameField = r.str(at, section, "name_field").value_or("");
+            a.layer.crs = r.str(at, section, "crs").value_or("");
+            a.name = r.str(at, section, "name").value_or("");
+            if (!a.name.empty() && a.layer.nameField.empty())
+                r.fail(n, section + ".name_field", "missing: the field in which to look for '" + a.name + "'");
+            return a;
+        };
+        f.measure = *area("measure_area", true);
+        f.control = *area("control_area", true);
+        f.buffer = area("buffer_area", false);
+        cfg.followup = f;
     }
     const auto* out = r.table("output");
     if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");

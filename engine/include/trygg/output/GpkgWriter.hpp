@@ -8,6 +8,7 @@
 #include "trygg/kde/Surface.hpp"
 #include "trygg/io/SurveyTable.hpp"
 #include "trygg/perception/Perception.hpp"
+#include "trygg/stats/Displacement.hpp"
 #include "trygg/stats/Incremental.hpp"
 #include "trygg/stats/LocalMoran.hpp"
 #include "trygg/stats/Weights.hpp"
@@ -88,6 +89,24 @@ struct ChangeGridData {
     const std::vector<double>* p = nullptr;
     const std::vector<std::int8_t>* bins = nullptr;
     std::string beforeName, afterName;
+};
+
+// A measure's follow-up: its three areas and the WDQ per category.
+struct FollowupArea {
+    std::string role, name;  // role: measure, buffer, control
+    std::vector<unsigned char> wkb;
+    double areaM2 = 0;
+    std::int64_t before = 0, after = 0;  // all incidents
+};
+struct FollowupRow {
+    std::string category;  // "all" for every category
+    stats::WdqCounts counts;
+    stats::WdqResult result;
+};
+struct FollowupData {
+    std::string title, window;
+    std::vector<FollowupArea> areas;
+    std::vector<FollowupRow> rows;
 };
 
 // What the area_summary layer holds, per area; pointers left null are not written.
@@ -171,6 +190,7 @@ public:
     void writePerceptionReasons(const std::vector<perception::ReasonRow>& rows);
     void writeAreaSummary(const AreaSummaryData& data);
     void writeChangeGrid(const ChangeGridData& data);
+    void writeFollowup(const FollowupData& data);
     // hotspot_areas, and dark_spots when lights were given.
     void writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool withLights,
                            const std::vector<std::string>& extraColumns = {});

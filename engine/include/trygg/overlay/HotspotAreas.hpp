@@ -50,4 +50,8 @@ geom::GeomPtr farFromPoints(const geom::GeosContext& ctx, const GEOSGeometry* ar
 
 double areaM2(const geom::GeosContext& ctx, const GEOSGeometry* g);
 
+// The ring around `area` out to `distanceM`: the buffer minus the area itself (the buffer zone
+// of a measure's follow-up).
+geom::GeomPtr ringAround(const geom::GeosContext& ctx, const GEOSGeometry* area, double distanceM);
+
 } // namespace trygg::overlay

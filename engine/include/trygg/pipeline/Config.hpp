@@ -163,6 +163,22 @@ struct ChangeConfig {
     std::string before, after;  // names in [periods]; each needs from and to
 };
 
+// [followup]: a measure's effect, by the Weighted Displacement Quotient. Each area is the union of
+// the features of a layer whose name_field equals `name` (all features when no name is given).
+struct FollowupArea {
+    io::NamedFeaturesSpec layer;
+    std::string name;
+};
+struct FollowupConfig {
+    std::string title;            // "Ny belysning i Kaptenens park"
+    std::int64_t date = 0;        // the day the measure took effect (wall seconds)
+    std::string dateText;
+    double beforeDays = 365, afterDays = 365;
+    FollowupArea measure, control;
+    std::optional<FollowupArea> buffer;  // else a ring of bufferM around the measure area
+    double bufferM = 250;
+};
+
 struct OutputConfig {
     std::string path;
     bool overwrite = false;
@@ -187,6 +203,7 @@ struct Config {
     std::map<std::string, temporal::TimeFilter> periods;  // [periods.NAME]
     temporal::TimeFilter filter;                          // [filter]: the reports every analysis runs on
     std::optional<ChangeConfig> change;
+    std::optional<FollowupConfig> followup;
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

@@ -7,6 +7,7 @@
 #include "trygg/core/Version.hpp"
 #include "trygg/io/ReportReader.hpp"
 #include "trygg/pipeline/Runner.hpp"
+#include "trygg/stats/Emerging.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -45,6 +46,14 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
                    "decrease {} / {} / {}\n",
                    s.changeBefore, s.changeAfter, s.cellsByChangeBin[6], s.cellsByChangeBin[5], s.cellsByChangeBin[4],
                    s.cellsByChangeBin[0], s.cellsByChangeBin[1], s.cellsByChangeBin[2]);
+    if (s.emergingSteps > 0) {
+        std::string patterns;
+        for (int k = 8; k >= -8; --k) {
+            const auto n = s.emergingByPattern[static_cast<std::size_t>(k + 8)];
+            if (k != 0 && n > 0) patterns += fmt::format("{}{} {}", patterns.empty() ? "" : ", ", n, trygg::stats::emergingName(k));
+        }
+        fmt::print("Emerging hot spots over {} slices: {}\n", s.emergingSteps, patterns.empty() ? "no pattern" : patterns);
+    }
     if (!s.followupTitle.empty())
         fmt::print("Follow-up, {}: success measure {:.4f}, WDQ {:.3f}. {}\n", s.followupTitle, s.followupSuccess,
                    s.followupWdq, s.followupVerdict);

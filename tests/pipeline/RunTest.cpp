@@ -130,6 +130,12 @@ std::string dump(const std::string& path) {
                                    f->GetFieldAsInteger("n_before"), f->GetFieldAsInteger("n_after"),
                                    f->GetFieldAsDouble("rate_ratio"), f->GetFieldAsDouble("change_p"),
                                    f->GetFieldAsInteger("change_bin"));
+    // Emerging hot spots: cells per pattern.
+    if (OGRLayer* em = ds->GetLayerByName("emerging_hotspots")) {
+        std::map<int, int> patterns;
+        for (auto& f : *em) ++patterns[f->GetFieldAsInteger("pattern")];
+        for (const auto& [code, count] : patterns) out << "emerging pattern " << code << ": " << count << "\n";
+    }
     // The follow-up of the measure: counts and WDQ for all incidents.
     if (OGRLayer* fu = ds->GetLayerByName("followup"))
         for (auto& f : *fu)
@@ -466,6 +472,13 @@ TEST_CASE("change between the sample's two years: counts add up, and the planted
     CHECK(mismatched == 0);
     CHECK(increases >= 1);
     CHECK(parkDecreases);
+    // The same planted changes as emerging hot spots over 24 months: Furulund station's cells
+    // intensify, and Kaptenens park's cell diminishes.
+    std::map<std::string, int> pattern;
+    for (auto& f : *ds->GetLayerByName("emerging_hotspots")) pattern[f->GetFieldAsString("cell_id")] = f->GetFieldAsInteger("pattern");
+    CHECK(pattern["E379750N6182250"] == 3);
+    CHECK(pattern["E379500N6182250"] == 3);
+    CHECK(pattern["E381250N6184500"] == 5);
     // Every significant increase lies within 400 m of Furulund station (379750, 6182450 in make-sample-data).
     for (auto& f : *ds->GetLayerByName("change_grid")) {
         if (f->GetFieldAsInteger("change_bin") <= 0) continue;

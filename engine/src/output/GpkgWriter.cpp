@@ -517,6 +517,65 @@ void GpkgWriter::writeChangeGrid(const ChangeGridData& d) {
                "Change between " + d.beforeName + " and " + d.afterName + ", by significance");
 }
 
+void GpkgWriter::writeEmerging(const EmergingGridData& d) {
+    const grid::Grid& g = *d.grid;
+    const stats::EmergingResult& r = *d.result;
+    OGRLayer* layer = createLayer("emerging_hotspots", wkbPolygon, "Emerging hot spots",
+                                  "Per cell, its pattern over " + d.stepsText +
+                                      " (ArcGIS Pro's categories; Gi* per slice, Mann-Kendall trend)");
+    addField(layer, "cell_id", OFTString);
+    addField(layer, "n", OFTInteger);
+    addField(layer, "pattern", OFTInteger, OFSTInt16);
+    addField(layer, "pattern_name", OFTString);
+    addField(layer, "trend_z", OFTReal);
+    addField(layer, "trend_p", OFTReal);
+    addField(layer, "hot_steps", OFTInteger);
+    addField(layer, "cold_steps", OFTInteger);
+    addField(layer, "steps", OFTInteger);
+    addField(layer, "last_z", OFTReal);
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    auto idx = [&](const char* name) { return defn->GetFieldIndex(name); };
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(defn);
+    PendingIndex index{"emerging_hotspots", {}};
+    index.boxes.reserve(g.size());
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        f.SetField(idx("cell_id"), setCell(f, g, i, index).c_str());
+        f.SetField(idx("n"), static_cast<int>((*d.n)[i]));
+        f.SetField(idx("pattern"), static_cast<int>(r.pattern[i]));
+        f.SetField(idx("pattern_name"), stats::emergingName(r.pattern[i]).c_str());
+        setReal(f, idx("trend_z"), r.trendZ[i]);
+        setReal(f, idx("trend_p"), r.trendP[i]);
+        f.SetField(idx("hot_steps"), r.hotSteps[i]);
+        f.SetField(idx("cold_steps"), r.coldSteps[i]);
+        f.SetField(idx("steps"), static_cast<int>(r.steps));
+        setReal(f, idx("last_z"), r.z[i * r.steps + r.steps - 1]);
+        check(layer->CreateFeature(&f), "writing an emerging hot spot cell");
+    }
+    check(m_ds->CommitTransaction(), "committing the emerging hot spots");
+    m_pendingIndexes.push_back(std::move(index));
+    // ArcGIS Pro's palette for the patterns, as fills: reds for hot patterns, blues for cold, the
+    // strongest (intensifying, persistent) darkest; no pattern is left transparent.
+    static constexpr const char* kHot[8] = {"255,205,170,255", "250,160,110,255", "160,0,0,255",   "215,48,39,255",
+                                            "244,109,67,255",  "255,140,0,255",   "200,90,160,255", "150,110,90,255"};
+    static constexpr const char* kCold[8] = {"200,225,245,255", "150,200,235,255", "10,50,130,255",  "69,117,180,255",
+                                             "116,173,209,255", "0,150,200,255",   "120,110,200,255", "110,130,140,255"};
+    std::vector<Category> categories;
+    for (int k = 1; k <= 8; ++k) categories.push_back({std::to_string(k), stats::emergingName(k), kHot[k - 1], "255,255,255,120"});
+    for (int k = 1; k <= 8; ++k) categories.push_back({std::to_string(-k), stats::emergingName(-k), kCold[k - 1], "255,255,255,120"});
+    categories.push_back({"0", stats::emergingName(0), "255,255,255,0", ""});
+    writeStyle("emerging_hotspots", "geom",
+               categorizedQml("pattern", categories,
+                              {{"pattern", "Pattern (ArcGIS Pro code)"},
+                               {"pattern_name", "Pattern"},
+                               {"trend_z", "Mann-Kendall trend z of Gi* z-scores"},
+                               {"trend_p", "Trend p (two-sided)"},
+                               {"hot_steps", "Slices as a significant hot spot"},
+                               {"cold_steps", "Slices as a significant cold spot"},
+                               {"last_z", "Gi* z in the last slice"}}),
+               "Emerging hot spots, by pattern");
+}
+
 void GpkgWriter::writeFollowup(const FollowupData& d) {
     OGRLayer* areas = createLayer("followup_areas", wkbMultiPolygon, "Follow-up areas: " + d.title,
                                   "The measure area, its buffer and the control area, with incidents " + d.window);

@@ -60,26 +60,36 @@ const char* kHeader = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'
 
 } // namespace
 
-std::string binClassesQml(const std::string& field, const std::array<std::string, 7>& labels,
-                          const std::vector<FieldAlias>& aliases) {
-    // ArcGIS Pro's hot spot colours, by bin 3 .. -3; grey for "not significant", as planners know it.
-    static constexpr const char* kColours[7] = {"215,48,39,255",   "244,109,67,255",  "253,174,97,255", "217,217,217,150",
-                                                "171,217,233,255", "116,173,209,255", "69,117,180,255"};
+std::string categorizedQml(const std::string& field, const std::vector<Category>& categories,
+                           const std::vector<FieldAlias>& aliases) {
     std::string s = kHeader;
     s += fmt::format("  <renderer-v2 type=\"categorizedSymbol\" attr=\"{}\" symbollevels=\"0\" enableorderby=\"0\" "
                      "forceraster=\"0\">\n    <categories>\n",
                      escapeXml(field));
-    for (int i = 0; i < 7; ++i)
-        s += fmt::format("      <category value=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n", 3 - i, i,
-                         escapeXml(labels[static_cast<std::size_t>(i)]));
+    for (std::size_t i = 0; i < categories.size(); ++i)
+        s += fmt::format("      <category value=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n",
+                         escapeXml(categories[i].value), i, escapeXml(categories[i].label));
     s += "    </categories>\n    <symbols>\n";
-    // Thin white outlines separate significant cells; the grey background of "not significant"
-    // cells has none, so large grids do not turn into a hatch.
-    for (int i = 0; i < 7; ++i) s += fillSymbol(i, kColours[i], i == 3 ? "" : "255,255,255,120", 0.1);
+    for (std::size_t i = 0; i < categories.size(); ++i)
+        s += fillSymbol(static_cast<int>(i), categories[i].fill, categories[i].outline, 0.1);
     s += "    </symbols>\n  </renderer-v2>\n";
     s += aliasesXml(aliases);
     s += "  <layerOpacity>0.85</layerOpacity>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
     return s;
+}
+
+std::string binClassesQml(const std::string& field, const std::array<std::string, 7>& labels,
+                          const std::vector<FieldAlias>& aliases) {
+    // ArcGIS Pro's hot spot colours, by bin 3 .. -3; grey for "not significant", as planners know it.
+    // Thin white outlines separate significant cells; the grey background of "not significant"
+    // cells has none, so large grids do not turn into a hatch.
+    static constexpr const char* kColours[7] = {"215,48,39,255",   "244,109,67,255",  "253,174,97,255", "217,217,217,150",
+                                                "171,217,233,255", "116,173,209,255", "69,117,180,255"};
+    std::vector<Category> categories;
+    for (int i = 0; i < 7; ++i)
+        categories.push_back({std::to_string(3 - i), labels[static_cast<std::size_t>(i)], kColours[i],
+                              i == 3 ? "" : "255,255,255,120"});
+    return categorizedQml(field, categories, aliases);
 }
 
 std::string hotspotGridQml(const std::vector<FieldAlias>& aliases) {
@@ -91,30 +101,13 @@ std::string hotspotGridQml(const std::vector<FieldAlias>& aliases) {
 }
 
 std::string clusterOutlierQml(const std::vector<FieldAlias>& aliases) {
-    struct Class {
-        const char* value;
-        const char* label;
-        const char* colour;
-    };
-    static constexpr Class kClasses[5] = {
-        {"HH", "High-high cluster", "215,25,28,255"},
-        {"LL", "Low-low cluster", "44,123,182,255"},
-        {"HL", "High outlier among low values", "253,174,97,255"},
-        {"LH", "Low outlier among high values", "171,217,233,255"},
-        {"", "Not significant", "217,217,217,150"},
-    };
-    std::string s = kHeader;
-    s += "  <renderer-v2 type=\"categorizedSymbol\" attr=\"COType\" symbollevels=\"0\" enableorderby=\"0\" "
-         "forceraster=\"0\">\n    <categories>\n";
-    for (int i = 0; i < 5; ++i)
-        s += fmt::format("      <category value=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n", kClasses[i].value, i,
-                         kClasses[i].label);
-    s += "    </categories>\n    <symbols>\n";
-    for (int i = 0; i < 5; ++i) s += fillSymbol(i, kClasses[i].colour, i == 4 ? "" : "255,255,255,120", 0.1);
-    s += "    </symbols>\n  </renderer-v2>\n";
-    s += aliasesXml(aliases);
-    s += "  <layerOpacity>0.85</layerOpacity>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
-    return s;
+    return categorizedQml("COType",
+                          {{"HH", "High-high cluster", "215,25,28,255", "255,255,255,120"},
+                           {"LL", "Low-low cluster", "44,123,182,255", "255,255,255,120"},
+                           {"HL", "High outlier among low values", "253,174,97,255", "255,255,255,120"},
+                           {"LH", "Low outlier among high values", "171,217,233,255", "255,255,255,120"},
+                           {"", "Not significant", "217,217,217,150", ""}},
+                          aliases);
 }
 
 std::string densityRasterQml(double maxValue) {

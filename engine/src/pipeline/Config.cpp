@@ -198,7 +198,7 @@ Config loadConfig(const std::string& path) {
     }
     Reader r(path, root);
     r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "local_moran", "inference", "global",
-                           "areas", "kde", "perception", "hotspot_areas", "overlays", "periods", "filter", "change", "followup", "output"});
+                           "areas", "kde", "perception", "hotspot_areas", "overlays", "periods", "filter", "change", "followup", "emerging", "output"});
     const fs::path base = fs::absolute(path).parent_path();
 
     if (const auto* t = r.table("analysis")) {
@@ -608,6 +608,28 @@ Config loadConfig(const std::string& path) {
         f.control = *area("control_area", true);
         f.buffer = area("buffer_area", false);
         cfg.followup = f;
+    }
+    if (const auto* t = r.table("emerging")) {
+        r.onlyKnown(*t, "emerging.", {"step", "time_lag", "alpha", "distance_band_m"});
+        EmergingConfig e;
+        if (auto v = r.str(t, "emerging", "step")) {
+            if (*v != "auto" && *v != "week" && *v != "month" && *v != "quarter")
+                r.fail(r.node(t, "step"), "emerging.step", "'" + *v + "' is not \"auto\", \"week\", \"month\" or \"quarter\"");
+            e.step = *v;
+        }
+        if (auto v = r.number(t, "emerging", "time_lag")) {
+            if (*v < 0 || *v != std::floor(*v)) r.fail(r.node(t, "time_lag"), "emerging.time_lag", "must be a whole number >= 0");
+            e.timeLag = static_cast<int>(*v);
+        }
+        if (auto v = r.number(t, "emerging", "alpha")) {
+            if (!(*v > 0 && *v < 0.5)) r.fail(r.node(t, "alpha"), "emerging.alpha", "must lie between 0 and 0.5");
+            e.alpha = *v;
+        }
+        if (auto v = r.number(t, "emerging", "distance_band_m", {"default"})) {
+            if (!(*v > 0)) r.fail(r.node(t, "distance_band_m"), "emerging.distance_band_m", "must be > 0 metres");
+            e.bandM = *v;
+        }
+        cfg.emerging = e;
     }
     const auto* out = r.table("output");
     if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");

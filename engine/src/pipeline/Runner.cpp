@@ -22,6 +22,7 @@
 #include "trygg/stats/Change.hpp"
 #include "trygg/stats/Concentration.hpp"
 #include "trygg/stats/Displacement.hpp"
+#include "trygg/stats/Emerging.hpp"
 #include "trygg/stats/GetisOrd.hpp"
 #include "trygg/stats/Global.hpp"
 #include "trygg/stats/Incremental.hpp"
@@ -332,6 +333,57 @@ output::FollowupData computeFollowup(const Config& cfg, const crs::Crs& analysis
     summary.followupSuccess = d.rows.front().result.successMeasure;
     summary.followupTitle = fc.title;
     return d;
+}
+
+struct EmergingStep {
+    stats::EmergingResult result;
+    std::string stepsText;
+    double bandM = 0;
+};
+
+// [emerging]: the accepted reports in time slices (weeks, months or quarters from the first
+// report's), counted per cell, then Gi* in the space-time cube, trends and patterns.
+EmergingStep computeEmerging(const Config& cfg, const io::ReportSet& reports, const GridStep& g, RunSummary& summary) {
+    const EmergingConfig& ec = *cfg.emerging;
+    if (reports.timeWallSeconds.empty())
+        throw InputError(fmt::format("emerging: '{}' has no time field, so no time slices can be made", cfg.incidents.path));
+    std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
+    for (auto t : reports.timeWallSeconds)
+        if (t != io::kNoTime) first = std::min(first, t), last = std::max(last, t);
+    if (first > last) throw InputError("emerging: no accepted report has a time");
+    const temporal::CalendarTime c0 = temporal::calendarOf(first), c1 = temporal::calendarOf(last);
+    const int monthsSpanned = (c1.year - c0.year) * 12 + (c1.month - c0.month) + 1;
+    std::string step = ec.step;
+    if (step == "auto") step = monthsSpanned >= 10 ? "month" : "week";
+    const std::int64_t firstMonday = (first / 86400 - c0.weekday) * 86400;  // wall days; weeks start on Monday
+    auto stepOf = [&](std::int64_t t) -> std::size_t {
+        if (step == "week") return static_cast<std::size_t>((t - firstMonday) / (7 * 86400));
+        const temporal::CalendarTime c = temporal::calendarOf(t);
+        const int months = (c.year - c0.year) * 12 + (c.month - c0.month);
+        if (step == "quarter") return static_cast<std::size_t>((months + (c0.month - 1) % 3) / 3);
+        return static_cast<std::size_t>(months);
+    };
+    const std::size_t steps = stepOf(last) + 1;
+    if (steps < 10)
+        summary.warnings.push_back(fmt::format("emerging: only {} time slices ({}s); the patterns need at least 10 to "
+                                               "mean much (ArcGIS Pro asks for 10). Choose a shorter step",
+                                               steps, step));
+    std::vector<double> counts(g.cells.size() * steps, 0.0);
+    for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
+        const std::int64_t t = reports.timeWallSeconds[i];
+        if (t == io::kNoTime) continue;
+        const std::int32_t cell = g.cells.activeOf(g.pointCells[i]);
+        if (cell < 0) continue;
+        counts[static_cast<std::size_t>(cell) * steps + stepOf(t)] += 1;
+    }
+    EmergingStep e;
+    e.bandM = ec.bandM > 0 ? ec.bandM : (cfg.gistar.weights.distanceM > 0 ? cfg.gistar.weights.distanceM : stats::defaultBandM(g.lattice));
+    const stats::Weights spatial = stats::distanceBand(g.cells, e.bandM, true);
+    e.result = stats::emergingHotSpots(counts, steps, spatial, ec.timeLag, ec.alpha, cfg.inference.correction);
+    e.stepsText = fmt::format("{} {}s from {:04d}-{:02d}-{:02d}", steps, step, c0.year, c0.month, step == "week" ? temporal::calendarOf(firstMonday).day : 1);
+    for (auto p : e.result.pattern) ++summary.emergingByPattern[static_cast<std::size_t>(p + 8)];
+    summary.emergingSteps = steps;
+    return e;
 }
 
 struct GiStarStep {
@@ -1212,6 +1264,20 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
         add("followup.wdq", fmt::format("{:.4g}", summary.followupWdq));
         add("followup.verdict", summary.followupVerdict);
     }
+    if (cfg.emerging) {
+        add("emerging.steps", std::to_string(summary.emergingSteps) + " (" + cfg.emerging->step + ")");
+        add("emerging.method",
+            fmt::format("Gi* per bin of the space-time cube (binary distance band, the cell itself included, the bin's "
+                        "slice and the {} before it; mean and variance of the whole cube), a bin significant at "
+                        "p <= {:g} after the {} correction over all bins; Mann-Kendall trend of each cell's z-scores "
+                        "(two-sided, p <= {:g}); ArcGIS Pro's categories (codes +-1..+-8)",
+                        cfg.emerging->timeLag, cfg.emerging->alpha, stats::toString(cfg.inference.correction),
+                        cfg.emerging->alpha));
+        for (int k = -8; k <= 8; ++k)
+            if (summary.emergingByPattern[static_cast<std::size_t>(k + 8)] > 0)
+                add(fmt::format("emerging.cells.{}", stats::emergingName(k)),
+                    std::to_string(summary.emergingByPattern[static_cast<std::size_t>(k + 8)]));
+    }
     if (cfg.change) {
         const auto& b = cfg.periods.at(cfg.change->before);
         const auto& a = cfg.periods.at(cfg.change->after);
@@ -1510,6 +1576,12 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         timer.lap("stats.followup");
     }
 
+    std::optional<EmergingStep> emerging;
+    if (cfg.emerging) {
+        emerging = computeEmerging(cfg, reports, g, summary);
+        timer.lap("stats.emerging");
+    }
+
     std::optional<ChangeStep> change;
     if (cfg.change) {
         change = computeChange(cfg, reports, g, summary);
@@ -1702,6 +1774,15 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     }
     if (inc) writer.writeIncremental(inc->result);
     if (followup) writer.writeFollowup(*followup);
+    if (emerging) {
+        output::EmergingGridData ed;
+        ed.grid = &g.cells;
+        ed.result = &emerging->result;
+        ed.n = &g.counts.n;
+        ed.stepsText = emerging->stepsText;
+        writer.writeEmerging(ed);
+        summary.emergingSteps = emerging->result.steps;
+    }
     if (change) {
         output::ChangeGridData cd;
         cd.grid = &g.cells;

@@ -9,6 +9,7 @@
 #include "trygg/io/SurveyTable.hpp"
 #include "trygg/perception/Perception.hpp"
 #include "trygg/stats/Displacement.hpp"
+#include "trygg/stats/Emerging.hpp"
 #include "trygg/stats/Incremental.hpp"
 #include "trygg/stats/LocalMoran.hpp"
 #include "trygg/stats/Weights.hpp"
@@ -109,6 +110,14 @@ struct FollowupData {
     std::vector<FollowupRow> rows;
 };
 
+// What the emerging_hotspots layer holds: per cell, the pattern over the time slices.
+struct EmergingGridData {
+    const grid::Grid* grid = nullptr;
+    const stats::EmergingResult* result = nullptr;
+    const std::vector<std::uint32_t>* n = nullptr;  // incidents per cell, all slices
+    std::string stepsText;                           // "24 months, 2023-01 to 2024-12"
+};
+
 // What the area_summary layer holds, per area; pointers left null are not written.
 struct AreaSummaryData {
     const std::vector<std::vector<unsigned char>>* wkb = nullptr;
@@ -191,6 +200,7 @@ public:
     void writeAreaSummary(const AreaSummaryData& data);
     void writeChangeGrid(const ChangeGridData& data);
     void writeFollowup(const FollowupData& data);
+    void writeEmerging(const EmergingGridData& data);
     // hotspot_areas, and dark_spots when lights were given.
     void writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool withLights,
                            const std::vector<std::string>& extraColumns = {});

@@ -12,6 +12,13 @@ struct FieldAlias {
     std::string alias;
 };
 
+// Polygons by the value of `field`, one fill colour and outline ("" for none) per category.
+struct Category {
+    std::string value, label, fill, outline;
+};
+std::string categorizedQml(const std::string& field, const std::vector<Category>& categories,
+                           const std::vector<FieldAlias>& aliases);
+
 // Polygons in seven classes on a bin field (3 .. -3), labelled from 3 down: ArcGIS Pro's hot spot
 // colours, red for positive, blue for negative, grey for 0.
 std::string binClassesQml(const std::string& field, const std::array<std::string, 7>& labels,

@@ -179,6 +179,14 @@ struct FollowupConfig {
     double bufferM = 250;
 };
 
+// [emerging]: emerging hot spots over time slices of the grid.
+struct EmergingConfig {
+    std::string step = "auto";  // "week", "month", "quarter", or "auto": months over ten months or more, else weeks
+    int timeLag = 1;            // steps before each slice in its neighbourhood
+    double alpha = 0.05;        // significance of a bin (after [inference]'s correction) and of a trend
+    double bandM = 0;           // the spatial neighbourhood; 0 = [gistar]'s band
+};
+
 struct OutputConfig {
     std::string path;
     bool overwrite = false;
@@ -204,6 +212,7 @@ struct Config {
     temporal::TimeFilter filter;                          // [filter]: the reports every analysis runs on
     std::optional<ChangeConfig> change;
     std::optional<FollowupConfig> followup;
+    std::optional<EmergingConfig> emerging;
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

@@ -29,6 +29,8 @@ struct RunSummary {
     std::array<std::size_t, 7> cellsByChangeBin{};      // change_bin -3..3 at index bin + 3
     std::string followupTitle, followupVerdict;          // with [followup], for all incidents
     double followupWdq = 0, followupSuccess = 0;
+    std::size_t emergingSteps = 0;                       // with [emerging]
+    std::array<std::size_t, 17> emergingByPattern{};     // cells per pattern -8..8 at index code + 8
     double cellSizeM = 0;
     bool cellSizeAutomatic = false;
     bool hasStudyArea = false;

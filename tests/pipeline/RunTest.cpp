@@ -549,3 +549,24 @@ TEST_CASE("the follow-up counts each report once, in the right window, and its W
     CHECK(s.followupWdq == Approx((b1 / c1 - b0 / c0) / (a1 / c1 - a0 / c0)));
     CHECK(s.followupSuccess < 0);  // the planted effect: fewer incidents in the park after the lighting
 }
+
+TEST_CASE("emerging time slices by quarter and by week", "[pipeline][temporal]") {
+    // The sample runs from 2023-01-01 (a Sunday) to 2024-12-31. Quarters: 8, too few, with a
+    // warning. Weeks start on the Monday before the first report, 2022-12-26: 106 weeks, the last
+    // beginning 2024-12-30.
+    test::TempDir dir;
+    pipeline::Config c = sampleConfig(dir);
+    c.perception.reset();
+    c.followup.reset();
+    c.change.reset();
+    REQUIRE(c.emerging);
+    c.emerging->step = "quarter";
+    const auto q = pipeline::run(c, Progress());
+    CHECK(q.emergingSteps == 8);
+    CHECK(std::any_of(q.warnings.begin(), q.warnings.end(),
+                      [](const std::string& w) { return w.find("only 8 time slices") != std::string::npos; }));
+    c.emerging->step = "week";
+    c.output.overwrite = true;
+    const auto w = pipeline::run(c, Progress());
+    CHECK(w.emergingSteps == 106);
+}

@@ -380,7 +380,9 @@ EmergingStep computeEmerging(const Config& cfg, const io::ReportSet& reports, co
     e.bandM = ec.bandM > 0 ? ec.bandM : (cfg.gistar.weights.distanceM > 0 ? cfg.gistar.weights.distanceM : stats::defaultBandM(g.lattice));
     const stats::Weights spatial = stats::distanceBand(g.cells, e.bandM, true);
     e.result = stats::emergingHotSpots(counts, steps, spatial, ec.timeLag, ec.alpha, cfg.inference.correction);
-    e.stepsText = fmt::format("{} {}s from {:04d}-{:02d}-{:02d}", steps, step, c0.year, c0.month, step == "week" ? temporal::calendarOf(firstMonday).day : 1);
+    const temporal::CalendarTime from = step == "week" ? temporal::calendarOf(firstMonday) : c0;
+    e.stepsText = fmt::format("{} {}s from {:04d}-{:02d}-{:02d}", steps, step, from.year,
+                              step == "quarter" ? from.month - (from.month - 1) % 3 : from.month, step == "week" ? from.day : 1);
     for (auto p : e.result.pattern) ++summary.emergingByPattern[static_cast<std::size_t>(p + 8)];
     summary.emergingSteps = steps;
     return e;

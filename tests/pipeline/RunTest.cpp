@@ -560,12 +560,12 @@ TEST_CASE("emerging time slices by quarter and by week", "[pipeline][temporal]")
     c.followup.reset();
     c.change.reset();
     REQUIRE(c.emerging);
-    c.emerging->step = "quarter";
+    c.emerging->slice = "quarter";
     const auto q = pipeline::run(c, Progress());
     CHECK(q.emergingSteps == 8);
     CHECK(std::any_of(q.warnings.begin(), q.warnings.end(),
                       [](const std::string& w) { return w.find("only 8 time slices") != std::string::npos; }));
-    c.emerging->step = "week";
+    c.emerging->slice = "week";
     c.output.overwrite = true;
     const auto w = pipeline::run(c, Progress());
     CHECK(w.emergingSteps == 106);

@@ -529,9 +529,9 @@ void GpkgWriter::writeEmerging(const EmergingGridData& d) {
     addField(layer, "pattern_name", OFTString);
     addField(layer, "trend_z", OFTReal);
     addField(layer, "trend_p", OFTReal);
-    addField(layer, "hot_steps", OFTInteger);
-    addField(layer, "cold_steps", OFTInteger);
-    addField(layer, "steps", OFTInteger);
+    addField(layer, "hot_slices", OFTInteger);
+    addField(layer, "cold_slices", OFTInteger);
+    addField(layer, "slices", OFTInteger);
     addField(layer, "last_z", OFTReal);
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     auto idx = [&](const char* name) { return defn->GetFieldIndex(name); };
@@ -546,9 +546,9 @@ void GpkgWriter::writeEmerging(const EmergingGridData& d) {
         f.SetField(idx("pattern_name"), stats::emergingName(r.pattern[i]).c_str());
         setReal(f, idx("trend_z"), r.trendZ[i]);
         setReal(f, idx("trend_p"), r.trendP[i]);
-        f.SetField(idx("hot_steps"), r.hotSteps[i]);
-        f.SetField(idx("cold_steps"), r.coldSteps[i]);
-        f.SetField(idx("steps"), static_cast<int>(r.steps));
+        f.SetField(idx("hot_slices"), r.hotSteps[i]);
+        f.SetField(idx("cold_slices"), r.coldSteps[i]);
+        f.SetField(idx("slices"), static_cast<int>(r.steps));
         setReal(f, idx("last_z"), r.z[i * r.steps + r.steps - 1]);
         check(layer->CreateFeature(&f), "writing an emerging hot spot cell");
     }
@@ -570,8 +570,8 @@ void GpkgWriter::writeEmerging(const EmergingGridData& d) {
                                {"pattern_name", "Pattern"},
                                {"trend_z", "Mann-Kendall trend z of Gi* z-scores"},
                                {"trend_p", "Trend p (two-sided)"},
-                               {"hot_steps", "Slices as a significant hot spot"},
-                               {"cold_steps", "Slices as a significant cold spot"},
+                               {"hot_slices", "Slices as a significant hot spot"},
+                               {"cold_slices", "Slices as a significant cold spot"},
                                {"last_z", "Gi* z in the last slice"}}),
                "Emerging hot spots, by pattern");
 }

@@ -610,12 +610,12 @@ Config loadConfig(const std::string& path) {
         cfg.followup = f;
     }
     if (const auto* t = r.table("emerging")) {
-        r.onlyKnown(*t, "emerging.", {"step", "time_lag", "alpha", "distance_band_m"});
+        r.onlyKnown(*t, "emerging.", {"slice", "time_lag", "alpha", "distance_band_m"});
         EmergingConfig e;
-        if (auto v = r.str(t, "emerging", "step")) {
+        if (auto v = r.str(t, "emerging", "slice")) {
             if (*v != "auto" && *v != "week" && *v != "month" && *v != "quarter")
-                r.fail(r.node(t, "step"), "emerging.step", "'" + *v + "' is not \"auto\", \"week\", \"month\" or \"quarter\"");
-            e.step = *v;
+                r.fail(r.node(t, "slice"), "emerging.slice", "'" + *v + "' is not \"auto\", \"week\", \"month\" or \"quarter\"");
+            e.slice = *v;
         }
         if (auto v = r.number(t, "emerging", "time_lag")) {
             if (*v < 0 || *v != std::floor(*v)) r.fail(r.node(t, "time_lag"), "emerging.time_lag", "must be a whole number >= 0");

@@ -353,7 +353,7 @@ EmergingStep computeEmerging(const Config& cfg, const io::ReportSet& reports, co
     if (first > last) throw InputError("emerging: no accepted report has a time");
     const temporal::CalendarTime c0 = temporal::calendarOf(first), c1 = temporal::calendarOf(last);
     const int monthsSpanned = (c1.year - c0.year) * 12 + (c1.month - c0.month) + 1;
-    std::string step = ec.step;
+    std::string step = ec.slice;
     if (step == "auto") step = monthsSpanned >= 10 ? "month" : "week";
     const std::int64_t firstMonday = (first / 86400 - c0.weekday) * 86400;  // wall days; weeks start on Monday
     auto stepOf = [&](std::int64_t t) -> std::size_t {
@@ -1267,7 +1267,7 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
         add("followup.verdict", summary.followupVerdict);
     }
     if (cfg.emerging) {
-        add("emerging.steps", std::to_string(summary.emergingSteps) + " (" + cfg.emerging->step + ")");
+        add("emerging.slices", std::to_string(summary.emergingSteps) + " (" + cfg.emerging->slice + ")");
         add("emerging.method",
             fmt::format("Gi* per bin of the space-time cube (binary distance band, the cell itself included, the bin's "
                         "slice and the {} before it; mean and variance of the whole cube), a bin significant at "

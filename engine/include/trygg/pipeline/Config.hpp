@@ -181,7 +181,7 @@ struct FollowupConfig {
 
 // [emerging]: emerging hot spots over time slices of the grid.
 struct EmergingConfig {
-    std::string step = "auto";  // "week", "month", "quarter", or "auto": months over ten months or more, else weeks
+    std::string slice = "auto";  // "week", "month", "quarter", or "auto": months over ten months or more, else weeks
     int timeLag = 1;            // steps before each slice in its neighbourhood
     double alpha = 0.05;        // significance of a bin (after [inference]'s correction) and of a trend
     double bandM = 0;           // the spatial neighbourhood; 0 = [gistar]'s band

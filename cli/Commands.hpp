@@ -32,6 +32,8 @@ private:
     CLI::App* m_app;
     std::string m_configPath;
     bool m_overwrite = false;
+    bool m_noReport = false;
+    std::string m_language;
     pipeline::FilterText m_filter;  // replaces the config's [filter] when any is given
 };
 

@@ -10,6 +10,9 @@ RunCommand::RunCommand(CLI::App& parent)
         ->required()
         ->check(CLI::ExistingFile);
     m_app->add_flag("--overwrite", m_overwrite, "Replace the output file if it exists");
+    m_app->add_flag("--no-report", m_noReport, "Do not write the HTML report beside the GeoPackage");
+    m_app->add_option("--language", m_language, "The report's language: sv (default) or en")
+        ->check(CLI::IsMember({"sv", "en"}));
     // The time filter, as in [filter]; given here, it replaces the config's [filter] as a whole.
     m_app->add_option("--period", m_filter.period, "Run on a named period from the config's [periods]")
         ->group("Time filter");
@@ -26,6 +29,8 @@ RunCommand::RunCommand(CLI::App& parent)
 pipeline::Config RunCommand::config() const {
     pipeline::Config cfg = pipeline::loadConfig(m_configPath);
     if (m_overwrite) cfg.output.overwrite = true;
+    if (m_noReport) cfg.output.report = false;
+    if (!m_language.empty()) cfg.output.language = m_language;
     if (!m_filter.empty()) cfg.filter = pipeline::parseFilter(m_filter, cfg.periods, "command line");
     return cfg;
 }

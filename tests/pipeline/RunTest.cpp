@@ -570,3 +570,29 @@ TEST_CASE("emerging time slices by quarter and by week", "[pipeline][temporal]")
     const auto w = pipeline::run(c, Progress());
     CHECK(w.emergingSteps == 106);
 }
+
+TEST_CASE("the HTML report beside the GeoPackage: maps, the areas' table, the follow-up, and --no-report", "[pipeline][report]") {
+    test::TempDir dir;
+    pipeline::Config c = sampleConfig(dir);
+    c.perception.reset();
+    const auto s = pipeline::run(c, Progress());
+    const std::string html = readFile(dir.file("kavlinge.html"));
+    REQUIRE_FALSE(html.empty());
+    CHECK(std::find(s.filesBeside.begin(), s.filesBeside.end(), dir.file("kavlinge.html")) != s.filesBeside.end());
+    // One map each for the hot spots, the change and the emerging hot spots.
+    std::size_t maps = 0;
+    for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++maps;
+    CHECK(maps == 3);
+    CHECK(html.find("<html lang=\"sv\">") != std::string::npos);
+    CHECK(html.find("De största koncentrationsområdena") != std::string::npos);
+    CHECK(html.find("i Kävlinge station, Kaptenens park, Kävlinge") != std::string::npos);  // the golden run's area
+    CHECK(html.find("Ny belysning i Kaptenens park") != std::string::npos);
+    // Cells, not points: the report draws no circles.
+    CHECK(html.find("<circle") == std::string::npos);
+
+    c.output.overwrite = true;
+    c.output.report = false;
+    fs::remove(dir.file("kavlinge.html"));
+    pipeline::run(c, Progress());
+    CHECK_FALSE(fs::exists(dir.file("kavlinge.html")));
+}

@@ -633,7 +633,12 @@ Config loadConfig(const std::string& path) {
     }
     const auto* out = r.table("output");
     if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");
-    r.onlyKnown(*out, "output.", {"path", "overwrite"});
+    r.onlyKnown(*out, "output.", {"path", "overwrite", "report", "language"});
+    if (auto v = r.boolean(out, "output", "report")) cfg.output.report = *v;
+    if (auto v = r.str(out, "output", "language")) {
+        if (*v != "sv" && *v != "en") r.fail(r.node(out, "language"), "output.language", "'" + *v + "' is not \"sv\" or \"en\"");
+        cfg.output.language = *v;
+    }
     cfg.output.path = resolve(base, r.str(out, "output", "path").value_or(""));
     if (auto v = r.boolean(out, "output", "overwrite")) cfg.output.overwrite = *v;
     validate(cfg);

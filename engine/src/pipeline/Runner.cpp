@@ -14,6 +14,7 @@
 #include "trygg/overlay/HotspotAreas.hpp"
 #include "trygg/overlay/Measures.hpp"
 #include "trygg/perception/Perception.hpp"
+#include "trygg/report/HtmlReport.hpp"
 #include "trygg/grid/Grid.hpp"
 #include "trygg/io/StudyArea.hpp"
 #include "trygg/io/Values.hpp"
@@ -1846,6 +1847,17 @@ RunSummary run(const Config& cfg, const Progress& progress) {
                                      summary, startedUtc));
     writer.commit();
     summary.filesBeside = writer.filesBeside();
+    if (cfg.output.report) {
+        // Made from the finished file. The GeoPackage is complete either way, so a report that
+        // cannot be written is a warning, not a failed run.
+        const std::string html = std::filesystem::path(cfg.output.path).replace_extension(".html").string();
+        try {
+            report::writeHtmlReport(cfg.output.path, html, report::ReportOptions{cfg.output.language});
+            summary.filesBeside.push_back(html);
+        } catch (const Error& e) {
+            summary.warnings.push_back(e.what());
+        }
+    }
     timer.lap("output.gpkg");
     progress.update(1.0, "done");
     return summary;

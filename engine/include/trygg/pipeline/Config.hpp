@@ -190,6 +190,8 @@ struct EmergingConfig {
 struct OutputConfig {
     std::string path;
     bool overwrite = false;
+    bool report = true;             // the HTML report beside the GeoPackage (<name>.html)
+    std::string language = "sv";    // the report's language: "sv" or "en"
 };
 
 struct Config {

@@ -1,0 +1,319 @@
+#include "trygg/report/HtmlReport.hpp"
+
+#include "trygg/core/Error.hpp"
+
+#include <fmt/format.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <vector>
+
+namespace trygg::report {
+namespace {
+
+// The report's words, Swedish first.
+struct Words {
+    const char *title, *intro, *hotspotMap, *hotspotLegend[7], *areas, *areaCols[7], *changeMap, *changeLegend[7],
+        *emergingMap, *followup, *parameters, *noAreas, *generated;
+};
+
+const Words kSv = {
+    "Trygghetsanalys",
+    "Analysen visar var anmälda händelser klustrar sig mer än slumpen förklarar (Getis-Ord Gi*), och vad som "
+    "finns där. Kartorna visar rutor, inte enskilda händelser.",
+    "Brottskoncentrationer (hot spots)",
+    {"Hot spot, 99 %", "Hot spot, 95 %", "Hot spot, 90 %", "Ej signifikant", "Cold spot, 90 %", "Cold spot, 95 %",
+     "Cold spot, 99 %"},
+    "De största koncentrationsområdena",
+    {"Nr", "Typ", "Plats", "Händelser", "Andel", "Vanligaste timme", "Vanligaste veckodag"},
+    "Förändring mellan perioderna",
+    {"Ökning, 99 %", "Ökning, 95 %", "Ökning, 90 %", "Ingen säker förändring", "Minskning, 90 %", "Minskning, 95 %",
+     "Minskning, 99 %"},
+    "Framväxande hot spots",
+    "Uppföljning av åtgärd",
+    "Körningens parametrar",
+    "Inga koncentrationsområden.",
+    "Skapad av Trygg",
+};
+
+const Words kEn = {
+    "Safety analysis",
+    "The analysis shows where reported incidents cluster more than chance explains (Getis-Ord Gi*), and what is "
+    "there. The maps show grid cells, never single incidents.",
+    "Hot spots",
+    {"Hot spot, 99 %", "Hot spot, 95 %", "Hot spot, 90 %", "Not significant", "Cold spot, 90 %", "Cold spot, 95 %",
+     "Cold spot, 99 %"},
+    "The leading hotspot areas",
+    {"No", "Kind", "Place", "Incidents", "Share", "Peak hour", "Peak weekday"},
+    "Change between the periods",
+    {"Increase, 99 %", "Increase, 95 %", "Increase, 90 %", "No clear change", "Decrease, 90 %", "Decrease, 95 %",
+     "Decrease, 99 %"},
+    "Emerging hot spots",
+    "Follow-up of a measure",
+    "The run's parameters",
+    "No hotspot areas.",
+    "Made by Trygg",
+};
+
+// ArcGIS Pro's hot spot colours, bin 3 .. -3, as in the GeoPackage's styles.
+constexpr const char* kBinColours[7] = {"#d73027", "#f46d43", "#fdae61", "none", "#abd9e9", "#74add1", "#4575b4"};
+
+std::string esc(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+// Map frame: analysis-CRS metres to SVG pixels, north up.
+struct Frame {
+    double minX = 0, maxY = 0, scale = 1, width = 0, height = 0;
+    std::string x(double v) const { return fmt::format("{:.1f}", (v - minX) * scale); }
+    std::string y(double v) const { return fmt::format("{:.1f}", (maxY - v) * scale); }
+};
+
+void ringPath(const OGRLinearRing* ring, const Frame& f, std::string& d) {
+    for (int i = 0; i < ring->getNumPoints(); ++i)
+        d += (i == 0 ? "M" : "L") + f.x(ring->getX(i)) + " " + f.y(ring->getY(i));
+    d += "Z";
+}
+
+std::string pathOf(const OGRGeometry* g, const Frame& f) {
+    std::string d;
+    if (!g) return d;
+    const auto type = wkbFlatten(g->getGeometryType());
+    if (type == wkbPolygon) {
+        const auto* p = g->toPolygon();
+        for (const auto* ring : *p) ringPath(ring, f, d);
+    } else if (type == wkbMultiPolygon || type == wkbGeometryCollection) {
+        for (const auto* part : *g->toGeometryCollection()) d += pathOf(part, f);
+    }
+    return d;
+}
+
+// One map: the study area, then a polygon layer coloured by an integer field, then outlines.
+class Map {
+public:
+    Map(GDALDataset& ds, double widthPx) : m_ds(ds) {
+        OGREnvelope env;
+        OGRLayer* study = ds.GetLayerByName("study_area");
+        if (!study || study->GetExtent(&env, TRUE) != OGRERR_NONE) throw IoError("report: no study_area layer to frame the maps");
+        const double w = env.MaxX - env.MinX, h = env.MaxY - env.MinY;
+        m_frame.minX = env.MinX - 0.02 * w;
+        m_frame.maxY = env.MaxY + 0.02 * h;
+        m_frame.scale = widthPx / (1.04 * w);
+        m_frame.width = widthPx;
+        m_frame.height = 1.04 * h * m_frame.scale;
+        m_svg = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {:.0f} {:.0f}\" class=\"map\">",
+                            m_frame.width, m_frame.height);
+        for (auto& f : *study)
+            m_svg += fmt::format("<path d=\"{}\" fill=\"#f4f4f4\" stroke=\"none\"/>", pathOf(f->GetGeometryRef(), m_frame));
+    }
+
+    void classes(const char* layerName, const char* field, const std::map<int, std::string>& colours) {
+        OGRLayer* l = m_ds.GetLayerByName(layerName);
+        if (!l) return;
+        const int idx = l->GetLayerDefn()->GetFieldIndex(field);
+        if (idx < 0) return;
+        std::map<int, std::string> paths;
+        for (auto& f : *l) {
+            const int v = f->GetFieldAsInteger(idx);
+            const auto c = colours.find(v);
+            if (c == colours.end() || c->second == "none") continue;
+            paths[v] += pathOf(f->GetGeometryRef(), m_frame);
+        }
+        for (const auto& [v, d] : paths)
+            m_svg += fmt::format("<path d=\"{}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"0.3\"/>", d, colours.at(v));
+    }
+
+    void outlines(const char* layerName, const char* labelField, const char* onlyKind) {
+        OGRLayer* l = m_ds.GetLayerByName(layerName);
+        if (!l) return;
+        for (auto& f : *l) {
+            if (onlyKind && std::string(f->GetFieldAsString("kind")) != onlyKind) continue;
+            const OGRGeometry* g = f->GetGeometryRef();
+            m_svg += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#78001e\" stroke-width=\"1.2\"/>", pathOf(g, m_frame));
+            if (!labelField || !g) continue;
+            OGREnvelope e;
+            g->getEnvelope(&e);
+            m_svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"label\">{}</text>", m_frame.x(e.MaxX),
+                                 m_frame.y(e.MaxY), esc(f->GetFieldAsString(labelField)));
+        }
+    }
+
+    std::string finish() {
+        OGRLayer* study = m_ds.GetLayerByName("study_area");
+        for (auto& f : *study)
+            m_svg += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#222\" stroke-width=\"1\"/>",
+                                 pathOf(f->GetGeometryRef(), m_frame));
+        return m_svg + "</svg>";
+    }
+
+private:
+    GDALDataset& m_ds;
+    Frame m_frame;
+    std::string m_svg;
+};
+
+std::string legend(const std::vector<std::pair<std::string, std::string>>& items) {
+    std::string s = "<ul class=\"legend\">";
+    for (const auto& [colour, label] : items)
+        s += fmt::format("<li><span style=\"background:{}\"></span>{}</li>", colour == "none" ? "#f4f4f4" : colour, esc(label));
+    return s + "</ul>";
+}
+
+std::map<int, std::string> binColours() {
+    std::map<int, std::string> m;
+    for (int i = 0; i < 7; ++i) m[3 - i] = kBinColours[i];
+    return m;
+}
+
+std::vector<std::pair<std::string, std::string>> binLegend(const char* const labels[7]) {
+    std::vector<std::pair<std::string, std::string>> items;
+    for (int i = 0; i < 7; ++i) items.emplace_back(kBinColours[i], labels[i]);
+    return items;
+}
+
+} // namespace
+
+void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, const ReportOptions& options) {
+    GDALDatasetUniquePtr ds(GDALDataset::Open(gpkgPath.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds) throw IoError("report: cannot open '" + gpkgPath + "'");
+    const Words& w = options.language == "en" ? kEn : kSv;
+    std::map<std::string, std::string> md;
+    if (OGRLayer* m = ds->GetLayerByName("run_metadata"))
+        for (auto& f : *m) md.emplace(f->GetFieldAsString("key"), f->GetFieldAsString("value"));
+
+    std::string html = fmt::format(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{} – {}</title><style>\n"
+        "body{{font-family:sans-serif;max-width:180mm;margin:auto;color:#222}} h1{{font-size:20pt}} h2{{font-size:14pt;"
+        "margin-top:1.5em;break-after:avoid}} .map{{width:100%;height:auto;border:1px solid #ccc}} .label{{font-size:9px;"
+        "fill:#78001e;font-weight:bold}} .legend{{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 14px;"
+        "font-size:9pt}} .legend span{{display:inline-block;width:12px;height:12px;margin-right:4px;border:1px solid #999;"
+        "vertical-align:middle}} table{{border-collapse:collapse;font-size:9pt;width:100%}} td,th{{border-bottom:1px solid "
+        "#ddd;padding:3px 4px;text-align:left;vertical-align:top}} .num{{text-align:right}} section{{break-inside:avoid}}"
+        " @page{{size:A4;margin:15mm}} .small{{font-size:8pt;color:#555}}\n</style></head><body>\n",
+        options.language == "en" ? "en" : "sv", esc(w.title), esc(md["run.name"]), esc(md["run.name"]));
+    html += fmt::format("<h1>{} – {}</h1><p>{}</p>\n", esc(w.title), esc(md["run.name"]), esc(w.intro));
+
+    // The hotspot grid with its areas.
+    {
+        Map map(*ds, 1000);
+        map.classes("hotspot_grid", "Gi_Bin", binColours());
+        map.outlines("hotspot_areas", "area_id", "incidents");
+        html += fmt::format("<section><h2>{}</h2>{}{}</section>\n", esc(w.hotspotMap), map.finish(),
+                            legend(binLegend(w.hotspotLegend)));
+    }
+    // The leading hotspot areas.
+    if (OGRLayer* areas = ds->GetLayerByName("hotspot_areas")) {
+        struct Row {
+            long long incidents;
+            std::string cells;
+        };
+        // The kind in the report's language; the densest areas are left to the maps, as they
+        // overlap the hot spots.
+        auto kindText = [&](const std::string& kind) -> std::string {
+            if (kind == "incidents") return options.language == "en" ? "incidents" : "händelser";
+            if (kind == "perception") return options.language == "en" ? "perceived unsafe" : "upplevd otrygghet";
+            return kind;
+        };
+        std::vector<Row> rows;
+        for (auto& f : *areas) {
+            const std::string kind = f->GetFieldAsString("kind");
+            if (kind != "incidents" && kind != "perception") continue;
+            rows.push_back({f->GetFieldAsInteger64("incidents"),
+                            fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">"
+                                        "{:.0f} %</td><td>{}</td><td>{}</td></tr>",
+                                        f->GetFieldAsInteger("area_id"), esc(kindText(kind)),
+                                        esc(f->GetFieldAsString("place")), f->GetFieldAsInteger64("incidents"),
+                                        100 * f->GetFieldAsDouble("share_of_incidents"), esc(f->GetFieldAsString("peak_hour")),
+                                        esc(f->GetFieldAsString("peak_weekday")))});
+        }
+        std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.incidents > b.incidents; });
+        html += fmt::format("<section><h2>{}</h2>", esc(w.areas));
+        if (rows.empty()) {
+            html += fmt::format("<p>{}</p>", esc(w.noAreas));
+        } else {
+            html += "<table><tr>";
+            for (const char* c : w.areaCols) html += fmt::format("<th>{}</th>", esc(c));
+            html += "</tr>";
+            for (std::size_t i = 0; i < rows.size() && i < 10; ++i) html += rows[i].cells;
+            html += "</table>";
+        }
+        html += "</section>\n";
+    }
+    // Change between periods.
+    if (ds->GetLayerByName("change_grid")) {
+        Map map(*ds, 1000);
+        map.classes("change_grid", "change_bin", binColours());
+        html += fmt::format("<section><h2>{}</h2><p class=\"small\">{} → {}</p>{}{}</section>\n", esc(w.changeMap),
+                            esc(md["change.before"]), esc(md["change.after"]), map.finish(),
+                            legend(binLegend(w.changeLegend)));
+    }
+    // Emerging hot spots.
+    if (OGRLayer* em = ds->GetLayerByName("emerging_hotspots")) {
+        static const std::map<int, std::string> colours = {
+            {1, "#ffcdaa"}, {2, "#faa06e"}, {3, "#a00000"}, {4, "#d73027"}, {5, "#f46d43"}, {6, "#ff8c00"},
+            {7, "#c85aa0"}, {8, "#966e5a"}, {-1, "#c8e1f5"}, {-2, "#96c8eb"}, {-3, "#0a3282"}, {-4, "#4575b4"},
+            {-5, "#74add1"}, {-6, "#0096c8"}, {-7, "#786ec8"}, {-8, "#6e828c"}};
+        std::map<int, std::string> names;
+        for (auto& f : *em)
+            if (f->GetFieldAsInteger("pattern") != 0) names[f->GetFieldAsInteger("pattern")] = f->GetFieldAsString("pattern_name");
+        Map map(*ds, 1000);
+        map.classes("emerging_hotspots", "pattern", colours);
+        std::vector<std::pair<std::string, std::string>> items;
+        for (auto it = names.rbegin(); it != names.rend(); ++it) items.emplace_back(colours.at(it->first), it->second);
+        html += fmt::format("<section><h2>{}</h2><p class=\"small\">{}</p>{}{}</section>\n", esc(w.emergingMap),
+                            esc(md["emerging.slices"]), map.finish(), legend(items));
+    }
+    // The follow-up's verdict.
+    if (OGRLayer* fu = ds->GetLayerByName("followup")) {
+        html += fmt::format("<section><h2>{}: {}</h2><p>{}</p><table><tr><th></th><th>A0</th><th>A1</th><th>B0</th>"
+                            "<th>B1</th><th>C0</th><th>C1</th><th>SM</th><th>WDQ</th></tr>",
+                            esc(w.followup), esc(md["followup.name"]), esc(md["followup.verdict"]));
+        for (auto& f : *fu) {
+            html += fmt::format("<tr><td>{}</td>", esc(f->GetFieldAsString("category")));
+            for (const char* c : {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"})
+                html += fmt::format("<td class=\"num\">{}</td>", f->GetFieldAsInteger(c));
+            for (const char* c : {"success_measure", "wdq"})
+                html += f->IsFieldSetAndNotNull(f->GetFieldIndex(c)) ? fmt::format("<td class=\"num\">{:.3f}</td>", f->GetFieldAsDouble(c))
+                                                                     : std::string("<td></td>");
+            html += "</tr>";
+        }
+        html += fmt::format("</table><p class=\"small\">{}</p></section>\n", esc(md["followup.method"]));
+    }
+    // The run's parameters: what a reader needs to know how the maps were made.
+    html += fmt::format("<section><h2>{}</h2><table>", esc(w.parameters));
+    for (const auto& [key, value] : md) {
+        const bool wanted = key.rfind("run.", 0) == 0 || key == "trygg.version" || key == "analysis.crs" || key == "filter" ||
+                            key.rfind("grid.cell_size", 0) == 0 || key == "gistar.weights" || key == "gistar.p_value" ||
+                            key == "inference.correction" || key == "inference.permutations" ||
+                            (key.rfind("input.", 0) == 0 && (key.find(".path") != std::string::npos ||
+                                                             key.find("rows_") != std::string::npos));
+        if (wanted) html += fmt::format("<tr><td>{}</td><td>{}</td></tr>", esc(key), esc(value));
+    }
+    html += fmt::format("</table><p class=\"small\">{} {}</p></section>\n</body></html>\n", esc(w.generated),
+                        esc(md["trygg.version"]));
+
+    const std::string tmp = htmlPath + ".part";
+    {
+        std::ofstream out(tmp, std::ios::binary);
+        if (!out) throw IoError("report: cannot write '" + htmlPath + "'");
+        out << html;
+        if (!out) throw IoError("report: writing '" + htmlPath + "' failed");
+    }
+    if (std::rename(tmp.c_str(), htmlPath.c_str()) != 0) throw IoError("report: cannot move the report into place at '" + htmlPath + "'");
+}
+
+} // namespace trygg::report

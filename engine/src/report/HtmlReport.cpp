@@ -198,7 +198,7 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
     std::string html = fmt::format(
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{} – {}</title><style>\n"
         "body{{font-family:sans-serif;max-width:180mm;margin:auto;color:#222}} h1{{font-size:20pt}} h2{{font-size:14pt;"
-        "margin-top:1.5em;break-after:avoid}} .map{{width:100%;height:auto;border:1px solid #ccc}} .label{{font-size:9px;"
+        "margin-top:1.5em;break-after:avoid}} .map{{width:100%;height:auto;border:1px solid #ccc}} .label{{font-size:18px;paint-order:stroke;stroke:#fff;stroke-width:3px;"
         "fill:#78001e;font-weight:bold}} .legend{{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 14px;"
         "font-size:9pt}} .legend span{{display:inline-block;width:12px;height:12px;margin-right:4px;border:1px solid #999;"
         "vertical-align:middle}} table{{border-collapse:collapse;font-size:9pt;width:100%}} td,th{{border-bottom:1px solid "

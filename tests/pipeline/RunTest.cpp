@@ -587,6 +587,7 @@ TEST_CASE("the HTML report beside the GeoPackage: maps, the areas' table, the fo
     CHECK(html.find("De största koncentrationsområdena") != std::string::npos);
     CHECK(html.find("i Kävlinge station, Kaptenens park, Kävlinge") != std::string::npos);  // the golden run's area
     CHECK(html.find("Ny belysning i Kaptenens park") != std::string::npos);
+    CHECK(html.find("Effekt, med spridning av nyttan") != std::string::npos);  // the verdict in Swedish
     // Cells, not points: the report draws no circles.
     CHECK(html.find("<circle") == std::string::npos);
 

@@ -19,6 +19,7 @@ TEST_CASE("WDQ: success with a small diffusion of benefits", "[stats][wdq]") {
     CHECK(r.wdq == Approx(1.0 / 15.0));
     CHECK(r.totalNetEffect == Approx(32.0));
     CHECK_THAT(r.verdict, Catch::StartsWith("Success, with a diffusion of benefits"));
+    CHECK_THAT(r.verdictSv, Catch::StartsWith("Effekt, med spridning av nyttan"));
 }
 
 TEST_CASE("WDQ: displacement larger than the direct effect", "[stats][wdq]") {

@@ -606,6 +606,7 @@ void GpkgWriter::writeFollowup(const FollowupData& d) {
         addField(t, name, OFTInteger);
     for (const char* name : {"success_measure", "buffer_measure", "wdq", "total_net_effect"}) addField(t, name, OFTReal);
     addField(t, "verdict", OFTString);
+    addField(t, "verdict_sv", OFTString);
     check(m_ds->StartTransaction(), "starting a transaction");
     OGRFeature f(t->GetLayerDefn());
     for (const auto& r : d.rows) {
@@ -619,6 +620,7 @@ void GpkgWriter::writeFollowup(const FollowupData& d) {
         setReal(f, f.GetFieldIndex("wdq"), r.result.wdq);
         setReal(f, f.GetFieldIndex("total_net_effect"), r.result.totalNetEffect);
         f.SetField("verdict", r.result.verdict.c_str());
+        f.SetField("verdict_sv", r.result.verdictSv.c_str());
         check(t->CreateFeature(&f), "writing a follow-up row");
     }
     check(m_ds->CommitTransaction(), "committing the follow-up");

@@ -330,6 +330,7 @@ output::FollowupData computeFollowup(const Config& cfg, const crs::Crs& analysis
         d.rows.push_back({c == 0 ? "all" : reports.categories[c - 1], w, stats::weightedDisplacement(w)});
     }
     summary.followupVerdict = d.rows.front().result.verdict;
+    summary.followupVerdictSv = d.rows.front().result.verdictSv;
     summary.followupWdq = d.rows.front().result.wdq;
     summary.followupSuccess = d.rows.front().result.successMeasure;
     summary.followupTitle = fc.title;
@@ -1266,6 +1267,7 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
                                "(B0 C1/C0 - B1); a report in two areas counts in the first of measure, buffer, control");
         add("followup.wdq", fmt::format("{:.4g}", summary.followupWdq));
         add("followup.verdict", summary.followupVerdict);
+        add("followup.verdict_sv", summary.followupVerdictSv);
     }
     if (cfg.emerging) {
         add("emerging.slices", std::to_string(summary.emergingSteps) + " (" + cfg.emerging->slice + ")");

@@ -281,7 +281,8 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
     if (OGRLayer* fu = ds->GetLayerByName("followup")) {
         html += fmt::format("<section><h2>{}: {}</h2><p>{}</p><table><tr><th></th><th>A0</th><th>A1</th><th>B0</th>"
                             "<th>B1</th><th>C0</th><th>C1</th><th>SM</th><th>WDQ</th></tr>",
-                            esc(w.followup), esc(md["followup.name"]), esc(md["followup.verdict"]));
+                            esc(w.followup), esc(md["followup.name"]),
+                            esc(md[options.language == "en" ? "followup.verdict" : "followup.verdict_sv"]));
         for (auto& f : *fu) {
             html += fmt::format("<tr><td>{}</td>", esc(f->GetFieldAsString("category")));
             for (const char* c : {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"})

@@ -12,6 +12,8 @@ WdqResult weightedDisplacement(const WdqCounts& c) {
         r.successMeasure = r.bufferMeasure = r.wdq = r.totalNetEffect = nan;
         r.verdict = "Cannot be evaluated: the control area has no incidents in one of the periods. Choose a larger "
                     "control area.";
+        r.verdictSv = "Kan inte bedömas: kontrollområdet saknar händelser under en av perioderna. Välj ett större "
+                      "kontrollområde.";
         return r;
     }
     r.defined = true;
@@ -24,19 +26,29 @@ WdqResult weightedDisplacement(const WdqCounts& c) {
     r.totalNetEffect = (a0 * c1 / c0 - a1) + (b0 * c1 / c0 - b1);
     if (r.successMeasure >= 0) {
         r.verdict = "No measurable success: against the control area, incidents in the measure area did not fall.";
+        r.verdictSv = "Ingen mätbar effekt: jämfört med kontrollområdet minskade inte händelserna i åtgärdsområdet.";
     } else if (r.wdq > 1) {
         r.verdict = "Success, and the surroundings improved even more: a diffusion of benefits larger than the direct "
                     "effect.";
+        r.verdictSv = "Effekt, och omgivningen förbättrades ännu mer: en spridning av nyttan större än den direkta "
+                      "effekten.";
     } else if (r.wdq > 0) {
         r.verdict = "Success, with a diffusion of benefits: the surroundings improved too.";
+        r.verdictSv = "Effekt, med spridning av nyttan: omgivningen förbättrades också.";
     } else if (r.wdq == 0) {
         r.verdict = "Success, with no displacement to or benefit for the surroundings.";
+        r.verdictSv = "Effekt, utan förflyttning till eller nytta för omgivningen.";
     } else if (r.wdq >= -1) {
         r.verdict = "Success, with some displacement to the surroundings, smaller than the direct effect: a net gain.";
+        r.verdictSv = "Effekt, med viss förflyttning till omgivningen, mindre än den direkta effekten: en nettovinst.";
     } else {
         r.verdict = "Displacement to the surroundings larger than the direct effect: a net loss.";
+        r.verdictSv = "Förflyttning till omgivningen större än den direkta effekten: en nettoförlust.";
     }
-    if (c.a0 + c.a1 < 20) r.verdict += " Few incidents (under 20 in the measure area): read with care.";
+    if (c.a0 + c.a1 < 20) {
+        r.verdict += " Few incidents (under 20 in the measure area): read with care.";
+        r.verdictSv += " Få händelser (under 20 i åtgärdsområdet): tolka med försiktighet.";
+    }
     return r;
 }
 

@@ -27,7 +27,7 @@ struct RunSummary {
     std::size_t cells = 0;
     std::int64_t changeBefore = -1, changeAfter = -1;   // with [change]: reports in each period
     std::array<std::size_t, 7> cellsByChangeBin{};      // change_bin -3..3 at index bin + 3
-    std::string followupTitle, followupVerdict;          // with [followup], for all incidents
+    std::string followupTitle, followupVerdict, followupVerdictSv;  // with [followup], for all incidents
     double followupWdq = 0, followupSuccess = 0;
     std::size_t emergingSteps = 0;                       // with [emerging]
     std::array<std::size_t, 17> emergingByPattern{};     // cells per pattern -8..8 at index code + 8

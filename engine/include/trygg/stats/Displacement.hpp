@@ -18,6 +18,7 @@ struct WdqResult {
     double totalNetEffect = 0;  // (A0 C1/C0 - A1) + (B0 C1/C0 - B1): incidents prevented, net of displacement
     bool defined = false;       // false when the control has no incidents in a period
     std::string verdict;        // a plain-language reading, after Bowers & Johnson's Table 1
+    std::string verdictSv;      // the same in Swedish
 };
 
 WdqResult weightedDisplacement(const WdqCounts& c);

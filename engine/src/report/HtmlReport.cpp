@@ -147,8 +147,14 @@ public:
             if (!labelField || !g) continue;
             OGREnvelope e;
             g->getEnvelope(&e);
-            m_svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"label\">{}</text>", m_frame.x(e.MaxX),
-                                 m_frame.y(e.MaxY), esc(f->GetFieldAsString(labelField)));
+            // "3 Kävlinge station": the number, and the first place it lies in ("i ...") or near.
+            std::string place = f->GetFieldIndex("place") >= 0 ? f->GetFieldAsString("place") : "";
+            for (const char* prefix : {"i ", "nära "})
+                if (place.rfind(prefix, 0) == 0) place = place.substr(std::string(prefix).size());
+            place = place.substr(0, place.find_first_of(",("));
+            while (!place.empty() && place.back() == ' ') place.pop_back();
+            m_svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"label\">{} {}</text>", m_frame.x(e.MaxX),
+                                 m_frame.y(e.MaxY), esc(f->GetFieldAsString(labelField)), esc(place));
         }
     }
 

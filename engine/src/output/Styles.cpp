@@ -1,5 +1,7 @@
 #include "trygg/output/Styles.hpp"
 
+#include "trygg/core/Xml.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,21 +9,6 @@
 
 namespace trygg::output {
 namespace {
-
-std::string escapeXml(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
 
 std::string option(const char* name, const std::string& value) {
     return fmt::format("            <Option name=\"{}\" type=\"QString\" value=\"{}\"/>\n", name, escapeXml(value));

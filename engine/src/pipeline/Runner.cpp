@@ -114,15 +114,16 @@ io::ReportSet filterIncidents(const Config& cfg, io::ReportSet reports, RunSumma
                                      "time field under [incidents] (time = \"...\"), or remove [filter]",
                                      cfg.incidents.path, cfg.filter.describe()));
     temporal::FilterCounts counts;
-    io::ReportSet kept = temporal::applyFilter(reports, cfg.filter, counts);
+    const std::string firstTime = reports.firstTime, lastTime = reports.lastTime;
+    io::ReportSet kept = temporal::applyFilter(std::move(reports), cfg.filter, counts);
     summary.filter = cfg.filter.describe();
     summary.filteredOut = static_cast<std::int64_t>(counts.outside);
     summary.filteredNoTime = static_cast<std::int64_t>(counts.noTime);
     if (kept.acceptedCount() == 0)
         throw InputError(fmt::format("filter: no accepted report in '{}' falls within {} ({} outside it, {} without a "
                                      "time; the reports run from {} to {})",
-                                     cfg.incidents.path, summary.filter, counts.outside, counts.noTime,
-                                     reports.firstTime, reports.lastTime));
+                                     cfg.incidents.path, summary.filter, counts.outside, counts.noTime, firstTime,
+                                     lastTime));
     return kept;
 }
 
@@ -1786,7 +1787,6 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         ed.n = &g.counts.n;
         ed.stepsText = emerging->stepsText;
         writer.writeEmerging(ed);
-        summary.emergingSteps = emerging->result.steps;
     }
     if (change) {
         output::ChangeGridData cd;

@@ -1,13 +1,13 @@
 #include "trygg/report/HtmlReport.hpp"
 
 #include "trygg/core/Error.hpp"
+#include "trygg/core/Xml.hpp"
 
 #include <fmt/format.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
-#include <cmath>
 #include <fstream>
 #include <map>
 #include <vector>
@@ -62,19 +62,7 @@ const Words kEn = {
 // ArcGIS Pro's hot spot colours, bin 3 .. -3, as in the GeoPackage's styles.
 constexpr const char* kBinColours[7] = {"#d73027", "#f46d43", "#fdae61", "none", "#abd9e9", "#74add1", "#4575b4"};
 
-std::string esc(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
+std::string esc(const std::string& s) { return escapeXml(s); }
 
 // Map frame: analysis-CRS metres to SVG pixels, north up.
 struct Frame {

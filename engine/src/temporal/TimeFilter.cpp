@@ -9,6 +9,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <utility>
 
 namespace trygg::temporal {
 namespace {
@@ -233,20 +234,20 @@ std::int64_t parseDateBound(std::string_view text, bool isEnd) {
     return isEnd && !dt->hasTime ? wall + kDay : wall;
 }
 
-io::ReportSet applyFilter(const io::ReportSet& reports, const TimeFilter& filter, FilterCounts& counts) {
+io::ReportSet applyFilter(io::ReportSet reports, const TimeFilter& filter, FilterCounts& counts) {
     counts = FilterCounts{};
     if (!filter.active()) {
         counts.kept = reports.acceptedCount();
         return reports;
     }
-    // A copy carries everything about the reading, and the rejected rows, as they were; the
-    // per-report columns are then compacted in place.
-    io::ReportSet out = reports;
-    const bool hasTime = !reports.timeWallSeconds.empty();
-    if (!hasTime) out.timeWallSeconds.assign(reports.acceptedCount(), io::kNoTime);
+    // Everything about the reading, and the rejected rows, stay as they were; the per-report
+    // columns are compacted in place (the write index never passes the read index).
+    io::ReportSet& r = reports;
+    const std::size_t n = r.acceptedCount();
+    if (r.timeWallSeconds.empty()) r.timeWallSeconds.assign(n, io::kNoTime);
     std::size_t k = 0;
-    for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
-        const std::int64_t t = hasTime ? reports.timeWallSeconds[i] : io::kNoTime;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t t = r.timeWallSeconds[i];
         if (t == io::kNoTime) {
             ++counts.noTime;
             continue;
@@ -255,21 +256,24 @@ io::ReportSet applyFilter(const io::ReportSet& reports, const TimeFilter& filter
             ++counts.outside;
             continue;
         }
-        out.x[k] = reports.x[i];
-        out.y[k] = reports.y[i];
-        out.row[k] = reports.row[i];
-        out.timeWallSeconds[k] = t;
-        if (!out.category.empty()) out.category[k] = reports.category[i];
-        if (!out.weight.empty()) out.weight[k] = reports.weight[i];
-        if (!out.extras.empty()) out.extras[k] = reports.extras[i];
+        r.x[k] = r.x[i];
+        r.y[k] = r.y[i];
+        r.row[k] = r.row[i];
+        r.timeWallSeconds[k] = t;
+        if (!r.category.empty()) r.category[k] = r.category[i];
+        if (!r.weight.empty()) r.weight[k] = r.weight[i];
+        if (!r.extras.empty() && k != i) r.extras[k] = std::move(r.extras[i]);  // no self-move
         ++k;
     }
-    for (auto* v : {&out.x, &out.y, &out.weight}) v->resize(v->empty() ? 0 : k);
-    for (auto* v : {&out.row, &out.timeWallSeconds}) v->resize(k);
-    if (!out.category.empty()) out.category.resize(k);
-    if (!out.extras.empty()) out.extras.resize(k);
-    counts.kept = out.acceptedCount();
-    return out;
+    r.x.resize(k);
+    r.y.resize(k);
+    r.row.resize(k);
+    r.timeWallSeconds.resize(k);
+    if (!r.category.empty()) r.category.resize(k);
+    if (!r.weight.empty()) r.weight.resize(k);
+    if (!r.extras.empty()) r.extras.resize(k);
+    counts.kept = k;
+    return reports;
 }
 
 } // namespace trygg::temporal

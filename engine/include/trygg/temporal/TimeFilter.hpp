@@ -55,8 +55,8 @@ struct FilterCounts {
     std::size_t noTime = 0;   // no time, so the filter cannot keep it
 };
 
-// The accepted reports the filter keeps, in their order. Rejected rows and the reading facts are
-// carried over unchanged. With an inactive filter, a plain copy.
-io::ReportSet applyFilter(const io::ReportSet& reports, const TimeFilter& filter, FilterCounts& counts);
+// The accepted reports the filter keeps, in their order, compacted in place. Rejected rows and the
+// reading facts are carried over unchanged. With an inactive filter, `reports` as given.
+io::ReportSet applyFilter(io::ReportSet reports, const TimeFilter& filter, FilterCounts& counts);
 
 } // namespace trygg::temporal

@@ -31,8 +31,11 @@ public:
 private:
     CLI::App* m_app;
     std::string m_configPath;
+    std::string m_out;
     bool m_overwrite = false;
     bool m_noReport = false;
+    bool m_publish = false;
+    int m_minCount = 0;
     std::string m_language;
     pipeline::FilterText m_filter;  // replaces the config's [filter] when any is given
 };

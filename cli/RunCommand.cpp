@@ -9,7 +9,12 @@ RunCommand::RunCommand(CLI::App& parent)
     m_app->add_option("config", m_configPath, "The config file (see README.md, 'The config file')")
         ->required()
         ->check(CLI::ExistingFile);
+    m_app->add_option("--out", m_out, "Write the GeoPackage here instead of [output] path (the report goes beside it)");
     m_app->add_flag("--overwrite", m_overwrite, "Replace the output file if it exists");
+    m_app->add_flag("--publish", m_publish,
+                    "Publishing mode: no points, no rejected rows, small counts suppressed (see [publish])");
+    m_app->add_option("--min-count", m_minCount, "Publishing mode: the smallest count shown (default 3)")
+        ->check(CLI::PositiveNumber);
     m_app->add_flag("--no-report", m_noReport, "Do not write the HTML report beside the GeoPackage");
     m_app->add_option("--language", m_language, "The report's language: sv (default) or en")
         ->check(CLI::IsMember({"sv", "en"}));
@@ -28,7 +33,10 @@ RunCommand::RunCommand(CLI::App& parent)
 
 pipeline::Config RunCommand::config() const {
     pipeline::Config cfg = pipeline::loadConfig(m_configPath);
+    if (!m_out.empty()) cfg.output.path = m_out;
     if (m_overwrite) cfg.output.overwrite = true;
+    if (m_publish) cfg.publish.enabled = true;
+    if (m_minCount > 0) cfg.publish.minCount = m_minCount;
     if (m_noReport) cfg.output.report = false;
     if (!m_language.empty()) cfg.output.language = m_language;
     if (!m_filter.empty()) cfg.filter = pipeline::parseFilter(m_filter, cfg.periods, "command line");

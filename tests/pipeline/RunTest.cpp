@@ -1,6 +1,7 @@
 #include "../TestSupport.hpp"
 
 #include "trygg/core/Error.hpp"
+#include "trygg/output/Publish.hpp"
 #include "trygg/pipeline/Runner.hpp"
 
 #include <catch2/catch.hpp>
@@ -8,6 +9,8 @@
 #include <fmt/format.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
+#include <sqlite3.h>
+#include <cpl_vsi.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +18,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -588,12 +592,257 @@ TEST_CASE("the HTML report beside the GeoPackage: maps, the areas' table, the fo
     CHECK(html.find("i Kävlinge station, Kaptenens park, Kävlinge") != std::string::npos);  // the golden run's area
     CHECK(html.find("Ny belysning i Kaptenens park") != std::string::npos);
     CHECK(html.find("Effekt, med spridning av nyttan") != std::string::npos);  // the verdict in Swedish
-    // Cells, not points: the report draws no circles.
-    CHECK(html.find("<circle") == std::string::npos);
+    // Cells, not points: the only dots drawn are the context layers' labelled points (stations).
+    std::size_t circles = 0, contextPoints = 0;
+    for (auto at = html.find("<circle"); at != std::string::npos; at = html.find("<circle", at + 1)) ++circles;
+    {
+        GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
+        for (auto* layer : ds->GetLayers())
+            if (std::string(layer->GetName()).rfind("context_", 0) == 0 && wkbFlatten(layer->GetGeomType()) == wkbMultiPoint)
+                contextPoints += static_cast<std::size_t>(layer->GetFeatureCount());
+    }
+    CHECK(contextPoints > 0);
+    CHECK(circles == 3 * contextPoints);  // one dot per station on each of the three maps
 
     c.output.overwrite = true;
     c.output.report = false;
     fs::remove(dir.file("kavlinge.html"));
     pipeline::run(c, Progress());
     CHECK_FALSE(fs::exists(dir.file("kavlinge.html")));
+}
+
+namespace {
+
+// Rows of an SQL query on a file, as text (NULL as "\x01NULL").
+std::vector<std::vector<std::string>> query(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    std::vector<std::vector<std::string>> rows;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        std::vector<std::string> row;
+        for (int i = 0; i < sqlite3_column_count(st); ++i) {
+            const unsigned char* t = sqlite3_column_text(st, i);
+            row.push_back(sqlite3_column_type(st, i) == SQLITE_NULL ? std::string("\x01NULL")
+                                                                    : std::string(reinterpret_cast<const char*>(t)));
+        }
+        rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rows;
+}
+
+} // namespace
+
+TEST_CASE("the QGIS project in the GeoPackage: every layer, its style, hot spots above the map", "[pipeline][qgis]") {
+    test::TempDir dir;
+    const auto s = pipeline::run(sampleConfig(dir), Progress());
+    const auto projects = query(s.outputPath, "SELECT name, metadata, content FROM qgis_projects");
+    REQUIRE(projects.size() == 1);
+    CHECK(projects[0][0] == "kavlinge-incidents");
+    CHECK(projects[0][1].find("last_modified_time") != std::string::npos);
+    // QGIS's storage: the hex of a zip holding the .qgs.
+    const std::string& hex = projects[0][2];
+    REQUIRE(hex.size() % 2 == 0);
+    std::vector<unsigned char> zip;
+    for (std::size_t i = 0; i < hex.size(); i += 2) zip.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    REQUIRE(zip.size() > 4);
+    CHECK((zip[0] == 'P' && zip[1] == 'K'));
+    VSIFCloseL(VSIFileFromMemBuffer("/vsimem/project_test.zip", zip.data(), static_cast<vsi_l_offset>(zip.size()), FALSE));
+    std::string qgs;
+    {
+        VSILFILE* f = VSIFOpenL("/vsizip//vsimem/project_test.zip/kavlinge-incidents.qgs", "rb");
+        REQUIRE(f);
+        char buf[65536];
+        for (std::size_t n; (n = VSIFReadL(buf, 1, sizeof buf, f)) > 0;) qgs.append(buf, n);
+        VSIFCloseL(f);
+    }
+    VSIUnlink("/vsimem/project_test.zip");
+    CHECK(qgs.find("<authid>EPSG:3006</authid>") != std::string::npos);
+    CHECK(qgs.find("<ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>") != std::string::npos);
+    // Every table of the file is a layer of the project, from this file, with its default style.
+    const auto tables = query(s.outputPath, "SELECT table_name, data_type FROM gpkg_contents WHERE table_name <> 'layer_styles'");
+    REQUIRE(tables.size() > 15);
+    for (const auto& t : tables) {
+        const std::string source = t[1] == "2d-gridded-coverage" ? "GPKG:./kavlinge.gpkg:" + t[0] : "./kavlinge.gpkg|layername=" + t[0];
+        INFO(t[0]);
+        CHECK(qgs.find("<datasource>" + source + "</datasource>") != std::string::npos);
+    }
+    const auto styledLayers = query(s.outputPath, "SELECT count(*) FROM layer_styles WHERE useAsDefault = 1 AND styleQML LIKE '%<renderer-v2%'");
+    std::size_t renderers = 0;
+    for (auto at = qgs.find("<renderer-v2"); at != std::string::npos; at = qgs.find("<renderer-v2", at + 1)) ++renderers;
+    CHECK(renderers >= std::stoul(styledLayers[0][0]));  // and more in the alternative styles
+    // The order in the layer tree, top first: hotspot areas, the grid, ..., context, the study area.
+    const auto at = [&](const std::string& table) { return qgs.find("<layer-tree-layer id=\"" + table + "_trygg\""); };
+    REQUIRE(at("hotspot_areas") != std::string::npos);
+    CHECK(at("hotspot_areas") < at("hotspot_grid"));
+    CHECK(at("hotspot_grid") < at("perception_grid"));
+    CHECK(at("hotspot_grid") < at("context_vagar"));
+    CHECK(at("context_vagar") < at("study_area"));
+    // The view is the study area's extent, with a margin.
+    const auto ext = query(s.outputPath, "SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = 'study_area'");
+    const auto view = qgs.find("<DefaultViewExtent xmin=\"");
+    REQUIRE(view != std::string::npos);
+    const double xmin = std::stod(qgs.substr(view + 25, 20));
+    CHECK(xmin < std::stod(ext[0][0]));
+    CHECK(xmin > std::stod(ext[0][0]) - 0.05 * (std::stod(ext[0][2]) - std::stod(ext[0][0])));
+}
+
+TEST_CASE("publishing mode: no points, no rejected rows, no count of 1 or 2, nothing recoverable", "[pipeline][publish]") {
+    // Every layer and table of a publishing-mode run of the sample is scanned.
+    test::TempDir dir;
+    pipeline::Config c = sampleConfig(dir);
+    c.publish.enabled = true;
+    const auto s = pipeline::run(c, Progress());
+    const std::string path = s.outputPath;
+
+    // No rejected rows, no rasters, and the only points are the context map's stations.
+    const auto tables = query(path, "SELECT table_name, data_type FROM gpkg_contents");
+    std::set<std::string> names;
+    for (const auto& t : tables) {
+        names.insert(t[0]);
+        CHECK(t[0].rfind("rejected", 0) == std::string::npos);
+        CHECK(t[1] != "2d-gridded-coverage");
+    }
+    CHECK(names.count("hotspot_grid") == 1);
+    CHECK(names.count("hot_times") == 1);
+    for (const auto& g : query(path, "SELECT table_name, geometry_type_name FROM gpkg_geometry_columns"))
+        if (g[1].find("POINT") != std::string::npos) CHECK(g[0].rfind("context_", 0) == 0);
+    CHECK_FALSE(fs::exists(dir.file("kavlinge.kde_density.tif")));
+    {
+        // No vertex of any layer is a report's position.
+        std::set<std::pair<long long, long long>> reportsAt;  // SWEREF 99 TM, to the centimetre
+        GDALDatasetUniquePtr in(GDALDataset::Open(test::sampleData("incidents_sweref99tm.csv").c_str(), GDAL_OF_VECTOR));
+        for (auto& f : *in->GetLayer(0)) {
+            const std::string x = f->GetFieldAsString("ost"), y = f->GetFieldAsString("nord");
+            if (x.empty() || y.empty()) continue;
+            auto num = [](std::string v) { std::replace(v.begin(), v.end(), ',', '.'); return std::atof(v.c_str()); };
+            reportsAt.insert({std::llround(num(x) * 100), std::llround(num(y) * 100)});
+        }
+        REQUIRE(reportsAt.size() > 4000);
+        GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
+        std::size_t vertices = 0;
+        for (auto* layer : ds->GetLayers())
+            for (auto& f : *layer) {
+                const OGRGeometry* g = f->GetGeometryRef();
+                if (!g) continue;
+                std::function<void(const OGRGeometry*)> visit = [&](const OGRGeometry* part) {
+                    const auto type = wkbFlatten(part->getGeometryType());
+                    if (type == wkbPoint) {
+                        const auto* p = part->toPoint();
+                        ++vertices;
+                        if (reportsAt.count({std::llround(p->getX() * 100), std::llround(p->getY() * 100)}))
+                            FAIL(layer->GetName() << " has a vertex at a report's position");
+                    } else if (type == wkbLineString || type == wkbLinearRing) {
+                        const auto* l = part->toSimpleCurve();
+                        for (int i = 0; i < l->getNumPoints(); ++i) {
+                            ++vertices;
+                            if (reportsAt.count({std::llround(l->getX(i) * 100), std::llround(l->getY(i) * 100)}))
+                                FAIL(layer->GetName() << " has a vertex at a report's position");
+                        }
+                    } else if (type == wkbPolygon) {
+                        for (const auto* ring : *part->toPolygon()) visit(ring);
+                    } else if (OGR_GT_IsSubClassOf(type, wkbGeometryCollection)) {
+                        for (const auto* sub : *part->toGeometryCollection()) visit(sub);
+                    }
+                };
+                visit(g);
+            }
+        CHECK(vertices > 10000);
+    }
+
+    // No count from 1 to 2 anywhere: every integer in every table, except the fields that are not
+    // counts of reports (ids, classes, codes, sizes), and no "(1)" or "(2)" in texts.
+    const std::set<std::string> notCounts = {
+        "fid", "cell_id", "area_id", "NNeighbors", "Gi_Bin", "COType", "perc_Gi_Bin", "perc_score_Gi_Bin", "change_bin",
+        "pattern", "hot_slices", "cold_slices", "slices", "fear_crime_class", "fear_crime_kvall_natt_class", "cells", "weekday",
+        "year", "lights", "top_percent", "belysning_count", "survey_total_year", "feature_count",
+        "change"};  // change_grid.change: n_after - n_before, both shown (or NULL with them)
+    std::size_t scannedIntegers = 0;
+    for (const auto& t : tables) {
+        if (t[0] == "layer_styles" || t[0] == "run_metadata") continue;
+        const auto cols = query(path, "SELECT name FROM pragma_table_info('" + t[0] + "')");
+        for (const auto& col : cols) {
+            if (notCounts.count(col[0]) || col[0] == "geom") continue;
+            for (const auto& v : query(path, "SELECT \"" + col[0] + "\", typeof(\"" + col[0] + "\") FROM \"" + t[0] + "\"")) {
+                if (v[1] == "integer") {
+                    ++scannedIntegers;
+                    const long long n = std::stoll(v[0]);
+                    if (n >= 1 && n < 3) FAIL(t[0] << "." << col[0] << " = " << n);
+                } else if (v[1] == "text" && (v[0].find("(1)") != std::string::npos || v[0].find("(2)") != std::string::npos)) {
+                    FAIL(t[0] << "." << col[0] << " = " << v[0]);
+                }
+            }
+        }
+    }
+    CHECK(scannedIntegers > 50000);
+    for (const auto& m : query(path, "SELECT key, value FROM run_metadata WHERE key LIKE 'input.%rows_%' OR key LIKE 'input.%rejected.%'"))
+        CHECK((m[1] == "0" || m[1] == "<3" || std::stoll(m[1]) >= 3));
+
+    // Nothing recoverable by differencing: in each grid row with its total shown, the hidden
+    // categories are two or more, add up to 3 or more, and are not all ones unless a zero hides
+    // among them; and the same down each column, against its total.
+    const auto grid = query(path, "SELECT * FROM hotspot_grid");
+    const auto gridCols = query(path, "SELECT name FROM pragma_table_info('hotspot_grid')");
+    std::vector<std::size_t> categoryCols;
+    std::size_t nCol = 0, suppressedCol = 0;
+    for (std::size_t k = 0; k < gridCols.size(); ++k) {
+        if (gridCols[k][0] == "n") nCol = k;
+        if (gridCols[k][0] == "suppressed") suppressedCol = k;
+        if (gridCols[k][0].rfind("n_", 0) == 0) categoryCols.push_back(k);
+    }
+    REQUIRE(categoryCols.size() == 10);
+    REQUIRE(suppressedCol > 0);
+    // The hidden values come from the unpublished run of the same config.
+    pipeline::Config full = sampleConfig(dir);
+    full.output.path = dir.file("full.gpkg");
+    full.output.report = false;
+    pipeline::run(full, Progress());
+    const auto truth = query(full.output.path, "SELECT * FROM hotspot_grid");
+    const auto truthCols = query(full.output.path, "SELECT name FROM pragma_table_info('hotspot_grid')");
+    REQUIRE(truth.size() == grid.size());
+    auto truthCol = [&](const std::string& name) {
+        for (std::size_t k = 0; k < truthCols.size(); ++k)
+            if (truthCols[k][0] == name) return k;
+        FAIL("no field " << name);
+        return std::size_t{0};
+    };
+    std::size_t hiddenRows = 0, rowsChecked = 0;
+    const std::string null = "\x01NULL";
+    for (std::size_t i = 0; i < grid.size(); ++i) {
+        const bool anyHidden = grid[i][suppressedCol] != null;
+        hiddenRows += anyHidden;
+        if (grid[i][nCol] == null || !anyHidden) continue;
+        std::vector<std::int64_t> values;
+        std::vector<bool> hidden;
+        for (std::size_t k : categoryCols) {
+            values.push_back(std::stoll(truth[i][truthCol(gridCols[k][0])]));
+            hidden.push_back(grid[i][k] == null);
+        }
+        ++rowsChecked;
+        if (!trygg::output::groupSafe(values, hidden, 3)) FAIL("row " << i << " can be differenced");
+    }
+    CHECK(hiddenRows > 100);
+    CHECK(rowsChecked > 10);
+    for (std::size_t k : categoryCols) {
+        std::vector<std::int64_t> values;
+        std::vector<bool> hidden;
+        for (std::size_t i = 0; i < grid.size(); ++i) {
+            values.push_back(std::stoll(truth[i][truthCol(gridCols[k][0])]));
+            hidden.push_back(grid[i][k] == null);
+        }
+        INFO(gridCols[k][0]);
+        CHECK(trygg::output::groupSafe(values, hidden, 3));
+    }
+    // The statistics that would give counts back are gone; the classes stay.
+    const auto fields = query(path, "SELECT group_concat(name, ' ') FROM pragma_table_info('hotspot_grid')")[0][0];
+    CHECK(fields.find("GiZScore") == std::string::npos);
+    CHECK(fields.find("LMiIndex") == std::string::npos);
+    CHECK(fields.find("Gi_Bin") != std::string::npos);
+    // Recorded in run_metadata and stated in the report.
+    CHECK(query(path, "SELECT value FROM run_metadata WHERE key = 'publish.min_count'")[0][0] == "3");
+    const std::string html = readFile(dir.file("kavlinge.html"));
+    CHECK(html.find("Version för publicering") != std::string::npos);
 }

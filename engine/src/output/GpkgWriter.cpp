@@ -745,8 +745,22 @@ void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool
     }
     check(m_ds->CommitTransaction(), "committing the hotspot areas");
     exec("SELECT CreateSpatialIndex('hotspot_areas', 'geom')");
+    // Incident and perceived-insecurity areas outlined and labelled with their number and place;
+    // the densest-KDE areas are listed in the legend but not drawn (density_areas shows them).
+    std::vector<Category> kinds = {
+        {"incidents", "Hot spots: incidents", "200,30,40,50", "120,0,30,255", 0.8},
+        {"perception", "Hot spots: perceived insecurity", "120,60,170,50", "80,20,120,255", 0.8},
+    };
+    for (const char* top : {"density_top_1", "density_top_5", "density_top_10"})
+        kinds.push_back({top, std::string("Densest areas (") + top + ")", "", "120,0,30,255", 0.4, false});
     writeStyle("hotspot_areas", "geom",
-               outlineQml("120,0,30,255", 0.8, "200,30,40,70"), "Hotspot areas, outlined");
+               withLabels(categorizedQml("kind", kinds, {}),
+                          // "3 Kävlinge station": the number and the first place, as in the report.
+                          "CASE WHEN \"kind\" IN ('incidents', 'perception') THEN \"area_id\" || "
+                          "CASE WHEN \"place\" IS NULL THEN '' ELSE ' ' || "
+                          "regexp_replace(regexp_replace(\"place\", '^(i|nära) ', ''), ',.*$', '') END END",
+                          9, true),
+               "Hotspot areas, outlined and labelled");
     if (!withLights) return;
     OGRLayer* dark = createLayer("dark_spots", wkbMultiPolygon, "Dark spots",
                                  "The parts of hotspot areas farther than the dark distance from every street light");
@@ -945,6 +959,45 @@ void GpkgWriter::writeStudyArea(const std::vector<unsigned char>& wkb, const std
     exec("SELECT CreateSpatialIndex('study_area', 'geom')");
     m_gdalIndexed.push_back("study_area");
     writeStyle("study_area", "geom", studyAreaQml(), "Outline of the study area");
+}
+
+void GpkgWriter::writeContextLayer(const ContextLayerData& d) {
+    const std::string table = "context_" + d.name;
+    std::vector<OGRGeometryUniquePtr> geoms;
+    int dim = -1;  // 0 points, 1 lines, 2 polygons: the highest kind in the layer
+    for (const auto& wkb : d.wkb) {
+        OGRGeometry* g = nullptr;
+        if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
+            throw IoError("output.gpkg: a geometry of " + table + " could not be converted");
+        dim = std::max(dim, g->getDimension());
+        geoms.emplace_back(g);
+    }
+    const OGRwkbGeometryType type = dim == 0 ? wkbMultiPoint : dim == 1 ? wkbMultiLineString : wkbMultiPolygon;
+    OGRLayer* layer = createLayer(table, type, d.title, "Context map layer '" + d.title + "', in the analysis CRS");
+    const bool labelled = !d.labels.empty();
+    if (labelled) {
+        OGRFieldDefn fd("label", OFTString);
+        check(layer->CreateField(&fd), "creating field label");
+    }
+    check(m_ds->StartTransaction(), "starting a transaction");
+    OGRFeature f(layer->GetLayerDefn());
+    for (std::size_t i = 0; i < geoms.size(); ++i) {
+        if (geoms[i]->getDimension() != dim) continue;  // a stray point in a line layer is left out
+        f.SetFID(OGRNullFID);
+        OGRGeometry* g = geoms[i].release();
+        f.SetGeometryDirectly(dim == 0 ? OGRGeometryFactory::forceToMultiPoint(g)
+                              : dim == 1 ? OGRGeometryFactory::forceToMultiLineString(g)
+                                         : OGRGeometryFactory::forceToMultiPolygon(g));
+        if (labelled) f.SetField("label", d.labels[i].c_str());
+        check(layer->CreateFeature(&f), "writing " + table);
+    }
+    check(m_ds->CommitTransaction(), "committing " + table);
+    exec("SELECT CreateSpatialIndex('" + table + "', 'geom')");
+    std::string qml = dim == 0 ? pointQml("60,60,60,255", 1.6)
+                      : dim == 1 ? lineQml("150,150,150,255", 0.25)
+                                 : outlineQml("140,140,140,255", 0.3, "");
+    if (labelled) qml = withLabels(qml, "\"label\"", dim == 2 ? 9 : 8, dim == 2);
+    writeStyle(table, "geom", qml, "Context: " + d.title);
 }
 
 void GpkgWriter::writeRejected(const io::ReportSet& reports, const std::string& layerName) {
@@ -1158,6 +1211,12 @@ void GpkgWriter::commit() {
         bulkLoadGpkgRtree(m_tmpPath, pending.table, "geom", std::move(pending.boxes), m_gdalIndexed.front());
     }
     m_pendingIndexes.clear();
+    if (m_publish) m_publishSummary = publishGeoPackage(m_tmpPath, *m_publish);
+    if (m_project) {
+        QgisProjectOptions project = *m_project;
+        project.fileName = fs::path(m_finalPath).filename().string();
+        writeQgisProject(m_tmpPath, project);
+    }
     checkWritable(m_finalPath, m_overwrite);
     std::error_code ec;
     fs::rename(m_tmpPath, m_finalPath, ec);

@@ -1,6 +1,7 @@
 #include "trygg/output/RtreeBulkLoad.hpp"
 
 #include "trygg/core/Error.hpp"
+#include "Sqlite.hpp"
 
 #include <sqlite3.h>
 
@@ -13,51 +14,9 @@
 namespace trygg::output {
 namespace {
 
-struct DbCloser {
-    void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
-struct StmtFinalizer {
-    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
-
-class Db {
-public:
-    explicit Db(const std::string& path) {
-        sqlite3* db = nullptr;
-        if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-            const std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-            sqlite3_close(db);
-            throw IoError("output.gpkg: cannot open '" + path + "' to build its spatial index: " + msg);
-        }
-        m_db.reset(db);
-    }
-    void exec(const std::string& sql) {
-        char* err = nullptr;
-        if (sqlite3_exec(m_db.get(), sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-            const std::string msg = err ? err : "";
-            sqlite3_free(err);
-            throw IoError("output.gpkg: spatial index: '" + sql.substr(0, 120) + "' failed: " + msg);
-        }
-    }
-    StmtPtr prepare(const std::string& sql) {
-        sqlite3_stmt* s = nullptr;
-        if (sqlite3_prepare_v2(m_db.get(), sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
-            throw IoError("output.gpkg: spatial index: cannot prepare '" + sql + "': " + sqlite3_errmsg(m_db.get()));
-        return StmtPtr(s);
-    }
-    void step(sqlite3_stmt* s) {
-        const int rc = sqlite3_step(s);
-        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-            throw IoError(std::string("output.gpkg: spatial index: ") + sqlite3_errmsg(m_db.get()));
-        sqlite3_reset(s);
-    }
-    sqlite3* get() { return m_db.get(); }
-
-private:
-    DbPtr m_db;
-};
+using sqlite::Db;
+using sqlite::quoteId;
+using sqlite::StmtPtr;
 
 // SQLite's rtree stores 32-bit floats rounded outwards (rtreeValueDown / rtreeValueUp).
 float down(double d) {
@@ -124,12 +83,6 @@ std::vector<Node> packLevel(std::vector<BoxEntry> entries, std::size_t capacity)
     return nodes;
 }
 
-std::string quoteId(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
 std::string replaceAll(std::string s, const std::string& from, const std::string& to) {
     for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
     return s;
@@ -139,7 +92,7 @@ std::string replaceAll(std::string s, const std::string& from, const std::string
 
 void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, const std::string& geomColumn,
                        std::vector<BoxEntry> entries, const std::string& templateTable) {
-    Db db(gpkgPath);
+    Db db(gpkgPath, "output.gpkg: spatial index");
     const std::string rtree = "rtree_" + table + "_" + geomColumn;
     const std::string templRtree = "rtree_" + templateTable + "_" + geomColumn;
     db.exec("BEGIN");

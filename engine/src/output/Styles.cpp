@@ -54,11 +54,12 @@ std::string categorizedQml(const std::string& field, const std::vector<Category>
                      "forceraster=\"0\">\n    <categories>\n",
                      escapeXml(field));
     for (std::size_t i = 0; i < categories.size(); ++i)
-        s += fmt::format("      <category value=\"{}\" symbol=\"{}\" label=\"{}\" render=\"true\"/>\n",
-                         escapeXml(categories[i].value), i, escapeXml(categories[i].label));
+        s += fmt::format("      <category value=\"{}\" symbol=\"{}\" label=\"{}\" render=\"{}\"/>\n",
+                         escapeXml(categories[i].value), i, escapeXml(categories[i].label),
+                         categories[i].render ? "true" : "false");
     s += "    </categories>\n    <symbols>\n";
     for (std::size_t i = 0; i < categories.size(); ++i)
-        s += fillSymbol(static_cast<int>(i), categories[i].fill, categories[i].outline, 0.1);
+        s += fillSymbol(static_cast<int>(i), categories[i].fill, categories[i].outline, categories[i].outlineWidthMm);
     s += "    </symbols>\n  </renderer-v2>\n";
     s += aliasesXml(aliases);
     s += "  <layerOpacity>0.85</layerOpacity>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
@@ -196,6 +197,63 @@ std::string outlineQml(const std::string& outline, double widthMm, const std::st
          "    <symbols>\n";
     s += fillSymbol(0, fill, outline, widthMm);
     s += "    </symbols>\n  </renderer-v2>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
+    return s;
+}
+
+std::string lineQml(const std::string& colour, double widthMm) {
+    std::string s = kHeader;
+    s += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+         "    <symbols>\n"
+         "      <symbol type=\"line\" name=\"0\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+         "        <layer class=\"SimpleLine\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
+         "          <Option type=\"Map\">\n";
+    s += option("line_color", colour);
+    s += option("line_style", "solid");
+    s += option("line_width", fmt::format("{}", widthMm));
+    s += option("line_width_unit", "MM");
+    s += option("capstyle", "round");
+    s += option("joinstyle", "round");
+    s += "          </Option>\n        </layer>\n      </symbol>\n    </symbols>\n  </renderer-v2>\n"
+         "  <layerGeometryType>1</layerGeometryType>\n</qgis>\n";
+    return s;
+}
+
+std::string pointQml(const std::string& colour, double sizeMm) {
+    std::string s = kHeader;
+    s += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+         "    <symbols>\n"
+         "      <symbol type=\"marker\" name=\"0\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+         "        <layer class=\"SimpleMarker\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
+         "          <Option type=\"Map\">\n";
+    s += option("name", "circle");
+    s += option("color", colour);
+    s += option("outline_color", "255,255,255,255");
+    s += option("outline_width", "0.3");
+    s += option("outline_width_unit", "MM");
+    s += option("size", fmt::format("{}", sizeMm));
+    s += option("size_unit", "MM");
+    s += "          </Option>\n        </layer>\n      </symbol>\n    </symbols>\n  </renderer-v2>\n"
+         "  <layerGeometryType>0</layerGeometryType>\n</qgis>\n";
+    return s;
+}
+
+std::string withLabels(const std::string& qml, const std::string& expression, double sizePt, bool polygons) {
+    // QgsPalLayerSettings: placement 1 (over the centroid) for polygons, 0 (around the point) for points.
+    const std::string labeling = fmt::format(
+        "  <labeling type=\"simple\">\n    <settings calloutType=\"simple\">\n"
+        "      <text-style fieldName=\"{}\" isExpression=\"1\" fontSize=\"{}\" fontSizeUnit=\"Point\" fontWeight=\"75\" "
+        "textColor=\"40,20,30,255\" textOpacity=\"1\" fontFamily=\"Sans Serif\" namedStyle=\"Bold\">\n"
+        "        <text-buffer bufferDraw=\"1\" bufferSize=\"1\" bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\" "
+        "bufferOpacity=\"0.9\" bufferJoinStyle=\"128\"/>\n      </text-style>\n"
+        "      <placement placement=\"{}\" dist=\"1\" distUnits=\"MM\" centroidInside=\"1\" fitInPolygonOnly=\"0\"/>\n"
+        "      <rendering obstacle=\"0\" scaleVisibility=\"0\" displayAll=\"0\" upsidedownLabels=\"0\"/>\n"
+        "    </settings>\n  </labeling>\n",
+        escapeXml(expression), sizePt, polygons ? 1 : 0);
+    std::string s = qml;
+    const std::size_t root = s.find("<qgis ");
+    if (root != std::string::npos) s.insert(root + 6, "labelsEnabled=\"1\" ");
+    const std::size_t end = s.rfind("</qgis>");
+    if (end != std::string::npos) s.insert(end, labeling);
     return s;
 }
 

@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -152,6 +153,13 @@ std::string resolve(const fs::path& base, const std::string& p) {
     return path.is_absolute() ? p : (base / path).lexically_normal().string();
 }
 
+// A name that can prefix or suffix a layer's name: lower-case ASCII letters, digits and _.
+bool isLayerName(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+}
+
 } // namespace
 
 temporal::TimeFilter parseFilter(const FilterText& text, const std::map<std::string, temporal::TimeFilter>& periods,
@@ -198,7 +206,7 @@ Config loadConfig(const std::string& path) {
     }
     Reader r(path, root);
     r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "local_moran", "inference", "global",
-                           "areas", "kde", "perception", "hotspot_areas", "overlays", "periods", "filter", "change", "followup", "emerging", "output"});
+                           "areas", "kde", "perception", "hotspot_areas", "overlays", "context", "publish", "periods", "filter", "change", "followup", "emerging", "output"});
     const fs::path base = fs::absolute(path).parent_path();
 
     if (const auto* t = r.table("analysis")) {
@@ -531,6 +539,34 @@ Config loadConfig(const std::string& path) {
             cfg.overlays.push_back(o);
         }
     }
+    if (const toml::node* n = root.get("context")) {
+        if (!n->is_array()) r.fail(n, "context", "must be a list of [[context]] tables");
+        for (const auto& e : *n->as_array()) {
+            if (!e.is_table()) r.fail(&e, "context", "each entry must be a table");
+            const toml::table* t = e.as_table();
+            r.onlyKnown(*t, "context.", {"name", "path", "layer", "crs", "label_field"});
+            ContextConfig c;
+            c.name = r.str(t, "context", "name").value_or("");
+            c.layer.path = resolve(base, r.str(t, "context", "path").value_or(""));
+            c.layer.layer = r.str(t, "context", "layer").value_or("");
+            c.layer.crs = r.str(t, "context", "crs").value_or("");
+            c.layer.nameField = r.str(t, "context", "label_field").value_or("");
+            if (c.name.empty() || c.layer.path.empty()) r.fail(t, "context", "needs name and path");
+            if (!isLayerName(c.name))
+                r.fail(r.node(t, "name"), "context.name", "'" + c.name + "' must be lower-case letters, digits and _");
+            for (const auto& other : cfg.context)
+                if (other.name == c.name) r.fail(r.node(t, "name"), "context.name", "'" + c.name + "' is used twice");
+            cfg.context.push_back(c);
+        }
+    }
+    if (const auto* t = r.table("publish")) {
+        r.onlyKnown(*t, "publish.", {"enabled", "min_count"});
+        if (auto v = r.boolean(t, "publish", "enabled")) cfg.publish.enabled = *v;
+        if (auto v = r.number(t, "publish", "min_count")) {
+            if (*v < 2 || *v > 100 || *v != std::floor(*v)) r.fail(r.node(t, "min_count"), "publish.min_count", "must be a whole number, 2 .. 100");
+            cfg.publish.minCount = static_cast<int>(*v);
+        }
+    }
     if (const auto* t = r.table("periods")) {
         for (const auto& [name, node] : *t) {
             const std::string section = "periods." + std::string(name.str());
@@ -633,8 +669,9 @@ Config loadConfig(const std::string& path) {
     }
     const auto* out = r.table("output");
     if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");
-    r.onlyKnown(*out, "output.", {"path", "overwrite", "report", "language"});
+    r.onlyKnown(*out, "output.", {"path", "overwrite", "report", "qgis_project", "language"});
     if (auto v = r.boolean(out, "output", "report")) cfg.output.report = *v;
+    if (auto v = r.boolean(out, "output", "qgis_project")) cfg.output.qgisProject = *v;
     if (auto v = r.str(out, "output", "language")) {
         if (*v != "sv" && *v != "en") r.fail(r.node(out, "language"), "output.language", "'" + *v + "' is not \"sv\" or \"en\"");
         cfg.output.language = *v;

@@ -36,6 +36,7 @@
 #include "trygg/temporal/TimeFilter.hpp"
 
 #include <fmt/format.h>
+#include <geos_c.h>
 
 #include <algorithm>
 #include <chrono>
@@ -1540,6 +1541,33 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
     return md;
 }
 
+// The context map layers, clipped to the grid's extent grown by 1 km (whole features kept).
+std::vector<output::ContextLayerData> readContext(const Config& cfg, const crs::Crs& analysisCrs,
+                                                  const geom::GeosContext& geos, const grid::Extent& extent) {
+    std::vector<output::ContextLayerData> out;
+    auto h = geos.handle();
+    constexpr double kMarginM = 1000;
+    for (const auto& c : cfg.context) {
+        const io::NamedFeatures nf = io::readNamedFeatures(c.layer, analysisCrs, geos);
+        output::ContextLayerData d;
+        d.name = c.name;
+        d.title = nf.layerName;
+        for (const auto& f : nf.features) {
+            double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+            if (GEOSGeom_getXMin_r(h, f.geom.get(), &x0) != 1 || GEOSGeom_getYMin_r(h, f.geom.get(), &y0) != 1 ||
+                GEOSGeom_getXMax_r(h, f.geom.get(), &x1) != 1 || GEOSGeom_getYMax_r(h, f.geom.get(), &y1) != 1)
+                continue;
+            if (x1 < extent.minX - kMarginM || x0 > extent.maxX + kMarginM || y1 < extent.minY - kMarginM ||
+                y0 > extent.maxY + kMarginM)
+                continue;
+            d.wkb.push_back(geom::toWkb(geos, f.geom.get()));
+            if (!c.layer.nameField.empty()) d.labels.push_back(f.name);
+        }
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
 } // namespace
 
 RunSummary run(const Config& cfg, const Progress& progress) {
@@ -1575,6 +1603,12 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     timer.lap("grid.build");
     countCells(g, reports);
     timer.lap("grid.count");
+
+    std::vector<output::ContextLayerData> context;
+    if (!cfg.context.empty()) {
+        context = readContext(cfg, analysisCrs, geos, g.extent);
+        timer.lap("io.context");
+    }
 
     std::optional<output::FollowupData> followup;
     if (cfg.followup) {
@@ -1724,7 +1758,12 @@ RunSummary run(const Config& cfg, const Progress& progress) {
 
     const Progress outProgress = progress.slice(0.85, 1.0, "output.gpkg");
     output::GpkgWriter writer(cfg.output.path, cfg.output.overwrite, analysisCrs);
-    writer.setGeoTiffBeside(cfg.kde.enabled && cfg.kde.geotiff);
+    // Publishing mode: no rejected rows (they hold the input's own values), no density rasters
+    // (a surface can be read back towards its points), and every count checked on commit.
+    const bool publishing = cfg.publish.enabled;
+    writer.setGeoTiffBeside(cfg.kde.enabled && cfg.kde.geotiff && !publishing);
+    if (publishing) writer.setPublish(output::PublishOptions{cfg.publish.minCount});
+    if (cfg.output.qgisProject) writer.setQgisProject(output::QgisProjectOptions{cfg.name, cfg.name, "", cfg.output.language});
     const std::vector<std::string> categoryFields = output::categoryFieldNames(reports.categories);
     if (gi) {
         output::HotspotGridData grid;
@@ -1746,7 +1785,8 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         writer.writeStudyArea(geom::rectangleWkb(geos, g.extent.minX, g.extent.minY, g.extent.maxX, g.extent.maxY),
                               "No study area was given: the extent of the accepted reports, which the grid covers");
     }
-    writer.writeRejected(reports, "rejected_reports");
+    for (const auto& c : context) writer.writeContextLayer(c);
+    if (!publishing) writer.writeRejected(reports, "rejected_reports");
     if (areas) {
         output::AreaStatisticsData ad;
         ad.wkb = &areas->wkb;
@@ -1828,16 +1868,16 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         }
         writer.writePerceptionGrid(pd);
         writer.writePerceptionReasons(perceived->reasons);
-        writer.writeRejected(perceived->reports, "rejected_perception");
+        if (!publishing) writer.writeRejected(perceived->reports, "rejected_perception");
     }
     if (density) {
         const std::string unit = cfg.kde.normalisation == kde::Normalisation::DensityKm2 ? "reports per km2"
                                  : cfg.kde.normalisation == kde::Normalisation::Raw   ? "raw kernel sums"
                                                                                       : "expected reports per pixel";
-        writer.writeRaster("kde_density", density->raster, density->surface,
+        if (!publishing) writer.writeRaster("kde_density", density->raster, density->surface,
                            fmt::format("Kernel density ({} kernel, bandwidth {:.0f} m), {}", kde::toString(cfg.kde.kernel),
                                        density->bandwidthM, unit));
-        if (!density->risk.empty())
+        if (!density->risk.empty() && !publishing)
             writer.writeRaster("kde_risk", density->raster, density->risk,
                                fmt::format("Risk: {}, where the smoothed population reaches {:g} per km2", density->riskUnit,
                                            cfg.kde.minPopulationKm2));

@@ -84,10 +84,21 @@ std::string pathOf(const OGRGeometry* g, const Frame& f) {
     if (type == wkbPolygon) {
         const auto* p = g->toPolygon();
         for (const auto* ring : *p) ringPath(ring, f, d);
-    } else if (type == wkbMultiPolygon || type == wkbGeometryCollection) {
+    } else if (type == wkbLineString) {
+        const auto* l = g->toLineString();
+        for (int i = 0; i < l->getNumPoints(); ++i) d += (i == 0 ? "M" : "L") + f.x(l->getX(i)) + " " + f.y(l->getY(i));
+    } else if (type == wkbMultiPolygon || type == wkbMultiLineString || type == wkbGeometryCollection) {
         for (const auto* part : *g->toGeometryCollection()) d += pathOf(part, f);
     }
     return d;
+}
+
+// The context map layers (context_*): every layer whose name starts so, in the file's order.
+std::vector<OGRLayer*> contextLayers(GDALDataset& ds) {
+    std::vector<OGRLayer*> out;
+    for (OGRLayer* l : ds.GetLayers())
+        if (std::string(l->GetName()).rfind("context_", 0) == 0) out.push_back(l);
+    return out;
 }
 
 // One map: the study area, then a polygon layer coloured by an integer field, then outlines.
@@ -107,6 +118,20 @@ public:
                             m_frame.width, m_frame.height);
         for (auto& f : *study)
             m_svg += fmt::format("<path d=\"{}\" fill=\"#f4f4f4\" stroke=\"none\"/>", pathOf(f->GetGeometryRef(), m_frame));
+        // Roads and other context below the classes; their names go on top in finish().
+        for (OGRLayer* l : contextLayers(ds)) {
+            std::string lines, areas;
+            for (auto& f : *l) {
+                const OGRGeometry* g = f->GetGeometryRef();
+                if (!g) continue;
+                if (g->getDimension() == 1) lines += pathOf(g, m_frame);
+                if (g->getDimension() == 2) areas += pathOf(g, m_frame);
+            }
+            if (!areas.empty())
+                m_svg += fmt::format("<path d=\"{}\" fill=\"#e6e6e6\" stroke=\"#bbb\" stroke-width=\"0.6\"/>", areas);
+            if (!lines.empty())
+                m_svg += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#b4b4b4\" stroke-width=\"0.6\"/>", lines);
+        }
     }
 
     void classes(const char* layerName, const char* field, const std::map<int, std::string>& colours) {
@@ -147,6 +172,27 @@ public:
     }
 
     std::string finish() {
+        // Place names: towns at their middle, stations and other points beside their dot.
+        for (OGRLayer* l : contextLayers(m_ds)) {
+            const int idx = l->GetLayerDefn()->GetFieldIndex("label");
+            if (idx < 0) continue;
+            for (auto& f : *l) {
+                const OGRGeometry* g = f->GetGeometryRef();
+                if (!g || !f->IsFieldSetAndNotNull(idx)) continue;
+                OGREnvelope e;
+                g->getEnvelope(&e);
+                const std::string name = esc(f->GetFieldAsString(idx));
+                if (g->getDimension() == 0) {
+                    m_svg += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"#333\" stroke=\"#fff\"/>"
+                                         "<text x=\"{}\" y=\"{}\" class=\"place small-place\">{}</text>",
+                                         m_frame.x(e.MinX), m_frame.y(e.MinY), m_frame.x(e.MinX + 6 / m_frame.scale),
+                                         m_frame.y(e.MinY - 12 / m_frame.scale), name);
+                } else if (g->getDimension() == 2) {
+                    m_svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"place\" text-anchor=\"middle\">{}</text>",
+                                         m_frame.x((e.MinX + e.MaxX) / 2), m_frame.y(e.MinY) , name);
+                }
+            }
+        }
         OGRLayer* study = m_ds.GetLayerByName("study_area");
         for (auto& f : *study)
             m_svg += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#222\" stroke-width=\"1\"/>",
@@ -193,13 +239,34 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{} – {}</title><style>\n"
         "body{{font-family:sans-serif;max-width:180mm;margin:auto;color:#222}} h1{{font-size:20pt}} h2{{font-size:14pt;"
         "margin-top:1.5em;break-after:avoid}} .map{{width:100%;height:auto;border:1px solid #ccc}} .label{{font-size:18px;paint-order:stroke;stroke:#fff;stroke-width:3px;"
-        "fill:#78001e;font-weight:bold}} .legend{{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 14px;"
+        "fill:#78001e;font-weight:bold}} .place{{font-size:15px;paint-order:stroke;stroke:#fff;stroke-width:3px;fill:#333}} "
+        ".small-place{{font-size:12px}} .notice{{border-left:4px solid #78001e;padding:4px 8px;background:#f8f0f2}} .legend{{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 14px;"
         "font-size:9pt}} .legend span{{display:inline-block;width:12px;height:12px;margin-right:4px;border:1px solid #999;"
         "vertical-align:middle}} table{{border-collapse:collapse;font-size:9pt;width:100%}} td,th{{border-bottom:1px solid "
         "#ddd;padding:3px 4px;text-align:left;vertical-align:top}} .num{{text-align:right}} section{{break-inside:avoid}}"
         " @page{{size:A4;margin:15mm}} .small{{font-size:8pt;color:#555}}\n</style></head><body>\n",
         options.language == "en" ? "en" : "sv", esc(w.title), esc(md["run.name"]), esc(md["run.name"]));
     html += fmt::format("<h1>{} – {}</h1><p>{}</p>\n", esc(w.title), esc(md["run.name"]), esc(w.intro));
+    // Publishing mode: say so, and show hidden counts as "<3".
+    const bool published = md.count("publish.min_count") > 0;
+    const std::string hiddenCount = published ? "&lt;" + esc(md["publish.min_count"]) : "";
+    if (published)
+        html += fmt::format(
+            "<p class=\"notice\">{}</p>\n",
+            options.language == "en"
+                ? fmt::format("Version for publishing: counts from 1 to {0} are hidden and shown as &lt;{1}, with "
+                              "further counts hidden where a total would give them back. The file holds no single "
+                              "incidents.",
+                              std::stoi(md["publish.min_count"]) - 1, esc(md["publish.min_count"]))
+                : fmt::format("Version för publicering: antal från 1 till {0} är dolda och visas som &lt;{1}, och fler "
+                              "antal är dolda där en summa annars skulle avslöja dem. Filen innehåller inga enskilda "
+                              "händelser.",
+                              std::stoi(md["publish.min_count"]) - 1, esc(md["publish.min_count"])));
+    // A count, or "<3" where publishing mode hid it.
+    const auto count = [&](OGRFeature& f, const char* field) {
+        const int idx = f.GetFieldIndex(field);
+        return idx >= 0 && f.IsFieldSetAndNotNull(idx) ? std::to_string(f.GetFieldAsInteger64(idx)) : hiddenCount;
+    };
 
     // The hotspot grid with its areas.
     {
@@ -228,11 +295,13 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
             if (kind != "incidents" && kind != "perception") continue;
             rows.push_back({f->GetFieldAsInteger64("incidents"),
                             fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">"
-                                        "{:.0f} %</td><td>{}</td><td>{}</td></tr>",
+                                        "{}</td><td>{}</td><td>{}</td></tr>",
                                         f->GetFieldAsInteger("area_id"), esc(kindText(kind)),
-                                        esc(f->GetFieldAsString("place")), f->GetFieldAsInteger64("incidents"),
-                                        100 * f->GetFieldAsDouble("share_of_incidents"), esc(f->GetFieldAsString("peak_hour")),
-                                        esc(f->GetFieldAsString("peak_weekday")))});
+                                        esc(f->GetFieldAsString("place")), count(*f, "incidents"),
+                                        f->IsFieldSetAndNotNull(f->GetFieldIndex("share_of_incidents"))
+                                            ? fmt::format("{:.0f} %", 100 * f->GetFieldAsDouble("share_of_incidents"))
+                                            : std::string(),
+                                        esc(f->GetFieldAsString("peak_hour")), esc(f->GetFieldAsString("peak_weekday")))});
         }
         std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.incidents > b.incidents; });
         html += fmt::format("<section><h2>{}</h2>", esc(w.areas));
@@ -280,7 +349,7 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
         for (auto& f : *fu) {
             html += fmt::format("<tr><td>{}</td>", esc(f->GetFieldAsString("category")));
             for (const char* c : {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"})
-                html += fmt::format("<td class=\"num\">{}</td>", f->GetFieldAsInteger(c));
+                html += fmt::format("<td class=\"num\">{}</td>", count(*f, c));
             for (const char* c : {"success_measure", "wdq"})
                 html += f->IsFieldSetAndNotNull(f->GetFieldIndex(c)) ? fmt::format("<td class=\"num\">{:.3f}</td>", f->GetFieldAsDouble(c))
                                                                      : std::string("<td></td>");

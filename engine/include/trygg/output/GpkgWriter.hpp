@@ -4,6 +4,8 @@
 // the output path.
 #include "trygg/core/Progress.hpp"
 #include "trygg/grid/Grid.hpp"
+#include "trygg/output/Publish.hpp"
+#include "trygg/output/QgisProject.hpp"
 #include "trygg/output/RtreeBulkLoad.hpp"
 #include "trygg/kde/Surface.hpp"
 #include "trygg/io/SurveyTable.hpp"
@@ -175,6 +177,14 @@ struct AreaStatisticsData {
     std::string description;
 };
 
+// A context map layer (roads, towns, stations): geometries in the analysis CRS and an optional label.
+struct ContextLayerData {
+    std::string name;                                // written as context_<name>
+    std::string title;                               // the source layer's name
+    std::vector<std::vector<unsigned char>> wkb;     // ISO WKB, one kind of geometry
+    std::vector<std::string> labels;                 // empty, or one per geometry
+};
+
 // Output field names for categories: "n_" + a lower-case ASCII slug of each name (å, ä -> a,
 // ö -> o, other characters -> _), made unique.
 std::vector<std::string> categoryFieldNames(const std::vector<std::string>& categories);
@@ -208,6 +218,8 @@ public:
     // and for each hotspot area that has its table.
     void writeHotTimes(const temporal::HourWeekdayTable& studyArea, const std::vector<HotspotAreaRow>& areas);
     void writeStudyArea(const std::vector<unsigned char>& wkb, const std::string& description);
+    // context_<name>: lines grey, polygons outlined, points as dots; labelled when labels are given.
+    void writeContextLayer(const ContextLayerData& data);
     void writeRejected(const io::ReportSet& reports, const std::string& layerName);
     void writeMetadata(const std::vector<MetadataEntry>& entries);
     void writeIncremental(const stats::IncrementalResult& result);
@@ -219,6 +231,12 @@ public:
     // Also write each raster as a GeoTIFF beside the GeoPackage (<name>.<table>.tif) with its QGIS
     // style as a .qml sidecar, which every QGIS version applies on opening.
     void setGeoTiffBeside(bool on) { m_geotiff = on; }
+    // Store a QGIS project of every layer in the file, made by commit() once the layers are
+    // complete. Its layers refer to the output's final file name.
+    void setQgisProject(QgisProjectOptions options) { m_project = std::move(options); }
+    // Publishing mode, applied by commit() to every layer before the project is made.
+    void setPublish(PublishOptions options) { m_publish = std::move(options); }
+    const PublishSummary& publishSummary() const { return m_publishSummary; }
     // The files written beside the GeoPackage by commit().
     const std::vector<std::string>& filesBeside() const { return m_besideFinal; }
 
@@ -262,6 +280,9 @@ private:
     bool m_geotiff = false;
     std::vector<std::string> m_besideTmp, m_besideFinal;  // GeoTIFFs and sidecars, renamed on commit
     std::vector<PendingRaster> m_pendingRasters;  // written by commit(), once the vector layers are closed
+    std::optional<QgisProjectOptions> m_project;
+    std::optional<PublishOptions> m_publish;
+    PublishSummary m_publishSummary;
 
 };
 

@@ -15,6 +15,8 @@ struct FieldAlias {
 // Polygons by the value of `field`, one fill colour and outline ("" for none) per category.
 struct Category {
     std::string value, label, fill, outline;
+    double outlineWidthMm = 0.1;
+    bool render = true;  // false: listed in the legend, unticked, not drawn
 };
 std::string categorizedQml(const std::string& field, const std::vector<Category>& categories,
                            const std::vector<FieldAlias>& aliases);
@@ -46,6 +48,16 @@ std::string graduatedQml(const std::string& field, const std::string& title, con
 
 // One symbol for a whole polygon layer: an outline and a (translucent) fill.
 std::string outlineQml(const std::string& outline, double widthMm, const std::string& fill);
+
+// Lines in one colour and width (context roads).
+std::string lineQml(const std::string& colour, double widthMm);
+
+// Points as small dark circles (context places).
+std::string pointQml(const std::string& colour, double sizeMm);
+
+// `qml` with labels from the QGIS expression `expression`: dark text with a white halo, over the
+// centre of polygons and beside points. `sizePt` is the font size.
+std::string withLabels(const std::string& qml, const std::string& expression, double sizePt, bool polygons);
 
 // study_area: a dark outline, no fill.
 std::string studyAreaQml();

@@ -187,10 +187,23 @@ struct EmergingConfig {
     double bandM = 0;           // the spatial neighbourhood; 0 = [gistar]'s band
 };
 
+// A context map layer copied into the output (context_<name>) for the QGIS project and the report.
+struct ContextConfig {
+    std::string name;
+    io::NamedFeaturesSpec layer;  // nameField here is the label field (optional)
+};
+
+// Publishing mode ([publish] or --publish): see output/Publish.hpp.
+struct PublishConfig {
+    bool enabled = false;
+    int minCount = 3;  // counts of 1 .. minCount-1 are hidden
+};
+
 struct OutputConfig {
     std::string path;
     bool overwrite = false;
     bool report = true;             // the HTML report beside the GeoPackage (<name>.html)
+    bool qgisProject = true;        // a QGIS project of every layer, stored in the GeoPackage
     std::string language = "sv";    // the report's language: "sv" or "en"
 };
 
@@ -210,6 +223,8 @@ struct Config {
     std::optional<PerceptionConfig> perception;
     HotspotAreasConfig hotspotAreas;
     std::vector<OverlayConfig> overlays;
+    std::vector<ContextConfig> context;  // [[context]]
+    PublishConfig publish;
     std::map<std::string, temporal::TimeFilter> periods;  // [periods.NAME]
     temporal::TimeFilter filter;                          // [filter]: the reports every analysis runs on
     std::optional<ChangeConfig> change;

@@ -27,8 +27,10 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
         fmt::print("  rejected, {}: {}\n", trygg::io::reasonText(static_cast<RejectReason>(k)), s.rejectedByReason[k]);
     }
     if (!s.filter.empty())
-        fmt::print("Filter: {}; {} accepted reports used, {} outside the filter, {} without a time\n", s.filter,
-                   s.accepted - s.filteredOut - s.filteredNoTime, s.filteredOut, s.filteredNoTime);
+        fmt::print("Filter: {}; {} accepted reports used, {} outside the times, {} without a time, {} of other "
+                   "categories\n",
+                   s.filter, s.accepted - s.filteredOut - s.filteredNoTime - s.filteredCategory, s.filteredOut,
+                   s.filteredNoTime, s.filteredCategory);
     if (s.hasGrid) {
         fmt::print("Grid: {} cells of {:g} m{}{}\n", s.cells, s.cellSizeM, s.cellSizeAutomatic ? " (automatic)" : "",
                    s.hasStudyArea ? "" : ", over the reports' extent (no study area given)");
@@ -71,6 +73,16 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
         fmt::print("Global: Moran's I {:.4f} (z {:.2f}), General G {:.4g} (z {:.2f}), Clark-Evans R {:.3f} (z {:.2f})\n",
                    s.moranI.statistic, s.moranI.z, s.generalG.statistic, s.generalG.z, s.clarkEvans.statistic,
                    s.clarkEvans.z);
+    for (const auto& a : s.analyses) {
+        fmt::print("Analysis {} ({}): {}; {} reports used\n", a.analysisName, a.analysisTitle,
+                   a.filter.empty() ? "every report" : a.filter,
+                   a.accepted - a.filteredOut - a.filteredNoTime - a.filteredCategory);
+        fmt::print("  Gi*: hot spots {} / {} / {} cells at 99 / 95 / 90 %; {} areas described in hotspot_areas\n", a.cellsByBin[6],
+                   a.cellsByBin[5], a.cellsByBin[4], a.hotspotAreas);
+    }
+    if (s.publishHidden >= 0)
+        fmt::print("Published: {} small counts hidden, and {} more so that they cannot be worked out from totals\n",
+                   s.publishHidden, s.publishComplementary);
     for (const auto& w : s.warnings) fmt::print("Warning: {}\n", w);
     fmt::print("Wrote {}\n", s.outputPath);
     for (const auto& f : s.filesBeside) fmt::print("Wrote {}\n", f);

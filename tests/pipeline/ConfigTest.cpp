@@ -130,3 +130,41 @@ months = ["sommar"]
     CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[filter]\nhour = \"18-06\"\n")),
                       Catch::Contains("filter.hour: unknown key"));
 }
+
+TEST_CASE("further analyses, context layers and publishing from the config", "[pipeline]") {
+    test::TempDir dir;
+    const pipeline::Config c = pipeline::loadConfig(writeConfig(
+        dir, std::string(kMinimal) +
+                 "[analyses.natt]\ntitle = \"Natt\"\nhours = \"22-05\"\ncategories = [\"misshandel\"]\nkde = false\n"
+                 "[analyses.alla]\n"
+                 "[[context]]\nname = \"vagar\"\npath = \"map.gpkg\"\nlayer = \"vaglinje\"\n"
+                 "[publish]\nenabled = true\nmin_count = 5\n"));
+    REQUIRE(c.analyses.size() == 2);
+    // In the order of their names.
+    CHECK(c.analyses[0].name == "alla");
+    CHECK(c.analyses[0].title == "alla");
+    CHECK_FALSE(c.analyses[0].filter.active());
+    CHECK(c.analyses[1].name == "natt");
+    CHECK(c.analyses[1].title == "Natt");
+    CHECK(c.analyses[1].filter.active());
+    CHECK(c.analyses[1].categories == std::vector<std::string>{"misshandel"});
+    CHECK_FALSE(c.analyses[1].kde);
+    CHECK(c.analyses[1].perception);
+    REQUIRE(c.context.size() == 1);
+    CHECK(c.context[0].layer.layer == "vaglinje");
+    CHECK(c.publish.enabled);
+    CHECK(c.publish.minCount == 5);
+
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[analyses.Natt]\n")),
+                      Catch::Contains("analyses.Natt") && Catch::Contains("lower-case"));
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[analyses.natt]\nkd = false\n")),
+                      Catch::Contains("analyses.natt.kd") && Catch::Contains("unknown key"));
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[analyses.natt]\nhours = \"25-3\"\n")),
+                      Catch::Contains("analyses.natt"));
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[publish]\nmin_count = 1\n")),
+                      Catch::Contains("publish.min_count"));
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) +
+                                                                "[[context]]\nname = \"a\"\npath = \"m.gpkg\"\n"
+                                                                "[[context]]\nname = \"a\"\npath = \"m.gpkg\"\n")),
+                      Catch::Contains("used twice"));
+}

@@ -579,6 +579,7 @@ TEST_CASE("the HTML report beside the GeoPackage: maps, the areas' table, the fo
     test::TempDir dir;
     pipeline::Config c = sampleConfig(dir);
     c.perception.reset();
+    c.analyses.clear();  // their parts are checked with them
     const auto s = pipeline::run(c, Progress());
     const std::string html = readFile(dir.file("kavlinge.html"));
     REQUIRE_FALSE(html.empty());
@@ -845,4 +846,75 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count of 1 or 2, not
     CHECK(query(path, "SELECT value FROM run_metadata WHERE key = 'publish.min_count'")[0][0] == "3");
     const std::string html = readFile(dir.file("kavlinge.html"));
     CHECK(html.find("Version för publicering") != std::string::npos);
+}
+
+TEST_CASE("further analyses: their own reports, their own layers, inputs read once", "[pipeline][analyses]") {
+    // The sample has [analyses.natt_misshandel] (assaults 22-05) and [analyses.skadegorelse]
+    // (vandalism and graffiti). Their counts are checked against an independent count of the
+    // SWEREF 99 TM file, less its rejected rows.
+    test::TempDir dir;
+    pipeline::Config c = sampleConfig(dir);
+    REQUIRE(c.analyses.size() == 2);
+    const auto s = pipeline::run(c, Progress());
+    REQUIRE(s.analyses.size() == 2);
+
+    std::set<long long> rejectedRows;
+    GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
+    for (auto& f : *ds->GetLayerByName("rejected_reports")) rejectedRows.insert(f->GetFieldAsInteger64("source_row"));
+    long long nightAssaults = 0, vandalism = 0, rows = 0;
+    {
+        GDALDatasetUniquePtr in(GDALDataset::Open(test::sampleData("incidents_sweref99tm.csv").c_str(), GDAL_OF_VECTOR));
+        for (auto& f : *in->GetLayer(0)) {
+            ++rows;  // data rows from 1, as source_row counts them
+            if (rejectedRows.count(rows)) continue;
+            const std::string kind = f->GetFieldAsString("brottstyp"), when = f->GetFieldAsString("datum");
+            const int hour = std::atoi(when.substr(11, 2).c_str());
+            if (kind == "misshandel" && (hour >= 22 || hour < 5)) ++nightAssaults;
+            if (kind == "skadegörelse" || kind == "klotter") ++vandalism;
+        }
+    }
+    REQUIRE(rows == 5006);
+    auto total = [&](const char* layer) {
+        long long n = 0;
+        for (auto& f : *ds->GetLayerByName(layer)) n += f->GetFieldAsInteger64("n");
+        return n;
+    };
+    CHECK(nightAssaults > 100);
+    CHECK(total("natt_misshandel_hotspot_grid") == nightAssaults);
+    CHECK(total("skadegorelse_hotspot_grid") == vandalism);
+    CHECK(total("hotspot_grid") == 5000);
+    CHECK(s.analyses[0].analysisName == "natt_misshandel");
+    CHECK(s.analyses[0].accepted - s.analyses[0].filteredOut - s.analyses[0].filteredNoTime - s.analyses[0].filteredCategory ==
+          nightAssaults);
+    // Each analysis's own layers; switched-off parts are not there; the shared ones once.
+    CHECK(ds->GetLayerByName("natt_misshandel_hot_times"));
+    CHECK(ds->GetLayerByName("natt_misshandel_perception_grid"));
+    CHECK_FALSE(ds->GetLayerByName("natt_misshandel_emerging_hotspots"));  // emerging = false
+    CHECK_FALSE(ds->GetLayerByName("skadegorelse_perception_grid"));       // perception = false
+    CHECK_FALSE(ds->GetLayerByName("natt_misshandel_study_area"));
+    CHECK_FALSE(ds->GetLayerByName("natt_misshandel_rejected_reports"));
+    // The inputs were read once: the run with the analyses read no more files than without them.
+    std::map<std::string, std::string> md;
+    for (auto& f : *ds->GetLayerByName("run_metadata")) md[f->GetFieldAsString("key")] = f->GetFieldAsString("value");
+    CHECK(md["analyses"] == "natt_misshandel,skadegorelse");
+    CHECK(md["analyses.natt_misshandel.filter.rows_used"] == std::to_string(nightAssaults));
+    pipeline::Config alone = sampleConfig(dir);
+    alone.analyses.clear();
+    alone.output.path = dir.file("alone.gpkg");
+    alone.output.report = false;
+    pipeline::run(alone, Progress());
+    GDALDatasetUniquePtr ds2(GDALDataset::Open(alone.output.path.c_str(), GDAL_OF_VECTOR));
+    std::string aloneReads;
+    for (auto& f : *ds2->GetLayerByName("run_metadata"))
+        if (std::string(f->GetFieldAsString("key")) == "input.files_read_once") aloneReads = f->GetFieldAsString("value");
+    const auto filesRead = [](const std::string& v) { return std::atoi(v.c_str()); };
+    CHECK(filesRead(md["input.files_read_once"]) == filesRead(aloneReads));
+    CHECK(filesRead(aloneReads) > 5);
+    // One report, with a part for each analysis.
+    const std::string html = readFile(dir.file("kavlinge.html"));
+    CHECK(html.find("Misshandel nattetid") != std::string::npos);
+    CHECK(html.find("Skadegörelse och klotter") != std::string::npos);
+    std::size_t maps = 0;
+    for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++maps;
+    CHECK(maps == 5);  // the main analysis's three, and one hot spot map for each further analysis
 }

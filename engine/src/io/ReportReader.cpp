@@ -521,4 +521,28 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     return set;
 }
 
+void keepReports(ReportSet& r, const std::vector<char>& keep) {
+    // The write index never passes the read index, so the columns compact in place.
+    const std::size_t n = r.acceptedCount();
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!keep[i]) continue;
+        r.x[k] = r.x[i];
+        r.y[k] = r.y[i];
+        r.row[k] = r.row[i];
+        if (!r.timeWallSeconds.empty()) r.timeWallSeconds[k] = r.timeWallSeconds[i];
+        if (!r.category.empty()) r.category[k] = r.category[i];
+        if (!r.weight.empty()) r.weight[k] = r.weight[i];
+        if (!r.extras.empty() && k != i) r.extras[k] = std::move(r.extras[i]);  // no self-move
+        ++k;
+    }
+    r.x.resize(k);
+    r.y.resize(k);
+    r.row.resize(k);
+    if (!r.timeWallSeconds.empty()) r.timeWallSeconds.resize(k);
+    if (!r.category.empty()) r.category.resize(k);
+    if (!r.weight.empty()) r.weight.resize(k);
+    if (!r.extras.empty()) r.extras.resize(k);
+}
+
 } // namespace trygg::io

@@ -141,11 +141,13 @@ GpkgWriter::~GpkgWriter() {
     for (const auto& f : m_besideTmp) fs::remove(f, ec);
 }
 
-OGRLayer* GpkgWriter::createLayer(const std::string& name, int geometryType, const std::string& title,
+OGRLayer* GpkgWriter::createLayer(const std::string& base, int geometryType, const std::string& title,
                                   const std::string& description) {
+    const std::string name = m_prefix + base;
+    const std::string identifier = m_prefixTitle.empty() ? title : title + " – " + m_prefixTitle;  // unique in the file
     CPLStringList opts;
     opts.SetNameValue("SPATIAL_INDEX", "NO");  // built in one go after the rows are in
-    opts.SetNameValue("IDENTIFIER", title.c_str());
+    opts.SetNameValue("IDENTIFIER", identifier.c_str());
     opts.SetNameValue("DESCRIPTION", description.c_str());
     opts.SetNameValue("FID", "fid");
     opts.SetNameValue("GEOMETRY_NAME", "geom");
@@ -154,6 +156,10 @@ OGRLayer* GpkgWriter::createLayer(const std::string& name, int geometryType, con
     OGRLayer* layer = m_ds->CreateLayer(name.c_str(), type == wkbNone ? nullptr : m_srs.get(), type, opts.List());
     if (!layer) throw IoError("output.gpkg: cannot create layer '" + name + "': " + errors.lastError());
     return layer;
+}
+
+void GpkgWriter::createSpatialIndex(const std::string& base) {
+    exec("SELECT CreateSpatialIndex('" + m_prefix + base + "', 'geom')");
 }
 
 void GpkgWriter::exec(const std::string& sql) {
@@ -168,8 +174,10 @@ void GpkgWriter::writeStyle(const std::string& layer, const std::string& geometr
     OGRFeature f(m_styles->GetLayerDefn());
     f.SetField("f_table_catalog", "");
     f.SetField("f_table_schema", "");
-    f.SetField("f_table_name", layer.c_str());
+    const std::string table = m_prefix + layer;
+    f.SetField("f_table_name", table.c_str());
     f.SetField("f_geometry_column", geometryColumn.c_str());
+    // The style's own name stays short (layer_styles allows 30 characters): the table names the layer.
     f.SetField("styleName", (styleName.empty() ? layer : styleName).c_str());
     f.SetField("styleQML", qml.c_str());
     f.SetField("styleSLD", "");
@@ -340,7 +348,7 @@ void GpkgWriter::writeHotspotGrid(const HotspotGridData& d, const Progress& prog
 
     check(m_ds->StartTransaction(), "starting a transaction");
     OGRFeature f(defn);
-    PendingIndex index{"hotspot_grid", {}};
+    PendingIndex index{m_prefix + "hotspot_grid", {}};
     index.boxes.reserve(g.size());
     for (std::size_t i = 0; i < g.size(); ++i) {
         if (i % 16384 == 0) progress.update(static_cast<double>(i) / static_cast<double>(g.size()));
@@ -417,7 +425,7 @@ void GpkgWriter::writePerceptionGrid(const PerceptionGridData& d) {
     auto idx = [&](const char* name) { return defn->GetFieldIndex(name); };
     check(m_ds->StartTransaction(), "starting a transaction");
     OGRFeature f(defn);
-    PendingIndex index{"perception_grid", {}};
+    PendingIndex index{m_prefix + "perception_grid", {}};
     index.boxes.reserve(g.size());
     for (std::size_t i = 0; i < g.size(); ++i) {
         f.SetField(idx("cell_id"), setCell(f, g, i, index).c_str());
@@ -486,7 +494,7 @@ void GpkgWriter::writeChangeGrid(const ChangeGridData& d) {
     auto idx = [&](const char* name) { return defn->GetFieldIndex(name); };
     check(m_ds->StartTransaction(), "starting a transaction");
     OGRFeature f(defn);
-    PendingIndex index{"change_grid", {}};
+    PendingIndex index{m_prefix + "change_grid", {}};
     index.boxes.reserve(g.size());
     for (std::size_t i = 0; i < g.size(); ++i) {
         f.SetField(idx("cell_id"), setCell(f, g, i, index).c_str());
@@ -537,7 +545,7 @@ void GpkgWriter::writeEmerging(const EmergingGridData& d) {
     auto idx = [&](const char* name) { return defn->GetFieldIndex(name); };
     check(m_ds->StartTransaction(), "starting a transaction");
     OGRFeature f(defn);
-    PendingIndex index{"emerging_hotspots", {}};
+    PendingIndex index{m_prefix + "emerging_hotspots", {}};
     index.boxes.reserve(g.size());
     for (std::size_t i = 0; i < g.size(); ++i) {
         f.SetField(idx("cell_id"), setCell(f, g, i, index).c_str());
@@ -744,7 +752,7 @@ void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool
         check(layer->CreateFeature(&f), "writing a hotspot area");
     }
     check(m_ds->CommitTransaction(), "committing the hotspot areas");
-    exec("SELECT CreateSpatialIndex('hotspot_areas', 'geom')");
+    createSpatialIndex("hotspot_areas");
     // Incident and perceived-insecurity areas outlined and labelled with their number and place;
     // the densest-KDE areas are listed in the legend but not drawn (density_areas shows them).
     std::vector<Category> kinds = {
@@ -777,7 +785,7 @@ void GpkgWriter::writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool
         check(dark->CreateFeature(&d), "writing a dark spot");
     }
     check(m_ds->CommitTransaction(), "committing the dark spots");
-    exec("SELECT CreateSpatialIndex('dark_spots', 'geom')");
+    createSpatialIndex("dark_spots");
     writeStyle("dark_spots", "geom", outlineQml("20,20,60,255", 0.4, "20,20,60,150"), "Dark spots, dark fill");
 }
 
@@ -851,8 +859,8 @@ void GpkgWriter::writeAreaSummary(const AreaSummaryData& d) {
         check(layer->CreateFeature(&f), "writing area " + id);
     }
     check(m_ds->CommitTransaction(), "committing the area summary");
-    exec("SELECT CreateSpatialIndex('area_summary', 'geom')");
-    m_gdalIndexed.push_back("area_summary");
+    createSpatialIndex("area_summary");
+    m_gdalIndexed.push_back(m_prefix + "area_summary");
     writeStyle("area_summary", "geom",
                graduatedQml(d.residents ? "incidents_per_1000_eb" : "incidents",
                             d.residents ? "Incidents per 1,000 residents (smoothed)" : "Incidents",
@@ -936,8 +944,8 @@ void GpkgWriter::writeAreaStatistics(const AreaStatisticsData& d) {
         check(layer->CreateFeature(&f), "writing area " + (*d.ids)[i]);
     }
     check(m_ds->CommitTransaction(), "committing the area statistics");
-    exec("SELECT CreateSpatialIndex('area_statistics', 'geom')");
-    m_gdalIndexed.push_back("area_statistics");
+    createSpatialIndex("area_statistics");
+    m_gdalIndexed.push_back(m_prefix + "area_statistics");
     std::vector<FieldAlias> aliases{{"area_id", "Area id"}, {"area_name", "Area name"}, {"area_km2", "Area (km²)"},
                                     {"n", "Incidents"}, {"n_per_km2", "Incidents per km²"}};
     statsColumns.addAliases(aliases);
@@ -956,8 +964,8 @@ void GpkgWriter::writeStudyArea(const std::vector<unsigned char>& wkb, const std
     f.SetField("area_km2", geom->toMultiPolygon()->get_Area() / 1e6);
     f.SetGeometryDirectly(geom.release());
     check(layer->CreateFeature(&f), "writing the study area");
-    exec("SELECT CreateSpatialIndex('study_area', 'geom')");
-    m_gdalIndexed.push_back("study_area");
+    createSpatialIndex("study_area");
+    m_gdalIndexed.push_back(m_prefix + "study_area");
     writeStyle("study_area", "geom", studyAreaQml(), "Outline of the study area");
 }
 
@@ -992,7 +1000,7 @@ void GpkgWriter::writeContextLayer(const ContextLayerData& d) {
         check(layer->CreateFeature(&f), "writing " + table);
     }
     check(m_ds->CommitTransaction(), "committing " + table);
-    exec("SELECT CreateSpatialIndex('" + table + "', 'geom')");
+    createSpatialIndex(table);
     std::string qml = dim == 0 ? pointQml("60,60,60,255", 1.6)
                       : dim == 1 ? lineQml("150,150,150,255", 0.25)
                                  : outlineQml("140,140,140,255", 0.3, "");
@@ -1112,7 +1120,7 @@ void GpkgWriter::writeRaster(const std::string& table, const kde::Raster& raster
     for (float v : values)
         if (std::isfinite(v)) maxValue = std::max(maxValue, v);
     const std::string qml = densityRasterQml(maxValue);
-    m_pendingRasters.push_back({table, description, raster, values, qml});
+    m_pendingRasters.push_back({m_prefix + table, description, raster, values, qml});
     writeStyle(table, "", qml, description);
 }
 
@@ -1147,7 +1155,7 @@ void GpkgWriter::writeDensityAreas(const kde::Raster& raster, const std::vector<
         }
     }
     check(m_ds->CommitTransaction(), "committing the density areas");
-    exec("SELECT CreateSpatialIndex('density_areas', 'geom')");
+    createSpatialIndex("density_areas");
     writeStyle("density_areas", "geom", densityAreasQml(), "The densest areas, outlined by class");
 }
 

@@ -29,11 +29,12 @@ struct Placement {
     bool visible = false;
 };
 
-enum Group { HotSpots, Perception, Time, Density, Areas, Map, Tables, Other, GroupCount };
+enum Group { HotSpots, Analyses, Perception, Time, Density, Areas, Map, Tables, Other, GroupCount };
 
 const char* groupName(int g, bool sv) {
     static const char* names[GroupCount][2] = {
         {"Hot spots", "Hot spots"},
+        {"Fler analyser", "More analyses"},  // one group per analysis, named by its title
         {"Upplevd trygghet", "Perceived safety"},
         {"Över tid", "Over time"},
         {"Täthet", "Density"},
@@ -71,6 +72,7 @@ Placement placementOf(const std::string& table, const std::string& dataType) {
 
 struct Layer {
     std::string table, dataType, identifier, description, geometryType;
+    std::string analysis;  // the further analysis's name when the table carries it in front, else ""
     double minX = 0, minY = 0, maxX = 0, maxY = 0;
     bool hasExtent = false;
     int srsId = 0;
@@ -262,6 +264,35 @@ void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& opt
             srsById[sqlite3_column_int(s.get(), 0)] = srs;
         }
     }
+    // The further analyses (run_metadata: analyses = "a,b"), and their titles: their layers go in
+    // a group each, switched off.
+    std::vector<std::pair<std::string, std::string>> analyses;  // name, title
+    if (db.hasTable("run_metadata")) {
+        auto q = db.prepare("SELECT value FROM run_metadata WHERE key = 'analyses'");
+        if (db.row(q.get())) {
+            std::string list = sqlite::text(q.get(), 0);
+            for (std::size_t at = 0; at <= list.size();) {
+                const std::size_t comma = std::min(list.find(',', at), list.size());
+                if (comma > at) analyses.emplace_back(list.substr(at, comma - at), list.substr(at, comma - at));
+                at = comma + 1;
+            }
+        }
+        auto t = db.prepare("SELECT value FROM run_metadata WHERE key = ?");
+        for (auto& [name, title] : analyses) {
+            const std::string key = "analyses." + name + ".title";
+            sqlite3_bind_text(t.get(), 1, key.c_str(), -1, SQLITE_TRANSIENT);
+            if (db.row(t.get())) title = sqlite::text(t.get(), 0);
+            sqlite3_reset(t.get());
+        }
+    }
+    for (auto& l : layers)
+        for (const auto& [name, title] : analyses)
+            if (l.table.rfind(name + "_", 0) == 0) {
+                l.analysis = name;
+                l.place.group = Analyses;
+                l.place.visible = false;
+                if (l.dataType == "attributes") l.place.rank = 100;  // its tables below its layers
+            }
     if (db.hasTable("layer_styles")) {
         auto q = db.prepare("SELECT f_table_name, styleName, styleQML, useAsDefault FROM layer_styles ORDER BY rowid");
         while (db.row(q.get())) {
@@ -277,6 +308,7 @@ void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& opt
     }
     std::stable_sort(layers.begin(), layers.end(), [](const Layer& a, const Layer& b) {
         if (a.place.group != b.place.group) return a.place.group < b.place.group;
+        if (a.analysis != b.analysis) return a.analysis < b.analysis;
         if (a.place.rank != b.place.rank) return a.place.rank < b.place.rank;
         return a.table < b.table;
     });
@@ -313,21 +345,39 @@ void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& opt
            "    </SpatialRefSys>\n    <Paths>\n      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n"
            "  </properties>\n";
     xml += "  <layer-tree-group>\n";
+    // One <layer-tree-group> per group that has layers; the further analyses one each.
+    struct TreeGroup {
+        std::string name;
+        std::vector<const Layer*> members;
+    };
+    std::vector<TreeGroup> tree;
     for (int g = 0; g < GroupCount; ++g) {
-        bool any = false, anyVisible = false;
+        if (g == Analyses) {
+            for (const auto& [name, title] : analyses) {
+                TreeGroup t{title, {}};
+                for (const auto& l : layers)
+                    if (l.place.group == g && l.analysis == name) t.members.push_back(&l);
+                if (!t.members.empty()) tree.push_back(std::move(t));
+            }
+            continue;
+        }
+        TreeGroup t{groupName(g, sv), {}};
         for (const auto& l : layers)
-            if (l.place.group == g) any = true, anyVisible = anyVisible || l.place.visible;
-        if (!any) continue;
-        xml += fmt::format("    <layer-tree-group name=\"{}\" checked=\"{}\" expanded=\"{}\">\n", escapeXml(groupName(g, sv)),
-                           anyVisible || g == Tables ? "Qt::Checked" : "Qt::Unchecked", anyVisible ? 1 : 0);
-        for (const auto& l : layers) {
-            if (l.place.group != g) continue;
+            if (l.place.group == g) t.members.push_back(&l);
+        if (!t.members.empty()) tree.push_back(std::move(t));
+    }
+    for (const auto& t : tree) {
+        bool anyVisible = false;
+        for (const Layer* l : t.members) anyVisible = anyVisible || l->place.visible;
+        const bool tables = t.name == groupName(Tables, sv);
+        xml += fmt::format("    <layer-tree-group name=\"{}\" checked=\"{}\" expanded=\"{}\">\n", escapeXml(t.name),
+                           anyVisible || tables ? "Qt::Checked" : "Qt::Unchecked", anyVisible ? 1 : 0);
+        for (const Layer* l : t.members)
             xml += fmt::format("      <layer-tree-layer id=\"{}\" name=\"{}\" source=\"{}\" providerKey=\"{}\" "
                                "checked=\"{}\" expanded=\"{}\"/>\n",
-                               escapeXml(layerId(l.table)), escapeXml(l.table), escapeXml(dataSource(l, options.fileName)),
-                               l.dataType == "2d-gridded-coverage" ? "gdal" : "ogr",
-                               l.place.visible ? "Qt::Checked" : "Qt::Unchecked", l.place.visible ? 1 : 0);
-        }
+                               escapeXml(layerId(l->table)), escapeXml(l->table), escapeXml(dataSource(*l, options.fileName)),
+                               l->dataType == "2d-gridded-coverage" ? "gdal" : "ogr",
+                               l->place.visible ? "Qt::Checked" : "Qt::Unchecked", l->place.visible ? 1 : 0);
         xml += "    </layer-tree-group>\n";
     }
     xml += "  </layer-tree-group>\n";

@@ -33,6 +33,9 @@ public:
 
     // Refuses keys that are not in `known`, so a typo never goes unnoticed.
     void onlyKnown(const toml::table& tbl, const std::string& prefix, std::initializer_list<const char*> known) const {
+        onlyKnown(tbl, prefix, std::vector<const char*>(known));
+    }
+    void onlyKnown(const toml::table& tbl, const std::string& prefix, const std::vector<const char*>& known) const {
         for (const auto& [k, node] : tbl) {
             bool ok = false;
             for (const char* name : known) ok = ok || k.str() == name;
@@ -115,10 +118,13 @@ void readWeights(const Reader& r, const toml::table* t, const std::string& secti
 }
 
 // The filter keys shared by [filter] and [periods.NAME]: texts, or arrays of texts and numbers.
-FilterText readFilterText(const Reader& r, const toml::table* t, const std::string& section, bool periodAllowed) {
+// `more`: further keys the section may hold, read by the caller.
+FilterText readFilterText(const Reader& r, const toml::table* t, const std::string& section, bool periodAllowed,
+                          std::vector<const char*> more = {}) {
     FilterText f;
     if (periodAllowed) {
-        r.onlyKnown(*t, section + ".", {"period", "from", "to", "hours", "weekdays", "months"});
+        for (const char* k : {"period", "from", "to", "hours", "weekdays", "months", "categories"}) more.push_back(k);
+        r.onlyKnown(*t, section + ".", more);
         f.period = r.str(t, section, "period");
     } else {
         r.onlyKnown(*t, section + ".", {"from", "to", "hours", "weekdays", "months"});
@@ -144,6 +150,7 @@ FilterText readFilterText(const Reader& r, const toml::table* t, const std::stri
     };
     f.weekdays = list("weekdays");
     f.months = list("months");
+    if (periodAllowed) f.categories = list("categories");
     return f;
 }
 
@@ -206,7 +213,7 @@ Config loadConfig(const std::string& path) {
     }
     Reader r(path, root);
     r.onlyKnown(root, "", {"analysis", "study_area", "incidents", "grid", "gistar", "local_moran", "inference", "global",
-                           "areas", "kde", "perception", "hotspot_areas", "overlays", "context", "publish", "periods", "filter", "change", "followup", "emerging", "output"});
+                           "areas", "kde", "perception", "hotspot_areas", "overlays", "context", "publish", "analyses", "periods", "filter", "change", "followup", "emerging", "output"});
     const fs::path base = fs::absolute(path).parent_path();
 
     if (const auto* t = r.table("analysis")) {
@@ -576,8 +583,34 @@ Config loadConfig(const std::string& path) {
             cfg.periods[std::string(name.str())].period = std::string(name.str());
         }
     }
-    if (const auto* t = r.table("filter"))
-        cfg.filter = parseFilter(readFilterText(r, t, "filter", true), cfg.periods, "config: " + r.where(t) + ", filter");
+    if (const auto* t = r.table("filter")) {
+        const FilterText ft = readFilterText(r, t, "filter", true);
+        cfg.filter = parseFilter(ft, cfg.periods, "config: " + r.where(t) + ", filter");
+        cfg.categories = ft.categories;
+    }
+    if (const auto* t = r.table("analyses")) {
+        for (const auto& [key, node] : *t) {
+            const std::string name(key.str()), section = "analyses." + name;
+            if (!node.is_table()) r.fail(&node, section, "must be a table: [analyses." + name + "]");
+            if (!isLayerName(name))
+                r.fail(&node, section, "'" + name + "' must be lower-case letters, digits and _, as it goes in front of its layers' names");
+            const toml::table* a = node.as_table();
+            const FilterText ft = readFilterText(r, a, section, true,
+                                                 {"title", "kde", "perception", "change", "emerging", "followup", "areas",
+                                                  "local_moran", "hotspot_areas"});
+            AnalysisConfig ac;
+            ac.name = name;
+            ac.title = r.str(a, section, "title").value_or(name);
+            ac.filter = parseFilter(ft, cfg.periods, "config: " + r.where(&node) + ", " + section);
+            ac.categories = ft.categories;
+            for (auto [k, flag] : {std::pair{"kde", &ac.kde}, std::pair{"perception", &ac.perception},
+                                   std::pair{"change", &ac.change}, std::pair{"emerging", &ac.emerging},
+                                   std::pair{"followup", &ac.followup}, std::pair{"areas", &ac.areas},
+                                   std::pair{"local_moran", &ac.localMoran}, std::pair{"hotspot_areas", &ac.hotspotAreas}})
+                if (auto v = r.boolean(a, section, k)) *flag = *v;
+            cfg.analyses.push_back(std::move(ac));
+        }
+    }
     if (const auto* t = r.table("change")) {
         r.onlyKnown(*t, "change.", {"before", "after"});
         ChangeConfig c;

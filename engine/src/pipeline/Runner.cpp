@@ -1,5 +1,7 @@
 #include "trygg/pipeline/Runner.hpp"
 
+#include "Inputs.hpp"
+
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Sha256.hpp"
 #include "trygg/core/Version.hpp"
@@ -36,7 +38,6 @@
 #include "trygg/temporal/TimeFilter.hpp"
 
 #include <fmt/format.h>
-#include <geos_c.h>
 
 #include <algorithm>
 #include <chrono>
@@ -107,25 +108,52 @@ io::ReportSet readIncidents(const Config& cfg, const crs::Crs& analysisCrs, cons
         area ? ", and that the reports lie inside the study area" : ""));
 }
 
-// The accepted reports the time filter keeps ([filter]); every one of them without it.
+// The accepted reports the time filter and the categories keep ([filter]); every one without them.
 io::ReportSet filterIncidents(const Config& cfg, io::ReportSet reports, RunSummary& summary) {
-    if (!cfg.filter.active()) return reports;
-    if (reports.timeWallSeconds.empty())
-        throw InputError(fmt::format("filter: '{}' has no time field, so [filter] ({}) cannot be applied. Name the "
-                                     "time field under [incidents] (time = \"...\"), or remove [filter]",
-                                     cfg.incidents.path, cfg.filter.describe()));
-    temporal::FilterCounts counts;
     const std::string firstTime = reports.firstTime, lastTime = reports.lastTime;
-    io::ReportSet kept = temporal::applyFilter(std::move(reports), cfg.filter, counts);
-    summary.filter = cfg.filter.describe();
-    summary.filteredOut = static_cast<std::int64_t>(counts.outside);
-    summary.filteredNoTime = static_cast<std::int64_t>(counts.noTime);
-    if (kept.acceptedCount() == 0)
-        throw InputError(fmt::format("filter: no accepted report in '{}' falls within {} ({} outside it, {} without a "
-                                     "time; the reports run from {} to {})",
-                                     cfg.incidents.path, summary.filter, counts.outside, counts.noTime, firstTime,
-                                     lastTime));
-    return kept;
+    if (cfg.filter.active()) {
+        if (reports.timeWallSeconds.empty())
+            throw InputError(fmt::format("filter: '{}' has no time field, so the filter ({}) cannot be applied. Name "
+                                         "the time field under [incidents] (time = \"...\"), or remove the filter",
+                                         cfg.incidents.path, cfg.filter.describe()));
+        temporal::FilterCounts counts;
+        reports = temporal::applyFilter(std::move(reports), cfg.filter, counts);
+        summary.filter = cfg.filter.describe();
+        summary.filteredOut = static_cast<std::int64_t>(counts.outside);
+        summary.filteredNoTime = static_cast<std::int64_t>(counts.noTime);
+    }
+    if (!cfg.categories.empty()) {
+        if (reports.category.empty())
+            throw InputError(fmt::format("filter: '{}' has no category field, so categories cannot be chosen. Name it "
+                                         "under [incidents] (category_field = \"...\")",
+                                         cfg.incidents.path));
+        std::vector<char> wanted(reports.categories.size(), 0);
+        for (const auto& name : cfg.categories) {
+            const auto it = std::find(reports.categories.begin(), reports.categories.end(), name);
+            if (it == reports.categories.end()) {
+                std::string known;
+                for (const auto& c : reports.categories) known += (known.empty() ? "" : ", ") + c;
+                throw InputError(fmt::format("filter: no category '{}' in '{}'. Its categories are: {}", name,
+                                             cfg.incidents.path, known));
+            }
+            wanted[static_cast<std::size_t>(it - reports.categories.begin())] = 1;
+        }
+        std::vector<char> keep(reports.acceptedCount(), 0);
+        for (std::size_t i = 0; i < keep.size(); ++i)
+            keep[i] = reports.category[i] >= 0 && wanted[static_cast<std::size_t>(reports.category[i])];
+        const auto before = static_cast<std::int64_t>(reports.acceptedCount());
+        io::keepReports(reports, keep);
+        summary.filteredCategory = before - static_cast<std::int64_t>(reports.acceptedCount());
+        std::string list;
+        for (const auto& c : cfg.categories) list += (list.empty() ? "" : ", ") + c;
+        summary.filter += (summary.filter.empty() ? "" : "; ") + std::string("categories: ") + list;
+    }
+    if (reports.acceptedCount() == 0)
+        throw InputError(fmt::format("filter: no accepted report in '{}' falls within {} ({} outside the times, {} "
+                                     "without a time, {} of other categories; the reports run from {} to {})",
+                                     cfg.incidents.path, summary.filter, summary.filteredOut, summary.filteredNoTime,
+                                     summary.filteredCategory, firstTime, lastTime));
+    return reports;
 }
 
 struct GridStep {
@@ -235,7 +263,7 @@ ChangeStep computeChange(const Config& cfg, const io::ReportSet& reports, const 
 
 // [followup]: the measure, buffer and control areas; incidents in each before and after the
 // measure's date; the WDQ for all incidents and per category.
-output::FollowupData computeFollowup(const Config& cfg, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
+output::FollowupData computeFollowup(Inputs& inputs, const Config& cfg, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
                                      const io::ReportSet& reports, RunSummary& summary) {
     const FollowupConfig& fc = *cfg.followup;
     if (reports.timeWallSeconds.empty())
@@ -243,7 +271,7 @@ output::FollowupData computeFollowup(const Config& cfg, const crs::Crs& analysis
                                      cfg.incidents.path));
     // One area from the features of a layer named `name` (all when no name), unioned.
     auto readArea = [&](const FollowupArea& a, const char* role) {
-        const io::NamedFeatures nf = io::readNamedFeatures(a.layer, analysisCrs, geos);
+        const io::NamedFeatures nf = inputs.namedFeatures(a.layer);
         std::vector<std::vector<unsigned char>> wkbs;
         for (const auto& f : nf.features)
             if (a.name.empty() || f.name == a.name) wkbs.push_back(geom::toWkb(geos, f.geom.get()));
@@ -586,7 +614,7 @@ struct KdeStep {
 
 // kde.surface: the density surface over the study area (none over the sea), its value at each
 // grid cell, and the densest areas.
-KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridStep& g, const geom::Area* area,
+KdeStep computeKde(Inputs& inputs, const Config& cfg, const io::ReportSet& reports, const GridStep& g, const geom::Area* area,
                    const crs::Crs& analysisCrs, RunSummary& summary) {
     const KdeConfig& kc = cfg.kde;
     KdeStep s;
@@ -704,7 +732,7 @@ KdeStep computeKde(const Config& cfg, const io::ReportSet& reports, const GridSt
     // The risk surface: both densities in the same kernel and bandwidth, per km2, combined where the
     // smoothed population reaches the minimum (a rate over a handful of residents misleads).
     if (kc.population) {
-        s.population = io::readWeightedPoints(*kc.population, analysisCrs);
+        s.population = inputs.weightedPoints(*kc.population);
         if (s.population.skipped > 0)
             summary.warnings.push_back(fmt::format("kde.population: {} of {} feature(s) of '{}' skipped (no geometry, or "
                                                    "no usable number in '{}')",
@@ -791,7 +819,7 @@ perception::TimeOfDay timeOfDayOf(std::int64_t wallSeconds) {
 }
 
 // perception: residents' reports per cell, their hot spots, and fear versus crime.
-PerceptionStep computePerception(const Config& cfg, const crs::Crs& analysisCrs, const geom::Area* area,
+PerceptionStep computePerception(Inputs& inputs, const Config& cfg, const crs::Crs& analysisCrs, const geom::Area* area,
                                  const GridStep& g, const io::ReportSet& reports, const GiStarStep& incidents,
                                  const Progress& progress, RunSummary& summary) {
     const PerceptionConfig& pc = *cfg.perception;
@@ -813,7 +841,7 @@ PerceptionStep computePerception(const Config& cfg, const crs::Crs& analysisCrs,
                                     "'" + e[1] + "' is not dag, kväll, natt or a clock time such as 21:30"};
         return std::nullopt;
     };
-    s.reports = io::readReports(spec, analysisCrs, area, progress);
+    s.reports = inputs.reports(spec, area, progress);
     // The parsed values, reasons numbered in sorted order.
     std::map<std::string, std::int32_t> reasonIndex;
     std::vector<std::vector<std::string>> reasonText;
@@ -920,12 +948,12 @@ struct AreaStep {
 
 // stats.areas: the same local statistics on polygon areas, over their contiguity, and the area
 // summary: residents, rates, perception and survey indices.
-AreaStep computeAreas(const Config& cfg, const io::ReportSet& reports, const crs::Crs& analysisCrs,
+AreaStep computeAreas(Inputs& inputs, const Config& cfg, const io::ReportSet& reports, const crs::Crs& analysisCrs,
                       const geom::GeosContext& geos, const PerceptionStep* perceived, const KdeStep* density,
                       const Progress& progress, RunSummary& summary) {
     const AreasConfig& ac = *cfg.areas;
     AreaStep s;
-    s.layer = io::readAreaLayer(ac.layer, analysisCrs, geos);
+    s.layer = inputs.areaLayer(ac.layer);
     summary.warnings.insert(summary.warnings.end(), s.layer.warnings.begin(), s.layer.warnings.end());
     const std::size_t n = s.layer.polygons.size();
     if (n < 4) throw InputError(fmt::format("stats.areas: '{}' holds {} area(s); local statistics need at least 4",
@@ -1016,7 +1044,7 @@ AreaStep computeAreas(const Config& cfg, const io::ReportSet& reports, const crs
         }
     }
     if (ac.survey) {
-        s.survey = io::readSurveyTable(*ac.survey);
+        s.survey = inputs.surveyTable(*ac.survey);
         for (const auto& why : s.survey->rejected)
             summary.warnings.push_back("survey: '" + ac.survey->path + "' " + why);
         std::set<std::string> known(s.layer.ids.begin(), s.layer.ids.end()), unknown;
@@ -1039,18 +1067,18 @@ struct AreaContext {
     bool hasLights = false;
 };
 
-AreaContext readAreaContext(const HotspotAreasConfig& hc, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
+AreaContext readAreaContext(Inputs& inputs, const HotspotAreasConfig& hc, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
                             RunSummary& summary) {
     AreaContext ctx;
     for (const auto& spec : hc.places) {
-        auto named = io::readNamedFeatures(spec, analysisCrs, geos);
+        auto named = inputs.namedFeatures(spec);
         if (named.repaired > 0)
             summary.warnings.push_back(fmt::format("places: {} invalid polygon(s) in '{}' repaired with GEOS make-valid",
                                                    named.repaired, spec.path));
         for (auto& f : named.features) ctx.places.push_back({f.name, named.layerName, std::move(f.geom)});
     }
     if (hc.lights) {
-        ctx.lights = io::readWeightedPoints(*hc.lights, analysisCrs);
+        ctx.lights = inputs.weightedPoints(*hc.lights);
         ctx.hasLights = true;
     }
     return ctx;
@@ -1145,11 +1173,11 @@ struct OverlayStep {
 };
 
 // overlay.measures: each [[overlays]] layer measured per cell and per hotspot area.
-OverlayStep computeOverlays(const Config& cfg, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
+OverlayStep computeOverlays(Inputs& inputs, const Config& cfg, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
                             const geom::Area* area, const GridStep& g, HotspotAreasStep* hotAreas, RunSummary& summary) {
     OverlayStep s;
     for (const auto& oc : cfg.overlays) {
-        auto named = io::readNamedFeatures(oc.layer, analysisCrs, geos);
+        auto named = inputs.namedFeatures(oc.layer);
         if (named.repaired > 0)
             summary.warnings.push_back(fmt::format("overlays.{}: {} invalid polygon(s) repaired with GEOS make-valid",
                                                    oc.name, named.repaired));
@@ -1249,11 +1277,12 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
                     reports.used.weight.empty() ? "-" : reports.used.weight));
     add("input.incidents.rows_read", std::to_string(reports.rowsRead));
     add("input.incidents.rows_accepted", std::to_string(summary.accepted));
-    add("filter", cfg.filter.describe());
-    if (cfg.filter.active()) {
+    add("filter", summary.filter.empty() ? cfg.filter.describe() : summary.filter);
+    if (cfg.filter.active() || !cfg.categories.empty()) {
         add("filter.rows_used", std::to_string(reports.acceptedCount()));
         add("filter.rows_outside", std::to_string(summary.filteredOut));
         add("filter.rows_without_time", std::to_string(summary.filteredNoTime));
+        add("filter.rows_other_categories", std::to_string(summary.filteredCategory));
     }
     if (cfg.followup) {
         const auto& f = *cfg.followup;
@@ -1542,23 +1571,19 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
 }
 
 // The context map layers, clipped to the grid's extent grown by 1 km (whole features kept).
-std::vector<output::ContextLayerData> readContext(const Config& cfg, const crs::Crs& analysisCrs,
+std::vector<output::ContextLayerData> readContext(Inputs& inputs, const Config& cfg, const crs::Crs& analysisCrs,
                                                   const geom::GeosContext& geos, const grid::Extent& extent) {
     std::vector<output::ContextLayerData> out;
-    auto h = geos.handle();
     constexpr double kMarginM = 1000;
     for (const auto& c : cfg.context) {
-        const io::NamedFeatures nf = io::readNamedFeatures(c.layer, analysisCrs, geos);
+        const io::NamedFeatures nf = inputs.namedFeatures(c.layer);
         output::ContextLayerData d;
         d.name = c.name;
         d.title = nf.layerName;
         for (const auto& f : nf.features) {
-            double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-            if (GEOSGeom_getXMin_r(h, f.geom.get(), &x0) != 1 || GEOSGeom_getYMin_r(h, f.geom.get(), &y0) != 1 ||
-                GEOSGeom_getXMax_r(h, f.geom.get(), &x1) != 1 || GEOSGeom_getYMax_r(h, f.geom.get(), &y1) != 1)
-                continue;
-            if (x1 < extent.minX - kMarginM || x0 > extent.maxX + kMarginM || y1 < extent.minY - kMarginM ||
-                y0 > extent.maxY + kMarginM)
+            const geom::Bounds b = geom::boundsOf(geos, f.geom.get());
+            if (b.maxX < extent.minX - kMarginM || b.minX > extent.maxX + kMarginM || b.maxY < extent.minY - kMarginM ||
+                b.minY > extent.maxY + kMarginM)
                 continue;
             d.wkb.push_back(geom::toWkb(geos, f.geom.get()));
             if (!c.layer.nameField.empty()) d.labels.push_back(f.name);
@@ -1568,34 +1593,48 @@ std::vector<output::ContextLayerData> readContext(const Config& cfg, const crs::
     return out;
 }
 
-} // namespace
+// The config of a further analysis: the main one's, with its own reports (its filter and
+// categories replace [filter]) and without the parts it switches off. The context map, the
+// QGIS project and publishing belong to the whole run.
+Config analysisConfig(const Config& cfg, const AnalysisConfig& a) {
+    Config sub = cfg;
+    sub.name = cfg.name + " / " + a.title;
+    sub.filter = a.filter;
+    sub.categories = a.categories;
+    sub.analyses.clear();
+    sub.context.clear();
+    if (!a.kde) sub.kde.enabled = false;
+    if (!a.perception) sub.perception.reset();
+    if (!a.change) sub.change.reset();
+    if (!a.emerging) sub.emerging.reset();
+    if (!a.followup) sub.followup.reset();
+    if (!a.areas) sub.areas.reset();
+    if (!a.localMoran) sub.localMoran.enabled = false;
+    if (!a.hotspotAreas) sub.hotspotAreas.enabled = false;
+    return sub;
+}
 
-RunSummary run(const Config& cfg, const Progress& progress) {
-    validate(cfg);
-    RunSummary summary;
-    summary.outputPath = cfg.output.path;
-    const std::string startedUtc = utcNow();
-    StageTimer timer(summary);
-    output::GpkgWriter::checkWritable(cfg.output.path, cfg.output.overwrite);  // fail before any work
+// What every analysis of a run shares, read once.
+struct Shared {
+    const crs::Crs& analysisCrs;
+    const geom::GeosContext& geos;
+    const io::StudyArea& study;
+    const io::ReportSet& incidents;  // as read: before [filter] and categories
+    Inputs& inputs;
+};
 
-    const crs::Crs analysisCrs = crs::Crs::fromUserInput(cfg.analysisCrs);
-    analysisCrs.requireMetricProjected("the analysis CRS");
+// One analysis, from its reports to its layers (written under the writer's current prefix):
+// returns its run_metadata entries. `main` writes the shared layers too (the study area, the
+// context map, the rejected rows).
+std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, output::GpkgWriter& writer, bool main,
+                                           const Progress& progress, RunSummary& summary, StageTimer& timer,
+                                           const std::string& startedUtc) {
+    const crs::Crs& analysisCrs = sh.analysisCrs;
+    const geom::GeosContext& geos = sh.geos;
+    const io::ReportSet reports = filterIncidents(cfg, io::ReportSet(sh.incidents), summary);
+    timer.lap("filter");
 
-    geom::GeosContext geos;
-    io::StudyArea study;
-    if (cfg.studyArea) {
-        progress.slice(0.0, 0.05, "io.study_area").update(0.0, cfg.studyArea->path);
-        study = io::readStudyArea(*cfg.studyArea, analysisCrs, geos);
-        summary.warnings.insert(summary.warnings.end(), study.warnings.begin(), study.warnings.end());
-    }
-    summary.hasStudyArea = static_cast<bool>(study.area);
-    timer.lap("io.study_area");
-
-    const io::ReportSet reports = filterIncidents(
-        cfg, readIncidents(cfg, analysisCrs, study.area.get(), progress.slice(0.05, 0.45, "io.reports"), summary), summary);
-    timer.lap("io.reports");
-
-    GridStep g = buildGrid(cfg, reports, study.area.get(), progress.slice(0.45, 0.55, "grid.build"));
+    GridStep g = buildGrid(cfg, reports, sh.study.area.get(), progress.slice(0.45, 0.55, "grid.build"));
     summary.cellSizeM = g.cellSizeM;
     summary.cellSizeAutomatic = g.automatic;
     summary.cells = g.cells.size();
@@ -1605,14 +1644,14 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     timer.lap("grid.count");
 
     std::vector<output::ContextLayerData> context;
-    if (!cfg.context.empty()) {
-        context = readContext(cfg, analysisCrs, geos, g.extent);
+    if (main && !cfg.context.empty()) {
+        context = readContext(sh.inputs, cfg, analysisCrs, geos, g.extent);
         timer.lap("io.context");
     }
 
     std::optional<output::FollowupData> followup;
     if (cfg.followup) {
-        followup = computeFollowup(cfg, analysisCrs, geos, reports, summary);
+        followup = computeFollowup(sh.inputs, cfg, analysisCrs, geos, reports, summary);
         timer.lap("stats.followup");
     }
 
@@ -1674,7 +1713,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         }
         if (cfg.globalTests && g.cells.size() >= 4) {
             progress.slice(0.8, 0.82, "stats.global").update(0.0);
-            const double areaM2 = study.area ? study.area->areaM2() : g.extent.width() * g.extent.height();
+            const double areaM2 = sh.study.area ? sh.study.area->areaM2() : g.extent.width() * g.extent.height();
             global = computeGlobal(g, *gi, lisa ? &*lisa : nullptr, reports, areaM2);
             summary.moranI = global->moran;
             summary.generalG = global->generalG;
@@ -1687,7 +1726,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     std::optional<KdeStep> density;
     if (cfg.kde.enabled) {
         progress.slice(0.8, 0.82, "kde.surface").update(0.0);
-        density = computeKde(cfg, reports, g, study.area.get(), analysisCrs, summary);
+        density = computeKde(sh.inputs, cfg, reports, g, sh.study.area.get(), analysisCrs, summary);
         summary.kdeBandwidthM = density->bandwidthM;
         timer.lap("kde.surface");
     }
@@ -1697,26 +1736,26 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         if (!gi) throw InputError("perception: needs the hotspot grid ([grid] enabled = true)");
         const Progress perceptionProgress = progress.slice(0.82, 0.84, "perception");
         perceptionProgress.update(0.0, cfg.perception->reports.path);
-        perceived = computePerception(cfg, analysisCrs, study.area.get(), g, reports, *gi, perceptionProgress, summary);
+        perceived = computePerception(sh.inputs, cfg, analysisCrs, sh.study.area.get(), g, reports, *gi, perceptionProgress, summary);
         timer.lap("perception");
     }
 
     std::optional<HotspotAreasStep> hotAreas;
     if (gi && cfg.hotspotAreas.enabled) {
         progress.slice(0.84, 0.845, "overlay.hotspot_areas").update(0.0);
-        const AreaContext ctx = readAreaContext(cfg.hotspotAreas, analysisCrs, geos, summary);
-        hotAreas = computeHotspotAreas(cfg, ctx, geos, study.area.get(), g, gi->bins, "incidents", 1, reports);
+        const AreaContext ctx = readAreaContext(sh.inputs, cfg.hotspotAreas, analysisCrs, geos, summary);
+        hotAreas = computeHotspotAreas(cfg, ctx, geos, sh.study.area.get(), g, gi->bins, "incidents", 1, reports);
         auto append = [&](HotspotAreasStep more) {
             for (auto& r : more.rows) hotAreas->rows.push_back(std::move(r));
         };
         // The same for perceived insecurity, when there are perception reports.
         if (perceived)
-            append(computeHotspotAreas(cfg, ctx, geos, study.area.get(), g, perceived->gi.bins, "perception",
+            append(computeHotspotAreas(cfg, ctx, geos, sh.study.area.get(), g, perceived->gi.bins, "perception",
                                        static_cast<int>(hotAreas->rows.size()) + 1, reports));
         // And for the densest areas of the density surface, class by class.
         if (density)
             for (const auto& c : density->classes) {
-                const double studyAreaM2 = study.area ? study.area->areaM2() : g.extent.width() * g.extent.height();
+                const double studyAreaM2 = sh.study.area ? sh.study.area->areaM2() : g.extent.width() * g.extent.height();
                 std::vector<std::vector<std::size_t>> inRegion(c.polygons.size());
                 std::vector<std::int32_t> regionIndex(static_cast<std::size_t>(c.count) + 1, -1);
                 for (std::size_t k = 0; k < c.polygons.size(); ++k) regionIndex[static_cast<std::size_t>(c.polygons[k].first)] = static_cast<std::int32_t>(k);
@@ -1743,7 +1782,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     std::optional<OverlayStep> overlays;
     if (gi && !cfg.overlays.empty()) {
         progress.slice(0.845, 0.85, "overlay.measures").update(0.0);
-        overlays = computeOverlays(cfg, analysisCrs, geos, study.area.get(), g, hotAreas ? &*hotAreas : nullptr, summary);
+        overlays = computeOverlays(sh.inputs, cfg, analysisCrs, geos, sh.study.area.get(), g, hotAreas ? &*hotAreas : nullptr, summary);
         timer.lap("overlay.measures");
     }
 
@@ -1751,19 +1790,13 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     if (cfg.areas) {
         const Progress areaProgress = progress.slice(0.82, 0.85, "stats.areas");
         areaProgress.update(0.0, cfg.areas->layer.path);
-        areas = computeAreas(cfg, reports, analysisCrs, geos, perceived ? &*perceived : nullptr,
+        areas = computeAreas(sh.inputs, cfg, reports, analysisCrs, geos, perceived ? &*perceived : nullptr,
                              density ? &*density : nullptr, areaProgress, summary);
         timer.lap("stats.areas");
     }
 
     const Progress outProgress = progress.slice(0.85, 1.0, "output.gpkg");
-    output::GpkgWriter writer(cfg.output.path, cfg.output.overwrite, analysisCrs);
-    // Publishing mode: no rejected rows (they hold the input's own values), no density rasters
-    // (a surface can be read back towards its points), and every count checked on commit.
     const bool publishing = cfg.publish.enabled;
-    writer.setGeoTiffBeside(cfg.kde.enabled && cfg.kde.geotiff && !publishing);
-    if (publishing) writer.setPublish(output::PublishOptions{cfg.publish.minCount});
-    if (cfg.output.qgisProject) writer.setQgisProject(output::QgisProjectOptions{cfg.name, cfg.name, "", cfg.output.language});
     const std::vector<std::string> categoryFields = output::categoryFieldNames(reports.categories);
     if (gi) {
         output::HotspotGridData grid;
@@ -1778,15 +1811,15 @@ RunSummary run(const Config& cfg, const Progress& progress) {
                 grid.extraColumns.emplace_back(overlays->names[k], &overlays->cellValues[k]);
         writer.writeHotspotGrid(grid, outProgress.slice(0.0, 0.9, "output.gpkg"));
     }
-    if (study.area) {
-        writer.writeStudyArea(study.area->toWkb(), "The study area: " + cfg.studyArea->path);
-    } else {
+    if (main && sh.study.area) {
+        writer.writeStudyArea(sh.study.area->toWkb(), "The study area: " + cfg.studyArea->path);
+    } else if (main) {
         // Without a study area the analysed area is the reports' extent; written so the map shows it.
         writer.writeStudyArea(geom::rectangleWkb(geos, g.extent.minX, g.extent.minY, g.extent.maxX, g.extent.maxY),
                               "No study area was given: the extent of the accepted reports, which the grid covers");
     }
     for (const auto& c : context) writer.writeContextLayer(c);
-    if (!publishing) writer.writeRejected(reports, "rejected_reports");
+    if (main && !publishing) writer.writeRejected(reports, "rejected_reports");
     if (areas) {
         output::AreaStatisticsData ad;
         ad.wkb = &areas->wkb;
@@ -1813,9 +1846,9 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         if (areas->perception) {
             sd.perception = &*areas->perception;
             sd.minReports = cfg.perception->minReports;
-            sd.reasons = &areas->reasons;
+            if (main) sd.reasons = &areas->reasons;  // residents' reports: the same in every analysis
         }
-        if (areas->survey) sd.survey = &*areas->survey;
+        if (areas->survey && main) sd.survey = &*areas->survey;  // the survey does not change with the reports
         writer.writeAreaSummary(sd);
     }
     if (inc) writer.writeIncremental(inc->result);
@@ -1867,8 +1900,8 @@ RunSummary run(const Config& cfg, const Progress& progress) {
             for (auto t : cfg.perception->classesFor) pd.timesLabel += (pd.timesLabel.empty() ? "" : "_") + std::string(perception::toString(t));
         }
         writer.writePerceptionGrid(pd);
-        writer.writePerceptionReasons(perceived->reasons);
-        if (!publishing) writer.writeRejected(perceived->reports, "rejected_perception");
+        if (main) writer.writePerceptionReasons(perceived->reasons);  // the same residents' reports in every analysis
+        if (main && !publishing) writer.writeRejected(perceived->reports, "rejected_perception");
     }
     if (density) {
         const std::string unit = cfg.kde.normalisation == kde::Normalisation::DensityKm2 ? "reports per km2"
@@ -1883,12 +1916,87 @@ RunSummary run(const Config& cfg, const Progress& progress) {
                                            cfg.kde.minPopulationKm2));
         if (!density->classes.empty()) writer.writeDensityAreas(density->raster, density->classes);
     }
-    writer.writeMetadata(runMetadata(cfg, analysisCrs, study, reports, g, gi ? &*gi : nullptr, lisa ? &*lisa : nullptr,
+    return runMetadata(cfg, analysisCrs, sh.study, reports, g, gi ? &*gi : nullptr, lisa ? &*lisa : nullptr,
                                      global ? &*global : nullptr, inc ? &*inc : nullptr, areas ? &*areas : nullptr,
                                      density ? &*density : nullptr, perceived ? &*perceived : nullptr,
-                                     summary, startedUtc));
+                                     summary, startedUtc);
+}
+
+} // namespace
+
+RunSummary run(const Config& cfg, const Progress& progress) {
+    validate(cfg);
+    RunSummary summary;
+    summary.outputPath = cfg.output.path;
+    const std::string startedUtc = utcNow();
+    StageTimer timer(summary);
+    output::GpkgWriter::checkWritable(cfg.output.path, cfg.output.overwrite);  // fail before any work
+
+    const crs::Crs analysisCrs = crs::Crs::fromUserInput(cfg.analysisCrs);
+    analysisCrs.requireMetricProjected("the analysis CRS");
+
+    geom::GeosContext geos;
+    io::StudyArea study;
+    if (cfg.studyArea) {
+        progress.slice(0.0, 0.05, "io.study_area").update(0.0, cfg.studyArea->path);
+        study = io::readStudyArea(*cfg.studyArea, analysisCrs, geos);
+        summary.warnings.insert(summary.warnings.end(), study.warnings.begin(), study.warnings.end());
+    }
+    summary.hasStudyArea = static_cast<bool>(study.area);
+    timer.lap("io.study_area");
+
+    const io::ReportSet incidents =
+        readIncidents(cfg, analysisCrs, study.area.get(), progress.slice(0.05, 0.45, "io.reports"), summary);
+    timer.lap("io.reports");
+    Inputs inputs(analysisCrs, geos);
+    Shared shared{analysisCrs, geos, study, incidents, inputs};
+    const RunSummary afterReading = summary;  // what every analysis starts from
+
+    output::GpkgWriter writer(cfg.output.path, cfg.output.overwrite, analysisCrs);
+    // Publishing mode: no rejected rows (they hold the input's own values), no density rasters
+    // (a surface can be read back towards its points), and every count checked on commit.
+    const bool publishing = cfg.publish.enabled;
+    writer.setGeoTiffBeside(cfg.kde.enabled && cfg.kde.geotiff && !publishing);
+    if (publishing) writer.setPublish(output::PublishOptions{cfg.publish.minCount});
+    if (cfg.output.qgisProject) writer.setQgisProject(output::QgisProjectOptions{cfg.name, cfg.name, "", cfg.output.language});
+
+    std::vector<output::MetadataEntry> md = analyse(cfg, shared, writer, true, progress, summary, timer, startedUtc);
+    // The further analyses: the same inputs, their own reports, their layers under their names.
+    std::string names;
+    for (std::size_t k = 0; k < cfg.analyses.size(); ++k) {
+        const AnalysisConfig& a = cfg.analyses[k];
+        const Config sub = analysisConfig(cfg, a);
+        RunSummary s = afterReading;
+        s.analysisName = a.name;
+        s.analysisTitle = a.title;
+        s.warnings.clear();
+        StageTimer subTimer(s);
+        writer.setLayerPrefix(a.name + "_", a.title);
+        const double from = 0.85 + 0.1 * static_cast<double>(k) / static_cast<double>(cfg.analyses.size());
+        const auto entries = analyse(sub, shared, writer, false,
+                                     progress.slice(from, from + 0.1 / static_cast<double>(cfg.analyses.size()), a.name),
+                                     s, subTimer, startedUtc);
+        for (const auto& e : entries)
+            if (e.key.rfind("run.", 0) != 0 && e.key.rfind("trygg.", 0) != 0 && e.key.rfind("input.", 0) != 0)
+                md.push_back({"analyses." + a.name + "." + e.key, e.value});
+        md.push_back({"analyses." + a.name + ".title", a.title});
+        for (const auto& w : s.warnings) summary.warnings.push_back("analyses." + a.name + ": " + w);
+        names += (names.empty() ? "" : ",") + a.name;
+        summary.analyses.push_back(std::move(s));
+    }
+    writer.setLayerPrefix("");
+    if (!cfg.analyses.empty()) md.push_back({"analyses", names});
+    md.push_back({"input.files_read_once",
+                  fmt::format("{} map and survey file(s) read, {} further use(s) served from memory",
+                              inputs.filesRead(), inputs.servedFromMemory())});
+    writer.writeMetadata(md);
+
     writer.commit();
     summary.filesBeside = writer.filesBeside();
+    if (publishing) {
+        summary.publishHidden = writer.publishSummary().hidden;
+        summary.publishComplementary = writer.publishSummary().complementary;
+    }
     if (cfg.output.report) {
         // Made from the finished file. The GeoPackage is complete either way, so a report that
         // cannot be written is a warning, not a failed run.

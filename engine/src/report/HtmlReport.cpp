@@ -240,7 +240,8 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
         "body{{font-family:sans-serif;max-width:180mm;margin:auto;color:#222}} h1{{font-size:20pt}} h2{{font-size:14pt;"
         "margin-top:1.5em;break-after:avoid}} .map{{width:100%;height:auto;border:1px solid #ccc}} .label{{font-size:18px;paint-order:stroke;stroke:#fff;stroke-width:3px;"
         "fill:#78001e;font-weight:bold}} .place{{font-size:15px;paint-order:stroke;stroke:#fff;stroke-width:3px;fill:#333}} "
-        ".small-place{{font-size:12px}} .notice{{border-left:4px solid #78001e;padding:4px 8px;background:#f8f0f2}} .legend{{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 14px;"
+        ".small-place{{font-size:12px}} h2.analysis{{font-size:17pt;border-top:2px solid #78001e;padding-top:8px;"
+        "margin-top:2em}} .notice{{border-left:4px solid #78001e;padding:4px 8px;background:#f8f0f2}} .legend{{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 14px;"
         "font-size:9pt}} .legend span{{display:inline-block;width:12px;height:12px;margin-right:4px;border:1px solid #999;"
         "vertical-align:middle}} table{{border-collapse:collapse;font-size:9pt;width:100%}} td,th{{border-bottom:1px solid "
         "#ddd;padding:3px 4px;text-align:left;vertical-align:top}} .num{{text-align:right}} section{{break-inside:avoid}}"
@@ -268,16 +269,17 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
         return idx >= 0 && f.IsFieldSetAndNotNull(idx) ? std::to_string(f.GetFieldAsInteger64(idx)) : hiddenCount;
     };
 
-    // The hotspot grid with its areas.
-    {
-        Map map(*ds, 1000);
-        map.classes("hotspot_grid", "Gi_Bin", binColours());
-        map.outlines("hotspot_areas", "area_id", "incidents");
-        html += fmt::format("<section><h2>{}</h2>{}{}</section>\n", esc(w.hotspotMap), map.finish(),
-                            legend(binLegend(w.hotspotLegend)));
-    }
-    // The leading hotspot areas.
-    if (OGRLayer* areas = ds->GetLayerByName("hotspot_areas")) {
+    // The hot spots of an analysis: the grid with its areas, and the leading areas in a table.
+    const auto hotspotSection = [&](const std::string& prefix, const std::string& heading) {
+        {
+            Map map(*ds, 1000);
+            map.classes((prefix + "hotspot_grid").c_str(), "Gi_Bin", binColours());
+            map.outlines((prefix + "hotspot_areas").c_str(), "area_id", "incidents");
+            html += fmt::format("<section><h2>{}</h2>{}{}</section>\n", esc(heading), map.finish(),
+                                legend(binLegend(w.hotspotLegend)));
+        }
+        OGRLayer* areas = ds->GetLayerByName((prefix + "hotspot_areas").c_str());
+        if (!areas) return;
         struct Row {
             long long incidents;
             std::string cells;
@@ -315,7 +317,8 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
             html += "</table>";
         }
         html += "</section>\n";
-    }
+    };
+    hotspotSection("", w.hotspotMap);
     // Change between periods.
     if (ds->GetLayerByName("change_grid")) {
         Map map(*ds, 1000);
@@ -356,6 +359,17 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
             html += "</tr>";
         }
         html += fmt::format("</table><p class=\"small\">{}</p></section>\n", esc(md["followup.method"]));
+    }
+    // The further analyses ([analyses.NAME]): their hot spots and areas, each under its title.
+    for (std::size_t at = 0; at <= md["analyses"].size() && !md["analyses"].empty();) {
+        const std::string list = md["analyses"];
+        const std::size_t comma = std::min(list.find(',', at), list.size());
+        const std::string name = list.substr(at, comma - at);
+        at = comma + 1;
+        if (name.empty()) continue;
+        html += fmt::format("<h2 class=\"analysis\">{}</h2><p class=\"small\">{}</p>\n", esc(md["analyses." + name + ".title"]),
+                            esc(md["analyses." + name + ".filter"]));
+        hotspotSection(name + "_", w.hotspotMap);
     }
     // The run's parameters: what a reader needs to know how the maps were made.
     html += fmt::format("<section><h2>{}</h2><table>", esc(w.parameters));

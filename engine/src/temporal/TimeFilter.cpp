@@ -240,38 +240,22 @@ io::ReportSet applyFilter(io::ReportSet reports, const TimeFilter& filter, Filte
         counts.kept = reports.acceptedCount();
         return reports;
     }
-    // Everything about the reading, and the rejected rows, stay as they were; the per-report
-    // columns are compacted in place (the write index never passes the read index).
-    io::ReportSet& r = reports;
-    const std::size_t n = r.acceptedCount();
-    if (r.timeWallSeconds.empty()) r.timeWallSeconds.assign(n, io::kNoTime);
+    // Everything about the reading, and the rejected rows, stay as they were.
+    const std::size_t n = reports.acceptedCount();
+    std::vector<char> keep(n, 0);
     std::size_t k = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        const std::int64_t t = r.timeWallSeconds[i];
+        const std::int64_t t = reports.timeWallSeconds.empty() ? io::kNoTime : reports.timeWallSeconds[i];
         if (t == io::kNoTime) {
             ++counts.noTime;
-            continue;
-        }
-        if (!filter.keeps(t)) {
+        } else if (!filter.keeps(t)) {
             ++counts.outside;
-            continue;
+        } else {
+            keep[i] = 1;
+            ++k;
         }
-        r.x[k] = r.x[i];
-        r.y[k] = r.y[i];
-        r.row[k] = r.row[i];
-        r.timeWallSeconds[k] = t;
-        if (!r.category.empty()) r.category[k] = r.category[i];
-        if (!r.weight.empty()) r.weight[k] = r.weight[i];
-        if (!r.extras.empty() && k != i) r.extras[k] = std::move(r.extras[i]);  // no self-move
-        ++k;
     }
-    r.x.resize(k);
-    r.y.resize(k);
-    r.row.resize(k);
-    r.timeWallSeconds.resize(k);
-    if (!r.category.empty()) r.category.resize(k);
-    if (!r.weight.empty()) r.weight.resize(k);
-    if (!r.extras.empty()) r.extras.resize(k);
+    io::keepReports(reports, keep);
     counts.kept = k;
     return reports;
 }

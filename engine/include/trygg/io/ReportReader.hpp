@@ -102,6 +102,10 @@ struct ReportSet {
     std::int64_t rejectedCount(RejectReason reason) const;
 };
 
+// Keeps the accepted reports whose `keep` flag is set, in their order, compacting every per-report
+// column in place. Rejected rows and the reading facts stay as they are.
+void keepReports(ReportSet& reports, const std::vector<char>& keep);
+
 // Reads the reports of `spec`, transforms them to `analysisCrs` and checks each row. With a
 // study area, rows outside it are rejected; rows that would fall inside it with x and y swapped
 // are rejected as swapped. Throws InputError when the source cannot be read or has no usable

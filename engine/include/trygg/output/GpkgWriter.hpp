@@ -234,6 +234,13 @@ public:
     // Store a QGIS project of every layer in the file, made by commit() once the layers are
     // complete. Its layers refer to the output's final file name.
     void setQgisProject(QgisProjectOptions options) { m_project = std::move(options); }
+    // Every layer written from now on is named prefix + its name ("natt_" + "hotspot_grid"): a
+    // further analysis in the same file.
+    // `title` goes after the layers' titles (identifiers), which must be unique too.
+    void setLayerPrefix(std::string prefix, std::string title = "") {
+        m_prefix = std::move(prefix);
+        m_prefixTitle = std::move(title);
+    }
     // Publishing mode, applied by commit() to every layer before the project is made.
     void setPublish(PublishOptions options) { m_publish = std::move(options); }
     const PublishSummary& publishSummary() const { return m_publishSummary; }
@@ -251,10 +258,12 @@ private:
     void writeStyle(const std::string& layer, const std::string& geometryColumn, const std::string& qml,
                     const std::string& description, const std::string& styleName = "", bool isDefault = true);
     void exec(const std::string& sql);
+    void createSpatialIndex(const std::string& baseName);
     struct PendingIndex;
     // Sets a grid cell's polygon and fid on the feature, adds its box to `index`, returns its id.
     std::string setCell(OGRFeature& f, const grid::Grid& g, std::size_t i, PendingIndex& index);
 
+    std::string m_prefix, m_prefixTitle;
     std::string m_finalPath;
     std::string m_tmpPath;
     bool m_overwrite = false;

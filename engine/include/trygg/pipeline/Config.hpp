@@ -150,6 +150,7 @@ struct InferenceConfig {
 struct FilterText {
     std::optional<std::string> period, from, to, hours;
     std::vector<std::string> weekdays, months;
+    std::vector<std::string> categories;  // not a time: kept apart by the caller
     bool empty() const { return !period && !from && !to && !hours && weekdays.empty() && months.empty(); }
 };
 
@@ -193,6 +194,17 @@ struct ContextConfig {
     io::NamedFeaturesSpec layer;  // nameField here is the label field (optional)
 };
 
+// One more analysis on the same inputs ([analyses.NAME]): its own reports (a time filter and
+// categories, replacing [filter]), the rest as the main analysis unless switched off here. Its
+// layers are written as NAME_<layer> into the same GeoPackage, and it gets its own part of the report.
+struct AnalysisConfig {
+    std::string name, title;
+    temporal::TimeFilter filter;
+    std::vector<std::string> categories;  // empty: every category
+    bool kde = true, perception = true, change = true, emerging = true, followup = true, areas = true;
+    bool localMoran = true, hotspotAreas = true;
+};
+
 // Publishing mode ([publish] or --publish): see output/Publish.hpp.
 struct PublishConfig {
     bool enabled = false;
@@ -227,6 +239,8 @@ struct Config {
     PublishConfig publish;
     std::map<std::string, temporal::TimeFilter> periods;  // [periods.NAME]
     temporal::TimeFilter filter;                          // [filter]: the reports every analysis runs on
+    std::vector<std::string> categories;                  // [filter] categories: only these (empty: all)
+    std::vector<AnalysisConfig> analyses;                 // [analyses.NAME], in the order of their names
     std::optional<ChangeConfig> change;
     std::optional<FollowupConfig> followup;
     std::optional<EmergingConfig> emerging;

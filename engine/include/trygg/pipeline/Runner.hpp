@@ -49,6 +49,10 @@ struct RunSummary {
     stats::GlobalTest moranI, generalG, clarkEvans;
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> stageSeconds;  // wall seconds per named step
+    std::string analysisName, analysisTitle;  // a further analysis ([analyses.NAME]); "" for the main one
+    std::vector<RunSummary> analyses;         // the further analyses, each on its own reports
+    std::int64_t filteredCategory = 0;        // accepted rows of other categories ([filter] categories)
+    std::int64_t publishHidden = -1, publishComplementary = 0;  // publishing mode: counts hidden
 };
 
 // Runs the analysis of `config`, writing its GeoPackage. Throws InputError, CrsError, IoError

@@ -263,7 +263,7 @@ ChangeStep computeChange(const Config& cfg, const io::ReportSet& reports, const 
 
 // [followup]: the measure, buffer and control areas; incidents in each before and after the
 // measure's date; the WDQ for all incidents and per category.
-output::FollowupData computeFollowup(Inputs& inputs, const Config& cfg, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
+output::FollowupData computeFollowup(Inputs& inputs, const Config& cfg, const geom::GeosContext& geos,
                                      const io::ReportSet& reports, RunSummary& summary) {
     const FollowupConfig& fc = *cfg.followup;
     if (reports.timeWallSeconds.empty())
@@ -615,7 +615,7 @@ struct KdeStep {
 // kde.surface: the density surface over the study area (none over the sea), its value at each
 // grid cell, and the densest areas.
 KdeStep computeKde(Inputs& inputs, const Config& cfg, const io::ReportSet& reports, const GridStep& g, const geom::Area* area,
-                   const crs::Crs& analysisCrs, RunSummary& summary) {
+                   RunSummary& summary) {
     const KdeConfig& kc = cfg.kde;
     KdeStep s;
     std::vector<double> adaptive;
@@ -819,7 +819,7 @@ perception::TimeOfDay timeOfDayOf(std::int64_t wallSeconds) {
 }
 
 // perception: residents' reports per cell, their hot spots, and fear versus crime.
-PerceptionStep computePerception(Inputs& inputs, const Config& cfg, const crs::Crs& analysisCrs, const geom::Area* area,
+PerceptionStep computePerception(Inputs& inputs, const Config& cfg, const geom::Area* area,
                                  const GridStep& g, const io::ReportSet& reports, const GiStarStep& incidents,
                                  const Progress& progress, RunSummary& summary) {
     const PerceptionConfig& pc = *cfg.perception;
@@ -948,7 +948,7 @@ struct AreaStep {
 
 // stats.areas: the same local statistics on polygon areas, over their contiguity, and the area
 // summary: residents, rates, perception and survey indices.
-AreaStep computeAreas(Inputs& inputs, const Config& cfg, const io::ReportSet& reports, const crs::Crs& analysisCrs,
+AreaStep computeAreas(Inputs& inputs, const Config& cfg, const io::ReportSet& reports,
                       const geom::GeosContext& geos, const PerceptionStep* perceived, const KdeStep* density,
                       const Progress& progress, RunSummary& summary) {
     const AreasConfig& ac = *cfg.areas;
@@ -1067,8 +1067,7 @@ struct AreaContext {
     bool hasLights = false;
 };
 
-AreaContext readAreaContext(Inputs& inputs, const HotspotAreasConfig& hc, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
-                            RunSummary& summary) {
+AreaContext readAreaContext(Inputs& inputs, const HotspotAreasConfig& hc, RunSummary& summary) {
     AreaContext ctx;
     for (const auto& spec : hc.places) {
         auto named = inputs.namedFeatures(spec);
@@ -1173,7 +1172,7 @@ struct OverlayStep {
 };
 
 // overlay.measures: each [[overlays]] layer measured per cell and per hotspot area.
-OverlayStep computeOverlays(Inputs& inputs, const Config& cfg, const crs::Crs& analysisCrs, const geom::GeosContext& geos,
+OverlayStep computeOverlays(Inputs& inputs, const Config& cfg, const geom::GeosContext& geos,
                             const geom::Area* area, const GridStep& g, HotspotAreasStep* hotAreas, RunSummary& summary) {
     OverlayStep s;
     for (const auto& oc : cfg.overlays) {
@@ -1571,8 +1570,8 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
 }
 
 // The context map layers, clipped to the grid's extent grown by 1 km (whole features kept).
-std::vector<output::ContextLayerData> readContext(Inputs& inputs, const Config& cfg, const crs::Crs& analysisCrs,
-                                                  const geom::GeosContext& geos, const grid::Extent& extent) {
+std::vector<output::ContextLayerData> readContext(Inputs& inputs, const Config& cfg, const geom::GeosContext& geos,
+                                                  const grid::Extent& extent) {
     std::vector<output::ContextLayerData> out;
     constexpr double kMarginM = 1000;
     for (const auto& c : cfg.context) {
@@ -1619,19 +1618,18 @@ struct Shared {
     const crs::Crs& analysisCrs;
     const geom::GeosContext& geos;
     const io::StudyArea& study;
-    const io::ReportSet& incidents;  // as read: before [filter] and categories
     Inputs& inputs;
 };
 
 // One analysis, from its reports to its layers (written under the writer's current prefix):
 // returns its run_metadata entries. `main` writes the shared layers too (the study area, the
 // context map, the rejected rows).
-std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, output::GpkgWriter& writer, bool main,
-                                           const Progress& progress, RunSummary& summary, StageTimer& timer,
-                                           const std::string& startedUtc) {
+std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::ReportSet incidents,
+                                           output::GpkgWriter& writer, bool main, const Progress& progress,
+                                           RunSummary& summary, StageTimer& timer, const std::string& startedUtc) {
     const crs::Crs& analysisCrs = sh.analysisCrs;
     const geom::GeosContext& geos = sh.geos;
-    const io::ReportSet reports = filterIncidents(cfg, io::ReportSet(sh.incidents), summary);
+    const io::ReportSet reports = filterIncidents(cfg, std::move(incidents), summary);
     timer.lap("filter");
 
     GridStep g = buildGrid(cfg, reports, sh.study.area.get(), progress.slice(0.45, 0.55, "grid.build"));
@@ -1645,13 +1643,13 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, output
 
     std::vector<output::ContextLayerData> context;
     if (main && !cfg.context.empty()) {
-        context = readContext(sh.inputs, cfg, analysisCrs, geos, g.extent);
+        context = readContext(sh.inputs, cfg, geos, g.extent);
         timer.lap("io.context");
     }
 
     std::optional<output::FollowupData> followup;
     if (cfg.followup) {
-        followup = computeFollowup(sh.inputs, cfg, analysisCrs, geos, reports, summary);
+        followup = computeFollowup(sh.inputs, cfg, geos, reports, summary);
         timer.lap("stats.followup");
     }
 
@@ -1726,7 +1724,7 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, output
     std::optional<KdeStep> density;
     if (cfg.kde.enabled) {
         progress.slice(0.8, 0.82, "kde.surface").update(0.0);
-        density = computeKde(sh.inputs, cfg, reports, g, sh.study.area.get(), analysisCrs, summary);
+        density = computeKde(sh.inputs, cfg, reports, g, sh.study.area.get(), summary);
         summary.kdeBandwidthM = density->bandwidthM;
         timer.lap("kde.surface");
     }
@@ -1736,14 +1734,14 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, output
         if (!gi) throw InputError("perception: needs the hotspot grid ([grid] enabled = true)");
         const Progress perceptionProgress = progress.slice(0.82, 0.84, "perception");
         perceptionProgress.update(0.0, cfg.perception->reports.path);
-        perceived = computePerception(sh.inputs, cfg, analysisCrs, sh.study.area.get(), g, reports, *gi, perceptionProgress, summary);
+        perceived = computePerception(sh.inputs, cfg, sh.study.area.get(), g, reports, *gi, perceptionProgress, summary);
         timer.lap("perception");
     }
 
     std::optional<HotspotAreasStep> hotAreas;
     if (gi && cfg.hotspotAreas.enabled) {
         progress.slice(0.84, 0.845, "overlay.hotspot_areas").update(0.0);
-        const AreaContext ctx = readAreaContext(sh.inputs, cfg.hotspotAreas, analysisCrs, geos, summary);
+        const AreaContext ctx = readAreaContext(sh.inputs, cfg.hotspotAreas, summary);
         hotAreas = computeHotspotAreas(cfg, ctx, geos, sh.study.area.get(), g, gi->bins, "incidents", 1, reports);
         auto append = [&](HotspotAreasStep more) {
             for (auto& r : more.rows) hotAreas->rows.push_back(std::move(r));
@@ -1782,7 +1780,7 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, output
     std::optional<OverlayStep> overlays;
     if (gi && !cfg.overlays.empty()) {
         progress.slice(0.845, 0.85, "overlay.measures").update(0.0);
-        overlays = computeOverlays(sh.inputs, cfg, analysisCrs, geos, sh.study.area.get(), g, hotAreas ? &*hotAreas : nullptr, summary);
+        overlays = computeOverlays(sh.inputs, cfg, geos, sh.study.area.get(), g, hotAreas ? &*hotAreas : nullptr, summary);
         timer.lap("overlay.measures");
     }
 
@@ -1790,7 +1788,7 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, output
     if (cfg.areas) {
         const Progress areaProgress = progress.slice(0.82, 0.85, "stats.areas");
         areaProgress.update(0.0, cfg.areas->layer.path);
-        areas = computeAreas(sh.inputs, cfg, reports, analysisCrs, geos, perceived ? &*perceived : nullptr,
+        areas = computeAreas(sh.inputs, cfg, reports, geos, perceived ? &*perceived : nullptr,
                              density ? &*density : nullptr, areaProgress, summary);
         timer.lap("stats.areas");
     }
@@ -1945,11 +1943,13 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     summary.hasStudyArea = static_cast<bool>(study.area);
     timer.lap("io.study_area");
 
-    const io::ReportSet incidents =
+    // The incidents as read, before [filter] and categories: each analysis filters its own copy;
+    // the last one to run takes them over.
+    io::ReportSet incidents =
         readIncidents(cfg, analysisCrs, study.area.get(), progress.slice(0.05, 0.45, "io.reports"), summary);
     timer.lap("io.reports");
     Inputs inputs(analysisCrs, geos);
-    Shared shared{analysisCrs, geos, study, incidents, inputs};
+    Shared shared{analysisCrs, geos, study, inputs};
     const RunSummary afterReading = summary;  // what every analysis starts from
 
     output::GpkgWriter writer(cfg.output.path, cfg.output.overwrite, analysisCrs);
@@ -1960,7 +1960,9 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     if (publishing) writer.setPublish(output::PublishOptions{cfg.publish.minCount});
     if (cfg.output.qgisProject) writer.setQgisProject(output::QgisProjectOptions{cfg.name, cfg.name, "", cfg.output.language});
 
-    std::vector<output::MetadataEntry> md = analyse(cfg, shared, writer, true, progress, summary, timer, startedUtc);
+    std::vector<output::MetadataEntry> md =
+        analyse(cfg, shared, cfg.analyses.empty() ? std::move(incidents) : io::ReportSet(incidents), writer, true, progress,
+                summary, timer, startedUtc);
     // The further analyses: the same inputs, their own reports, their layers under their names.
     std::string names;
     for (std::size_t k = 0; k < cfg.analyses.size(); ++k) {
@@ -1973,7 +1975,8 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         StageTimer subTimer(s);
         writer.setLayerPrefix(a.name + "_", a.title);
         const double from = 0.85 + 0.1 * static_cast<double>(k) / static_cast<double>(cfg.analyses.size());
-        const auto entries = analyse(sub, shared, writer, false,
+        const bool last = k + 1 == cfg.analyses.size();
+        const auto entries = analyse(sub, shared, last ? std::move(incidents) : io::ReportSet(incidents), writer, false,
                                      progress.slice(from, from + 0.1 / static_cast<double>(cfg.analyses.size()), a.name),
                                      s, subTimer, startedUtc);
         for (const auto& e : entries)

@@ -21,10 +21,7 @@
 namespace trygg::output {
 
 struct PublishOptions {
-    int minCount = 3;
-    // The published totals every grid column must add up to: accepted incidents (n), per category
-    // (n_<slug>) and per period (n_before, n_after). Keyed by field name.
-    std::vector<std::pair<std::string, std::int64_t>> columnTotals;
+    int minCount = 3;  // counts of 1 .. minCount-1 are hidden
 };
 
 struct PublishSummary {

@@ -1779,14 +1779,14 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
 
     std::optional<OverlayStep> overlays;
     if (gi && !cfg.overlays.empty()) {
-        progress.slice(0.845, 0.85, "overlay.measures").update(0.0);
+        progress.slice(0.845, 0.848, "overlay.measures").update(0.0);
         overlays = computeOverlays(sh.inputs, cfg, geos, sh.study.area.get(), g, hotAreas ? &*hotAreas : nullptr, summary);
         timer.lap("overlay.measures");
     }
 
     std::optional<AreaStep> areas;
     if (cfg.areas) {
-        const Progress areaProgress = progress.slice(0.82, 0.85, "stats.areas");
+        const Progress areaProgress = progress.slice(0.848, 0.85, "stats.areas");
         areaProgress.update(0.0, cfg.areas->layer.path);
         areas = computeAreas(sh.inputs, cfg, reports, geos, perceived ? &*perceived : nullptr,
                              density ? &*density : nullptr, areaProgress, summary);
@@ -1960,9 +1960,12 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     if (publishing) writer.setPublish(output::PublishOptions{cfg.publish.minCount});
     if (cfg.output.qgisProject) writer.setQgisProject(output::QgisProjectOptions{cfg.name, cfg.name, "", cfg.output.language});
 
+    // The main analysis's steps run from 0.45 (after reading) to 1; with further analyses, they end
+    // at 0.85 instead and the others share 0.85 to 0.95, so the progress never goes back.
+    const Progress mainProgress = cfg.analyses.empty() ? progress : progress.slice(0.45 - 0.45 * 0.4 / 0.55, 0.85, "");
     std::vector<output::MetadataEntry> md =
-        analyse(cfg, shared, cfg.analyses.empty() ? std::move(incidents) : io::ReportSet(incidents), writer, true, progress,
-                summary, timer, startedUtc);
+        analyse(cfg, shared, cfg.analyses.empty() ? std::move(incidents) : io::ReportSet(incidents), writer, true,
+                mainProgress, summary, timer, startedUtc);
     // The further analyses: the same inputs, their own reports, their layers under their names.
     std::string names;
     for (std::size_t k = 0; k < cfg.analyses.size(); ++k) {

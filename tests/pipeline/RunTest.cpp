@@ -855,8 +855,19 @@ TEST_CASE("further analyses: their own reports, their own layers, inputs read on
     test::TempDir dir;
     pipeline::Config c = sampleConfig(dir);
     REQUIRE(c.analyses.size() == 2);
+    // A third with no report in its period is skipped with a warning; the batch goes on.
+    pipeline::AnalysisConfig empty;
+    empty.name = "tom";
+    empty.title = "Inget";
+    empty.filter = pipeline::parseFilter(pipeline::FilterText{std::nullopt, std::string("2030-01-01"), std::nullopt,
+                                                             std::nullopt, {}, {}, {}},
+                                         {}, "test");
+    c.analyses.push_back(empty);
     const auto s = pipeline::run(c, Progress());
     REQUIRE(s.analyses.size() == 2);
+    CHECK(std::any_of(s.warnings.begin(), s.warnings.end(), [](const std::string& w) {
+        return w.rfind("analyses.tom: skipped: filter: no accepted report", 0) == 0;
+    }));
 
     std::set<long long> rejectedRows;
     GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
@@ -897,6 +908,8 @@ TEST_CASE("further analyses: their own reports, their own layers, inputs read on
     std::map<std::string, std::string> md;
     for (auto& f : *ds->GetLayerByName("run_metadata")) md[f->GetFieldAsString("key")] = f->GetFieldAsString("value");
     CHECK(md["analyses"] == "natt_misshandel,skadegorelse");
+    CHECK(md["analyses.tom.skipped"].find("no accepted report") != std::string::npos);
+    for (auto* layer : ds->GetLayers()) CHECK(std::string(layer->GetName()).rfind("tom_", 0) == std::string::npos);
     CHECK(md["analyses.natt_misshandel.filter.rows_used"] == std::to_string(nightAssaults));
     pipeline::Config alone = sampleConfig(dir);
     alone.analyses.clear();

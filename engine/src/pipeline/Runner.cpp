@@ -1979,9 +1979,19 @@ RunSummary run(const Config& cfg, const Progress& progress) {
         writer.setLayerPrefix(a.name + "_", a.title);
         const double from = 0.85 + 0.1 * static_cast<double>(k) / static_cast<double>(cfg.analyses.size());
         const bool last = k + 1 == cfg.analyses.size();
-        const auto entries = analyse(sub, shared, last ? std::move(incidents) : io::ReportSet(incidents), writer, false,
-                                     progress.slice(from, from + 0.1 / static_cast<double>(cfg.analyses.size()), a.name),
-                                     s, subTimer, startedUtc);
+        // A further analysis that cannot run on its reports (none left after its filter, too few
+        // cells ...) is skipped with a warning: the batch goes on. It fails while computing, before
+        // it writes a layer, so nothing of it is in the file.
+        std::vector<output::MetadataEntry> entries;
+        try {
+            entries = analyse(sub, shared, last ? std::move(incidents) : io::ReportSet(incidents), writer, false,
+                              progress.slice(from, from + 0.1 / static_cast<double>(cfg.analyses.size()), a.name), s,
+                              subTimer, startedUtc);
+        } catch (const InputError& e) {
+            summary.warnings.push_back("analyses." + a.name + ": skipped: " + e.what());
+            md.push_back({"analyses." + a.name + ".skipped", e.what()});
+            continue;
+        }
         for (const auto& e : entries)
             if (e.key.rfind("run.", 0) != 0 && e.key.rfind("trygg.", 0) != 0 && e.key.rfind("input.", 0) != 0)
                 md.push_back({"analyses." + a.name + "." + e.key, e.value});

@@ -2002,6 +2002,8 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     }
     writer.setLayerPrefix("");
     if (!cfg.analyses.empty()) md.push_back({"analyses", names});
+    for (auto& e : md)
+        if (e.key == "run.finished_utc") e.value = utcNow();  // after the further analyses too
     md.push_back({"input.files_read_once",
                   fmt::format("{} map and survey file(s) read, {} further use(s) served from memory",
                               inputs.filesRead(), inputs.servedFromMemory())});

@@ -287,13 +287,20 @@ TableResult publishTable(Db& db, const std::string& table, const Policy& policy,
 }
 
 // run_metadata: counts of report rows (read, accepted, rejected by reason, filtered) below
-// minCount read "<minCount".
+// minCount read "<minCount"; the first and last report's time keep only their month.
 void publishMetadata(Db& db, const std::string& table, int minCount) {
-    static const std::regex reportCount(R"(^(input\.[a-z_]+\.(rows_[a-z_]+|rejected\..+)|filter\..+)$)");
+    static const std::regex reportCount(
+        R"(^(analyses\.[a-z0-9_]+\.)?(input\.[a-z_]+\.(rows_[a-z_]+|rejected\..+)|filter\..+)$)");
+    static const std::regex reportTime(R"(^input\.[a-z_]+\.time_(first|last)$)");
     std::vector<std::int64_t> rowids;
+    std::vector<std::pair<std::int64_t, std::string>> months;
     auto q = db.prepare("SELECT rowid, key, value FROM " + quoteId(table));
     while (db.row(q.get())) {
         const std::string key = sqlite::text(q.get(), 1), value = sqlite::text(q.get(), 2);
+        if (std::regex_match(key, reportTime) && value.size() > 7) {
+            months.emplace_back(sqlite3_column_int64(q.get(), 0), value.substr(0, 7));
+            continue;
+        }
         if (!std::regex_match(key, reportCount) || value.empty() ||
             !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }) || value.size() > 9)
             continue;
@@ -301,9 +308,10 @@ void publishMetadata(Db& db, const std::string& table, int minCount) {
         if (v >= 1 && v < minCount) rowids.push_back(sqlite3_column_int64(q.get(), 0));
     }
     const std::string hiddenText = fmt::format("<{}", minCount);
+    for (auto rowid : rowids) months.emplace_back(rowid, hiddenText);
     auto u = db.prepare("UPDATE " + quoteId(table) + " SET value = ? WHERE rowid = ?");
-    for (auto rowid : rowids) {
-        sqlite3_bind_text(u.get(), 1, hiddenText.c_str(), -1, SQLITE_TRANSIENT);
+    for (const auto& [rowid, text] : months) {
+        sqlite3_bind_text(u.get(), 1, text.c_str(), -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(u.get(), 2, rowid);
         db.step(u.get());
     }

@@ -11,7 +11,8 @@
 //   - continuous statistics from which counts could be solved back over known neighbourhoods (Gi*
 //     z-scores and p-values, local Moran's I, the density at cell centres) are dropped; the classes
 //     planners read (Gi_Bin, COType, change_bin, pattern, fear_crime) stay;
-//   - counts of reports in run_metadata below minCount read "<minCount";
+//   - counts of reports in run_metadata below minCount read "<minCount", and the first and last
+//     report's time keep only their month;
 //   - the file is vacuumed with secure_delete, so nothing hidden remains in free pages.
 // Rejected rows, raw points and density rasters are never written in publishing mode (the runner).
 #include <cstdint>

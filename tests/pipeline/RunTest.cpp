@@ -28,9 +28,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-pipeline::Config sampleConfig(const test::TempDir& dir) {
+// The sample config writing into `dir`; its further analyses ([analyses.*]) only when asked, as
+// most tests are about the main analysis and each further one costs a run.
+pipeline::Config sampleConfig(const test::TempDir& dir, bool withAnalyses = false) {
     pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
     c.output.path = dir.file("kavlinge.gpkg");
+    if (!withAnalyses) c.analyses.clear();
     return c;
 }
 
@@ -173,7 +176,7 @@ std::string readFile(const std::string& path) {
 
 TEST_CASE("golden run on the sample data", "[pipeline][golden]") {
     test::TempDir dir;
-    const pipeline::RunSummary s = pipeline::run(sampleConfig(dir), Progress());
+    const pipeline::RunSummary s = pipeline::run(sampleConfig(dir, true), Progress());  // as the demo runs it
     CHECK(s.rowsRead == s.accepted + s.rejected);
     const std::string actual = dump(s.outputPath);
     const std::string goldenPath = std::string(TRYGG_SOURCE_DIR) + "/tests/golden/kavlinge.txt";
@@ -579,7 +582,6 @@ TEST_CASE("the HTML report beside the GeoPackage: maps, the areas' table, the fo
     test::TempDir dir;
     pipeline::Config c = sampleConfig(dir);
     c.perception.reset();
-    c.analyses.clear();  // their parts are checked with them
     const auto s = pipeline::run(c, Progress());
     const std::string html = readFile(dir.file("kavlinge.html"));
     REQUIRE_FALSE(html.empty());
@@ -694,7 +696,7 @@ TEST_CASE("the QGIS project in the GeoPackage: every layer, its style, hot spots
 TEST_CASE("publishing mode: no points, no rejected rows, no count of 1 or 2, nothing recoverable", "[pipeline][publish]") {
     // Every layer and table of a publishing-mode run of the sample is scanned.
     test::TempDir dir;
-    pipeline::Config c = sampleConfig(dir);
+    pipeline::Config c = sampleConfig(dir, true);  // the further analyses' layers are scanned too
     c.publish.enabled = true;
     const auto s = pipeline::run(c, Progress());
     const std::string path = s.outputPath;
@@ -856,7 +858,7 @@ TEST_CASE("further analyses: their own reports, their own layers, inputs read on
     // (vandalism and graffiti). Their counts are checked against an independent count of the
     // SWEREF 99 TM file, less its rejected rows.
     test::TempDir dir;
-    pipeline::Config c = sampleConfig(dir);
+    pipeline::Config c = sampleConfig(dir, true);
     REQUIRE(c.analyses.size() == 2);
     // A third with no report in its period is skipped with a warning; the batch goes on.
     pipeline::AnalysisConfig empty;

@@ -161,7 +161,7 @@ TEST_CASE("further analyses, context layers and publishing from the config", "[p
                       Catch::Contains("analyses.natt.kd") && Catch::Contains("unknown key"));
     CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[analyses.natt]\nhours = \"25-3\"\n")),
                       Catch::Contains("analyses.natt"));
-    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[publish]\nmin_count = 1\n")),
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[publish]\nmin_count = 0\n")),
                       Catch::Contains("publish.min_count"));
     CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) +
                                                                 "[[context]]\nname = \"a\"\npath = \"m.gpkg\"\n"

@@ -89,7 +89,10 @@ std::vector<std::string> columnsOf(Db& db, const std::string& table) {
     return cols;
 }
 
-// "stöld (337); klotter (2)" with counts below minCount written "(<3)".
+// A count of reports small enough to point at someone: 1 .. minCount. Zero identifies nobody.
+bool isSmall(std::int64_t v, int minCount) { return v >= 1 && v <= minCount; }
+
+// "stöld (337); klotter (2)" with the small counts written "(≤3)".
 std::string hideTextCounts(const std::string& text, int minCount) {
     static const std::regex count(R"(\((\d+)\))");
     std::string out;
@@ -98,7 +101,7 @@ std::string hideTextCounts(const std::string& text, int minCount) {
     for (; it != std::sregex_iterator(); ++it) {
         const long v = std::stol((*it)[1].str());
         out += text.substr(last, static_cast<std::size_t>(it->position()) - last);
-        out += v >= 1 && v < minCount ? fmt::format("(<{})", minCount) : it->str();
+        out += isSmall(v, minCount) ? fmt::format("(≤{})", minCount) : it->str();
         last = static_cast<std::size_t>(it->position() + it->length());
     }
     return out + text.substr(last);
@@ -155,7 +158,7 @@ TableResult publishTable(Db& db, const std::string& table, const Policy& policy,
     std::vector<std::vector<bool>> hidden(rows, std::vector<bool>(ncols, false));
     for (std::size_t i = 0; i < rows; ++i)
         for (std::size_t k = 0; k < ncols; ++k)
-            if (!isNull[i][k] && values[i][k] >= 1 && values[i][k] < minCount) hidden[i][k] = true, ++result.hidden;
+            if (!isNull[i][k] && isSmall(values[i][k], minCount)) hidden[i][k] = true, ++result.hidden;
 
     // Complementary suppression, over rows and columns in turn until nothing changes.
     const auto group = [&](const std::vector<std::pair<std::size_t, std::size_t>>& cells, bool totalPublished) {
@@ -287,7 +290,7 @@ TableResult publishTable(Db& db, const std::string& table, const Policy& policy,
 }
 
 // run_metadata: counts of report rows (read, accepted, rejected by reason, filtered) below
-// minCount read "<minCount"; the first and last report's time keep only their month.
+// minCount read "≤minCount"; the first and last report's time keep only their month.
 void publishMetadata(Db& db, const std::string& table, int minCount) {
     static const std::regex reportCount(
         R"(^(analyses\.[a-z0-9_]+\.)?(input\.[a-z_]+\.(rows_[a-z_]+|rejected\..+)|filter\..+)$)");
@@ -305,9 +308,9 @@ void publishMetadata(Db& db, const std::string& table, int minCount) {
             !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }) || value.size() > 9)
             continue;
         const long v = std::stol(value);
-        if (v >= 1 && v < minCount) rowids.push_back(sqlite3_column_int64(q.get(), 0));
+        if (isSmall(v, minCount)) rowids.push_back(sqlite3_column_int64(q.get(), 0));
     }
-    const std::string hiddenText = fmt::format("<{}", minCount);
+    const std::string hiddenText = fmt::format("≤{}", minCount);
     for (auto rowid : rowids) months.emplace_back(rowid, hiddenText);
     auto u = db.prepare("UPDATE " + quoteId(table) + " SET value = ? WHERE rowid = ?");
     for (const auto& [rowid, text] : months) {
@@ -325,16 +328,17 @@ bool groupSafe(const std::vector<std::int64_t>& values, const std::vector<bool>&
     for (std::size_t j = 0; j < values.size(); ++j)
         if (hidden[j]) ++k, sum += values[j], zeroHidden = zeroHidden || values[j] == 0;
     // The published total gives away the hidden values' sum. That pins none of them down when
-    // nothing is hidden, or two or more are hidden with a sum of at least minCount and either
-    // more than their number (so not all ones) or a zero among them (so a hidden value may be 0).
-    return k == 0 || (k >= 2 && sum >= minCount && (sum > k || zeroHidden));
+    // nothing is hidden, or two or more are hidden with a sum above minCount (not a small count
+    // itself) and either more than their number (so not all ones) or a zero among them (so a
+    // hidden value may be 0).
+    return k == 0 || (k >= 2 && sum > minCount && (sum > k || zeroHidden));
 }
 
 std::size_t suppressGroup(const std::vector<std::int64_t>& values, std::vector<bool>& hidden, int minCount,
                           bool totalPublished) {
     std::size_t added = 0;
     for (std::size_t j = 0; j < values.size(); ++j)
-        if (!hidden[j] && values[j] >= 1 && values[j] < minCount) hidden[j] = true, ++added;
+        if (!hidden[j] && isSmall(values[j], minCount)) hidden[j] = true, ++added;
     if (!totalPublished) return added;
     while (!groupSafe(values, hidden, minCount)) {
         // Hide the smallest shown non-zero value; when none is left, a zero.
@@ -390,7 +394,7 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
         add("publish.rule", fmt::format("counts of 1 to {} are NULL and named in the row's `suppressed` field; more "
                                         "counts are hidden where a total would give them back; values computed "
                                         "from a hidden count are NULL",
-                                        options.minCount - 1));
+                                        options.minCount));
         add("publish.hidden_small_counts", std::to_string(summary.hidden));
         add("publish.hidden_complementary", std::to_string(summary.complementary));
         add("publish.hidden_derived_values", std::to_string(summary.derived));

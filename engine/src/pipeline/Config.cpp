@@ -570,7 +570,8 @@ Config loadConfig(const std::string& path) {
         r.onlyKnown(*t, "publish.", {"enabled", "min_count"});
         if (auto v = r.boolean(t, "publish", "enabled")) cfg.publish.enabled = *v;
         if (auto v = r.number(t, "publish", "min_count")) {
-            if (*v < 2 || *v > 100 || *v != std::floor(*v)) r.fail(r.node(t, "min_count"), "publish.min_count", "must be a whole number, 2 .. 100");
+            if (*v < 1 || *v > 100 || *v != std::floor(*v))
+                r.fail(r.node(t, "min_count"), "publish.min_count", "must be a whole number, 1 .. 100");
             cfg.publish.minCount = static_cast<int>(*v);
         }
     }

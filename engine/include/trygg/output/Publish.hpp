@@ -1,17 +1,17 @@
 #pragma once
 // Publishing mode: a GeoPackage fit to hand to the public. Applied to the finished file before it
 // is moved into place, so it covers every layer, whatever analysis wrote it:
-//   - counts of reports between 1 and minCount - 1 are hidden (NULL) and flagged in a `suppressed`
+//   - counts of reports from 1 to minCount are hidden (NULL) and flagged in a `suppressed`
 //     field naming the hidden fields; zero stays zero (it identifies nobody);
 //   - complementary suppression: where a row's total or a column's total is published (n and its
 //     n_<category> fields, a hot-times row and its total, a grid's column against the run's total),
 //     more values are hidden until the hidden ones cannot be recovered by differencing: never one
-//     hidden value alone, their sum at least minCount, and more than their number (else all are 1);
+//     hidden value alone, their sum above minCount, and more than their number (else all are 1);
 //   - values computed from a hidden count (rates, shares, means, the WDQ) are hidden with it;
 //   - continuous statistics from which counts could be solved back over known neighbourhoods (Gi*
 //     z-scores and p-values, local Moran's I, the density at cell centres) are dropped; the classes
 //     planners read (Gi_Bin, COType, change_bin, pattern, fear_crime) stay;
-//   - counts of reports in run_metadata below minCount read "<minCount", and the first and last
+//   - counts of reports in run_metadata from 1 to minCount read "≤minCount", and the first and last
 //     report's time keep only their month;
 //   - the file is vacuumed with secure_delete, so nothing hidden remains in free pages.
 // Rejected rows, raw points and density rasters are never written in publishing mode (the runner).
@@ -22,7 +22,7 @@
 namespace trygg::output {
 
 struct PublishOptions {
-    int minCount = 3;  // counts of 1 .. minCount-1 are hidden
+    int minCount = 3;  // counts of 1 .. minCount are hidden: a published count is 0 or above it
 };
 
 struct PublishSummary {
@@ -36,12 +36,12 @@ struct PublishSummary {
 PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptions& options);
 
 // The complementary-suppression rule on one group of counts whose total is published: marks
-// values 1..minCount-1 hidden, then hides the smallest shown non-zero values (then a zero) until
+// values 1..minCount hidden, then hides the smallest shown non-zero values (then a zero) until
 // groupSafe holds or nothing is left. `hidden` has one flag per value and may come in with flags
 // set. Returns how many it added.
 // True when the hidden values of a group cannot be recovered from its published total: none is
-// hidden, or two or more with a sum of at least minCount that is more than their number (not all
-// ones) or has a zero among them.
+// hidden, or two or more with a sum above minCount that is more than their number (not all ones)
+// or has a zero among them.
 bool groupSafe(const std::vector<std::int64_t>& values, const std::vector<bool>& hidden, int minCount);
 
 std::size_t suppressGroup(const std::vector<std::int64_t>& values, std::vector<bool>& hidden, int minCount,

@@ -208,7 +208,7 @@ struct AnalysisConfig {
 // Publishing mode ([publish] or --publish): see output/Publish.hpp.
 struct PublishConfig {
     bool enabled = false;
-    int minCount = 3;  // counts of 1 .. minCount-1 are hidden
+    int minCount = 3;  // counts of 1 .. minCount are hidden: a published count is 0 or above it
 };
 
 struct OutputConfig {

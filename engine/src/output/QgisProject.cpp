@@ -293,6 +293,10 @@ void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& opt
                 l.place.visible = false;
                 if (l.dataType == "attributes") l.place.rank = 100;  // its tables below its layers
             }
+    // A density surface alone (`trygg kde`): the surface and its densest areas are the map.
+    if (std::none_of(layers.begin(), layers.end(), [](const Layer& l) { return l.table == "hotspot_grid"; }))
+        for (auto& l : layers)
+            if (l.table == "kde_density" || l.table == "density_areas") l.place.visible = true;
     if (db.hasTable("layer_styles")) {
         auto q = db.prepare("SELECT f_table_name, styleName, styleQML, useAsDefault FROM layer_styles ORDER BY rowid");
         while (db.row(q.get())) {

@@ -62,3 +62,12 @@ TEST_CASE("min_count 5 hides 1 to 5", "[publish]") {
     suppressGroup(v, h, 5, true);
     CHECK(h == std::vector<bool>{true, false, true, false, true});  // 4 + 3 + 5 = 12 > 5, > 3
 }
+
+TEST_CASE("hidden zeros alone give nothing away", "[publish]") {
+    // A column of zeros with one zero hidden (by a row's need): the total says the hidden sum is
+    // 0, which harms nobody, so no more is hidden.
+    std::vector<std::int64_t> v{0, 0, 0, 5};
+    std::vector<bool> h{true, false, false, false};
+    CHECK(groupSafe(v, h, 3));
+    CHECK(suppressGroup(v, h, 3, true) == 0);
+}

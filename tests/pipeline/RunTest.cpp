@@ -843,6 +843,23 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
         INFO(gridCols[k][0]);
         CHECK(trygg::output::groupSafe(values, hidden, 3));
     }
+    // Nor between analyses: where the main grid and the night-assault grid both show a cell's
+    // assaults (or its total), the difference (assaults by day, or other reports) is 0 or above 3.
+    {
+        std::map<std::string, std::pair<std::string, std::string>> mainCells;  // cell_id: n, n_misshandel
+        for (const auto& r : query(path, "SELECT cell_id, n, n_misshandel FROM hotspot_grid")) mainCells[r[0]] = {r[1], r[2]};
+        std::size_t compared = 0;
+        for (const auto& r : query(path, "SELECT cell_id, n, n_misshandel FROM natt_misshandel_hotspot_grid")) {
+            const auto& m = mainCells.at(r[0]);
+            for (auto [a, b] : {std::pair{m.first, r[1]}, std::pair{m.second, r[2]}}) {
+                if (a == null || b == null) continue;
+                ++compared;
+                const long long d = std::llabs(std::stoll(a) - std::stoll(b));
+                if (d >= 1 && d <= 3) FAIL("cell " << r[0] << ": " << a << " and " << b << " differ by " << d);
+            }
+        }
+        CHECK(compared > 1000);
+    }
     // The statistics that would give counts back are gone; the classes stay.
     const auto fields = query(path, "SELECT group_concat(name, ' ') FROM pragma_table_info('hotspot_grid')")[0][0];
     CHECK(fields.find("GiZScore") == std::string::npos);

@@ -33,18 +33,19 @@ struct Policy {
     std::vector<std::string> drop;       // continuous statistics that could give counts back
     std::vector<std::string> textCounts; // text with "(N)" counts: "stöld (337); klotter (2)"
     bool hotTimes = false;               // weekday rows in blocks per scope and area
+    std::string key;                     // the field naming a row the same way in every analysis
 };
 
 const std::vector<Policy>& policies() {
     static const std::vector<std::string> gridStats = {"GiZScore", "GiPValue", "GiPseudoP", "LMiIndex", "LMiZScore",
                                                        "LMiPValue", "LMiPseudoP", "kde", "kde_risk"};
     static const std::vector<Policy> all = {
-        {"hotspot_grid", {"n", "n_*"}, "n", true, {}, gridStats, {}, false},
-        {"area_statistics", {"n", "n_*"}, "n", true, {{"n_per_km2", {"n"}}}, gridStats, {}, false},
+        {"hotspot_grid", {"n", "n_*"}, "n", true, {}, gridStats, {}, false, "cell_id"},
+        {"area_statistics", {"n", "n_*"}, "n", true, {{"n_per_km2", {"n"}}}, gridStats, {}, false, "area_id"},
         {"change_grid", {"n_before", "n_after"}, "", true, {{"change", {"n_before", "n_after"}},
                                                              {"rate_ratio", {"n_before", "n_after"}},
-                                                             {"change_p", {"n_before", "n_after"}}}, {}, {}, false},
-        {"emerging_hotspots", {"n"}, "", true, {}, {"last_z"}, {}, false},
+                                                             {"change_p", {"n_before", "n_after"}}}, {}, {}, false, "cell_id"},
+        {"emerging_hotspots", {"n"}, "", true, {}, {"last_z"}, {}, false, "cell_id"},
         {"hotspot_areas", {"incidents"}, "", true, {{"share_of_incidents", {"incidents"}}}, {}, {"leading_categories", "peak_hour", "peak_weekday"}, false},
         {"density_areas", {"incidents"}, "", true, {{"share_of_incidents", {"incidents"}}}, {}, {}, false},
         {"hot_times", {"h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13",
@@ -54,7 +55,7 @@ const std::vector<Policy>& policies() {
          {{"incidents_per_1000", {"incidents"}}, {"incidents_per_1000_eb", {"incidents"}},
           {"perc_share_unsafe", {"perc_n", "perc_unsafe"}}, {"perc_mean", {"perc_n"}}, {"perc_mean_eb", {"perc_n"}},
           {"perc_reasons", {"perc_n"}}},
-         {}, {"perc_reasons"}, false},
+         {}, {"perc_reasons"}, false, "area_id"},
         {"area_reasons", {"reports", "unsafe_reports"}, "", true,
          {{"share_unsafe", {"reports", "unsafe_reports"}}, {"share_unsafe_in_area", {"unsafe_reports"}},
           {"lift", {"reports", "unsafe_reports"}}},
@@ -67,7 +68,7 @@ const std::vector<Policy>& policies() {
          {{"perc_share_unsafe", {"perc_n", "perc_unsafe"}}, {"perc_mean", {"perc_n"}}, {"perc_mean_eb", {"perc_n"}},
           {"perc_reasons", {"perc_n"}}},
          {"perc_GiZScore", "perc_GiPValue", "perc_GiPseudoP", "perc_score_GiZScore", "perc_score_GiPValue"},
-         {"perc_reasons"}, false},
+         {"perc_reasons"}, false, "cell_id"},
         {"followup", {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"},
          "", true,
          {{"success_measure", {"measure_before", "measure_after", "control_before", "control_after"}},
@@ -75,8 +76,8 @@ const std::vector<Policy>& policies() {
           {"wdq", {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"}},
           {"total_net_effect",
            {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"}}},
-         {}, {}, false},
-        {"followup_areas", {"n_before", "n_after"}, "", true, {}, {}, {}, false},
+         {}, {}, false, "category"},
+        {"followup_areas", {"n_before", "n_after"}, "", true, {}, {}, {}, false, "role"},
     };
     return all;
 }
@@ -111,116 +112,167 @@ struct TableResult {
     std::int64_t hidden = 0, complementary = 0, derived = 0;
 };
 
-TableResult publishTable(Db& db, const std::string& table, const Policy& policy, int minCount,
-                         std::vector<std::string>& dropped) {
+using Cell = std::pair<std::size_t, std::size_t>;  // row, count field
+
+// One table's counts in memory while the hiding is worked out, over every table at once.
+struct TableState {
+    std::string table;
+    const Policy* policy = nullptr;
+    std::vector<std::string> cols, counts;
+    int totalIndex = -1;
+    std::vector<std::int64_t> rowids;
+    std::vector<std::string> keys;     // cell_id or area_id per row, for comparing analyses
+    std::vector<std::string> blockOf;  // hot_times: the scope and area a weekday row belongs to
+    std::vector<std::vector<std::int64_t>> values;
+    std::vector<std::vector<bool>> isNull, hidden;
     TableResult result;
-    const std::vector<std::string> cols = columnsOf(db, table);
-    const auto has = [&](const std::string& c) { return std::find(cols.begin(), cols.end(), c) != cols.end(); };
-    std::vector<std::string> counts;
+
+    bool has(const std::string& c) const { return std::find(cols.begin(), cols.end(), c) != cols.end(); }
+    std::size_t rows() const { return rowids.size(); }
+};
+
+TableState loadTable(Db& db, const std::string& table, const Policy& policy, int minCount) {
+    TableState t;
+    t.table = table;
+    t.policy = &policy;
+    t.cols = columnsOf(db, table);
     for (const auto& c : policy.counts) {
         if (c == "n_*") {
-            for (const auto& col : cols)
-                if (col.rfind("n_", 0) == 0 && col != "n_per_km2") counts.push_back(col);
-        } else if (has(c)) {
-            counts.push_back(c);
+            for (const auto& col : t.cols)
+                if (col.rfind("n_", 0) == 0 && col != "n_per_km2") t.counts.push_back(col);
+        } else if (t.has(c)) {
+            t.counts.push_back(c);
         }
     }
-    const int totalIndex = [&] {
-        for (std::size_t k = 0; k < counts.size(); ++k)
-            if (counts[k] == policy.rowTotal) return static_cast<int>(k);
-        return -1;
-    }();
-
-    // The counts, row by row (NULL: not published, kept as it is).
-    std::vector<std::int64_t> rowids;
-    std::vector<std::vector<std::int64_t>> values;
-    std::vector<std::vector<bool>> isNull;
-    std::vector<std::string> blockOf;  // hot_times: the scope and area a weekday row belongs to
-    {
-        std::string sql = "SELECT rowid";
-        for (const auto& c : counts) sql += ", " + quoteId(c);
-        if (policy.hotTimes) sql += ", COALESCE(scope, '') || '/' || COALESCE(area_id, '')";
-        auto q = db.prepare(sql + " FROM " + quoteId(table));
-        while (db.row(q.get())) {
-            rowids.push_back(sqlite3_column_int64(q.get(), 0));
-            std::vector<std::int64_t> v(counts.size());
-            std::vector<bool> nul(counts.size());
-            for (std::size_t k = 0; k < counts.size(); ++k) {
-                nul[k] = sqlite3_column_type(q.get(), static_cast<int>(k) + 1) == SQLITE_NULL;
-                v[k] = sqlite3_column_int64(q.get(), static_cast<int>(k) + 1);
-            }
-            values.push_back(std::move(v));
-            isNull.push_back(std::move(nul));
-            if (policy.hotTimes) blockOf.push_back(sqlite::text(q.get(), static_cast<int>(counts.size()) + 1));
+    for (std::size_t k = 0; k < t.counts.size(); ++k)
+        if (t.counts[k] == policy.rowTotal) t.totalIndex = static_cast<int>(k);
+    const std::string key = t.has(policy.key) ? policy.key : "";
+    std::string sql = "SELECT rowid, " + (key.empty() ? std::string("''") : quoteId(key));
+    for (const auto& c : t.counts) sql += ", " + quoteId(c);
+    if (policy.hotTimes) sql += ", COALESCE(scope, '') || '/' || COALESCE(area_id, '')";
+    auto q = db.prepare(sql + " FROM " + quoteId(table));
+    const int first = 2;  // the first count's column
+    while (db.row(q.get())) {
+        t.rowids.push_back(sqlite3_column_int64(q.get(), 0));
+        t.keys.push_back(sqlite::text(q.get(), 1));
+        std::vector<std::int64_t> v(t.counts.size());
+        std::vector<bool> nul(t.counts.size());
+        for (std::size_t k = 0; k < t.counts.size(); ++k) {
+            nul[k] = sqlite3_column_type(q.get(), first + static_cast<int>(k)) == SQLITE_NULL;
+            v[k] = sqlite3_column_int64(q.get(), first + static_cast<int>(k));
         }
+        t.values.push_back(std::move(v));
+        t.isNull.push_back(std::move(nul));
+        if (policy.hotTimes) t.blockOf.push_back(sqlite::text(q.get(), first + static_cast<int>(t.counts.size())));
     }
-    const std::size_t rows = rowids.size(), ncols = counts.size();
-    std::vector<std::vector<bool>> hidden(rows, std::vector<bool>(ncols, false));
-    for (std::size_t i = 0; i < rows; ++i)
-        for (std::size_t k = 0; k < ncols; ++k)
-            if (!isNull[i][k] && isSmall(values[i][k], minCount)) hidden[i][k] = true, ++result.hidden;
+    // The small counts themselves.
+    t.hidden.assign(t.rows(), std::vector<bool>(t.counts.size(), false));
+    for (std::size_t i = 0; i < t.rows(); ++i)
+        for (std::size_t k = 0; k < t.counts.size(); ++k)
+            if (!t.isNull[i][k] && isSmall(t.values[i][k], minCount)) t.hidden[i][k] = true, ++t.result.hidden;
+    return t;
+}
 
-    // Complementary suppression, over rows and columns in turn until nothing changes.
-    const auto group = [&](const std::vector<std::pair<std::size_t, std::size_t>>& cells, bool totalPublished) {
+// One pass of complementary suppression within a table: rows against their total, columns
+// against theirs, hot-times blocks against the area's incidents. Returns how many it hid.
+std::size_t protectWithin(TableState& t, int minCount) {
+    const Policy& policy = *t.policy;
+    const std::size_t rows = t.rows(), ncols = t.counts.size();
+    const auto group = [&](const std::vector<Cell>& cells, bool totalPublished) {
         std::vector<std::int64_t> v;
         std::vector<bool> h;
         for (auto [i, k] : cells) {
-            v.push_back(isNull[i][k] ? 0 : values[i][k]);
-            h.push_back(hidden[i][k]);
+            v.push_back(t.isNull[i][k] ? 0 : t.values[i][k]);
+            h.push_back(t.hidden[i][k]);
         }
         const std::size_t added = suppressGroup(v, h, minCount, totalPublished);
-        for (std::size_t j = 0; j < cells.size(); ++j) hidden[cells[j].first][cells[j].second] = h[j];
+        for (std::size_t j = 0; j < cells.size(); ++j) t.hidden[cells[j].first][cells[j].second] = h[j];
         return added;
     };
-    for (int pass = 0; pass < 20; ++pass) {
-        std::size_t added = 0;
-        if (totalIndex >= 0) {
-            const auto t = static_cast<std::size_t>(totalIndex);
-            for (std::size_t i = 0; i < rows; ++i) {
-                std::vector<std::pair<std::size_t, std::size_t>> parts;
-                for (std::size_t k = 0; k < ncols; ++k)
-                    if (k != t) parts.emplace_back(i, k);
-                if (!hidden[i][t]) {
-                    added += group(parts, true);
-                    std::vector<std::int64_t> v;
-                    std::vector<bool> h;
-                    for (auto [r, k] : parts) v.push_back(values[r][k]), h.push_back(hidden[r][k]);
-                    if (!groupSafe(v, h, minCount)) hidden[i][t] = true, ++added;  // the parts cannot be covered
-                } else {
-                    // A hidden total is the sum of its parts when they are all shown: hide one.
-                    bool anyHidden = false;
-                    for (auto [r, k] : parts) anyHidden = anyHidden || hidden[r][k];
-                    if (!anyHidden) {
-                        std::vector<bool> none(parts.size(), false);
-                        std::vector<std::int64_t> v;
-                        for (auto [r, k] : parts) v.push_back(values[r][k]);
-                        // The smallest non-zero part.
-                        std::size_t best = parts.size();
-                        for (std::size_t j = 0; j < parts.size(); ++j)
-                            if (v[j] > 0 && (best == parts.size() || v[j] < v[best])) best = j;
-                        if (best < parts.size()) hidden[i][parts[best].second] = true, ++added;
-                    }
+    std::size_t added = 0;
+    if (t.totalIndex >= 0) {
+        const auto tot = static_cast<std::size_t>(t.totalIndex);
+        for (std::size_t i = 0; i < rows; ++i) {
+            std::vector<Cell> parts;
+            for (std::size_t k = 0; k < ncols; ++k)
+                if (k != tot) parts.emplace_back(i, k);
+            if (!t.hidden[i][tot]) {
+                added += group(parts, true);
+                std::vector<std::int64_t> v;
+                std::vector<bool> h;
+                for (auto [r, k] : parts) v.push_back(t.values[r][k]), h.push_back(t.hidden[r][k]);
+                if (!groupSafe(v, h, minCount)) t.hidden[i][tot] = true, ++added;  // the parts cannot be covered
+            } else {
+                // A hidden total is the sum of its parts when they are all shown: hide the smallest
+                // non-zero one.
+                bool anyHidden = false;
+                std::size_t best = parts.size();
+                for (std::size_t j = 0; j < parts.size(); ++j) {
+                    const auto [r, k] = parts[j];
+                    anyHidden = anyHidden || t.hidden[r][k];
+                    if (t.values[r][k] > 0 && (best == parts.size() || t.values[r][k] < t.values[r][parts[best].second]))
+                        best = j;
+                }
+                if (!anyHidden && best < parts.size()) t.hidden[i][parts[best].second] = true, ++added;
+            }
+        }
+    }
+    if (policy.columnTotals)
+        for (std::size_t k = 0; k < ncols; ++k) {
+            std::vector<Cell> cells;
+            for (std::size_t i = 0; i < rows; ++i) cells.emplace_back(i, k);
+            added += group(cells, true);
+        }
+    if (policy.hotTimes && t.totalIndex >= 0) {
+        // The weekday totals of one block add up to the area's published incidents.
+        std::map<std::string, std::vector<Cell>> blocks;
+        for (std::size_t i = 0; i < rows; ++i) blocks[t.blockOf[i]].emplace_back(i, static_cast<std::size_t>(t.totalIndex));
+        for (const auto& [name, cells] : blocks) added += group(cells, true);
+    }
+    return added;
+}
+
+// Between analyses: the same layer of two analyses ("hotspot_grid", "natt_hotspot_grid") counts,
+// per cell or area and field, reports of which one set may hold the other (all assaults, and
+// those at night). Where both counts are shown and differ by 1 .. minCount, that difference is a
+// small count anyone can work out: the smaller count is hidden.
+std::size_t protectAcross(std::vector<TableState>& tables, int minCount) {
+    std::size_t added = 0;
+    for (std::size_t a = 0; a < tables.size(); ++a)
+        for (std::size_t b = a + 1; b < tables.size(); ++b) {
+            TableState& ta = tables[a];
+            TableState& tb = tables[b];
+            if (ta.policy != tb.policy || ta.keys.empty() || ta.keys.front().empty()) continue;
+            std::map<std::string, std::size_t> rowOf;
+            for (std::size_t i = 0; i < tb.rows(); ++i) rowOf.emplace(tb.keys[i], i);
+            for (std::size_t ka = 0; ka < ta.counts.size(); ++ka) {
+                const auto kb = static_cast<std::size_t>(
+                    std::find(tb.counts.begin(), tb.counts.end(), ta.counts[ka]) - tb.counts.begin());
+                if (kb == tb.counts.size()) continue;
+                for (std::size_t i = 0; i < ta.rows(); ++i) {
+                    const auto it = rowOf.find(ta.keys[i]);
+                    if (it == rowOf.end()) continue;
+                    const std::size_t j = it->second;
+                    if (ta.hidden[i][ka] || tb.hidden[j][kb] || ta.isNull[i][ka] || tb.isNull[j][kb]) continue;
+                    const std::int64_t va = ta.values[i][ka], vb = tb.values[j][kb];
+                    if (!isSmall(va > vb ? va - vb : vb - va, minCount)) continue;
+                    if (va < vb)
+                        ta.hidden[i][ka] = true;
+                    else
+                        tb.hidden[j][kb] = true;
+                    ++added;
                 }
             }
         }
-        if (policy.columnTotals) {
-            for (std::size_t k = 0; k < ncols; ++k) {
-                std::vector<std::pair<std::size_t, std::size_t>> cells;
-                for (std::size_t i = 0; i < rows; ++i) cells.emplace_back(i, k);
-                added += group(cells, true);
-            }
-        }
-        if (policy.hotTimes && totalIndex >= 0) {
-            // The weekday totals of one block add up to the area's published incidents.
-            std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> blocks;
-            for (std::size_t i = 0; i < rows; ++i) blocks[blockOf[i]].emplace_back(i, static_cast<std::size_t>(totalIndex));
-            for (const auto& [name, cells] : blocks) added += group(cells, true);
-        }
-        result.complementary += static_cast<std::int64_t>(added);
-        if (added == 0) break;
-    }
+    return added;
+}
 
-    // Write: hidden counts and what is computed from them to NULL, the flag, dropped statistics.
+// Writes the hiding: hidden counts and what is computed from them to NULL, the flag, dropped
+// statistics, texts.
+void writeTable(Db& db, TableState& t, int minCount, std::vector<std::string>& dropped) {
+    const Policy& policy = *t.policy;
+    const std::string& table = t.table;
+    const std::size_t ncols = t.counts.size();
     // The spatial index's triggers call GDAL's SQL functions (ST_IsEmpty ...), which plain SQLite
     // lacks; no geometry changes here, so they are set aside and put back unchanged.
     std::vector<std::pair<std::string, std::string>> triggers;
@@ -229,28 +281,28 @@ TableResult publishTable(Db& db, const std::string& table, const Policy& policy,
         sqlite3_bind_text(q.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
         while (db.row(q.get())) triggers.emplace_back(sqlite::text(q.get(), 0), sqlite::text(q.get(), 1));
     }
-    for (const auto& t : triggers) db.exec("DROP TRIGGER " + quoteId(t.first));
+    for (const auto& tr : triggers) db.exec("DROP TRIGGER " + quoteId(tr.first));
     db.exec("ALTER TABLE " + quoteId(table) + " ADD COLUMN suppressed TEXT");
     std::vector<std::string> derivedHere;
     std::vector<std::vector<std::size_t>> derivedFrom;
     for (const auto& d : policy.derived) {
-        if (!has(d.field)) continue;
+        if (!t.has(d.field)) continue;
         std::vector<std::size_t> from;
         for (const auto& f : d.from)
             for (std::size_t k = 0; k < ncols; ++k)
-                if (counts[k] == f) from.push_back(k);
+                if (t.counts[k] == f) from.push_back(k);
         derivedHere.push_back(d.field);
         derivedFrom.push_back(from);
     }
-    for (std::size_t i = 0; i < rows; ++i) {
+    for (std::size_t i = 0; i < t.rows(); ++i) {
         std::vector<std::string> nulled, flagged;
         for (std::size_t k = 0; k < ncols; ++k)
-            if (hidden[i][k]) nulled.push_back(counts[k]), flagged.push_back(counts[k]);
+            if (t.hidden[i][k]) nulled.push_back(t.counts[k]), flagged.push_back(t.counts[k]);
         for (std::size_t d = 0; d < derivedHere.size(); ++d)
             for (std::size_t k : derivedFrom[d])
-                if (hidden[i][k]) {
+                if (t.hidden[i][k]) {
                     nulled.push_back(derivedHere[d]);
-                    ++result.derived;
+                    ++t.result.derived;
                     break;
                 }
         if (nulled.empty()) continue;
@@ -261,11 +313,11 @@ TableResult publishTable(Db& db, const std::string& table, const Policy& policy,
         sql += "suppressed = ? WHERE rowid = ?";
         auto u = db.prepare(sql);
         sqlite3_bind_text(u.get(), 1, flag.c_str(), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(u.get(), 2, rowids[i]);
+        sqlite3_bind_int64(u.get(), 2, t.rowids[i]);
         db.step(u.get());
     }
     for (const auto& field : policy.textCounts) {
-        if (!has(field)) continue;
+        if (!t.has(field)) continue;
         std::vector<std::pair<std::int64_t, std::string>> changes;
         auto q = db.prepare("SELECT rowid, " + quoteId(field) + " FROM " + quoteId(table) + " WHERE " + quoteId(field) +
                             " IS NOT NULL");
@@ -281,12 +333,11 @@ TableResult publishTable(Db& db, const std::string& table, const Policy& policy,
         }
     }
     for (const auto& field : policy.drop)
-        if (has(field)) {
+        if (t.has(field)) {
             db.exec("ALTER TABLE " + quoteId(table) + " DROP COLUMN " + quoteId(field));
             dropped.push_back(table + "." + field);
         }
-    for (const auto& t : triggers) db.exec(t.second);
-    return result;
+    for (const auto& tr : triggers) db.exec(tr.second);
 }
 
 // run_metadata: counts of report rows (read, accepted, rejected by reason, filtered) below
@@ -327,11 +378,11 @@ bool groupSafe(const std::vector<std::int64_t>& values, const std::vector<bool>&
     bool zeroHidden = false;
     for (std::size_t j = 0; j < values.size(); ++j)
         if (hidden[j]) ++k, sum += values[j], zeroHidden = zeroHidden || values[j] == 0;
-    // The published total gives away the hidden values' sum. That pins none of them down when
-    // nothing is hidden, or two or more are hidden with a sum above minCount (not a small count
-    // itself) and either more than their number (so not all ones) or a zero among them (so a
-    // hidden value may be 0).
-    return k == 0 || (k >= 2 && sum > minCount && (sum > k || zeroHidden));
+    // The published total gives away the hidden values' sum. That harms nobody when nothing is
+    // hidden or the sum is 0 (all hidden values are zeros), and pins none of them down when two or
+    // more are hidden with a sum above minCount (not a small count itself) and either more than
+    // their number (so not all ones) or a zero among them (so a hidden value may be 0).
+    return k == 0 || sum == 0 || (k >= 2 && sum > minCount && (sum > k || zeroHidden));
 }
 
 std::size_t suppressGroup(const std::vector<std::int64_t>& values, std::vector<bool>& hidden, int minCount,
@@ -365,6 +416,9 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
     }
     db.exec("PRAGMA secure_delete = ON");
     db.exec("BEGIN");
+    // Every table's counts first, so that the hiding is worked out within tables and between
+    // analyses together, until nothing changes.
+    std::vector<TableState> states;
     for (const auto& table : tables) {
         if (isLayer(table, "run_metadata")) {
             publishMetadata(db, table, options.minCount);
@@ -372,12 +426,26 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
         }
         for (const auto& p : policies())
             if (isLayer(table, p.layer)) {
-                const TableResult r = publishTable(db, table, p, options.minCount, summary.droppedFields);
-                summary.hidden += r.hidden;
-                summary.complementary += r.complementary;
-                summary.derived += r.derived;
+                states.push_back(loadTable(db, table, p, options.minCount));
                 break;
             }
+    }
+    for (;;) {  // ends: values are only ever hidden, never shown again
+        std::size_t added = 0;
+        for (auto& t : states) {
+            const std::size_t n = protectWithin(t, options.minCount);
+            t.result.complementary += static_cast<std::int64_t>(n);
+            added += n;
+        }
+        const std::size_t across = protectAcross(states, options.minCount);
+        summary.complementary += static_cast<std::int64_t>(across);
+        if (added + across == 0) break;
+    }
+    for (auto& t : states) {
+        writeTable(db, t, options.minCount, summary.droppedFields);
+        summary.hidden += t.result.hidden;
+        summary.complementary += t.result.complementary;
+        summary.derived += t.result.derived;
     }
     // The mode and what it did, in run_metadata for whoever receives the file.
     if (std::find(tables.begin(), tables.end(), "run_metadata") != tables.end()) {

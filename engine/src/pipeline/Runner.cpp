@@ -143,6 +143,17 @@ io::ReportSet filterIncidents(const Config& cfg, io::ReportSet reports, RunSumma
             keep[i] = reports.category[i] >= 0 && wanted[static_cast<std::size_t>(reports.category[i])];
         const auto before = static_cast<std::int64_t>(reports.acceptedCount());
         io::keepReports(reports, keep);
+        // Only the chosen categories are left, each with its n_<category> field: no field that is
+        // zero by the analysis's own choice.
+        std::vector<std::int32_t> newIndex(reports.categories.size(), -1);
+        std::vector<std::string> chosen;
+        for (std::size_t c = 0; c < reports.categories.size(); ++c)
+            if (wanted[c]) {
+                newIndex[c] = static_cast<std::int32_t>(chosen.size());
+                chosen.push_back(reports.categories[c]);
+            }
+        for (auto& c : reports.category) c = newIndex[static_cast<std::size_t>(c)];
+        reports.categories = std::move(chosen);
         summary.filteredCategory = before - static_cast<std::int64_t>(reports.acceptedCount());
         std::string list;
         for (const auto& c : cfg.categories) list += (list.empty() ? "" : ", ") + c;

@@ -7,6 +7,9 @@
 //     n_<category> fields, a hot-times row and its total, a grid's column against the run's total),
 //     more values are hidden until the hidden ones cannot be recovered by differencing: never one
 //     hidden value alone, their sum above minCount, and more than their number (else all are 1);
+//   - between analyses: where the same layer of two analyses shows a count for the same cell,
+//     district, category or area, and the two differ by 1 .. minCount (a small count of reports
+//     in one and not the other), the smaller is hidden; all of this runs again until nothing changes;
 //   - values computed from a hidden count (rates, shares, means, the WDQ) are hidden with it;
 //   - continuous statistics from which counts could be solved back over known neighbourhoods (Gi*
 //     z-scores and p-values, local Moran's I, the density at cell centres) are dropped; the classes
@@ -39,9 +42,9 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
 // values 1..minCount hidden, then hides the smallest shown non-zero values (then a zero) until
 // groupSafe holds or nothing is left. `hidden` has one flag per value and may come in with flags
 // set. Returns how many it added.
-// True when the hidden values of a group cannot be recovered from its published total: none is
-// hidden, or two or more with a sum above minCount that is more than their number (not all ones)
-// or has a zero among them.
+// True when the hidden values of a group cannot be recovered from its published total, or harm
+// nobody if they are: none is hidden, or their sum is 0, or two or more are hidden with a sum
+// above minCount that is more than their number (not all ones) or has a zero among them.
 bool groupSafe(const std::vector<std::int64_t>& values, const std::vector<bool>& hidden, int minCount);
 
 std::size_t suppressGroup(const std::vector<std::int64_t>& values, std::vector<bool>& hidden, int minCount,

@@ -2003,9 +2003,14 @@ RunSummary run(const Config& cfg, const Progress& progress) {
             md.push_back({"analyses." + a.name + ".skipped", e.what()});
             continue;
         }
+        // Its own entries; what the whole run shares (the run, the inputs, the config) is there once.
+        const auto runWide = [](const std::string& key) {
+            for (const char* prefix : {"run.", "trygg.", "input.", "config.", "analysis."})
+                if (key.rfind(prefix, 0) == 0) return true;
+            return false;
+        };
         for (const auto& e : entries)
-            if (e.key.rfind("run.", 0) != 0 && e.key.rfind("trygg.", 0) != 0 && e.key.rfind("input.", 0) != 0)
-                md.push_back({"analyses." + a.name + "." + e.key, e.value});
+            if (!runWide(e.key)) md.push_back({"analyses." + a.name + "." + e.key, e.value});
         md.push_back({"analyses." + a.name + ".title", a.title});
         for (const auto& w : s.warnings) summary.warnings.push_back("analyses." + a.name + ": " + w);
         names += (names.empty() ? "" : ",") + a.name;

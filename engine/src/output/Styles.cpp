@@ -14,21 +14,22 @@ std::string option(const char* name, const std::string& value) {
     return fmt::format("            <Option name=\"{}\" type=\"QString\" value=\"{}\"/>\n", name, escapeXml(value));
 }
 
+// One symbol (`type` fill, line or marker) of one symbol layer of `layerClass`, with its options.
+std::string symbolXml(int index, const char* type, const char* layerClass, const std::string& options) {
+    return fmt::format("      <symbol type=\"{}\" name=\"{}\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+                       "        <layer class=\"{}\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
+                       "          <Option type=\"Map\">\n{}          </Option>\n        </layer>\n      </symbol>\n",
+                       type, index, layerClass, options);
+}
+
 // A fill symbol: solid `fill` (r,g,b,a) with an outline, or no fill when fill is empty.
 std::string fillSymbol(int index, const std::string& fill, const std::string& outline, double outlineWidthMm) {
-    std::string s = fmt::format("      <symbol type=\"fill\" name=\"{}\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-                                "        <layer class=\"SimpleFill\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
-                                "          <Option type=\"Map\">\n",
-                                index);
-    s += option("color", fill.empty() ? "0,0,0,0" : fill);
-    s += option("style", fill.empty() ? "no" : "solid");
-    s += option("outline_color", outline.empty() ? "0,0,0,0" : outline);
-    s += option("outline_style", outline.empty() ? "no" : "solid");
-    s += option("outline_width", fmt::format("{}", outlineWidthMm));
-    s += option("outline_width_unit", "MM");
-    s += option("joinstyle", "miter");
-    s += "          </Option>\n        </layer>\n      </symbol>\n";
-    return s;
+    return symbolXml(index, "fill", "SimpleFill",
+                     option("color", fill.empty() ? "0,0,0,0" : fill) + option("style", fill.empty() ? "no" : "solid") +
+                         option("outline_color", outline.empty() ? "0,0,0,0" : outline) +
+                         option("outline_style", outline.empty() ? "no" : "solid") +
+                         option("outline_width", fmt::format("{}", outlineWidthMm)) +
+                         option("outline_width_unit", "MM") + option("joinstyle", "miter"));
 }
 
 std::string aliasesXml(const std::vector<FieldAlias>& aliases) {
@@ -44,6 +45,15 @@ std::string aliasesXml(const std::vector<FieldAlias>& aliases) {
 
 const char* kHeader = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
                       "<qgis version=\"3.22.16-Białowieża\" styleCategories=\"AllStyleCategories\">\n";
+
+// A whole layer drawn with one symbol; `geometryType` as QGIS counts it (0 point, 1 line, 2 polygon).
+std::string singleSymbolQml(const std::string& symbol, int geometryType) {
+    return std::string(kHeader) +
+           "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+           "    <symbols>\n" +
+           symbol + fmt::format("    </symbols>\n  </renderer-v2>\n  <layerGeometryType>{}</layerGeometryType>\n</qgis>\n",
+                                geometryType);
+}
 
 } // namespace
 
@@ -192,49 +202,25 @@ std::string graduatedQml(const std::string& field, const std::string& title, con
 }
 
 std::string outlineQml(const std::string& outline, double widthMm, const std::string& fill) {
-    std::string s = kHeader;
-    s += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-         "    <symbols>\n";
-    s += fillSymbol(0, fill, outline, widthMm);
-    s += "    </symbols>\n  </renderer-v2>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
-    return s;
+    return singleSymbolQml(fillSymbol(0, fill, outline, widthMm), 2);
 }
 
 std::string lineQml(const std::string& colour, double widthMm) {
-    std::string s = kHeader;
-    s += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-         "    <symbols>\n"
-         "      <symbol type=\"line\" name=\"0\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-         "        <layer class=\"SimpleLine\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
-         "          <Option type=\"Map\">\n";
-    s += option("line_color", colour);
-    s += option("line_style", "solid");
-    s += option("line_width", fmt::format("{}", widthMm));
-    s += option("line_width_unit", "MM");
-    s += option("capstyle", "round");
-    s += option("joinstyle", "round");
-    s += "          </Option>\n        </layer>\n      </symbol>\n    </symbols>\n  </renderer-v2>\n"
-         "  <layerGeometryType>1</layerGeometryType>\n</qgis>\n";
-    return s;
+    return singleSymbolQml(symbolXml(0, "line", "SimpleLine",
+                                     option("line_color", colour) + option("line_style", "solid") +
+                                         option("line_width", fmt::format("{}", widthMm)) +
+                                         option("line_width_unit", "MM") + option("capstyle", "round") +
+                                         option("joinstyle", "round")),
+                           1);
 }
 
 std::string pointQml(const std::string& colour, double sizeMm) {
-    std::string s = kHeader;
-    s += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-         "    <symbols>\n"
-         "      <symbol type=\"marker\" name=\"0\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-         "        <layer class=\"SimpleMarker\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
-         "          <Option type=\"Map\">\n";
-    s += option("name", "circle");
-    s += option("color", colour);
-    s += option("outline_color", "255,255,255,255");
-    s += option("outline_width", "0.3");
-    s += option("outline_width_unit", "MM");
-    s += option("size", fmt::format("{}", sizeMm));
-    s += option("size_unit", "MM");
-    s += "          </Option>\n        </layer>\n      </symbol>\n    </symbols>\n  </renderer-v2>\n"
-         "  <layerGeometryType>0</layerGeometryType>\n</qgis>\n";
-    return s;
+    return singleSymbolQml(symbolXml(0, "marker", "SimpleMarker",
+                                     option("name", "circle") + option("color", colour) +
+                                         option("outline_color", "255,255,255,255") + option("outline_width", "0.3") +
+                                         option("outline_width_unit", "MM") + option("size", fmt::format("{}", sizeMm)) +
+                                         option("size_unit", "MM")),
+                           0);
 }
 
 std::string withLabels(const std::string& qml, const std::string& expression, double sizePt, bool polygons) {
@@ -257,14 +243,7 @@ std::string withLabels(const std::string& qml, const std::string& expression, do
     return s;
 }
 
-std::string studyAreaQml() {
-    std::string s = kHeader;
-    s += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-         "    <symbols>\n";
-    s += fillSymbol(0, "", "35,35,35,255", 0.6);
-    s += "    </symbols>\n  </renderer-v2>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
-    return s;
-}
+std::string studyAreaQml() { return singleSymbolQml(fillSymbol(0, "", "35,35,35,255", 0.6), 2); }
 
 std::string tableQml(const std::vector<FieldAlias>& aliases) {
     std::string s = kHeader;

@@ -17,44 +17,36 @@ geom::GeomPtr clone(const geom::GeosContext& geos, const geom::GeomPtr& g) {
 
 } // namespace
 
-io::NamedFeatures Inputs::namedFeatures(const io::NamedFeaturesSpec& spec) {
-    const std::string k = key({&spec.path, &spec.layer, &spec.nameField, &spec.crs});
-    auto it = m_named.find(k);
-    if (it == m_named.end()) {
-        it = m_named.emplace(k, io::readNamedFeatures(spec, m_crs, m_geos)).first;
-        ++m_read;
-    } else {
+template <typename T, typename Read>
+const T& Inputs::cached(std::map<std::string, T>& cache, const std::string& key, Read read) {
+    auto it = cache.find(key);
+    if (it != cache.end()) {
         ++m_served;
+        return it->second;
     }
+    ++m_read;
+    return cache.emplace(key, read()).first->second;
+}
+
+io::NamedFeatures Inputs::namedFeatures(const io::NamedFeaturesSpec& spec) {
+    const io::NamedFeatures& read = cached(m_named, key({&spec.path, &spec.layer, &spec.nameField, &spec.crs}),
+                                           [&] { return io::readNamedFeatures(spec, m_crs, m_geos); });
     io::NamedFeatures copy;
-    copy.layerName = it->second.layerName;
-    copy.repaired = it->second.repaired;
-    for (const auto& f : it->second.features) copy.features.push_back({f.name, clone(m_geos, f.geom)});
+    copy.layerName = read.layerName;
+    copy.repaired = read.repaired;
+    for (const auto& f : read.features) copy.features.push_back({f.name, clone(m_geos, f.geom)});
     return copy;
 }
 
 io::WeightedPoints Inputs::weightedPoints(const io::WeightedPointsSpec& spec) {
-    const std::string k = key({&spec.path, &spec.layer, &spec.crs, &spec.field});
-    auto it = m_weighted.find(k);
-    if (it == m_weighted.end()) {
-        it = m_weighted.emplace(k, io::readWeightedPoints(spec, m_crs)).first;
-        ++m_read;
-    } else {
-        ++m_served;
-    }
-    return it->second;
+    return cached(m_weighted, key({&spec.path, &spec.layer, &spec.crs, &spec.field}),
+                  [&] { return io::readWeightedPoints(spec, m_crs); });
 }
 
 io::AreaLayer Inputs::areaLayer(const io::AreaLayerSpec& spec) {
-    const std::string k = key({&spec.path, &spec.layer, &spec.crs, &spec.idField, &spec.nameField, &spec.populationField});
-    auto it = m_areas.find(k);
-    if (it == m_areas.end()) {
-        it = m_areas.emplace(k, io::readAreaLayer(spec, m_crs, m_geos)).first;
-        ++m_read;
-    } else {
-        ++m_served;
-    }
-    const io::AreaLayer& a = it->second;
+    const io::AreaLayer& a =
+        cached(m_areas, key({&spec.path, &spec.layer, &spec.crs, &spec.idField, &spec.nameField, &spec.populationField}),
+               [&] { return io::readAreaLayer(spec, m_crs, m_geos); });
     io::AreaLayer copy;
     for (const auto& p : a.polygons) copy.polygons.push_back(clone(m_geos, p));
     copy.ids = a.ids;
@@ -68,27 +60,12 @@ io::AreaLayer Inputs::areaLayer(const io::AreaLayerSpec& spec) {
 }
 
 io::SurveyTable Inputs::surveyTable(const io::SurveySpec& spec) {
-    const std::string k = key({&spec.path, &spec.areaField, &spec.questionField, &spec.yearField, &spec.indexField});
-    auto it = m_surveys.find(k);
-    if (it == m_surveys.end()) {
-        it = m_surveys.emplace(k, io::readSurveyTable(spec)).first;
-        ++m_read;
-    } else {
-        ++m_served;
-    }
-    return it->second;
+    return cached(m_surveys, key({&spec.path, &spec.areaField, &spec.questionField, &spec.yearField, &spec.indexField}),
+                  [&] { return io::readSurveyTable(spec); });
 }
 
 io::ReportSet Inputs::reports(const io::ReportSourceSpec& spec, const geom::Area* area, const Progress& progress) {
-    const std::string k = key({&spec.path, &spec.layer});
-    auto it = m_reports.find(k);
-    if (it == m_reports.end()) {
-        it = m_reports.emplace(k, io::readReports(spec, m_crs, area, progress)).first;
-        ++m_read;
-    } else {
-        ++m_served;
-    }
-    return it->second;
+    return cached(m_reports, key({&spec.path, &spec.layer}), [&] { return io::readReports(spec, m_crs, area, progress); });
 }
 
 } // namespace trygg::pipeline

@@ -36,6 +36,10 @@ public:
     int servedFromMemory() const { return m_served; }
 
 private:
+    // The cached value under `key`, read with `read()` the first time.
+    template <typename T, typename Read>
+    const T& cached(std::map<std::string, T>& cache, const std::string& key, Read read);
+
     const crs::Crs& m_crs;
     const geom::GeosContext& m_geos;
     std::map<std::string, io::NamedFeatures> m_named;

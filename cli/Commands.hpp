@@ -6,13 +6,16 @@
 #include <CLI/App.hpp>
 
 #include <string>
+#include <vector>
 
 namespace trygg::cli {
 
 // The input and output flags `hotspot` and `kde` share.
 struct InputOutputOptions {
-    std::string incidents, layer, xField, yField, timeField, categoryField, idField, weightField, crs;
-    std::string studyArea, studyAreaLayer, analysisCrs = "EPSG:3006", out;
+    std::string incidents, layer, xField, yField, categoryField, idField, weightField, crs;
+    std::vector<std::string> timeFields;  // one or more columns, joined with a space
+    std::string timeFormat;
+    std::string studyArea, studyAreaLayer, studyAreaWhere, analysisCrs = "EPSG:3006", out;
     bool overwrite = false;
 
     // Declares the flags; `reportFields` adds --time-field, --category-field and --id-field.

@@ -26,7 +26,13 @@ void InputOutputOptions::add(CLI::App* app, bool reportFields) {
     app->add_option("--x-field", xField, "Column of x / longitude / easting (default: recognised)")->group(in);
     app->add_option("--y-field", yField, "Column of y / latitude / northing (default: recognised)")->group(in);
     if (reportFields) {
-        app->add_option("--time-field", timeField, "Column of the date-time (default: recognised)")->group(in);
+        app->add_option("--time-field", timeFields,
+                        "Column of the date-time (default: recognised); give it again for a date and a clock column, "
+                        "joined with a space (--time-field Datum --time-field Klockslag)")
+            ->group(in);
+        app->add_option("--time-format", timeFormat,
+                        "Layout of the time, strptime-style, such as \"%Y %m %d %H %M\" (default: ISO 8601 or Excel)")
+            ->group(in);
         app->add_option("--category-field", categoryField, "Column of the category (default: recognised)")->group(in);
         app->add_option("--id-field", idField, "Column of the report id (default: recognised)")->group(in);
     }
@@ -35,6 +41,9 @@ void InputOutputOptions::add(CLI::App* app, bool reportFields) {
         ->group(in);
     app->add_option("--study-area", studyArea, "Polygon layer of the study area (default: the reports' extent)")->group(in);
     app->add_option("--study-area-layer", studyAreaLayer, "Layer of the study area file")->group(in);
+    app->add_option("--study-area-where", studyAreaWhere,
+                    "Attribute filter choosing the study area's features, OGR SQL, such as \"KnKod = '1261'\"")
+        ->group(in);
     app->add_option("--analysis-crs", analysisCrs, "Projected CRS in metres for the analysis")
         ->capture_default_str()
         ->group(in);
@@ -48,8 +57,17 @@ void InputOutputOptions::apply(pipeline::Config& cfg) const {
     cfg.incidents.path = incidents;
     cfg.incidents.layer = layer;
     cfg.incidents.crs = crs;
-    cfg.incidents.fields = {xField, yField, timeField, categoryField, idField, weightField};
-    if (!studyArea.empty()) cfg.studyArea = io::StudyAreaSpec{studyArea, studyAreaLayer, ""};
+    cfg.incidents.fields = {xField, yField, timeFields, categoryField, idField, weightField};
+    cfg.incidents.timeFormat = timeFormat;
+    if (!studyArea.empty()) {
+        io::StudyAreaSpec s;
+        s.path = studyArea;
+        s.layer = studyAreaLayer;
+        s.where = studyAreaWhere;
+        cfg.studyArea = s;
+    } else if (!studyAreaWhere.empty()) {
+        throw InputError("options: --study-area-where needs --study-area");
+    }
     cfg.output.path = out;
     cfg.output.overwrite = overwrite;
 }

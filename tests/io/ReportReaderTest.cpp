@@ -53,7 +53,7 @@ TEST_CASE("every rejection reason, and read = accepted + rejected", "[io]") {
     Kavlinge k;
     const std::string csv = "id,tidpunkt,kategori,lon,lat,weight\n"
                             "A1,2024-05-04 22:10,misshandel,13.1114,55.7942,1\n"   // 1 accepted
-                            "A2,2024-05-04 22:11,stöld,13,11x,55.7942,1\n"         // 2 breaks the columns: see below
+                            "A2,2024-05-04 22:11,stöld,13,11x,55.7942,1\n"         // 2 one field too many: see below
                             "A3,2024-05-05 01:30,skadegörelse,,,1\n"               // 3 no coordinates
                             "A4,2024-06-01 23:00,rån,13.1910,55.7047,1\n"          // 4 Lund: outside
                             "A5,2024-06-02 21:15,misshandel,55.7942,13.1114,1\n"   // 5 swapped
@@ -67,10 +67,11 @@ TEST_CASE("every rejection reason, and read = accepted + rejected", "[io]") {
     CHECK(static_cast<std::int64_t>(s.acceptedCount() + s.rejected.size()) == s.rowsRead);
     CHECK(s.acceptedCount() == 2);
     CHECK(s.withoutTime == 1);
-    // Row 2 has an unquoted decimal comma in a comma-separated file: lon "13", lat "11x".
+    // Row 2 has an unquoted decimal comma in a comma-separated file: seven fields under six names,
+    // so every value after it would sit in the wrong column.
     REQUIRE(rejectedRow(s, 2));
-    CHECK(rejectedRow(s, 2)->reason == RejectReason::UnreadableCoordinate);
-    CHECK(rejectedRow(s, 2)->field == "lat");
+    CHECK(rejectedRow(s, 2)->reason == RejectReason::UnreadableRow);
+    CHECK_THAT(rejectedRow(s, 2)->detail, Catch::Contains("7 fields where the header has 6"));
     CHECK(rejectedRow(s, 3)->reason == RejectReason::EmptyGeometry);
     CHECK(rejectedRow(s, 4)->reason == RejectReason::OutsideStudyArea);
     CHECK(rejectedRow(s, 5)->reason == RejectReason::SwappedCoordinates);
@@ -82,7 +83,7 @@ TEST_CASE("every rejection reason, and read = accepted + rejected", "[io]") {
     // The rejected row keeps its original values.
     CHECK(rejectedRow(s, 4)->values == std::vector<std::string>{"A4", "2024-06-01 23:00", "rån", "13.1910", "55.7047", "1"});
     CHECK(s.used.x == "lon");
-    CHECK(s.used.time == "tidpunkt");
+    CHECK(s.used.timeText() == "tidpunkt");
     CHECK(s.categories == std::vector<std::string>{"misshandel"});
 }
 
@@ -183,4 +184,160 @@ TEST_CASE("common coordinate column names are recognised", "[io]") {
     CHECK(io::recogniseCoordinateColumns({"Öst", "Nord"}).x == "Öst");
     CHECK(io::recogniseCoordinateColumns({"easting", "northing"}).y == "northing");
     CHECK(io::recogniseCoordinateColumns({"a", "b"}).x.empty());
+}
+
+TEST_CASE("a Swedish Excel CSV in Windows-1252 with no-break spaces in the coordinates", "[io]") {
+    // The bytes as Excel's "CSV (semikolonavgränsad)" writes them on a Swedish Windows: ';', a
+    // decimal comma, 0xA0 as thousands separator, 0xF6 for 'ö' in the header and the text.
+    Kavlinge k;
+    const std::string csv = "id;brottstyp;\xF6st;nord\r\n"
+                            "1;st\xF6ld;381\xA0" "595,5;6\xA0" "184\xA0" "789,25\r\n"
+                            "2;klotter;381\xA0" "600;6\xA0" "184\xA0" "800\r\n";
+    const auto path = test::writeVsimem("excel1252.csv", csv);
+    const io::ReportSet s = read(path, k.area.get(), {}, "EPSG:3006");
+    CHECK(s.rowsRead == 2);
+    REQUIRE(s.acceptedCount() == 2);
+    CHECK(s.x[0] == 381595.5);
+    CHECK(s.y[0] == 6184789.25);
+    CHECK(s.used.x == "öst");
+    CHECK(s.categories == std::vector<std::string>{"klotter", "stöld"});
+}
+
+TEST_CASE("a date and a clock column joined, and a layout of its own", "[io]") {
+    Kavlinge k;
+    const std::string csv = "id;Datum;Klockslag;ost;nord\n"
+                            "1;2024-05-04;22:10;381595;6184789\n"
+                            "2;2024-05-05;9.05;381595;6184789\n"
+                            "3;2024-05-06;;381595;6184789\n"   // a date alone
+                            "4;2024-05-07;25:00;381595;6184789\n";  // no such hour
+    const auto path = test::writeVsimem("datum_klockslag.csv", csv);
+    io::FieldMapping f;
+    f.time = {"Datum", "Klockslag"};
+    const io::ReportSet s = read(path, k.area.get(), f, "EPSG:3006");
+    REQUIRE(s.acceptedCount() == 3);
+    CHECK(s.used.timeText() == "Datum+Klockslag");
+    CHECK(s.hasClock == std::vector<char>{1, 1, 0});
+    CHECK(s.withoutClock == 1);
+    CHECK(s.timeWallSeconds[1] - s.timeWallSeconds[0] == (24 * 3600 - (22 * 60 + 10) * 60) + (9 * 60 + 5) * 60);
+    REQUIRE(s.rejected.size() == 1);
+    CHECK(s.rejected[0].reason == RejectReason::UnparseableDate);
+    CHECK(s.rejected[0].field == "Datum+Klockslag");
+    // The date alone is said, not passed over in silence.
+    REQUIRE(s.warnings.size() == 1);
+    CHECK_THAT(s.warnings[0], Catch::Contains("1 of 3 dated report(s)") && Catch::Contains("no clock time"));
+
+    // YEAR, MONTH, DAY, HOUR, MINUTE as the Vancouver open data give them.
+    const std::string van = "YEAR,MONTH,DAY,HOUR,MINUTE,X,Y\n2019,1,5,7,3,381595,6184789\n2019,12,31,23,59,381595,6184789\n";
+    io::ReportSourceSpec spec;
+    spec.path = test::writeVsimem("vancouver.csv", van);
+    spec.crs = "EPSG:3006";
+    spec.fields.time = {"YEAR", "MONTH", "DAY", "HOUR", "MINUTE"};
+    spec.timeFormat = "%Y %m %d %H %M";
+    const io::ReportSet v = io::readReports(spec, sweref(), k.area.get(), Progress());
+    REQUIRE(v.acceptedCount() == 2);
+    CHECK(v.firstTime == "2019-01-05T07:03:00");
+    CHECK(v.lastTime == "2019-12-31T23:59:00");
+    CHECK(v.hasClock == std::vector<char>{1, 1});
+}
+
+TEST_CASE("dates outside the plausible range are rejected as implausible", "[io]") {
+    Kavlinge k;
+    const std::string csv = "id,datum,ost,nord\n1,2024-05-04 22:10,381595,6184789\n2,1700-05-04 22:10,381595,6184789\n"
+                            "3,9999-12-31,381595,6184789\n4,1989-12-31 23:59,381595,6184789\n5,1990-01-01,381595,6184789\n";
+    io::ReportSourceSpec spec;
+    spec.path = test::writeVsimem("years.csv", csv);
+    spec.crs = "EPSG:3006";
+    const io::ReportSet s = io::readReports(spec, sweref(), k.area.get(), Progress());
+    CHECK(s.acceptedCount() == 2);  // 2024 and 1990-01-01, the range's first day
+    REQUIRE(s.rejected.size() == 3);
+    for (const auto& r : s.rejected) {
+        CHECK(r.reason == RejectReason::ImplausibleDate);
+        CHECK(r.field == "datum");
+        CHECK_THAT(r.detail, Catch::Contains("1990-01-01"));
+    }
+    // A range of one's own: 2024 alone.
+    io::DateRange d;
+    d.fromWall = io::parseDateTime("2024-01-01")->wallSeconds();
+    d.toWall = io::parseDateTime("2025-01-01")->wallSeconds();
+    spec.dates = d;
+    const io::ReportSet only2024 = io::readReports(spec, sweref(), k.area.get(), Progress());
+    CHECK(only2024.acceptedCount() == 1);
+    // The default reaches a year past the day it is computed for.
+    const io::DateRange def = io::DateRange::defaultFor(io::parseDateTime("2026-12-01")->wallSeconds());
+    CHECK(def.toText == "2027-12-02");
+}
+
+TEST_CASE("an excess of reports at exactly midnight is warned of, whole hours are not", "[io]") {
+    Kavlinge k;
+    // 40 reports at 00:00:00 against 2 at each minute-precise time around midnight: the source
+    // stores an unknown time as midnight.
+    std::string csv = "id,tid_punkt,ost,nord\n";
+    int id = 0;
+    for (int i = 0; i < 40; ++i) csv += std::to_string(++id) + ",2024-05-04 00:00,381595,6184789\n";
+    for (const char* t : {"22:00", "23:00", "01:00", "02:00", "23:17", "00:41"})
+        for (int i = 0; i < 2; ++i) csv += std::to_string(++id) + ",2024-05-04 " + t + ",381595,6184789\n";
+    io::FieldMapping f;
+    f.time = {"tid_punkt"};
+    const io::ReportSet s = read(test::writeVsimem("midnight.csv", csv), k.area.get(), f, "EPSG:3006");
+    CHECK(s.atMidnight == 40);
+    REQUIRE(s.warnings.size() == 1);
+    CHECK_THAT(s.warnings[0], Catch::Contains("40 of 52") && Catch::Contains("00:00:00"));
+
+    // Times kept to the whole hour: midnight as common as 22, 23, 01 and 02 o'clock, no warning.
+    std::string hours = "id,tid_punkt,ost,nord\n";
+    for (const char* t : {"22:00", "23:00", "00:00", "01:00", "02:00"})
+        for (int i = 0; i < 12; ++i) hours += std::to_string(++id) + ",2024-05-04 " + t + ",381595,6184789\n";
+    const io::ReportSet h = read(test::writeVsimem("hours.csv", hours), k.area.get(), f, "EPSG:3006");
+    CHECK(h.atMidnight == 12);
+    CHECK(h.warnings.empty());
+}
+
+TEST_CASE("every row of a damaged CSV is read or rejected with its reason, none lost", "[io]") {
+    Kavlinge k;
+    const std::string ok = "381595;6184789";
+    std::string csv = "id;text;ost;nord\r\n";
+    csv += "1;\"a quoted text\r\nover two lines\";" + ok + "\r\n";  // 1 legal: a line break inside quotes
+    csv += "2;kv. \"Eken;" + ok + "\r\n";                           // 2 a stray quote, never closed in its row
+    csv += "3;plain;" + ok + "\r\n";                                // 3 read, not swallowed by row 2
+    csv += "\r\n";                                                  //   a blank line is no row
+    csv += "4;with";
+    csv += '\0';
+    csv += "nul;" + ok + "\r\n";                                    // 4 a NUL byte
+    csv += "5;" + std::string(2 << 20, 'x') + ";" + ok + "\r\n";    // 5 a 2 MiB field
+    csv += "6,comma,381595,6184789\r\n";                            // 6 another separator
+    csv += "7;one;too;many;" + ok + "\r\n";                         // 7 more fields than the header
+    csv += "8;last;" + ok + "\r\n";                                 // 8 read
+    csv += "9;\"never closed;" + ok + "\r\n";                       // 9 a quote open at the end of the file
+    const auto path = test::writeVsimem("damaged.csv", csv);
+    const io::ReportSet s = read(path, k.area.get(), {}, "EPSG:3006");
+    CHECK(s.rowsRead == 9);
+    CHECK(s.physicalRecords == 9);
+    CHECK(static_cast<std::int64_t>(s.acceptedCount() + s.rejected.size()) == s.rowsRead);
+    CHECK(s.row == std::vector<std::int64_t>{1, 3, 8});
+    REQUIRE(s.rejected.size() == 6);
+    const std::vector<std::pair<std::int64_t, RejectReason>> want = {
+        {2, RejectReason::UnreadableRow},   {4, RejectReason::UnreadableRow},   {5, RejectReason::UnreadableRow},
+        {6, RejectReason::MixedSeparators}, {7, RejectReason::UnreadableRow},   {9, RejectReason::UnreadableRow}};
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        INFO("row " << want[i].first);
+        CHECK(s.rejected[i].row == want[i].first);
+        CHECK(s.rejected[i].reason == want[i].second);
+    }
+    CHECK_THAT(rejectedRow(s, 2)->detail, Catch::Contains("quote"));
+    CHECK(rejectedRow(s, 2)->values.front() == "2");
+    CHECK_THAT(rejectedRow(s, 4)->detail, Catch::Contains("NUL"));
+    CHECK_THAT(rejectedRow(s, 5)->detail, Catch::Contains("bytes long"));
+    CHECK(rejectedRow(s, 5)->values[1].size() == 200);  // kept short
+    CHECK_THAT(rejectedRow(s, 6)->detail, Catch::Contains("split by ','"));
+    CHECK_THAT(rejectedRow(s, 7)->detail, Catch::Contains("6 fields where the header has 4"));
+}
+
+TEST_CASE("a UTF-8 byte order mark is read past, UTF-16 is refused with advice", "[io]") {
+    Kavlinge k;
+    const io::ReportSet s =
+        read(test::writeVsimem("bom.csv", "\xEF\xBB\xBFid;ost;nord\n1;381595;6184789\n"), k.area.get(), {}, "EPSG:3006");
+    CHECK(s.acceptedCount() == 1);
+    CHECK(s.used.x == "ost");
+    CHECK_THROWS_WITH(read(test::writeVsimem("utf16.csv", std::string("\xFF\xFEi\0d\0", 6)), k.area.get(), {}, "EPSG:3006"),
+                      Catch::Contains("UTF-16"));
 }

@@ -46,3 +46,46 @@ TEST_CASE("wall-clock seconds order date-times", "[io]") {
     CHECK(parseDateTime("1970-01-02")->wallSeconds() == 86400);
     CHECK(parseDateTime("2024-03-05 21:30")->wallSeconds() < parseDateTime("2024-03-05 21:31")->wallSeconds());
 }
+
+TEST_CASE("thousands separators in every encoding Trygg reads", "[io]") {
+    // The same easting as Swedish Excel writes it: no-break spaces in UTF-8 (C2 A0) and as
+    // Windows-1252 or ISO 8859-1 bytes not yet recoded (A0); narrow no-break and thin spaces;
+    // apostrophes as in Switzerland, ASCII, U+2019, and Windows-1252's 0x92.
+    for (const char* text : {"6 185 318,5", "6\xC2\xA0" "185\xC2\xA0" "318,5", "6\xA0" "185\xA0" "318,5",
+                             "6\xE2\x80\xAF" "185\xE2\x80\xAF" "318,5", "6\xE2\x80\x89" "185\xE2\x80\x89" "318,5",
+                             "6'185'318.5", "6\xE2\x80\x99" "185\xE2\x80\x99" "318.5", "6\x92" "185\x92" "318.5"}) {
+        INFO(text);
+        REQUIRE(parseNumber(text));
+        CHECK(*parseNumber(text) == 6185318.5);
+    }
+    // A separator stands between digits: anything else is not a number.
+    CHECK_FALSE(parseNumber("'6185318"));
+    CHECK_FALSE(parseNumber("6185318'"));
+    CHECK_FALSE(parseNumber("6 ,5"));
+    CHECK_FALSE(parseNumber("\xA0" "12"));
+    CHECK_FALSE(parseNumber("12\xC3\xA0" "5"));  // "12à5": the A0 of a UTF-8 letter is no space
+}
+
+TEST_CASE("Swedish clock times and one-digit hours", "[io]") {
+    CHECK(parseDateTime("2024-03-05 21.30")->toIso() == "2024-03-05T21:30:00");
+    CHECK(parseDateTime("2024-03-05 9:05")->toIso() == "2024-03-05T09:05:00");
+    CHECK(parseDateTime("2024-03-05  21:30:15")->toIso() == "2024-03-05T21:30:15");
+    CHECK_FALSE(parseDateTime("2024-03-05T21.30"));  // ISO's 'T' takes ':' only
+    CHECK_FALSE(parseDateTime("2024-03-05 21.30:15"));
+    CHECK_FALSE(parseDateTime("2024-03-05 21"));
+}
+
+TEST_CASE("a time read with a strptime layout", "[io]") {
+    // Vancouver's open data: YEAR MONTH DAY HOUR MINUTE joined, no leading zeros.
+    auto d = parseDateTime("2019 1 5 7 3", "%Y %m %d %H %M");
+    REQUIRE(d);
+    CHECK(d->toIso() == "2019-01-05T07:03:00");
+    CHECK(d->hasTime);
+    const auto dateOnly = parseDateTime("05.03.2024", "%d.%m.%Y");
+    REQUIRE(dateOnly);
+    CHECK_FALSE(dateOnly->hasTime);
+    CHECK(dateOnly->toIso() == "2024-03-05");
+    CHECK_FALSE(parseDateTime("2019 2 30 7 3", "%Y %m %d %H %M"));  // no 30 February
+    CHECK_FALSE(parseDateTime("2019 1 5 7 3 x", "%Y %m %d %H %M"));  // text left over
+    CHECK_FALSE(parseDateTime("07:03", "%H:%M"));                    // no date in the layout
+}

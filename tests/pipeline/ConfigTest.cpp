@@ -26,7 +26,7 @@ TEST_CASE("the sample config loads with paths relative to its folder", "[pipelin
     CHECK(c.analysisCrs == "EPSG:3006");
     REQUIRE(c.studyArea);
     CHECK(c.studyArea->path == test::sampleData("kavlinge_map.gpkg"));
-    CHECK(c.incidents.fields.time == "tidpunkt");
+    CHECK(c.incidents.fields.time == std::vector<std::string>{"tidpunkt"});
     CHECK(c.grid.cellSizeM == 250.0);
     CHECK(c.inference.correction == stats::Correction::FdrBenjaminiHochberg);
     CHECK(c.inference.permutations == 9999);

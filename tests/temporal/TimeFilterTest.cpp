@@ -105,13 +105,22 @@ TEST_CASE("applying a filter keeps every column in step and counts what it leave
         r.row.push_back(100 + i);
         r.category.push_back(i % 2);
         r.timeWallSeconds.push_back(at(times[i]));
+        r.hasClock.push_back(1);
     }
     r.x.push_back(4);
     r.y.push_back(40);
     r.row.push_back(104);
     r.category.push_back(0);
     r.timeWallSeconds.push_back(io::kNoTime);
-    r.rowsRead = 6;
+    r.hasClock.push_back(0);
+    // A Saturday without a clock time: its midnight would pass "18-06", but its hour is unknown.
+    r.x.push_back(5);
+    r.y.push_back(50);
+    r.row.push_back(105);
+    r.category.push_back(0);
+    r.timeWallSeconds.push_back(at("2024-03-02"));
+    r.hasClock.push_back(0);
+    r.rowsRead = 7;
     r.rejected.resize(1);
 
     TimeFilter f;
@@ -123,12 +132,13 @@ TEST_CASE("applying a filter keeps every column in step and counts what it leave
     CHECK(counts.kept == 2);
     CHECK(counts.outside == 2);
     CHECK(counts.noTime == 1);
+    CHECK(counts.noClock == 1);
     REQUIRE(kept.acceptedCount() == 2);
     CHECK(kept.row == std::vector<std::int64_t>{100, 102});
     CHECK(kept.y == std::vector<double>{0, 20});
     CHECK(kept.category == std::vector<std::int32_t>{0, 0});
     CHECK(kept.rejected.size() == 1);
-    CHECK(kept.rowsRead == 6);
+    CHECK(kept.rowsRead == 7);
 }
 
 TEST_CASE("hot times count by weekday and hour and name the peaks", "[temporal]") {
@@ -138,7 +148,8 @@ TEST_CASE("hot times count by weekday and hour and name the peaks", "[temporal]"
     const std::vector<std::int64_t> t = {at("2024-03-01 19:05"), at("2024-03-01 19:30"), at("2024-03-08 19:59"),
                                          at("2024-03-02 19:00"), at("2024-03-09 19:10"), at("2024-03-02 02:15"),
                                          io::kNoTime};
-    const HourWeekdayTable all = hourWeekdayTable(t);
+    const std::vector<char> clock(t.size(), 1);
+    const HourWeekdayTable all = hourWeekdayTable(t, clock);
     CHECK(all.total == 6);
     CHECK(all.noTime == 1);
     CHECK(all.counts[4][19] == 3);
@@ -148,8 +159,28 @@ TEST_CASE("hot times count by weekday and hour and name the peaks", "[temporal]"
     CHECK(all.peakHour() == "19-20 (5)");
     CHECK(all.peakWeekday() == "fredag (3)");
     const std::vector<std::size_t> some = {3, 4, 5};
-    const HourWeekdayTable saturday = hourWeekdayTable(t, some);
+    const HourWeekdayTable saturday = hourWeekdayTable(t, clock, some);
     CHECK(saturday.total == 3);
     CHECK(saturday.peakWeekday() == "lördag (3)");
-    CHECK(hourWeekdayTable(std::vector<std::int64_t>{io::kNoTime}).peakHour().empty());
+    CHECK(hourWeekdayTable(std::vector<std::int64_t>{io::kNoTime}, std::vector<char>{0}).peakHour().empty());
+}
+
+TEST_CASE("hot times: a date without a clock time counts for its weekday, never for midnight", "[temporal]") {
+    // Four reports dated Sunday 2024-03-03 without a clock time and one on Monday at 08:10: the
+    // hour table holds the Monday report alone, the peak hour is 08-09, never 00-01, and Sunday
+    // is the peak weekday with its four dates.
+    const std::vector<std::int64_t> t = {at("2024-03-03"), at("2024-03-03"), at("2024-03-03"), at("2024-03-03"),
+                                         at("2024-03-04 08:10")};
+    const std::vector<char> clock = {0, 0, 0, 0, 1};
+    const HourWeekdayTable h = hourWeekdayTable(t, clock);
+    CHECK(h.total == 1);
+    CHECK(h.dateOnly() == 4);
+    CHECK(h.noClock[6] == 4);
+    CHECK(h.counts[6][0] == 0);
+    CHECK(h.hourTotal(0) == 0);
+    CHECK(h.peakHour() == "08-09 (1)");
+    CHECK(h.peakWeekday() == "söndag (4)");
+    // Dates alone: no peak hour at all.
+    const std::vector<char> none(t.size(), 0);
+    CHECK(hourWeekdayTable(t, none).peakHour().empty());
 }

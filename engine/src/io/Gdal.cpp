@@ -123,18 +123,21 @@ std::string toUtf8(const char* s) {
     return out;
 }
 
-VectorSource openVector(const std::string& path, const std::string& layerName, const std::string& what) {
-    ensureGdalRegistered();
+void requireReadableFile(const std::string& path, const std::string& what) {
     namespace fs = std::filesystem;
-    const bool isVsi = path.rfind("/vsi", 0) == 0;
-    if (!isVsi) {
-        std::error_code ec;
-        if (!fs::exists(path, ec))
-            throw InputError(what + ": file not found '" + path +
-                             "'. Check the path (relative paths are relative to the config file)");
-        if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) == 0)
-            throw InputError(what + ": file is empty '" + path + "'. Export the data again");
-    }
+    if (path.rfind("/vsi", 0) == 0) return;
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        throw InputError(what + ": file not found '" + path +
+                         "'. Check the path (relative paths are relative to the config file)");
+    if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) == 0)
+        throw InputError(what + ": file is empty '" + path + "'. Export the data again");
+}
+
+VectorSource openVector(const std::string& path, const std::string& layerName, const std::string& what,
+                        const std::vector<std::pair<std::string, std::string>>& openOptions) {
+    ensureGdalRegistered();
+    requireReadableFile(path, what);
     const std::string ext = lowerExtension(path);
     CPLStringList options;
     std::vector<const char*> drivers;
@@ -146,6 +149,7 @@ VectorSource openVector(const std::string& path, const std::string& layerName, c
         options.AddNameValue("HEADERS", "FORCE");
         options.AddNameValue("FIELD_TYPES", "AUTO");
     }
+    for (const auto& [name, value] : openOptions) options.SetNameValue(name.c_str(), value.c_str());
     GdalErrorScope errors;
     VectorSource src;
     src.path = path;

@@ -5,9 +5,15 @@
 #include "trygg/geom/Geos.hpp"
 #include "trygg/io/Gdal.hpp"
 
+#include "CsvScan.hpp"
+
 #include <ogrsf_frmts.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <array>
 #include <cctype>
@@ -31,6 +37,9 @@ std::string_view reasonCode(RejectReason reason) {
     case RejectReason::UnreadableWeight: return "unreadable_weight";
     case RejectReason::DuplicateId: return "duplicate_id";
     case RejectReason::InvalidValue: return "invalid_value";
+    case RejectReason::ImplausibleDate: return "implausible_date";
+    case RejectReason::UnreadableRow: return "unreadable_row";
+    case RejectReason::MixedSeparators: return "mixed_separators";
     }
     return "unknown";
 }
@@ -47,6 +56,9 @@ std::string_view reasonText(RejectReason reason) {
     case RejectReason::UnreadableWeight: return "unreadable weight";
     case RejectReason::DuplicateId: return "duplicate id";
     case RejectReason::InvalidValue: return "value outside its range or vocabulary";
+    case RejectReason::ImplausibleDate: return "implausible date";
+    case RejectReason::UnreadableRow: return "unreadable row";
+    case RejectReason::MixedSeparators: return "mixed separators";
     }
     return "unknown";
 }
@@ -103,7 +115,66 @@ int requireField(const std::vector<std::string>& fields, const std::string& name
     return i;
 }
 
+std::string lowerExtensionOf(const std::string& path) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext;
+}
+
+// The paths openVector opens as CSV (GDAL's CSV driver also reads them gzipped).
+bool isCsvPath(const std::string& path) {
+    const std::string ext = lowerExtensionOf(path);
+    return ext == ".csv" || ext == ".txt" || ext == ".tsv" || ext == ".gz";
+}
+
+std::int64_t wallNow() {
+    const auto now = std::chrono::system_clock::now();
+    return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+}
+
+// Warnings on the precision of the times: dates without a clock time, and an excess at exactly
+// midnight, where many systems store an unknown time. The excess is judged against the other
+// whole hours around midnight (22, 23, 01 and 02 o'clock exactly), so that times kept to the whole
+// hour, where every hh:00:00 is common, are not taken for it.
+void noteTimePrecision(ReportSet& set, const std::array<std::int64_t, 24>& onTheHour) {
+    const std::int64_t dated = static_cast<std::int64_t>(set.timeWallSeconds.size()) - set.withoutTime;
+    if (set.withoutClock > 0)
+        set.warnings.push_back(fmt::format(
+            "io.reports: {} of {} dated report(s) in '{}' have a date but no clock time; the hour-based results (hot "
+            "times, peak hour, hours filters, times of day) leave them out{}",
+            set.withoutClock, dated, set.path,
+            set.withoutClock == dated ? ", so they are empty: name the clock column too (time_field = [\"Datum\", "
+                                        "\"Klockslag\"])"
+                                      : ""));
+    const std::int64_t withClock = dated - set.withoutClock;
+    const double around = static_cast<double>(onTheHour[22] + onTheHour[23] + onTheHour[1] + onTheHour[2]) / 4.0;
+    if (set.atMidnight >= 10 && static_cast<double>(set.atMidnight) > 3.0 * (around + 1.0))
+        set.warnings.push_back(fmt::format(
+            "io.reports: {} of {} report(s) with a clock time in '{}' ({:.1f} %) are at exactly 00:00:00, against "
+            "{:.1f} on average at 22, 23, 01 and 02 o'clock exactly: the source may store an unknown time as midnight, "
+            "which would make the night look busier than it is",
+            set.atMidnight, withClock, set.path, 100.0 * static_cast<double>(set.atMidnight) / static_cast<double>(withClock),
+            around));
+}
+
 } // namespace
+
+std::string FieldMapping::timeText() const {
+    std::string out;
+    for (const auto& t : time) out += (out.empty() ? "" : "+") + t;
+    return out;
+}
+
+DateRange DateRange::defaultFor(std::int64_t nowWall) {
+    DateRange r;
+    r.fromWall = daysFromCivil(1990, 1, 1) * 86400;
+    int y = 0, m = 0, d = 0;
+    civilFromDays(nowWall / 86400 + 366, y, m, d);
+    r.toWall = daysFromCivil(y, m, d) * 86400;
+    r.fromText = "1990-01-01";
+    r.toText = fmt::format("{:04d}-{:02d}-{:02d}", y, m, d);
+    return r;
+}
 
 CoordinateColumns recogniseCoordinateColumns(const std::vector<std::string>& fields) {
     struct Pair {
@@ -134,7 +205,34 @@ CoordinateColumns recogniseCoordinateColumns(const std::vector<std::string>& fie
 
 ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs, const geom::Area* studyArea,
                       const Progress& progress) {
-    VectorSource src = openVector(spec.path, spec.layer, spec.what);
+    // A CSV file is scanned first, so that the rows GDAL's reader cannot take whole are rejected
+    // with their reason instead of lost; GDAL then reads the file without them.
+    std::optional<CsvScan> scan;
+    std::string readPath = spec.path;
+    std::vector<std::pair<std::string, std::string>> openOptions;
+    if (isCsvPath(spec.path)) {
+        requireReadableFile(spec.path, spec.what);
+        scan = scanCsv(lowerExtensionOf(spec.path) == ".gz" && spec.path.rfind("/vsi", 0) != 0 ? "/vsigzip/" + spec.path
+                                                                                              : spec.path,
+                       spec.what);
+        if (const char* name = gdalSeparatorName(scan->separator); *name) openOptions.emplace_back("SEPARATOR", name);
+        if (!scan->bad.empty()) {
+            static std::atomic<int> serial{0};
+            readPath = fmt::format("/vsimem/trygg-csv-{}-{}/{}", static_cast<const void*>(&spec), serial++,
+                                   std::filesystem::path(spec.path).filename().replace_extension(".csv").string());
+            copyWithout(lowerExtensionOf(spec.path) == ".gz" && spec.path.rfind("/vsi", 0) != 0 ? "/vsigzip/" + spec.path
+                                                                                              : spec.path,
+                        readPath, scan->bad);
+        }
+    }
+    struct VsimemRemover {
+        std::string path;
+        ~VsimemRemover() {
+            if (path.rfind("/vsimem/", 0) == 0) VSIUnlink(path.c_str());
+        }
+    } removeCopy{readPath != spec.path ? readPath : ""};
+    VectorSource src = openVector(readPath, spec.layer, spec.what, openOptions);
+    src.path = spec.path;
     OGRLayer* layer = src.layer;
     OGRFeatureDefn* defn = layer->GetLayerDefn();
 
@@ -246,9 +344,20 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
             if (i >= 0 && findField(fields, extra) == i) return -1;
         return i;
     };
-    const int ti = optionalField(spec.fields.time, "time_field",
-                                 {"datetime", "date_time", "timestamp", "occurred_at", "date", "datum", "tidpunkt",
-                                  "tid", "time"});
+    // The time: named columns (several are joined with a space: "Datum" and "Klockslag"), or one
+    // recognised by name.
+    std::vector<int> timeIndex;
+    if (spec.fields.time.empty()) {
+        const int i = optionalField("", "time_field",
+                                    {"datetime", "date_time", "timestamp", "occurred_at", "date", "datum", "tidpunkt",
+                                     "tid", "time"});
+        if (i >= 0) timeIndex.push_back(i);
+    } else {
+        for (const auto& name : spec.fields.time) timeIndex.push_back(requireField(fields, name, what, "time_field", spec.path));
+    }
+    const int ti = timeIndex.empty() ? -1 : timeIndex.front();
+    const DateRange dates = spec.dates ? *spec.dates : DateRange::defaultFor(wallNow());
+    set.dates = dates;
     const int ci = optionalField(spec.fields.category, "category_field",
                                  {"category", "kategori", "brottstyp", "offense_type", "offence_type", "type", "typ",
                                   "händelsetyp"});
@@ -256,7 +365,8 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     const int wi = optionalField(spec.fields.weight, "weight_field", {"weight", "vikt"});
     std::vector<int> extraIndex;
     for (const auto& name : spec.extraFields) extraIndex.push_back(requireField(fields, name, what, name, spec.path));
-    if (ti >= 0) set.used.time = fields[ti];
+    for (int i : timeIndex) set.used.time.push_back(fields[static_cast<std::size_t>(i)]);
+    const std::string timeFieldsText = set.used.timeText();
     if (ci >= 0) set.used.category = fields[ci];
     if (ii >= 0) set.used.id = fields[ii];
     if (wi >= 0) set.used.weight = fields[wi];
@@ -266,6 +376,7 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     std::unordered_map<std::string, std::int64_t> seenIds;
     std::int64_t firstTime = kNoTime, lastTime = kNoTime;
     std::string firstIso, lastIso;
+    std::array<std::int64_t, 24> onTheHour{};  // reports with a clock time of exactly hh:00:00
 
     progress.update(0.0, std::filesystem::path(spec.path).filename().string());
     // Formats with random access skip the fields Trygg does not use while reading; a rejected
@@ -274,8 +385,9 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     std::vector<GIntBig> rejectedFids;
     // The fields a rejected row keeps: all of them, or only those Trygg reads.
     std::vector<int> keptFields;
+    auto isTimeField = [&](int f) { return std::find(timeIndex.begin(), timeIndex.end(), f) != timeIndex.end(); };
     for (int f = 0; f < fieldCount; ++f) {
-        const bool mapped = f == xi || f == yi || f == ti || f == ci || f == ii || f == wi ||
+        const bool mapped = f == xi || f == yi || isTimeField(f) || f == ci || f == ii || f == wi ||
                             std::find(extraIndex.begin(), extraIndex.end(), f) != extraIndex.end();
         if (mapped || !spec.rejectedKeepOnlyMapped) {
             keptFields.push_back(f);
@@ -285,7 +397,7 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     if (skipUnused) {
         CPLStringList ignored;
         for (int f = 0; f < fieldCount; ++f)
-            if (f != xi && f != yi && f != ti && f != ci && f != ii && f != wi &&
+            if (f != xi && f != yi && !isTimeField(f) && f != ci && f != ii && f != wi &&
                 std::find(extraIndex.begin(), extraIndex.end(), f) == extraIndex.end())
                 ignored.AddString(defn->GetFieldDefn(f)->GetNameRef());
         ignored.AddString("OGR_STYLE");
@@ -295,8 +407,13 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     layer->ResetReading();
     GdalErrorScope errors;
     std::int64_t row = 0;
+    std::size_t nextBad = 0;  // the first bad record not yet passed
+    std::int64_t gdalRows = 0;
     for (auto& feature : *layer) {
         ++row;
+        ++gdalRows;
+        if (scan)  // the record's number in the file, counting the rows cut out before it
+            while (nextBad < scan->bad.size() && scan->bad[nextBad].record <= row) ++row, ++nextBad;
         if (row % 8192 == 0)
             progress.update(total > 0 ? static_cast<double>(row) / static_cast<double>(total) : 0.0,
                             std::to_string(row) + " rows");
@@ -390,32 +507,58 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
 
         // Date-time.
         std::int64_t wall = kNoTime;
+        bool clock = false;
         std::string iso;
-        if (ti >= 0 && feature->IsFieldSetAndNotNull(ti)) {
-            const OGRFieldType ft = defn->GetFieldDefn(ti)->GetType();
+        if (ti >= 0) {
             std::optional<DateTime> dt;
-            if (ft == OFTDate || ft == OFTDateTime) {
+            std::string text;  // the time as read, for messages
+            const OGRFieldType ft = defn->GetFieldDefn(ti)->GetType();
+            if (timeIndex.size() == 1 && spec.timeFormat.empty() && (ft == OFTDate || ft == OFTDateTime)) {
                 int y, m, d, h, mi, tz;
-                float s;
-                if (feature->GetFieldAsDateTime(ti, &y, &m, &d, &h, &mi, &s, &tz)) {
-                    dt = DateTime{y, m, d, h, mi, s, tz, ft == OFTDateTime};
+                float sec;
+                if (feature->IsFieldSetAndNotNull(ti) && feature->GetFieldAsDateTime(ti, &y, &m, &d, &h, &mi, &sec, &tz)) {
+                    dt = DateTime{y, m, d, h, mi, sec, tz, ft == OFTDateTime};
+                    text = feature->GetFieldAsString(ti);
                 }
             } else {
-                const std::string text = feature->GetFieldAsString(ti);
-                if (!trimmed(text).empty()) {
-                    dt = parseDateTime(text);
+                for (int f : timeIndex) {
+                    const std::string part = feature->IsFieldSetAndNotNull(f) ? trimmed(feature->GetFieldAsString(f)) : "";
+                    if (part.empty()) continue;
+                    text += (text.empty() ? "" : " ") + part;
+                }
+                if (!text.empty()) {
+                    dt = spec.timeFormat.empty() ? parseDateTime(text) : parseDateTime(text, spec.timeFormat);
                     if (!dt) {
                         // Appended piecewise: GCC 12 warns falsely on "literal" + string here (PR 105329).
                         std::string detail = "'";
                         detail += toUtf8(text.c_str());
-                        detail += "' is not a date (use ISO 8601 such as 2024-03-05 21:30, or an Excel date)";
-                        reject(RejectReason::UnparseableDate, fields[ti], std::move(detail));
+                        if (spec.timeFormat.empty()) {
+                            detail += "' is not a date (use ISO 8601 such as 2024-03-05 21:30, or an Excel date; "
+                                      "for another layout give time_format, such as \"%d/%m/%Y %H:%M\")";
+                        } else {
+                            detail += "' does not match time_format \"";
+                            detail += spec.timeFormat;
+                            detail += "\"";
+                        }
+                        reject(RejectReason::UnparseableDate, timeFieldsText, std::move(detail));
                         continue;
                     }
                 }
             }
             if (dt) {
                 wall = dt->wallSeconds();
+                if (wall < dates.fromWall || wall >= dates.toWall) {
+                    std::string detail = "'";
+                    detail += toUtf8(text.c_str());
+                    detail += "' lies outside the plausible dates ";
+                    detail += dates.fromText;
+                    detail += " to ";
+                    detail += dates.toText;
+                    detail += " (a typo in the year?); widen them with earliest_date and latest_date";
+                    reject(RejectReason::ImplausibleDate, timeFieldsText, std::move(detail));
+                    continue;
+                }
+                clock = dt->hasTime;
                 iso = dt->toIso();
             }
         }
@@ -467,9 +610,16 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
         if (wi >= 0) set.weight.push_back(weight);
         if (ti >= 0) {
             set.timeWallSeconds.push_back(wall);
+            set.hasClock.push_back(clock ? 1 : 0);
             if (wall == kNoTime) {
                 ++set.withoutTime;
             } else {
+                if (!clock) {
+                    ++set.withoutClock;
+                } else {
+                    const std::int64_t secondOfDay = ((wall % 86400) + 86400) % 86400;
+                    if (secondOfDay % 3600 == 0) ++onTheHour[static_cast<std::size_t>(secondOfDay / 3600)];
+                }
                 if (firstTime == kNoTime || wall < firstTime) {
                     firstTime = wall;
                     firstIso = iso;
@@ -500,9 +650,33 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
                 values.push_back(feature && feature->IsFieldSetAndNotNull(f) ? toUtf8(feature->GetFieldAsString(f)) : "");
         }
     }
+    if (scan) {
+        // Every record of the file is GDAL's row or a rejected one: anything else would lose rows.
+        const std::int64_t expected = scan->records - static_cast<std::int64_t>(scan->bad.size());
+        if (gdalRows != expected)
+            throw InputError(fmt::format(
+                "{}: GDAL's CSV reader gave {} rows of '{}' where the file holds {} readable records (and {} "
+                "unreadable ones); rather than lose rows the run stops. Check the file's quotes and line breaks",
+                what, gdalRows, spec.path, expected, scan->bad.size()));
+        for (const auto& b : scan->bad) {
+            RejectedRow r;
+            r.row = b.record;
+            r.reason = b.reason;
+            r.detail = b.detail;
+            for (int f : keptFields)
+                r.values.push_back(static_cast<std::size_t>(f) < b.values.size() ? b.values[static_cast<std::size_t>(f)] : "");
+            set.rejected.push_back(std::move(r));
+        }
+        std::stable_sort(set.rejected.begin(), set.rejected.end(),
+                         [](const RejectedRow& a, const RejectedRow& b) { return a.row < b.row; });
+        row = scan->records;
+        set.physicalRecords = scan->records;
+    }
     set.rowsRead = row;
     set.firstTime = firstIso;
     set.lastTime = lastIso;
+    set.atMidnight = onTheHour[0];
+    noteTimePrecision(set, onTheHour);
     if (!errors.lastError().empty() && row == 0)
         throw InputError(what + ": reading '" + spec.path + "' failed: " + errors.lastError());
 
@@ -530,7 +704,10 @@ void keepReports(ReportSet& r, const std::vector<char>& keep) {
         r.x[k] = r.x[i];
         r.y[k] = r.y[i];
         r.row[k] = r.row[i];
-        if (!r.timeWallSeconds.empty()) r.timeWallSeconds[k] = r.timeWallSeconds[i];
+        if (!r.timeWallSeconds.empty()) {
+            r.timeWallSeconds[k] = r.timeWallSeconds[i];
+            r.hasClock[k] = r.hasClock[i];
+        }
         if (!r.category.empty()) r.category[k] = r.category[i];
         if (!r.weight.empty()) r.weight[k] = r.weight[i];
         if (!r.extras.empty() && k != i) r.extras[k] = std::move(r.extras[i]);  // no self-move
@@ -539,7 +716,10 @@ void keepReports(ReportSet& r, const std::vector<char>& keep) {
     r.x.resize(k);
     r.y.resize(k);
     r.row.resize(k);
-    if (!r.timeWallSeconds.empty()) r.timeWallSeconds.resize(k);
+    if (!r.timeWallSeconds.empty()) {
+        r.timeWallSeconds.resize(k);
+        r.hasClock.resize(k);
+    }
     if (!r.category.empty()) r.category.resize(k);
     if (!r.weight.empty()) r.weight.resize(k);
     if (!r.extras.empty()) r.extras.resize(k);

@@ -16,6 +16,18 @@ StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, 
     StudyArea out;
     out.sourceCrs = sourceCrs.authorityCode().empty() ? sourceCrs.name() : sourceCrs.authorityCode();
     std::vector<std::vector<unsigned char>> wkbs;
+    out.featuresInLayer = src.layer->GetFeatureCount(TRUE);
+    if (!spec.where.empty()) {
+        GdalErrorScope errors;
+        if (src.layer->SetAttributeFilter(spec.where.c_str()) != OGRERR_NONE) {
+            std::string names;
+            const OGRFeatureDefn* defn = src.layer->GetLayerDefn();
+            for (int i = 0; i < defn->GetFieldCount(); ++i) names += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
+            throw InputError("study area: the filter where = \"" + spec.where + "\" cannot be applied to layer '" +
+                             src.layerName + "' of '" + spec.path + "': " + errors.lastError() + ". Its fields: " + names);
+        }
+    }
+    src.layer->ResetReading();
     for (auto& feature : *src.layer) {
         ++out.features;
         const OGRGeometry* g = feature->GetGeometryRef();
@@ -24,6 +36,10 @@ StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, 
         g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
         wkbs.push_back(std::move(wkb));
     }
+    if (wkbs.empty() && !spec.where.empty())
+        throw InputError("study area: no feature of layer '" + src.layerName + "' of '" + spec.path + "' (" +
+                         std::to_string(out.featuresInLayer) + " in all) matches where = \"" + spec.where +
+                         "\". Check the field's name and value (texts in single quotes: KnKod = '1261')");
     if (wkbs.empty())
         throw InputError("study area: no polygon in layer '" + src.layerName + "' of '" + spec.path +
                          "'. Give the municipality's boundary as a polygon layer");

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
+#include <limits>
 
 namespace trygg::io {
 namespace {
@@ -20,28 +22,6 @@ bool isLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 int daysInMonth(int y, int m) {
     static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return m == 2 && isLeap(y) ? 29 : kDays[m - 1];
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-std::int64_t daysFromCivil(int y, int m, int d) {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-void civilFromDays(std::int64_t z, int& y, int& m, int& d) {
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const auto doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-    m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-    y = static_cast<int>(static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2));
 }
 
 // Reads exactly `width` digits at `pos`.
@@ -67,21 +47,59 @@ bool allDigitsOrNumber(std::string_view s) {
 
 } // namespace
 
+std::int64_t daysFromCivil(int y, int m, int d) {
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void civilFromDays(std::int64_t z, int& y, int& m, int& d) {
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+    m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+    y = static_cast<int>(static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2));
+}
+
 std::optional<double> parseNumber(std::string_view text) {
     std::string buf;
     buf.reserve(text.size());
     text = trim(text);
     bool sawDot = false, sawComma = false;
+    // A thousands separator of `len` bytes at i stands between two digits, else the text is refused.
+    auto separator = [&](std::size_t i, std::size_t len) {
+        const bool before = !buf.empty() && buf.back() >= '0' && buf.back() <= '9';
+        const bool after = i + len < text.size() && text[i + len] >= '0' && text[i + len] <= '9';
+        return before && after;
+    };
     for (std::size_t i = 0; i < text.size(); ++i) {
         const auto c = static_cast<unsigned char>(text[i]);
-        if (c == ' ') continue;
-        if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xA0) {  // U+00A0
-            ++i;
-            continue;
+        // Thousands separators: spaces, apostrophes (Swiss "1'234"), and their Unicode forms.
+        std::size_t sepLen = 0;
+        if (c == ' ' || c == '\'') {
+            sepLen = 1;
+        } else if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xA0) {
+            sepLen = 2;  // U+00A0 no-break space
+        } else if (c == 0xA0 || c == 0x92) {
+            // A lone 0xA0 or 0x92 is Windows-1252 (0xA0 also ISO 8859-1) text not yet recoded: the
+            // no-break space and the right single quotation mark. In UTF-8 neither byte stands alone
+            // after a digit, so a number reads the same in either encoding.
+            sepLen = 1;
+        } else if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+                   (static_cast<unsigned char>(text[i + 2]) == 0xAF || static_cast<unsigned char>(text[i + 2]) == 0x89 ||
+                    static_cast<unsigned char>(text[i + 2]) == 0x99)) {
+            sepLen = 3;  // U+202F narrow no-break space, U+2009 thin space, U+2019 right single quotation mark
         }
-        if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
-            (static_cast<unsigned char>(text[i + 2]) == 0xAF || static_cast<unsigned char>(text[i + 2]) == 0x89)) {
-            i += 2;  // U+202F narrow no-break space, U+2009 thin space
+        if (sepLen > 0) {
+            if (!separator(i, sepLen)) return std::nullopt;
+            i += sepLen - 1;
             continue;
         }
         if (c == ',') {
@@ -174,13 +192,18 @@ std::optional<DateTime> parseDateTime(std::string_view text) {
     if (dt.month < 1 || dt.month > 12 || dt.day < 1 || dt.day > daysInMonth(dt.year, dt.month)) return std::nullopt;
     if (pos == s.size()) return dt;
     if (s[pos] != 'T' && s[pos] != ' ') return std::nullopt;
+    const bool isoT = s[pos] == 'T';
     ++pos;
-    if (!digits(s, pos, 2, dt.hour)) return std::nullopt;
-    if (pos >= s.size() || s[pos] != ':') return std::nullopt;
+    while (!isoT && pos < s.size() && s[pos] == ' ') ++pos;  // "2024-03-05  9:05" from joined columns
+    // The hour: two digits, or one before its separator ("9:05").
+    if (!digits(s, pos, 2, dt.hour) && !digits(s, pos, 1, dt.hour)) return std::nullopt;
+    // ':' as ISO writes it, or '.' as Swedish does ("21.30"), never after a 'T'.
+    if (pos >= s.size() || (s[pos] != ':' && (isoT || s[pos] != '.'))) return std::nullopt;
+    const char clockSep = s[pos];
     ++pos;
     if (!digits(s, pos, 2, dt.minute)) return std::nullopt;
     dt.hasTime = true;
-    if (pos < s.size() && s[pos] == ':') {
+    if (pos < s.size() && s[pos] == clockSep) {
         ++pos;
         int sec = 0;
         if (!digits(s, pos, 2, sec)) return std::nullopt;
@@ -215,6 +238,37 @@ std::optional<DateTime> parseDateTime(std::string_view text) {
         return dt;
     }
     return std::nullopt;
+}
+
+std::optional<DateTime> parseDateTime(std::string_view text, const std::string& format) {
+    const std::string s(trim(text));
+    if (s.empty()) return std::nullopt;
+    // Sentinels tell which fields the layout set; glibc's strptime leaves the others alone.
+    std::tm tm{};
+    tm.tm_year = std::numeric_limits<int>::min();
+    tm.tm_mon = -1;
+    tm.tm_mday = 0;
+    tm.tm_hour = -1;
+    tm.tm_min = -1;
+    tm.tm_sec = -1;
+    const char* end = ::strptime(s.c_str(), format.c_str(), &tm);
+    if (!end) return std::nullopt;
+    while (*end == ' ' || *end == '\t') ++end;
+    if (*end != '\0') return std::nullopt;
+    if (tm.tm_year == std::numeric_limits<int>::min() || tm.tm_mon < 0 || tm.tm_mday < 1) return std::nullopt;
+    DateTime dt;
+    dt.year = tm.tm_year + 1900;
+    dt.month = tm.tm_mon + 1;
+    dt.day = tm.tm_mday;
+    if (dt.month > 12 || dt.day > daysInMonth(dt.year, dt.month)) return std::nullopt;
+    if (tm.tm_hour >= 0) {
+        if (tm.tm_hour > 23) return std::nullopt;
+        dt.hasTime = true;
+        dt.hour = tm.tm_hour;
+        dt.minute = tm.tm_min >= 0 ? tm.tm_min : 0;
+        dt.second = tm.tm_sec >= 0 ? tm.tm_sec : 0;
+    }
+    return dt;
 }
 
 } // namespace trygg::io

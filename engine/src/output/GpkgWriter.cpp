@@ -674,6 +674,7 @@ void GpkgWriter::writeHotTimes(const temporal::HourWeekdayTable& studyArea, cons
     addField(layer, "weekday", OFTInteger);
     addField(layer, "weekday_name", OFTString);
     for (int h = 0; h < 24; ++h) addField(layer, (std::string(h < 10 ? "h0" : "h") + std::to_string(h)).c_str(), OFTInteger);
+    addField(layer, "no_clock", OFTInteger);
     addField(layer, "total", OFTInteger);
     check(m_ds->StartTransaction(), "starting a transaction");
     OGRFeature f(layer->GetLayerDefn());
@@ -690,6 +691,7 @@ void GpkgWriter::writeHotTimes(const temporal::HourWeekdayTable& studyArea, cons
             f.SetField("weekday_name", temporal::weekdayName(d));
             for (int h = 0; h < 24; ++h)
                 f.SetField(firstHour + h, static_cast<int>(t.counts[static_cast<std::size_t>(d)][static_cast<std::size_t>(h)]));
+            f.SetField("no_clock", static_cast<int>(t.noClock[static_cast<std::size_t>(d)]));
             f.SetField("total", static_cast<int>(t.weekdayTotal(d)));
             check(layer->CreateFeature(&f), "writing hot times");
         }
@@ -700,7 +702,8 @@ void GpkgWriter::writeHotTimes(const temporal::HourWeekdayTable& studyArea, cons
     check(m_ds->CommitTransaction(), "committing the hot times");
     writeStyle("hot_times", "",
                tableQml({{"scope", "For"}, {"area_id", "Hotspot area"}, {"weekday", "Weekday (1 = Monday)"},
-                         {"weekday_name", "Veckodag"}, {"total", "Incidents that day of the week"}}),
+                         {"weekday_name", "Veckodag"}, {"no_clock", "With a date but no clock time"},
+                         {"total", "Incidents that day of the week"}}),
                "Hot times");
 }
 

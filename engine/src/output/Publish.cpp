@@ -49,7 +49,7 @@ const std::vector<Policy>& policies() {
         {"hotspot_areas", {"incidents"}, "", true, {{"share_of_incidents", {"incidents"}}}, {}, {"leading_categories", "peak_hour", "peak_weekday"}, false},
         {"density_areas", {"incidents"}, "", true, {{"share_of_incidents", {"incidents"}}}, {}, {}, false},
         {"hot_times", {"h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13",
-                       "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23", "total"},
+                       "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23", "no_clock", "total"},
          "total", false, {}, {}, {}, true},
         {"area_summary", {"incidents", "perc_n", "perc_unsafe"}, "", true,
          {{"incidents_per_1000", {"incidents"}}, {"incidents_per_1000_eb", {"incidents"}},

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -222,26 +223,66 @@ Config loadConfig(const std::string& path) {
         if (auto v = r.str(t, "analysis", "crs")) cfg.analysisCrs = *v;
     }
     if (const auto* t = r.table("study_area")) {
-        r.onlyKnown(*t, "study_area.", {"path", "layer", "crs"});
+        r.onlyKnown(*t, "study_area.", {"path", "layer", "crs", "where"});
         io::StudyAreaSpec s;
         s.path = resolve(base, r.str(t, "study_area", "path").value_or(""));
         if (s.path.empty()) r.fail(t, "study_area.path", "missing: give the boundary file, or remove [study_area]");
         s.layer = r.str(t, "study_area", "layer").value_or("");
         s.crs = r.str(t, "study_area", "crs").value_or("");
+        s.where = r.str(t, "study_area", "where").value_or("");
         cfg.studyArea = s;
     }
     const auto* inc = r.table("incidents");
     if (!inc) throw InputError("config: '" + path + "' has no [incidents] table. Add one with path = \"...\"");
     r.onlyKnown(*inc, "incidents.",
-                {"path", "layer", "crs", "x_field", "y_field", "time_field", "category_field", "id_field",
-                 "weight_field"});
+                {"path", "layer", "crs", "x_field", "y_field", "time_field", "time_format", "earliest_date",
+                 "latest_date", "category_field", "id_field", "weight_field"});
     cfg.incidents.path = resolve(base, r.str(inc, "incidents", "path").value_or(""));
     if (cfg.incidents.path.empty()) r.fail(inc, "incidents.path", "missing: give the file of incident reports");
     cfg.incidents.layer = r.str(inc, "incidents", "layer").value_or("");
     cfg.incidents.crs = r.str(inc, "incidents", "crs").value_or("");
     cfg.incidents.fields.x = r.str(inc, "incidents", "x_field").value_or("");
     cfg.incidents.fields.y = r.str(inc, "incidents", "y_field").value_or("");
-    cfg.incidents.fields.time = r.str(inc, "incidents", "time_field").value_or("");
+    if (const toml::node* n = r.node(inc, "time_field")) {
+        auto one = [&](const toml::node& item) {
+            if (!item.is_string() || item.as_string()->get().empty())
+                r.fail(&item, "incidents.time_field", "must be a column name in quotes, or a list of them such as "
+                                                      "[\"Datum\", \"Klockslag\"]");
+            cfg.incidents.fields.time.push_back(item.as_string()->get());
+        };
+        if (const auto* arr = n->as_array()) {
+            if (arr->empty()) r.fail(n, "incidents.time_field", "the list of time columns is empty");
+            for (const auto& item : *arr) one(item);
+        } else {
+            one(*n);
+        }
+    }
+    cfg.incidents.timeFormat = r.str(inc, "incidents", "time_format").value_or("");
+    if (!cfg.incidents.timeFormat.empty() && cfg.incidents.timeFormat.find('%') == std::string::npos)
+        r.fail(r.node(inc, "time_format"), "incidents.time_format",
+               "'" + cfg.incidents.timeFormat + "' has no % field; write it as strptime does, such as \"%Y %m %d %H %M\"");
+    {
+        const auto earliest = r.str(inc, "incidents", "earliest_date");
+        const auto latest = r.str(inc, "incidents", "latest_date");
+        if (earliest || latest) {
+            io::DateRange d = io::DateRange::defaultFor(
+                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+            try {
+                if (earliest) {
+                    d.fromWall = temporal::parseDateBound(*earliest, false);
+                    d.fromText = *earliest;
+                }
+                if (latest) {
+                    d.toWall = temporal::parseDateBound(*latest, true);
+                    d.toText = *latest + " (through)";
+                }
+            } catch (const InputError& e) {
+                r.fail(r.node(inc, earliest ? "earliest_date" : "latest_date"), "incidents.earliest_date/latest_date", e.what());
+            }
+            if (d.toWall <= d.fromWall) r.fail(inc, "incidents.latest_date", "must come after earliest_date");
+            cfg.incidents.dates = d;
+        }
+    }
     cfg.incidents.fields.category = r.str(inc, "incidents", "category_field").value_or("");
     cfg.incidents.fields.id = r.str(inc, "incidents", "id_field").value_or("");
     cfg.incidents.fields.weight = r.str(inc, "incidents", "weight_field").value_or("");

@@ -94,6 +94,7 @@ io::ReportSet readIncidents(const Config& cfg, const crs::Crs& analysisCrs, cons
     summary.accepted = static_cast<std::int64_t>(reports.acceptedCount());
     summary.rejected = static_cast<std::int64_t>(reports.rejected.size());
     for (const auto& r : reports.rejected) ++summary.rejectedByReason[static_cast<std::size_t>(r.reason)];
+    summary.warnings.insert(summary.warnings.end(), reports.warnings.begin(), reports.warnings.end());
     if (reports.acceptedCount() > 0) return reports;
     std::string reasons;
     for (int k = 0; k < io::kRejectReasonCount; ++k) {
@@ -121,6 +122,7 @@ io::ReportSet filterIncidents(const Config& cfg, io::ReportSet reports, RunSumma
         summary.filter = cfg.filter.describe();
         summary.filteredOut = static_cast<std::int64_t>(counts.outside);
         summary.filteredNoTime = static_cast<std::int64_t>(counts.noTime);
+        summary.filteredNoClock = static_cast<std::int64_t>(counts.noClock);
     }
     if (!cfg.categories.empty()) {
         if (reports.category.empty())
@@ -161,9 +163,10 @@ io::ReportSet filterIncidents(const Config& cfg, io::ReportSet reports, RunSumma
     }
     if (reports.acceptedCount() == 0)
         throw InputError(fmt::format("filter: no accepted report in '{}' falls within {} ({} outside the times, {} "
-                                     "without a time, {} of other categories; the reports run from {} to {})",
+                                     "without a time, {} with a date but no clock time, {} of other categories; the "
+                                     "reports run from {} to {})",
                                      cfg.incidents.path, summary.filter, summary.filteredOut, summary.filteredNoTime,
-                                     summary.filteredCategory, firstTime, lastTime));
+                                     summary.filteredNoClock, summary.filteredCategory, firstTime, lastTime));
     return reports;
 }
 
@@ -910,7 +913,7 @@ PerceptionStep computePerception(Inputs& inputs, const Config& cfg, const geom::
         inc.weights = incidents.weights;
         inc.values.assign(g.cells.size(), 0.0);
         for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
-            if (reports.timeWallSeconds.empty() || reports.timeWallSeconds[i] == io::kNoTime) continue;
+            if (!reports.clockKnown(i)) continue;  // the time of day needs a clock time
             const std::int32_t c = g.cells.activeOf(g.pointCells[i]);
             if (c >= 0 && chosen(timeOfDayOf(reports.timeWallSeconds[i]))) inc.values[static_cast<std::size_t>(c)] += 1;
         }
@@ -1117,7 +1120,7 @@ output::HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeo
     for (std::size_t k = 0; k < order.size() && k < 3 && byCat[order[k]] > 0; ++k)
         row.leadingCategories += (k ? "; " : "") + reports.categories[order[k]] + " (" + std::to_string(byCat[order[k]]) + ")";
     if (!reports.timeWallSeconds.empty()) {
-        row.hotTimes = temporal::hourWeekdayTable(reports.timeWallSeconds, incidents);
+        row.hotTimes = temporal::hourWeekdayTable(reports.timeWallSeconds, reports.hasClock, incidents);
         row.peakHour = row.hotTimes->peakHour();
         row.peakWeekday = row.hotTimes->peakWeekday();
     }
@@ -1270,6 +1273,10 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
         add("input.study_area.sha256", fileChecksum(cfg.studyArea->path));
         add("input.study_area.crs", study.sourceCrs);
         add("input.study_area.features", std::to_string(study.features));
+        if (!cfg.studyArea->where.empty()) {
+            add("input.study_area.where", cfg.studyArea->where);
+            add("input.study_area.features_in_layer", std::to_string(study.featuresInLayer));
+        }
         add("input.study_area.area_km2", fmt::format("{:.3f}", study.area->areaM2() / 1e6));
     } else {
         add("input.study_area", "none: the grid covers the extent of the accepted reports, as sfhotspot does");
@@ -1281,7 +1288,7 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
     add("input.incidents.crs", reports.sourceCrs);
     add("input.incidents.fields",
         fmt::format("x={} y={} time={} category={} id={} weight={}", reports.used.x, reports.used.y,
-                    reports.used.time.empty() ? "-" : reports.used.time,
+                    reports.used.time.empty() ? "-" : reports.used.timeText(),
                     reports.used.category.empty() ? "-" : reports.used.category,
                     reports.used.id.empty() ? "-" : reports.used.id,
                     reports.used.weight.empty() ? "-" : reports.used.weight));
@@ -1292,6 +1299,7 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
         add("filter.rows_used", std::to_string(reports.acceptedCount()));
         add("filter.rows_outside", std::to_string(summary.filteredOut));
         add("filter.rows_without_time", std::to_string(summary.filteredNoTime));
+        add("filter.rows_without_clock", std::to_string(summary.filteredNoClock));
         add("filter.rows_other_categories", std::to_string(summary.filteredCategory));
     }
     if (cfg.followup) {
@@ -1349,6 +1357,9 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
         add("input.incidents.time_first", reports.firstTime);
         add("input.incidents.time_last", reports.lastTime);
         add("input.incidents.rows_without_time", std::to_string(reports.withoutTime));
+        add("input.incidents.rows_without_clock", std::to_string(reports.withoutClock));
+        add("input.incidents.rows_at_midnight", std::to_string(reports.atMidnight));
+        add("input.incidents.plausible_dates", reports.dates.fromText + " to " + reports.dates.toText + " (exclusive)");
     }
     add("input.incidents.categories", std::to_string(reports.categories.size()));
     add("grid.shape", shapeName(cfg.grid.shape));
@@ -1886,7 +1897,7 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
         writer.writeHotspotAreas(hotAreas->rows, cfg.hotspotAreas.lights.has_value(),
                                  overlays ? overlays->names : std::vector<std::string>{});
     if (!reports.timeWallSeconds.empty())
-        writer.writeHotTimes(temporal::hourWeekdayTable(reports.timeWallSeconds),
+        writer.writeHotTimes(temporal::hourWeekdayTable(reports.timeWallSeconds, reports.hasClock),
                              hotAreas ? hotAreas->rows : std::vector<output::HotspotAreaRow>{});
     if (perceived) {
         output::PerceptionGridData pd;

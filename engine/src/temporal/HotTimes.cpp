@@ -8,20 +8,30 @@
 namespace trygg::temporal {
 namespace {
 
-void add(HourWeekdayTable& t, std::int64_t wall) {
+void add(HourWeekdayTable& t, std::int64_t wall, bool hasClock) {
     if (wall == io::kNoTime) {
         ++t.noTime;
         return;
     }
     const CalendarTime c = calendarOf(wall);
+    if (!hasClock) {
+        ++t.noClock[static_cast<std::size_t>(c.weekday)];
+        return;
+    }
     ++t.counts[static_cast<std::size_t>(c.weekday)][static_cast<std::size_t>(c.hour)];
     ++t.total;
 }
 
 } // namespace
 
-std::int64_t HourWeekdayTable::weekdayTotal(int weekday) const {
+std::int64_t HourWeekdayTable::dateOnly() const {
     std::int64_t s = 0;
+    for (auto v : noClock) s += v;
+    return s;
+}
+
+std::int64_t HourWeekdayTable::weekdayTotal(int weekday) const {
+    std::int64_t s = noClock[static_cast<std::size_t>(weekday)];
     for (auto v : counts[static_cast<std::size_t>(weekday)]) s += v;
     return s;
 }
@@ -48,15 +58,16 @@ std::string HourWeekdayTable::peakWeekday() const {
     return fmt::format("{} ({})", weekdayName(best), weekdayTotal(best));
 }
 
-HourWeekdayTable hourWeekdayTable(std::span<const std::int64_t> wallSeconds, std::span<const std::size_t> reports) {
+HourWeekdayTable hourWeekdayTable(std::span<const std::int64_t> wallSeconds, std::span<const char> hasClock,
+                                  std::span<const std::size_t> reports) {
     HourWeekdayTable t;
-    for (std::size_t i : reports) add(t, wallSeconds[i]);
+    for (std::size_t i : reports) add(t, wallSeconds[i], hasClock[i] != 0);
     return t;
 }
 
-HourWeekdayTable hourWeekdayTable(std::span<const std::int64_t> wallSeconds) {
+HourWeekdayTable hourWeekdayTable(std::span<const std::int64_t> wallSeconds, std::span<const char> hasClock) {
     HourWeekdayTable t;
-    for (std::int64_t w : wallSeconds) add(t, w);
+    for (std::size_t i = 0; i < wallSeconds.size(); ++i) add(t, wallSeconds[i], hasClock[i] != 0);
     return t;
 }
 

@@ -248,6 +248,8 @@ io::ReportSet applyFilter(io::ReportSet reports, const TimeFilter& filter, Filte
         const std::int64_t t = reports.timeWallSeconds.empty() ? io::kNoTime : reports.timeWallSeconds[i];
         if (t == io::kNoTime) {
             ++counts.noTime;
+        } else if (filter.hours.any() && !reports.hasClock[i]) {
+            ++counts.noClock;  // a date alone says nothing of the hour: never read as midnight
         } else if (!filter.keeps(t)) {
             ++counts.outside;
         } else {

@@ -42,12 +42,17 @@ struct VectorSource {
     std::string driverName;
 };
 
+// Throws InputError when `path` (not a /vsi path) does not exist or is an empty file.
+void requireReadableFile(const std::string& path, const std::string& what);
+
 // Opens `path` as a vector dataset and picks `layerName`, or the only layer when empty.
 // CSV is opened with every column as text (Trygg parses numbers itself: decimal commas) and the
 // separator detected (comma, semicolon or tab). `what` names the input in messages ("incidents").
 // Throws InputError for a missing, empty or unreadable file, a missing layer, or a choice of
 // several layers with none named.
-VectorSource openVector(const std::string& path, const std::string& layerName, const std::string& what);
+// `openOptions` are added to the driver's open options (NAME, VALUE), such as the CSV separator.
+VectorSource openVector(const std::string& path, const std::string& layerName, const std::string& what,
+                        const std::vector<std::pair<std::string, std::string>>& openOptions = {});
 
 // The CRS of a source's layer: the one declared in the config when given, else the layer's own.
 // Throws InputError naming the file and the config section when there is neither.

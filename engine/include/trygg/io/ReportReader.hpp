@@ -32,8 +32,12 @@ enum class RejectReason {
     UnreadableWeight,      // a weight that is missing, not a number or negative
     DuplicateId,           // an id seen before on an accepted row
     InvalidValue,          // a value outside its declared range or vocabulary (a score off the scale)
+    ImplausibleDate,       // a date outside the plausible range (a year typo such as 1700 or 3024)
+    UnreadableRow,         // a row the reader cannot take whole: a broken quote, a NUL byte, an overlong field,
+                           // more or fewer fields than the header
+    MixedSeparators,       // a CSV row split by another separator than the header (',' against ';')
 };
-inline constexpr int kRejectReasonCount = 10;
+inline constexpr int kRejectReasonCount = 13;
 
 // Stable code written to the output ("outside_study_area").
 std::string_view reasonCode(RejectReason reason);
@@ -41,9 +45,23 @@ std::string_view reasonCode(RejectReason reason);
 std::string_view reasonText(RejectReason reason);
 
 // Names of the source's fields; empty means recognised automatically (x, y, time, category, id,
-// weight) or absent.
+// weight) or absent. The time may take several columns ("Datum", "Klockslag"), joined with a space
+// before they are read.
 struct FieldMapping {
-    std::string x, y, time, category, id, weight;
+    std::string x, y;
+    std::vector<std::string> time;
+    std::string category, id, weight;
+
+    // The time columns as written in messages and metadata: "Datum+Klockslag", "" for none.
+    std::string timeText() const;
+};
+
+// The plausible range of report dates: a date outside it is a typo, not a report.
+struct DateRange {
+    std::int64_t fromWall = 0;  // wall seconds; default 1990-01-01
+    std::int64_t toWall = 0;    // exclusive; default: a year after the run
+    std::string fromText, toText;
+    static DateRange defaultFor(std::int64_t nowWall);
 };
 
 // A check of a row's extra values: nullopt to accept, or the field at fault and what was found.
@@ -58,6 +76,10 @@ struct ReportSourceSpec {
     std::string layer;  // empty: the only layer
     std::string crs;    // empty: the layer's CRS, or EPSG:4326 for lon/lat-named columns
     FieldMapping fields;
+    // A strptime-style layout of the (joined) time text, such as "%Y %m %d %H %M" or "%d.%m.%Y %H.%M";
+    // "" reads ISO 8601, GDAL's date-time text and Excel dates.
+    std::string timeFormat;
+    std::optional<DateRange> dates;  // nullopt: DateRange::defaultFor(now)
     std::string what = "incidents";  // names the input in messages
     // Further fields whose text is kept for each accepted row (ReportSet::extras), in this order;
     // all must exist. `checkExtras` may reject a row for them (RejectReason::InvalidValue).
@@ -84,6 +106,9 @@ struct ReportSet {
     std::vector<std::int32_t> category;  // index into categories, -1 for none; empty without a category field
     std::vector<double> weight;          // empty without a weight field
     std::vector<std::int64_t> timeWallSeconds;  // DateTime::wallSeconds, kNoTime for none; empty without a time field
+    // Per report beside timeWallSeconds: 1 when its time has a clock time, 0 for a date alone (its
+    // wall seconds are then its midnight, and no hour may be read from it).
+    std::vector<char> hasClock;
     std::vector<std::int64_t> row;
     std::vector<std::string> categories;  // sorted
     std::vector<std::vector<std::string>> extras;  // per accepted row, the extraFields' text
@@ -93,12 +118,21 @@ struct ReportSet {
     std::vector<std::string> rejectedFields;  // the fields whose values rejected rows keep
     std::int64_t rowsRead = 0;
     std::int64_t withoutTime = 0;  // accepted rows whose time field was empty
+    std::int64_t withoutClock = 0;  // accepted rows with a date but no clock time
+    std::int64_t atMidnight = 0;    // accepted rows whose clock time is exactly 00:00:00
+    DateRange dates;                // the plausible range applied
+    std::int64_t physicalRecords = -1;  // CSV: the records found in the file itself (-1: not a CSV)
+    std::vector<std::string> warnings;  // on the reading as a whole (dates without a clock time ...)
     FieldMapping used;             // the fields used; x and y are "(geometry)" for a point layer
     std::string sourceCrs;         // as declared or found
     std::string path, layer, driver;
     std::string firstTime, lastTime;  // ISO 8601 range of accepted times, "" when none
 
     std::size_t acceptedCount() const { return x.size(); }
+    // Whether report i has a clock time, so that its hour may be read.
+    bool clockKnown(std::size_t i) const {
+        return !timeWallSeconds.empty() && timeWallSeconds[i] != kNoTime && hasClock[i];
+    }
     std::int64_t rejectedCount(RejectReason reason) const;
 };
 

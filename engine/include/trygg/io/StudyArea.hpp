@@ -16,12 +16,14 @@ struct StudyAreaSpec {
     std::string path;
     std::string layer;  // empty: the only layer
     std::string crs;    // empty: the layer's own CRS
+    std::string where;  // OGR attribute filter choosing features ("KnKod = '1261'"); empty: all
 };
 
 struct StudyArea {
     std::unique_ptr<geom::Area> area;  // in the analysis CRS
     std::string sourceCrs;
-    std::int64_t features = 0;
+    std::int64_t features = 0;          // the features used (those the filter chose)
+    std::int64_t featuresInLayer = 0;   // every feature of the layer
     std::vector<std::string> warnings;  // repaired polygons, ignored non-polygons
 };
 

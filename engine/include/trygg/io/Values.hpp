@@ -7,9 +7,10 @@
 
 namespace trygg::io {
 
-// A number from text: "55.79", "55,79" (decimal comma), "6 180 000" or "6 180 000,5" (spaces,
-// no-break spaces or thin spaces as thousands separators), a leading '+' or '-'. Text with both
-// '.' and ',' is refused as ambiguous. nullopt when not a finite number.
+// A number from text: "55.79", "55,79" (decimal comma), "6 180 000" or "6 180 000,5", "1'234.5"
+// (thousands separated by spaces, no-break spaces, narrow or thin spaces, or apostrophes, in UTF-8
+// or in Windows-1252 bytes not yet recoded; a separator stands between two digits), a leading '+'
+// or '-'. Text with both '.' and ',' is refused as ambiguous. nullopt when not a finite number.
 std::optional<double> parseNumber(std::string_view text);
 
 // A wall-clock date-time as written in the source, with its time-zone flag in GDAL's convention:
@@ -30,8 +31,19 @@ struct DateTime {
 // with optional fraction and "Z" or "+01:00"), "2024/03/05 21:30:00" (GDAL's text form), or an
 // Excel serial date (days since 1899-12-30, a fraction for the time of day; text serials are
 // taken from 1950 to 2099 only).
+// The clock may also be written the Swedish way, "2024-03-05 21.30", with a one-digit hour ("9:05").
 // nullopt for anything else or an impossible date.
 std::optional<DateTime> parseDateTime(std::string_view text);
+
+// A date-time read with a strptime-style layout, such as "%Y %m %d %H %M" (numbers need no leading
+// zeros) or "%d.%m.%Y %H:%M"; the whole text must match. It has a clock time when the layout
+// reads an hour (%H, %I, %R, %T, %c). nullopt when the text does not match, the layout gives no
+// year, month and day, or the date is impossible.
+std::optional<DateTime> parseDateTime(std::string_view text, const std::string& format);
+
+// Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard Hinnant's algorithms).
+std::int64_t daysFromCivil(int y, int m, int d);
+void civilFromDays(std::int64_t days, int& y, int& m, int& d);
 
 // A date-time from an Excel serial day number. nullopt when out of range.
 std::optional<DateTime> fromExcelSerial(double serial);

@@ -24,6 +24,7 @@ struct RunSummary {
     std::int64_t rejected = 0;
     std::string filter;                                     // the time filter, described; "" without one
     std::int64_t filteredOut = 0, filteredNoTime = 0;       // accepted rows the filter left out
+    std::int64_t filteredNoClock = 0;                       // ... with a date alone, under a filter of hours
     std::size_t cells = 0;
     std::int64_t changeBefore = -1, changeAfter = -1;   // with [change]: reports in each period
     std::array<std::size_t, 7> cellsByChangeBin{};      // change_bin -3..3 at index bin + 3

@@ -53,6 +53,7 @@ struct FilterCounts {
     std::size_t kept = 0;
     std::size_t outside = 0;  // a time outside the filter
     std::size_t noTime = 0;   // no time, so the filter cannot keep it
+    std::size_t noClock = 0;  // a date without a clock time, under a filter of hours
 };
 
 // The accepted reports the filter keeps, in their order, compacted in place. Rejected rows and the

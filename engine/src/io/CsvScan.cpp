@@ -1,0 +1,283 @@
+#include "CsvScan.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/io/Gdal.hpp"
+
+#include <cpl_vsi.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+
+namespace trygg::io {
+namespace {
+
+// Reads a VSI file byte by byte through a buffer, with a position to go back to.
+class ByteReader {
+public:
+    ByteReader(const std::string& path, const std::string& what) : m_path(path) {
+        m_fp = VSIFOpenL(path.c_str(), "rb");
+        if (!m_fp) throw InputError(what + ": cannot open '" + path + "'");
+    }
+    ~ByteReader() {
+        if (m_fp) VSIFCloseL(m_fp);
+    }
+    ByteReader(const ByteReader&) = delete;
+    ByteReader& operator=(const ByteReader&) = delete;
+
+    bool get(unsigned char& c) {
+        if (m_at == m_size && !fill()) return false;
+        c = m_buf[m_at++];
+        return true;
+    }
+    bool peek(unsigned char& c) {
+        if (m_at == m_size && !fill()) return false;
+        c = m_buf[m_at];
+        return true;
+    }
+    std::uint64_t pos() const { return m_bufStart + m_at; }
+    void seek(std::uint64_t offset) {
+        VSIFSeekL(m_fp, offset, SEEK_SET);
+        m_bufStart = offset;
+        m_at = m_size = 0;
+    }
+
+private:
+    bool fill() {
+        m_bufStart += m_size;
+        m_size = VSIFReadL(m_buf.data(), 1, m_buf.size(), m_fp);
+        m_at = 0;
+        return m_size > 0;
+    }
+    std::string m_path;
+    VSILFILE* m_fp = nullptr;
+    std::array<unsigned char, 1 << 16> m_buf{};
+    std::size_t m_at = 0, m_size = 0;
+    std::uint64_t m_bufStart = 0;
+};
+
+constexpr std::array<char, 4> kSeparators = {',', ';', '\t', '|'};
+constexpr std::size_t kKeepBytes = 64 * 1024;  // of a record, for the values a rejected row keeps
+
+struct Record {
+    std::uint64_t begin = 0, end = 0;
+    std::uint64_t firstLineEnd = 0;  // after the first line break inside it; 0 when none
+    std::array<std::int64_t, kSeparators.size()> separators{};  // each candidate outside quotes
+    std::uint64_t length = 0;  // bytes before the final line break
+    bool inQuoteAtEnd = false;  // the file ended inside a quoted part
+    bool tooLongInQuote = false;
+    bool nul = false;
+    bool multiline = false;
+    bool blank = true;  // nothing but spaces, tabs and line ends
+    std::string text;  // its first kKeepBytes bytes
+    bool atEof = false;  // no record: the file had ended
+};
+
+// One record as GDAL splits them: a '"' anywhere opens or closes a quoted part; a line break in
+// one continues the record. Stops early, inside a quote, once a record passes kMaxCsvRecordBytes
+// with a line break in it: a stray quote, not a field.
+Record readRecord(ByteReader& in) {
+    Record r;
+    r.begin = in.pos();
+    bool inQuote = false;
+    unsigned char c = 0;
+    bool any = false;
+    while (in.get(c)) {
+        any = true;
+        if (c == '\n' || c == '\r') {
+            if (c == '\r') {
+                unsigned char next = 0;
+                if (in.peek(next) && next == '\n') in.get(next);
+            }
+            if (!inQuote) {
+                r.end = in.pos();
+                return r;
+            }
+            if (r.firstLineEnd == 0) r.firstLineEnd = in.pos();
+            r.multiline = true;
+            if (r.text.size() < kKeepBytes) r.text += '\n';
+            ++r.length;
+            continue;
+        }
+        if (c == '"') {
+            inQuote = !inQuote;
+        } else if (!inQuote) {
+            for (std::size_t k = 0; k < kSeparators.size(); ++k)
+                if (c == static_cast<unsigned char>(kSeparators[k])) ++r.separators[k];
+        }
+        if (c == 0) r.nul = true;
+        if (c != ' ' && c != '\t') r.blank = false;
+        if (r.text.size() < kKeepBytes) r.text += static_cast<char>(c);
+        ++r.length;
+        if (inQuote && r.length > kMaxCsvRecordBytes && r.firstLineEnd != 0) {
+            r.tooLongInQuote = true;
+            r.end = in.pos();
+            return r;
+        }
+    }
+    r.atEof = !any;
+    r.inQuoteAtEnd = inQuote;
+    r.end = in.pos();
+    return r;
+}
+
+std::size_t separatorIndex(char sep) {
+    return static_cast<std::size_t>(std::find(kSeparators.begin(), kSeparators.end(), sep) - kSeparators.begin());
+}
+
+std::string separatorName(char sep) {
+    switch (sep) {
+    case ',': return "','";
+    case ';': return "';'";
+    case '\t': return "a tab";
+    default: return "'|'";
+    }
+}
+
+// The record's values split at the separator outside quotes, quotes removed, each cut short.
+std::vector<std::string> splitValues(const std::string& text, char sep) {
+    std::vector<std::string> out(1);
+    bool inQuote = false;
+    for (char c : text) {
+        if (c == '"') {
+            inQuote = !inQuote;
+            continue;
+        }
+        if (!inQuote && c == sep) {
+            out.emplace_back();
+            continue;
+        }
+        std::string& v = out.back();
+        if (v.size() < 200) v += c == '\0' ? ' ' : c;
+    }
+    for (auto& v : out) {
+        while (!v.empty() && (v.back() == '\r' || v.back() == '\n')) v.pop_back();
+        v = toUtf8(v.c_str());
+    }
+    return out;
+}
+
+} // namespace
+
+const char* gdalSeparatorName(char separator) {
+    switch (separator) {
+    case ',': return "COMMA";
+    case ';': return "SEMICOLON";
+    case '\t': return "TAB";
+    default: return "";
+    }
+}
+
+CsvScan scanCsv(const std::string& path, const std::string& what) {
+    ByteReader in(path, what);
+    CsvScan scan;
+    // A UTF-8 byte order mark is skipped, as GDAL does; UTF-16 is not a CSV GDAL reads.
+    std::array<unsigned char, 3> bom{};
+    std::size_t got = 0;
+    for (; got < 3 && in.get(bom[got]); ++got) {
+    }
+    if (got >= 2 && ((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF)))
+        throw InputError(what + ": '" + path +
+                         "' is UTF-16 text (Excel's \"Unicode text\"). Save it as \"CSV UTF-8\" or \"CSV "
+                         "(semikolonavgränsad)\" and read that");
+    in.seek(got == 3 && bom[0] == 0xEF && bom[1] == 0xBB && bom[2] == 0xBF ? 3 : 0);
+
+    Record header = readRecord(in);
+    while (!header.atEof && header.blank && !header.inQuoteAtEnd) header = readRecord(in);
+    if (header.atEof) throw InputError(what + ": '" + path + "' holds no header row");
+    if (header.inQuoteAtEnd || header.tooLongInQuote || header.multiline)
+        throw InputError(what + ": the header row of '" + path +
+                         "' has a quote '\"' that is never closed. Fix the first row of the file");
+    if (header.nul)
+        throw InputError(what + ": the header row of '" + path + "' holds a NUL byte: is it a CSV file at all?");
+    // The separator: the candidate found most often in the header (a comma when there is none).
+    std::size_t best = 0;
+    for (std::size_t k = 1; k < kSeparators.size(); ++k)
+        if (header.separators[k] > header.separators[best]) best = k;
+    scan.separator = kSeparators[best];
+    scan.headerFields = header.separators[best] + 1;
+
+    std::int64_t record = 0;
+    const std::size_t sep = separatorIndex(scan.separator);
+    const std::size_t alt = separatorIndex(scan.separator == ';' ? ',' : ';');
+    for (;;) {
+        Record r = readRecord(in);
+        if (r.atEof) break;
+        if (r.blank && !r.multiline && !r.inQuoteAtEnd) continue;  // an empty line is no row
+        ++record;
+        CsvBadRecord bad;
+        bad.record = record;
+        bad.begin = r.begin;
+        bad.end = r.end;
+        const std::int64_t fields = r.separators[sep] + 1;
+        const bool brokenQuote =
+            r.inQuoteAtEnd || r.tooLongInQuote || (r.multiline && fields != scan.headerFields);
+        if (brokenQuote) {
+            // The quote is a stray one: the row is its first line alone, and the next row starts
+            // on the line after it.
+            const std::uint64_t lineEnd = r.firstLineEnd != 0 ? r.firstLineEnd : r.end;
+            bad.end = lineEnd;
+            const auto firstLine = r.text.substr(0, r.text.find('\n'));
+            bad.detail = "a quote '\"' in this row is never closed within it, so the reader would take the rows "
+                         "after it as part of this one";
+            bad.values = splitValues(firstLine, scan.separator);
+            scan.bad.push_back(std::move(bad));
+            in.seek(lineEnd);
+            continue;
+        }
+        if (r.nul) {
+            bad.detail = "the row holds a NUL byte (a damaged file, or one saved as UTF-16?)";
+        } else if (r.length > kMaxCsvRecordBytes) {
+            bad.detail = fmt::format("the row is {} bytes long, more than the {} a report may take", r.length,
+                                     kMaxCsvRecordBytes);
+        } else if (fields != scan.headerFields) {
+            if (r.separators[alt] + 1 == scan.headerFields && r.separators[sep] == 0) {
+                bad.reason = RejectReason::MixedSeparators;
+                bad.detail = fmt::format("the row is split by {} where the header is split by {}",
+                                         separatorName(kSeparators[alt]), separatorName(scan.separator));
+            } else {
+                bad.detail = fmt::format("the row has {} fields where the header has {} (a {} inside a value "
+                                         "without quotes around it?)",
+                                         fields, scan.headerFields, separatorName(scan.separator));
+            }
+        } else {
+            continue;
+        }
+        bad.values = splitValues(r.text, scan.separator);
+        scan.bad.push_back(std::move(bad));
+    }
+    scan.records = record;
+    return scan;
+}
+
+void copyWithout(const std::string& path, const std::string& copyPath, const std::vector<CsvBadRecord>& bad) {
+    VSILFILE* in = VSIFOpenL(path.c_str(), "rb");
+    VSILFILE* out = VSIFOpenL(copyPath.c_str(), "wb");
+    if (!in || !out) {
+        if (in) VSIFCloseL(in);
+        if (out) VSIFCloseL(out);
+        throw IoError("cannot copy '" + path + "' without its unreadable rows");
+    }
+    std::vector<char> buf(1 << 16);
+    std::uint64_t at = 0;
+    auto copyTo = [&](std::uint64_t until) {
+        while (at < until) {
+            const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), until - at));
+            const std::size_t n = VSIFReadL(buf.data(), 1, want, in);
+            if (n == 0) break;
+            VSIFWriteL(buf.data(), 1, n, out);
+            at += n;
+        }
+    };
+    for (const auto& b : bad) {
+        copyTo(b.begin);
+        VSIFSeekL(in, b.end, SEEK_SET);
+        at = b.end;
+    }
+    copyTo(UINT64_MAX);
+    VSIFCloseL(in);
+    VSIFCloseL(out);
+}
+
+} // namespace trygg::io

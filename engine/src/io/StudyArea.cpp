@@ -17,16 +17,15 @@ StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, 
     out.sourceCrs = sourceCrs.authorityCode().empty() ? sourceCrs.name() : sourceCrs.authorityCode();
     std::vector<std::vector<unsigned char>> wkbs;
     out.featuresInLayer = src.layer->GetFeatureCount(TRUE);
-    if (!spec.where.empty()) {
-        GdalErrorScope errors;
-        if (src.layer->SetAttributeFilter(spec.where.c_str()) != OGRERR_NONE) {
-            std::string names;
-            const OGRFeatureDefn* defn = src.layer->GetLayerDefn();
-            for (int i = 0; i < defn->GetFieldCount(); ++i) names += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
-            throw InputError("study area: the filter where = \"" + spec.where + "\" cannot be applied to layer '" +
-                             src.layerName + "' of '" + spec.path + "': " + errors.lastError() + ". Its fields: " + names);
-        }
-    }
+    GdalErrorScope errors;  // a filter naming no field fails here, or (SQL drivers) while reading
+    auto refuseFilter = [&] {
+        std::string names;
+        const OGRFeatureDefn* defn = src.layer->GetLayerDefn();
+        for (int i = 0; i < defn->GetFieldCount(); ++i) names += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
+        throw InputError("study area: the filter where = \"" + spec.where + "\" cannot be applied to layer '" +
+                         src.layerName + "' of '" + spec.path + "': " + errors.lastError() + ". Its fields: " + names);
+    };
+    if (!spec.where.empty() && src.layer->SetAttributeFilter(spec.where.c_str()) != OGRERR_NONE) refuseFilter();
     src.layer->ResetReading();
     for (auto& feature : *src.layer) {
         ++out.features;
@@ -36,6 +35,7 @@ StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, 
         g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
         wkbs.push_back(std::move(wkb));
     }
+    if (!spec.where.empty() && out.features == 0 && !errors.lastError().empty()) refuseFilter();
     if (wkbs.empty() && !spec.where.empty())
         throw InputError("study area: no feature of layer '" + src.layerName + "' of '" + spec.path + "' (" +
                          std::to_string(out.featuresInLayer) + " in all) matches where = \"" + spec.where +
@@ -52,6 +52,9 @@ StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, 
     if (out.area->repairedParts() > 0)
         out.warnings.push_back("study area: " + std::to_string(out.area->repairedParts()) +
                                " invalid polygon(s) repaired with GEOS make-valid");
+    if (out.area->closedSlivers() > 0)
+        out.warnings.push_back("study area: " + std::to_string(out.area->closedSlivers()) +
+                               " sliver hole(s) thinner than 1 m between the dissolved polygons closed");
     if (out.area->ignoredParts() > 0)
         out.warnings.push_back("study area: " + std::to_string(out.area->ignoredParts()) +
                                " non-polygon geometr(y/ies) ignored");

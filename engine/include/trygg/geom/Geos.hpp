@@ -89,6 +89,9 @@ public:
     std::vector<unsigned char> toWkb() const;
     int repairedParts() const { return m_repaired; }
     int ignoredParts() const { return m_ignored; }
+    // Holes and gaps thinner than kSliverM closed when several polygons were dissolved.
+    int closedSlivers() const { return m_closedSlivers; }
+    static constexpr double kSliverM = 1.0;
 
 private:
     GeomPtr polygon(std::span<const double> ringX, std::span<const double> ringY) const;
@@ -98,6 +101,8 @@ private:
     Bounds m_bounds;
     int m_repaired = 0;
     int m_ignored = 0;
+    int m_closedSlivers = 0;
+    void closeSlivers();
 };
 
 } // namespace trygg::geom

@@ -1,0 +1,75 @@
+#include "../TestSupport.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/crs/Crs.hpp"
+#include "trygg/io/Gdal.hpp"
+#include "trygg/io/StudyArea.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <ogrsf_frmts.h>
+
+using namespace trygg;
+
+namespace {
+
+// A national file in miniature: municipalities with their code, in SWEREF 99 TM. 1261 is two
+// districts whose shared edge leaves a 0.2 m slit (x 100 to 100.2, y 40 to 60) as a hole of the
+// union, as districts digitised apart do; 1262 lies beside them.
+std::string nationalFile(const test::TempDir& dir) {
+    const std::string path = dir.file("kommuner.gpkg");
+    io::ensureGdalRegistered();
+    GDALDatasetUniquePtr ds(GetGDALDriverManager()->GetDriverByName("GPKG")->Create(path.c_str(), 0, 0, 0, GDT_Unknown,
+                                                                                     nullptr));
+    OGRSpatialReference srs;
+    srs.importFromEPSG(3006);
+    OGRLayer* layer = ds->CreateLayer("kommuner", &srs, wkbPolygon, nullptr);
+    OGRFieldDefn code("KnKod", OFTString);
+    layer->CreateField(&code);
+    const char* features[][2] = {
+        {"1261", "POLYGON((380000 6180000,380100 6180000,380100 6180100,380000 6180100,380000 6180000))"},
+        {"1261", "POLYGON((380100 6180000,380200 6180000,380200 6180100,380100 6180100,380100 6180060,380100.2 6180060,"
+                 "380100.2 6180040,380100 6180040,380100 6180000))"},
+        {"1262", "POLYGON((390000 6180000,391000 6180000,391000 6181000,390000 6181000,390000 6180000))"}};
+    for (const auto& [kod, wkt] : features) {
+        OGRFeature f(layer->GetLayerDefn());
+        f.SetField("KnKod", kod);
+        OGRGeometry* g = nullptr;
+        OGRGeometryFactory::createFromWkt(wkt, &srs, &g);
+        f.SetGeometryDirectly(g);
+        REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
+    }
+    return path;
+}
+
+} // namespace
+
+TEST_CASE("a study area chosen from a national file by an attribute filter, its slivers closed", "[io]") {
+    test::TempDir dir;
+    const std::string path = nationalFile(dir);
+    const crs::Crs sweref = crs::Crs::fromUserInput("EPSG:3006");
+    geom::GeosContext geos;
+    io::StudyAreaSpec spec;
+    spec.path = path;
+    spec.where = "KnKod = '1261'";
+    const io::StudyArea s = io::readStudyArea(spec, sweref, geos);
+    CHECK(s.features == 2);
+    CHECK(s.featuresInLayer == 3);
+    // The two districts, 200 m by 100 m, with the slit filled: the 0.2 x 20 m hole is gone.
+    CHECK(s.area->areaM2() == Approx(20000).margin(0.01));
+    CHECK(s.area->closedSlivers() == 1);
+    CHECK(s.area->coversPoint(380100.1, 6180050));  // inside the former slit
+    CHECK_FALSE(s.area->coversPoint(390500, 6180500));  // 1262 is not chosen
+    // The corners stay where they were.
+    CHECK(s.area->bounds().minX == Approx(380000).margin(1e-6));
+    CHECK(s.area->bounds().maxY == Approx(6180100).margin(1e-6));
+
+    // Without the filter, every municipality is dissolved.
+    spec.where.clear();
+    CHECK(io::readStudyArea(spec, sweref, geos).area->areaM2() == Approx(20000 + 1e6).margin(0.01));
+
+    spec.where = "KnKod = '9999'";
+    CHECK_THROWS_WITH(io::readStudyArea(spec, sweref, geos), Catch::Contains("no feature") && Catch::Contains("3 in all"));
+    spec.where = "Kommunkod = '1261'";
+    CHECK_THROWS_WITH(io::readStudyArea(spec, sweref, geos), Catch::Contains("cannot be applied") && Catch::Contains("KnKod"));
+}

@@ -21,6 +21,7 @@ void onInterrupt(int) { trygg::cli::g_interrupted = true; }
 
 void printSummary(const trygg::pipeline::RunSummary& s) {
     using trygg::io::RejectReason;
+    if (s.analysisCrsRule != "given") fmt::print("Analysis CRS: {}, {}\n", s.analysisCrs, s.analysisCrsRule);
     fmt::print("Reports: {} read, {} accepted, {} rejected\n", s.rowsRead, s.accepted, s.rejected);
     for (int k = 0; k < trygg::io::kRejectReasonCount; ++k) {
         if (s.rejectedByReason[k] == 0) continue;
@@ -29,8 +30,8 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
     if (!s.filter.empty())
         fmt::print("Filter: {}; {} accepted reports used, {} outside the times, {} without a time, {} of other "
                    "categories\n",
-                   s.filter, s.accepted - s.filteredOut - s.filteredNoTime - s.filteredCategory, s.filteredOut,
-                   s.filteredNoTime, s.filteredCategory);
+                   s.filter, s.accepted - s.filteredOut - s.filteredNoTime - s.filteredNoClock - s.filteredCategory,
+                   s.filteredOut, s.filteredNoTime + s.filteredNoClock, s.filteredCategory);
     if (s.hasGrid) {
         fmt::print("Grid: {} cells of {:g} m{}{}\n", s.cells, s.cellSizeM, s.cellSizeAutomatic ? " (automatic)" : "",
                    s.hasStudyArea ? "" : ", over the reports' extent (no study area given)");
@@ -76,7 +77,7 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
     for (const auto& a : s.analyses) {
         fmt::print("Analysis {} ({}): {}; {} reports used\n", a.analysisName, a.analysisTitle,
                    a.filter.empty() ? "every report" : a.filter,
-                   a.accepted - a.filteredOut - a.filteredNoTime - a.filteredCategory);
+                   a.accepted - a.filteredOut - a.filteredNoTime - a.filteredNoClock - a.filteredCategory);
         fmt::print("  Gi*: hot spots {} / {} / {} cells at 99 / 95 / 90 %; {} areas described in hotspot_areas\n", a.cellsByBin[6],
                    a.cellsByBin[5], a.cellsByBin[4], a.hotspotAreas);
     }

@@ -45,3 +45,15 @@ TEST_CASE("a point outside the projection's domain does not transform", "[crs]")
     double x = 13.0, y = 95.0;  // latitude beyond the pole
     CHECK_FALSE(t.transform(x, y));
 }
+
+TEST_CASE("without an analysis CRS: SWEREF 99 TM in Sweden, the UTM zone elsewhere", "[crs]") {
+    using trygg::crs::chooseAnalysisCrs;
+    CHECK(chooseAnalysisCrs(13.11, 55.79).code == "EPSG:3006");   // Kävlinge
+    CHECK(chooseAnalysisCrs(-73.95, 40.70).code == "EPSG:32618");  // New York: zone 18 N
+    CHECK(chooseAnalysisCrs(-123.12, 49.25).code == "EPSG:32610");  // Vancouver: zone 10 N
+    CHECK(chooseAnalysisCrs(-87.68, 41.84).code == "EPSG:32616");  // Chicago: zone 16 N
+    CHECK(chooseAnalysisCrs(151.21, -33.87).code == "EPSG:32756");  // Sydney: zone 56 S
+    CHECK(chooseAnalysisCrs(180.0, 10.0).code == "EPSG:32660");    // the antimeridian stays in zone 60
+    CHECK_THAT(chooseAnalysisCrs(-73.95, 40.70).rule, Catch::Contains("UTM zone 18N"));
+    CHECK_THROWS_AS(chooseAnalysisCrs(0, 87), trygg::CrsError);
+}

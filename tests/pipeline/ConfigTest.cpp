@@ -23,7 +23,7 @@ const char* kMinimal = "[incidents]\npath = \"in.csv\"\n[output]\npath = \"out.g
 
 TEST_CASE("the sample config loads with paths relative to its folder", "[pipeline]") {
     const pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
-    CHECK(c.analysisCrs == "EPSG:3006");
+    CHECK(c.analysisCrs == "EPSG:3006");  // as the sample config gives it
     REQUIRE(c.studyArea);
     CHECK(c.studyArea->path == test::sampleData("kavlinge_map.gpkg"));
     CHECK(c.incidents.fields.time == std::vector<std::string>{"tidpunkt"});

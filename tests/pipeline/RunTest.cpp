@@ -954,3 +954,40 @@ TEST_CASE("further analyses: their own reports, their own layers, inputs read on
     for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++maps;
     CHECK(maps == 5);  // the main analysis's three, and one hot spot map for each further analysis
 }
+
+TEST_CASE("a study area outside the analysis CRS is never measured silently", "[pipeline][crs]") {
+    // A 10 km square in Brooklyn, in lon/lat, with reports on a 500 m lattice inside it.
+    test::TempDir dir;
+    const std::string area = dir.file("brooklyn.geojson");
+    std::ofstream(area) << R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},)"
+                           R"("geometry":{"type":"Polygon","coordinates":[[[-74.0,40.6],[-73.882,40.6],[-73.882,40.69],)"
+                           R"([-74.0,40.69],[-74.0,40.6]]]}}]})";
+    std::string csv = "lon,lat\n";
+    for (int i = 0; i < 20; ++i)
+        for (int j = 0; j < 20; ++j) csv += fmt::format("{:.5f},{:.5f}\n", -73.995 + 0.0055 * i, 40.605 + 0.0042 * j);
+    const std::string reports = dir.file("reports.csv");
+    std::ofstream(reports) << csv;
+    pipeline::Config c;
+    c.incidents.path = reports;
+    c.studyArea = io::StudyAreaSpec{area, "", "", ""};
+    c.output.path = dir.file("nyc.gpkg");
+    c.output.report = false;
+    c.grid.cellSizeM = 500;
+    c.inference.permutations = 0;
+    c.analysisCrs = "EPSG:3006";
+    CHECK_THROWS_WITH(pipeline::run(c, Progress()), Catch::Contains("outside the area of use") &&
+                                                        Catch::Contains("EPSG:32618"));
+    CHECK_FALSE(fs::exists(c.output.path));
+    // Left out, it is chosen: UTM zone 18N, and the area is its true size. The square spans
+    // 0.118 degrees of longitude at 40.645 N and 0.09 degrees of latitude: about 9.96 by 9.99 km.
+    c.analysisCrs = "";
+    const auto s = pipeline::run(c, Progress());
+    CHECK(s.analysisCrs == "EPSG:32618");
+    CHECK_THAT(s.analysisCrsRule, Catch::StartsWith("automatic"));
+    GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
+    std::map<std::string, std::string> md;
+    for (auto& f : *ds->GetLayerByName("run_metadata")) md[f->GetFieldAsString("key")] = f->GetFieldAsString("value");
+    CHECK(md["analysis.crs"] == "EPSG:32618");
+    CHECK_THAT(md["analysis.crs_rule"], Catch::Contains("UTM zone"));
+    CHECK(std::stod(md["input.study_area.area_km2"]) == Approx(99.5).epsilon(0.01));
+}

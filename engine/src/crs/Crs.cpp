@@ -1,5 +1,10 @@
 #include "trygg/crs/Crs.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
 #include "trygg/core/Error.hpp"
 
 #include <proj.h>
@@ -105,6 +110,27 @@ std::optional<LonLatBounds> Crs::areaOfUse() const {
     if (!proj_get_area_of_use(nullptr, m_pj.get(), &b.west, &b.south, &b.east, &b.north, nullptr)) return {};
     if (b.west == -1000) return {};  // PROJ's "unknown"
     return b;
+}
+
+std::string utmZoneCode(double lon, double lat) {
+    const int zone = std::clamp(static_cast<int>(std::floor((lon + 180.0) / 6.0)) + 1, 1, 60);
+    return (lat >= 0 ? "EPSG:326" : "EPSG:327") + std::string(zone < 10 ? "0" : "") + std::to_string(zone);
+}
+
+CrsChoice chooseAnalysisCrs(double lon, double lat) {
+    if (!(lat <= 84.0 && lat >= -80.0) || !(lon >= -180.0 && lon <= 180.0))
+        throw CrsError(fmt::format("crs: the data's centre ({:.3f}, {:.3f}) lies beyond the UTM zones; give the "
+                                   "analysis CRS ([analysis] crs, --analysis-crs), such as a polar stereographic one",
+                                   lon, lat));
+    const Crs sweref = Crs::fromUserInput("EPSG:3006");
+    if (const auto b = sweref.areaOfUse(); b && lon >= b->west && lon <= b->east && lat >= b->south && lat <= b->north)
+        return {"EPSG:3006", fmt::format("automatic: SWEREF 99 TM, as the data's centre ({:.4f} E, {:.4f} N) lies in "
+                                         "its area of use (Sweden)",
+                                         lon, lat)};
+    const std::string code = utmZoneCode(lon, lat);
+    const Crs utm = Crs::fromUserInput(code);
+    return {code, fmt::format("automatic: {} ({}), the UTM zone of the data's centre ({:.4f}, {:.4f})", utm.name(), code,
+                              lon, lat)};
 }
 
 void Crs::requireMetricProjected(const std::string& what) const {

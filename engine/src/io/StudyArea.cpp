@@ -8,6 +8,28 @@
 
 namespace trygg::io {
 
+crs::LonLatBounds studyAreaLonLatBounds(const StudyAreaSpec& spec) {
+    VectorSource src = openVector(spec.path, spec.layer, "study area");
+    const crs::Crs sourceCrs = sourceCrsOf(src, spec.crs, "study area", "study_area");
+    GdalErrorScope errors;
+    if (!spec.where.empty()) src.layer->SetAttributeFilter(spec.where.c_str());  // refused by readStudyArea
+    OGREnvelope all;
+    bool any = false;
+    for (auto& feature : *src.layer) {
+        const OGRGeometry* g = feature->GetGeometryRef();
+        if (!g || g->IsEmpty()) continue;
+        OGREnvelope e;
+        g->getEnvelope(&e);
+        all.Merge(e);
+        any = true;
+    }
+    if (!any) throw InputError("study area: no feature with a geometry in layer '" + src.layerName + "' of '" + spec.path + "'");
+    const crs::Crs lonLat = crs::Crs::fromUserInput("OGC:CRS84");
+    const auto box = crs::Transformer(sourceCrs, lonLat).transformBounds({all.MinX, all.MinY, all.MaxX, all.MaxY});
+    if (!box) throw InputError("study area: the extent of '" + spec.path + "' cannot be transformed to longitude and latitude");
+    return {box->minX, box->minY, box->maxX, box->maxY};
+}
+
 StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, const geom::GeosContext& geos) {
     VectorSource src = openVector(spec.path, spec.layer, "study area");
     const crs::Crs sourceCrs = sourceCrsOf(src, spec.crs, "study area", "study_area");

@@ -1267,6 +1267,7 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
     add("config.text", cfg.sourceText);
     add("analysis.crs", analysisCrs.authorityCode().empty() ? cfg.analysisCrs : analysisCrs.authorityCode());
     add("analysis.crs_name", analysisCrs.name());
+    add("analysis.crs_rule", summary.analysisCrsRule);
     if (cfg.studyArea) {
         add("input.study_area.path", cfg.studyArea->path);
         add("input.study_area.layer", cfg.studyArea->layer);
@@ -1944,6 +1945,61 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
 
 } // namespace
 
+// The analysis CRS: the one given, checked against where the data lie, or one chosen for them
+// (SWEREF 99 TM in Sweden, else the UTM zone of the data's centre). The centre is the study
+// area's, else the median longitude and latitude of the reports.
+crs::Crs chooseAnalysisCrs(const Config& cfg, RunSummary& summary) {
+    const bool given = !cfg.analysisCrs.empty() && cfg.analysisCrs != "auto";
+    std::optional<crs::LonLatBounds> box;
+    double lon = 0, lat = 0;
+    if (cfg.studyArea) {
+        box = io::studyAreaLonLatBounds(*cfg.studyArea);
+        lon = (box->west + box->east) / 2;
+        lat = (box->south + box->north) / 2;
+    } else if (!given) {
+        const io::ReportSet r = io::readReports(cfg.incidents, crs::Crs::fromUserInput("OGC:CRS84"), nullptr, Progress());
+        if (r.acceptedCount() == 0)
+            throw InputError(fmt::format("io.reports: no report of '{}' has a readable position, so no analysis CRS can "
+                                         "be chosen for them ({} rows read)",
+                                         cfg.incidents.path, r.rowsRead));
+        auto median = [](std::vector<double> v) {
+            const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+            std::nth_element(v.begin(), mid, v.end());
+            return *mid;
+        };
+        lon = median(r.x);
+        lat = median(r.y);
+    }
+    if (!given) {
+        const crs::CrsChoice choice = crs::chooseAnalysisCrs(lon, lat);
+        summary.analysisCrsRule = choice.rule;
+        crs::Crs c = crs::Crs::fromUserInput(choice.code);
+        summary.analysisCrs = choice.code;
+        return c;
+    }
+    crs::Crs c = crs::Crs::fromUserInput(cfg.analysisCrs);
+    c.requireMetricProjected("the analysis CRS");
+    summary.analysisCrs = c.authorityCode().empty() ? cfg.analysisCrs : c.authorityCode();
+    summary.analysisCrsRule = "given";
+    // A study area outside the CRS's area of use would be measured with distorted metres (NYC in
+    // SWEREF 99 TM: its area 2.3 times too large): never silently.
+    if (box) {
+        if (const auto use = c.areaOfUse()) {
+            constexpr double kMarginDeg = 1.0;
+            const bool inside = lon >= use->west - kMarginDeg && lon <= use->east + kMarginDeg &&
+                                lat >= use->south - kMarginDeg && lat <= use->north + kMarginDeg;
+            if (!inside)
+                throw CrsError(fmt::format(
+                    "crs: the study area's centre ({:.3f}, {:.3f}) lies outside the area of use of the analysis CRS {} "
+                    "({}: longitude {:.1f} to {:.1f}, latitude {:.1f} to {:.1f}), where its metres are distorted. Use "
+                    "{} (the UTM zone there), or leave the analysis CRS out to have it chosen",
+                    lon, lat, summary.analysisCrs, c.name(), use->west, use->east, use->south, use->north,
+                    crs::utmZoneCode(lon, lat)));
+        }
+    }
+    return c;
+}
+
 RunSummary run(const Config& cfg, const Progress& progress) {
     validate(cfg);
     RunSummary summary;
@@ -1952,8 +2008,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     StageTimer timer(summary);
     output::GpkgWriter::checkWritable(cfg.output.path, cfg.output.overwrite);  // fail before any work
 
-    const crs::Crs analysisCrs = crs::Crs::fromUserInput(cfg.analysisCrs);
-    analysisCrs.requireMetricProjected("the analysis CRS");
+    const crs::Crs analysisCrs = chooseAnalysisCrs(cfg, summary);
 
     geom::GeosContext geos;
     io::StudyArea study;

@@ -21,6 +21,18 @@ struct LonLatBounds {
     double west = 0, south = 0, east = 0, north = 0;
 };
 
+// The analysis CRS Trygg chooses when none is given, for data centred at (lon, lat): SWEREF 99 TM
+// (EPSG:3006) inside its area of use, else the WGS 84 UTM zone of the centre (EPSG:326NN north of
+// the equator, 327NN south). `rule` says why, for the summary and run_metadata. Throws CrsError
+// beyond UTM's latitudes (84° N, 80° S).
+struct CrsChoice {
+    std::string code;
+    std::string rule;
+};
+CrsChoice chooseAnalysisCrs(double lon, double lat);
+// "EPSG:32633" for the UTM zone of (lon, lat).
+std::string utmZoneCode(double lon, double lat);
+
 // A coordinate reference system. Not thread-safe: one per thread.
 class Crs {
 public:

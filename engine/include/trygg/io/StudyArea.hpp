@@ -6,9 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace trygg::crs {
-class Crs;
-}
+#include "trygg/crs/Crs.hpp"
 
 namespace trygg::io {
 
@@ -26,6 +24,10 @@ struct StudyArea {
     std::int64_t featuresInLayer = 0;   // every feature of the layer
     std::vector<std::string> warnings;  // repaired polygons, ignored non-polygons
 };
+
+// The lon/lat bounding box (OGC:CRS84) of the features `spec` chooses, read without dissolving
+// them, for choosing an analysis CRS. Throws InputError as readStudyArea does.
+crs::LonLatBounds studyAreaLonLatBounds(const StudyAreaSpec& spec);
 
 // Reads every polygon of the layer, transforms it to `analysisCrs` and dissolves them. Throws
 // InputError when the file cannot be read, has no CRS, or holds no polygon.

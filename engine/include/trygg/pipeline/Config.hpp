@@ -221,7 +221,7 @@ struct OutputConfig {
 
 struct Config {
     std::string name = "trygg";
-    std::string analysisCrs = "EPSG:3006";
+    std::string analysisCrs;  // "" or "auto": SWEREF 99 TM in Sweden, else the UTM zone of the data's centre
     std::optional<io::StudyAreaSpec> studyArea;
     io::ReportSourceSpec incidents;
     GridConfig grid;

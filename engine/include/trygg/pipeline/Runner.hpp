@@ -18,6 +18,7 @@ namespace trygg::pipeline {
 
 struct RunSummary {
     std::string outputPath;
+    std::string analysisCrs, analysisCrsRule;  // the analysis CRS and why: "given", or how it was chosen
     std::int64_t rowsRead = 0;
     std::int64_t accepted = 0;
     std::array<std::int64_t, io::kRejectReasonCount> rejectedByReason{};

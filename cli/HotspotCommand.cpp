@@ -138,8 +138,13 @@ pipeline::Config HotspotCommand::config(const std::string& commandLine) const {
     cfg.grid.force = m_force;
     cfg.gistar.weights.kind = *stats::parseWeightsKind(m_weights);
     cfg.gistar.autoBand = m_distanceBand == "auto";
-    if (!cfg.gistar.autoBand)
-        cfg.gistar.weights.distanceM = numberOrWord(m_distanceBand, "default", "--distance-band").value_or(0.0);
+    if (!cfg.gistar.autoBand) {
+        const auto band = numberOrWord(m_distanceBand, "default", "--distance-band");
+        if (band && !(*band > 0))
+            throw InputError("options: --distance-band '" + m_distanceBand + "' must be a positive number of metres, "
+                             "'default' or 'auto'");
+        cfg.gistar.weights.distanceM = band.value_or(0.0);
+    }
     cfg.gistar.weights.k = m_k;
     cfg.gistar.weights.includeSelf = !m_excludeSelf;
     cfg.localMoran.enabled = m_localMoran;

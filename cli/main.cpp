@@ -70,10 +70,13 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
                    s.perceptionRead, s.perceptionAccepted, s.fearCrimeCells[1], s.fearCrimeCells[2], s.fearCrimeCells[3],
                    s.fearCrimeCells[4], s.fearCrimeCells[0]);
     if (s.areas > 0) fmt::print("Areas: {} areas, {} hot at 95 % or more\n", s.areas, s.areasHot);
-    if (s.hasGlobal)
-        fmt::print("Global: Moran's I {:.4f} (z {:.2f}), General G {:.4g} (z {:.2f}), Clark-Evans R {:.3f} (z {:.2f})\n",
-                   s.moranI.statistic, s.moranI.z, s.generalG.statistic, s.generalG.z, s.clarkEvans.statistic,
-                   s.clarkEvans.z);
+    if (s.hasGlobal) {
+        auto test = [](const trygg::stats::GlobalTest& t, const char* format) {
+            return t.computed() ? fmt::format(fmt::runtime(format), t.statistic, t.z) : "not computed (" + t.notComputed + ")";
+        };
+        fmt::print("Global: Moran's I {}, General G {}, Clark-Evans R {}\n", test(s.moranI, "{:.4f} (z {:.2f})"),
+                   test(s.generalG, "{:.4g} (z {:.2f})"), test(s.clarkEvans, "{:.3f} (z {:.2f})"));
+    }
     for (const auto& a : s.analyses) {
         fmt::print("Analysis {} ({}): {}; {} reports used\n", a.analysisName, a.analysisTitle,
                    a.filter.empty() ? "every report" : a.filter,

@@ -168,3 +168,31 @@ TEST_CASE("further analyses, context layers and publishing from the config", "[p
                                                                 "[[context]]\nname = \"a\"\npath = \"m.gpkg\"\n")),
                       Catch::Contains("used twice"));
 }
+
+TEST_CASE("numbers where numbers are meant: a band as a number, no zero band, nothing non-finite", "[pipeline]") {
+    test::TempDir dir;
+    auto load = [&](const std::string& extra) {
+        const std::string path = dir.file("c.toml");
+        std::ofstream(path) << "[incidents]\npath = \"r.csv\"\n[output]\npath = \"o.gpkg\"\n" << extra;
+        return pipeline::loadConfig(path);
+    };
+    CHECK(load("[gistar]\ndistance_band_m = 500\n").gistar.weights.distanceM == 500);
+    CHECK(load("[gistar]\ndistance_band_m = \"auto\"\n").gistar.autoBand);
+    CHECK_THROWS_WITH(load("[gistar]\ndistance_band_m = 0\n"), Catch::Contains("gistar.distance_band_m") &&
+                                                                 Catch::Contains("positive"));
+    CHECK_THROWS_WITH(load("[grid]\nmax_cells = inf\n"), Catch::Contains("grid.max_cells") && Catch::Contains("finite"));
+    CHECK_THROWS_WITH(load("[inference]\nthreads = nan\n"), Catch::Contains("inference.threads"));
+    CHECK_THROWS_WITH(load("[inference]\nseed = 1e30\n"), Catch::Contains("inference.seed"));
+    CHECK_THROWS_WITH(load("[inference]\nthreads = 1.5\n"), Catch::Contains("whole number"));
+    // A time from two columns and a layout.
+    const auto c = load("");
+    CHECK(c.analysisCrs.empty());  // chosen from the data
+    const std::string path = dir.file("t.toml");
+    std::ofstream(path) << "[incidents]\npath = \"r.csv\"\ntime_field = [\"Datum\", \"Klockslag\"]\n"
+                           "time_format = \"%Y-%m-%d %H:%M\"\nearliest_date = \"2020-01-01\"\n[output]\npath = \"o.gpkg\"\n";
+    const auto t = pipeline::loadConfig(path);
+    CHECK(t.incidents.fields.time == std::vector<std::string>{"Datum", "Klockslag"});
+    CHECK(t.incidents.timeFormat == "%Y-%m-%d %H:%M");
+    REQUIRE(t.incidents.dates);
+    CHECK(t.incidents.dates->fromText == "2020-01-01");
+}

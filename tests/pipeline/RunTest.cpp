@@ -991,3 +991,44 @@ TEST_CASE("a study area outside the analysis CRS is never measured silently", "[
     CHECK_THAT(md["analysis.crs_rule"], Catch::Contains("UTM zone"));
     CHECK(std::stod(md["input.study_area.area_km2"]) == Approx(99.5).epsilon(0.01));
 }
+
+TEST_CASE("one report, identical points, points on a line: a run with warnings, never a signal or a NaN", "[pipeline]") {
+    test::TempDir dir;
+    const std::map<std::string, std::string> inputs = {
+        {"one", "lon,lat\n13.11,55.79\n"},
+        {"same", "lon,lat\n13.11,55.79\n13.11,55.79\n13.11,55.79\n"},
+        {"line", "lon,lat\n13.10,55.79\n13.11,55.79\n13.12,55.79\n13.13,55.79\n13.14,55.79\n"}};
+    for (const auto& [name, csv] : inputs) {
+        INFO(name);
+        pipeline::Config c;
+        c.incidents.path = test::writeVsimem(name + ".csv", csv);
+        c.grid.cellSizeM = 100.0;
+        c.inference.permutations = 0;
+        c.output.path = dir.file(name + ".gpkg");
+        const auto s = pipeline::run(c, Progress());
+        CHECK(fs::exists(s.outputPath));
+        bool fewWarned = false;
+        for (const auto& w : s.warnings) fewWarned = fewWarned || w.find("not meaningful") != std::string::npos;
+        CHECK(fewWarned);
+        GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
+        REQUIRE(ds);
+        CHECK(ds->GetLayerByName("study_area")->GetFeatureCount() == 1);
+        for (auto& f : *ds->GetLayerByName("run_metadata")) {
+            const std::string value = f->GetFieldAsString("value");
+            INFO(f->GetFieldAsString("key") << " = " << value);
+            CHECK(value.find("nan") == std::string::npos);
+        }
+    }
+    // The line: five cells in a row hold reports, so General G is computed on them.
+    pipeline::Config c;
+    c.incidents.path = test::writeVsimem("line2.csv", inputs.at("line"));
+    c.grid.cellSizeM = 100.0;
+    c.inference.permutations = 0;
+    c.output.path = dir.file("line2.gpkg");
+    c.output.report = false;
+    const auto s = pipeline::run(c, Progress());
+    REQUIRE(s.hasGlobal);
+    CHECK(s.generalG.computed());
+    // Clark-Evans over the grid's extent (a row of cells): computed and finite, or said why not.
+    CHECK((s.clarkEvans.computed() ? std::isfinite(s.clarkEvans.statistic) : !s.clarkEvans.notComputed.empty()));
+}

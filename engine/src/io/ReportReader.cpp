@@ -212,17 +212,17 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     std::vector<std::pair<std::string, std::string>> openOptions;
     if (isCsvPath(spec.path)) {
         requireReadableFile(spec.path, spec.what);
-        scan = scanCsv(lowerExtensionOf(spec.path) == ".gz" && spec.path.rfind("/vsi", 0) != 0 ? "/vsigzip/" + spec.path
-                                                                                              : spec.path,
-                       spec.what);
+        // A gzipped CSV is read through GDAL's /vsigzip/, which its CSV driver needs.
+        if (lowerExtensionOf(spec.path) == ".gz" && spec.path.rfind("/vsi", 0) != 0) readPath = "/vsigzip/" + spec.path;
+        scan = scanCsv(readPath, spec.what);
         if (const char* name = gdalSeparatorName(scan->separator); *name) openOptions.emplace_back("SEPARATOR", name);
         if (!scan->bad.empty()) {
             static std::atomic<int> serial{0};
-            readPath = fmt::format("/vsimem/trygg-csv-{}-{}/{}", static_cast<const void*>(&spec), serial++,
+            const std::string copyPath = fmt::format("/vsimem/trygg-csv-{}-{}/{}", static_cast<const void*>(&spec), serial++,
                                    std::filesystem::path(spec.path).filename().replace_extension(".csv").string());
-            copyWithout(lowerExtensionOf(spec.path) == ".gz" && spec.path.rfind("/vsi", 0) != 0 ? "/vsigzip/" + spec.path
-                                                                                              : spec.path,
-                        readPath, scan->bad);
+            const std::string scanned = readPath;
+            readPath = copyPath;
+            copyWithout(scanned, readPath, scan->bad);
         }
     }
     struct VsimemRemover {
@@ -230,7 +230,7 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
         ~VsimemRemover() {
             if (path.rfind("/vsimem/", 0) == 0) VSIUnlink(path.c_str());
         }
-    } removeCopy{readPath != spec.path ? readPath : ""};
+    } removeCopy{readPath.rfind("/vsimem/trygg-csv-", 0) == 0 ? readPath : ""};
     VectorSource src = openVector(readPath, spec.layer, spec.what, openOptions);
     src.path = spec.path;
     OGRLayer* layer = src.layer;
@@ -297,7 +297,8 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     std::optional<crs::LonLatBounds> domain;
     std::unique_ptr<crs::Transformer> toLonLat;
     std::optional<crs::Transformer::Box> domainInSource;  // the same domain in source coordinates
-    if (!studyArea) {
+    // (A geographic target, used only to find the data's centre, covers the globe: no domain.)
+    if (!studyArea && !analysisCrs.isGeographic()) {
         domain = analysisCrs.areaOfUse();
         if (domain) {
             constexpr double kMarginDeg = 5.0;

@@ -201,7 +201,12 @@ OGRGeometry* multiPolygonFromWkb(const std::vector<unsigned char>& wkb, const ch
     OGRGeometry* g = nullptr;
     if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
         throw IoError(std::string("output.gpkg: ") + what + "'s geometry could not be converted");
-    return OGRGeometryFactory::forceToMultiPolygon(g);
+    OGRGeometry* multi = OGRGeometryFactory::forceToMultiPolygon(g);
+    if (!multi || wkbFlatten(multi->getGeometryType()) != wkbMultiPolygon) {
+        delete multi;
+        throw IoError(std::string("output.gpkg: ") + what + " is not a polygon (no area)");
+    }
+    return multi;
 }
 
 // A finite value, or NULL: undefined statistics are never written as 0.

@@ -78,7 +78,11 @@ public:
         const toml::node* n = t->get(key);
         if (!n) return std::nullopt;
         if (n->is_integer()) return static_cast<double>(n->as_integer()->get());
-        if (n->is_floating_point()) return n->as_floating_point()->get();
+        if (n->is_floating_point()) {
+            const double v = n->as_floating_point()->get();
+            if (!std::isfinite(v)) fail(n, section + "." + key, "must be a finite number, not " + std::to_string(v));
+            return v;
+        }
         if (n->is_string()) {
             for (const char* w : words)
                 if (n->as_string()->get() == w) return std::nullopt;
@@ -105,10 +109,14 @@ void readWeights(const Reader& r, const toml::table* t, const std::string& secti
                    "'" + *v + "' is not \"distance_band\", \"inverse_distance\", \"knn\", \"queen\" or \"rook\"");
         w.kind = *kind;
     }
-    if (autoAllowed) {
-        if (auto v = r.number(t, section, "distance_band_m", {"default", "auto"})) w.distanceM = *v;
-    } else if (auto v = r.number(t, section, "distance_band_m", {"default"})) {
-        w.distanceM = *v;
+    std::optional<double> band = autoAllowed ? r.number(t, section, "distance_band_m", {"default", "auto"})
+                                             : r.number(t, section, "distance_band_m", {"default"});
+    if (band) {
+        // 0 is no band: the default is asked for by name, never by a zero.
+        if (!(*band > 0))
+            r.fail(r.node(t, "distance_band_m"), section + ".distance_band_m",
+                   "must be a positive number of metres, or \"default\"");
+        w.distanceM = *band;
     }
     if (auto v = r.number(t, section, "power")) w.power = *v;
     if (auto v = r.number(t, section, "k")) {
@@ -302,14 +310,15 @@ Config loadConfig(const std::string& path) {
             else r.fail(r.node(t, "align"), "grid.align", "'" + *v + "' is not \"snapped\" or \"extent\"");
         }
         if (auto v = r.number(t, "grid", "max_cells")) {
-            if (!(*v >= 1)) r.fail(r.node(t, "max_cells"), "grid.max_cells", "must be at least 1");
+            if (!(*v >= 1 && *v <= 1e12)) r.fail(r.node(t, "max_cells"), "grid.max_cells", "must be from 1 to 10^12");
             cfg.grid.maxCells = static_cast<std::int64_t>(*v);
         }
         if (auto v = r.boolean(t, "grid", "force")) cfg.grid.force = *v;
     }
     if (const auto* t = r.table("gistar")) {
         r.onlyKnown(*t, "gistar.", {"weights", "distance_band_m", "power", "k", "include_self", "row_standardise"});
-        if (auto v = r.str(t, "gistar", "distance_band_m"); v && *v == "auto") {
+        const toml::node* band = r.node(t, "distance_band_m");
+        if (band && band->is_string() && band->as_string()->get() == "auto") {
             cfg.gistar.autoBand = true;
             toml::table rest = *t;  // read the other keys without the word
             rest.erase("distance_band_m");
@@ -343,11 +352,13 @@ Config loadConfig(const std::string& path) {
             cfg.inference.permutations = static_cast<int>(*v);
         }
         if (auto v = r.number(t, "inference", "seed")) {
-            if (*v < 0 || *v != std::floor(*v)) r.fail(r.node(t, "seed"), "inference.seed", "must be a whole number >= 0");
+            if (*v < 0 || *v != std::floor(*v) || *v > 9007199254740992.0)
+                r.fail(r.node(t, "seed"), "inference.seed", "must be a whole number from 0 to 2^53");
             cfg.inference.seed = static_cast<std::uint64_t>(*v);
         }
         if (auto v = r.number(t, "inference", "threads")) {
-            if (*v < 0 || *v > 1024) r.fail(r.node(t, "threads"), "inference.threads", "must be from 0 (every core) to 1024");
+            if (*v < 0 || *v > 1024 || *v != std::floor(*v))
+                r.fail(r.node(t, "threads"), "inference.threads", "must be a whole number from 0 (every core) to 1024");
             cfg.inference.threads = static_cast<int>(*v);
         }
         if (auto v = r.number(t, "inference", "alpha")) {

@@ -538,6 +538,19 @@ GiStarStep computeGiStar(const Config& cfg, const GridStep& g, double bandM, con
                 "({:g} m): each cell is compared with itself only",
                 s.bandM, nearestM));
     }
+    if (band) {
+        // The neighbours the band takes, estimated before a byte is allocated: a band of 10,000 km
+        // over a fine grid would ask for more memory than any machine has.
+        const double cells = static_cast<double>(g.cells.size());
+        const double perCell = std::min(cells, 3.2 * s.bandM * s.bandM / g.lattice.cellAreaM2() + 1);
+        const double bytes = cells * perCell * 12.0;  // an index and a weight per neighbour
+        constexpr double kMaxBytes = 8.0 * (1ull << 30);
+        if (bytes > kMaxBytes)
+            throw InputError(fmt::format(
+                "stats.gistar: the distance band {:g} m takes about {:.3g} neighbours for each of {} cells ({:.1f} "
+                "GiB of weights, more than {:.0f} GiB): use a smaller band or a larger cell size",
+                s.bandM, perCell, g.cells.size(), bytes / (1ull << 30), kMaxBytes / (1ull << 30)));
+    }
     s.weights = stats::buildWeights(g.cells, ws);
     s.islands = s.weights.islands().size();
     if (s.islands > 0)
@@ -605,11 +618,21 @@ GlobalStep computeGlobal(const GridStep& g, const GiStarStep& gi, const LisaStep
     s.areaM2 = areaM2;
     const stats::Weights queen = lisa ? stats::Weights{} : stats::buildWeights(g.cells, LocalMoranConfig{}.weights);
     const stats::Weights& mw = lisa ? lisa->weights : queen;
-    s.moran = stats::globalMoran(gi.values, mw);
+    // Degenerate data give 0/0 in these formulas: each test says why it was not computed instead.
+    const auto [lo, hi] = std::minmax_element(gi.values.begin(), gi.values.end());
+    const auto nonZero = std::count_if(gi.values.begin(), gi.values.end(), [](double v) { return v > 0; });
+    if (*lo == *hi) s.moran.notComputed = "every cell has the same count, so there is no pattern to measure";
+    else s.moran = stats::globalMoran(gi.values, mw);
     s.moranWeights = mw.description;
-    s.generalG = stats::generalG(gi.values, gi.weights);
+    if (nonZero < 2) s.generalG.notComputed = "fewer than two cells hold reports (G is 0/0)";
+    else s.generalG = stats::generalG(gi.values, gi.weights);
     s.generalGWeights = gi.weights.description + " (self left out)";
-    if (reports.acceptedCount() >= 2) s.clarkEvans = stats::clarkEvans(reports.x, reports.y, areaM2);
+    if (reports.acceptedCount() < 2) s.clarkEvans.notComputed = "fewer than two reports";
+    else if (!(areaM2 > 0)) s.clarkEvans.notComputed = "the area has no extent (the reports lie on a line or at one point)";
+    else s.clarkEvans = stats::clarkEvans(reports.x, reports.y, areaM2);
+    for (stats::GlobalTest* t : {&s.moran, &s.generalG, &s.clarkEvans})
+        if (t->computed() && !(std::isfinite(t->statistic) && std::isfinite(t->z) && std::isfinite(t->p)))
+            t->notComputed = "not finite on these data (too few or too uniform counts)";
     return s;
 }
 
@@ -1572,6 +1595,11 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
     }
     if (global) {
         auto test = [&](const std::string& key, const stats::GlobalTest& t, const std::string& about) {
+            if (!t.computed()) {  // no number rather than a NaN
+                add(key + ".not_computed", t.notComputed);
+                add(key + ".about", about);
+                return;
+            }
             add(key, fmt::format("{:.6g}", t.statistic));
             add(key + ".expected", fmt::format("{:.6g}", t.expected));
             add(key + ".z", fmt::format("{:.4f}", t.z));
@@ -1732,6 +1760,17 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
             }
             summary.concentration = stats::concentration(counts, areas);
         }
+        // Hot spot statistics from a handful of reports describe those reports, not a pattern.
+        constexpr std::size_t kMinReports = 30;
+        if (reports.acceptedCount() < kMinReports)
+            summary.warnings.push_back(fmt::format(
+                "stats.gistar: only {} report(s): hot spots from fewer than {} are not meaningful (ArcGIS Pro asks at "
+                "least 30 features for Hot Spot Analysis); read the classes as a description, not as evidence",
+                reports.acceptedCount(), kMinReports));
+        if (cfg.globalTests && g.cells.size() < 4)
+            summary.warnings.push_back(fmt::format("stats.global: the global tests need at least 4 cells; the grid "
+                                                   "has {}, so none was computed",
+                                                   g.cells.size()));
         if (cfg.globalTests && g.cells.size() >= 4) {
             progress.slice(0.8, 0.82, "stats.global").update(0.0);
             const double areaM2 = sh.study.area ? sh.study.area->areaM2() : g.extent.width() * g.extent.height();
@@ -1836,7 +1875,11 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
         writer.writeStudyArea(sh.study.area->toWkb(), "The study area: " + cfg.studyArea->path);
     } else if (main) {
         // Without a study area the analysed area is the reports' extent; written so the map shows it.
-        writer.writeStudyArea(geom::rectangleWkb(geos, g.extent.minX, g.extent.minY, g.extent.maxX, g.extent.maxY),
+        // One report, or reports on a line, have an extent without area: it is grown to a cell.
+        const double padX = std::max(0.0, g.cellSizeM - g.extent.width()) / 2;
+        const double padY = std::max(0.0, g.cellSizeM - g.extent.height()) / 2;
+        writer.writeStudyArea(geom::rectangleWkb(geos, g.extent.minX - padX, g.extent.minY - padY, g.extent.maxX + padX,
+                                                 g.extent.maxY + padY),
                               "No study area was given: the extent of the accepted reports, which the grid covers");
     }
     for (const auto& c : context) writer.writeContextLayer(c);

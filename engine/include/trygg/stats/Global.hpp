@@ -3,6 +3,7 @@
 #include "trygg/stats/Weights.hpp"
 
 #include <span>
+#include <string>
 
 namespace trygg::stats {
 
@@ -12,6 +13,10 @@ struct GlobalTest {
     double variance = 0;
     double z = 0;
     double p = 0;  // two-sided, standard normal
+    // Why the test could not be computed on these data ("fewer than two cells hold reports"); ""
+    // when it was. The numbers are then meaningless and never written.
+    std::string notComputed;
+    bool computed() const { return notComputed.empty(); }
 };
 
 // Global Moran's I under the randomisation assumption (Cliff & Ord 1981), as

@@ -13,15 +13,16 @@
 #include <mutex>
 
 namespace trygg::io {
-namespace {
-
 std::string lowerExtension(const std::string& path) {
     std::string ext = std::filesystem::path(path).extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
     return ext;
 }
 
-} // namespace
+bool isCsvPath(const std::string& path) {
+    const std::string ext = lowerExtension(path);
+    return ext == ".csv" || ext == ".txt" || ext == ".tsv" || ext == ".gz";
+}
 
 void ensureGdalRegistered() {
     static std::once_flag once;
@@ -141,7 +142,7 @@ VectorSource openVector(const std::string& path, const std::string& layerName, c
     const std::string ext = lowerExtension(path);
     CPLStringList options;
     std::vector<const char*> drivers;
-    if (ext == ".csv" || ext == ".txt" || ext == ".tsv" || ext == ".gz") {
+    if (isCsvPath(path)) {
         options.AddNameValue("HEADERS", "YES");
         options.AddNameValue("AUTODETECT_TYPE", "NO");
         options.AddNameValue("EMPTY_STRING_AS_NULL", "NO");

@@ -115,18 +115,6 @@ int requireField(const std::vector<std::string>& fields, const std::string& name
     return i;
 }
 
-std::string lowerExtensionOf(const std::string& path) {
-    std::string ext = std::filesystem::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext;
-}
-
-// The paths openVector opens as CSV (GDAL's CSV driver also reads them gzipped).
-bool isCsvPath(const std::string& path) {
-    const std::string ext = lowerExtensionOf(path);
-    return ext == ".csv" || ext == ".txt" || ext == ".tsv" || ext == ".gz";
-}
-
 std::int64_t wallNow() {
     const auto now = std::chrono::system_clock::now();
     return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
@@ -213,7 +201,7 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     if (isCsvPath(spec.path)) {
         requireReadableFile(spec.path, spec.what);
         // A gzipped CSV is read through GDAL's /vsigzip/, which its CSV driver needs.
-        if (lowerExtensionOf(spec.path) == ".gz" && spec.path.rfind("/vsi", 0) != 0) readPath = "/vsigzip/" + spec.path;
+        if (lowerExtension(spec.path) == ".gz" && spec.path.rfind("/vsi", 0) != 0) readPath = "/vsigzip/" + spec.path;
         scan = scanCsv(readPath, spec.what);
         if (const char* name = gdalSeparatorName(scan->separator); *name) openOptions.emplace_back("SEPARATOR", name);
         if (!scan->bad.empty()) {

@@ -42,6 +42,11 @@ struct VectorSource {
     std::string driverName;
 };
 
+// The file's extension in lower case (".csv").
+std::string lowerExtension(const std::string& path);
+// Whether openVector opens `path` as CSV (.csv, .txt, .tsv, and those gzipped as .gz).
+bool isCsvPath(const std::string& path);
+
 // Throws InputError when `path` (not a /vsi path) does not exist or is an empty file.
 void requireReadableFile(const std::string& path, const std::string& what);
 

@@ -37,6 +37,15 @@ public:
         return true;
     }
     std::uint64_t pos() const { return m_bufStart + m_at; }
+    // The bytes from `begin` (at most `limit` of them, up to `end`); the position is kept.
+    std::string bytes(std::uint64_t begin, std::uint64_t end, std::size_t limit) {
+        const std::uint64_t here = pos();
+        std::string out(static_cast<std::size_t>(std::min<std::uint64_t>(end - begin, limit)), '\0');
+        VSIFSeekL(m_fp, begin, SEEK_SET);
+        out.resize(VSIFReadL(out.data(), 1, out.size(), m_fp));
+        seek(here);
+        return out;
+    }
     void seek(std::uint64_t offset) {
         VSIFSeekL(m_fp, offset, SEEK_SET);
         m_bufStart = offset;
@@ -58,7 +67,7 @@ private:
 };
 
 constexpr std::array<char, 4> kSeparators = {',', ';', '\t', '|'};
-constexpr std::size_t kKeepBytes = 64 * 1024;  // of a record, for the values a rejected row keeps
+constexpr std::size_t kKeepBytes = 64 * 1024;  // of a bad record, read back for the values it keeps
 
 struct Record {
     std::uint64_t begin = 0, end = 0;
@@ -70,7 +79,6 @@ struct Record {
     bool nul = false;
     bool multiline = false;
     bool blank = true;  // nothing but spaces, tabs and line ends
-    std::string text;  // its first kKeepBytes bytes
     bool atEof = false;  // no record: the file had ended
 };
 
@@ -96,7 +104,6 @@ Record readRecord(ByteReader& in) {
             }
             if (r.firstLineEnd == 0) r.firstLineEnd = in.pos();
             r.multiline = true;
-            if (r.text.size() < kKeepBytes) r.text += '\n';
             ++r.length;
             continue;
         }
@@ -108,7 +115,6 @@ Record readRecord(ByteReader& in) {
         }
         if (c == 0) r.nul = true;
         if (c != ' ' && c != '\t') r.blank = false;
-        if (r.text.size() < kKeepBytes) r.text += static_cast<char>(c);
         ++r.length;
         if (inQuote && r.length > kMaxCsvRecordBytes && r.firstLineEnd != 0) {
             r.tooLongInQuote = true;
@@ -218,7 +224,7 @@ CsvScan scanCsv(const std::string& path, const std::string& what) {
             // on the line after it.
             const std::uint64_t lineEnd = r.firstLineEnd != 0 ? r.firstLineEnd : r.end;
             bad.end = lineEnd;
-            const auto firstLine = r.text.substr(0, r.text.find('\n'));
+            const std::string firstLine = in.bytes(r.begin, lineEnd, kKeepBytes);
             bad.detail = "a quote '\"' in this row is never closed within it, so the reader would take the rows "
                          "after it as part of this one";
             bad.values = splitValues(firstLine, scan.separator);
@@ -244,7 +250,7 @@ CsvScan scanCsv(const std::string& path, const std::string& what) {
         } else {
             continue;
         }
-        bad.values = splitValues(r.text, scan.separator);
+        bad.values = splitValues(in.bytes(r.begin, r.end, kKeepBytes), scan.separator);
         scan.bad.push_back(std::move(bad));
     }
     scan.records = record;

@@ -128,3 +128,19 @@ TEST_CASE("cell rings are closed and counter-clockwise, with the cell's area", "
         CHECK(twiceArea / 2 == Approx(l.cellAreaM2()));
     }
 }
+
+TEST_CASE("a grid too large to count is refused before its size overflows", "[grid]") {
+    // 10 km at 1e-6 m is 10^10 x 10^10 cells: the int64 product would wrap (and pass max_cells).
+    for (const Shape shape : {Shape::Square, Shape::Hex})
+        for (const Alignment a : {Alignment::Snapped, Alignment::Extent}) {
+            CHECK_THROWS_WITH(Lattice::cover(shape, 1e-6, {380000, 6170000, 390000, 6180000}, a),
+                              Catch::Contains("far more than any machine holds"));
+            CHECK_THROWS_AS(Lattice::cover(shape, 1e-300, {380000, 6170000, 390000, 6180000}, a), trygg::InputError);
+        }
+    // A coordinate of 1e308 cannot be counted in cells of a metre from the origin.
+    CHECK_THROWS_AS(Lattice::cover(Shape::Square, 1, {1e308, 0, 1e308, 1}, Alignment::Snapped), trygg::InputError);
+    CHECK_THROWS_AS(Lattice::cover(Shape::Square, 1, {NAN, 0, 1, 1}, Alignment::Snapped), trygg::InputError);
+    // The largest sizes still countable are kept exact: 10^6 x 10^6 cells.
+    const Lattice big = Lattice::cover(Shape::Square, 0.01, {0, 0, 10000 - 0.005, 10000 - 0.005}, Alignment::Snapped);
+    CHECK(big.cellCount() == 1'000'000'000'000);
+}

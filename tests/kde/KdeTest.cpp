@@ -86,6 +86,21 @@ TEST_CASE("bandwidth rules on a small point set, by hand", "[kde]") {
     CHECK(arcgisBandwidthM(x, y, {}) == Approx(0.9 * std::sqrt(50.0) * std::pow(4.0, -0.2)));
     CHECK(arcgisBandwidthM(x, y, {}) == Approx(4.82300).epsilon(1e-5));
     CHECK(normalReferenceBandwidthM(x, y) == Approx(18.5521).epsilon(1e-5));
+    // An even count with two different middle distances: (+-1, 0) and (0, +-9) have their mean
+    // centre at the origin and distances 1, 1, 9, 9, whose median is (1 + 9) / 2 = 5 (R's
+    // median(), numpy's, ArcGIS's). SD = sqrt(41) = 6.403 > sqrt(1/ln 2) x 5 = 6.006, so
+    //   h = 0.9 x sqrt(1/ln 2) x 5 x 4^-0.2 = 4.09626 (with the lower median 1 it would be 0.819).
+    const std::vector<double> ex{1, -1, 0, 0}, ey{0, 0, 9, -9};
+    const double rootInvLn2 = std::sqrt(1 / std::log(2.0));
+    CHECK(arcgisBandwidthM(ex, ey, {}) == Approx(0.9 * rootInvLn2 * 5 * std::pow(4.0, -0.2)).epsilon(1e-12));
+    CHECK(arcgisBandwidthM(ex, ey, {}) == Approx(4.09626).epsilon(1e-5));
+    // Whole-number weights are the points repeated: weights 2, 2, 2, 2 are eight distances
+    // 1, 1, 1, 1, 9, 9, 9, 9 (median 5); weights 3, 3, 1, 1 are 1 x 6 and 9 x 2 (median 1).
+    CHECK(arcgisBandwidthM(ex, ey, std::vector<double>{2, 2, 2, 2}) ==
+          Approx(0.9 * rootInvLn2 * 5 * std::pow(8.0, -0.2)).epsilon(1e-12));
+    const double sd31 = std::sqrt((6 * 1.0 + 2 * 81.0) / 8);  // 4.583 > sqrt(1/ln 2) x 1
+    CHECK(arcgisBandwidthM(ex, ey, std::vector<double>{3, 3, 1, 1}) ==
+          Approx(0.9 * std::min(sd31, rootInvLn2 * 1) * std::pow(8.0, -0.2)).epsilon(1e-12));
     // Adaptive: the distance to the nearest other corner is 10 m; to the second nearest 10 m too.
     const auto a = adaptiveBandwidthsM(x, y, 1, 0);
     for (double h : a) CHECK(h == Approx(10.0));
@@ -129,4 +144,35 @@ TEST_CASE("the edge correction gives back the mass lost outside the mask", "[kde
         if (std::isfinite(v)) sum += v;
     CHECK(sum * 1e-6 == Approx(1.0).epsilon(1e-3));
     CHECK(insideShares(r, x, y, spec, {})[0] == 1.0);  // no mask: nothing to correct
+}
+
+TEST_CASE("a cancel stops the surface on every thread and reaches the caller", "[kde]") {
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> u(0, 3000);
+    std::vector<double> xs, ys;
+    for (int i = 0; i < 40000; ++i) {
+        xs.push_back(u(rng));
+        ys.push_back(u(rng));
+    }
+    const Raster r = rasterCovering(0, 0, 3000, 3000, 25);
+    struct Stop {};
+    for (int threads : {1, 3}) {
+        SurfaceSpec spec;
+        spec.bandwidthM = 300;
+        spec.threads = threads;
+        int calls = 0;
+        spec.checkCancelled = [&] {
+            if (++calls == 2) throw Stop{};
+        };
+        CHECK_THROWS_AS(densitySurface(r, xs, ys, {}, spec), Stop);
+        CHECK(calls == 2);
+        calls = 0;
+        CHECK_THROWS_AS(insideShares(r, xs, ys, spec, [&](std::int64_t) {
+                            return std::vector<std::pair<std::int64_t, std::int64_t>>{{0, r.cols}};
+                        }),
+                        Stop);
+        // Without a cancel the same spec computes the surface.
+        spec.checkCancelled = {};
+        CHECK(densitySurface(r, xs, ys, {}, spec).size() == static_cast<std::size_t>(r.cols * r.rows));
+    }
 }

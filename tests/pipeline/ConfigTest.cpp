@@ -80,6 +80,14 @@ TEST_CASE("weights, permutations and corrections from the config", "[pipeline]")
                       Catch::Contains("gistar.weights") && Catch::Contains("\"queen\""));
     CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[inference]\npermutations = 9.5\n")),
                       Catch::Contains("whole number"));
+    // Inverse distance has no self weight: Gi* with it is refused, Gi (the cell left out) is not.
+    CHECK_THROWS_WITH(
+        pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[gistar]\nweights = \"inverse_distance\"\n")),
+        Catch::Contains("no meaningful self weight") && Catch::Contains("include_self = false"));
+    const pipeline::Config gi = pipeline::loadConfig(writeConfig(
+        dir, std::string(kMinimal) + "[gistar]\nweights = \"inverse_distance\"\ninclude_self = false\n"));
+    CHECK(gi.gistar.weights.kind == stats::WeightsKind::InverseDistance);
+    CHECK_FALSE(gi.gistar.weights.includeSelf);
 }
 
 TEST_CASE("config mistakes name the file, line and key", "[pipeline]") {

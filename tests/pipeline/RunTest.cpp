@@ -1032,3 +1032,46 @@ TEST_CASE("one report, identical points, points on a line: a run with warnings, 
     // Clark-Evans over the grid's extent (a row of cells): computed and finite, or said why not.
     CHECK((s.clarkEvans.computed() ? std::isfinite(s.clarkEvans.statistic) : !s.clarkEvans.notComputed.empty()));
 }
+
+TEST_CASE("sizes from input are checked before anything is allocated; a refusal leaves no output", "[pipeline]") {
+    test::TempDir dir;
+    const std::string csv = test::writeVsimem("sizes.csv", "lon,lat,date\n13.10,55.79,2014-01-01\n13.12,55.80,2024-03-05\n"
+                                                           "13.11,55.78,2024-06-09\n");
+    auto config = [&] {
+        pipeline::Config c;
+        c.incidents.path = csv;
+        c.incidents.fields.time = {"date"};
+        c.inference.permutations = 0;
+        c.output.path = dir.file("sizes.gpkg");
+        c.output.report = false;
+        return c;
+    };
+    // A micrometre grid over 1.3 x 2.2 km: 10^18 cells, whose int64 count would have wrapped.
+    pipeline::Config c = config();
+    c.grid.cellSizeM = 1e-6;
+    CHECK_THROWS_WITH(pipeline::run(c, Progress()), Catch::Contains("far more than any machine holds"));
+    c.grid.cellSizeM = 1e-300;
+    CHECK_THROWS_AS(pipeline::run(c, Progress()), InputError);
+    // --force lifts max_cells, not the machine's memory: 0.05 m cells are 1.2e9 cells.
+    c = config();
+    c.grid.cellSizeM = 0.05;
+    c.grid.force = true;
+    CHECK_THROWS_WITH(pipeline::run(c, Progress()), Catch::Contains("grid.build") && Catch::Contains("GiB"));
+    // Under a memory limit of 1 MB: the grid fits, the weekly space-time cube does not.
+    ::setenv("TRYGG_MEMORY_LIMIT_MB", "1", 1);
+    c = config();
+    c.grid.cellSizeM = 100.0;
+    c.emerging = pipeline::EmergingConfig{};
+    c.emerging->slice = "week";
+    std::string message;
+    try {
+        pipeline::run(c, Progress());
+    } catch (const InputError& e) {
+        message = e.what();
+    }
+    ::unsetenv("TRYGG_MEMORY_LIMIT_MB");
+    CHECK_THAT(message, Catch::Contains("emerging: a space-time cube of") && Catch::Contains("weeks"));
+    CHECK_FALSE(fs::exists(dir.file("sizes.gpkg")));
+    // Without the limit the same run goes through.
+    CHECK(fs::exists(pipeline::run(c, Progress()).outputPath));
+}

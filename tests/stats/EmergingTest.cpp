@@ -98,3 +98,21 @@ TEST_CASE("the cube's Gi* equals Gi* over the space-time neighbourhood written o
     CHECK(r.trendZ[2] > 0);
     CHECK(r.hotSteps[2] >= 1);
 }
+
+TEST_CASE("a cancel stops the space-time cube between cells", "[stats][emerging]") {
+    Weights spatial;
+    spatial.includesSelf = true;
+    spatial.offsets = {0};
+    for (std::int32_t i = 0; i < 2000; ++i) {
+        spatial.index.push_back(i);
+        spatial.offsets.push_back(static_cast<std::int64_t>(spatial.index.size()));
+    }
+    const std::vector<double> counts(2000 * 12, 1.0);
+    int calls = 0;
+    struct Stop {};
+    CHECK_THROWS_AS(emergingHotSpots(counts, 12, spatial, 1, 0.05, Correction::None, [&] {
+                        if (++calls == 3) throw Stop{};
+                    }),
+                    Stop);
+    CHECK(calls == 3);  // polled every 256 cells, so the third poll is at cell 512, not the end
+}

@@ -20,6 +20,29 @@ stats::Weights queen(bool rowStandardise) {
         grid::Grid::allCells(grid::Lattice::cover(grid::Shape::Square, 1.0, {0, 0, 5, 4}, grid::Alignment::Extent)),
         spec);
 }
+// The same 5 x 4 queen lattice with cells 0 and 19 (two corners) cut off: no neighbours, and
+// nobody's neighbour.
+stats::Weights queenWithTwoIsolated(bool rowStandardise) {
+    stats::Weights w;
+    w.offsets = {0};
+    for (int i = 0; i < 20; ++i) {
+        std::vector<std::int32_t> row;
+        const int r = i / 5, c = i % 5;
+        if (i != 0 && i != 19)
+            for (int dr = -1; dr <= 1; ++dr)
+                for (int dc = -1; dc <= 1; ++dc) {
+                    const int rr = r + dr, cc = c + dc, j = rr * 5 + cc;
+                    if ((dr || dc) && rr >= 0 && rr < 4 && cc >= 0 && cc < 5 && j != 0 && j != 19) row.push_back(j);
+                }
+        for (auto j : row) {
+            w.index.push_back(j);
+            w.weight.push_back(rowStandardise ? 1.0 / static_cast<double>(row.size()) : 1.0);
+        }
+        w.offsets.push_back(static_cast<std::int64_t>(w.index.size()));
+    }
+    w.rowStandardised = rowStandardise;
+    return w;
+}
 } // namespace
 
 TEST_CASE("global Moran's I agrees with R's spdep::moran.test", "[stats]") {
@@ -46,6 +69,36 @@ TEST_CASE("General G agrees with R's spdep::globalG.test", "[stats]") {
     CHECK(g.variance == Approx(0.005639243801).margin(1e-10));
     CHECK(g.z == Approx(3.822217663870).margin(1e-8));
     CHECK_THROWS_AS(stats::generalG(std::vector<double>(20, -1.0), queen(false)), InputError);
+}
+
+TEST_CASE("isolated cells: Moran and General G as spdep's defaults (adjust.n = TRUE)", "[stats]") {
+    // R 4.2.2, spdep 1.2-7, the lattice above with cells 1 and 20 (R's numbering) given no
+    // neighbours, zero.policy = TRUE and every other argument at its default:
+    //   moran.test, style "W": I = 0.110591163882, E = -1/17, Var = 0.013443511547, z = 1.461149694547
+    //   moran.test, style "B": I = 0.180765363686, Var = 0.011728283672, z = 2.212327665242
+    //   globalG.test, style "B": G = 0.668284789644, E = 0.320261437908, Var = 0.007393926623,
+    //   z = 4.047350511801
+    // With adjust.n = FALSE spdep gives I = 0.122879070980 (W), the value n / n' = 20 / 18 times
+    // larger that Trygg gave before it followed the default.
+    const auto w = stats::globalMoran(kValues, queenWithTwoIsolated(true));
+    CHECK(w.statistic == Approx(0.110591163882).margin(1e-10));
+    CHECK(w.expected == Approx(-1.0 / 17.0));
+    CHECK(w.variance == Approx(0.013443511547).margin(1e-10));
+    CHECK(w.z == Approx(1.461149694547).margin(1e-8));
+    const auto b = stats::globalMoran(kValues, queenWithTwoIsolated(false));
+    CHECK(b.statistic == Approx(0.180765363686).margin(1e-10));
+    CHECK(b.variance == Approx(0.011728283672).margin(1e-10));
+    CHECK(b.z == Approx(2.212327665242).margin(1e-8));
+    const auto g = stats::generalG(kValues, queenWithTwoIsolated(false));
+    CHECK(g.statistic == Approx(0.668284789644).margin(1e-10));
+    CHECK(g.expected == Approx(0.320261437908).margin(1e-10));
+    CHECK(g.variance == Approx(0.007393926623).margin(1e-10));
+    CHECK(g.z == Approx(4.047350511801).margin(1e-8));
+    // Too few linked cells: said, not NaN.
+    stats::Weights none;
+    none.offsets.assign(21, 0);
+    CHECK_FALSE(stats::globalMoran(kValues, none).computed());
+    CHECK_FALSE(stats::generalG(kValues, none).computed());
 }
 
 TEST_CASE("Clark-Evans: a triangular lattice gives 2.149, random points about 1", "[stats]") {

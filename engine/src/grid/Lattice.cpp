@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace trygg::grid {
@@ -11,13 +12,42 @@ namespace {
 
 constexpr double kSqrt3 = 1.7320508075688772;
 
-std::int64_t floorDiv(double a, double b) { return static_cast<std::int64_t>(std::floor(a / b)); }
+// Whole cells in a lattice, in double so that no size computed from input overflows before it is
+// checked. 2^40 cells is far beyond any machine (max_cells is at most 10^12 < 2^40).
+constexpr double kMaxCells = 1099511627776.0;
+
+// floor(a / b) as an integer, refusing quotients an int64 cannot hold (a cell size of 1e-300 m).
+std::int64_t floorDiv(double a, double b) {
+    const double q = std::floor(a / b);
+    if (!(std::abs(q) < 4.0e18)) {
+        char text[200];
+        std::snprintf(text, sizeof text, "grid: coordinate %.10g is %.3g cells of %g m from the origin, too many to count",
+                      a, a / b, b);
+        throw InputError(text);
+    }
+    return static_cast<std::int64_t>(q);
+}
+
+// Refuses a lattice of cols x rows (computed in double) that no machine could hold, before the
+// int64 product can overflow.
+void requireCountable(double cols, double rows, double cellSizeM, const Extent& extent) {
+    if (cols * rows <= kMaxCells) return;
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "grid: a %g m grid over %.3g x %.3g km would need about %.3g cells, far more than any machine "
+                  "holds. Use a larger cell size",
+                  cellSizeM, extent.width() / 1000, extent.height() / 1000, cols * rows);
+    throw InputError(text);
+}
 
 } // namespace
 
 Lattice Lattice::cover(Shape shape, double cellSizeM, const Extent& extent, Alignment alignment) {
     if (!(cellSizeM > 0) || !std::isfinite(cellSizeM))
         throw InputError("grid: cell size " + std::to_string(cellSizeM) + " m is not a positive number");
+    if (!std::isfinite(extent.minX) || !std::isfinite(extent.minY) || !std::isfinite(extent.maxX) ||
+        !std::isfinite(extent.maxY) || extent.maxX < extent.minX || extent.maxY < extent.minY)
+        throw InputError("grid: the extent to cover is not a finite rectangle");
     Lattice l;
     l.m_shape = shape;
     l.m_alignment = alignment;
@@ -25,6 +55,7 @@ Lattice Lattice::cover(Shape shape, double cellSizeM, const Extent& extent, Alig
     const double s = cellSizeM;
     if (shape == Shape::Square) {
         if (alignment == Alignment::Snapped) {
+            requireCountable(std::floor(extent.width() / s) + 2, std::floor(extent.height() / s) + 2, s, extent);
             l.m_globalCol0 = floorDiv(extent.minX, s);
             l.m_globalRow0 = floorDiv(extent.minY, s);
             l.m_originX = static_cast<double>(l.m_globalCol0) * s;
@@ -33,6 +64,7 @@ Lattice Lattice::cover(Shape shape, double cellSizeM, const Extent& extent, Alig
             l.m_rows = floorDiv(extent.maxY - l.m_originY, s) + 1;
         } else {
             // st_make_grid: ceiling of the extent over the cell size, at least one cell.
+            requireCountable(std::ceil(extent.width() / s), std::ceil(extent.height() / s), s, extent);
             l.m_originX = extent.minX;
             l.m_originY = extent.minY;
             l.m_cols = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(extent.width() / s)));
@@ -42,6 +74,7 @@ Lattice Lattice::cover(Shape shape, double cellSizeM, const Extent& extent, Alig
     }
     // Hexagons, pointy-topped, odd rows shifted right by half a cell ("odd-r" offset layout).
     const double h = s * kSqrt3 / 2.0;  // row spacing
+    requireCountable(std::floor(extent.width() / s) + 3, std::floor(extent.height() / h) + 4, s, extent);
     std::int64_t col0 = floorDiv(extent.minX, s) - 1;
     std::int64_t row0 = floorDiv(extent.minY, h) - 1;
     if (row0 % 2 != 0) row0 -= 1;  // keep row parity global, so rows line up across runs

@@ -57,13 +57,22 @@ double arcgisBandwidthM(std::span<const double> xs, std::span<const double> ys, 
         dist.emplace_back(std::sqrt(dx * dx + dy * dy), w(i));
     }
     const double sd = std::sqrt(ss / sw);
-    // Weighted median distance: the first distance at which half the weight is reached.
+    // Weighted median distance: the first distance at which half the weight is reached; where the
+    // weight reaches exactly half, the mean of that distance and the next, so that an even count
+    // gives the mean of the two middle values as ArcGIS (numpy's median) and R's median() do, and
+    // whole-number weights give the median of the points repeated as often as their weight.
     std::sort(dist.begin(), dist.end());
     double acc = 0, dm = dist.back().first;
-    for (const auto& [d, wi] : dist) {
-        acc += wi;
-        if (acc >= sw / 2) {
-            dm = d;
+    const double half = sw / 2, tolerance = 1e-12 * sw;
+    for (std::size_t k = 0; k < dist.size(); ++k) {
+        acc += dist[k].second;
+        if (acc >= half - tolerance) {
+            dm = dist[k].first;
+            if (std::abs(acc - half) <= tolerance) {
+                std::size_t next = k + 1;
+                while (next < dist.size() && dist[next].second <= 0) ++next;  // zero weights hold no mass
+                if (next < dist.size()) dm = (dm + dist[next].first) / 2;
+            }
             break;
         }
     }

@@ -3,6 +3,8 @@
 #include "trygg/core/Error.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -11,6 +13,46 @@
 
 namespace trygg::kde {
 namespace {
+
+// Runs part(t, stop) for t in [0, threads): t = 0 on the caller's thread, the others on new ones.
+// The caller's part polls `cancelled` through poll(); when it throws, the other parts see `stop`,
+// every thread is joined, and the exception goes on to the caller.
+class Parts {
+public:
+    explicit Parts(const std::function<void()>& cancelled) : m_cancelled(cancelled) {}
+
+    // True when the work should stop; on the caller's thread, checks for a cancel (which throws).
+    bool poll(unsigned part) {
+        if (part == 0 && m_cancelled) {
+            try {
+                m_cancelled();
+            } catch (...) {
+                m_stop = true;
+                throw;
+            }
+        }
+        return m_stop.load(std::memory_order_relaxed);
+    }
+
+    template <class Fn>
+    void run(unsigned threads, Fn&& part) {
+        std::vector<std::thread> pool;
+        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(part, t);
+        std::exception_ptr failure;
+        try {
+            part(0u);
+        } catch (...) {
+            m_stop = true;
+            failure = std::current_exception();
+        }
+        for (auto& t : pool) t.join();
+        if (failure) std::rethrow_exception(failure);
+    }
+
+private:
+    const std::function<void()>& m_cancelled;
+    std::atomic<bool> m_stop{false};
+};
 
 // The factor turning a sum of kernel values K(u) into the requested unit, for bandwidth h.
 double scale(const SurfaceSpec& spec, double h) {
@@ -115,7 +157,8 @@ std::vector<double> densitySurfaceDouble(const Raster& raster, std::span<const d
 
     std::vector<double> acc(static_cast<std::size_t>(cols * rows), 0.0);
     std::vector<char> computed(static_cast<std::size_t>(cols * rows), inside ? 0 : 1);
-    auto band = [&](std::int64_t r0, std::int64_t r1) {
+    Parts parts(spec.checkCancelled);
+    auto band = [&](unsigned part, std::int64_t r0, std::int64_t r1) {
         if (inside)
             for (std::int64_t r = r0; r < r1; ++r)
                 for (const auto& [c0, c1] : inside(r))
@@ -124,7 +167,9 @@ std::vector<double> densitySurfaceDouble(const Raster& raster, std::span<const d
         const double yTop = raster.centreY(r0) + maxReach, yBottom = raster.centreY(r1 - 1) - maxReach;
         const auto first = std::lower_bound(order.begin(), order.end(), yTop,
                                             [&](std::size_t i, double y) { return ys[i] > y; });
+        std::size_t done = 0;
         for (auto it = first; it != order.end() && ys[*it] >= yBottom; ++it) {
+            if (++done % 4096 == 0 && parts.poll(part)) return;
             const std::size_t i = *it;
             const double h = spec.bandwidthsM.empty() ? spec.bandwidthM : spec.bandwidthsM[i];
             const double rM = reach * h, inv = 1.0 / h;
@@ -149,14 +194,11 @@ std::vector<double> densitySurfaceDouble(const Raster& raster, std::span<const d
     threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::int64_t>(1, rows / 16))));
     // Each thread owns a band of rows and sums every point into it in the same (y-sorted) order,
     // so the surface is identical whatever the number of threads.
-    std::vector<std::thread> pool;
     const std::int64_t per = (rows + threads - 1) / threads;
-    for (unsigned t = 1; t < threads; ++t) {
+    parts.run(threads, [&](unsigned t) {
         const std::int64_t r0 = t * per, r1 = std::min(rows, r0 + per);
-        if (r0 < r1) pool.emplace_back(band, r0, r1);
-    }
-    band(0, std::min(rows, per));
-    for (auto& t : pool) t.join();
+        if (r0 < r1) band(t, r0, r1);
+    });
 
     for (std::size_t k = 0; k < acc.size(); ++k)
         if (!computed[k]) acc[k] = std::numeric_limits<double>::quiet_NaN();
@@ -174,8 +216,10 @@ std::vector<double> insideShares(const Raster& raster, std::span<const double> x
         for (const auto& [c0, c1] : inside(r))
             std::fill(mask.begin() + r * cols + std::max<std::int64_t>(0, c0), mask.begin() + r * cols + std::min(cols, c1), 1);
     const double reach = supportRadius(spec.kernel), px = raster.pixelM;
-    auto range = [&](std::size_t begin, std::size_t end) {
+    Parts parts(spec.checkCancelled);
+    auto range = [&](unsigned part, std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {
+            if ((i - begin) % 256 == 255 && parts.poll(part)) return;
             const double h = spec.bandwidthsM.empty() ? spec.bandwidthM : spec.bandwidthsM[i];
             const double rM = reach * h;
             const std::int64_t r0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((raster.originY - ys[i] - rM) / px)));
@@ -194,12 +238,10 @@ std::vector<double> insideShares(const Raster& raster, std::span<const double> x
     };
     unsigned threads = spec.threads > 0 ? static_cast<unsigned>(spec.threads) : std::thread::hardware_concurrency();
     threads = std::max(1u, threads);
-    std::vector<std::thread> pool;
     const std::size_t per = (xs.size() + threads - 1) / threads;
-    for (unsigned t = 1; t < threads; ++t)
-        if (t * per < xs.size()) pool.emplace_back(range, t * per, std::min(xs.size(), (t + 1) * per));
-    range(0, std::min(xs.size(), per));
-    for (auto& t : pool) t.join();
+    parts.run(threads, [&](unsigned t) {
+        if (t * per < xs.size()) range(t, t * per, std::min(xs.size(), (t + 1) * per));
+    });
     return shares;
 }
 

@@ -792,6 +792,16 @@ void validate(const Config& c) {
         throw InputError(where + ": distance_band_m = \"auto\" needs weights = \"distance_band\" or \"inverse_distance\"");
     if (c.localMoran.weights.includeSelf)
         throw InputError(where + ": local Moran's I needs weights without the cell itself");
+    // Gi* with inverse distance: the cell's own distance is 0, so 1/d has no value for it (in
+    // spdep, include.self() then nbdists() gives 1/0). We found no documented rule in ArcGIS's
+    // help for the self weight under inverse distance. A weight of 1 against 1/200 for the
+    // neighbours makes Gi* the cell's own standardised count (correlation 0.9999 on real
+    // data): a map of counts dressed up as hot spots. Refused rather than guessed.
+    if (c.gistar.weights.kind == stats::WeightsKind::InverseDistance && c.gistar.weights.includeSelf)
+        throw InputError(where + ": gistar: weights = \"inverse_distance\" with the cell itself (Gi*) has no "
+                                 "meaningful self weight (its distance is 0): the cell's own weight would swamp its "
+                                 "neighbours' 1/d and Gi* would map the counts. Use weights = \"distance_band\", or "
+                                 "include_self = false (--exclude-self) for Gi with inverse distance");
 }
 
 } // namespace trygg::pipeline

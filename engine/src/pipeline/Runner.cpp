@@ -3,6 +3,7 @@
 #include "Inputs.hpp"
 
 #include "trygg/core/Error.hpp"
+#include "trygg/core/Memory.hpp"
 #include "trygg/core/Sha256.hpp"
 #include "trygg/core/Version.hpp"
 #include "trygg/crs/Crs.hpp"
@@ -44,6 +45,7 @@
 #include <cmath>
 #include <ctime>
 #include <functional>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <set>
@@ -54,6 +56,10 @@ namespace trygg::pipeline {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// What one grid cell costs across the run's results (its index, share, counts, Gi*, local Moran,
+// areas and output buffers), an upper estimate for the memory check before the grid is built.
+constexpr double kBytesPerCell = 256.0;
 
 std::string utcNow() {
     const auto now = std::chrono::system_clock::now();
@@ -203,6 +209,20 @@ GridStep buildGrid(const Config& cfg, const io::ReportSet& reports, const geom::
             "cell size, or raise grid.max_cells (or pass --force) if the machine has the memory",
             cellSizeM, shapeName(cfg.grid.shape), extent.width() / 1000, extent.height() / 1000, lattice.cellCount(),
             cfg.grid.maxCells));
+    }
+    // Cells are indexed with 32 bits, and every cell costs memory in each result: refused even with
+    // --force when the machine cannot hold them.
+    if (lattice.cellCount() > std::numeric_limits<std::int32_t>::max())
+        throw InputError(fmt::format("grid.build: a {:g} m grid over {:.1f} x {:.1f} km needs {} cells; Trygg counts "
+                                     "at most {} cells in a grid. Use a larger cell size",
+                                     cellSizeM, extent.width() / 1000, extent.height() / 1000, lattice.cellCount(),
+                                     std::numeric_limits<std::int32_t>::max()));
+    {
+        const double latticeCells = static_cast<double>(lattice.cellCount());
+        const double activeCells = area ? std::min(latticeCells, area->areaM2() / lattice.cellAreaM2() + 2.0 *
+                                                   (lattice.cols() + lattice.rows())) : latticeCells;
+        requireMemory("grid.build", fmt::format("a {:g} m grid of {} cells", cellSizeM, lattice.cellCount()),
+                      latticeCells * 4.0 + activeCells * kBytesPerCell, "Use a larger cell size");
     }
     const std::vector<std::int64_t> pointCells = grid::cellsOfPoints(lattice, reports.x, reports.y);
     auto tick = [&](double f) { progress.update(f); };
@@ -389,7 +409,8 @@ struct EmergingStep {
 
 // [emerging]: the accepted reports in time slices (weeks, months or quarters from the first
 // report's), counted per cell, then Gi* in the space-time cube, trends and patterns.
-EmergingStep computeEmerging(const Config& cfg, const io::ReportSet& reports, const GridStep& g, RunSummary& summary) {
+EmergingStep computeEmerging(const Config& cfg, const io::ReportSet& reports, const GridStep& g, const Progress& progress,
+                             RunSummary& summary) {
     const EmergingConfig& ec = *cfg.emerging;
     if (reports.timeWallSeconds.empty())
         throw InputError(fmt::format("emerging: '{}' has no time field, so no time slices can be made", cfg.incidents.path));
@@ -414,6 +435,11 @@ EmergingStep computeEmerging(const Config& cfg, const io::ReportSet& reports, co
         summary.warnings.push_back(fmt::format("emerging: only {} time slices ({}s); the patterns need at least 10 to "
                                                "mean much (ArcGIS Pro asks for 10). Choose a shorter step",
                                                steps, step));
+    // The cube and its Gi*, trend and pattern per bin: about five doubles per bin.
+    requireMemory("emerging",
+                  fmt::format("a space-time cube of {} cells x {} {}s", g.cells.size(), steps, step),
+                  static_cast<double>(g.cells.size()) * static_cast<double>(steps) * 40.0,
+                  "Use a longer time slice (slice = \"month\" or \"quarter\"), a larger cell size, or a time filter");
     std::vector<double> counts(g.cells.size() * steps, 0.0);
     for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
         const std::int64_t t = reports.timeWallSeconds[i];
@@ -425,7 +451,8 @@ EmergingStep computeEmerging(const Config& cfg, const io::ReportSet& reports, co
     EmergingStep e;
     e.bandM = ec.bandM > 0 ? ec.bandM : (cfg.gistar.weights.distanceM > 0 ? cfg.gistar.weights.distanceM : stats::defaultBandM(g.lattice));
     const stats::Weights spatial = stats::distanceBand(g.cells, e.bandM, true);
-    e.result = stats::emergingHotSpots(counts, steps, spatial, ec.timeLag, ec.alpha, cfg.inference.correction);
+    e.result = stats::emergingHotSpots(counts, steps, spatial, ec.timeLag, ec.alpha, cfg.inference.correction,
+                                       [&] { progress.checkCancelled(); });
     const temporal::CalendarTime from = step == "week" ? temporal::calendarOf(firstMonday) : c0;
     e.stepsText = fmt::format("{} {}s from {:04d}-{:02d}-{:02d}", steps, step, from.year,
                               step == "quarter" ? from.month - (from.month - 1) % 3 : from.month, step == "week" ? from.day : 1);
@@ -544,12 +571,10 @@ GiStarStep computeGiStar(const Config& cfg, const GridStep& g, double bandM, con
         const double cells = static_cast<double>(g.cells.size());
         const double perCell = std::min(cells, 3.2 * s.bandM * s.bandM / g.lattice.cellAreaM2() + 1);
         const double bytes = cells * perCell * 12.0;  // an index and a weight per neighbour
-        constexpr double kMaxBytes = 8.0 * (1ull << 30);
-        if (bytes > kMaxBytes)
-            throw InputError(fmt::format(
-                "stats.gistar: the distance band {:g} m takes about {:.3g} neighbours for each of {} cells ({:.1f} "
-                "GiB of weights, more than {:.0f} GiB): use a smaller band or a larger cell size",
-                s.bandM, perCell, g.cells.size(), bytes / (1ull << 30), kMaxBytes / (1ull << 30)));
+        requireMemory("stats.gistar",
+                      fmt::format("the distance band {:g} m, about {:.3g} neighbours for each of {} cells,", s.bandM,
+                                  perCell, g.cells.size()),
+                      bytes, "Use a smaller band or a larger cell size");
     }
     s.weights = stats::buildWeights(g.cells, ws);
     s.islands = s.weights.islands().size();
@@ -613,7 +638,7 @@ struct GlobalStep {
 // stats.global: global Moran's I (on the local Moran weights, or queen row-standardised), General
 // G (on the Gi* weights, self left out) and Clark-Evans on the accepted reports.
 GlobalStep computeGlobal(const GridStep& g, const GiStarStep& gi, const LisaStep* lisa,
-                         const io::ReportSet& reports, double areaM2) {
+                         const io::ReportSet& reports, double areaM2, const Progress& progress) {
     GlobalStep s;
     s.areaM2 = areaM2;
     const stats::Weights queen = lisa ? stats::Weights{} : stats::buildWeights(g.cells, LocalMoranConfig{}.weights);
@@ -629,7 +654,7 @@ GlobalStep computeGlobal(const GridStep& g, const GiStarStep& gi, const LisaStep
     s.generalGWeights = gi.weights.description + " (self left out)";
     if (reports.acceptedCount() < 2) s.clarkEvans.notComputed = "fewer than two reports";
     else if (!(areaM2 > 0)) s.clarkEvans.notComputed = "the area has no extent (the reports lie on a line or at one point)";
-    else s.clarkEvans = stats::clarkEvans(reports.x, reports.y, areaM2);
+    else s.clarkEvans = stats::clarkEvans(reports.x, reports.y, areaM2, [&] { progress.checkCancelled(); });
     for (stats::GlobalTest* t : {&s.moran, &s.generalG, &s.clarkEvans})
         if (t->computed() && !(std::isfinite(t->statistic) && std::isfinite(t->z) && std::isfinite(t->p)))
             t->notComputed = "not finite on these data (too few or too uniform counts)";
@@ -652,7 +677,7 @@ struct KdeStep {
 // kde.surface: the density surface over the study area (none over the sea), its value at each
 // grid cell, and the densest areas.
 KdeStep computeKde(Inputs& inputs, const Config& cfg, const io::ReportSet& reports, const GridStep& g, const geom::Area* area,
-                   RunSummary& summary) {
+                   const Progress& progress, RunSummary& summary) {
     const KdeConfig& kc = cfg.kde;
     KdeStep s;
     std::vector<double> adaptive;
@@ -677,6 +702,7 @@ KdeStep computeKde(Inputs& inputs, const Config& cfg, const io::ReportSet& repor
     spec.bandwidthM = s.bandwidthM;
     spec.normalisation = kc.normalisation;
     spec.threads = cfg.inference.threads;
+    spec.checkCancelled = [&progress] { progress.checkCancelled(); };
     if (kc.adaptiveK > 0) {
         adaptive = kde::adaptiveBandwidthsM(reports.x, reports.y, kc.adaptiveK, s.bandwidthM / 10);
         spec.bandwidthsM = adaptive;
@@ -706,6 +732,9 @@ KdeStep computeKde(Inputs& inputs, const Config& cfg, const io::ReportSet& repor
         s.raster = kde::rasterCovering(g.extent.minX - reachM, g.extent.minY - reachM, g.extent.maxX + reachM,
                                        g.extent.maxY + reachM, pixelM);
     }
+    // The surface in double, its mask and its Float32 copy.
+    requireMemory("kde", fmt::format("a {:g} m raster of {} x {} pixels", s.raster.pixelM, s.raster.cols, s.raster.rows),
+                  static_cast<double>(s.raster.cols) * static_cast<double>(s.raster.rows) * 13.0, "Use a larger pixel_m");
     if (s.raster.cols * s.raster.rows > cfg.grid.maxCells && !cfg.grid.force)
         throw InputError(fmt::format("kde: a {:g} m raster needs {} pixels, over the limit of {}. Use a larger pixel_m",
                                      pixelM, s.raster.cols * s.raster.rows, cfg.grid.maxCells));
@@ -1607,9 +1636,11 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
             add(key + ".about", about);
         };
         test("global.moran_i", global->moran,
-             "global Moran's I, randomisation (Cliff & Ord 1981), as spdep::moran.test; weights: " + global->moranWeights);
+             "global Moran's I, randomisation (Cliff & Ord 1981), as spdep::moran.test (adjust.n = TRUE: cells "
+             "without a neighbour left out of n); weights: " + global->moranWeights);
         test("global.general_g", global->generalG,
-             "Getis-Ord General G (1992), as spdep::globalG.test; weights: " + global->generalGWeights);
+             "Getis-Ord General G (1992), as spdep::globalG.test (adjust.n = TRUE, adjust.x = TRUE: cells without a "
+             "neighbour left out of n and of the sums of x); weights: " + global->generalGWeights);
         test("global.clark_evans_r", global->clarkEvans,
              fmt::format("Clark-Evans nearest-neighbour index of the accepted reports over {:.3f} km2, no edge "
                          "correction; expected is the mean distance under randomness in m",
@@ -1706,7 +1737,9 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
 
     std::optional<EmergingStep> emerging;
     if (cfg.emerging) {
-        emerging = computeEmerging(cfg, reports, g, summary);
+        const Progress emergingProgress = progress.slice(0.55, 0.55, "stats.emerging");
+        emergingProgress.update(0.0);
+        emerging = computeEmerging(cfg, reports, g, emergingProgress, summary);
         timer.lap("stats.emerging");
     }
 
@@ -1772,9 +1805,10 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
                                                    "has {}, so none was computed",
                                                    g.cells.size()));
         if (cfg.globalTests && g.cells.size() >= 4) {
-            progress.slice(0.8, 0.82, "stats.global").update(0.0);
+            const Progress globalProgress = progress.slice(0.8, 0.82, "stats.global");
+            globalProgress.update(0.0);
             const double areaM2 = sh.study.area ? sh.study.area->areaM2() : g.extent.width() * g.extent.height();
-            global = computeGlobal(g, *gi, lisa ? &*lisa : nullptr, reports, areaM2);
+            global = computeGlobal(g, *gi, lisa ? &*lisa : nullptr, reports, areaM2, globalProgress);
             summary.moranI = global->moran;
             summary.generalG = global->generalG;
             summary.clarkEvans = global->clarkEvans;
@@ -1785,8 +1819,9 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
 
     std::optional<KdeStep> density;
     if (cfg.kde.enabled) {
-        progress.slice(0.8, 0.82, "kde.surface").update(0.0);
-        density = computeKde(sh.inputs, cfg, reports, g, sh.study.area.get(), summary);
+        const Progress kdeProgress = progress.slice(0.8, 0.82, "kde.surface");
+        kdeProgress.update(0.0);
+        density = computeKde(sh.inputs, cfg, reports, g, sh.study.area.get(), kdeProgress, summary);
         summary.kdeBandwidthM = density->bandwidthM;
         timer.lap("kde.surface");
     }

@@ -85,7 +85,8 @@ int classifyEmerging(std::span<const std::int8_t> sig, double trendZ, bool trend
 }
 
 EmergingResult emergingHotSpots(std::span<const double> counts, std::size_t steps, const Weights& spatial,
-                                int timeLag, double alpha, Correction correction) {
+                                int timeLag, double alpha, Correction correction,
+                                const std::function<void()>& checkCancelled) {
     const std::size_t cells = spatial.size();
     if (steps == 0 || counts.size() != cells * steps)
         throw std::invalid_argument("emergingHotSpots: counts must hold cells x steps values");
@@ -104,6 +105,7 @@ EmergingResult emergingHotSpots(std::span<const double> counts, std::size_t step
     r.z.assign(counts.size(), nan);
     r.p.assign(counts.size(), nan);
     for (std::size_t i = 0; i < cells; ++i) {
+        if (checkCancelled && i % 256 == 0) checkCancelled();
         bool selfListed = false;
         for (auto k = spatial.offsets[i]; k < spatial.offsets[i + 1]; ++k)
             selfListed = selfListed || spatial.index[static_cast<std::size_t>(k)] == static_cast<std::int32_t>(i);
@@ -136,6 +138,7 @@ EmergingResult emergingHotSpots(std::span<const double> counts, std::size_t step
     r.hotSteps.assign(cells, 0);
     r.coldSteps.assign(cells, 0);
     for (std::size_t i = 0; i < cells; ++i) {
+        if (checkCancelled && i % 16 == 0) checkCancelled();  // Mann-Kendall is quadratic in the steps
         const std::span<const double> series(r.z.data() + i * steps, steps);
         const MannKendall mk = mannKendall(series);
         r.trendZ[i] = mk.z;

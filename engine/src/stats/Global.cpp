@@ -6,6 +6,7 @@
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -73,24 +74,35 @@ GlobalTest globalMoran(std::span<const double> values, const Weights& w) {
         m4 += z * z * z * z;
     }
     double cross = 0;
-    for (std::size_t i = 0; i < n; ++i)
+    std::size_t isolated = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        isolated += w.offsets[i] == w.offsets[i + 1];
         for (auto k = w.offsets[i]; k < w.offsets[i + 1]; ++k) {
             const auto j = static_cast<std::size_t>(w.index[static_cast<std::size_t>(k)]);
             cross += w.weightAt(k) * (values[i] - mean) * (values[j] - mean);
         }
+    }
     const WeightSums s = weightSums(w, false);
-    return moranFromSums(n, s.s0, s.s1, s.s2, cross, m2, m4);
+    return moranFromSums(n, s.s0, s.s1, s.s2, cross, m2, m4, isolated);
 }
 
-GlobalTest moranFromSums(std::size_t n, double s0, double s1, double s2, double cross, double m2, double m4) {
-    const double nn = static_cast<double>(n);
-    const double i = nn / s0 * cross / m2;
-    const double e = -1.0 / (nn - 1.0);
-    const double b2 = nn * m4 / (m2 * m2);
+GlobalTest moranFromSums(std::size_t n, double s0, double s1, double s2, double cross, double m2, double m4,
+                         std::size_t isolated) {
+    // spdep's adjust.n = TRUE: the cells with neighbours count in I, E[I] and Var[I]; the
+    // kurtosis b2 and the deviations are over every cell (spdep::moran's K uses length(x)).
+    const double na = static_cast<double>(n - std::min(n, isolated));
+    if (na < 4) {
+        GlobalTest t;
+        t.notComputed = "fewer than 4 cells have a neighbour";
+        return t;
+    }
+    const double b2 = static_cast<double>(n) * m4 / (m2 * m2);
+    const double i = na / s0 * cross / m2;
+    const double e = -1.0 / (na - 1.0);
     const double s02 = s0 * s0;
-    const double var = (nn * ((nn * nn - 3 * nn + 3) * s1 - nn * s2 + 3 * s02) -
-                        b2 * ((nn * nn - nn) * s1 - 2 * nn * s2 + 6 * s02)) /
-                           ((nn - 1) * (nn - 2) * (nn - 3) * s02) -
+    const double var = (na * ((na * na - 3 * na + 3) * s1 - na * s2 + 3 * s02) -
+                        b2 * ((na * na - na) * s1 - 2 * na * s2 + 6 * s02)) /
+                           ((na - 1) * (na - 2) * (na - 3) * s02) -
                        e * e;
     return finish(i, e, var);
 }
@@ -98,22 +110,34 @@ GlobalTest moranFromSums(std::size_t n, double s0, double s1, double s2, double 
 GlobalTest generalG(std::span<const double> values, const Weights& w) {
     const std::size_t n = values.size();
     if (w.size() != n || n < 4) throw Error("stats.general_g: needs at least 4 cells and matching weights");
-    const double nn = static_cast<double>(n);
-    double xs = 0, xs2 = 0, xs3 = 0, xs4 = 0;
-    for (double v : values) {
+    // spdep::globalG.test's defaults, adjust.n = TRUE and adjust.x = TRUE: n and the sums of x
+    // are over the cells with a neighbour other than themselves.
+    double num = 0, xs = 0, xs2 = 0, xs3 = 0, xs4 = 0;
+    std::size_t linked = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double v = values[i];
         if (v < 0) throw InputError("stats.general_g: General G needs non-negative values");
+        bool hasNeighbour = false;
+        for (auto k = w.offsets[i]; k < w.offsets[i + 1]; ++k) {
+            const auto j = static_cast<std::size_t>(w.index[static_cast<std::size_t>(k)]);
+            if (j == i) continue;
+            hasNeighbour = true;
+            num += w.weightAt(k) * v * values[j];
+        }
+        if (!hasNeighbour) continue;
+        ++linked;
         xs += v;
         xs2 += v * v;
         xs3 += v * v * v;
         xs4 += v * v * v * v;
     }
-    double num = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        for (auto k = w.offsets[i]; k < w.offsets[i + 1]; ++k) {
-            const auto j = static_cast<std::size_t>(w.index[static_cast<std::size_t>(k)]);
-            if (j != i) num += w.weightAt(k) * values[i] * values[j];
-        }
-    const double den = xs * xs - xs2;  // sum_{i != j} x_i x_j
+    if (linked < 4) {
+        GlobalTest t;
+        t.notComputed = "fewer than 4 cells have a neighbour";
+        return t;
+    }
+    const double nn = static_cast<double>(linked);
+    const double den = xs * xs - xs2;  // sum_{i != j} x_i x_j over the linked cells
     const WeightSums s = weightSums(w, true);
     const double g = num / den;
     const double e = s.s0 / (nn * (nn - 1));
@@ -128,7 +152,8 @@ GlobalTest generalG(std::span<const double> values, const Weights& w) {
     return finish(g, e, eg2 - e * e);
 }
 
-GlobalTest clarkEvans(std::span<const double> xs, std::span<const double> ys, double areaM2) {
+GlobalTest clarkEvans(std::span<const double> xs, std::span<const double> ys, double areaM2,
+                      const std::function<void()>& checkCancelled) {
     namespace bg = boost::geometry;
     namespace bgi = boost::geometry::index;
     using P = bg::model::point<double, 2, bg::cs::cartesian>;
@@ -142,6 +167,7 @@ GlobalTest clarkEvans(std::span<const double> xs, std::span<const double> ys, do
     double sum = 0;
     std::vector<Entry> found;
     for (const auto& [pt, i] : entries) {
+        if (checkCancelled && i % 16384 == 0) checkCancelled();
         found.clear();
         tree.query(bgi::nearest(pt, 2), std::back_inserter(found));
         double best = std::numeric_limits<double>::infinity();

@@ -80,7 +80,7 @@ IncrementalResult incrementalAutocorrelation(const grid::Grid& grid, std::span<c
         IncrementalStep st;
         st.distanceM = band;
         st.meanNeighbours = links / static_cast<double>(n);
-        st.moran = s0 > 0 ? moranFromSums(n, s0, s1, s2, cross, m2, m4) : GlobalTest{};
+        st.moran = s0 > 0 ? moranFromSums(n, s0, s1, s2, cross, m2, m4, n - static_cast<std::size_t>(s0)) : GlobalTest{};
         result.steps.push_back(st);
     }
     std::vector<double> zs;

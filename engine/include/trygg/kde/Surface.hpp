@@ -36,6 +36,9 @@ struct SurfaceSpec {
     Normalisation normalisation = Normalisation::DensityKm2;
     double areaM2 = 0;                    // PerArea: the pixel's or cell's area
     int threads = 0;                      // 0: every core
+    // Called on the caller's thread every few thousand points; when it throws (a cancel), the
+    // other threads stop and the exception goes on to the caller.
+    std::function<void()> checkCancelled;
 };
 
 // The surface at every pixel centre, row by row from the top. `inside(row)` may give the column

@@ -5,6 +5,7 @@
 #include "trygg/stats/Weights.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -43,7 +44,9 @@ struct EmergingResult {
 // counts: [cell * steps + t]. Each bin's neighbourhood is the spatial neighbours of its cell (with
 // the cell itself; binary) in its own step and the `timeLag` steps before it. Gi* uses the mean and
 // variance of the whole cube. A bin is significant at `alpha` after `correction` over all bins.
+// `checkCancelled` is called every few hundred cells.
 EmergingResult emergingHotSpots(std::span<const double> counts, std::size_t steps, const Weights& spatial,
-                                int timeLag, double alpha, Correction correction);
+                                int timeLag, double alpha, Correction correction,
+                                const std::function<void()>& checkCancelled = {});
 
 } // namespace trygg::stats

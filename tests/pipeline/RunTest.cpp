@@ -1075,3 +1075,52 @@ TEST_CASE("sizes from input are checked before anything is allocated; a refusal 
     // Without the limit the same run goes through.
     CHECK(fs::exists(pipeline::run(c, Progress()).outputPath));
 }
+
+TEST_CASE("a study area of 100000 vertices: the same cells as its shape asks, and a report under 1.5 MB", "[pipeline][report]") {
+    // A coastline-like boundary around Kävlinge, every vertex at its own angle (a simple ring),
+    // written by the test as GeoJSON in lon/lat.
+    test::TempDir dir;
+    constexpr double kPi = 3.14159265358979323846;
+    const double lon0 = 13.10, lat0 = 55.79, mPerLon = 111320 * std::cos(lat0 * kPi / 180), mPerLat = 110574;
+    std::string ring;
+    const int n = 100000;
+    for (int i = 0; i <= n; ++i) {
+        const double t = 2 * kPi * (i % n) / n;
+        double f = 0;
+        for (int k = 0; k < 12; ++k) f += 0.35 / (k + 1) * std::sin(std::pow(2.0, k) * t + 0.7 * k);
+        const double r = 6000 * (1 + 0.6 * f);
+        ring += fmt::format("{}[{:.7f},{:.7f}]", i ? "," : "", lon0 + r * std::cos(t) / mPerLon, lat0 + r * std::sin(t) / mPerLat);
+    }
+    const std::string boundary = dir.file("boundary.geojson");
+    std::ofstream(boundary) << R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},)"
+                            << R"("geometry":{"type":"Polygon","coordinates":[[)" << ring << "]]}}]}";
+    std::string csv = "lon,lat\n";
+    for (int i = 0; i < 200; ++i) {
+        const double a = 2 * kPi * i / 200, r = 150 + 10.0 * (i % 17) + (i % 3 == 0 ? 0 : 1500);
+        csv += fmt::format("{:.7f},{:.7f}\n", lon0 + r * std::cos(a) / mPerLon, lat0 + r * std::sin(a) / mPerLat);
+    }
+    pipeline::Config c;
+    c.incidents.path = test::writeVsimem("detailed.csv", csv);
+    c.studyArea = io::StudyAreaSpec{boundary, "", "", ""};
+    c.analysisCrs = "EPSG:3006";
+    c.grid.cellSizeM = 100.0;
+    c.inference.permutations = 0;
+    c.kde.enabled = true;
+    c.output.path = dir.file("detailed.gpkg");
+    const auto s = pipeline::run(c, Progress());
+    CHECK(s.accepted == 200);
+    // The grid holds the cells the boundary overlaps: their shares add up to the area.
+    GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds);
+    double areaKm2 = 0;
+    for (auto& f : *ds->GetLayerByName("run_metadata"))
+        if (std::string(f->GetFieldAsString("key")) == "input.study_area.area_km2") areaKm2 = f->GetFieldAsDouble("value");
+    double sharedKm2 = 0;
+    for (auto& f : *ds->GetLayerByName("hotspot_grid")) sharedKm2 += f->GetFieldAsDouble("share_inside") * 0.01;
+    CHECK(areaKm2 > 100);
+    CHECK(sharedKm2 == Approx(areaKm2).epsilon(1e-4));
+    // The report draws the boundary at its pixel size, not its 100,000 vertices.
+    const auto reportBytes = fs::file_size(dir.file("detailed.html"));
+    CHECK(reportBytes < 1'500'000);
+    CHECK(reportBytes > 20'000);
+}

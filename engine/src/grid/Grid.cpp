@@ -47,6 +47,38 @@ Grid Grid::overlapping(const Lattice& lattice, const ShareFn& shareOf, std::span
     return g;
 }
 
+Grid Grid::fromShares(const Lattice& lattice, std::span<const std::pair<std::int64_t, double>> shares,
+                      std::span<const std::int64_t> mustKeep, bool recordShare) {
+    Grid g(lattice);
+    const auto n = lattice.cellCount();
+    if (n > std::numeric_limits<std::int32_t>::max())
+        throw InputError("grid: " + std::to_string(n) + " cells are more than one analysis can hold");
+    // Cells holding points on the boundary are kept with their share (0 when the area only
+    // touches them), merged in lattice order.
+    std::vector<std::int64_t> keep;
+    for (auto k : mustKeep)
+        if (k >= 0 && k < n) keep.push_back(k);
+    std::sort(keep.begin(), keep.end());
+    keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
+    g.m_activeOf.assign(static_cast<std::size_t>(n), -1);
+    auto add = [&](std::int64_t linear, double share) {
+        g.m_activeOf[static_cast<std::size_t>(linear)] = static_cast<std::int32_t>(g.m_linear.size());
+        g.m_linear.push_back(linear);
+        if (recordShare) g.m_share.push_back(share);
+    };
+    std::size_t s = 0, k = 0;
+    while (s < shares.size() || k < keep.size()) {
+        if (k == keep.size() || (s < shares.size() && shares[s].first <= keep[k])) {
+            if (k < keep.size() && keep[k] == shares[s].first) ++k;
+            add(shares[s].first, shares[s].second);
+            ++s;
+        } else {
+            add(keep[k++], 0.0);
+        }
+    }
+    return g;
+}
+
 std::vector<std::int64_t> cellsOfPoints(const Lattice& lattice, std::span<const double> xs,
                                         std::span<const double> ys) {
     std::vector<std::int64_t> out(xs.size());

@@ -8,36 +8,9 @@
 
 namespace trygg::io {
 
-crs::LonLatBounds studyAreaLonLatBounds(const StudyAreaSpec& spec) {
+StudyAreaSource readStudyAreaSource(const StudyAreaSpec& spec) {
     VectorSource src = openVector(spec.path, spec.layer, "study area");
-    const crs::Crs sourceCrs = sourceCrsOf(src, spec.crs, "study area", "study_area");
-    GdalErrorScope errors;
-    if (!spec.where.empty()) src.layer->SetAttributeFilter(spec.where.c_str());  // refused by readStudyArea
-    OGREnvelope all;
-    bool any = false;
-    for (auto& feature : *src.layer) {
-        const OGRGeometry* g = feature->GetGeometryRef();
-        if (!g || g->IsEmpty()) continue;
-        OGREnvelope e;
-        g->getEnvelope(&e);
-        all.Merge(e);
-        any = true;
-    }
-    if (!any) throw InputError("study area: no feature with a geometry in layer '" + src.layerName + "' of '" + spec.path + "'");
-    const crs::Crs lonLat = crs::Crs::fromUserInput("OGC:CRS84");
-    const auto box = crs::Transformer(sourceCrs, lonLat).transformBounds({all.MinX, all.MinY, all.MaxX, all.MaxY});
-    if (!box) throw InputError("study area: the extent of '" + spec.path + "' cannot be transformed to longitude and latitude");
-    return {box->minX, box->minY, box->maxX, box->maxY};
-}
-
-StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, const geom::GeosContext& geos) {
-    VectorSource src = openVector(spec.path, spec.layer, "study area");
-    const crs::Crs sourceCrs = sourceCrsOf(src, spec.crs, "study area", "study_area");
-    const crs::Transformer toAnalysis(sourceCrs, analysisCrs);
-
-    StudyArea out;
-    out.sourceCrs = sourceCrs.authorityCode().empty() ? sourceCrs.name() : sourceCrs.authorityCode();
-    std::vector<std::vector<unsigned char>> wkbs;
+    StudyAreaSource out{{}, sourceCrsOf(src, spec.crs, "study area", "study_area"), {}, src.layerName, 0, 0};
     out.featuresInLayer = src.layer->GetFeatureCount(TRUE);
     GdalErrorScope errors;  // a filter naming no field fails here, or (SQL drivers) while reading
     auto refuseFilter = [&] {
@@ -49,26 +22,44 @@ StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, 
     };
     if (!spec.where.empty() && src.layer->SetAttributeFilter(spec.where.c_str()) != OGRERR_NONE) refuseFilter();
     src.layer->ResetReading();
+    OGREnvelope all;
     for (auto& feature : *src.layer) {
         ++out.features;
         const OGRGeometry* g = feature->GetGeometryRef();
         if (!g || g->IsEmpty()) continue;
+        OGREnvelope e;
+        g->getEnvelope(&e);
+        all.Merge(e);
         std::vector<unsigned char> wkb(static_cast<std::size_t>(g->WkbSize()));
         g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
-        wkbs.push_back(std::move(wkb));
+        out.wkbs.push_back(std::move(wkb));
     }
     if (!spec.where.empty() && out.features == 0 && !errors.lastError().empty()) refuseFilter();
-    if (wkbs.empty() && !spec.where.empty())
+    if (out.wkbs.empty() && !spec.where.empty())
         throw InputError("study area: no feature of layer '" + src.layerName + "' of '" + spec.path + "' (" +
                          std::to_string(out.featuresInLayer) + " in all) matches where = \"" + spec.where +
                          "\". Check the field's name and value (texts in single quotes: KnKod = '1261')");
-    if (wkbs.empty())
+    if (out.wkbs.empty())
         throw InputError("study area: no polygon in layer '" + src.layerName + "' of '" + spec.path +
                          "'. Give the municipality's boundary as a polygon layer");
+    const crs::Crs lonLat = crs::Crs::fromUserInput("OGC:CRS84");
+    const auto box = crs::Transformer(out.crs, lonLat).transformBounds({all.MinX, all.MinY, all.MaxX, all.MaxY});
+    if (!box) throw InputError("study area: the extent of '" + spec.path + "' cannot be transformed to longitude and latitude");
+    out.lonLat = {box->minX, box->minY, box->maxX, box->maxY};
+    return out;
+}
+
+StudyArea buildStudyArea(const StudyAreaSpec& spec, const StudyAreaSource& source, const crs::Crs& analysisCrs,
+                         const geom::GeosContext& geos) {
+    const crs::Transformer toAnalysis(source.crs, analysisCrs);
+    StudyArea out;
+    out.sourceCrs = source.crs.authorityCode().empty() ? source.crs.name() : source.crs.authorityCode();
+    out.features = source.features;
+    out.featuresInLayer = source.featuresInLayer;
     try {
-        out.area = std::make_unique<geom::Area>(geos, wkbs, &toAnalysis);
+        out.area = std::make_unique<geom::Area>(geos, source.wkbs, &toAnalysis);
     } catch (const InputError& e) {
-        throw InputError("study area: '" + spec.path + "' (layer '" + src.layerName + "'): " + e.what() +
+        throw InputError("study area: '" + spec.path + "' (layer '" + source.layerName + "'): " + e.what() +
                          ". Give the municipality's boundary as a polygon layer");
     }
     if (out.area->repairedParts() > 0)
@@ -81,6 +72,10 @@ StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, 
         out.warnings.push_back("study area: " + std::to_string(out.area->ignoredParts()) +
                                " non-polygon geometr(y/ies) ignored");
     return out;
+}
+
+StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, const geom::GeosContext& geos) {
+    return buildStudyArea(spec, readStudyAreaSource(spec), analysisCrs, geos);
 }
 
 } // namespace trygg::io

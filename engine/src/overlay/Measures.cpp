@@ -89,6 +89,16 @@ std::vector<double> measureCells(const geom::GeosContext& ctx, const grid::Grid&
         for (std::size_t i = 0; i < features.geoms.size(); ++i) {
             if (!keep(features, i, onlyClass)) continue;
             const GEOSGeometry* f = features.geoms[i].get();
+            const int dimension = GEOSGeom_getDimensions_r(h, f);
+            if ((measure == Measure::Share && dimension == 2) || (measure == Measure::Length && dimension == 1)) {
+                // Down the lattice's quadtree: a detailed park or river costs its vertices plus
+                // the cells it touches, not their product.
+                for (const auto& [linear, v] : geom::measureOnLattice(ctx, f, lat)) {
+                    const std::int32_t a = grid.activeOf(linear);
+                    if (a >= 0) out[static_cast<std::size_t>(a)] += measure == Measure::Share ? v * lat.cellAreaM2() : v;
+                }
+                continue;
+            }
             geom::PreparedPtr prep(GEOSPrepare_r(h, f), geom::PreparedDeleter{h});
             forCellsIn(grid, geom::boundsOf(ctx, f), [&](std::size_t cell) {
                 const geom::GeomPtr poly = cellPolygon(ctx, lat, grid.cellIndex(cell));

@@ -227,11 +227,7 @@ GridStep buildGrid(const Config& cfg, const io::ReportSet& reports, const geom::
     const std::vector<std::int64_t> pointCells = grid::cellsOfPoints(lattice, reports.x, reports.y);
     auto tick = [&](double f) { progress.update(f); };
     grid::Grid cells = [&] {
-        if (area) {
-            return grid::Grid::overlapping(
-                lattice, [&](std::span<const double> xs, std::span<const double> ys) { return area->coveredShare(xs, ys); },
-                pointCells, tick, true);
-        }
+        if (area) return grid::Grid::fromShares(lattice, area->latticeShares(lattice, tick), pointCells, true);
         if (cfg.grid.shape == grid::Shape::Square) return grid::Grid::allCells(lattice);
         // Hexagons over the reports' extent: the cells whose bounding box overlaps it.
         return grid::Grid::overlapping(
@@ -2026,12 +2022,12 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
 // The analysis CRS: the one given, checked against where the data lie, or one chosen for them
 // (SWEREF 99 TM in Sweden, else the UTM zone of the data's centre). The centre is the study
 // area's, else the median longitude and latitude of the reports.
-crs::Crs chooseAnalysisCrs(const Config& cfg, RunSummary& summary) {
+crs::Crs chooseAnalysisCrs(const Config& cfg, const io::StudyAreaSource* studySource, RunSummary& summary) {
     const bool given = !cfg.analysisCrs.empty() && cfg.analysisCrs != "auto";
     std::optional<crs::LonLatBounds> box;
     double lon = 0, lat = 0;
-    if (cfg.studyArea) {
-        box = io::studyAreaLonLatBounds(*cfg.studyArea);
+    if (studySource) {
+        box = studySource->lonLat;
         lon = (box->west + box->east) / 2;
         lat = (box->south + box->north) / 2;
     } else if (!given) {
@@ -2086,13 +2082,20 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     StageTimer timer(summary);
     output::GpkgWriter::checkWritable(cfg.output.path, cfg.output.overwrite);  // fail before any work
 
-    const crs::Crs analysisCrs = chooseAnalysisCrs(cfg, summary);
+    // The study area is read once: its extent chooses or checks the analysis CRS, then its
+    // polygons are dissolved in that CRS.
+    std::optional<io::StudyAreaSource> studySource;
+    if (cfg.studyArea) {
+        progress.slice(0.0, 0.05, "io.study_area").update(0.0, cfg.studyArea->path);
+        studySource = io::readStudyAreaSource(*cfg.studyArea);
+    }
+    const crs::Crs analysisCrs = chooseAnalysisCrs(cfg, studySource ? &*studySource : nullptr, summary);
 
     geom::GeosContext geos;
     io::StudyArea study;
-    if (cfg.studyArea) {
-        progress.slice(0.0, 0.05, "io.study_area").update(0.0, cfg.studyArea->path);
-        study = io::readStudyArea(*cfg.studyArea, analysisCrs, geos);
+    if (studySource) {
+        study = io::buildStudyArea(*cfg.studyArea, *studySource, analysisCrs, geos);
+        studySource.reset();
         summary.warnings.insert(summary.warnings.end(), study.warnings.begin(), study.warnings.end());
     }
     summary.hasStudyArea = static_cast<bool>(study.area);

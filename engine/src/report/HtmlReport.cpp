@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <vector>
 
 namespace trygg::report {
@@ -71,26 +72,60 @@ struct Frame {
     std::string y(double v) const { return fmt::format("{:.1f}", (maxY - v) * scale); }
 };
 
-void ringPath(const OGRLinearRing* ring, const Frame& f, std::string& d) {
-    for (int i = 0; i < ring->getNumPoints(); ++i)
-        d += (i == 0 ? "M" : "L") + f.x(ring->getX(i)) + " " + f.y(ring->getY(i));
-    d += "Z";
+// Appends the points of a line or ring in pixels, leaving out a point that rounds to the pixel
+// position of the one before it (a detailed boundary has many per pixel).
+void linePath(const OGRSimpleCurve* line, const Frame& f, bool close, std::string& d) {
+    std::string last;
+    const int n = line->getNumPoints();
+    for (int i = 0; i < n; ++i) {
+        std::string xy = f.x(line->getX(i)) + " " + f.y(line->getY(i));
+        if (xy == last && i + 1 < n) continue;
+        d += (i == 0 ? "M" : "L") + xy;
+        last = std::move(xy);
+    }
+    if (close) d += "Z";
 }
 
-std::string pathOf(const OGRGeometry* g, const Frame& f) {
+std::string rawPathOf(const OGRGeometry* g, const Frame& f) {
     std::string d;
     if (!g) return d;
     const auto type = wkbFlatten(g->getGeometryType());
     if (type == wkbPolygon) {
-        const auto* p = g->toPolygon();
-        for (const auto* ring : *p) ringPath(ring, f, d);
+        for (const auto* ring : *g->toPolygon()) linePath(ring, f, true, d);
     } else if (type == wkbLineString) {
-        const auto* l = g->toLineString();
-        for (int i = 0; i < l->getNumPoints(); ++i) d += (i == 0 ? "M" : "L") + f.x(l->getX(i)) + " " + f.y(l->getY(i));
+        linePath(g->toLineString(), f, false, d);
     } else if (type == wkbMultiPolygon || type == wkbMultiLineString || type == wkbGeometryCollection) {
-        for (const auto* part : *g->toGeometryCollection()) d += pathOf(part, f);
+        for (const auto* part : *g->toGeometryCollection()) d += rawPathOf(part, f);
     }
     return d;
+}
+
+std::size_t pointCount(const OGRGeometry* g) {
+    const auto type = wkbFlatten(g->getGeometryType());
+    if (type == wkbPolygon) {
+        std::size_t n = 0;
+        for (const auto* ring : *g->toPolygon()) n += static_cast<std::size_t>(ring->getNumPoints());
+        return n;
+    }
+    if (type == wkbLineString) return static_cast<std::size_t>(g->toLineString()->getNumPoints());
+    if (type == wkbMultiPolygon || type == wkbMultiLineString || type == wkbGeometryCollection) {
+        std::size_t n = 0;
+        for (const auto* part : *g->toGeometryCollection()) n += pointCount(part);
+        return n;
+    }
+    return 0;
+}
+
+// The SVG path of a geometry, simplified to half a pixel (GEOS's topology-preserving
+// Douglas-Peucker) when it has more points than a grid cell, so that a boundary of 100,000
+// vertices costs the report what the map can show of it.
+std::string pathOf(const OGRGeometry* g, const Frame& f) {
+    if (!g) return {};
+    if (pointCount(g) > 64) {
+        std::unique_ptr<OGRGeometry> simple(g->SimplifyPreserveTopology(0.5 / f.scale));
+        if (simple && !simple->IsEmpty()) return rawPathOf(simple.get(), f);
+    }
+    return rawPathOf(g, f);
 }
 
 // The context map layers (context_*): every layer whose name starts so, in the file's order.
@@ -101,37 +136,54 @@ std::vector<OGRLayer*> contextLayers(GDALDataset& ds) {
     return out;
 }
 
-// One map: the study area, then a polygon layer coloured by an integer field, then outlines.
+// What every map of a report shares, drawn once: the frame, the study area's fill and the
+// context layers below the classes, and the study area's outline on top.
+struct Basemap {
+    Frame frame;
+    std::string below;
+    std::string studyOutline;
+};
+
+Basemap makeBasemap(GDALDataset& ds, double widthPx) {
+    Basemap b;
+    OGREnvelope env;
+    OGRLayer* study = ds.GetLayerByName("study_area");
+    if (!study || study->GetExtent(&env, TRUE) != OGRERR_NONE) throw IoError("report: no study_area layer to frame the maps");
+    const double w = env.MaxX - env.MinX, h = env.MaxY - env.MinY;
+    Frame& frame = b.frame;
+    frame.minX = env.MinX - 0.02 * w;
+    frame.maxY = env.MaxY + 0.02 * h;
+    frame.scale = widthPx / (1.04 * w);
+    frame.width = widthPx;
+    frame.height = 1.04 * h * frame.scale;
+    std::string studyPath;
+    for (auto& f : *study) studyPath += pathOf(f->GetGeometryRef(), frame);
+    b.below = fmt::format("<path d=\"{}\" fill=\"#f4f4f4\" stroke=\"none\"/>", studyPath);
+    // Roads and other context below the classes; their names go on top in Map::finish().
+    for (OGRLayer* l : contextLayers(ds)) {
+        std::string lines, areas;
+        for (auto& f : *l) {
+            const OGRGeometry* g = f->GetGeometryRef();
+            if (!g) continue;
+            if (g->getDimension() == 1) lines += pathOf(g, frame);
+            if (g->getDimension() == 2) areas += pathOf(g, frame);
+        }
+        if (!areas.empty())
+            b.below += fmt::format("<path d=\"{}\" fill=\"#e6e6e6\" stroke=\"#bbb\" stroke-width=\"0.6\"/>", areas);
+        if (!lines.empty())
+            b.below += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#b4b4b4\" stroke-width=\"0.6\"/>", lines);
+    }
+    b.studyOutline = fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#222\" stroke-width=\"1\"/>", studyPath);
+    return b;
+}
+
+// One map: the basemap, then a polygon layer coloured by an integer field, then outlines.
 class Map {
 public:
-    Map(GDALDataset& ds, double widthPx) : m_ds(ds) {
-        OGREnvelope env;
-        OGRLayer* study = ds.GetLayerByName("study_area");
-        if (!study || study->GetExtent(&env, TRUE) != OGRERR_NONE) throw IoError("report: no study_area layer to frame the maps");
-        const double w = env.MaxX - env.MinX, h = env.MaxY - env.MinY;
-        m_frame.minX = env.MinX - 0.02 * w;
-        m_frame.maxY = env.MaxY + 0.02 * h;
-        m_frame.scale = widthPx / (1.04 * w);
-        m_frame.width = widthPx;
-        m_frame.height = 1.04 * h * m_frame.scale;
+    Map(GDALDataset& ds, const Basemap& base) : m_ds(ds), m_base(base), m_frame(base.frame) {
         m_svg = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {:.0f} {:.0f}\" class=\"map\">",
-                            m_frame.width, m_frame.height);
-        for (auto& f : *study)
-            m_svg += fmt::format("<path d=\"{}\" fill=\"#f4f4f4\" stroke=\"none\"/>", pathOf(f->GetGeometryRef(), m_frame));
-        // Roads and other context below the classes; their names go on top in finish().
-        for (OGRLayer* l : contextLayers(ds)) {
-            std::string lines, areas;
-            for (auto& f : *l) {
-                const OGRGeometry* g = f->GetGeometryRef();
-                if (!g) continue;
-                if (g->getDimension() == 1) lines += pathOf(g, m_frame);
-                if (g->getDimension() == 2) areas += pathOf(g, m_frame);
-            }
-            if (!areas.empty())
-                m_svg += fmt::format("<path d=\"{}\" fill=\"#e6e6e6\" stroke=\"#bbb\" stroke-width=\"0.6\"/>", areas);
-            if (!lines.empty())
-                m_svg += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#b4b4b4\" stroke-width=\"0.6\"/>", lines);
-        }
+                            m_frame.width, m_frame.height) +
+                base.below;
     }
 
     void classes(const char* layerName, const char* field, const std::map<int, std::string>& colours) {
@@ -193,15 +245,12 @@ public:
                 }
             }
         }
-        OGRLayer* study = m_ds.GetLayerByName("study_area");
-        for (auto& f : *study)
-            m_svg += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#222\" stroke-width=\"1\"/>",
-                                 pathOf(f->GetGeometryRef(), m_frame));
-        return m_svg + "</svg>";
+        return m_svg + m_base.studyOutline + "</svg>";
     }
 
 private:
     GDALDataset& m_ds;
+    const Basemap& m_base;
     Frame m_frame;
     std::string m_svg;
 };
@@ -269,10 +318,11 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
         return idx >= 0 && f.IsFieldSetAndNotNull(idx) ? std::to_string(f.GetFieldAsInteger64(idx)) : hiddenCount;
     };
 
+    const Basemap base = makeBasemap(*ds, 1000);
     // The hot spots of an analysis: the grid with its areas, and the leading areas in a table.
     const auto hotspotSection = [&](const std::string& prefix, const std::string& heading) {
         {
-            Map map(*ds, 1000);
+            Map map(*ds, base);
             map.classes((prefix + "hotspot_grid").c_str(), "Gi_Bin", binColours());
             map.outlines((prefix + "hotspot_areas").c_str(), "area_id", "incidents");
             html += fmt::format("<section><h2>{}</h2>{}{}</section>\n", esc(heading), map.finish(),
@@ -321,7 +371,7 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
     hotspotSection("", w.hotspotMap);
     // Change between periods.
     if (ds->GetLayerByName("change_grid")) {
-        Map map(*ds, 1000);
+        Map map(*ds, base);
         map.classes("change_grid", "change_bin", binColours());
         html += fmt::format("<section><h2>{}</h2><p class=\"small\">{} → {}</p>{}{}</section>\n", esc(w.changeMap),
                             esc(md["change.before"]), esc(md["change.after"]), map.finish(),
@@ -336,7 +386,7 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
         std::map<int, std::string> names;
         for (auto& f : *em)
             if (f->GetFieldAsInteger("pattern") != 0) names[f->GetFieldAsInteger("pattern")] = f->GetFieldAsString("pattern_name");
-        Map map(*ds, 1000);
+        Map map(*ds, base);
         map.classes("emerging_hotspots", "pattern", colours);
         std::vector<std::pair<std::string, std::string>> items;
         for (auto it = names.rbegin(); it != names.rend(); ++it) items.emplace_back(colours.at(it->first), it->second);

@@ -1,6 +1,8 @@
 #pragma once
 // RAII over GEOS's C API (its C++ API is not stable). One GeosContext per thread; raw pointers
 // never own. GEOS errors become GeometryError with GEOS's own message.
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <utility>
 #include <span>
@@ -13,6 +15,9 @@ typedef struct GEOSPrepGeom_t GEOSPreparedGeometry;
 
 namespace trygg::crs {
 class Transformer;
+}
+namespace trygg::grid {
+class Lattice;
 }
 
 namespace trygg::geom {
@@ -62,6 +67,16 @@ std::vector<unsigned char> rectangleWkb(const GeosContext& ctx, double minX, dou
 GeomPtr polygonInAnalysisCrs(const GeosContext& ctx, std::span<const unsigned char> wkb,
                              const crs::Transformer* toAnalysis, bool& repaired);
 
+// What of `g` lies in each cell of `lattice`: for a polygon the share of the cell's area inside
+// it, for a line its length in metres; (linear index, value > 0) sorted by linear index. The cells
+// are found down a quadtree of blocks of cells, clipping g to each block (GEOSClipByRect), so a
+// block wholly inside or outside is decided at once and only the cells on the boundary are
+// clipped, each against the few vertices of its own block: the cost grows with the vertices and
+// with the cells touched, not with their product. `progress` gets the fraction of cells decided.
+std::vector<std::pair<std::int64_t, double>> measureOnLattice(const GeosContext& ctx, const GEOSGeometry* g,
+                                                              const grid::Lattice& lattice,
+                                                              const std::function<void(double)>& progress = {});
+
 // A polygonal area (the study area): the union of the polygons given, repaired when invalid,
 // in the analysis CRS, prepared for fast point and cell tests.
 class Area {
@@ -77,11 +92,18 @@ public:
     // Share in [0, 1] of the polygon (ring given as closed x/y coordinate lists) inside the area.
     double coveredShare(std::span<const double> ringX, std::span<const double> ringY) const;
 
+    // The share inside the area of every cell of `lattice` that the area covers more than a
+    // line of: (linear index, share in (0, 1]) in lattice order, by measureOnLattice. The same
+    // shares as coveredShare cell by cell.
+    std::vector<std::pair<std::int64_t, double>> latticeShares(const grid::Lattice& lattice,
+                                                               const std::function<void(double)>& progress = {}) const;
+
     // The x-intervals of the horizontal line at y that lie inside the area, sorted: for masking a
-    // raster row by row (one GEOS intersection per row rather than a test per pixel).
+    // raster row by row. From an index of the boundary's edges by y, so a row costs the edges
+    // it crosses, not the whole boundary. Safe to call from several threads.
     std::vector<std::pair<double, double>> spansAt(double y) const;
 
-    // The part of `g` inside the area.
+    // The part of `g` inside the area (g itself, copied, when the area covers it).
     GeomPtr clip(const GEOSGeometry* g) const;
 
     const Bounds& bounds() const { return m_bounds; }
@@ -103,6 +125,15 @@ private:
     int m_ignored = 0;
     int m_closedSlivers = 0;
     void closeSlivers();
+    void indexEdges();
+    // The boundary's edges (x0, y0, x1, y1) with y0 < y1, horizontal ones left out, and for each
+    // of m_slabCount equal bands of y the edges that reach into it.
+    struct Edge {
+        double x0, y0, x1, y1;
+    };
+    std::vector<Edge> m_edges;
+    std::vector<std::uint32_t> m_slabStart, m_slabEdges;
+    double m_slabHeight = 1;
 };
 
 } // namespace trygg::geom

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace trygg::grid {
@@ -24,6 +25,11 @@ public:
     using ShareFn = std::function<double(std::span<const double> xs, std::span<const double> ys)>;
     static Grid overlapping(const Lattice& lattice, const ShareFn& shareOf, std::span<const std::int64_t> mustKeep,
                             const std::function<void(double)>& progressEvery, bool recordShare);
+
+    // The same from shares computed for the whole lattice at once: (linear index, share > 0)
+    // sorted by linear index, as geom::Area::latticeShares gives them.
+    static Grid fromShares(const Lattice& lattice, std::span<const std::pair<std::int64_t, double>> shares,
+                           std::span<const std::int64_t> mustKeep, bool recordShare);
 
     const Lattice& lattice() const { return m_lattice; }
     std::size_t size() const { return m_linear.size(); }

@@ -25,12 +25,27 @@ struct StudyArea {
     std::vector<std::string> warnings;  // repaired polygons, ignored non-polygons
 };
 
-// The lon/lat bounding box (OGC:CRS84) of the features `spec` chooses, read without dissolving
-// them, for choosing an analysis CRS. Throws InputError as readStudyArea does.
-crs::LonLatBounds studyAreaLonLatBounds(const StudyAreaSpec& spec);
+// The features `spec` chooses, read once: their geometries (WKB, in their own CRS), that CRS,
+// and their lon/lat bounding box (OGC:CRS84) for choosing and checking an analysis CRS.
+struct StudyAreaSource {
+    std::vector<std::vector<unsigned char>> wkbs;
+    crs::Crs crs;
+    crs::LonLatBounds lonLat;
+    std::string layerName;
+    std::int64_t features = 0;
+    std::int64_t featuresInLayer = 0;
+};
 
-// Reads every polygon of the layer, transforms it to `analysisCrs` and dissolves them. Throws
-// InputError when the file cannot be read, has no CRS, or holds no polygon.
+// Reads the layer's features (those `where` chooses). Throws InputError when the file cannot be
+// read, has no CRS, the filter cannot be applied or matches nothing, or no feature has a geometry.
+StudyAreaSource readStudyAreaSource(const StudyAreaSpec& spec);
+
+// Transforms the polygons to `analysisCrs` and dissolves them. Throws InputError when they hold
+// no polygon.
+StudyArea buildStudyArea(const StudyAreaSpec& spec, const StudyAreaSource& source, const crs::Crs& analysisCrs,
+                         const geom::GeosContext& geos);
+
+// Both in one go.
 StudyArea readStudyArea(const StudyAreaSpec& spec, const crs::Crs& analysisCrs, const geom::GeosContext& geos);
 
 } // namespace trygg::io

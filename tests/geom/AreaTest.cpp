@@ -176,3 +176,22 @@ TEST_CASE("a boundary of 100000 vertices: every share found, the area kept", "[g
         }
     CHECK(checked > 20);
 }
+
+TEST_CASE("a repaired polygon keeps its polygons, never the lines make-valid leaves", "[geom]") {
+    // A square with a spike: GEOS make-valid returns the square and the spike as a line, a
+    // collection no polygon layer can hold (the area layer's writer refused it before).
+    geom::GeosContext ctx;
+    auto h = ctx.handle();
+    const geom::GeomPtr spiky = fromWkt(ctx, "POLYGON((0 0,10 0,10 10,5 10,5 20,5 10,0 10,0 0))");
+    const geom::GeomPtr made(GEOSMakeValid_r(h, spiky.get()), geom::GeomDeleter{h});
+    REQUIRE(GEOSGeomTypeId_r(h, made.get()) == GEOS_GEOMETRYCOLLECTION);  // the case this guards against
+    bool repaired = false;
+    const geom::GeomPtr g = geom::polygonInAnalysisCrs(ctx, geom::toWkb(ctx, spiky.get()), nullptr, repaired);
+    CHECK(repaired);
+    const int type = GEOSGeomTypeId_r(h, g.get());
+    CHECK((type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON));
+    double area = 0;
+    GEOSArea_r(h, g.get(), &area);
+    CHECK(area == Approx(100.0));
+    CHECK(GEOSisValid_r(h, g.get()) == 1);
+}

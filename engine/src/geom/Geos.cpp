@@ -89,8 +89,27 @@ GeomPtr polygonInAnalysisCrs(const GeosContext& ctx, std::span<const unsigned ch
         g = own(ctx, GEOSGeom_transformXY_r(h, g.get(), &transformCallback, const_cast<crs::Transformer*>(toAnalysis)),
                 "reprojecting a polygon");
     repaired = GEOSisValid_r(h, g.get()) != 1;
-    if (repaired) g = own(ctx, GEOSMakeValid_r(h, g.get()), "repairing an invalid polygon");
+    if (repaired) g = polygonalPart(ctx, own(ctx, GEOSMakeValid_r(h, g.get()), "repairing an invalid polygon"));
     return g;
+}
+
+GeomPtr polygonalPart(const GeosContext& ctx, GeomPtr g) {
+    auto h = ctx.handle();
+    if (!g || isPolygonal(GEOSGeomTypeId_r(h, g.get()))) return g;
+    // make-valid turns a spike or a collapsed ring into a line beside the polygons: a collection
+    // of mixed dimensions, which no polygon layer can hold. The polygons are kept.
+    std::vector<GEOSGeometry*> parts;
+    std::function<void(const GEOSGeometry*)> collect = [&](const GEOSGeometry* part) {
+        const int type = GEOSGeomTypeId_r(h, part);
+        if (type == GEOS_POLYGON) {
+            if (GEOSisEmpty_r(h, part) != 1) parts.push_back(GEOSGeom_clone_r(h, part));
+        } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+            for (int i = 0; i < GEOSGetNumGeometries_r(h, part); ++i) collect(GEOSGetGeometryN_r(h, part, i));
+        }
+    };
+    collect(g.get());
+    return own(ctx, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts.data(), static_cast<unsigned>(parts.size())),
+               "keeping the polygons of a repaired geometry");
 }
 
 Area::Area(const GeosContext& ctx, const std::vector<std::vector<unsigned char>>& wkbs,

@@ -8,6 +8,7 @@
 #include <ogrsf_frmts.h>
 
 #include <cmath>
+#include <map>
 #include <set>
 
 namespace trygg::io {
@@ -35,7 +36,7 @@ AreaLayer readAreaLayer(const AreaLayerSpec& spec, const crs::Crs& analysisCrs, 
     out.sourceCrs = sourceCrs.authorityCode().empty() ? sourceCrs.name() : sourceCrs.authorityCode();
     out.layerName = src.layerName;
     int repaired = 0;
-    std::set<std::string> seen;
+    std::map<std::string, int> seen;  // id -> features with it
     for (auto& feature : *src.layer) {
         ++out.features;
         const std::string id = idIndex >= 0 ? toUtf8(feature->GetFieldAsString(idIndex)) : std::to_string(feature->GetFID());
@@ -51,8 +52,7 @@ AreaLayer readAreaLayer(const AreaLayerSpec& spec, const crs::Crs& analysisCrs, 
             out.warnings.push_back("areas: feature '" + id + "' of '" + src.layerName + "' has no polygon; skipped");
             continue;
         }
-        if (!seen.insert(id).second)
-            out.warnings.push_back("areas: the id '" + id + "' occurs more than once in '" + src.layerName + "'");
+        ++seen[id];
         repaired += fixed;
         out.polygons.push_back(std::move(poly));
         out.ids.push_back(id);
@@ -67,6 +67,10 @@ AreaLayer readAreaLayer(const AreaLayerSpec& spec, const crs::Crs& analysisCrs, 
         throw InputError("areas: no polygon in layer '" + src.layerName + "' of '" + spec.path + "'");
     if (repaired > 0)
         out.warnings.push_back("areas: " + std::to_string(repaired) + " invalid polygon(s) repaired with GEOS make-valid");
+    for (const auto& [id, times] : seen)
+        if (times > 1)
+            out.warnings.push_back("areas: the id '" + id + "' occurs " + std::to_string(times) + " times in '" + src.layerName +
+                                   "'; each feature is an area of its own");
     return out;
 }
 

@@ -77,6 +77,10 @@ std::vector<std::pair<std::int64_t, double>> measureOnLattice(const GeosContext&
                                                               const grid::Lattice& lattice,
                                                               const std::function<void(double)>& progress = {});
 
+// The polygons of `g` as a multipolygon (g itself when it is polygonal): the lines and points
+// GEOS make-valid leaves beside the polygons of a repaired geometry dropped.
+GeomPtr polygonalPart(const GeosContext& ctx, GeomPtr g);
+
 // A polygonal area (the study area): the union of the polygons given, repaired when invalid,
 // in the analysis CRS, prepared for fast point and cell tests.
 class Area {

@@ -131,6 +131,11 @@ int main(int argc, char** argv) {
         const pipeline::RunSummary summary = pipeline::run(cfg, progress);
         cli::endProgress(style);
         if (!quiet) printSummary(summary);
+        // An interrupt after the last step that can stop (finishing the file, moving the files into
+        // place) is not acted on: stopping then would leave a mix of old and new files.
+        if (cli::g_interrupted)
+            std::fprintf(stderr, "trygg: interrupted too late to stop (the output was being finished and moved into "
+                                 "place); the new output is complete\n");
         if (timings)
             for (const auto& [step, seconds] : summary.stageSeconds) std::fprintf(stderr, "TIME %s=%.3f\n", step.c_str(), seconds);
         return 0;

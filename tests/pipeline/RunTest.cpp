@@ -1124,3 +1124,44 @@ TEST_CASE("a study area of 100000 vertices: the same cells as its shape asks, an
     CHECK(reportBytes < 1'500'000);
     CHECK(reportBytes > 20'000);
 }
+
+TEST_CASE("published without a study area: no extent gives a report's coordinates", "[pipeline][publish]") {
+    // Route 10 of the publishing audit: the study_area rectangle and grid.extent were the extreme
+    // reports' exact coordinates (min x 368213.523756293 was one report's easting).
+    test::TempDir dir;
+    std::string csv = "x,y\n";
+    std::vector<double> xs, ys;
+    for (int i = 0; i < 300; ++i) {
+        xs.push_back(368213.523756293 + (i * 7919) % 4000 + 0.37 * (i % 11));
+        ys.push_back(6178004.187 + (i * 104729) % 3000 + 0.11 * (i % 13));
+        csv += fmt::format("{:.9f},{:.9f}\n", xs.back(), ys.back());
+    }
+    pipeline::Config c;
+    c.incidents.path = test::writeVsimem("extent.csv", csv);
+    c.incidents.crs = "EPSG:3006";
+    c.analysisCrs = "EPSG:3006";
+    c.grid.cellSizeM = 200.0;
+    c.inference.permutations = 0;
+    c.publish.enabled = true;
+    c.output.path = dir.file("extent.gpkg");
+    c.output.report = false;
+    pipeline::run(c, Progress());
+    GDALDatasetUniquePtr ds(GDALDataset::Open(c.output.path.c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds);
+    OGREnvelope e;
+    REQUIRE(ds->GetLayerByName("study_area")->GetExtent(&e, TRUE) == OGRERR_NONE);
+    for (double v : {e.MinX, e.MinY, e.MaxX, e.MaxY}) CHECK(std::fmod(v, 200.0) == 0.0);
+    const double minX = *std::min_element(xs.begin(), xs.end()), minY = *std::min_element(ys.begin(), ys.end());
+    CHECK(e.MinX < minX);
+    CHECK(e.MinY < minY);
+    for (auto& f : *ds->GetLayerByName("run_metadata")) {
+        const std::string value = f->GetFieldAsString("value");
+        INFO(f->GetFieldAsString("key") << " = " << value);
+        CHECK(value.find(fmt::format("{:.0f}", std::floor(minX))) == std::string::npos);  // not even to the metre
+        CHECK(value.find(fmt::format("{:.0f}", std::floor(minY))) == std::string::npos);
+    }
+    // The grid's corner at the westernmost report (align = extent) is refused when publishing.
+    c.grid.alignment = grid::Alignment::Extent;
+    c.output.overwrite = true;
+    CHECK_THROWS_WITH(pipeline::run(c, Progress()), Catch::Contains("publishing mode needs the grid snapped"));
+}

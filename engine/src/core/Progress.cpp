@@ -31,6 +31,10 @@ void Progress::checkCancelled() const {
 
 void Progress::update(double fraction, std::string_view message) const {
     checkCancelled();
+    show(fraction, message);
+}
+
+void Progress::show(double fraction, std::string_view message) const {
     if (m_shared->sink) {
         const double f = m_from + (m_to - m_from) * std::clamp(fraction, 0.0, 1.0);
         m_shared->sink(f, m_step, message);

@@ -12,6 +12,10 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <csignal>
+#include <cerrno>
+#include <cstdlib>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -74,6 +78,78 @@ void check(OGRErr err, const std::string& what) {
 
 } // namespace
 
+namespace {
+
+// The journal of an install in progress: one "temporary<TAB>final" line per move.
+std::string journalPath(const std::string& finalPath) {
+    const fs::path fp = fs::absolute(finalPath);
+    return (fp.parent_path() / ("." + fp.filename().string() + ".install")).string();
+}
+
+// For the tests of crash safety: TRYGG_TEST_SIGNAL_AT_INSTALL="SIGNAL:K" raises SIGKILL or
+// SIGINT before the K-th move of an install (K = the number of moves: after the last one).
+void testSignalAt(std::size_t move) {
+    const char* spec = std::getenv("TRYGG_TEST_SIGNAL_AT_INSTALL");
+    if (!spec) return;
+    const std::string text(spec);
+    const auto colon = text.find(':');
+    if (colon == std::string::npos || std::to_string(move) != text.substr(colon + 1)) return;
+    std::raise(text.substr(0, colon) == "SIGKILL" ? SIGKILL : SIGINT);
+}
+
+bool processAlive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH); }
+
+// Completes an install that a killed run left half done, then removes the temporary files of
+// runs on this output whose process is gone. Returns what it did, for the run's warnings.
+std::vector<std::string> recoverEarlierRun(const std::string& finalPath) {
+    std::vector<std::string> notes;
+    std::error_code ec;
+    const std::string journal = journalPath(finalPath);
+    if (std::ifstream in{journal}) {
+        std::string line;
+        int completed = 0;
+        while (std::getline(in, line)) {
+            const auto tab = line.find('\t');
+            if (tab == std::string::npos) continue;
+            const std::string tmp = line.substr(0, tab), final = line.substr(tab + 1);
+            if (!fs::exists(tmp, ec)) continue;  // moved before the run was killed
+            if (tmp.size() > 7 && tmp.compare(tmp.size() - 7, 7, ".remove") == 0) fs::remove(tmp, ec);  // an old file set aside
+            else fs::rename(tmp, final, ec);
+            ++completed;
+        }
+        in.close();
+        fs::remove(journal, ec);
+        notes.push_back("output: an earlier run was stopped while moving its output into place at '" + finalPath +
+                        "'; its " + std::to_string(completed) + " remaining file(s) were moved in, so its output was whole "
+                        "before this run replaced it");
+    }
+    const fs::path fp = fs::absolute(finalPath);
+    const std::string name = fp.filename().string(), stem = fp.stem().string();
+    int removed = 0;
+    for (const auto& entry : fs::directory_iterator(fp.parent_path(), ec)) {
+        const std::string file = entry.path().filename().string();
+        const bool ours = file.rfind("." + name + ".partial-", 0) == 0 || file.rfind("." + stem + ".html.partial-", 0) == 0 ||
+                          file.rfind(stem + ".", 0) == 0;
+        const auto at = file.find(".partial-");
+        if (!ours || at == std::string::npos) continue;
+        const long pid = std::strtol(file.c_str() + at + 9, nullptr, 10);
+        if (pid == static_cast<long>(::getpid()) || processAlive(pid)) continue;
+        std::error_code e;
+        if (fs::remove(entry.path(), e)) ++removed;
+    }
+    if (removed > 0)
+        notes.push_back("output: " + std::to_string(removed) + " temporary file(s) of an earlier, killed run on '" + finalPath +
+                        "' removed");
+    return notes;
+}
+
+} // namespace
+
+std::string GpkgWriter::partialPath(const std::string& finalPath, const std::string& suffix) {
+    const fs::path fp = fs::absolute(finalPath);
+    return (fp.parent_path() / ("." + fp.filename().string() + ".partial-" + std::to_string(::getpid()) + suffix)).string();
+}
+
 void GpkgWriter::checkWritable(const std::string& finalPath, bool overwrite) {
     std::error_code ec;
     if (fs::exists(finalPath, ec) && !overwrite)
@@ -93,7 +169,8 @@ GpkgWriter::GpkgWriter(std::string finalPath, bool overwrite, const crs::Crs& an
     fs::create_directories(fp.parent_path(), mkdirError);  // as a user expects of "out/x.gpkg"
     if (mkdirError)
         throw IoError("output: cannot create the folder '" + fp.parent_path().string() + "': " + mkdirError.message());
-    m_tmpPath = (fp.parent_path() / ("." + fp.filename().string() + ".partial-" + std::to_string(::getpid()) + ".gpkg")).string();
+    m_recovered = recoverEarlierRun(m_finalPath);
+    m_tmpPath = partialPath(m_finalPath, ".gpkg");
     std::error_code ec;
     fs::remove(m_tmpPath, ec);
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
@@ -1168,6 +1245,11 @@ void GpkgWriter::writeDensityAreas(const kde::Raster& raster, const std::vector<
 }
 
 void GpkgWriter::commit() {
+    finish();
+    install();
+}
+
+void GpkgWriter::finish() {
     io::GdalErrorScope errors;
     GDALDataset* ds = m_ds.release();
     GDALClose(GDALDataset::ToHandle(ds));
@@ -1233,15 +1315,47 @@ void GpkgWriter::commit() {
         project.fileName = fs::path(m_finalPath).filename().string();
         writeQgisProject(m_tmpPath, project);
     }
+    m_finished = true;
+}
+
+void GpkgWriter::install(const std::vector<std::pair<std::string, std::string>>& extra,
+                         const std::vector<std::string>& remove) {
+    if (!m_finished) throw Error("output.gpkg: install() before finish(); this is a bug, please report it");
     checkWritable(m_finalPath, m_overwrite);
+    for (const auto& [tmp, final] : extra)
+        if (!m_overwrite && fs::exists(final)) throw IoError("output: '" + final + "' already exists. Pass --overwrite to replace it");
+    // The moves, the GeoPackage last: a reader who sees the new GeoPackage sees everything new.
+    std::vector<std::pair<std::string, std::string>> moves;
+    for (std::size_t k = 0; k < m_besideTmp.size(); ++k) moves.emplace_back(m_besideTmp[k], m_besideFinal[k]);
+    moves.insert(moves.end(), extra.begin(), extra.end());
     std::error_code ec;
-    fs::rename(m_tmpPath, m_finalPath, ec);
-    if (ec) throw IoError("output: cannot move the finished file to '" + m_finalPath + "': " + ec.message());
-    m_committed = true;
-    for (std::size_t k = 0; k < m_besideTmp.size(); ++k) {
-        fs::rename(m_besideTmp[k], m_besideFinal[k], ec);
-        if (ec) throw IoError("output: cannot move '" + m_besideFinal[k] + "' into place: " + ec.message());
+    for (const auto& old : remove) {
+        if (!fs::exists(old, ec)) continue;
+        // A file to remove is first renamed aside, so the journal can finish the removal.
+        const std::string aside = partialPath(old, ".remove");
+        moves.emplace_back(aside, old);
+        fs::rename(old, aside, ec);
+        if (ec) throw IoError("output: cannot move the old '" + old + "' aside: " + ec.message());
     }
+    moves.emplace_back(m_tmpPath, m_finalPath);
+    const std::string journal = journalPath(m_finalPath);
+    {
+        std::ofstream out(journal, std::ios::trunc);
+        for (const auto& [tmp, final] : moves) out << tmp << '\t' << final << '\n';
+        out.flush();
+        if (!out) throw IoError("output: cannot write the install journal '" + journal + "'");
+    }
+    for (std::size_t k = 0; k < moves.size(); ++k) {
+        testSignalAt(k);
+        const auto& [tmp, final] = moves[k];
+        if (tmp.size() > 7 && tmp.compare(tmp.size() - 7, 7, ".remove") == 0) fs::remove(tmp, ec);
+        else fs::rename(tmp, final, ec);
+        if (ec) throw IoError("output: cannot move '" + final + "' into place: " + ec.message() +
+                              ". The next run on this output completes the move");
+        if (tmp == m_tmpPath) m_committed = true;
+    }
+    testSignalAt(moves.size());
+    fs::remove(journal, ec);
     m_besideTmp.clear();
 }
 

@@ -797,11 +797,98 @@ void validate(const Config& c) {
     // help for the self weight under inverse distance. A weight of 1 against 1/200 for the
     // neighbours makes Gi* the cell's own standardised count (correlation 0.9999 on real
     // data): a map of counts dressed up as hot spots. Refused rather than guessed.
+    if (c.publish.enabled && c.grid.alignment == grid::Alignment::Extent)
+        throw InputError(where + ": publishing mode needs the grid snapped (align = \"snapped\"): align = \"extent\" puts "
+                                 "the grid's corner at the exact coordinates of the westernmost and southernmost reports");
     if (c.gistar.weights.kind == stats::WeightsKind::InverseDistance && c.gistar.weights.includeSelf)
         throw InputError(where + ": gistar: weights = \"inverse_distance\" with the cell itself (Gi*) has no "
                                  "meaningful self weight (its distance is 0): the cell's own weight would swamp its "
                                  "neighbours' 1/d and Gi* would map the counts. Use weights = \"distance_band\", or "
                                  "include_self = false (--exclude-self) for Gi with inverse distance");
+}
+
+namespace {
+
+// The file a GDAL path reads: "/vsigzip/x.csv.gz" reads x.csv.gz, "/vsizip/a.zip/b.shp" reads a.zip.
+std::string underlyingFile(std::string path) {
+    for (const char* prefix : {"/vsigzip/", "/vsizip/", "/vsitar/"}) {
+        if (path.rfind(prefix, 0) != 0) continue;
+        path = path.substr(std::string(prefix).size() - 1);  // keep the leading '/' of an absolute path
+        if (std::string(prefix) != "/vsigzip/") {
+            // The archive is the longest prefix that is a file.
+            for (fs::path p = path; !p.empty() && p != p.root_path(); p = p.parent_path()) {
+                std::error_code ec;
+                if (fs::is_regular_file(p, ec)) return p.string();
+            }
+        }
+        return path;
+    }
+    return path;
+}
+
+} // namespace
+
+std::vector<std::pair<std::string, std::string>> inputFiles(const Config& c) {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto add = [&](const std::string& what, const std::string& path) {
+        if (path.empty() || path.rfind("PG:", 0) == 0) return;
+        if (path.rfind("/vsimem/", 0) == 0) return;  // in memory: no file to harm
+        out.emplace_back(what, underlyingFile(path));
+    };
+    add("the config", c.sourcePath);
+    add("incidents", c.incidents.path);
+    if (c.studyArea) add("study area", c.studyArea->path);
+    if (c.areas) {
+        add("areas", c.areas->layer.path);
+        if (c.areas->survey) add("survey", c.areas->survey->path);
+    }
+    add("kde align_to", c.kde.alignTo);
+    if (c.kde.population) add("kde population", c.kde.population->path);
+    if (c.perception) add("perception", c.perception->reports.path);
+    for (const auto& p : c.hotspotAreas.places) add("hotspot_areas places", p.path);
+    if (c.hotspotAreas.lights) add("hotspot_areas lights", c.hotspotAreas.lights->path);
+    for (const auto& o : c.overlays) add("overlay '" + o.name + "'", o.layer.path);
+    for (const auto& x : c.context) add("context '" + x.name + "'", x.layer.path);
+    if (c.followup) {
+        add("followup measure", c.followup->measure.layer.path);
+        add("followup control", c.followup->control.layer.path);
+        if (c.followup->buffer) add("followup buffer", c.followup->buffer->layer.path);
+    }
+    return out;
+}
+
+std::vector<std::string> outputFiles(const Config& c) {
+    std::vector<std::string> out{c.output.path};
+    const fs::path gpkg(c.output.path);
+    if (c.output.report) out.push_back(fs::path(gpkg).replace_extension(".html").string());
+    if (c.kde.enabled && c.kde.geotiff) {
+        const std::string stem = (gpkg.parent_path() / gpkg.stem()).string();
+        std::vector<std::string> prefixes{""};
+        for (const auto& a : c.analyses)
+            if (a.kde) prefixes.push_back(a.name + "_");
+        for (const auto& prefix : prefixes)
+            for (const char* table : {"kde_density", "kde_risk"})
+                for (const char* ext : {".tif", ".qml"}) out.push_back(stem + "." + prefix + table + ext);
+    }
+    return out;
+}
+
+void refuseOutputOverInput(const Config& c) {
+    const auto inputs = inputFiles(c);
+    for (const std::string& output : outputFiles(c)) {
+        std::error_code ec;
+        const fs::path outAbs = fs::weakly_canonical(fs::absolute(output), ec);
+        for (const auto& [what, input] : inputs) {
+            std::error_code e1, e2;
+            const fs::path inAbs = fs::weakly_canonical(fs::absolute(input), e1);
+            // The same path once symlinks and ".." are resolved, or the same file (inode) by a hard link.
+            const bool same = (!e1 && !ec && inAbs == outAbs) ||
+                              (fs::exists(output, e2) && fs::exists(input, e2) && fs::equivalent(output, input, e2));
+            if (same)
+                throw InputError("output: '" + output + "' is the " + what + " file '" + input +
+                                 "' this run reads; writing it would destroy the input. Choose another output path");
+        }
+    }
 }
 
 } // namespace trygg::pipeline

@@ -41,6 +41,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -185,6 +186,24 @@ struct GridStep {
     std::vector<std::int64_t> pointCells;  // lattice cell of each accepted report
     grid::CellCounts counts;               // filled by countCells
 };
+
+// The bounds of the lattice's cells: whole cells, at multiples of the cell size when snapped.
+grid::Extent latticeBounds(const grid::Lattice& l) {
+    grid::Extent b{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
+                   std::numeric_limits<double>::lowest(), std::numeric_limits<double>::lowest()};
+    std::array<double, 7> xs{}, ys{};
+    for (const std::int64_t r : {std::int64_t{0}, std::min<std::int64_t>(1, l.rows() - 1), l.rows() - 1})
+        for (const std::int64_t c : {std::int64_t{0}, l.cols() - 1}) {
+            const int n = l.ring({c, r}, xs, ys);
+            for (int k = 0; k < n; ++k) {
+                b.minX = std::min(b.minX, xs[k]);
+                b.maxX = std::max(b.maxX, xs[k]);
+                b.minY = std::min(b.minY, ys[k]);
+                b.maxY = std::max(b.maxY, ys[k]);
+            }
+        }
+    return b;
+}
 
 // grid.build: the lattice over the study area (or the reports' extent) and the cells that take part.
 GridStep buildGrid(const Config& cfg, const io::ReportSet& reports, const geom::Area* area, const Progress& progress) {
@@ -1420,7 +1439,13 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
     add("grid.alignment", cfg.grid.alignment == grid::Alignment::Snapped
                               ? "snapped: cell edges at whole multiples of the cell size"
                               : "extent: origin at the lower-left corner of the extent (as sf::st_make_grid)");
-    add("grid.extent", fmt::format("{:.3f},{:.3f},{:.3f},{:.3f}", g.extent.minX, g.extent.minY, g.extent.maxX, g.extent.maxY));
+    if (cfg.publish.enabled) {
+        const grid::Extent b = latticeBounds(g.lattice);  // never the extreme reports' coordinates
+        add("grid.extent", fmt::format("{:.0f},{:.0f},{:.0f},{:.0f} (the grid's cells; publishing mode)", b.minX, b.minY,
+                                       b.maxX, b.maxY));
+    } else {
+        add("grid.extent", fmt::format("{:.3f},{:.3f},{:.3f},{:.3f}", g.extent.minX, g.extent.minY, g.extent.maxX, g.extent.maxY));
+    }
     add("grid.lattice", fmt::format("{} cols x {} rows", g.lattice.cols(), g.lattice.rows()));
     add("grid.cells", std::to_string(g.cells.size()));
     add("grid.point_on_edge_rule", "half-open cells: a report on a shared edge counts in the cell to its right/above");
@@ -1904,6 +1929,12 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
     }
     if (main && sh.study.area) {
         writer.writeStudyArea(sh.study.area->toWkb(), "The study area: " + cfg.studyArea->path);
+    } else if (main && publishing) {
+        // The reports' extent is the extreme reports' exact coordinates: published, the rectangle
+        // is the grid's own (whole cells at multiples of the cell size) instead.
+        const grid::Extent b = latticeBounds(g.lattice);
+        writer.writeStudyArea(geom::rectangleWkb(geos, b.minX, b.minY, b.maxX, b.maxY),
+                              "No study area was given: the grid's cells around the accepted reports");
     } else if (main) {
         // Without a study area the analysed area is the reports' extent; written so the map shows it.
         // One report, or reports on a line, have an extent without area: it is grown to a cell.
@@ -2080,6 +2111,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     summary.outputPath = cfg.output.path;
     const std::string startedUtc = utcNow();
     StageTimer timer(summary);
+    refuseOutputOverInput(cfg);  // before anything is read or written
     output::GpkgWriter::checkWritable(cfg.output.path, cfg.output.overwrite);  // fail before any work
 
     // The study area is read once: its extent chooses or checks the analysis CRS, then its
@@ -2172,25 +2204,34 @@ RunSummary run(const Config& cfg, const Progress& progress) {
                               inputs.filesRead(), inputs.servedFromMemory())});
     writer.writeMetadata(md);
 
-    writer.commit();
+    writer.finish();
+    // The report is made from the finished file before anything is moved into place, so that the
+    // GeoPackage, the report and the GeoTIFFs are replaced together. A report that cannot be
+    // written is a warning, not a failed run; the old report is then removed, as it would
+    // describe the old results.
+    std::vector<std::pair<std::string, std::string>> extra;
+    std::vector<std::string> remove;
+    const std::string html = std::filesystem::path(cfg.output.path).replace_extension(".html").string();
+    if (cfg.output.report) {
+        const std::string tmpHtml = output::GpkgWriter::partialPath(html);
+        try {
+            report::writeHtmlReport(writer.temporaryPath(), tmpHtml, report::ReportOptions{cfg.output.language});
+            extra.emplace_back(tmpHtml, html);
+        } catch (const Error& e) {
+            summary.warnings.push_back(e.what());
+            remove.push_back(html);
+        }
+    }
+    writer.install(extra, remove);
     summary.filesBeside = writer.filesBeside();
+    for (const auto& [tmp, final] : extra) summary.filesBeside.push_back(final);
     if (publishing) {
         summary.publishHidden = writer.publishSummary().hidden;
         summary.publishComplementary = writer.publishSummary().complementary;
     }
-    if (cfg.output.report) {
-        // Made from the finished file. The GeoPackage is complete either way, so a report that
-        // cannot be written is a warning, not a failed run.
-        const std::string html = std::filesystem::path(cfg.output.path).replace_extension(".html").string();
-        try {
-            report::writeHtmlReport(cfg.output.path, html, report::ReportOptions{cfg.output.language});
-            summary.filesBeside.push_back(html);
-        } catch (const Error& e) {
-            summary.warnings.push_back(e.what());
-        }
-    }
+    summary.warnings.insert(summary.warnings.begin(), writer.recovered().begin(), writer.recovered().end());
     timer.lap("output.gpkg");
-    progress.update(1.0, "done");
+    progress.show(1.0, "done");  // the output is in place: a late interrupt no longer stops anything
     return summary;
 }
 

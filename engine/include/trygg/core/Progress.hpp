@@ -24,6 +24,10 @@ public:
     // Reports `fraction` of this slice done. Throws Cancelled when a cancel was requested.
     void update(double fraction, std::string_view message = {}) const;
 
+    // Reports without checking for a cancel: for what comes after the point of no return (the
+    // output is in place), where a Cancelled would wrongly say that nothing was written.
+    void show(double fraction, std::string_view message = {}) const;
+
     // Throws Cancelled when a cancel was requested; cheap enough for inner loops run every few
     // thousand items.
     void checkCancelled() const;

@@ -247,8 +247,29 @@ public:
     // The files written beside the GeoPackage by commit().
     const std::vector<std::string>& filesBeside() const { return m_besideFinal; }
 
-    // Closes the file and moves it to the output path, replacing an existing file when allowed.
+    // Completes the file at temporaryPath(): rasters, spatial indexes, publishing, the project.
+    // Nothing is in place yet.
+    void finish();
+
+    // Moves the finished file, the GeoTIFFs and `extra` (temporary path, final path; the report)
+    // into place together. The moves are listed first in a journal beside the output, so that a
+    // run killed among them is completed by the next run on the same output; each file is
+    // replaced by rename, so every file is always whole, old or new. `remove` lists files of an
+    // earlier run that this run does not make again (a report that could not be written) and
+    // that would otherwise describe the old results.
+    void install(const std::vector<std::pair<std::string, std::string>>& extra = {},
+                 const std::vector<std::string>& remove = {});
+
+    // finish() and install() in one go.
     void commit();
+
+    // What the writer found of an earlier run on the same output and set right (an interrupted
+    // install completed, temporary files of a killed run removed), for the run's warnings.
+    const std::vector<std::string>& recovered() const { return m_recovered; }
+
+    // A temporary name beside `finalPath` for a file of this process ("." + name + ".partial-PID"
+    // + suffix), which a later run recognises and removes once this process is gone.
+    static std::string partialPath(const std::string& finalPath, const std::string& suffix = "");
 
     const std::string& temporaryPath() const { return m_tmpPath; }
 
@@ -288,6 +309,8 @@ private:
     };
     bool m_geotiff = false;
     std::vector<std::string> m_besideTmp, m_besideFinal;  // GeoTIFFs and sidecars, renamed on commit
+    std::vector<std::string> m_recovered;
+    bool m_finished = false;
     std::vector<PendingRaster> m_pendingRasters;  // written by commit(), once the vector layers are closed
     std::optional<QgisProjectOptions> m_project;
     std::optional<PublishOptions> m_publish;

@@ -259,4 +259,19 @@ Config loadConfig(const std::string& path);
 // and output). Throws InputError.
 void validate(const Config& config);
 
+// Every file the run reads, named by what it is ("incidents", "study area", "overlay 'roads'"):
+// the config file itself, the reports, map layers, surveys, population and lights, the raster the
+// KDE copies its layout from. GDAL connection strings (PG:...) are left out; /vsigzip/ and
+// /vsizip/ paths are given as the file they read.
+std::vector<std::pair<std::string, std::string>> inputFiles(const Config& config);
+
+// Every file the run writes when it succeeds: the GeoPackage, the report beside it, and the
+// GeoTIFFs with their styles (the KDE surfaces, when [kde] geotiff = true).
+std::vector<std::string> outputFiles(const Config& config);
+
+// Throws InputError, before anything is written, when an output of the run is one of its inputs:
+// the same path, or the same file by another path (a symlink, "..", a hard link). Replacing it
+// would destroy the input.
+void refuseOutputOverInput(const Config& config);
+
 } // namespace trygg::pipeline

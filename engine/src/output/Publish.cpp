@@ -340,31 +340,97 @@ void writeTable(Db& db, TableState& t, int minCount, std::vector<std::string>& d
     for (const auto& tr : triggers) db.exec(tr.second);
 }
 
-// run_metadata: counts of report rows (read, accepted, rejected by reason, filtered) below
-// minCount read "≤minCount"; the first and last report's time keep only their month.
-void publishMetadata(Db& db, const std::string& table, int minCount) {
+// run_metadata: the counts of report rows, published as the tables are. They come in families
+// whose totals are published too, so each family is protected as a group:
+//   read = accepted + rejected;  rejected = the sum of the rejected.<reason> counts;
+//   the incidents accepted = filter rows used + outside + without time + without clock + other categories.
+// Small counts are hidden, then as many more as the family's total needs (the total itself where
+// hiding it is enough: rows_read, when rows_rejected is small). Every hidden count reads "hidden",
+// whatever it is, so a small one cannot be told from one hidden beside it. The first and last
+// report's time keep only their month.
+void publishMetadata(Db& db, const std::string& table, int minCount, std::int64_t& hiddenSmall, std::int64_t& complementary) {
     static const std::regex reportCount(
         R"(^(analyses\.[a-z0-9_]+\.)?(input\.[a-z_]+\.(rows_[a-z_]+|rejected\..+)|filter\..+)$)");
     static const std::regex reportTime(R"(^input\.[a-z_]+\.time_(first|last)$)");
-    std::vector<std::int64_t> rowids;
-    std::vector<std::pair<std::int64_t, std::string>> months;
+    struct Entry {
+        std::int64_t rowid;
+        std::int64_t value;
+    };
+    std::map<std::string, Entry> counts;  // key -> its count, for the keys that hold one
+    std::vector<std::pair<std::int64_t, std::string>> updates;
     auto q = db.prepare("SELECT rowid, key, value FROM " + quoteId(table));
     while (db.row(q.get())) {
         const std::string key = sqlite::text(q.get(), 1), value = sqlite::text(q.get(), 2);
         if (std::regex_match(key, reportTime) && value.size() > 7) {
-            months.emplace_back(sqlite3_column_int64(q.get(), 0), value.substr(0, 7));
+            updates.emplace_back(sqlite3_column_int64(q.get(), 0), value.substr(0, 7));
             continue;
         }
-        if (!std::regex_match(key, reportCount) || value.empty() ||
-            !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }) || value.size() > 9)
+        if (!std::regex_match(key, reportCount) || value.empty() || value.size() > 12 ||
+            !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
             continue;
-        const long v = std::stol(value);
-        if (isSmall(v, minCount)) rowids.push_back(sqlite3_column_int64(q.get(), 0));
+        counts[key] = {sqlite3_column_int64(q.get(), 0), std::stoll(value)};
     }
-    const std::string hiddenText = fmt::format("≤{}", minCount);
-    for (auto rowid : rowids) months.emplace_back(rowid, hiddenText);
+    std::set<std::string> hidden;
+    for (const auto& [key, e] : counts)
+        if (isSmall(e.value, minCount)) hidden.insert(key), ++hiddenSmall;
+    // A family: the member keys (those present) and its total's key; suppressGroup decides.
+    auto protect = [&](const std::vector<std::string>& members, const std::string& total) {
+        std::vector<std::string> keys;
+        for (const auto& k : members)
+            if (counts.count(k)) keys.push_back(k);
+        if (keys.empty() || !counts.count(total)) return false;
+        std::vector<std::int64_t> values;
+        std::vector<bool> flags;
+        for (const auto& k : keys) values.push_back(counts[k].value), flags.push_back(hidden.count(k) > 0);
+        const bool totalShown = !hidden.count(total);
+        const std::size_t added = suppressGroup(values, flags, minCount, totalShown);
+        bool changed = false;
+        for (std::size_t j = 0; j < keys.size(); ++j)
+            if (flags[j] && hidden.insert(keys[j]).second) changed = true;
+        complementary += static_cast<std::int64_t>(added);
+        if (totalShown && !groupSafe(values, flags, minCount) && hidden.insert(total).second) {
+            ++complementary;  // nothing left to hide beside them: the total goes
+            changed = true;
+        }
+        return changed;
+    };
+    std::set<std::string> prefixes;  // "input.incidents." and "analyses.NAME.input.incidents."
+    for (const auto& [key, e] : counts) {
+        const auto at = key.find("rows_read");
+        if (at != std::string::npos) prefixes.insert(key.substr(0, at));
+    }
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (const auto& p : prefixes) {
+            // read = accepted + rejected. A small rejected count hides the total rather than
+            // accepted, which the grid's counts give away anyway.
+            if (counts.count(p + "rows_rejected") && hidden.count(p + "rows_rejected") && counts.count(p + "rows_read") &&
+                !hidden.count(p + "rows_read")) {
+                hidden.insert(p + "rows_read");
+                ++complementary;
+                changed = true;
+            }
+            changed |= protect({p + "rows_accepted", p + "rows_rejected"}, p + "rows_read");
+            std::vector<std::string> reasons;
+            for (const auto& [key, e] : counts)
+                if (key.rfind(p + "rejected.", 0) == 0) reasons.push_back(key);
+            changed |= protect(reasons, p + "rows_rejected");
+        }
+        std::set<std::string> filters;  // "filter." and "analyses.NAME.filter."
+        for (const auto& [key, e] : counts) {
+            const auto at = key.find("filter.rows_used");
+            if (at != std::string::npos) filters.insert(key.substr(0, at) + "filter.");
+        }
+        for (const auto& f : filters) {
+            std::vector<std::string> parts;
+            for (const char* k : {"rows_used", "rows_outside", "rows_without_time", "rows_without_clock", "rows_other_categories"})
+                parts.push_back(f + k);
+            changed |= protect(parts, "input.incidents.rows_accepted");
+        }
+    }
+    for (const auto& key : hidden) updates.emplace_back(counts[key].rowid, "hidden");
     auto u = db.prepare("UPDATE " + quoteId(table) + " SET value = ? WHERE rowid = ?");
-    for (const auto& [rowid, text] : months) {
+    for (const auto& [rowid, text] : updates) {
         sqlite3_bind_text(u.get(), 1, text.c_str(), -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(u.get(), 2, rowid);
         db.step(u.get());
@@ -421,7 +487,10 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
     std::vector<TableState> states;
     for (const auto& table : tables) {
         if (isLayer(table, "run_metadata")) {
-            publishMetadata(db, table, options.minCount);
+            std::int64_t small = 0, more = 0;
+            publishMetadata(db, table, options.minCount, small, more);
+            summary.hidden += small;
+            summary.complementary += more;
             continue;
         }
         for (const auto& p : policies())

@@ -297,22 +297,23 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
         " @page{{size:A4;margin:15mm}} .small{{font-size:8pt;color:#555}}\n</style></head><body>\n",
         options.language == "en" ? "en" : "sv", esc(w.title), esc(md["run.name"]), esc(md["run.name"]));
     html += fmt::format("<h1>{} – {}</h1><p>{}</p>\n", esc(w.title), esc(md["run.name"]), esc(w.intro));
-    // Publishing mode: say so, and show hidden counts as "≤3".
+    // Publishing mode: say so, and show hidden counts as "dold" ("hidden"): not "≤3", since a
+    // count hidden beside a small one (so that a total does not give it back) may be larger.
     const bool published = md.count("publish.min_count") > 0;
-    const std::string hiddenCount = published ? "≤" + esc(md["publish.min_count"]) : "";
+    const std::string hiddenCount = published ? (options.language == "en" ? "hidden" : "dold") : "";
     if (published)
         html += fmt::format(
             "<p class=\"notice\">{}</p>\n",
             options.language == "en"
-                ? fmt::format("Version for publishing: counts from 1 to {0} are hidden and shown as ≤{0}, with "
-                              "further counts hidden where a total would give them back. The file holds no single "
-                              "incidents.",
+                ? fmt::format("Version for publishing: counts from 1 to {0} are hidden, and so are further counts "
+                              "where a total would give them back; a hidden count reads \"hidden\". The file holds no "
+                              "single incidents.",
                               esc(md["publish.min_count"]))
-                : fmt::format("Version för publicering: antal från 1 till {0} är dolda och visas som ≤{0}, och fler "
-                              "antal är dolda där en summa annars skulle avslöja dem. Filen innehåller inga enskilda "
-                              "händelser.",
+                : fmt::format("Version för publicering: antal från 1 till {0} är dolda, liksom fler antal där en summa "
+                              "annars skulle avslöja dem; ett dolt antal visas som \"dold\". Filen innehåller inga "
+                              "enskilda händelser.",
                               esc(md["publish.min_count"])));
-    // A count, or "≤3" where publishing mode hid it.
+    // A count, or "dold" where publishing mode hid it.
     const auto count = [&](OGRFeature& f, const char* field) {
         const int idx = f.GetFieldIndex(field);
         return idx >= 0 && f.IsFieldSetAndNotNull(idx) ? std::to_string(f.GetFieldAsInteger64(idx)) : hiddenCount;

@@ -14,8 +14,9 @@
 //   - continuous statistics from which counts could be solved back over known neighbourhoods (Gi*
 //     z-scores and p-values, local Moran's I, the density at cell centres) are dropped; the classes
 //     planners read (Gi_Bin, COType, change_bin, pattern, fear_crime) stay;
-//   - counts of reports in run_metadata from 1 to minCount read "≤minCount", and the first and last
-//     report's time keep only their month;
+//   - run_metadata's row counts are protected family by family against their published totals
+//     (read = accepted + rejected, rejected = its reasons, accepted = the filter's parts); every
+//     hidden one reads "hidden"; the first and last report's time keep only their month;
 //   - the file is vacuumed with secure_delete, so nothing hidden remains in free pages.
 // Rejected rows, raw points and density rasters are never written in publishing mode (the runner).
 #include <cstdint>

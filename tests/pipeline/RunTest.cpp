@@ -901,6 +901,35 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
         }
         CHECK(compared > 1000);
     }
+    // Route 1 of the audit: a cell's n_before and n_after are part of its n (the rest fell outside
+    // both periods), so a shown n and a shown period bound the other period: n 7 and n_before 6
+    // gave n_after at most 1. Wherever n is shown and a period hidden, what the shown values
+    // leave for the hidden ones must be more than 3. And emerging_hotspots' n is the grid's n:
+    // shown in one and hidden in the other gives it back.
+    for (const std::string prefix : {"", "natt_misshandel_", "skadegorelse_"}) {
+        INFO("analysis prefix '" << prefix << "'");
+        const std::string null = "\x01NULL";
+        std::map<std::string, std::string> nOf;
+        for (const auto& r : query(path, "SELECT cell_id, n FROM " + prefix + "hotspot_grid")) nOf[r[0]] = r[1];
+        int checkedCells = 0;
+        if (names.count(prefix + "change_grid"))
+            for (const auto& r : query(path, "SELECT cell_id, n_before, n_after FROM " + prefix + "change_grid")) {
+                const auto it = nOf.find(r[0]);
+                if (it == nOf.end() || it->second == null || (r[1] != null && r[2] != null)) continue;
+                ++checkedCells;
+                long long left = std::stoll(it->second);
+                for (const auto& v : {r[1], r[2]})
+                    if (v != null) left -= std::stoll(v);
+                if (left <= 3) FAIL("cell " << r[0] << ": n " << it->second << ", periods " << r[1] << " / " << r[2]);
+            }
+        if (prefix.empty()) CHECK(checkedCells > 10);
+        if (names.count(prefix + "emerging_hotspots"))
+            for (const auto& r : query(path, "SELECT cell_id, n FROM " + prefix + "emerging_hotspots")) {
+                const auto it = nOf.find(r[0]);
+                if (it != nOf.end() && (it->second == null) != (r[1] == null))
+                    FAIL("cell " << r[0] << ": n " << it->second << " in the grid, " << r[1] << " in emerging_hotspots");
+            }
+    }
     // The statistics that would give counts back are gone; the classes stay.
     const auto fields = query(path, "SELECT group_concat(name, ' ') FROM pragma_table_info('hotspot_grid')")[0][0];
     CHECK(fields.find("GiZScore") == std::string::npos);

@@ -267,6 +267,65 @@ std::size_t protectAcross(std::vector<TableState>& tables, int minCount) {
     return added;
 }
 
+// Within one analysis, layers that count the same reports per cell: a cell's change_grid
+// n_before and n_after are part of its hotspot_grid n (the reports outside both periods are the
+// rest, never published), so n minus one period bounds the other (n 7 and n_before 6 gave
+// n_after = 1 or 0); emerging_hotspots' n is hotspot_grid's n again, so a count hidden in one is
+// hidden in the other. Returns how many it hid.
+std::size_t protectLinked(std::vector<TableState>& tables, int minCount) {
+    std::size_t added = 0;
+    auto prefixOf = [](const TableState& t, const std::string& base) { return t.table.substr(0, t.table.size() - base.size()); };
+    for (TableState& grid : tables) {
+        if (grid.policy->layer != "hotspot_grid" || grid.totalIndex < 0) continue;
+        const auto nk = static_cast<std::size_t>(grid.totalIndex);
+        std::map<std::string, std::size_t> rowOf;
+        for (std::size_t i = 0; i < grid.rows(); ++i) rowOf.emplace(grid.keys[i], i);
+        const std::string prefix = prefixOf(grid, "hotspot_grid");
+        for (TableState& other : tables) {
+            if (other.policy->layer == "emerging_hotspots" && prefixOf(other, "emerging_hotspots") == prefix &&
+                !other.counts.empty()) {
+                for (std::size_t j = 0; j < other.rows(); ++j) {
+                    const auto it = rowOf.find(other.keys[j]);
+                    if (it == rowOf.end()) continue;
+                    auto a = grid.hidden[it->second][nk];
+                    auto b = other.hidden[j][0];
+                    if (a != b) {
+                        a = true;
+                        b = true;
+                        ++added;
+                    }
+                }
+            }
+            if (other.policy->layer != "change_grid" || prefixOf(other, "change_grid") != prefix || other.counts.size() != 2)
+                continue;
+            for (std::size_t j = 0; j < other.rows(); ++j) {
+                const auto it = rowOf.find(other.keys[j]);
+                if (it == rowOf.end()) continue;
+                const std::size_t i = it->second;
+                if (grid.hidden[i][nk]) continue;  // n itself hidden (and protected against its parts)
+                const std::int64_t before = other.values[j][0], after = other.values[j][1];
+                const std::int64_t rest = std::max<std::int64_t>(0, grid.values[i][nk] - before - after);
+                std::vector<std::int64_t> v{before, after, rest};
+                std::vector<bool> h{other.hidden[j][0], other.hidden[j][1], true};  // the rest is never shown
+                if (!h[0] && !h[1]) continue;  // both periods shown: the rest harms nobody
+                while (!groupSafe(v, h, minCount)) {
+                    if (!h[0] || !h[1]) {
+                        const int k = !h[0] && (h[1] || v[0] <= v[1]) ? 0 : 1;
+                        h[static_cast<std::size_t>(k)] = true;
+                        other.hidden[j][static_cast<std::size_t>(k)] = true;
+                    } else {
+                        grid.hidden[i][nk] = true;  // nothing left beside them: n goes
+                        ++added;
+                        break;
+                    }
+                    ++added;
+                }
+            }
+        }
+    }
+    return added;
+}
+
 // Writes the hiding: hidden counts and what is computed from them to NULL, the flag, dropped
 // statistics, texts.
 void writeTable(Db& db, TableState& t, int minCount, std::vector<std::string>& dropped) {
@@ -506,7 +565,7 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
             t.result.complementary += static_cast<std::int64_t>(n);
             added += n;
         }
-        const std::size_t across = protectAcross(states, options.minCount);
+        const std::size_t across = protectAcross(states, options.minCount) + protectLinked(states, options.minCount);
         summary.complementary += static_cast<std::int64_t>(across);
         if (added + across == 0) break;
     }

@@ -930,6 +930,21 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
                     FAIL("cell " << r[0] << ": n " << it->second << " in the grid, " << r[1] << " in emerging_hotspots");
             }
     }
+    // Route 5: a small area's hot times with three hidden hours among zeros gave its incidents'
+    // exact hours and weekdays. A weekday row that hides an hour shows no zero hour.
+    int rowsWithHidden = 0;
+    for (const auto& t : tables) {
+        if (t[0].size() < 9 || t[0].compare(t[0].size() - 9, 9, "hot_times") != 0) continue;
+        std::string cols;
+        for (int h = 0; h < 24; ++h) cols += fmt::format("{}h{:02d}", h ? ", " : "", h);
+        for (const auto& r : query(path, "SELECT " + cols + " FROM " + t[0])) {
+            const bool anyHidden = std::count(r.begin(), r.end(), std::string("\x01NULL")) > 0;
+            rowsWithHidden += anyHidden;
+            if (anyHidden && std::count(r.begin(), r.end(), std::string("0")) > 0)
+                FAIL(t[0] << ": a weekday row shows zero hours beside hidden ones");
+        }
+    }
+    CHECK(rowsWithHidden > 10);
     // The statistics that would give counts back are gone; the classes stay.
     const auto fields = query(path, "SELECT group_concat(name, ' ') FROM pragma_table_info('hotspot_grid')")[0][0];
     CHECK(fields.find("GiZScore") == std::string::npos);

@@ -223,6 +223,21 @@ std::size_t protectWithin(TableState& t, int minCount) {
             for (std::size_t i = 0; i < rows; ++i) cells.emplace_back(i, k);
             added += group(cells, true);
         }
+    if (policy.hotTimes) {
+        // Route 5 of the audit: in a small area's table, three hidden hours among 165 zeros told
+        // the exact hours and weekdays of its incidents, as a hidden count is never 0 otherwise.
+        // Where a weekday row hides an hour, its zero hours are hidden too: a hidden hour may be
+        // empty, and the row no longer says when anything happened.
+        for (std::size_t i = 0; i < rows; ++i) {
+            bool any = false;
+            for (std::size_t k = 0; k < ncols; ++k)
+                if (static_cast<int>(k) != t.totalIndex && t.hidden[i][k]) any = true;
+            if (!any) continue;
+            for (std::size_t k = 0; k < ncols; ++k)
+                if (static_cast<int>(k) != t.totalIndex && !t.hidden[i][k] && !t.isNull[i][k] && t.values[i][k] == 0)
+                    t.hidden[i][k] = true, ++added;
+        }
+    }
     if (policy.hotTimes && t.totalIndex >= 0) {
         // The weekday totals of one block add up to the area's published incidents.
         std::map<std::string, std::vector<Cell>> blocks;

@@ -930,6 +930,16 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
                     FAIL("cell " << r[0] << ": n " << it->second << " in the grid, " << r[1] << " in emerging_hotspots");
             }
     }
+    // Route 9: the follow-up's verdict ("Success") bounds its counts: NULL wherever one is hidden.
+    int followupRowsHidden = 0;
+    for (const auto& r : query(path, "SELECT measure_before, measure_after, buffer_before, buffer_after, control_before, "
+                                     "control_after, verdict, verdict_sv FROM followup")) {
+        if (std::count(r.begin(), r.begin() + 6, std::string("\x01NULL")) == 0) continue;
+        ++followupRowsHidden;
+        CHECK(r[6] == "\x01NULL");
+        CHECK(r[7] == "\x01NULL");
+    }
+    CHECK(followupRowsHidden > 0);
     // Route 5: a small area's hot times with three hidden hours among zeros gave its incidents'
     // exact hours and weekdays. A weekday row that hides an hour shows no zero hour.
     int rowsWithHidden = 0;

@@ -75,6 +75,10 @@ const std::vector<Policy>& policies() {
           {"buffer_measure", {"buffer_before", "buffer_after", "control_before", "control_after"}},
           {"wdq", {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"}},
           {"total_net_effect",
+           {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"}},
+          // Route 9 of the audit: "Success" says A1/C1 < A0/C0, which bounds hidden counts.
+          {"verdict", {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"}},
+          {"verdict_sv",
            {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"}}},
          {}, {}, false, "category"},
         {"followup_areas", {"n_before", "n_after"}, "", true, {}, {}, {}, false, "role"},
@@ -583,6 +587,21 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
         const std::size_t across = protectAcross(states, options.minCount) + protectLinked(states, options.minCount);
         summary.complementary += static_cast<std::int64_t>(across);
         if (added + across == 0) break;
+    }
+    // The follow-up's result over all incidents is repeated in run_metadata (followup.wdq, its
+    // verdicts): hidden there too where its counts are.
+    for (const auto& t : states) {
+        if (t.policy->layer != "followup") continue;
+        for (std::size_t i = 0; i < t.rows(); ++i) {
+            if (t.keys[i] != "all" || std::none_of(t.hidden[i].begin(), t.hidden[i].end(), [](bool h) { return h; })) continue;
+            const std::string prefix = t.table.size() > 8 ? "analyses." + t.table.substr(0, t.table.size() - 9) + "." : "";
+            for (const char* key : {"followup.wdq", "followup.verdict", "followup.verdict_sv"}) {
+                auto u = db.prepare("UPDATE run_metadata SET value = 'hidden' WHERE key = ?");
+                const std::string k = prefix + key;
+                sqlite3_bind_text(u.get(), 1, k.c_str(), -1, SQLITE_TRANSIENT);
+                db.step(u.get());
+            }
+        }
     }
     for (auto& t : states) {
         writeTable(db, t, options.minCount, summary.droppedFields);

@@ -20,6 +20,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -930,6 +931,23 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
                     FAIL("cell " << r[0] << ": n " << it->second << " in the grid, " << r[1] << " in emerging_hotspots");
             }
     }
+    // Route 7: a graduated class break was a hidden area's smoothed rate (69.35058187485093),
+    // which inverts to its count. Published, every break is a round number (two significant
+    // digits at most), in layer_styles and in the stored project alike.
+    int breaks = 0;
+    for (const auto& doc : {query(path, "SELECT group_concat(styleQML, ' ') FROM layer_styles")[0][0],
+                            query(path, "SELECT group_concat(content, ' ') FROM qgis_projects")[0][0]}) {
+        static const std::regex range(R"re(<range lower="([-0-9.e+]+)" upper="([-0-9.e+]+)")re");
+        for (auto it = std::sregex_iterator(doc.begin(), doc.end(), range); it != std::sregex_iterator(); ++it)
+            for (int g : {1, 2}) {
+                const double v = std::stod((*it)[g].str());
+                ++breaks;
+                if (v == 0) continue;
+                const double scaled = v / std::pow(10.0, std::floor(std::log10(std::abs(v)))) * 10;
+                if (std::abs(scaled - std::round(scaled)) > 1e-6) FAIL("class break " << (*it)[g].str());
+            }
+    }
+    CHECK(breaks >= 20);
     // Route 9: the follow-up's verdict ("Success") bounds its counts: NULL wherever one is hidden.
     int followupRowsHidden = 0;
     for (const auto& r : query(path, "SELECT measure_before, measure_after, buffer_before, buffer_after, control_before, "

@@ -949,7 +949,8 @@ void GpkgWriter::writeAreaSummary(const AreaSummaryData& d) {
     writeStyle("area_summary", "geom",
                graduatedQml(d.residents ? "incidents_per_1000_eb" : "incidents",
                             d.residents ? "Incidents per 1,000 residents (smoothed)" : "Incidents",
-                            d.residents ? *d.rateEb : std::vector<double>(d.incidents->begin(), d.incidents->end())),
+                            d.residents ? *d.rateEb : std::vector<double>(d.incidents->begin(), d.incidents->end()),
+                            m_publish.has_value()),
                "Areas by their smoothed rate");
 
     if (d.survey) {

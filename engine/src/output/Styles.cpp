@@ -175,11 +175,33 @@ std::string fearCrimeQml(const std::vector<std::string>& labels, const std::vect
     return s;
 }
 
-std::string graduatedQml(const std::string& field, const std::string& title, const std::vector<double>& values) {
+namespace {
+
+// The smallest number of the form d x 10^k (d = 1, 2, 5) at or above v > 0.
+double niceCeil(double v) {
+    const double p = std::pow(10.0, std::floor(std::log10(v)));
+    for (double d : {1.0, 2.0, 5.0, 10.0})
+        if (d * p >= v * (1 - 1e-12)) return d * p;
+    return 10 * p;
+}
+
+} // namespace
+
+std::string graduatedQml(const std::string& field, const std::string& title, const std::vector<double>& values,
+                         bool roundBreaks) {
     std::vector<double> v;
     for (double x : values)
         if (std::isfinite(x)) v.push_back(x);
     std::sort(v.begin(), v.end());
+    if (roundBreaks && !v.empty()) {
+        // Publishing: five equal classes from 0 to a round number above the largest value, so no
+        // break is a value of the data (a quantile could be a hidden area's rate, which inverts
+        // to its count).
+        const double top = v.back() > 0 ? niceCeil(v.back()) : 1.0;
+        std::vector<double> breaks;
+        for (int k = 0; k <= 5; ++k) breaks.push_back(top * k / 5);
+        v = breaks;
+    }
     static constexpr const char* kRamp[5] = {"254,240,217,220", "253,204,138,220", "252,141,89,220", "227,74,51,220",
                                              "179,0,0,220"};
     std::string s = kHeader;

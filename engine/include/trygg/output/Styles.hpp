@@ -44,7 +44,9 @@ std::string densityAreasQml();
 std::string fearCrimeQml(const std::vector<std::string>& labels, const std::vector<FieldAlias>& aliases);
 
 // Polygons graduated on `field` in five quantile classes of `values` (NaN left out), light to dark.
-std::string graduatedQml(const std::string& field, const std::string& title, const std::vector<double>& values);
+// With roundBreaks (publishing mode), the breaks are round numbers, never values of the data.
+std::string graduatedQml(const std::string& field, const std::string& title, const std::vector<double>& values,
+                         bool roundBreaks = false);
 
 // One symbol for a whole polygon layer: an outline and a (translucent) fill.
 std::string outlineQml(const std::string& outline, double widthMm, const std::string& fill);

@@ -34,6 +34,7 @@ struct Policy {
     std::vector<std::string> textCounts; // text with "(N)" counts: "stöld (337); klotter (2)"
     bool hotTimes = false;               // weekday rows in blocks per scope and area
     std::string key;                     // the field naming a row the same way in every analysis
+    std::string groupBy = {};            // a field grouping rows whose counts add up to another table's row
 };
 
 const std::vector<Policy>& policies() {
@@ -59,11 +60,11 @@ const std::vector<Policy>& policies() {
         {"area_reasons", {"reports", "unsafe_reports"}, "", true,
          {{"share_unsafe", {"reports", "unsafe_reports"}}, {"share_unsafe_in_area", {"unsafe_reports"}},
           {"lift", {"reports", "unsafe_reports"}}},
-         {}, {}, false},
+         {}, {}, false, "", "reason"},
         {"perception_reasons", {"reports", "unsafe_reports"}, "", true,
          {{"share_unsafe", {"reports", "unsafe_reports"}}, {"share_unsafe_overall", {"unsafe_reports"}},
           {"lift", {"reports", "unsafe_reports"}}},
-         {}, {}, false},
+         {}, {}, false, "reason"},
         {"perception_grid", {"perc_n", "perc_unsafe", "perc_around"}, "", true,
          {{"perc_share_unsafe", {"perc_n", "perc_unsafe"}}, {"perc_mean", {"perc_n"}}, {"perc_mean_eb", {"perc_n"}},
           {"perc_reasons", {"perc_n"}}},
@@ -127,6 +128,7 @@ struct TableState {
     std::vector<std::int64_t> rowids;
     std::vector<std::string> keys;     // cell_id or area_id per row, for comparing analyses
     std::vector<std::string> blockOf;  // hot_times: the scope and area a weekday row belongs to
+    std::vector<std::string> groupOf;  // the policy's groupBy field per row
     std::vector<std::vector<std::int64_t>> values;
     std::vector<std::vector<bool>> isNull, hidden;
     TableResult result;
@@ -154,6 +156,8 @@ TableState loadTable(Db& db, const std::string& table, const Policy& policy, int
     std::string sql = "SELECT rowid, " + (key.empty() ? std::string("''") : quoteId(key));
     for (const auto& c : t.counts) sql += ", " + quoteId(c);
     if (policy.hotTimes) sql += ", COALESCE(scope, '') || '/' || COALESCE(area_id, '')";
+    const bool grouped = !policy.groupBy.empty() && t.has(policy.groupBy);
+    if (grouped) sql += ", " + quoteId(policy.groupBy);
     auto q = db.prepare(sql + " FROM " + quoteId(table));
     const int first = 2;  // the first count's column
     while (db.row(q.get())) {
@@ -168,6 +172,8 @@ TableState loadTable(Db& db, const std::string& table, const Policy& policy, int
         t.values.push_back(std::move(v));
         t.isNull.push_back(std::move(nul));
         if (policy.hotTimes) t.blockOf.push_back(sqlite::text(q.get(), first + static_cast<int>(t.counts.size())));
+        if (grouped)
+            t.groupOf.push_back(sqlite::text(q.get(), first + static_cast<int>(t.counts.size()) + (policy.hotTimes ? 1 : 0)));
     }
     // The small counts themselves.
     t.hidden.assign(t.rows(), std::vector<bool>(t.counts.size(), false));
@@ -338,6 +344,49 @@ std::size_t protectLinked(std::vector<TableState>& tables, int minCount) {
                         break;
                     }
                     ++added;
+                }
+            }
+        }
+    }
+    return added;
+}
+
+// Route 6 of the audit: per reason, the areas' counts (area_reasons) add up to the study area's
+// (perception_reasons), but for the reports in no area, never published. Each reason's areas are
+// protected as a group against that total, the unpublished rest counted as hidden: two hidden
+// areas summing to 2 were given back. Returns how many it hid.
+std::size_t protectSums(std::vector<TableState>& tables, int minCount) {
+    std::size_t added = 0;
+    auto prefixOf = [](const TableState& t) { return t.table.substr(0, t.table.size() - t.policy->layer.size()); };
+    for (TableState& parts : tables) {
+        if (parts.policy->layer != "area_reasons" || parts.groupOf.size() != parts.rows()) continue;
+        for (TableState& whole : tables) {
+            if (whole.policy->layer != "perception_reasons" || prefixOf(whole) != prefixOf(parts)) continue;
+            std::map<std::string, std::vector<std::size_t>> rowsOf;
+            for (std::size_t i = 0; i < parts.rows(); ++i) rowsOf[parts.groupOf[i]].push_back(i);
+            for (std::size_t w = 0; w < whole.rows(); ++w) {
+                const auto it = rowsOf.find(whole.keys[w]);
+                if (it == rowsOf.end()) continue;
+                for (std::size_t k = 0; k < parts.counts.size(); ++k) {
+                    const auto kw = static_cast<std::size_t>(
+                        std::find(whole.counts.begin(), whole.counts.end(), parts.counts[k]) - whole.counts.begin());
+                    if (kw == whole.counts.size()) continue;
+                    std::vector<std::int64_t> v;
+                    std::vector<bool> h;
+                    std::int64_t sum = 0;
+                    for (std::size_t i : it->second) {
+                        v.push_back(parts.values[i][k]);
+                        h.push_back(parts.hidden[i][k]);
+                        sum += parts.values[i][k];
+                    }
+                    v.push_back(std::max<std::int64_t>(0, whole.values[w][kw] - sum));  // in no area
+                    h.push_back(true);
+                    if (whole.hidden[w][kw]) continue;  // the total is hidden (and protected in its own table)
+                    if (std::none_of(h.begin(), h.end() - 1, [](bool x) { return x; })) continue;
+                    const std::size_t n = suppressGroup(v, h, minCount, true);
+                    added += n;
+                    for (std::size_t j = 0; j < it->second.size(); ++j) parts.hidden[it->second[j]][k] = h[j];
+                    if (!groupSafe(v, h, minCount)) whole.hidden[w][kw] = true, ++added;
                 }
             }
         }
@@ -584,7 +633,8 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
             t.result.complementary += static_cast<std::int64_t>(n);
             added += n;
         }
-        const std::size_t across = protectAcross(states, options.minCount) + protectLinked(states, options.minCount);
+        const std::size_t across = protectAcross(states, options.minCount) + protectLinked(states, options.minCount) +
+                                   protectSums(states, options.minCount);
         summary.complementary += static_cast<std::int64_t>(across);
         if (added + across == 0) break;
     }

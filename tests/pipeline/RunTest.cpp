@@ -955,6 +955,22 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
         }
     }
     CHECK(reasonGroups > 0);
+    // Route 4: a class's share of the incidents times the reports used, minus its shown areas,
+    // gave a hidden area's count: a class that hides an area's count shows no class share.
+    int classesHiding = 0;
+    for (const auto& t : tables) {
+        if (t[0].size() < 13 || t[0].compare(t[0].size() - 13, 13, "density_areas") != 0) continue;
+        std::map<std::string, std::pair<bool, bool>> cls;  // top_percent -> (a count hidden, a share shown)
+        for (const auto& r : query(path, "SELECT top_percent, incidents, class_share_of_incidents FROM " + t[0])) {
+            cls[r[0]].first = cls[r[0]].first || r[1] == "\x01NULL";
+            cls[r[0]].second = cls[r[0]].second || r[2] != "\x01NULL";
+        }
+        for (const auto& [top, c] : cls) {
+            classesHiding += c.first;
+            if (c.first && c.second) FAIL(t[0] << ": class " << top << " % hides a count and shows its share");
+        }
+    }
+    CHECK(classesHiding > 0);
     // Route 7: a graduated class break was a hidden area's smoothed rate (69.35058187485093),
     // which inverts to its count. Published, every break is a round number (two significant
     // digits at most), in layer_styles and in the stored project alike.

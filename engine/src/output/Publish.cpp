@@ -35,6 +35,9 @@ struct Policy {
     bool hotTimes = false;               // weekday rows in blocks per scope and area
     std::string key;                     // the field naming a row the same way in every analysis
     std::string groupBy = {};            // a field grouping rows whose counts add up to another table's row
+    // Fields computed from every count of a group of rows (groupBy): NULL in all the group's rows
+    // when any of its counts is hidden.
+    std::vector<std::string> groupDerived = {};
 };
 
 const std::vector<Policy>& policies() {
@@ -48,7 +51,10 @@ const std::vector<Policy>& policies() {
                                                              {"change_p", {"n_before", "n_after"}}}, {}, {}, false, "cell_id"},
         {"emerging_hotspots", {"n"}, "", true, {}, {"last_z"}, {}, false, "cell_id"},
         {"hotspot_areas", {"incidents"}, "", true, {{"share_of_incidents", {"incidents"}}}, {}, {"leading_categories", "peak_hour", "peak_weekday"}, false},
-        {"density_areas", {"incidents"}, "", true, {{"share_of_incidents", {"incidents"}}}, {}, {}, false},
+        // Route 4 of the audit: a class's share of the incidents times the reports used, minus its
+        // shown areas, gave a hidden area's count.
+        {"density_areas", {"incidents"}, "", true, {{"share_of_incidents", {"incidents"}}}, {}, {}, false, "",
+         "top_percent", {"class_share_of_incidents"}},
         {"hot_times", {"h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13",
                        "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23", "no_clock", "total"},
          "total", false, {}, {}, {}, true},
@@ -421,10 +427,17 @@ void writeTable(Db& db, TableState& t, int minCount, std::vector<std::string>& d
         derivedHere.push_back(d.field);
         derivedFrom.push_back(from);
     }
+    std::set<std::string> groupsHiding;  // groups (groupBy) with a hidden count
+    if (t.groupOf.size() == t.rows())
+        for (std::size_t i = 0; i < t.rows(); ++i)
+            if (std::any_of(t.hidden[i].begin(), t.hidden[i].end(), [](bool h) { return h; })) groupsHiding.insert(t.groupOf[i]);
     for (std::size_t i = 0; i < t.rows(); ++i) {
         std::vector<std::string> nulled, flagged;
         for (std::size_t k = 0; k < ncols; ++k)
             if (t.hidden[i][k]) nulled.push_back(t.counts[k]), flagged.push_back(t.counts[k]);
+        if (!groupsHiding.empty() && groupsHiding.count(t.groupOf[i]))
+            for (const auto& f : policy.groupDerived)
+                if (t.has(f)) nulled.push_back(f), ++t.result.derived;
         for (std::size_t d = 0; d < derivedHere.size(); ++d)
             for (std::size_t k : derivedFrom[d])
                 if (t.hidden[i][k]) {

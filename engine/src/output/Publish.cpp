@@ -284,8 +284,17 @@ std::size_t protectAcross(std::vector<TableState>& tables, int minCount) {
                     const auto it = rowOf.find(ta.keys[i]);
                     if (it == rowOf.end()) continue;
                     const std::size_t j = it->second;
-                    if (ta.hidden[i][ka] || tb.hidden[j][kb] || ta.isNull[i][ka] || tb.isNull[j][kb]) continue;
+                    if (ta.isNull[i][ka] || tb.isNull[j][kb]) continue;
                     const std::int64_t va = ta.values[i][ka], vb = tb.values[j][kb];
+                    // Route 3 of the audit: the same count (n_klotter of the vandalism analysis
+                    // is the main one's) hidden in one and shown in the other.
+                    if (ta.hidden[i][ka] != tb.hidden[j][kb] && va == vb) {
+                        ta.hidden[i][ka] = true;
+                        tb.hidden[j][kb] = true;
+                        ++added;
+                        continue;
+                    }
+                    if (ta.hidden[i][ka] || tb.hidden[j][kb]) continue;
                     if (!isSmall(va > vb ? va - vb : vb - va, minCount)) continue;
                     if (va < vb)
                         ta.hidden[i][ka] = true;
@@ -313,6 +322,30 @@ std::size_t protectLinked(std::vector<TableState>& tables, int minCount) {
         for (std::size_t i = 0; i < grid.rows(); ++i) rowOf.emplace(grid.keys[i], i);
         const std::string prefix = prefixOf(grid, "hotspot_grid");
         for (TableState& other : tables) {
+            if (other.policy->layer == "area_statistics" && prefixOf(other, "area_statistics") == prefix &&
+                other.totalIndex >= 0) {
+                // An area's n in area_statistics is its incidents in area_summary.
+                for (TableState& summary : tables) {
+                    if (summary.policy->layer != "area_summary" || prefixOf(summary, "area_summary") != prefix) continue;
+                    const auto ks = static_cast<std::size_t>(
+                        std::find(summary.counts.begin(), summary.counts.end(), "incidents") - summary.counts.begin());
+                    if (ks == summary.counts.size()) continue;
+                    std::map<std::string, std::size_t> areaRow;
+                    for (std::size_t i = 0; i < summary.rows(); ++i) areaRow.emplace(summary.keys[i], i);
+                    const auto kn = static_cast<std::size_t>(other.totalIndex);
+                    for (std::size_t j = 0; j < other.rows(); ++j) {
+                        const auto it = areaRow.find(other.keys[j]);
+                        if (it == areaRow.end()) continue;
+                        auto a = other.hidden[j][kn];
+                        auto b = summary.hidden[it->second][ks];
+                        if (a != b) {
+                            a = true;
+                            b = true;
+                            ++added;
+                        }
+                    }
+                }
+            }
             if (other.policy->layer == "emerging_hotspots" && prefixOf(other, "emerging_hotspots") == prefix &&
                 !other.counts.empty()) {
                 for (std::size_t j = 0; j < other.rows(); ++j) {
@@ -585,10 +618,12 @@ bool groupSafe(const std::vector<std::int64_t>& values, const std::vector<bool>&
     for (std::size_t j = 0; j < values.size(); ++j)
         if (hidden[j]) ++k, sum += values[j], zeroHidden = zeroHidden || values[j] == 0;
     // The published total gives away the hidden values' sum. That harms nobody when nothing is
-    // hidden or the sum is 0 (all hidden values are zeros), and pins none of them down when two or
-    // more are hidden with a sum above minCount (not a small count itself) and either more than
-    // their number (so not all ones) or a zero among them (so a hidden value may be 0).
-    return k == 0 || sum == 0 || (k >= 2 && sum > minCount && (sum > k || zeroHidden));
+    // hidden, and pins none of them down when two or more are hidden with a sum above minCount
+    // (not a small count itself) and either more than their number (so not all ones) or a zero
+    // among them (so a hidden value may be 0). A sum of 0 is not safe: it gives back hidden
+    // zeros, each hidden to cover a small count in another group (route 3 of the audit: a
+    // further analysis's n of 0 gave back the main grid's hidden n_klotter).
+    return k == 0 || (k >= 2 && sum > minCount && (sum > k || zeroHidden));
 }
 
 std::size_t suppressGroup(const std::vector<std::int64_t>& values, std::vector<bool>& hidden, int minCount,

@@ -71,10 +71,13 @@ const std::vector<Policy>& policies() {
          {{"share_unsafe", {"reports", "unsafe_reports"}}, {"share_unsafe_overall", {"unsafe_reports"}},
           {"lift", {"reports", "unsafe_reports"}}},
          {}, {}, false, "reason"},
-        {"perception_grid", {"perc_n", "perc_unsafe", "perc_around"}, "", true,
+        // Route 2 of the audit: perc_around is the 3x3 sum of perc_n, and peeling the windows with
+        // one unknown gave back 50 of 191 hidden perc_n. Dropped: the fear-versus-crime class,
+        // which it decides, stays.
+        {"perception_grid", {"perc_n", "perc_unsafe"}, "", true,
          {{"perc_share_unsafe", {"perc_n", "perc_unsafe"}}, {"perc_mean", {"perc_n"}}, {"perc_mean_eb", {"perc_n"}},
           {"perc_reasons", {"perc_n"}}},
-         {"perc_GiZScore", "perc_GiPValue", "perc_GiPseudoP", "perc_score_GiZScore", "perc_score_GiPValue"},
+         {"perc_around", "perc_GiZScore", "perc_GiPValue", "perc_GiPseudoP", "perc_score_GiZScore", "perc_score_GiPValue"},
          {"perc_reasons"}, false, "cell_id"},
         {"followup", {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"},
          "", true,

@@ -232,6 +232,8 @@ std::size_t protectWithin(TableState& t, int minCount) {
                     if (t.values[r][k] > 0 && (best == parts.size() || t.values[r][k] < t.values[r][parts[best].second]))
                         best = j;
                 }
+                // All of them zero: a zero goes, or the total would be read as 0.
+                if (!anyHidden && best == parts.size() && !parts.empty()) best = 0;
                 if (!anyHidden && best < parts.size()) t.hidden[i][parts[best].second] = true, ++added;
             }
         }

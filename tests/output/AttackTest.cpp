@@ -1,0 +1,260 @@
+// The published file attacked with a generic solver, as a statistical agency attacks its own
+// tables: every hidden count is an unknown (a whole number, 0 or more), and every relation a
+// reader can know between the published values is a constraint (a row's n is the sum of its
+// categories, the grid's n adds up to the reports used, a weekday's hours to its total, the
+// periods of a cell to at most its n, the vandalism analysis's n to the main one's vandalism
+// categories, ...). Bounds are propagated through the constraints until nothing changes; a hidden
+// count whose value is fixed, or held in a range narrower than the minimum, is recovered and
+// fails the test. The routes of the audit that are not linear (a class break, a verdict, a
+// coordinate) are attacked in RunTest's publishing test.
+#include "../TestSupport.hpp"
+
+#include "trygg/pipeline/Config.hpp"
+#include "trygg/pipeline/Runner.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace trygg;
+
+namespace {
+
+constexpr std::int64_t kInf = std::numeric_limits<std::int64_t>::max() / 4;
+
+// Hidden counts as unknowns with bounds; constraints  sum(vars) + constant  ==  or  <=  rhs.
+class Solver {
+public:
+    struct Term {
+        int var = -1;            // -1: a known value
+        std::int64_t value = 0;  // the known value
+    };
+    // A published value, or the unknown named `name` when NULL.
+    Term term(const std::string& name, const std::string& text) {
+        if (text != kNull) return {-1, std::stoll(text)};
+        const auto it = m_index.find(name);
+        if (it != m_index.end()) return {it->second, 0};
+        m_index.emplace(name, static_cast<int>(m_names.size()));
+        m_names.push_back(name);
+        m_lb.push_back(0);
+        m_ub.push_back(kInf);
+        return {static_cast<int>(m_names.size()) - 1, 0};
+    }
+    void equal(const std::vector<Term>& parts, const Term& total) { add(parts, total, true); }
+    void atMost(const std::vector<Term>& parts, const Term& total) { add(parts, total, false); }
+
+    // Propagates the bounds; returns the unknowns recovered: fixed, or within a range narrower
+    // than minCount.
+    std::vector<std::string> attack(int minCount) {
+        for (int round = 0; round < 200; ++round) {
+            bool changed = false;
+            for (const auto& c : m_constraints) changed |= propagate(c);
+            if (!changed) break;
+        }
+        std::vector<std::string> out;
+        for (std::size_t v = 0; v < m_names.size(); ++v)
+            if (m_ub[v] < kInf && m_ub[v] - m_lb[v] < minCount)
+                out.push_back(m_names[v] + " in [" + std::to_string(m_lb[v]) + ", " + std::to_string(m_ub[v]) + "]");
+        return out;
+    }
+    std::size_t unknowns() const { return m_names.size(); }
+    std::size_t constraints() const { return m_constraints.size(); }
+
+    static inline const std::string kNull = "\x01NULL";
+
+private:
+    struct Constraint {
+        std::vector<int> vars;  // sum(vars) + known (== or <=) rhs, where rhs may be an unknown too
+        std::int64_t known = 0;
+        Term rhs;
+        bool equality = true;
+    };
+    void add(const std::vector<Term>& parts, const Term& total, bool equality) {
+        Constraint c;
+        for (const auto& t : parts) {
+            if (t.var < 0) c.known += t.value;
+            else c.vars.push_back(t.var);
+        }
+        c.rhs = total;
+        c.equality = equality;
+        if (c.vars.empty() && total.var < 0) return;  // nothing unknown
+        m_constraints.push_back(std::move(c));
+    }
+    bool tighten(int v, std::int64_t lb, std::int64_t ub) {
+        bool changed = false;
+        if (lb > m_lb[static_cast<std::size_t>(v)]) m_lb[static_cast<std::size_t>(v)] = lb, changed = true;
+        if (ub < m_ub[static_cast<std::size_t>(v)]) m_ub[static_cast<std::size_t>(v)] = ub, changed = true;
+        return changed;
+    }
+    bool propagate(const Constraint& c) {
+        // rhs bounds
+        std::int64_t rLb = c.rhs.var < 0 ? c.rhs.value : m_lb[static_cast<std::size_t>(c.rhs.var)];
+        std::int64_t rUb = c.rhs.var < 0 ? c.rhs.value : m_ub[static_cast<std::size_t>(c.rhs.var)];
+        std::int64_t sumLb = c.known, sumUb = c.known;
+        for (int v : c.vars) {
+            sumLb += m_lb[static_cast<std::size_t>(v)];
+            sumUb = std::min(kInf, sumUb + m_ub[static_cast<std::size_t>(v)]);
+        }
+        bool changed = false;
+        // Each part: at most rhs - the others' least; at least (equality) rhs - the others' most.
+        for (int v : c.vars) {
+            const std::int64_t others = sumLb - m_lb[static_cast<std::size_t>(v)];
+            const std::int64_t ub = rUb >= kInf ? kInf : rUb - others;
+            std::int64_t lb = 0;
+            if (c.equality && sumUb < kInf && rLb < kInf) lb = rLb - (sumUb - m_ub[static_cast<std::size_t>(v)]);
+            changed |= tighten(v, std::max<std::int64_t>(0, lb), ub);
+        }
+        // The total: at least the parts' least; at most (equality) their most.
+        if (c.rhs.var >= 0) changed |= tighten(c.rhs.var, sumLb, c.equality ? sumUb : kInf);
+        return changed;
+    }
+    std::map<std::string, int> m_index;
+    std::vector<std::string> m_names;
+    std::vector<std::int64_t> m_lb, m_ub;
+    std::vector<Constraint> m_constraints;
+};
+
+std::vector<std::vector<std::string>> query(sqlite3* db, const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    std::vector<std::vector<std::string>> rows;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        std::vector<std::string> row;
+        for (int i = 0; i < sqlite3_column_count(st); ++i) {
+            const unsigned char* t = sqlite3_column_text(st, i);
+            row.push_back(sqlite3_column_type(st, i) == SQLITE_NULL ? Solver::kNull
+                                                                    : std::string(reinterpret_cast<const char*>(t)));
+        }
+        rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(st);
+    return rows;
+}
+
+std::vector<std::string> columns(sqlite3* db, const std::string& table) {
+    std::vector<std::string> out;
+    for (const auto& r : query(db, "SELECT name FROM pragma_table_info('" + table + "')")) out.push_back(r[0]);
+    return out;
+}
+
+bool exists(sqlite3* db, const std::string& table) {
+    return !query(db, "SELECT 1 FROM gpkg_contents WHERE table_name = '" + table + "'").empty();
+}
+
+} // namespace
+
+TEST_CASE("the published sample withstands a solver over every linear relation a reader knows", "[publish]") {
+    test::TempDir dir;
+    pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
+    c.output.path = dir.file("published.gpkg");
+    c.output.report = false;
+    c.publish.enabled = true;
+    pipeline::run(c, Progress());
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(c.output.path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    Solver s;
+    std::map<std::string, std::string> md;
+    for (const auto& r : query(db, "SELECT key, value FROM run_metadata")) md[r[0]] = r[1] == "hidden" ? Solver::kNull : r[1];
+    auto meta = [&](const std::string& key) { return s.term("run_metadata." + key, md.count(key) ? md[key] : Solver::kNull); };
+
+    for (const std::string prefix : {"", "natt_misshandel_", "skadegorelse_"}) {
+        const std::string analysisKey = prefix.empty() ? "" : "analyses." + prefix.substr(0, prefix.size() - 1) + ".";
+        // hotspot_grid (and area_statistics): n is the sum of its categories; the grid's n adds
+        // up to the reports the analysis used.
+        for (const std::string base : {"hotspot_grid", "area_statistics"}) {
+            const std::string table = prefix + base;
+            if (!exists(db, table)) continue;
+            const std::string key = base == "hotspot_grid" ? "cell_id" : "area_id";
+            std::vector<std::string> cats;
+            for (const auto& col : columns(db, table))
+                if (col.rfind("n_", 0) == 0 && col != "n_per_km2") cats.push_back(col);
+            std::string sql = "SELECT " + key + ", n";
+            for (const auto& cat : cats) sql += ", " + cat;
+            std::vector<Solver::Term> column;
+            for (const auto& r : query(db, sql + " FROM " + table)) {
+                std::vector<Solver::Term> parts;
+                for (std::size_t k = 0; k < cats.size(); ++k) parts.push_back(s.term(table + "." + r[0] + "." + cats[k], r[k + 2]));
+                const auto n = s.term(table + "." + r[0] + ".n", r[1]);
+                if (!cats.empty()) s.equal(parts, n);
+                column.push_back(n);
+            }
+            if (base == "hotspot_grid")
+                s.equal(column, prefix.empty() ? meta("input.incidents.rows_accepted") : meta(analysisKey + "filter.rows_used"));
+        }
+        // change_grid: the two periods are at most the cell's n.
+        if (exists(db, prefix + "change_grid"))
+            for (const auto& r : query(db, "SELECT c.cell_id, c.n_before, c.n_after, g.n FROM " + prefix + "change_grid c JOIN " +
+                                               prefix + "hotspot_grid g USING (cell_id)"))
+                s.atMost({s.term(prefix + "change_grid." + r[0] + ".n_before", r[1]),
+                          s.term(prefix + "change_grid." + r[0] + ".n_after", r[2])},
+                         s.term(prefix + "hotspot_grid." + r[0] + ".n", r[3]));
+        // emerging_hotspots' n is the grid's n.
+        if (exists(db, prefix + "emerging_hotspots"))
+            for (const auto& r : query(db, "SELECT e.cell_id, e.n, g.n FROM " + prefix + "emerging_hotspots e JOIN " + prefix +
+                                               "hotspot_grid g USING (cell_id)"))
+                s.equal({s.term(prefix + "emerging." + r[0] + ".n", r[1])}, s.term(prefix + "hotspot_grid." + r[0] + ".n", r[2]));
+        // An area's n in area_statistics is its incidents in area_summary.
+        if (exists(db, prefix + "area_summary") && exists(db, prefix + "area_statistics"))
+            for (const auto& r : query(db, "SELECT a.area_id, a.n, m.incidents FROM " + prefix + "area_statistics a JOIN " +
+                                               prefix + "area_summary m USING (area_id)"))
+                s.equal({s.term(prefix + "area_statistics." + r[0] + ".n", r[1])},
+                        s.term(prefix + "area_summary." + r[0] + ".incidents", r[2]));
+        // hot_times: a weekday's hours (and its dates without a clock time) add up to its total.
+        if (exists(db, prefix + "hot_times")) {
+            std::string cols;
+            for (int h = 0; h < 24; ++h) cols += ", h" + std::string(h < 10 ? "0" : "") + std::to_string(h);
+            int row = 0;
+            for (const auto& r : query(db, "SELECT total, no_clock" + cols + " FROM " + prefix + "hot_times")) {
+                const std::string id = prefix + "hot_times." + std::to_string(row++);
+                std::vector<Solver::Term> parts{s.term(id + ".no_clock", r[1])};
+                for (int h = 0; h < 24; ++h) parts.push_back(s.term(id + ".h" + std::to_string(h), r[static_cast<std::size_t>(h) + 2]));
+                s.equal(parts, s.term(id + ".total", r[0]));
+            }
+        }
+    }
+    // Between analyses: the vandalism analysis counts the main grid's vandalism categories.
+    for (const auto& r : query(db, "SELECT v.cell_id, v.n, v.n_skadegorelse, v.n_klotter, g.n_skadegorelse, g.n_klotter FROM "
+                                   "skadegorelse_hotspot_grid v JOIN hotspot_grid g USING (cell_id)")) {
+        const std::string v = "skadegorelse_hotspot_grid." + r[0], g = "hotspot_grid." + r[0];
+        s.equal({s.term(g + ".n_skadegorelse", r[4]), s.term(g + ".n_klotter", r[5])}, s.term(v + ".n", r[1]));
+        s.equal({s.term(v + ".n_skadegorelse", r[2])}, s.term(g + ".n_skadegorelse", r[4]));
+        s.equal({s.term(v + ".n_klotter", r[3])}, s.term(g + ".n_klotter", r[5]));
+    }
+    // Per reason, the areas' counts are at most the study area's.
+    for (const char* field : {"reports", "unsafe_reports"}) {
+        std::map<std::string, std::vector<Solver::Term>> parts;
+        int row = 0;
+        for (const auto& r : query(db, std::string("SELECT reason, ") + field + " FROM area_reasons"))
+            parts[r[0]].push_back(s.term("area_reasons." + std::to_string(row++) + "." + field, r[1]));
+        for (const auto& r : query(db, std::string("SELECT reason, ") + field + " FROM perception_reasons"))
+            if (parts.count(r[0])) s.atMost(parts[r[0]], s.term("perception_reasons." + r[0] + "." + field, r[1]));
+    }
+    // run_metadata: read = accepted + rejected; rejected = its reasons; accepted = the filter's parts.
+    for (const std::string src : {"input.incidents.", "input.perception."}) {
+        s.equal({meta(src + "rows_accepted"), meta(src + "rows_rejected")}, meta(src + "rows_read"));
+        std::vector<Solver::Term> reasons;
+        for (const auto& [k, v] : md)
+            if (k.rfind(src + "rejected.", 0) == 0) reasons.push_back(meta(k));
+        if (!reasons.empty()) s.equal(reasons, meta(src + "rows_rejected"));  // where the reasons are given
+    }
+    for (const std::string a : {"analyses.natt_misshandel.", "analyses.skadegorelse."}) {
+        std::vector<Solver::Term> parts;
+        for (const char* k : {"rows_used", "rows_outside", "rows_without_time", "rows_without_clock", "rows_other_categories"})
+            parts.push_back(meta(a + "filter." + k));
+        s.equal(parts, meta("input.incidents.rows_accepted"));
+    }
+    sqlite3_close(db);
+
+    const auto recovered = s.attack(c.publish.minCount);
+    INFO(s.unknowns() << " hidden counts, " << s.constraints() << " constraints");
+    CHECK(s.unknowns() > 1000);
+    CHECK(s.constraints() > 4000);
+    for (const auto& r : recovered) FAIL_CHECK("recovered: " << r);
+    CHECK(recovered.empty());
+}

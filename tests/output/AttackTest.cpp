@@ -17,6 +17,9 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <string>
@@ -149,13 +152,12 @@ bool exists(sqlite3* db, const std::string& table) {
 
 } // namespace
 
-TEST_CASE("the published sample withstands a solver over every linear relation a reader knows", "[publish]") {
-    test::TempDir dir;
-    pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
+// Publishes `c` and attacks the file.
+pipeline::RunSummary attackPublished(pipeline::Config c, const test::TempDir& dir) {
     c.output.path = dir.file("published.gpkg");
     c.output.report = false;
     c.publish.enabled = true;
-    pipeline::run(c, Progress());
+    const pipeline::RunSummary summary = pipeline::run(c, Progress());
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open_v2(c.output.path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
     Solver s;
@@ -219,6 +221,7 @@ TEST_CASE("the published sample withstands a solver over every linear relation a
         }
     }
     // Between analyses: the vandalism analysis counts the main grid's vandalism categories.
+    if (exists(db, "skadegorelse_hotspot_grid"))
     for (const auto& r : query(db, "SELECT v.cell_id, v.n, v.n_skadegorelse, v.n_klotter, g.n_skadegorelse, g.n_klotter FROM "
                                    "skadegorelse_hotspot_grid v JOIN hotspot_grid g USING (cell_id)")) {
         const std::string v = "skadegorelse_hotspot_grid." + r[0], g = "hotspot_grid." + r[0];
@@ -227,6 +230,7 @@ TEST_CASE("the published sample withstands a solver over every linear relation a
         s.equal({s.term(v + ".n_klotter", r[3])}, s.term(g + ".n_klotter", r[5]));
     }
     // Per reason, the areas' counts are at most the study area's.
+    if (exists(db, "area_reasons"))
     for (const char* field : {"reports", "unsafe_reports"}) {
         std::map<std::string, std::vector<Solver::Term>> parts;
         int row = 0;
@@ -243,7 +247,8 @@ TEST_CASE("the published sample withstands a solver over every linear relation a
             if (k.rfind(src + "rejected.", 0) == 0) reasons.push_back(meta(k));
         if (!reasons.empty()) s.equal(reasons, meta(src + "rows_rejected"));  // where the reasons are given
     }
-    for (const std::string a : {"analyses.natt_misshandel.", "analyses.skadegorelse."}) {
+    for (const auto& analysis : c.analyses) {
+        const std::string a = "analyses." + analysis.name + ".";
         std::vector<Solver::Term> parts;
         for (const char* k : {"rows_used", "rows_outside", "rows_without_time", "rows_without_clock", "rows_other_categories"})
             parts.push_back(meta(a + "filter." + k));
@@ -253,8 +258,56 @@ TEST_CASE("the published sample withstands a solver over every linear relation a
 
     const auto recovered = s.attack(c.publish.minCount);
     INFO(s.unknowns() << " hidden counts, " << s.constraints() << " constraints");
-    CHECK(s.unknowns() > 1000);
-    CHECK(s.constraints() > 4000);
+    CHECK(s.unknowns() > 500);
+    CHECK(s.constraints() > 1000);
     for (const auto& r : recovered) FAIL_CHECK("recovered: " << r);
     CHECK(recovered.empty());
+    return summary;
+}
+
+TEST_CASE("the published sample withstands a solver over every linear relation a reader knows", "[publish]") {
+    test::TempDir dir;
+    attackPublished(pipeline::loadConfig(test::sampleData("kavlinge.toml")), dir);
+}
+
+TEST_CASE("generated sparse reports withstand the same solver", "[publish]") {
+    // 900 reports of eight categories over the sample's municipality, most cells holding one to
+    // three: the hardest case for the suppression, as nearly every count is small.
+    test::TempDir dir;
+    std::string csv = "id,tidpunkt,kategori,lon,lat\n";
+    const char* cats[] = {"stöld", "skadegörelse", "klotter", "misshandel", "rån", "cykelstöld", "buskörning", "hot"};
+    std::uint64_t x = 1261;
+    auto next = [&] { return (x = x * 6364136223846793005ULL + 1442695040888963407ULL) >> 11; };
+    // Places: the sample's own reports (so inside the municipality), each moved up to 150 m.
+    std::vector<std::pair<double, double>> places;
+    {
+        std::ifstream in(test::sampleData("incidents_wgs84.csv"));
+        std::string line;
+        std::getline(in, line);
+        while (std::getline(in, line)) {
+            const auto last = line.rfind(','), prev = line.rfind(',', last - 1);
+            char* end = nullptr;
+            const double lon = std::strtod(line.c_str() + prev + 1, &end), lat = std::strtod(line.c_str() + last + 1, nullptr);
+            if (end && *end == ',' && lon > 12.8 && lon < 13.3 && lat > 55.6 && lat < 55.9) places.emplace_back(lon, lat);
+        }
+    }
+    REQUIRE(places.size() > 4000);
+    for (int i = 0; i < 900; ++i) {
+        const auto& [lon0, lat0] = places[next() % places.size()];
+        const double lon = lon0 + (static_cast<double>(next() % 2001) - 1000) / 1000 * 0.0024;
+        const double lat = lat0 + (static_cast<double>(next() % 2001) - 1000) / 1000 * 0.00135;
+        char when[32];
+        std::snprintf(when, sizeof when, "2023-%02d-%02d %02d:15", static_cast<int>(1 + next() % 12),
+                      static_cast<int>(1 + next() % 28), static_cast<int>(next() % 24));
+        csv += "G" + std::to_string(i) + "," + when + "," + cats[next() % 8] + "," + std::to_string(lon) + "," +
+               std::to_string(lat) + "\n";
+    }
+    pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
+    c.incidents.path = dir.file("generated.csv");
+    std::ofstream(c.incidents.path) << csv;
+    c.followup.reset();
+    c.change.reset();  // the sample's periods are 2023 and 2024; these reports lie in 2023
+    const auto summary = attackPublished(c, dir);
+    CHECK(summary.accepted > 800);  // all but those outside the municipality's boundary
+    CHECK(summary.publishHidden > 500);
 }

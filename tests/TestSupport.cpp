@@ -1,5 +1,8 @@
 #include "TestSupport.hpp"
 
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+
 #include "trygg/io/Gdal.hpp"
 
 #include <cpl_vsi.h>
@@ -44,6 +47,27 @@ std::string sampleData(const std::string& name) { return std::string(TRYGG_SOURC
 std::string sharedData(const std::string& name) {
     const auto p = std::filesystem::path(TRYGG_SOURCE_DIR) / ".." / "shared" / "data" / name;
     return std::filesystem::exists(p) ? p.lexically_normal().string() : std::string();
+}
+
+std::vector<std::vector<std::string>> sqlQuery(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    const int prepared = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
+    if (prepared != SQLITE_OK) sqlite3_close(db);
+    REQUIRE(prepared == SQLITE_OK);
+    std::vector<std::vector<std::string>> rows;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        std::vector<std::string> row;
+        for (int i = 0; i < sqlite3_column_count(st); ++i) {
+            const unsigned char* t = sqlite3_column_text(st, i);
+            row.push_back(sqlite3_column_type(st, i) == SQLITE_NULL ? kSqlNull : std::string(reinterpret_cast<const char*>(t)));
+        }
+        rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rows;
 }
 
 } // namespace trygg::test

@@ -2,6 +2,7 @@
 // Helpers shared by the tests: files in GDAL's /vsimem/, temporary folders, sample data paths.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "trygg/geom/Geos.hpp"
 
@@ -9,6 +10,10 @@ namespace trygg::test {
 
 // A GEOS geometry from WKT, for building test inputs by hand.
 geom::GeomPtr fromWkt(const geom::GeosContext& ctx, const char* wkt);
+
+// The rows of an SQL query on an SQLite or GeoPackage file, as text; NULL reads kSqlNull.
+inline const std::string kSqlNull = "\x01NULL";
+std::vector<std::vector<std::string>> sqlQuery(const std::string& path, const std::string& sql);
 
 // Writes `text` to GDAL's in-memory file system and returns the path.
 std::string writeVsimem(const std::string& name, const std::string& text);

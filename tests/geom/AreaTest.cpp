@@ -1,10 +1,13 @@
 // A detailed boundary at the cost of its cells: the quadtree's shares and lengths per cell, and
 // the scan-line spans from the edge index, each checked against GEOS computing the same thing
 // the slow way (one full intersection per cell or per row), which the project used before.
+#include "../TestSupport.hpp"
+
 #include "trygg/geom/Geos.hpp"
 #include "trygg/grid/Lattice.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <geos_c.h>
 
@@ -32,18 +35,12 @@ std::string starRing(int n, double cx, double cy, double radius, unsigned seed) 
         double f = 0;
         for (int k = 0; k < 10; ++k) f += 0.3 / (k + 1) * std::sin(std::pow(2.0, k) * t + ph[k]);
         const double r = radius * (1 + 0.5 * f);
-        wkt += (i ? "," : "") + std::to_string(cx + r * std::cos(t)) + " " + std::to_string(cy + r * std::sin(t));
+        wkt += fmt::format("{}{} {}", i ? "," : "", cx + r * std::cos(t), cy + r * std::sin(t));
     }
     return wkt + ")";
 }
 
-geom::GeomPtr fromWkt(const geom::GeosContext& ctx, const std::string& wkt) {
-    GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.handle());
-    GEOSGeometry* g = GEOSWKTReader_read_r(ctx.handle(), reader, wkt.c_str());
-    GEOSWKTReader_destroy_r(ctx.handle(), reader);
-    REQUIRE(g);
-    return geom::GeomPtr(g, geom::GeomDeleter{ctx.handle()});
-}
+geom::GeomPtr fromWkt(const geom::GeosContext& ctx, const std::string& wkt) { return test::fromWkt(ctx, wkt.c_str()); }
 
 // Two parts, one with a hole, 8,000 vertices in all.
 std::string detailedWkt() {
@@ -107,7 +104,7 @@ TEST_CASE("a line's length per cell down the quadtree equals GEOS cell by cell",
     std::uniform_real_distribution<double> step(-40, 60);
     double x = 100, y = 500;
     for (int i = 0; i < 3000; ++i) {
-        wkt += (i ? "," : "") + std::to_string(x) + " " + std::to_string(y);
+        wkt += fmt::format("{}{} {}", i ? "," : "", x, y);
         x += std::abs(step(rng)) * 0.3;
         y += step(rng) * 0.5;
     }

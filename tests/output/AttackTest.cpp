@@ -13,8 +13,7 @@
 #include "trygg/pipeline/Runner.hpp"
 
 #include <catch2/catch.hpp>
-
-#include <sqlite3.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -69,7 +68,7 @@ public:
     std::size_t unknowns() const { return m_names.size(); }
     std::size_t constraints() const { return m_constraints.size(); }
 
-    static inline const std::string kNull = "\x01NULL";
+    static inline const std::string kNull = test::kSqlNull;
 
 private:
     struct Constraint {
@@ -123,30 +122,15 @@ private:
     std::vector<Constraint> m_constraints;
 };
 
-std::vector<std::vector<std::string>> query(sqlite3* db, const std::string& sql) {
-    sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-    std::vector<std::vector<std::string>> rows;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        std::vector<std::string> row;
-        for (int i = 0; i < sqlite3_column_count(st); ++i) {
-            const unsigned char* t = sqlite3_column_text(st, i);
-            row.push_back(sqlite3_column_type(st, i) == SQLITE_NULL ? Solver::kNull
-                                                                    : std::string(reinterpret_cast<const char*>(t)));
-        }
-        rows.push_back(std::move(row));
-    }
-    sqlite3_finalize(st);
-    return rows;
-}
+std::vector<std::vector<std::string>> query(const std::string& db, const std::string& sql) { return test::sqlQuery(db, sql); }
 
-std::vector<std::string> columns(sqlite3* db, const std::string& table) {
+std::vector<std::string> columns(const std::string& db, const std::string& table) {
     std::vector<std::string> out;
     for (const auto& r : query(db, "SELECT name FROM pragma_table_info('" + table + "')")) out.push_back(r[0]);
     return out;
 }
 
-bool exists(sqlite3* db, const std::string& table) {
+bool exists(const std::string& db, const std::string& table) {
     return !query(db, "SELECT 1 FROM gpkg_contents WHERE table_name = '" + table + "'").empty();
 }
 
@@ -158,8 +142,7 @@ pipeline::RunSummary attackPublished(pipeline::Config c, const test::TempDir& di
     c.output.report = false;
     c.publish.enabled = true;
     const pipeline::RunSummary summary = pipeline::run(c, Progress());
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(c.output.path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    const std::string& db = c.output.path;
     Solver s;
     std::map<std::string, std::string> md;
     for (const auto& r : query(db, "SELECT key, value FROM run_metadata")) md[r[0]] = r[1] == "hidden" ? Solver::kNull : r[1];
@@ -210,7 +193,7 @@ pipeline::RunSummary attackPublished(pipeline::Config c, const test::TempDir& di
         // hot_times: a weekday's hours (and its dates without a clock time) add up to its total.
         if (exists(db, prefix + "hot_times")) {
             std::string cols;
-            for (int h = 0; h < 24; ++h) cols += ", h" + std::string(h < 10 ? "0" : "") + std::to_string(h);
+            for (int h = 0; h < 24; ++h) cols += fmt::format(", h{:02d}", h);
             int row = 0;
             for (const auto& r : query(db, "SELECT total, no_clock" + cols + " FROM " + prefix + "hot_times")) {
                 const std::string id = prefix + "hot_times." + std::to_string(row++);
@@ -254,8 +237,6 @@ pipeline::RunSummary attackPublished(pipeline::Config c, const test::TempDir& di
             parts.push_back(meta(a + "filter." + k));
         s.equal(parts, meta("input.incidents.rows_accepted"));
     }
-    sqlite3_close(db);
-
     const auto recovered = s.attack(c.publish.minCount);
     INFO(s.unknowns() << " hidden counts, " << s.constraints() << " constraints");
     CHECK(s.unknowns() > 500);
@@ -299,8 +280,7 @@ TEST_CASE("generated sparse reports withstand the same solver", "[publish]") {
         char when[32];
         std::snprintf(when, sizeof when, "2023-%02d-%02d %02d:15", static_cast<int>(1 + next() % 12),
                       static_cast<int>(1 + next() % 28), static_cast<int>(next() % 24));
-        csv += "G" + std::to_string(i) + "," + when + "," + cats[next() % 8] + "," + std::to_string(lon) + "," +
-               std::to_string(lat) + "\n";
+        csv += fmt::format("G{},{},{},{:.6f},{:.6f}\n", i, when, cats[next() % 8], lon, lat);
     }
     pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
     c.incidents.path = dir.file("generated.csv");

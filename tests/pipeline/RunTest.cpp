@@ -618,25 +618,7 @@ TEST_CASE("the HTML report beside the GeoPackage: maps, the areas' table, the fo
 namespace {
 
 // Rows of an SQL query on a file, as text (NULL as "\x01NULL").
-std::vector<std::vector<std::string>> query(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-    std::vector<std::vector<std::string>> rows;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        std::vector<std::string> row;
-        for (int i = 0; i < sqlite3_column_count(st); ++i) {
-            const unsigned char* t = sqlite3_column_text(st, i);
-            row.push_back(sqlite3_column_type(st, i) == SQLITE_NULL ? std::string("\x01NULL")
-                                                                    : std::string(reinterpret_cast<const char*>(t)));
-        }
-        rows.push_back(std::move(row));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return rows;
-}
+std::vector<std::vector<std::string>> query(const std::string& path, const std::string& sql) { return test::sqlQuery(path, sql); }
 
 } // namespace
 

@@ -329,24 +329,9 @@ public:
     std::vector<std::pair<std::int64_t, double>> out;
 
 private:
-    // The bounding box of the block's cells: its corner cells' rings, and on a hex lattice the
-    // second row's too, since odd rows are shifted right by half a cell.
     Bounds blockBounds(std::int64_t c0, std::int64_t c1, std::int64_t r0, std::int64_t r1) const {
-        Bounds b{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
-                 std::numeric_limits<double>::lowest(), std::numeric_limits<double>::lowest()};
-        std::array<double, 7> xs{}, ys{};
-        auto add = [&](std::int64_t c, std::int64_t r) {
-            const int n = m_lattice.ring({c, r}, xs, ys);
-            for (int k = 0; k < n; ++k) {
-                b.minX = std::min(b.minX, xs[k]);
-                b.maxX = std::max(b.maxX, xs[k]);
-                b.minY = std::min(b.minY, ys[k]);
-                b.maxY = std::max(b.maxY, ys[k]);
-            }
-        };
-        for (const std::int64_t r : {r0, r1 - 1, std::min(r0 + 1, r1 - 1)})
-            for (const std::int64_t c : {c0, c1 - 1}) add(c, r);
-        return b;
+        const grid::Extent e = m_lattice.blockBounds(c0, c1, r0, r1);
+        return {e.minX, e.minY, e.maxX, e.maxY};
     }
 
     // The area (or length) of one cell's part: on a square lattice the block is the cell; a

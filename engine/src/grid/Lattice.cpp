@@ -3,6 +3,8 @@
 #include "trygg/core/Error.hpp"
 
 #include <algorithm>
+#include <array>
+#include <limits>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -140,6 +142,23 @@ Point Lattice::centre(CellIndex c) const {
     }
     return {m_originX + (static_cast<double>(c.col) + 0.5 * static_cast<double>(c.row & 1)) * s,
             m_originY + static_cast<double>(c.row) * s * kSqrt3 / 2.0};
+}
+
+Extent Lattice::blockBounds(std::int64_t c0, std::int64_t c1, std::int64_t r0, std::int64_t r1) const {
+    Extent b{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(), std::numeric_limits<double>::lowest(),
+             std::numeric_limits<double>::lowest()};
+    std::array<double, 7> xs{}, ys{};
+    for (const std::int64_t r : {r0, r1 - 1, std::min(r0 + 1, r1 - 1)})
+        for (const std::int64_t c : {c0, c1 - 1}) {
+            const int n = ring({c, r}, xs, ys);
+            for (int k = 0; k < n; ++k) {
+                b.minX = std::min(b.minX, xs[k]);
+                b.maxX = std::max(b.maxX, xs[k]);
+                b.minY = std::min(b.minY, ys[k]);
+                b.maxY = std::max(b.maxY, ys[k]);
+            }
+        }
+    return b;
 }
 
 int Lattice::ring(CellIndex c, std::span<double, 7> xs, std::span<double, 7> ys) const {

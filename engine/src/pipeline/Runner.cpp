@@ -188,22 +188,7 @@ struct GridStep {
 };
 
 // The bounds of the lattice's cells: whole cells, at multiples of the cell size when snapped.
-grid::Extent latticeBounds(const grid::Lattice& l) {
-    grid::Extent b{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
-                   std::numeric_limits<double>::lowest(), std::numeric_limits<double>::lowest()};
-    std::array<double, 7> xs{}, ys{};
-    for (const std::int64_t r : {std::int64_t{0}, std::min<std::int64_t>(1, l.rows() - 1), l.rows() - 1})
-        for (const std::int64_t c : {std::int64_t{0}, l.cols() - 1}) {
-            const int n = l.ring({c, r}, xs, ys);
-            for (int k = 0; k < n; ++k) {
-                b.minX = std::min(b.minX, xs[k]);
-                b.maxX = std::max(b.maxX, xs[k]);
-                b.minY = std::min(b.minY, ys[k]);
-                b.maxY = std::max(b.maxY, ys[k]);
-            }
-        }
-    return b;
-}
+grid::Extent latticeBounds(const grid::Lattice& l) { return l.blockBounds(0, l.cols(), 0, l.rows()); }
 
 // grid.build: the lattice over the study area (or the reports' extent) and the cells that take part.
 GridStep buildGrid(const Config& cfg, const io::ReportSet& reports, const geom::Area* area, const Progress& progress) {

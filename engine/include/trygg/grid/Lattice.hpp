@@ -57,6 +57,10 @@ public:
 
     Point centre(CellIndex c) const;
 
+    // The bounding box of the cells [c0, c1) x [r0, r1) (a non-empty block): their corner cells'
+    // rings, and on a hex lattice the second row's too, as odd rows are shifted by half a cell.
+    Extent blockBounds(std::int64_t c0, std::int64_t c1, std::int64_t r0, std::int64_t r1) const;
+
     // The cell's boundary as a closed ring, counter-clockwise: 5 points for a square, 7 for a
     // hexagon. Returns the number of points written.
     int ring(CellIndex c, std::span<double, 7> xs, std::span<double, 7> ys) const;

@@ -50,6 +50,17 @@ public:
     }
     void equal(const std::vector<Term>& parts, const Term& total) { add(parts, total, true); }
     void atMost(const std::vector<Term>& parts, const Term& total) { add(parts, total, false); }
+    // sum(parts) >= least, a published number.
+    void atLeast(const std::vector<Term>& parts, std::int64_t least) {
+        Constraint c;
+        for (const auto& t : parts) {
+            if (t.var < 0) c.known += t.value;
+            else c.vars.push_back(t.var);
+        }
+        c.rhs = {-1, least};
+        c.atLeast = true;
+        if (!c.vars.empty()) m_constraints.push_back(std::move(c));
+    }
 
     // Propagates the bounds; returns the unknowns recovered: fixed, or within a range narrower
     // than minCount.
@@ -76,6 +87,7 @@ private:
         std::int64_t known = 0;
         Term rhs;
         bool equality = true;
+        bool atLeast = false;  // sum >= rhs (a known number) instead
     };
     void add(const std::vector<Term>& parts, const Term& total, bool equality) {
         Constraint c;
@@ -95,6 +107,16 @@ private:
         return changed;
     }
     bool propagate(const Constraint& c) {
+        if (c.atLeast) {
+            std::int64_t sumUb = c.known;
+            for (int v : c.vars) sumUb = std::min(kInf, sumUb + m_ub[static_cast<std::size_t>(v)]);
+            bool changed = false;
+            if (sumUb >= kInf) return false;
+            for (int v : c.vars)
+                changed |= tighten(v, std::max<std::int64_t>(0, c.rhs.value - (sumUb - m_ub[static_cast<std::size_t>(v)])),
+                                   kInf);
+            return changed;
+        }
         // rhs bounds
         std::int64_t rLb = c.rhs.var < 0 ? c.rhs.value : m_lb[static_cast<std::size_t>(c.rhs.var)];
         std::int64_t rUb = c.rhs.var < 0 ? c.rhs.value : m_ub[static_cast<std::size_t>(c.rhs.var)];
@@ -201,6 +223,31 @@ pipeline::RunSummary attackPublished(pipeline::Config c, const test::TempDir& di
                 for (int h = 0; h < 24; ++h) parts.push_back(s.term(id + ".h" + std::to_string(h), r[static_cast<std::size_t>(h) + 2]));
                 s.equal(parts, s.term(id + ".total", r[0]));
             }
+        }
+    }
+    // The fear-versus-crime class says whether the 3x3 window around a cell holds at least 5
+    // perception reports ("too little data" below): a bound on the hidden perc_n in the window.
+    if (exists(db, "perception_grid")) {
+        const double size = std::stod(md["grid.cell_size_m"]);
+        std::map<std::pair<long long, long long>, std::pair<std::string, std::string>> cells;  // (E, N) -> id, perc_n
+        std::vector<std::pair<std::pair<long long, long long>, std::string>> classes;
+        for (const auto& r : query(db, "SELECT cell_id, perc_n, fear_crime_class FROM perception_grid")) {
+            long long e = 0, n = 0;
+            if (std::sscanf(r[0].c_str(), "E%lldN%lld", &e, &n) != 2) continue;
+            cells[{e, n}] = {r[0], r[1]};
+            classes.push_back({{e, n}, r[2]});
+        }
+        const auto step = static_cast<long long>(size);
+        for (const auto& [at, cls] : classes) {
+            if (cls == Solver::kNull) continue;
+            std::vector<Solver::Term> window;
+            for (long long de : {-step, 0LL, step})
+                for (long long dn : {-step, 0LL, step}) {
+                    const auto it = cells.find({at.first + de, at.second + dn});
+                    if (it != cells.end()) window.push_back(s.term("perception_grid." + it->second.first + ".perc_n", it->second.second));
+                }
+            if (cls == "0") s.atMost(window, {-1, 4});
+            else s.atLeast(window, 5);
         }
     }
     // Between analyses: the vandalism analysis counts the main grid's vandalism categories.

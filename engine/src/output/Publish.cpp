@@ -312,85 +312,93 @@ std::size_t protectAcross(std::vector<TableState>& tables, int minCount) {
     return added;
 }
 
-// Within one analysis, layers that count the same reports per cell: a cell's change_grid
-// n_before and n_after are part of its hotspot_grid n (the reports outside both periods are the
-// rest, never published), so n minus one period bounds the other (n 7 and n_before 6 gave
-// n_after = 1 or 0); emerging_hotspots' n is hotspot_grid's n again, so a count hidden in one is
-// hidden in the other. Returns how many it hid.
+// The analysis prefix of a table ("natt_" of "natt_hotspot_grid"; "" for the main analysis).
+std::string prefixOf(const TableState& t) { return t.table.substr(0, t.table.size() - t.policy->layer.size()); }
+
+// The table of `layer` in the same analysis (prefix), or nullptr.
+TableState* sibling(std::vector<TableState>& tables, const std::string& prefix, const std::string& layer) {
+    for (TableState& t : tables)
+        if (t.policy->layer == layer && prefixOf(t) == prefix) return &t;
+    return nullptr;
+}
+
+std::size_t countIndex(const TableState& t, const std::string& field) {
+    return static_cast<std::size_t>(std::find(t.counts.begin(), t.counts.end(), field) - t.counts.begin());
+}
+
+// The same count in two tables, matched by key: hidden in both wherever it is hidden in one.
+std::size_t hideTogether(TableState& a, std::size_t ka, TableState& b, std::size_t kb) {
+    std::map<std::string, std::size_t> rowOf;
+    for (std::size_t i = 0; i < a.rows(); ++i) rowOf.emplace(a.keys[i], i);
+    std::size_t added = 0;
+    for (std::size_t j = 0; j < b.rows(); ++j) {
+        const auto it = rowOf.find(b.keys[j]);
+        if (it == rowOf.end()) continue;
+        auto x = a.hidden[it->second][ka];
+        auto y = b.hidden[j][kb];
+        if (x != y) {
+            x = true;
+            y = true;
+            ++added;
+        }
+    }
+    return added;
+}
+
+// A cell's n_before and n_after (change_grid) against its n (hotspot_grid), the reports outside
+// both periods being the rest, never published.
+std::size_t protectPeriods(TableState& grid, std::size_t nk, TableState& change, int minCount) {
+    std::map<std::string, std::size_t> rowOf;
+    for (std::size_t i = 0; i < grid.rows(); ++i) rowOf.emplace(grid.keys[i], i);
+    std::size_t added = 0;
+    for (std::size_t j = 0; j < change.rows(); ++j) {
+        const auto it = rowOf.find(change.keys[j]);
+        if (it == rowOf.end()) continue;
+        const std::size_t i = it->second;
+        if (grid.hidden[i][nk]) continue;  // n itself hidden (and protected against its parts)
+        const std::int64_t before = change.values[j][0], after = change.values[j][1];
+        const std::int64_t rest = std::max<std::int64_t>(0, grid.values[i][nk] - before - after);
+        std::vector<std::int64_t> v{before, after, rest};
+        std::vector<bool> h{change.hidden[j][0], change.hidden[j][1], true};  // the rest is never shown
+        if (!h[0] && !h[1]) continue;  // both periods shown: the rest harms nobody
+        while (!groupSafe(v, h, minCount)) {
+            if (!h[0] || !h[1]) {
+                const int k = !h[0] && (h[1] || v[0] <= v[1]) ? 0 : 1;
+                h[static_cast<std::size_t>(k)] = true;
+                change.hidden[j][static_cast<std::size_t>(k)] = true;
+            } else {
+                grid.hidden[i][nk] = true;  // nothing left beside them: n goes
+                ++added;
+                break;
+            }
+            ++added;
+        }
+    }
+    return added;
+}
+
+// Within one analysis, layers that count the same reports: a cell's change_grid n_before and
+// n_after are part of its hotspot_grid n (the reports outside both periods are the rest, never
+// published), so n minus one period bounds the other (n 7 and n_before 6 gave n_after = 1 or 0);
+// emerging_hotspots' n is hotspot_grid's n again, and an area's area_statistics n is its
+// area_summary incidents, so a count hidden in one is hidden in the other. Returns how many it hid.
 std::size_t protectLinked(std::vector<TableState>& tables, int minCount) {
     std::size_t added = 0;
-    auto prefixOf = [](const TableState& t, const std::string& base) { return t.table.substr(0, t.table.size() - base.size()); };
     for (TableState& grid : tables) {
         if (grid.policy->layer != "hotspot_grid" || grid.totalIndex < 0) continue;
+        const std::string prefix = prefixOf(grid);
         const auto nk = static_cast<std::size_t>(grid.totalIndex);
-        std::map<std::string, std::size_t> rowOf;
-        for (std::size_t i = 0; i < grid.rows(); ++i) rowOf.emplace(grid.keys[i], i);
-        const std::string prefix = prefixOf(grid, "hotspot_grid");
-        for (TableState& other : tables) {
-            if (other.policy->layer == "area_statistics" && prefixOf(other, "area_statistics") == prefix &&
-                other.totalIndex >= 0) {
+        if (TableState* stats = sibling(tables, prefix, "area_statistics"); stats && stats->totalIndex >= 0)
+            if (TableState* summary = sibling(tables, prefix, "area_summary")) {
                 // An area's n in area_statistics is its incidents in area_summary.
-                for (TableState& summary : tables) {
-                    if (summary.policy->layer != "area_summary" || prefixOf(summary, "area_summary") != prefix) continue;
-                    const auto ks = static_cast<std::size_t>(
-                        std::find(summary.counts.begin(), summary.counts.end(), "incidents") - summary.counts.begin());
-                    if (ks == summary.counts.size()) continue;
-                    std::map<std::string, std::size_t> areaRow;
-                    for (std::size_t i = 0; i < summary.rows(); ++i) areaRow.emplace(summary.keys[i], i);
-                    const auto kn = static_cast<std::size_t>(other.totalIndex);
-                    for (std::size_t j = 0; j < other.rows(); ++j) {
-                        const auto it = areaRow.find(other.keys[j]);
-                        if (it == areaRow.end()) continue;
-                        auto a = other.hidden[j][kn];
-                        auto b = summary.hidden[it->second][ks];
-                        if (a != b) {
-                            a = true;
-                            b = true;
-                            ++added;
-                        }
-                    }
-                }
+                const std::size_t ks = countIndex(*summary, "incidents");
+                if (ks < summary->counts.size())
+                    added += hideTogether(*stats, static_cast<std::size_t>(stats->totalIndex), *summary, ks);
             }
-            if (other.policy->layer == "emerging_hotspots" && prefixOf(other, "emerging_hotspots") == prefix &&
-                !other.counts.empty()) {
-                for (std::size_t j = 0; j < other.rows(); ++j) {
-                    const auto it = rowOf.find(other.keys[j]);
-                    if (it == rowOf.end()) continue;
-                    auto a = grid.hidden[it->second][nk];
-                    auto b = other.hidden[j][0];
-                    if (a != b) {
-                        a = true;
-                        b = true;
-                        ++added;
-                    }
-                }
-            }
-            if (other.policy->layer != "change_grid" || prefixOf(other, "change_grid") != prefix || other.counts.size() != 2)
-                continue;
-            for (std::size_t j = 0; j < other.rows(); ++j) {
-                const auto it = rowOf.find(other.keys[j]);
-                if (it == rowOf.end()) continue;
-                const std::size_t i = it->second;
-                if (grid.hidden[i][nk]) continue;  // n itself hidden (and protected against its parts)
-                const std::int64_t before = other.values[j][0], after = other.values[j][1];
-                const std::int64_t rest = std::max<std::int64_t>(0, grid.values[i][nk] - before - after);
-                std::vector<std::int64_t> v{before, after, rest};
-                std::vector<bool> h{other.hidden[j][0], other.hidden[j][1], true};  // the rest is never shown
-                if (!h[0] && !h[1]) continue;  // both periods shown: the rest harms nobody
-                while (!groupSafe(v, h, minCount)) {
-                    if (!h[0] || !h[1]) {
-                        const int k = !h[0] && (h[1] || v[0] <= v[1]) ? 0 : 1;
-                        h[static_cast<std::size_t>(k)] = true;
-                        other.hidden[j][static_cast<std::size_t>(k)] = true;
-                    } else {
-                        grid.hidden[i][nk] = true;  // nothing left beside them: n goes
-                        ++added;
-                        break;
-                    }
-                    ++added;
-                }
-            }
-        }
+        if (TableState* emerging = sibling(tables, prefix, "emerging_hotspots"); emerging && !emerging->counts.empty())
+            added += hideTogether(grid, nk, *emerging, 0);
+        if (TableState* change = sibling(tables, prefix, "change_grid"); change && change->counts.size() == 2)
+            added += protectPeriods(grid, nk, *change, minCount);
     }
     return added;
 }
@@ -401,7 +409,6 @@ std::size_t protectLinked(std::vector<TableState>& tables, int minCount) {
 // areas summing to 2 were given back. Returns how many it hid.
 std::size_t protectSums(std::vector<TableState>& tables, int minCount) {
     std::size_t added = 0;
-    auto prefixOf = [](const TableState& t) { return t.table.substr(0, t.table.size() - t.policy->layer.size()); };
     for (TableState& parts : tables) {
         if (parts.policy->layer != "area_reasons" || parts.groupOf.size() != parts.rows()) continue;
         for (TableState& whole : tables) {
@@ -412,8 +419,7 @@ std::size_t protectSums(std::vector<TableState>& tables, int minCount) {
                 const auto it = rowsOf.find(whole.keys[w]);
                 if (it == rowsOf.end()) continue;
                 for (std::size_t k = 0; k < parts.counts.size(); ++k) {
-                    const auto kw = static_cast<std::size_t>(
-                        std::find(whole.counts.begin(), whole.counts.end(), parts.counts[k]) - whole.counts.begin());
+                    const std::size_t kw = countIndex(whole, parts.counts[k]);
                     if (kw == whole.counts.size()) continue;
                     std::vector<std::int64_t> v;
                     std::vector<bool> h;

@@ -93,7 +93,9 @@ public:
 
     // True when the point lies inside or on the boundary.
     bool coversPoint(double x, double y) const;
-    // Share in [0, 1] of the polygon (ring given as closed x/y coordinate lists) inside the area.
+    // Share in [0, 1] of the polygon (ring given as closed x/y coordinate lists) inside the area,
+    // by one GEOS intersection: the cell-by-cell reference that latticeShares is tested against
+    // (the grid uses latticeShares).
     double coveredShare(std::span<const double> ringX, std::span<const double> ringY) const;
 
     // The share inside the area of every cell of `lattice` that the area covers more than a

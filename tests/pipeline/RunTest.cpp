@@ -13,6 +13,7 @@
 #include <cpl_vsi.h>
 
 #include <algorithm>
+#include <bitset>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -437,18 +438,25 @@ TEST_CASE("a time filter: every accepted row used or counted out, and hot times 
 
     GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
     REQUIRE(ds);
-    std::int64_t total = 0, outside = 0;
+    // The slots outside the filter are NULL (not counted), in every scope; those inside are counts.
+    std::int64_t total = 0, outside = 0, inside = 0;
     for (auto& f : *ds->GetLayerByName("hot_times")) {
-        if (!f->IsFieldNull(f->GetFieldIndex("area_id"))) continue;
+        const bool studyArea = f->IsFieldNull(f->GetFieldIndex("area_id"));
         const int weekday = f->GetFieldAsInteger("weekday");
+        const bool day = weekday == 5 || weekday == 6;
         for (int h = 0; h < 24; ++h) {
-            const int n = f->GetFieldAsInteger(f->GetFieldIndex((std::string(h < 10 ? "h0" : "h") + std::to_string(h)).c_str()));
-            total += n;
-            if ((h >= 6 && h < 18) || (weekday != 5 && weekday != 6)) outside += n;
+            const int k = f->GetFieldIndex((std::string(h < 10 ? "h0" : "h") + std::to_string(h)).c_str());
+            const bool counted = day && !(h >= 6 && h < 18);
+            if (counted != !f->IsFieldNull(k)) ++outside;
+            if (counted) ++inside;
+            if (studyArea) total += f->GetFieldAsInteger(k);
         }
+        CHECK(f->IsFieldNull(f->GetFieldIndex("no_clock")));  // an hours filter needs a clock time
+        CHECK(f->IsFieldNull(f->GetFieldIndex("total")) == !day);
     }
     CHECK(total == used);
     CHECK(outside == 0);
+    CHECK(inside > 24);
     std::map<std::string, std::string> md;
     for (auto& f : *ds->GetLayerByName("run_metadata")) md[f->GetFieldAsString("key")] = f->GetFieldAsString("value");
     CHECK(md["filter"] == s.filter);
@@ -1017,19 +1025,47 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
     CHECK(followupRowsHidden > 0);
     // Route 5: a small area's hot times with three hidden hours among zeros gave its incidents'
     // exact hours and weekdays. A weekday row that hides an hour shows no zero hour.
-    int rowsWithHidden = 0;
+    // The hours outside an analysis's filter (the night analysis's 06-21) are NULL as not counted,
+    // and neither hide nor reveal anything.
+    int rowsWithHidden = 0, notCounted = 0;
     for (const auto& t : tables) {
         if (t[0].size() < 9 || t[0].compare(t[0].size() - 9, 9, "hot_times") != 0) continue;
+        std::bitset<24> hours = c.filter.hours;
+        for (const auto& a : c.analyses)
+            if (t[0] == a.name + "_hot_times") hours = a.filter.hours;
+        if (hours.none()) hours.set();
         std::string cols;
         for (int h = 0; h < 24; ++h) cols += fmt::format("{}h{:02d}", h ? ", " : "", h);
         for (const auto& r : query(path, "SELECT " + cols + " FROM " + t[0])) {
-            const bool anyHidden = std::count(r.begin(), r.end(), std::string("\x01NULL")) > 0;
-            rowsWithHidden += anyHidden;
-            if (anyHidden && std::count(r.begin(), r.end(), std::string("0")) > 0)
-                FAIL(t[0] << ": a weekday row shows zero hours beside hidden ones");
+            int hidden = 0, zeros = 0;
+            for (std::size_t h = 0; h < 24; ++h) {
+                if (!hours.test(h)) {
+                    CHECK(r[h] == "\x01NULL");
+                    ++notCounted;
+                    continue;
+                }
+                hidden += r[h] == "\x01NULL";
+                zeros += r[h] == "0";
+            }
+            rowsWithHidden += hidden > 0;
+            if (hidden > 0 && zeros > 0) FAIL(t[0] << ": a weekday row shows zero hours beside hidden ones");
         }
     }
     CHECK(rowsWithHidden > 10);
+    CHECK(notCounted > 100);
+    // A hotspot area's "stöld (337)" is the sum of its cells' n_stöld, and "19-20 (94)" the sum of
+    // that hour over its weekdays: beside a hidden cell or hour, a large count gives it back. The
+    // texts keep their names and drop every count.
+    int texts = 0;
+    for (const auto& t : tables) {
+        if (t[0].size() < 13 || t[0].compare(t[0].size() - 13, 13, "hotspot_areas") != 0) continue;
+        for (const auto& r : query(path, "SELECT leading_categories, peak_hour, peak_weekday FROM " + t[0]))
+            for (const auto& text : r) {
+                texts += !text.empty() && text != "\x01NULL";
+                if (std::regex_search(text, std::regex(R"(\(\d+\))"))) FAIL(t[0] << ": a count in '" << text << "'");
+            }
+    }
+    CHECK(texts > 50);
     // The statistics that would give counts back are gone; the classes stay.
     const auto fields = query(path, "SELECT group_concat(name, ' ') FROM pragma_table_info('hotspot_grid')")[0][0];
     CHECK(fields.find("GiZScore") == std::string::npos);

@@ -750,7 +750,8 @@ void GpkgWriter::writePerceptionReasons(const std::vector<perception::ReasonRow>
 
 void GpkgWriter::writeHotTimes(const temporal::HourWeekdayTable& studyArea, const std::vector<HotspotAreaRow>& areas) {
     OGRLayer* layer = createLayer("hot_times", wkbNone, "Hot times",
-                                  "Incidents by weekday and hour of the day, for the study area and each hotspot area");
+                                  "Incidents by weekday and hour of the day, for the study area and each hotspot area; "
+                                  "NULL where the analysis's filter of hours or weekdays counts nothing");
     addField(layer, "scope", OFTString);
     addField(layer, "area_id", OFTInteger);
     addField(layer, "weekday", OFTInteger);
@@ -771,10 +772,17 @@ void GpkgWriter::writeHotTimes(const temporal::HourWeekdayTable& studyArea, cons
                 f.SetFieldNull(f.GetFieldIndex("area_id"));
             f.SetField("weekday", d + 1);
             f.SetField("weekday_name", temporal::weekdayName(d));
+            // Slots outside the analysis's filter are NULL: not counted, rather than counted empty.
+            const auto set = [&](int field, bool counted, std::int64_t v) {
+                if (counted)
+                    f.SetField(field, static_cast<int>(v));
+                else
+                    f.SetFieldNull(field);
+            };
             for (int h = 0; h < 24; ++h)
-                f.SetField(firstHour + h, static_cast<int>(t.counts[static_cast<std::size_t>(d)][static_cast<std::size_t>(h)]));
-            f.SetField("no_clock", static_cast<int>(t.noClock[static_cast<std::size_t>(d)]));
-            f.SetField("total", static_cast<int>(t.weekdayTotal(d)));
+                set(firstHour + h, t.counted(d, h), t.counts[static_cast<std::size_t>(d)][static_cast<std::size_t>(h)]);
+            set(f.GetFieldIndex("no_clock"), t.countedNoClock(d), t.noClock[static_cast<std::size_t>(d)]);
+            set(f.GetFieldIndex("total"), t.countedWeekday(d), t.weekdayTotal(d));
             check(layer->CreateFeature(&f), "writing hot times");
         }
     };

@@ -1,7 +1,10 @@
 #include "trygg/output/Publish.hpp"
 
+#include "Disclosure.hpp"
 #include "LayerNames.hpp"
 #include "Sqlite.hpp"
+
+#include "trygg/geom/Geos.hpp"
 
 #include <fmt/format.h>
 
@@ -10,35 +13,14 @@
 #include <numeric>
 #include <regex>
 #include <set>
+#include <span>
 
 namespace trygg::output {
 namespace {
 
 using sqlite::Db;
 using sqlite::quoteId;
-
-// Fields computed from counts: hidden when any of the counts they come from is hidden.
-struct Derived {
-    std::string field;
-    std::vector<std::string> from;
-};
-
-// How one of Trygg's tables is published.
-struct Policy {
-    std::string layer;                   // base name (isLayer)
-    std::vector<std::string> counts;     // count fields; "n_*" stands for every n_<category>
-    std::string rowTotal;                // a field that is the sum of the other counts in its row
-    bool columnTotals = true;            // each count field's sum over the rows is published
-    std::vector<Derived> derived;
-    std::vector<std::string> drop;       // continuous statistics that could give counts back
-    std::vector<std::string> textCounts; // text with "(N)" counts: "stöld (337); klotter (2)"
-    bool hotTimes = false;               // weekday rows in blocks per scope and area
-    std::string key;                     // the field naming a row the same way in every analysis
-    std::string groupBy = {};            // a field grouping rows whose counts add up to another table's row
-    // Fields computed from every count of a group of rows (groupBy): NULL in all the group's rows
-    // when any of its counts is hidden.
-    std::vector<std::string> groupDerived = {};
-};
+using namespace disclosure;
 
 const std::vector<Policy>& policies() {
     static const std::vector<std::string> gridStats = {"GiZScore", "GiPValue", "GiPseudoP", "LMiIndex", "LMiZScore",
@@ -50,10 +32,11 @@ const std::vector<Policy>& policies() {
                                                              {"rate_ratio", {"n_before", "n_after"}},
                                                              {"change_p", {"n_before", "n_after"}}}, {}, {}, false, "cell_id"},
         {"emerging_hotspots", {"n"}, "", true, {}, {"last_z"}, {}, false, "cell_id"},
-        {"hotspot_areas", {"incidents"}, "", true, {{"share_of_incidents", {"incidents"}}}, {}, {"leading_categories", "peak_hour", "peak_weekday"}, false},
+        {"hotspot_areas", {"incidents"}, "", true, {{"share_of_incidents", {"incidents"}}}, {},
+         {"leading_categories", "peak_hour", "peak_weekday"}, false, "", "area_id"},
         // Route 4 of the audit: a class's share of the incidents times the reports used, minus its
         // shown areas, gave a hidden area's count.
-        {"density_areas", {"incidents"}, "", true, {{"share_of_incidents", {"incidents"}}}, {}, {}, false, "",
+        {"density_areas", {"incidents"}, "", true, {{"share_of_incidents", {"incidents"}}}, {}, {}, false, "", "",
          "top_percent", {"class_share_of_incidents"}},
         {"hot_times", {"h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13",
                        "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23", "no_clock", "total"},
@@ -66,7 +49,7 @@ const std::vector<Policy>& policies() {
         {"area_reasons", {"reports", "unsafe_reports"}, "", true,
          {{"share_unsafe", {"reports", "unsafe_reports"}}, {"share_unsafe_in_area", {"unsafe_reports"}},
           {"lift", {"reports", "unsafe_reports"}}},
-         {}, {}, false, "", "reason"},
+         {}, {}, false, "", "", "reason"},
         {"perception_reasons", {"reports", "unsafe_reports"}, "", true,
          {{"share_unsafe", {"reports", "unsafe_reports"}}, {"share_unsafe_overall", {"unsafe_reports"}},
           {"lift", {"reports", "unsafe_reports"}}},
@@ -104,47 +87,14 @@ std::vector<std::string> columnsOf(Db& db, const std::string& table) {
     return cols;
 }
 
-// A count of reports small enough to point at someone: 1 .. minCount. Zero identifies nobody.
-bool isSmall(std::int64_t v, int minCount) { return v >= 1 && v <= minCount; }
-
-// "stöld (337); klotter (2)" with the small counts written "(≤3)".
-std::string hideTextCounts(const std::string& text, int minCount) {
-    static const std::regex count(R"(\((\d+)\))");
-    std::string out;
-    auto it = std::sregex_iterator(text.begin(), text.end(), count);
-    std::size_t last = 0;
-    for (; it != std::sregex_iterator(); ++it) {
-        const long v = std::stol((*it)[1].str());
-        out += text.substr(last, static_cast<std::size_t>(it->position()) - last);
-        out += isSmall(v, minCount) ? fmt::format("(≤{})", minCount) : it->str();
-        last = static_cast<std::size_t>(it->position() + it->length());
-    }
-    return out + text.substr(last);
+// "stöld (337); klotter (2)" as "stöld; klotter". Every count goes, not only the small ones: a
+// hotspot area's "stöld (337)" is the sum of its cells' n_stöld, and its peak hour's "(94)" the
+// sum of that hour over its weekdays, so a large count gives back a hidden cell or hour beside it.
+// The order, which is what a planner reads, stays.
+std::string dropTextCounts(const std::string& text) {
+    static const std::regex count(R"( ?\(\d+\))");
+    return std::regex_replace(text, count, "");
 }
-
-struct TableResult {
-    std::int64_t hidden = 0, complementary = 0, derived = 0;
-};
-
-using Cell = std::pair<std::size_t, std::size_t>;  // row, count field
-
-// One table's counts in memory while the hiding is worked out, over every table at once.
-struct TableState {
-    std::string table;
-    const Policy* policy = nullptr;
-    std::vector<std::string> cols, counts;
-    int totalIndex = -1;
-    std::vector<std::int64_t> rowids;
-    std::vector<std::string> keys;     // cell_id or area_id per row, for comparing analyses
-    std::vector<std::string> blockOf;  // hot_times: the scope and area a weekday row belongs to
-    std::vector<std::string> groupOf;  // the policy's groupBy field per row
-    std::vector<std::vector<std::int64_t>> values;
-    std::vector<std::vector<bool>> isNull, hidden;
-    TableResult result;
-
-    bool has(const std::string& c) const { return std::find(cols.begin(), cols.end(), c) != cols.end(); }
-    std::size_t rows() const { return rowids.size(); }
-};
 
 TableState loadTable(Db& db, const std::string& table, const Policy& policy, int minCount) {
     TableState t;
@@ -164,9 +114,11 @@ TableState loadTable(Db& db, const std::string& table, const Policy& policy, int
     const std::string key = t.has(policy.key) ? policy.key : "";
     std::string sql = "SELECT rowid, " + (key.empty() ? std::string("''") : quoteId(key));
     for (const auto& c : t.counts) sql += ", " + quoteId(c);
-    if (policy.hotTimes) sql += ", COALESCE(scope, '') || '/' || COALESCE(area_id, '')";
-    const bool grouped = !policy.groupBy.empty() && t.has(policy.groupBy);
-    if (grouped) sql += ", " + quoteId(policy.groupBy);
+    // The extra columns after the counts, in this order.
+    std::vector<std::vector<std::string>*> extra;
+    if (policy.hotTimes) sql += ", COALESCE(area_id, '')", extra.push_back(&t.blockOf);
+    if (!policy.groupBy.empty() && t.has(policy.groupBy)) sql += ", " + quoteId(policy.groupBy), extra.push_back(&t.groupOf);
+    if (!policy.id.empty() && t.has(policy.id)) sql += ", " + quoteId(policy.id), extra.push_back(&t.ids);
     auto q = db.prepare(sql + " FROM " + quoteId(table));
     const int first = 2;  // the first count's column
     while (db.row(q.get())) {
@@ -180,9 +132,8 @@ TableState loadTable(Db& db, const std::string& table, const Policy& policy, int
         }
         t.values.push_back(std::move(v));
         t.isNull.push_back(std::move(nul));
-        if (policy.hotTimes) t.blockOf.push_back(sqlite::text(q.get(), first + static_cast<int>(t.counts.size())));
-        if (grouped)
-            t.groupOf.push_back(sqlite::text(q.get(), first + static_cast<int>(t.counts.size()) + (policy.hotTimes ? 1 : 0)));
+        for (std::size_t e = 0; e < extra.size(); ++e)
+            extra[e]->push_back(sqlite::text(q.get(), first + static_cast<int>(t.counts.size() + e)));
     }
     // The small counts themselves.
     t.hidden.assign(t.rows(), std::vector<bool>(t.counts.size(), false));
@@ -192,261 +143,71 @@ TableState loadTable(Db& db, const std::string& table, const Policy& policy, int
     return t;
 }
 
-// One pass of complementary suppression within a table: rows against their total, columns
-// against theirs, hot-times blocks against the area's incidents. Returns how many it hid.
-std::size_t protectWithin(TableState& t, int minCount) {
-    const Policy& policy = *t.policy;
-    const std::size_t rows = t.rows(), ncols = t.counts.size();
-    const auto group = [&](const std::vector<Cell>& cells, bool totalPublished) {
-        std::vector<std::int64_t> v;
-        std::vector<bool> h;
-        for (auto [i, k] : cells) {
-            v.push_back(t.isNull[i][k] ? 0 : t.values[i][k]);
-            h.push_back(t.hidden[i][k]);
-        }
-        const std::size_t added = suppressGroup(v, h, minCount, totalPublished);
-        for (std::size_t j = 0; j < cells.size(); ++j) t.hidden[cells[j].first][cells[j].second] = h[j];
-        return added;
+// The WKB of a GeoPackage geometry blob (its header and envelope skipped); empty for an empty
+// geometry or a blob that is not one.
+std::span<const unsigned char> wkbOf(const void* blob, int bytes) {
+    const auto* b = static_cast<const unsigned char*>(blob);
+    if (!b || bytes < 8 || b[0] != 'G' || b[1] != 'P' || (b[3] & 0x10)) return {};
+    static const int envelope[] = {0, 32, 48, 48, 64, 0, 0, 0};
+    const int header = 8 + envelope[(b[3] >> 1) & 7];
+    if (bytes <= header) return {};
+    return {b + header, static_cast<std::size_t>(bytes - header)};
+}
+
+// The hotspot areas made of whole grid cells (their `cells` field set; the density areas are
+// pixels), each with the grid rows of its cells: those whose centre lies inside it, as any reader
+// of the file can find them.
+std::vector<AreaOfCells> areasOfCells(Db& db, std::vector<TableState>& states) {
+    std::vector<AreaOfCells> out;
+    const auto geometryColumn = [&](const std::string& table) {
+        auto q = db.prepare("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?");
+        sqlite3_bind_text(q.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
+        return db.row(q.get()) ? sqlite::text(q.get(), 0) : std::string();
     };
-    std::size_t added = 0;
-    if (t.totalIndex >= 0) {
-        const auto tot = static_cast<std::size_t>(t.totalIndex);
-        for (std::size_t i = 0; i < rows; ++i) {
-            std::vector<Cell> parts;
-            for (std::size_t k = 0; k < ncols; ++k)
-                if (k != tot) parts.emplace_back(i, k);
-            if (!t.hidden[i][tot]) {
-                added += group(parts, true);
-                std::vector<std::int64_t> v;
-                std::vector<bool> h;
-                for (auto [r, k] : parts) v.push_back(t.values[r][k]), h.push_back(t.hidden[r][k]);
-                if (!groupSafe(v, h, minCount)) t.hidden[i][tot] = true, ++added;  // the parts cannot be covered
-            } else {
-                // A hidden total is the sum of its parts when they are all shown: hide the smallest
-                // non-zero one.
-                bool anyHidden = false;
-                std::size_t best = parts.size();
-                for (std::size_t j = 0; j < parts.size(); ++j) {
-                    const auto [r, k] = parts[j];
-                    anyHidden = anyHidden || t.hidden[r][k];
-                    if (t.values[r][k] > 0 && (best == parts.size() || t.values[r][k] < t.values[r][parts[best].second]))
-                        best = j;
-                }
-                // All of them zero: a zero goes, or the total would be read as 0.
-                if (!anyHidden && best == parts.size() && !parts.empty()) best = 0;
-                if (!anyHidden && best < parts.size()) t.hidden[i][parts[best].second] = true, ++added;
+    geom::GeosContext geos;
+    for (TableState& areas : states) {
+        if (areas.policy->layer != "hotspot_areas" || !areas.has("cells")) continue;
+        TableState* grid = nullptr;
+        for (TableState& g : states)
+            if (g.policy->layer == "hotspot_grid" && g.prefix() == areas.prefix()) grid = &g;
+        const std::string areaGeom = geometryColumn(areas.table), gridGeom = grid ? geometryColumn(grid->table) : "";
+        if (!grid || areaGeom.empty() || gridGeom.empty()) continue;
+        std::map<std::int64_t, std::size_t> gridRow, areaRow;
+        for (std::size_t i = 0; i < grid->rows(); ++i) gridRow.emplace(grid->rowids[i], i);
+        for (std::size_t i = 0; i < areas.rows(); ++i) areaRow.emplace(areas.rowids[i], i);
+        std::vector<std::pair<double, double>> centre(grid->rows());
+        std::vector<bool> hasCentre(grid->rows(), false);
+        auto q = db.prepare("SELECT rowid, " + quoteId(gridGeom) + " FROM " + quoteId(grid->table));
+        while (db.row(q.get())) {
+            const auto it = gridRow.find(sqlite3_column_int64(q.get(), 0));
+            const auto wkb = wkbOf(sqlite3_column_blob(q.get(), 1), sqlite3_column_bytes(q.get(), 1));
+            if (it == gridRow.end() || wkb.empty()) continue;
+            const geom::Bounds b = geom::boundsOf(geos, geom::fromWkb(geos, wkb).get());
+            centre[it->second] = {(b.minX + b.maxX) / 2, (b.minY + b.maxY) / 2};
+            hasCentre[it->second] = true;
+        }
+        auto a = db.prepare("SELECT rowid, " + quoteId(areaGeom) + " FROM " + quoteId(areas.table) + " WHERE cells IS NOT NULL");
+        while (db.row(a.get())) {
+            const auto it = areaRow.find(sqlite3_column_int64(a.get(), 0));
+            const auto wkb = wkbOf(sqlite3_column_blob(a.get(), 1), sqlite3_column_bytes(a.get(), 1));
+            if (it == areaRow.end() || wkb.empty()) continue;
+            const geom::Area area(geos, {std::vector<unsigned char>(wkb.begin(), wkb.end())}, nullptr);
+            const geom::Bounds& b = area.bounds();
+            AreaOfCells member{&areas, it->second, grid, {}};
+            for (std::size_t c = 0; c < centre.size(); ++c) {
+                const auto [x, y] = centre[c];
+                if (hasCentre[c] && x > b.minX && x < b.maxX && y > b.minY && y < b.maxY && area.coversPoint(x, y))
+                    member.cells.push_back(c);
             }
+            out.push_back(std::move(member));
         }
     }
-    if (policy.columnTotals)
-        for (std::size_t k = 0; k < ncols; ++k) {
-            std::vector<Cell> cells;
-            for (std::size_t i = 0; i < rows; ++i) cells.emplace_back(i, k);
-            added += group(cells, true);
-        }
-    if (policy.hotTimes) {
-        // Route 5 of the audit: in a small area's table, three hidden hours among 165 zeros told
-        // the exact hours and weekdays of its incidents, as a hidden count is never 0 otherwise.
-        // Where a weekday row hides an hour, its zero hours are hidden too: a hidden hour may be
-        // empty, and the row no longer says when anything happened.
-        for (std::size_t i = 0; i < rows; ++i) {
-            bool any = false;
-            for (std::size_t k = 0; k < ncols; ++k)
-                if (static_cast<int>(k) != t.totalIndex && t.hidden[i][k]) any = true;
-            if (!any) continue;
-            for (std::size_t k = 0; k < ncols; ++k)
-                if (static_cast<int>(k) != t.totalIndex && !t.hidden[i][k] && !t.isNull[i][k] && t.values[i][k] == 0)
-                    t.hidden[i][k] = true, ++added;
-        }
-    }
-    if (policy.hotTimes && t.totalIndex >= 0) {
-        // The weekday totals of one block add up to the area's published incidents.
-        std::map<std::string, std::vector<Cell>> blocks;
-        for (std::size_t i = 0; i < rows; ++i) blocks[t.blockOf[i]].emplace_back(i, static_cast<std::size_t>(t.totalIndex));
-        for (const auto& [name, cells] : blocks) added += group(cells, true);
-    }
-    return added;
-}
-
-// Between analyses: the same layer of two analyses ("hotspot_grid", "natt_hotspot_grid") counts,
-// per cell or area and field, reports of which one set may hold the other (all assaults, and
-// those at night). Where both counts are shown and differ by 1 .. minCount, that difference is a
-// small count anyone can work out: the smaller count is hidden.
-std::size_t protectAcross(std::vector<TableState>& tables, int minCount) {
-    std::size_t added = 0;
-    for (std::size_t a = 0; a < tables.size(); ++a)
-        for (std::size_t b = a + 1; b < tables.size(); ++b) {
-            TableState& ta = tables[a];
-            TableState& tb = tables[b];
-            if (ta.policy != tb.policy || ta.keys.empty() || ta.keys.front().empty()) continue;
-            std::map<std::string, std::size_t> rowOf;
-            for (std::size_t i = 0; i < tb.rows(); ++i) rowOf.emplace(tb.keys[i], i);
-            for (std::size_t ka = 0; ka < ta.counts.size(); ++ka) {
-                const auto kb = static_cast<std::size_t>(
-                    std::find(tb.counts.begin(), tb.counts.end(), ta.counts[ka]) - tb.counts.begin());
-                if (kb == tb.counts.size()) continue;
-                for (std::size_t i = 0; i < ta.rows(); ++i) {
-                    const auto it = rowOf.find(ta.keys[i]);
-                    if (it == rowOf.end()) continue;
-                    const std::size_t j = it->second;
-                    if (ta.isNull[i][ka] || tb.isNull[j][kb]) continue;
-                    const std::int64_t va = ta.values[i][ka], vb = tb.values[j][kb];
-                    // Route 3 of the audit: the same count (n_klotter of the vandalism analysis
-                    // is the main one's) hidden in one and shown in the other.
-                    if (ta.hidden[i][ka] != tb.hidden[j][kb] && va == vb) {
-                        ta.hidden[i][ka] = true;
-                        tb.hidden[j][kb] = true;
-                        ++added;
-                        continue;
-                    }
-                    if (ta.hidden[i][ka] || tb.hidden[j][kb]) continue;
-                    if (!isSmall(va > vb ? va - vb : vb - va, minCount)) continue;
-                    if (va < vb)
-                        ta.hidden[i][ka] = true;
-                    else
-                        tb.hidden[j][kb] = true;
-                    ++added;
-                }
-            }
-        }
-    return added;
-}
-
-// The analysis prefix of a table ("natt_" of "natt_hotspot_grid"; "" for the main analysis).
-std::string prefixOf(const TableState& t) { return t.table.substr(0, t.table.size() - t.policy->layer.size()); }
-
-// The table of `layer` in the same analysis (prefix), or nullptr.
-TableState* sibling(std::vector<TableState>& tables, const std::string& prefix, const std::string& layer) {
-    for (TableState& t : tables)
-        if (t.policy->layer == layer && prefixOf(t) == prefix) return &t;
-    return nullptr;
-}
-
-std::size_t countIndex(const TableState& t, const std::string& field) {
-    return static_cast<std::size_t>(std::find(t.counts.begin(), t.counts.end(), field) - t.counts.begin());
-}
-
-// The same count in two tables, matched by key: hidden in both wherever it is hidden in one.
-std::size_t hideTogether(TableState& a, std::size_t ka, TableState& b, std::size_t kb) {
-    std::map<std::string, std::size_t> rowOf;
-    for (std::size_t i = 0; i < a.rows(); ++i) rowOf.emplace(a.keys[i], i);
-    std::size_t added = 0;
-    for (std::size_t j = 0; j < b.rows(); ++j) {
-        const auto it = rowOf.find(b.keys[j]);
-        if (it == rowOf.end()) continue;
-        auto x = a.hidden[it->second][ka];
-        auto y = b.hidden[j][kb];
-        if (x != y) {
-            x = true;
-            y = true;
-            ++added;
-        }
-    }
-    return added;
-}
-
-// A cell's n_before and n_after (change_grid) against its n (hotspot_grid), the reports outside
-// both periods being the rest, never published.
-std::size_t protectPeriods(TableState& grid, std::size_t nk, TableState& change, int minCount) {
-    std::map<std::string, std::size_t> rowOf;
-    for (std::size_t i = 0; i < grid.rows(); ++i) rowOf.emplace(grid.keys[i], i);
-    std::size_t added = 0;
-    for (std::size_t j = 0; j < change.rows(); ++j) {
-        const auto it = rowOf.find(change.keys[j]);
-        if (it == rowOf.end()) continue;
-        const std::size_t i = it->second;
-        if (grid.hidden[i][nk]) continue;  // n itself hidden (and protected against its parts)
-        const std::int64_t before = change.values[j][0], after = change.values[j][1];
-        const std::int64_t rest = std::max<std::int64_t>(0, grid.values[i][nk] - before - after);
-        std::vector<std::int64_t> v{before, after, rest};
-        std::vector<bool> h{change.hidden[j][0], change.hidden[j][1], true};  // the rest is never shown
-        if (!h[0] && !h[1]) continue;  // both periods shown: the rest harms nobody
-        while (!groupSafe(v, h, minCount)) {
-            if (!h[0] || !h[1]) {
-                const int k = !h[0] && (h[1] || v[0] <= v[1]) ? 0 : 1;
-                h[static_cast<std::size_t>(k)] = true;
-                change.hidden[j][static_cast<std::size_t>(k)] = true;
-            } else {
-                grid.hidden[i][nk] = true;  // nothing left beside them: n goes
-                ++added;
-                break;
-            }
-            ++added;
-        }
-    }
-    return added;
-}
-
-// Within one analysis, layers that count the same reports: a cell's change_grid n_before and
-// n_after are part of its hotspot_grid n (the reports outside both periods are the rest, never
-// published), so n minus one period bounds the other (n 7 and n_before 6 gave n_after = 1 or 0);
-// emerging_hotspots' n is hotspot_grid's n again, and an area's area_statistics n is its
-// area_summary incidents, so a count hidden in one is hidden in the other. Returns how many it hid.
-std::size_t protectLinked(std::vector<TableState>& tables, int minCount) {
-    std::size_t added = 0;
-    for (TableState& grid : tables) {
-        if (grid.policy->layer != "hotspot_grid" || grid.totalIndex < 0) continue;
-        const std::string prefix = prefixOf(grid);
-        const auto nk = static_cast<std::size_t>(grid.totalIndex);
-        if (TableState* stats = sibling(tables, prefix, "area_statistics"); stats && stats->totalIndex >= 0)
-            if (TableState* summary = sibling(tables, prefix, "area_summary")) {
-                // An area's n in area_statistics is its incidents in area_summary.
-                const std::size_t ks = countIndex(*summary, "incidents");
-                if (ks < summary->counts.size())
-                    added += hideTogether(*stats, static_cast<std::size_t>(stats->totalIndex), *summary, ks);
-            }
-        if (TableState* emerging = sibling(tables, prefix, "emerging_hotspots"); emerging && !emerging->counts.empty())
-            added += hideTogether(grid, nk, *emerging, 0);
-        if (TableState* change = sibling(tables, prefix, "change_grid"); change && change->counts.size() == 2)
-            added += protectPeriods(grid, nk, *change, minCount);
-    }
-    return added;
-}
-
-// Route 6 of the audit: per reason, the areas' counts (area_reasons) add up to the study area's
-// (perception_reasons), but for the reports in no area, never published. Each reason's areas are
-// protected as a group against that total, the unpublished rest counted as hidden: two hidden
-// areas summing to 2 were given back. Returns how many it hid.
-std::size_t protectSums(std::vector<TableState>& tables, int minCount) {
-    std::size_t added = 0;
-    for (TableState& parts : tables) {
-        if (parts.policy->layer != "area_reasons" || parts.groupOf.size() != parts.rows()) continue;
-        for (TableState& whole : tables) {
-            if (whole.policy->layer != "perception_reasons" || prefixOf(whole) != prefixOf(parts)) continue;
-            std::map<std::string, std::vector<std::size_t>> rowsOf;
-            for (std::size_t i = 0; i < parts.rows(); ++i) rowsOf[parts.groupOf[i]].push_back(i);
-            for (std::size_t w = 0; w < whole.rows(); ++w) {
-                const auto it = rowsOf.find(whole.keys[w]);
-                if (it == rowsOf.end()) continue;
-                for (std::size_t k = 0; k < parts.counts.size(); ++k) {
-                    const std::size_t kw = countIndex(whole, parts.counts[k]);
-                    if (kw == whole.counts.size()) continue;
-                    std::vector<std::int64_t> v;
-                    std::vector<bool> h;
-                    std::int64_t sum = 0;
-                    for (std::size_t i : it->second) {
-                        v.push_back(parts.values[i][k]);
-                        h.push_back(parts.hidden[i][k]);
-                        sum += parts.values[i][k];
-                    }
-                    v.push_back(std::max<std::int64_t>(0, whole.values[w][kw] - sum));  // in no area
-                    h.push_back(true);
-                    if (whole.hidden[w][kw]) continue;  // the total is hidden (and protected in its own table)
-                    if (std::none_of(h.begin(), h.end() - 1, [](bool x) { return x; })) continue;
-                    const std::size_t n = suppressGroup(v, h, minCount, true);
-                    added += n;
-                    for (std::size_t j = 0; j < it->second.size(); ++j) parts.hidden[it->second[j]][k] = h[j];
-                    if (!groupSafe(v, h, minCount)) whole.hidden[w][kw] = true, ++added;
-                }
-            }
-        }
-    }
-    return added;
+    return out;
 }
 
 // Writes the hiding: hidden counts and what is computed from them to NULL, the flag, dropped
 // statistics, texts.
-void writeTable(Db& db, TableState& t, int minCount, std::vector<std::string>& dropped) {
+void writeTable(Db& db, TableState& t, std::vector<std::string>& dropped) {
     const Policy& policy = *t.policy;
     const std::string& table = t.table;
     const std::size_t ncols = t.counts.size();
@@ -506,7 +267,7 @@ void writeTable(Db& db, TableState& t, int minCount, std::vector<std::string>& d
         auto q = db.prepare("SELECT rowid, " + quoteId(field) + " FROM " + quoteId(table) + " WHERE " + quoteId(field) +
                             " IS NOT NULL");
         while (db.row(q.get())) {
-            const std::string before = sqlite::text(q.get(), 1), after = hideTextCounts(before, minCount);
+            const std::string before = sqlite::text(q.get(), 1), after = dropTextCounts(before);
             if (after != before) changes.emplace_back(sqlite3_column_int64(q.get(), 0), after);
         }
         auto u = db.prepare("UPDATE " + quoteId(table) + " SET " + quoteId(field) + " = ? WHERE rowid = ?");
@@ -623,41 +384,6 @@ void publishMetadata(Db& db, const std::string& table, int minCount, std::int64_
 
 } // namespace
 
-bool groupSafe(const std::vector<std::int64_t>& values, const std::vector<bool>& hidden, int minCount) {
-    std::int64_t k = 0, sum = 0;
-    bool zeroHidden = false;
-    for (std::size_t j = 0; j < values.size(); ++j)
-        if (hidden[j]) ++k, sum += values[j], zeroHidden = zeroHidden || values[j] == 0;
-    // The published total gives away the hidden values' sum. That harms nobody when nothing is
-    // hidden, and pins none of them down when two or more are hidden with a sum above minCount
-    // (not a small count itself) and either more than their number (so not all ones) or a zero
-    // among them (so a hidden value may be 0). A sum of 0 is not safe: it gives back hidden
-    // zeros, each hidden to cover a small count in another group (route 3 of the audit: a
-    // further analysis's n of 0 gave back the main grid's hidden n_klotter).
-    return k == 0 || (k >= 2 && sum > minCount && (sum > k || zeroHidden));
-}
-
-std::size_t suppressGroup(const std::vector<std::int64_t>& values, std::vector<bool>& hidden, int minCount,
-                          bool totalPublished) {
-    std::size_t added = 0;
-    for (std::size_t j = 0; j < values.size(); ++j)
-        if (!hidden[j] && isSmall(values[j], minCount)) hidden[j] = true, ++added;
-    if (!totalPublished) return added;
-    while (!groupSafe(values, hidden, minCount)) {
-        // Hide the smallest shown non-zero value; when none is left, a zero.
-        std::size_t best = values.size();
-        for (std::size_t j = 0; j < values.size(); ++j)
-            if (!hidden[j] && values[j] > 0 && (best == values.size() || values[j] < values[best])) best = j;
-        if (best == values.size())
-            for (std::size_t j = 0; j < values.size() && best == values.size(); ++j)
-                if (!hidden[j]) best = j;
-        if (best == values.size()) return added;  // everything is hidden: the caller hides the total
-        hidden[best] = true;
-        ++added;
-    }
-    return added;
-}
-
 PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptions& options) {
     Db db(gpkgPath, "output.gpkg: publishing");
     PublishSummary summary;
@@ -685,17 +411,19 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
                 break;
             }
     }
+    // The whole file's relations (Disclosure.hpp), protected together until nothing changes.
+    std::vector<Relation> relations = relationsBetween(states, areasOfCells(db, states));
+    for (auto& t : states) {
+        auto within = relationsWithin(t);
+        relations.insert(relations.end(), std::make_move_iterator(within.begin()), std::make_move_iterator(within.end()));
+    }
     for (;;) {  // ends: values are only ever hidden, never shown again
-        std::size_t added = 0;
-        for (auto& t : states) {
-            const std::size_t n = protectWithin(t, options.minCount);
-            t.result.complementary += static_cast<std::int64_t>(n);
-            added += n;
-        }
-        const std::size_t across = protectAcross(states, options.minCount) + protectLinked(states, options.minCount) +
-                                   protectSums(states, options.minCount);
-        summary.complementary += static_cast<std::int64_t>(across);
-        if (added + across == 0) break;
+        std::size_t added = protectAcross(states, options.minCount);
+        for (const Relation& r : relations) added += protect(r, options.minCount);
+        for (auto& t : states)
+            if (t.policy->hotTimes) added += hideZeroSlots(t);
+        summary.complementary += static_cast<std::int64_t>(added);
+        if (added == 0) break;
     }
     // The follow-up's result over all incidents is repeated in run_metadata (followup.wdq, its
     // verdicts): hidden there too where its counts are.
@@ -713,7 +441,7 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
         }
     }
     for (auto& t : states) {
-        writeTable(db, t, options.minCount, summary.droppedFields);
+        writeTable(db, t, summary.droppedFields);
         summary.hidden += t.result.hidden;
         summary.complementary += t.result.complementary;
         summary.derived += t.result.derived;
@@ -731,8 +459,9 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
         add("publish.mode", "on: made for publishing; no report points, no rejected rows, no density rasters");
         add("publish.min_count", std::to_string(options.minCount));
         add("publish.rule", fmt::format("counts of 1 to {} are NULL and named in the row's `suppressed` field; more "
-                                        "counts are hidden where a total would give them back; values computed "
-                                        "from a hidden count are NULL",
+                                        "counts are hidden where a total would give them back (every linear relation "
+                                        "between the file's counts, protected together); values computed from a "
+                                        "hidden count are NULL; counts in texts are dropped",
                                         options.minCount));
         add("publish.hidden_small_counts", std::to_string(summary.hidden));
         add("publish.hidden_complementary", std::to_string(summary.complementary));

@@ -1273,8 +1273,9 @@ OverlayStep computeOverlays(Inputs& inputs, const Config& cfg, const geom::GeosC
                                                               : overlay::Measure::Count;
         std::vector<std::string> classes = oc.classes.empty() ? std::vector<std::string>{""} : oc.classes;
         for (const auto& cls : classes) {
-            const std::string column =
-                output::fieldSlug(oc.name) + "_" + overlay::toString(m) + (cls.empty() ? "" : "_" + output::fieldSlug(cls));
+            const std::string column = cls.empty() ? fmt::format("{}_{}", output::fieldSlug(oc.name), overlay::toString(m))
+                                                   : fmt::format("{}_{}_{}", output::fieldSlug(oc.name),
+                                                                 overlay::toString(m), output::fieldSlug(cls));
             s.names.push_back(column);
             s.cellValues.push_back(overlay::measureCells(geos, g.cells, features, m, cls));
             if (hotAreas)
@@ -1876,6 +1877,8 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
                     hotAreas->rows.push_back(std::move(row));
                 }
             }
+        for (auto& r : hotAreas->rows)
+            if (r.hotTimes) r.hotTimes->scopeTo(cfg.filter);
         summary.hotspotAreas = hotAreas->rows.size();
         timer.lap("overlay.hotspot_areas");
     }
@@ -1987,9 +1990,11 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
     if (hotAreas)
         writer.writeHotspotAreas(hotAreas->rows, cfg.hotspotAreas.lights.has_value(),
                                  overlays ? overlays->names : std::vector<std::string>{});
-    if (!reports.timeWallSeconds.empty())
-        writer.writeHotTimes(temporal::hourWeekdayTable(reports.timeWallSeconds, reports.hasClock),
-                             hotAreas ? hotAreas->rows : std::vector<output::HotspotAreaRow>{});
+    if (!reports.timeWallSeconds.empty()) {
+        temporal::HourWeekdayTable whole = temporal::hourWeekdayTable(reports.timeWallSeconds, reports.hasClock);
+        whole.scopeTo(cfg.filter);
+        writer.writeHotTimes(whole, hotAreas ? hotAreas->rows : std::vector<output::HotspotAreaRow>{});
+    }
     if (perceived) {
         output::PerceptionGridData pd;
         pd.grid = &g.cells;

@@ -24,6 +24,11 @@ void add(HourWeekdayTable& t, std::int64_t wall, bool hasClock) {
 
 } // namespace
 
+void HourWeekdayTable::scopeTo(const TimeFilter& filter) {
+    if (filter.hours.any()) hours = filter.hours, countsNoClock = false;
+    if (filter.weekdays.any()) weekdays = filter.weekdays;
+}
+
 std::int64_t HourWeekdayTable::dateOnly() const {
     std::int64_t s = 0;
     for (auto v : noClock) s += v;

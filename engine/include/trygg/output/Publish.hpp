@@ -3,10 +3,12 @@
 // is moved into place, so it covers every layer, whatever analysis wrote it:
 //   - counts of reports from 1 to minCount are hidden (NULL) and flagged in a `suppressed`
 //     field naming the hidden fields; zero stays zero (it identifies nobody);
-//   - complementary suppression: where a row's total or a column's total is published (n and its
-//     n_<category> fields, a hot-times row and its total, a grid's column against the run's total),
-//     more values are hidden until the hidden ones cannot be recovered by differencing: never one
+//   - complementary suppression over every linear relation between published numbers (a row's
+//     n and its n_<category>, a column and the run's total, a hot-times row and its total, an
+//     area's incidents and its cells, the layers of one analysis; output/Disclosure.hpp): more
+//     values are hidden until the hidden ones cannot be recovered by differencing: never one
 //     hidden value alone, their sum above minCount, and more than their number (else all are 1);
+//   - counts in texts ("stöld (337)") are dropped, the names kept;
 //   - between analyses: where the same layer of two analyses shows a count for the same cell,
 //     district, category or area, and the two differ by 1 .. minCount (a small count of reports
 //     in one and not the other), the smaller is hidden; all of this runs again until nothing changes;
@@ -43,9 +45,10 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
 // values 1..minCount hidden, then hides the smallest shown non-zero values (then a zero) until
 // groupSafe holds or nothing is left. `hidden` has one flag per value and may come in with flags
 // set. Returns how many it added.
-// True when the hidden values of a group cannot be recovered from its published total, or harm
-// nobody if they are: none is hidden, or their sum is 0, or two or more are hidden with a sum
-// above minCount that is more than their number (not all ones) or has a zero among them.
+// True when the hidden values of a group cannot be recovered from its published total: none is
+// hidden, or two or more are hidden with a sum above minCount that is more than their number (not
+// all ones) or has a zero among them. A hidden sum of 0 is not safe: it gives back zeros hidden as
+// cover elsewhere.
 bool groupSafe(const std::vector<std::int64_t>& values, const std::vector<bool>& hidden, int minCount);
 
 std::size_t suppressGroup(const std::vector<std::int64_t>& values, std::vector<bool>& hidden, int minCount,

@@ -1,0 +1,273 @@
+#include "Disclosure.hpp"
+
+#include "trygg/output/Publish.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace trygg::output {
+
+bool groupSafe(const std::vector<std::int64_t>& values, const std::vector<bool>& hidden, int minCount) {
+    std::int64_t k = 0, sum = 0;
+    bool zeroHidden = false;
+    for (std::size_t j = 0; j < values.size(); ++j)
+        if (hidden[j]) ++k, sum += values[j], zeroHidden = zeroHidden || values[j] == 0;
+    // The published total gives away the hidden values' sum. That harms nobody when nothing is
+    // hidden, and pins none of them down when two or more are hidden with a sum above minCount
+    // (not a small count itself) and either more than their number (so not all ones) or a zero
+    // among them (so a hidden value may be 0). A sum of 0 is not safe: it gives back hidden
+    // zeros, each hidden to cover a small count in another group (route 3 of the audit: a
+    // further analysis's n of 0 gave back the main grid's hidden n_klotter).
+    return k == 0 || (k >= 2 && sum > minCount && (sum > k || zeroHidden));
+}
+
+std::size_t suppressGroup(const std::vector<std::int64_t>& values, std::vector<bool>& hidden, int minCount,
+                          bool totalPublished) {
+    std::size_t added = 0;
+    for (std::size_t j = 0; j < values.size(); ++j)
+        if (!hidden[j] && disclosure::isSmall(values[j], minCount)) hidden[j] = true, ++added;
+    if (!totalPublished) return added;
+    while (!groupSafe(values, hidden, minCount)) {
+        // Hide the smallest shown non-zero value; when none is left, a zero.
+        std::size_t best = values.size();
+        for (std::size_t j = 0; j < values.size(); ++j)
+            if (!hidden[j] && values[j] > 0 && (best == values.size() || values[j] < values[best])) best = j;
+        if (best == values.size())
+            for (std::size_t j = 0; j < values.size() && best == values.size(); ++j)
+                if (!hidden[j]) best = j;
+        if (best == values.size()) return added;  // everything is hidden: the caller hides the total
+        hidden[best] = true;
+        ++added;
+    }
+    return added;
+}
+
+} // namespace trygg::output
+
+namespace trygg::output::disclosure {
+
+bool TableState::has(const std::string& c) const { return std::find(cols.begin(), cols.end(), c) != cols.end(); }
+
+std::size_t TableState::countIndex(const std::string& field) const {
+    return static_cast<std::size_t>(std::find(counts.begin(), counts.end(), field) - counts.begin());
+}
+
+std::string TableState::prefix() const { return table.substr(0, table.size() - policy->layer.size()); }
+
+std::size_t protect(const Relation& r, int minCount) {
+    // A NULL is no count (a slot outside the analysis's filter): known to every reader, so it
+    // neither needs cover nor gives any.
+    std::vector<Ref> parts;
+    for (const Ref& p : r.parts)
+        if (!p.null()) parts.push_back(p);
+    if (r.total && r.total->null()) return 0;
+    std::size_t added = 0;
+    if (r.total && r.total->hidden()) {
+        // With a rest, shown parts only bound the hidden total from below. Without one they add
+        // up to it: where all are shown, the smallest non-zero one goes (a zero when all are 0,
+        // or the total would read as 0).
+        if (r.rest || parts.empty() || std::any_of(parts.begin(), parts.end(), [](const Ref& p) { return p.hidden(); }))
+            return 0;
+        const Ref* best = nullptr;
+        for (const Ref& p : parts)
+            if (p.value() > 0 && (!best || p.value() < best->value())) best = &p;
+        (best ? *best : parts.front()).hide();
+        return 1;
+    }
+    std::vector<std::int64_t> v;
+    std::vector<bool> h;
+    std::int64_t sum = 0;
+    for (const Ref& p : parts) {
+        v.push_back(p.value());
+        h.push_back(p.hidden());
+        sum += p.value();
+    }
+    if (r.rest && r.total) {
+        // The rest is the total minus the parts: worked out by anyone when every part is shown.
+        // That harms nobody unless it is small; otherwise it joins the hidden values.
+        const std::int64_t rest = std::max<std::int64_t>(0, r.total->value() - sum);
+        const bool anyHidden = std::find(h.begin(), h.end(), true) != h.end();
+        if (!anyHidden && !isSmall(rest, minCount)) return 0;
+        v.push_back(rest);
+        h.push_back(true);
+    }
+    added += suppressGroup(v, h, minCount, true);
+    for (std::size_t j = 0; j < parts.size(); ++j)
+        if (h[j]) parts[j].hide();
+    // The parts cannot be covered (too few, or their sum small): the total goes.
+    if (!groupSafe(v, h, minCount) && r.total) r.total->hide(), ++added;
+    return added;
+}
+
+std::vector<Relation> relationsWithin(TableState& t) {
+    std::vector<Relation> out;
+    const std::size_t ncols = t.counts.size();
+    if (t.totalIndex >= 0) {
+        const auto tot = static_cast<std::size_t>(t.totalIndex);
+        for (std::size_t i = 0; i < t.rows(); ++i) {
+            Relation r;
+            for (std::size_t k = 0; k < ncols; ++k)
+                if (k != tot) r.parts.push_back({&t, i, k});
+            r.total = Ref{&t, i, tot};
+            out.push_back(std::move(r));
+        }
+    }
+    if (t.policy->columnTotals)
+        for (std::size_t k = 0; k < ncols; ++k) {
+            Relation r;
+            for (std::size_t i = 0; i < t.rows(); ++i) r.parts.push_back({&t, i, k});
+            out.push_back(std::move(r));
+        }
+    return out;
+}
+
+namespace {
+
+// The table of `layer` in the analysis of `prefix`, or nullptr.
+TableState* sibling(std::vector<TableState>& tables, const std::string& prefix, const std::string& layer) {
+    for (TableState& t : tables)
+        if (t.policy->layer == layer && t.prefix() == prefix) return &t;
+    return nullptr;
+}
+
+std::map<std::string, std::size_t> rowsByKey(const TableState& t) {
+    std::map<std::string, std::size_t> rowOf;
+    for (std::size_t i = 0; i < t.rows(); ++i) rowOf.emplace(t.keys[i], i);
+    return rowOf;
+}
+
+// The same count in two tables, matched by key: each is the other's total.
+void identities(TableState& a, std::size_t ka, TableState& b, std::size_t kb, std::vector<Relation>& out) {
+    const auto rowOf = rowsByKey(a);
+    for (std::size_t j = 0; j < b.rows(); ++j)
+        if (const auto it = rowOf.find(b.keys[j]); it != rowOf.end())
+            out.push_back({{Ref{&b, j, kb}}, Ref{&a, it->second, ka}, false});
+}
+
+} // namespace
+
+std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const std::vector<AreaOfCells>& areasOfCells) {
+    std::vector<Relation> out;
+    for (TableState& grid : tables) {
+        if (grid.policy->layer != "hotspot_grid" || grid.totalIndex < 0) continue;
+        const std::string prefix = grid.prefix();
+        const auto nk = static_cast<std::size_t>(grid.totalIndex);
+        if (TableState* emerging = sibling(tables, prefix, "emerging_hotspots"); emerging && !emerging->counts.empty())
+            identities(grid, nk, *emerging, 0, out);
+        if (TableState* change = sibling(tables, prefix, "change_grid"); change && change->counts.size() == 2) {
+            const auto rowOf = rowsByKey(grid);
+            for (std::size_t j = 0; j < change->rows(); ++j)
+                if (const auto it = rowOf.find(change->keys[j]); it != rowOf.end())
+                    out.push_back({{Ref{change, j, 0}, Ref{change, j, 1}}, Ref{&grid, it->second, nk}, true});
+        }
+    }
+    for (TableState& stats : tables) {
+        if (stats.policy->layer != "area_statistics" || stats.totalIndex < 0) continue;
+        if (TableState* summary = sibling(tables, stats.prefix(), "area_summary"))
+            if (const std::size_t ks = summary->countIndex("incidents"); ks < summary->counts.size())
+                identities(*summary, ks, stats, static_cast<std::size_t>(stats.totalIndex), out);
+    }
+    for (const AreaOfCells& a : areasOfCells) {
+        const std::size_t nk = a.grid->countIndex("n"), ik = a.areas->countIndex("incidents");
+        if (nk == a.grid->counts.size() || ik == a.areas->counts.size()) continue;
+        Relation r{{}, Ref{a.areas, a.row, ik}, false};
+        for (std::size_t c : a.cells) r.parts.push_back({a.grid, c, nk});
+        out.push_back(std::move(r));
+    }
+    for (TableState& times : tables) {
+        if (!times.policy->hotTimes || times.totalIndex < 0) continue;
+        TableState* areas = sibling(tables, times.prefix(), "hotspot_areas");
+        const std::size_t ik = areas ? areas->countIndex("incidents") : 0;
+        std::map<std::string, std::size_t> areaRow;  // area_id -> row
+        if (areas && ik < areas->counts.size() && areas->ids.size() == areas->rows())
+            for (std::size_t i = 0; i < areas->rows(); ++i) areaRow.emplace(areas->ids[i], i);
+        std::map<std::string, Relation> blocks;
+        for (std::size_t i = 0; i < times.rows(); ++i) {
+            Relation& r = blocks[times.blockOf[i]];
+            r.parts.push_back({&times, i, static_cast<std::size_t>(times.totalIndex)});
+            if (const auto it = areaRow.find(times.blockOf[i]); it != areaRow.end()) r.total = Ref{areas, it->second, ik};
+        }
+        for (auto& [name, r] : blocks) out.push_back(std::move(r));
+    }
+    for (TableState& parts : tables) {
+        if (parts.policy->layer != "area_reasons" || parts.groupOf.size() != parts.rows()) continue;
+        TableState* whole = sibling(tables, parts.prefix(), "perception_reasons");
+        if (!whole) continue;
+        std::map<std::string, std::vector<std::size_t>> rowsOf;
+        for (std::size_t i = 0; i < parts.rows(); ++i) rowsOf[parts.groupOf[i]].push_back(i);
+        for (std::size_t w = 0; w < whole->rows(); ++w) {
+            const auto it = rowsOf.find(whole->keys[w]);
+            if (it == rowsOf.end()) continue;
+            for (std::size_t k = 0; k < parts.counts.size(); ++k) {
+                const std::size_t kw = whole->countIndex(parts.counts[k]);
+                if (kw == whole->counts.size()) continue;
+                Relation r{{}, Ref{whole, w, kw}, true};
+                for (std::size_t i : it->second) r.parts.push_back({&parts, i, k});
+                out.push_back(std::move(r));
+            }
+        }
+    }
+    return out;
+}
+
+std::size_t protectAcross(std::vector<TableState>& tables, int minCount) {
+    std::size_t added = 0;
+    for (std::size_t a = 0; a < tables.size(); ++a)
+        for (std::size_t b = a + 1; b < tables.size(); ++b) {
+            TableState& ta = tables[a];
+            TableState& tb = tables[b];
+            if (ta.policy != tb.policy || ta.keys.empty() || ta.keys.front().empty()) continue;
+            const auto rowOf = rowsByKey(tb);
+            for (std::size_t ka = 0; ka < ta.counts.size(); ++ka) {
+                const std::size_t kb = tb.countIndex(ta.counts[ka]);
+                if (kb == tb.counts.size()) continue;
+                for (std::size_t i = 0; i < ta.rows(); ++i) {
+                    const auto it = rowOf.find(ta.keys[i]);
+                    if (it == rowOf.end()) continue;
+                    const std::size_t j = it->second;
+                    if (ta.isNull[i][ka] || tb.isNull[j][kb]) continue;
+                    const std::int64_t va = ta.values[i][ka], vb = tb.values[j][kb];
+                    // Route 3 of the audit: the same count (n_klotter of the vandalism analysis
+                    // is the main one's) hidden in one and shown in the other.
+                    if (ta.hidden[i][ka] != tb.hidden[j][kb] && va == vb) {
+                        ta.hidden[i][ka] = true;
+                        tb.hidden[j][kb] = true;
+                        ++added;
+                        continue;
+                    }
+                    if (ta.hidden[i][ka] || tb.hidden[j][kb]) continue;
+                    if (!isSmall(va > vb ? va - vb : vb - va, minCount)) continue;
+                    if (va < vb)
+                        ta.hidden[i][ka] = true;
+                    else
+                        tb.hidden[j][kb] = true;
+                    ++added;
+                }
+            }
+        }
+    return added;
+}
+
+std::size_t hideZeroSlots(TableState& t) {
+    // Route 5 of the audit: in a small area's table, three hidden hours among 165 zeros told the
+    // exact hours and weekdays of its incidents, as a hidden count is never 0 otherwise.
+    std::size_t added = 0;
+    const auto hideZeros = [&](const std::vector<Ref>& slots) {
+        if (std::none_of(slots.begin(), slots.end(), [](const Ref& r) { return r.hidden(); })) return;
+        for (const Ref& r : slots)
+            if (!r.hidden() && !r.null() && r.value() == 0) r.hide(), ++added;
+    };
+    std::map<std::string, std::vector<Ref>> days;  // per block, its weekday totals
+    for (std::size_t i = 0; i < t.rows(); ++i) {
+        std::vector<Ref> hours;
+        for (std::size_t k = 0; k < t.counts.size(); ++k)
+            if (static_cast<int>(k) != t.totalIndex) hours.push_back({&t, i, k});
+        hideZeros(hours);
+        if (t.totalIndex >= 0 && t.blockOf.size() == t.rows())
+            days[t.blockOf[i]].push_back({&t, i, static_cast<std::size_t>(t.totalIndex)});
+    }
+    for (const auto& [block, totals] : days) hideZeros(totals);
+    return added;
+}
+
+} // namespace trygg::output::disclosure

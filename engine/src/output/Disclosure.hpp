@@ -1,0 +1,132 @@
+#pragma once
+// The disclosure model of publishing mode. Every count in the file is a cell (table, row, field).
+// Every relation a reader can know between published numbers is a Relation: parts that add up to
+// a total, the total being a published count, or a number every reader knows. Some relations
+// leave an unpublished rest: reports outside both periods, reports in no area. One rule,
+// protect(), covers any relation:
+//   - a hidden part cannot be worked out, nor held within min_count, from the total;
+//   - a hidden total cannot be worked out from shown parts;
+//   - a small rest is protected like a hidden part.
+// publishGeoPackage gathers the relations of the whole file (within tables, between the layers
+// of an analysis, between areas and their cells) and applies the rule to all of them until
+// nothing changes. The differences between analyses (protectAcross) and the empty hours of a
+// small area's hot times (hideZeroSlots) are rules of their own. Internal to the output module.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace trygg::output::disclosure {
+
+// Fields computed from counts: hidden when any of the counts they come from is hidden.
+struct Derived {
+    std::string field;
+    std::vector<std::string> from;
+};
+
+// How one of Trygg's tables is published.
+struct Policy {
+    std::string layer;                   // base name (isLayer)
+    std::vector<std::string> counts;     // count fields; "n_*" stands for every n_<category>
+    std::string rowTotal;                // a field that is the sum of the other counts in its row
+    bool columnTotals = true;            // each count field's sum over the rows is published
+    std::vector<Derived> derived;
+    std::vector<std::string> drop;       // continuous statistics that could give counts back
+    std::vector<std::string> textCounts; // text with "(N)" counts: "stöld (337); klotter (2)"
+    bool hotTimes = false;               // weekday rows in blocks per scope and area
+    std::string key = {};                // the field naming a row the same way in every analysis
+    std::string id = {};                 // the field naming a row within its analysis (hotspot areas)
+    std::string groupBy = {};            // a field grouping rows whose counts add up to another table's row
+    // Fields computed from every count of a group of rows (groupBy): NULL in all the group's rows
+    // when any of its counts is hidden.
+    std::vector<std::string> groupDerived = {};
+};
+
+struct TableResult {
+    std::int64_t hidden = 0, complementary = 0, derived = 0;
+};
+
+// One table's counts in memory while the hiding is worked out, over every table at once.
+struct TableState {
+    std::string table = {};
+    const Policy* policy = nullptr;
+    std::vector<std::string> cols = {}, counts = {};
+    int totalIndex = -1;
+    std::vector<std::int64_t> rowids = {};
+    std::vector<std::string> keys = {};     // cell_id or area_id per row, for comparing analyses
+    std::vector<std::string> ids = {};      // the policy's id per row, for links within the analysis
+    std::vector<std::string> blockOf = {};  // hot_times: the area a weekday row belongs to ("" for the study area)
+    std::vector<std::string> groupOf = {};  // the policy's groupBy field per row
+    std::vector<std::vector<std::int64_t>> values = {};
+    std::vector<std::vector<bool>> isNull = {}, hidden = {};
+    TableResult result = {};
+
+    bool has(const std::string& c) const;
+    std::size_t rows() const { return rowids.size(); }
+    // The index of count field `field` in `counts`, or counts.size().
+    std::size_t countIndex(const std::string& field) const;
+    // The analysis prefix of the table ("natt_" of "natt_hotspot_grid"; "" for the main analysis).
+    std::string prefix() const;
+};
+
+// A count of reports small enough to point at someone: 1 .. minCount. Zero identifies nobody.
+inline bool isSmall(std::int64_t v, int minCount) { return v >= 1 && v <= minCount; }
+
+// One count: a table's row and count field.
+struct Ref {
+    TableState* table = nullptr;
+    std::size_t row = 0, field = 0;
+
+    // NULL as written: no count (a slot outside the analysis's filter), known to every reader.
+    bool null() const { return table->isNull[row][field]; }
+    bool hidden() const { return table->hidden[row][field]; }
+    std::int64_t value() const { return table->values[row][field]; }
+    void hide() const { table->hidden[row][field] = true; }
+};
+
+struct Relation {
+    std::vector<Ref> parts;
+    std::optional<Ref> total;  // none: a number published elsewhere (run_metadata) or known
+    bool rest = false;         // the parts and an unpublished rest (0 or more) add up to the total
+};
+
+// Hides more of the relation's counts until it gives none of its hidden ones back. Returns how
+// many it hid.
+std::size_t protect(const Relation& r, int minCount);
+
+// The relations inside one table: each row's counts against its total, each column against its
+// published sum.
+std::vector<Relation> relationsWithin(TableState& t);
+
+// A hotspot area made of whole grid cells (its `cells` field set): its row in `areas`, and the
+// rows of its cells in the same analysis's `grid`.
+struct AreaOfCells {
+    TableState* areas = nullptr;
+    std::size_t row = 0;
+    TableState* grid = nullptr;
+    std::vector<std::size_t> cells;
+};
+
+// The relations between the layers of one analysis, which count the same reports:
+//   - a cell's change_grid n_before and n_after and the reports outside both periods make its
+//     hotspot_grid n;
+//   - emerging_hotspots' n is hotspot_grid's n; an area's area_statistics n is its area_summary
+//     incidents;
+//   - a hotspot area of cells holds its cells' reports: its incidents are the sum of their n;
+//   - a hot-times block's weekday totals add up to its hotspot area's incidents (the study
+//     area's, to the reports used);
+//   - per reason, the areas' counts (area_reasons) and the reports in no area make the study
+//     area's (perception_reasons).
+std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const std::vector<AreaOfCells>& areasOfCells);
+
+// Between analyses: the same layer of two analyses counts, per cell or area and field, reports of
+// which one set may hold the other. Where both counts are shown and differ by 1 .. minCount, the
+// smaller is hidden; where they are equal and one is hidden, so is the other.
+std::size_t protectAcross(std::vector<TableState>& tables, int minCount);
+
+// hot_times: a weekday row that hides an hour hides its zero hours too, and an area that hides a
+// weekday's total hides its empty weekdays, so that a hidden slot may be empty and the shown
+// zeros do not say when the few incidents happened.
+std::size_t hideZeroSlots(TableState& t);
+
+} // namespace trygg::output::disclosure

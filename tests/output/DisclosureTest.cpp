@@ -1,0 +1,130 @@
+// The disclosure model's one rule, protect(), on small relations whose expected hiding is worked
+// by hand from the rule in output/Disclosure.hpp and groupSafe (Publish.hpp): the hidden values
+// of a relation are safe when none is hidden, or two or more are with a sum above min_count that
+// is more than their number or has a zero among them.
+#include "output/Disclosure.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace trygg::output::disclosure;
+
+namespace {
+
+// One table of single-field rows holding `values`, the small ones (1..3) hidden as on loading;
+// NULL where a value is -1.
+TableState column(const std::vector<std::int64_t>& values) {
+    static const Policy policy{"t", {"n"}, "", false, {}, {}, {}, false};
+    TableState t{.table = "t", .policy = &policy, .counts = {"n"}};
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        t.rowids.push_back(static_cast<std::int64_t>(i) + 1);
+        t.keys.push_back("");
+        t.values.push_back({std::max<std::int64_t>(0, values[i])});
+        t.isNull.push_back({values[i] < 0});
+        t.hidden.push_back({values[i] >= 1 && values[i] <= 3});
+    }
+    return t;
+}
+
+std::vector<bool> hiddenOf(const TableState& t) {
+    std::vector<bool> out;
+    for (const auto& row : t.hidden) out.push_back(row[0]);
+    return out;
+}
+
+Relation sumOf(TableState& t, std::vector<std::size_t> parts, std::size_t total, bool rest = false) {
+    Relation r;
+    for (std::size_t p : parts) r.parts.push_back({&t, p, 0});
+    r.total = Ref{&t, total, 0};
+    r.rest = rest;
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("a shown total over one hidden part: the smallest shown part is hidden with it", "[publish]") {
+    // 10 = 2 + 8: 2 is hidden, and 10 - 8 would give it back; with 8 hidden too, 2 + 8 = 10 > 3.
+    TableState t = column({2, 8, 10});
+    CHECK(protect(sumOf(t, {0, 1}, 2), 3) == 1);
+    CHECK(hiddenOf(t) == std::vector<bool>{true, true, false});
+}
+
+TEST_CASE("a hidden total over shown parts: one part goes, or the parts add up to it", "[publish]") {
+    // The total 12 is hidden (as cover elsewhere); 4 + 8 would give it back: 4, the smallest, goes.
+    TableState t = column({4, 8, 12});
+    t.hidden[2][0] = true;
+    CHECK(protect(sumOf(t, {0, 1}, 2), 3) == 1);
+    CHECK(hiddenOf(t) == std::vector<bool>{true, false, true});
+    // All parts zero: a zero goes, or the hidden total would read as 0.
+    TableState z = column({0, 0, 0});
+    z.hidden[2][0] = true;
+    CHECK(protect(sumOf(z, {0, 1}, 2), 3) == 1);
+    CHECK(hiddenOf(z) == std::vector<bool>{true, false, true});
+}
+
+TEST_CASE("parts that cannot be covered take the total with it", "[publish]") {
+    // 4 = 1 + 1 + 1 + 1: all hidden, all ones, no zero to hide among them: the total says each
+    // is 1, so the total goes.
+    TableState t = column({1, 1, 1, 1, 4});
+    CHECK(protect(sumOf(t, {0, 1, 2, 3}, 4), 3) == 1);
+    CHECK(hiddenOf(t) == std::vector<bool>{true, true, true, true, true});
+}
+
+TEST_CASE("an identity (the same count in two layers) hides both wherever one is hidden", "[publish]") {
+    TableState t = column({7, 7});
+    t.hidden[0][0] = true;  // hidden as cover in its own layer
+    CHECK(protect(sumOf(t, {0}, 1), 3) == 1);
+    CHECK(hiddenOf(t) == std::vector<bool>{true, true});
+    TableState u = column({7, 7});
+    u.hidden[1][0] = true;
+    CHECK(protect(sumOf(u, {0}, 1), 3) == 1);
+    CHECK(hiddenOf(u) == std::vector<bool>{true, true});
+}
+
+TEST_CASE("an unpublished rest: harmless when 0 or large, protected when small", "[publish]") {
+    // 9 = 4 + 5 + rest 0: nothing hidden, the rest 0 harms nobody.
+    TableState none = column({4, 5, 9});
+    CHECK(protect(sumOf(none, {0, 1}, 2, true), 3) == 0);
+    // 20 = 4 + 5 + rest 11: the rest is large; nothing to hide.
+    TableState large = column({4, 5, 20});
+    CHECK(protect(sumOf(large, {0, 1}, 2, true), 3) == 0);
+    // 11 = 4 + 5 + rest 2: the rest is a small count anyone could work out. 4 goes with it
+    // (2 + 4 = 6 > 3 over two hidden values).
+    TableState small = column({4, 5, 11});
+    CHECK(protect(sumOf(small, {0, 1}, 2, true), 3) == 1);
+    CHECK(hiddenOf(small) == std::vector<bool>{true, false, false});
+    // With the total hidden the shown parts only bound it from below: nothing more goes.
+    TableState hiddenTotal = column({4, 5, 11});
+    hiddenTotal.hidden[2][0] = true;
+    CHECK(protect(sumOf(hiddenTotal, {0, 1}, 2, true), 3) == 0);
+}
+
+TEST_CASE("a NULL part (outside the analysis's filter) is no cover", "[publish]") {
+    // 9 = 2 + NULL + 7: the NULL is known to be empty, so 2 is 9 - 7 unless 7 goes too.
+    TableState t = column({2, -1, 7, 9});
+    CHECK(protect(sumOf(t, {0, 1, 2}, 3), 3) == 1);
+    CHECK(hiddenOf(t) == std::vector<bool>{true, false, true, false});
+}
+
+TEST_CASE("hot times: a hidden slot hides the zeros beside it, in its row and in its area's weekdays", "[publish]") {
+    static const Policy policy{"hot_times", {"h0", "h1", "h2", "total"}, "total", false, {}, {}, {}, true};
+    TableState t{.table = "hot_times", .policy = &policy, .counts = {"h0", "h1", "h2", "total"}, .totalIndex = 3};
+    // Area 1: two weekday rows, one with 2 incidents at h1, one empty. Area 2: 4 and 5 incidents.
+    const std::vector<std::vector<std::int64_t>> rows{{0, 2, 0, 2}, {0, 0, 0, 0}, {4, 0, 0, 4}, {0, 5, 0, 5}};
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        t.rowids.push_back(static_cast<std::int64_t>(i) + 1);
+        t.keys.push_back("");
+        t.blockOf.push_back(i < 2 ? "1" : "2");
+        t.values.push_back(rows[i]);
+        t.isNull.push_back(std::vector<bool>(4, false));
+        std::vector<bool> h;
+        for (auto v : rows[i]) h.push_back(v >= 1 && v <= 3);
+        t.hidden.push_back(h);
+    }
+    // Row 0 hides h1 (2) and its total (2): its zero hours go, and so does area 1's empty weekday
+    // total; area 2 hides nothing and keeps its zeros.
+    CHECK(hideZeroSlots(t) == 3);
+    CHECK(t.hidden[0] == std::vector<bool>{true, true, true, true});
+    CHECK(t.hidden[1] == std::vector<bool>{false, false, false, true});
+    CHECK(t.hidden[2] == std::vector<bool>(4, false));
+    CHECK(t.hidden[3] == std::vector<bool>(4, false));
+}

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace trygg::output::disclosure;
 
 namespace {
@@ -14,7 +16,7 @@ namespace {
 // NULL where a value is -1.
 TableState column(const std::vector<std::int64_t>& values) {
     static const Policy policy{"t", {"n"}, "", false, {}, {}, {}, false};
-    TableState t{.table = "t", .policy = &policy, .counts = {"n"}};
+    TableState t{.table = "t", .policy = &policy, .counts = {"n"}, .category = {false}};
     for (std::size_t i = 0; i < values.size(); ++i) {
         t.rowids.push_back(static_cast<std::int64_t>(i) + 1);
         t.keys.push_back("");
@@ -107,7 +109,7 @@ TEST_CASE("a NULL part (outside the analysis's filter) is no cover", "[publish]"
 
 TEST_CASE("hot times: a hidden slot hides the zeros beside it, in its row and in its area's weekdays", "[publish]") {
     static const Policy policy{"hot_times", {"h0", "h1", "h2", "total"}, "total", false, {}, {}, {}, true};
-    TableState t{.table = "hot_times", .policy = &policy, .counts = {"h0", "h1", "h2", "total"}, .totalIndex = 3};
+    TableState t{.table = "hot_times", .policy = &policy, .counts = {"h0", "h1", "h2", "total"}, .category = std::vector<bool>(4, false), .totalIndex = 3};
     // Area 1: two weekday rows, one with 2 incidents at h1, one empty. Area 2: 4 and 5 incidents.
     const std::vector<std::vector<std::int64_t>> rows{{0, 2, 0, 2}, {0, 0, 0, 0}, {4, 0, 0, 4}, {0, 5, 0, 5}};
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -127,4 +129,47 @@ TEST_CASE("hot times: a hidden slot hides the zeros beside it, in its row and in
     CHECK(t.hidden[1] == std::vector<bool>{false, false, false, true});
     CHECK(t.hidden[2] == std::vector<bool>(4, false));
     CHECK(t.hidden[3] == std::vector<bool>(4, false));
+}
+
+TEST_CASE("relations each safe alone can still give a count away together: the audit finds it and more goes", "[publish]") {
+    // Two rows x1 + y1 = 5 and x2 + y2 = 5 with y1 = y2 = 1, and an area x1 + x2 + x3 = 13 with
+    // x3 = 5 shown. protect() hides y1 and y2 (small), then x1 and x2 as their cover: each row hides
+    // 4 + 1 = 5 over two values, the area 4 + 4 = 8 over two, all safe alone. Together, by hand:
+    // x1 <= 5 (its row) and x1 >= 13 - 5 - 5 = 3 (the area, x2 at most 5): x1 in [3, 5], fewer
+    // than 3 values, and so x2; y1 = 5 - x1 and y2 in [0, 2].
+    TableState t = column({4, 1, 4, 1, 5, 5, 5, 13});
+    const std::vector<Relation> relations{sumOf(t, {0, 1}, 5), sumOf(t, {2, 3}, 6), sumOf(t, {0, 2, 4}, 7)};
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (const auto& r : relations) changed |= protect(r, 3) > 0;
+    }
+    CHECK(hiddenOf(t) == std::vector<bool>{true, true, true, true, false, false, false, false});
+    auto found = audit(relations, 3);
+    std::vector<std::size_t> rows;
+    for (const Ref& r : found) rows.push_back(r.row);
+    std::sort(rows.begin(), rows.end());
+    CHECK(rows == std::vector<std::size_t>{0, 1, 2, 3});
+    // The remedy hides the published totals over x1 and x2 (their rows' 5 and the area's 13);
+    // then nothing is held within 3 values.
+    CHECK(remedy(relations, found) == 3);
+    CHECK(hiddenOf(t) == std::vector<bool>{true, true, true, true, false, true, true, true});
+    for (const auto& r : relations) protect(r, 3);
+    CHECK(audit(relations, 3).empty());
+}
+
+TEST_CASE("the audit reads NULLs as known empty and an unpublished rest as unknown", "[publish]") {
+    // 9 = a + NULL + b with a = 2, b = 7 both hidden: a in [0, 9], nothing found.
+    TableState t = column({2, -1, 7, 9});
+    t.hidden[2][0] = true;
+    CHECK(audit({sumOf(t, {0, 1, 2}, 3)}, 3).empty());
+    // 6 = a + b + rest with a = 1, b = 5 hidden: a in [0, 6] whatever the rest, nothing found;
+    // without the rest a and b are each still in [0, 6].
+    TableState u = column({1, 5, 6});
+    u.hidden[1][0] = true;
+    CHECK(audit({sumOf(u, {0, 1}, 2, true)}, 3).empty());
+    // 4 = a + b with a = 1, b = 3, both hidden, and b = 3 shown elsewhere as c: a = 4 - 3 exactly.
+    TableState v = column({1, 3, 4, 3});
+    v.hidden[3][0] = false;  // c, shown in another layer
+    const auto found = audit({sumOf(v, {0, 1}, 2), sumOf(v, {1}, 3)}, 3);
+    REQUIRE(found.size() == 2);  // a and b, both fixed
 }

@@ -2,8 +2,14 @@
 
 #include "trygg/output/Publish.hpp"
 
+#include "trygg/core/Error.hpp"
+
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <limits>
 #include <map>
+#include <unordered_map>
 
 namespace trygg::output {
 
@@ -106,9 +112,12 @@ std::vector<Relation> relationsWithin(TableState& t) {
         const auto tot = static_cast<std::size_t>(t.totalIndex);
         for (std::size_t i = 0; i < t.rows(); ++i) {
             Relation r;
+            std::int64_t sum = 0;
             for (std::size_t k = 0; k < ncols; ++k)
-                if (k != tot) r.parts.push_back({&t, i, k});
+                if (k != tot) r.parts.push_back({&t, i, k}), sum += t.isNull[i][k] ? 0 : t.values[i][k];
             r.total = Ref{&t, i, tot};
+            // Reports without a category count in n and in no n_<category>: the row's rest.
+            r.rest = sum < t.values[i][tot];
             out.push_back(std::move(r));
         }
     }
@@ -116,6 +125,8 @@ std::vector<Relation> relationsWithin(TableState& t) {
         for (std::size_t k = 0; k < ncols; ++k) {
             Relation r;
             for (std::size_t i = 0; i < t.rows(); ++i) r.parts.push_back({&t, i, k});
+            // A grid's n adds up to the reports the analysis used, in run_metadata.
+            r.totalInFile = t.policy->layer == "hotspot_grid" && static_cast<int>(k) == t.totalIndex;
             out.push_back(std::move(r));
         }
     return out;
@@ -210,8 +221,178 @@ std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const st
     return out;
 }
 
-std::size_t protectAcross(std::vector<TableState>& tables, int minCount) {
+std::vector<Relation> relationsAcross(std::vector<TableState>& tables, const std::vector<AnalysisScope>& scopes) {
+    std::vector<Relation> out;
+    for (const AnalysisScope& scope : scopes) {
+        if (!scope.subset) continue;
+        for (TableState& mine : tables) {
+            if (mine.prefix() != scope.prefix || mine.policy->key.empty() || !mine.has(mine.policy->key)) continue;
+            TableState* main = sibling(tables, "", mine.policy->layer);
+            if (!main) continue;
+            const auto rowOf = rowsByKey(*main);
+            std::vector<std::size_t> chosen;  // the main table's n_<category> for the analysis's categories
+            bool allFound = scope.categories;
+            for (std::size_t k = 0; k < mine.counts.size(); ++k)
+                if (mine.category[k]) {
+                    const std::size_t km = main->countIndex(mine.counts[k]);
+                    if (km < main->counts.size()) chosen.push_back(km);
+                    else allFound = false;
+                }
+            for (std::size_t i = 0; i < mine.rows(); ++i) {
+                const auto it = rowOf.find(mine.keys[i]);
+                if (it == rowOf.end()) continue;
+                const std::size_t j = it->second;
+                for (std::size_t k = 0; k < mine.counts.size(); ++k) {
+                    const std::string& f = mine.counts[k];
+                    if (scope.sameTime && f == "n" && allFound && !chosen.empty()) {
+                        Relation r{{}, Ref{&mine, i, k}, false};
+                        for (std::size_t km : chosen) r.parts.push_back({main, j, km});
+                        out.push_back(std::move(r));
+                        continue;
+                    }
+                    const std::size_t km = main->countIndex(f);
+                    if (km == main->counts.size()) continue;
+                    out.push_back({{Ref{&mine, i, k}}, Ref{main, j, km}, !(scope.sameTime && mine.category[k])});
+                }
+            }
+        }
+    }
+    return out;
+}
+
+namespace {
+
+constexpr std::int64_t kUnbounded = std::numeric_limits<std::int64_t>::max() / 4;
+
+// A count's identity, for hashing.
+struct CellKey {
+    const TableState* table;
+    std::size_t row, field;
+    bool operator==(const CellKey&) const = default;
+};
+struct CellHash {
+    std::size_t operator()(const CellKey& k) const {
+        std::size_t h = std::hash<const void*>()(k.table);
+        h ^= k.row * 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+        return h ^ (k.field * 0xC2B2AE3D27D4EB4FULL + (h << 6) + (h >> 2));
+    }
+};
+CellKey keyOf(const Ref& r) { return {r.table, r.row, r.field}; }
+
+} // namespace
+
+std::vector<Ref> audit(const std::vector<Relation>& relations, int minCount) {
+    // sum(vars) + known == total (a var, or a known number).
+    struct Constraint {
+        std::vector<int> vars;
+        std::int64_t known = 0;
+        int totalVar = -1;
+        std::int64_t total = 0;
+    };
+    std::unordered_map<CellKey, int, CellHash> index;
+    std::vector<Ref> refs;  // per var; a rest has no Ref (table nullptr)
+    const auto var = [&](const Ref& r) {
+        const auto [it, added] = index.emplace(keyOf(r), static_cast<int>(refs.size()));
+        if (added) refs.push_back(r);
+        return it->second;
+    };
+    std::vector<Constraint> constraints;
+    for (const Relation& r : relations) {
+        if (r.total && r.total->null()) continue;
+        if (!r.total && !r.totalInFile && !r.parts.empty() && !r.parts.front().table->prefix().empty()) continue;
+        if (r.total) {
+            // Every relation holds for the values as written; one that does not is a bug in the
+            // model (it would mislead the audit), never something to publish through.
+            std::int64_t sum = 0;
+            for (const Ref& p : r.parts)
+                if (!p.null()) sum += p.value();
+            if (r.rest ? sum > r.total->value() : sum != r.total->value())
+                throw Error(fmt::format("publishing: internal error: {}.{} of '{}' is not the sum of its parts ({} against {})",
+                                        r.total->table->table, r.total->table->counts[r.total->field],
+                                        r.total->table->keys[r.total->row], r.total->value(), sum));
+        }
+        Constraint c;
+        std::int64_t sum = 0;
+        for (const Ref& p : r.parts) {
+            if (p.null()) continue;
+            sum += p.value();
+            if (p.hidden()) c.vars.push_back(var(p));
+            else c.known += p.value();
+        }
+        if (r.total && r.total->hidden()) c.totalVar = var(*r.total);
+        else c.total = r.total ? r.total->value() : sum;
+        if (r.rest) {
+            c.vars.push_back(static_cast<int>(refs.size()));
+            refs.push_back(Ref{});
+        }
+        if (!c.vars.empty() || c.totalVar >= 0) constraints.push_back(std::move(c));
+    }
+    std::vector<std::int64_t> lb(refs.size(), 0), ub(refs.size(), kUnbounded);
+    const auto tighten = [&](int v, std::int64_t low, std::int64_t high) {
+        const auto i = static_cast<std::size_t>(v);
+        bool changed = false;
+        if (low > lb[i]) lb[i] = low, changed = true;
+        if (high < ub[i]) ub[i] = high, changed = true;
+        return changed;
+    };
+    for (int round = 0; round < 200; ++round) {
+        bool changed = false;
+        for (const Constraint& c : constraints) {
+            std::int64_t sumLb = c.known, sumUb = c.known;
+            for (int v : c.vars) {
+                sumLb += lb[static_cast<std::size_t>(v)];
+                sumUb = std::min(kUnbounded, sumUb + ub[static_cast<std::size_t>(v)]);
+            }
+            const std::int64_t tLb = c.totalVar >= 0 ? lb[static_cast<std::size_t>(c.totalVar)] : c.total;
+            const std::int64_t tUb = c.totalVar >= 0 ? ub[static_cast<std::size_t>(c.totalVar)] : c.total;
+            for (int v : c.vars) {
+                const auto i = static_cast<std::size_t>(v);
+                const std::int64_t high = tUb >= kUnbounded ? kUnbounded : tUb - (sumLb - lb[i]);
+                const std::int64_t low = sumUb >= kUnbounded ? 0 : tLb - (sumUb - ub[i]);
+                changed |= tighten(v, std::max<std::int64_t>(0, low), high);
+            }
+            if (c.totalVar >= 0) changed |= tighten(c.totalVar, sumLb, sumUb);
+        }
+        if (!changed) break;
+    }
+    std::vector<Ref> found;
+    for (std::size_t v = 0; v < refs.size(); ++v)
+        if (refs[v].table && ub[v] < kUnbounded && ub[v] - lb[v] < minCount) found.push_back(refs[v]);
+    return found;
+}
+
+std::size_t remedy(const std::vector<Relation>& relations, const std::vector<Ref>& found) {
+    // The relations each found count is a part or the total of, in one pass over them all.
+    std::unordered_map<CellKey, std::size_t, CellHash> which;
+    for (std::size_t f = 0; f < found.size(); ++f) which.emplace(keyOf(found[f]), f);
+    std::vector<std::vector<std::size_t>> asPart(found.size()), asTotal(found.size());
+    for (std::size_t r = 0; r < relations.size(); ++r) {
+        for (const Ref& p : relations[r].parts)
+            if (const auto it = which.find(keyOf(p)); it != which.end()) asPart[it->second].push_back(r);
+        if (relations[r].total)
+            if (const auto it = which.find(keyOf(*relations[r].total)); it != which.end()) asTotal[it->second].push_back(r);
+    }
     std::size_t added = 0;
+    for (std::size_t f = 0; f < found.size(); ++f) {
+        bool hid = false;
+        for (std::size_t r : asPart[f])
+            if (const auto& t = relations[r].total; t && !t->hidden() && !t->null()) t->hide(), ++added, hid = true;
+        if (hid) continue;
+        // No published total over it: the smallest shown non-zero count beside it goes (a zero
+        // when none is left).
+        const Ref* best = nullptr;
+        for (const auto* list : {&asPart[f], &asTotal[f]})
+            for (std::size_t r : *list)
+                for (const Ref& p : relations[r].parts)
+                    if (!p.null() && !p.hidden() && (!best || (p.value() > 0 && (best->value() == 0 || p.value() < best->value()))))
+                        best = &p;
+        if (best) best->hide(), ++added;
+    }
+    return added;
+}
+
+std::vector<std::pair<Ref, Ref>> pairsAcross(std::vector<TableState>& tables) {
+    std::vector<std::pair<Ref, Ref>> out;
     for (std::size_t a = 0; a < tables.size(); ++a)
         for (std::size_t b = a + 1; b < tables.size(); ++b) {
             TableState& ta = tables[a];
@@ -221,30 +402,31 @@ std::size_t protectAcross(std::vector<TableState>& tables, int minCount) {
             for (std::size_t ka = 0; ka < ta.counts.size(); ++ka) {
                 const std::size_t kb = tb.countIndex(ta.counts[ka]);
                 if (kb == tb.counts.size()) continue;
-                for (std::size_t i = 0; i < ta.rows(); ++i) {
-                    const auto it = rowOf.find(ta.keys[i]);
-                    if (it == rowOf.end()) continue;
-                    const std::size_t j = it->second;
-                    if (ta.isNull[i][ka] || tb.isNull[j][kb]) continue;
-                    const std::int64_t va = ta.values[i][ka], vb = tb.values[j][kb];
-                    // Route 3 of the audit: the same count (n_klotter of the vandalism analysis
-                    // is the main one's) hidden in one and shown in the other.
-                    if (ta.hidden[i][ka] != tb.hidden[j][kb] && va == vb) {
-                        ta.hidden[i][ka] = true;
-                        tb.hidden[j][kb] = true;
-                        ++added;
-                        continue;
-                    }
-                    if (ta.hidden[i][ka] || tb.hidden[j][kb]) continue;
-                    if (!isSmall(va > vb ? va - vb : vb - va, minCount)) continue;
-                    if (va < vb)
-                        ta.hidden[i][ka] = true;
-                    else
-                        tb.hidden[j][kb] = true;
-                    ++added;
-                }
+                for (std::size_t i = 0; i < ta.rows(); ++i)
+                    if (const auto it = rowOf.find(ta.keys[i]); it != rowOf.end()) out.push_back({{&ta, i, ka}, {&tb, it->second, kb}});
             }
         }
+    return out;
+}
+
+std::size_t protectAcross(const std::vector<std::pair<Ref, Ref>>& pairs, int minCount) {
+    std::size_t added = 0;
+    for (const auto& [a, b] : pairs) {
+        if (a.null() || b.null()) continue;
+        // Route 3 of the audit: the same count (n_klotter of the vandalism analysis is the main
+        // one's) hidden in one and shown in the other.
+        if (a.hidden() != b.hidden() && a.value() == b.value()) {
+            a.hide();
+            b.hide();
+            ++added;
+            continue;
+        }
+        if (a.hidden() || b.hidden()) continue;
+        const std::int64_t va = a.value(), vb = b.value();
+        if (!isSmall(va > vb ? va - vb : vb - va, minCount)) continue;
+        (va < vb ? a : b).hide();
+        ++added;
+    }
     return added;
 }
 

@@ -11,9 +11,12 @@
 // of an analysis, between areas and their cells) and applies the rule to all of them until
 // nothing changes. The differences between analyses (protectAcross) and the empty hours of a
 // small area's hot times (hideZeroSlots) are rules of their own. Internal to the output module.
+#include "trygg/output/Publish.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace trygg::output::disclosure {
@@ -51,6 +54,7 @@ struct TableState {
     std::string table = {};
     const Policy* policy = nullptr;
     std::vector<std::string> cols = {}, counts = {};
+    std::vector<bool> category = {};  // per count: an n_<category> field (from the policy's "n_*")
     int totalIndex = -1;
     std::vector<std::int64_t> rowids = {};
     std::vector<std::string> keys = {};     // cell_id or area_id per row, for comparing analyses
@@ -88,6 +92,10 @@ struct Relation {
     std::vector<Ref> parts;
     std::optional<Ref> total;  // none: a number published elsewhere (run_metadata) or known
     bool rest = false;         // the parts and an unpublished rest (0 or more) add up to the total
+    // With no total: whether the file gives it (a grid's n adds up to the reports used), or it is
+    // only assumed known as a precaution (a category's sum over the cells, which the police's
+    // yearly statistics may give for the main analysis, and nothing gives for a night analysis).
+    bool totalInFile = false;
 };
 
 // Hides more of the relation's counts until it gives none of its hidden ones back. Returns how
@@ -119,10 +127,32 @@ struct AreaOfCells {
 //     area's (perception_reasons).
 std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const std::vector<AreaOfCells>& areasOfCells);
 
+// Between the main analysis and a further one whose reports are among its own (`scopes`, from the
+// filters): per cell, area or category and field, the further analysis's count and an unpublished
+// rest make the main one's; with the same time filter a category's count is the main one's, and
+// the further analysis's n is the sum of the main one's n_<category> for the categories it chose.
+std::vector<Relation> relationsAcross(std::vector<TableState>& tables, const std::vector<AnalysisScope>& scopes);
+
+// The reader's attack, run by the publisher: every hidden count an unknown (0 or more), every
+// relation a constraint, bounds propagated until nothing changes (as tests/output/AttackTest.cpp
+// does). Returns the hidden counts held within fewer than minCount values: recovered, or as good
+// as. Each relation protected on its own can still leave these where many relations meet. The
+// reader is taken to know every relation but the assumed totals of further analyses (a night
+// analysis's assaults per category over the municipality are published nowhere); protect()
+// assumes those too.
+std::vector<Ref> audit(const std::vector<Relation>& relations, int minCount);
+
+// Hides more where audit() recovered `found`: the published totals of the relations it is a part
+// of (an area's incidents, a row's n), or where it has none, the smallest shown part beside it.
+// Returns how many it hid.
+std::size_t remedy(const std::vector<Relation>& relations, const std::vector<Ref>& found);
+
 // Between analyses: the same layer of two analyses counts, per cell or area and field, reports of
-// which one set may hold the other. Where both counts are shown and differ by 1 .. minCount, the
-// smaller is hidden; where they are equal and one is hidden, so is the other.
-std::size_t protectAcross(std::vector<TableState>& tables, int minCount);
+// which one set may hold the other, whatever the filters. pairsAcross lists those counts, matched
+// by key; protectAcross hides the smaller of a pair where both are shown and differ by
+// 1 .. minCount, and both where they are equal and one is hidden.
+std::vector<std::pair<Ref, Ref>> pairsAcross(std::vector<TableState>& tables);
+std::size_t protectAcross(const std::vector<std::pair<Ref, Ref>>& pairs, int minCount);
 
 // hot_times: a weekday row that hides an hour hides its zero hours too, and an area that hides a
 // weekday's total hides its empty weekdays, so that a hidden slot may be empty and the shown

@@ -4,7 +4,9 @@
 #include "LayerNames.hpp"
 #include "Sqlite.hpp"
 
+#include "trygg/core/Error.hpp"
 #include "trygg/geom/Geos.hpp"
+#include "trygg/overlay/HotspotAreas.hpp"
 
 #include <fmt/format.h>
 
@@ -104,9 +106,10 @@ TableState loadTable(Db& db, const std::string& table, const Policy& policy, int
     for (const auto& c : policy.counts) {
         if (c == "n_*") {
             for (const auto& col : t.cols)
-                if (col.rfind("n_", 0) == 0 && col != "n_per_km2") t.counts.push_back(col);
+                if (col.rfind("n_", 0) == 0 && col != "n_per_km2") t.counts.push_back(col), t.category.push_back(true);
         } else if (t.has(c)) {
             t.counts.push_back(c);
+            t.category.push_back(false);
         }
     }
     for (std::size_t k = 0; k < t.counts.size(); ++k)
@@ -155,8 +158,9 @@ std::span<const unsigned char> wkbOf(const void* blob, int bytes) {
 }
 
 // The hotspot areas made of whole grid cells (their `cells` field set; the density areas are
-// pixels), each with the grid rows of its cells: those whose centre lies inside it, as any reader
-// of the file can find them.
+// pixels), each with the grid rows of its cells: those that overlap it (its polygon is clipped to
+// the study area, the cells are whole, so a cell at the edge may hold only part of it), as any
+// reader of the file can find them.
 std::vector<AreaOfCells> areasOfCells(Db& db, std::vector<TableState>& states) {
     std::vector<AreaOfCells> out;
     const auto geometryColumn = [&](const std::string& table) {
@@ -175,16 +179,15 @@ std::vector<AreaOfCells> areasOfCells(Db& db, std::vector<TableState>& states) {
         std::map<std::int64_t, std::size_t> gridRow, areaRow;
         for (std::size_t i = 0; i < grid->rows(); ++i) gridRow.emplace(grid->rowids[i], i);
         for (std::size_t i = 0; i < areas.rows(); ++i) areaRow.emplace(areas.rowids[i], i);
-        std::vector<std::pair<double, double>> centre(grid->rows());
-        std::vector<bool> hasCentre(grid->rows(), false);
+        std::vector<geom::GeomPtr> cell(grid->rows());
+        std::vector<geom::Bounds> cellBounds(grid->rows());
         auto q = db.prepare("SELECT rowid, " + quoteId(gridGeom) + " FROM " + quoteId(grid->table));
         while (db.row(q.get())) {
             const auto it = gridRow.find(sqlite3_column_int64(q.get(), 0));
             const auto wkb = wkbOf(sqlite3_column_blob(q.get(), 1), sqlite3_column_bytes(q.get(), 1));
             if (it == gridRow.end() || wkb.empty()) continue;
-            const geom::Bounds b = geom::boundsOf(geos, geom::fromWkb(geos, wkb).get());
-            centre[it->second] = {(b.minX + b.maxX) / 2, (b.minY + b.maxY) / 2};
-            hasCentre[it->second] = true;
+            cell[it->second] = geom::fromWkb(geos, wkb);
+            cellBounds[it->second] = geom::boundsOf(geos, cell[it->second].get());
         }
         auto a = db.prepare("SELECT rowid, " + quoteId(areaGeom) + " FROM " + quoteId(areas.table) + " WHERE cells IS NOT NULL");
         while (db.row(a.get())) {
@@ -194,10 +197,14 @@ std::vector<AreaOfCells> areasOfCells(Db& db, std::vector<TableState>& states) {
             const geom::Area area(geos, {std::vector<unsigned char>(wkb.begin(), wkb.end())}, nullptr);
             const geom::Bounds& b = area.bounds();
             AreaOfCells member{&areas, it->second, grid, {}};
-            for (std::size_t c = 0; c < centre.size(); ++c) {
-                const auto [x, y] = centre[c];
-                if (hasCentre[c] && x > b.minX && x < b.maxX && y > b.minY && y < b.maxY && area.coversPoint(x, y))
-                    member.cells.push_back(c);
+            for (std::size_t c = 0; c < cell.size(); ++c) {
+                if (!cell[c]) continue;
+                const geom::Bounds& cb = cellBounds[c];
+                if (cb.maxX <= b.minX || cb.minX >= b.maxX || cb.maxY <= b.minY || cb.minY >= b.maxY) continue;
+                // Part of the area, not a neighbour touching its edge (the area is clipped to the
+                // study area, the cells are not).
+                const double whole = overlay::areaM2(geos, cell[c].get());
+                if (overlay::areaM2(geos, area.clip(cell[c].get()).get()) > 1e-6 * whole) member.cells.push_back(c);
             }
             out.push_back(std::move(member));
         }
@@ -413,17 +420,37 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
     }
     // The whole file's relations (Disclosure.hpp), protected together until nothing changes.
     std::vector<Relation> relations = relationsBetween(states, areasOfCells(db, states));
-    for (auto& t : states) {
-        auto within = relationsWithin(t);
-        relations.insert(relations.end(), std::make_move_iterator(within.begin()), std::make_move_iterator(within.end()));
-    }
-    for (;;) {  // ends: values are only ever hidden, never shown again
-        std::size_t added = protectAcross(states, options.minCount);
-        for (const Relation& r : relations) added += protect(r, options.minCount);
-        for (auto& t : states)
-            if (t.policy->hotTimes) added += hideZeroSlots(t);
-        summary.complementary += static_cast<std::int64_t>(added);
-        if (added == 0) break;
+    const auto append = [&](std::vector<Relation> more) {
+        relations.insert(relations.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+    };
+    append(relationsAcross(states, options.analyses));
+    for (auto& t : states) append(relationsWithin(t));
+    const auto pairs = pairsAcross(states);
+    const auto settle = [&] {
+        for (;;) {  // ends: values are only ever hidden, never shown again
+            std::size_t added = protectAcross(pairs, options.minCount);
+            for (const Relation& r : relations) added += protect(r, options.minCount);
+            for (auto& t : states)
+                if (t.policy->hotTimes) added += hideZeroSlots(t);
+            summary.complementary += static_cast<std::int64_t>(added);
+            if (added == 0) return;
+        }
+    };
+    settle();
+    // Then the reader's attack, by the publisher, over all of them at once: where it holds a
+    // hidden count within fewer than min_count values, more goes, until it finds nothing.
+    for (;;) {
+        const std::vector<Ref> found = audit(relations, options.minCount);
+        ++summary.auditRounds;
+        if (found.empty()) break;
+        const std::size_t more = remedy(relations, found);
+        if (more == 0)  // everything around them is hidden already: nothing is published
+            throw Error(fmt::format("publishing: {} hidden counts could still be worked out to within {} after {} rounds "
+                                    "of hiding more; nothing was written. Publish fewer analyses per file, or raise "
+                                    "[publish] min_count",
+                                    found.size(), options.minCount, summary.auditRounds));
+        summary.complementary += static_cast<std::int64_t>(more);
+        settle();
     }
     // The follow-up's result over all incidents is repeated in run_metadata (followup.wdq, its
     // verdicts): hidden there too where its counts are.
@@ -467,6 +494,10 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
         add("publish.hidden_complementary", std::to_string(summary.complementary));
         add("publish.hidden_derived_values", std::to_string(summary.derived));
         add("publish.dropped_fields", droppedList.empty() ? "none" : droppedList);
+        add("publish.audit", fmt::format("{} rounds of the reader's attack by interval propagation over every "
+                                         "relation between the file's counts, hiding more after each that found "
+                                         "anything; the last found nothing",
+                                         summary.auditRounds));
     }
     db.exec("COMMIT");
     db.exec("VACUUM");

@@ -1681,6 +1681,34 @@ std::vector<output::ContextLayerData> readContext(Inputs& inputs, const Config& 
     return out;
 }
 
+// True when every report `a` keeps, `main` keeps too.
+bool narrower(const temporal::TimeFilter& a, const temporal::TimeFilter& main) {
+    const auto within = [](const auto& mine, const auto& theirs) {
+        return theirs.none() || (mine.any() && (mine & ~theirs).none());
+    };
+    return (!main.from || (a.from && *a.from >= *main.from)) && (!main.to || (a.to && *a.to <= *main.to)) &&
+           within(a.hours, main.hours) && within(a.weekdays, main.weekdays) && within(a.months, main.months);
+}
+
+// Publishing mode's view of the run: how each further analysis's reports relate to the main
+// analysis's, so the counts of both are protected as the parts and totals they are.
+output::PublishOptions publishOptions(const Config& cfg) {
+    output::PublishOptions options{cfg.publish.minCount};
+    for (const auto& a : cfg.analyses) {
+        const bool categoriesWithin =
+            cfg.categories.empty() ||
+            (!a.categories.empty() && std::all_of(a.categories.begin(), a.categories.end(), [&](const std::string& c) {
+                 return std::find(cfg.categories.begin(), cfg.categories.end(), c) != cfg.categories.end();
+             }));
+        const auto& f = a.filter;
+        const auto& m = cfg.filter;
+        const bool sameTime = f.from == m.from && f.to == m.to && f.hours == m.hours && f.weekdays == m.weekdays && f.months == m.months;
+        options.analyses.push_back({a.name + "_", categoriesWithin && narrower(a.filter, cfg.filter), sameTime,
+                                    !a.categories.empty()});
+    }
+    return options;
+}
+
 // The config of a further analysis: the main one's, with its own reports (its filter and
 // categories replace [filter]) and without the parts it switches off. The context map, the
 // QGIS project and publishing belong to the whole run.
@@ -2137,7 +2165,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     // (a surface can be read back towards its points), and every count checked on commit.
     const bool publishing = cfg.publish.enabled;
     writer.setGeoTiffBeside(cfg.kde.enabled && cfg.kde.geotiff && !publishing);
-    if (publishing) writer.setPublish(output::PublishOptions{cfg.publish.minCount});
+    if (publishing) writer.setPublish(publishOptions(cfg));
     if (cfg.output.qgisProject) writer.setQgisProject(output::QgisProjectOptions{cfg.name, cfg.name, "", cfg.output.language});
 
     // The main analysis's steps run from 0.45 (after reading) to 1; with further analyses, they end

@@ -27,18 +27,30 @@
 
 namespace trygg::output {
 
+// A further analysis as publishing sees it: how its reports relate to the main analysis's, which
+// a reader of the file knows from the filters in run_metadata.
+struct AnalysisScope {
+    std::string prefix;       // its layers' prefix: "natt_"
+    bool subset = false;      // its reports are among the main analysis's (a narrower filter)
+    bool sameTime = false;    // with the main analysis's time filter: its n_<category> are the main's
+    bool categories = false;  // it chose categories: its n is the sum of the main's n_<category> for them
+};
+
 struct PublishOptions {
     int minCount = 3;  // counts of 1 .. minCount are hidden: a published count is 0 or above it
+    std::vector<AnalysisScope> analyses = {};
 };
 
 struct PublishSummary {
     std::int64_t hidden = 0;          // values hidden as small counts
     std::int64_t complementary = 0;   // values hidden so the small ones cannot be recovered
     std::int64_t derived = 0;         // values computed from a hidden count
+    int auditRounds = 0;              // the publisher's own attacks, the last one finding nothing
     std::vector<std::string> droppedFields;  // "table.field"
 };
 
-// Throws IoError.
+// Throws IoError; Error when its own attack still finds a hidden count after everything around it
+// is hidden (nothing is written then).
 PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptions& options);
 
 // The complementary-suppression rule on one group of counts whose total is published: marks

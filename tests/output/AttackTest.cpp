@@ -200,6 +200,7 @@ pipeline::RunSummary attackPublished(pipeline::Config c, const test::TempDir& di
     std::vector<std::string> prefixes{""};
     for (const auto& a : c.analyses) prefixes.push_back(a.name + "_");
     std::size_t structural = 0;  // hot-times rows read with the analysis's filter
+    std::size_t followups = 0;   // follow-up tables read
     for (const std::string& prefix : prefixes) {
         const std::string analysisKey = prefix.empty() ? "" : "analyses." + prefix.substr(0, prefix.size() - 1) + ".";
         // hotspot_grid (and area_statistics): n is the sum of its categories; the grid's n adds
@@ -430,6 +431,35 @@ pipeline::RunSummary attackPublished(pipeline::Config c, const test::TempDir& di
         }
     }
     if (c.analyses.size() > 0) CHECK(betweenAnalyses > 0);
+    // The follow-up: per field, its categories add up to its row "all" (every report of these
+    // runs has a category), which followup_areas repeats per area (n_before of "measure" is
+    // measure_before).
+    for (const std::string& prefix : prefixes) {
+        if (!exists(db, prefix + "followup")) continue;
+        const std::vector<std::string> fields{"measure_before", "measure_after", "buffer_before",
+                                              "buffer_after", "control_before", "control_after"};
+        std::string sql = "SELECT category";
+        for (const auto& f : fields) sql += ", " + f;
+        std::vector<std::vector<Solver::Term>> parts(fields.size());
+        std::vector<Solver::Term> all;
+        for (const auto& r : query(db, sql + " FROM " + prefix + "followup"))
+            for (std::size_t k = 0; k < fields.size(); ++k) {
+                const auto t = s.term(prefix + "followup." + r[0] + "." + fields[k], r[k + 1]);
+                if (r[0] == "all") all.push_back(t);
+                else parts[k].push_back(t);
+            }
+        REQUIRE(all.size() == fields.size());
+        for (std::size_t k = 0; k < fields.size(); ++k) s.equal(parts[k], all[k]);
+        for (const auto& r : query(db, "SELECT role, n_before, n_after FROM " + prefix + "followup_areas"))
+            for (const char* when : {"before", "after"}) {
+                const auto k = static_cast<std::size_t>(
+                    std::find(fields.begin(), fields.end(), r[0] + "_" + when) - fields.begin());
+                if (k < fields.size())
+                    s.equal({s.term(prefix + "followup_areas." + r[0] + "." + when, r[std::string(when) == "before" ? 1 : 2])}, all[k]);
+            }
+        ++followups;
+    }
+    if (c.followup) CHECK(followups > 0);
     // Per reason, the areas' counts are at most the study area's.
     if (exists(db, "area_reasons"))
     for (const char* field : {"reports", "unsafe_reports"}) {

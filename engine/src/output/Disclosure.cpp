@@ -200,6 +200,30 @@ std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const st
         }
         for (auto& [name, r] : blocks) out.push_back(std::move(r));
     }
+    // The follow-up: per window and area, its row "all" holds every category's row (and the
+    // reports without a category); followup_areas repeats the row "all" per area.
+    for (TableState& followup : tables) {
+        if (followup.policy->layer != "followup") continue;
+        const auto all = std::find(followup.keys.begin(), followup.keys.end(), "all");
+        if (all == followup.keys.end()) continue;
+        const auto a = static_cast<std::size_t>(all - followup.keys.begin());
+        for (std::size_t k = 0; k < followup.counts.size(); ++k) {
+            Relation r{{}, Ref{&followup, a, k}, false};
+            std::int64_t sum = 0;
+            for (std::size_t i = 0; i < followup.rows(); ++i)
+                if (i != a) r.parts.push_back({&followup, i, k}), sum += followup.values[i][k];
+            r.rest = sum < followup.values[a][k];
+            out.push_back(std::move(r));
+        }
+        if (TableState* areas = sibling(tables, followup.prefix(), "followup_areas"))
+            for (std::size_t i = 0; i < areas->rows(); ++i)
+                for (std::size_t k = 0; k < areas->counts.size(); ++k) {
+                    // n_before of the role "measure" is measure_before of the row "all".
+                    const std::string& field = areas->counts[k];
+                    const std::size_t kf = followup.countIndex(areas->keys[i] + field.substr(1));
+                    if (kf < followup.counts.size()) out.push_back({{Ref{areas, i, k}}, Ref{&followup, a, kf}, false});
+                }
+    }
     for (TableState& parts : tables) {
         if (parts.policy->layer != "area_reasons" || parts.groupOf.size() != parts.rows()) continue;
         TableState* whole = sibling(tables, parts.prefix(), "perception_reasons");

@@ -124,7 +124,9 @@ struct AreaOfCells {
 //   - a hot-times block's weekday totals add up to its hotspot area's incidents (the study
 //     area's, to the reports used);
 //   - per reason, the areas' counts (area_reasons) and the reports in no area make the study
-//     area's (perception_reasons).
+//     area's (perception_reasons);
+//   - the follow-up's categories (and the reports without one) make its row "all", which
+//     followup_areas repeats per area.
 std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const std::vector<AreaOfCells>& areasOfCells);
 
 // Between the main analysis and a further one whose reports are among its own (`scopes`, from the

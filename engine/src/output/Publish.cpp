@@ -65,7 +65,7 @@ const std::vector<Policy>& policies() {
          {"perc_around", "perc_GiZScore", "perc_GiPValue", "perc_GiPseudoP", "perc_score_GiZScore", "perc_score_GiPValue"},
          {"perc_reasons"}, false, "cell_id"},
         {"followup", {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"},
-         "", true,
+         "", false,  // its row "all" is the column total (Disclosure.cpp)
          {{"success_measure", {"measure_before", "measure_after", "control_before", "control_after"}},
           {"buffer_measure", {"buffer_before", "buffer_after", "control_before", "control_after"}},
           {"wdq", {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"}},
@@ -76,7 +76,7 @@ const std::vector<Policy>& policies() {
           {"verdict_sv",
            {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"}}},
          {}, {}, false, "category"},
-        {"followup_areas", {"n_before", "n_after"}, "", true, {}, {}, {}, false, "role"},
+        {"followup_areas", {"n_before", "n_after"}, "", false, {}, {}, {}, false, "role"},
     };
     return all;
 }

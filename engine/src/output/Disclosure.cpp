@@ -305,7 +305,7 @@ CellKey keyOf(const Ref& r) { return {r.table, r.row, r.field}; }
 
 } // namespace
 
-std::vector<Ref> audit(const std::vector<Relation>& relations, int minCount) {
+Findings audit(const std::vector<Relation>& relations, int minCount) {
     // sum(vars) + known == total (a var, or a known number).
     struct Constraint {
         std::vector<int> vars;
@@ -314,7 +314,8 @@ std::vector<Ref> audit(const std::vector<Relation>& relations, int minCount) {
         std::int64_t total = 0;
     };
     std::unordered_map<CellKey, int, CellHash> index;
-    std::vector<Ref> refs;  // per var; a rest has no Ref (table nullptr)
+    std::vector<Ref> refs;                // per var; a rest has no Ref (table nullptr)
+    std::vector<std::size_t> restOf;      // per var: the relation of a rest
     const auto var = [&](const Ref& r) {
         const auto [it, added] = index.emplace(keyOf(r), static_cast<int>(refs.size()));
         if (added) refs.push_back(r);
@@ -348,6 +349,8 @@ std::vector<Ref> audit(const std::vector<Relation>& relations, int minCount) {
         if (r.rest) {
             c.vars.push_back(static_cast<int>(refs.size()));
             refs.push_back(Ref{});
+            restOf.resize(refs.size());
+            restOf.back() = static_cast<std::size_t>(&r - relations.data());
         }
         if (!c.vars.empty() || c.totalVar >= 0) constraints.push_back(std::move(c));
     }
@@ -379,13 +382,31 @@ std::vector<Ref> audit(const std::vector<Relation>& relations, int minCount) {
         }
         if (!changed) break;
     }
-    std::vector<Ref> found;
-    for (std::size_t v = 0; v < refs.size(); ++v)
-        if (refs[v].table && ub[v] < kUnbounded && ub[v] - lb[v] < minCount) found.push_back(refs[v]);
+    Findings found;
+    for (std::size_t v = 0; v < refs.size(); ++v) {
+        if (ub[v] >= kUnbounded || ub[v] - lb[v] >= minCount) continue;
+        if (refs[v].table) found.counts.push_back(refs[v]);
+        else if (ub[v] >= 1) found.rests.push_back(restOf[v]);  // a rest known to be 0 harms nobody
+    }
     return found;
 }
 
-std::size_t remedy(const std::vector<Relation>& relations, const std::vector<Ref>& found) {
+std::size_t remedy(const std::vector<Relation>& relations, const Findings& findings) {
+    const std::vector<Ref>& found = findings.counts;
+    std::size_t added = 0;
+    // The smallest shown non-zero count among the parts of `rs` (a zero when none is left).
+    const auto smallestShown = [&](const std::vector<std::size_t>& rs) {
+        const Ref* best = nullptr;
+        for (std::size_t r : rs)
+            for (const Ref& p : relations[r].parts)
+                if (!p.null() && !p.hidden() && (!best || (p.value() > 0 && (best->value() == 0 || p.value() < best->value()))))
+                    best = &p;
+        return best;
+    };
+    for (std::size_t r : findings.rests) {
+        if (const auto& t = relations[r].total; t && !t->hidden() && !t->null()) t->hide(), ++added;
+        else if (const Ref* best = smallestShown({r})) best->hide(), ++added;
+    }
     // The relations each found count is a part or the total of, in one pass over them all.
     std::unordered_map<CellKey, std::size_t, CellHash> which;
     for (std::size_t f = 0; f < found.size(); ++f) which.emplace(keyOf(found[f]), f);
@@ -396,21 +417,15 @@ std::size_t remedy(const std::vector<Relation>& relations, const std::vector<Ref
         if (relations[r].total)
             if (const auto it = which.find(keyOf(*relations[r].total)); it != which.end()) asTotal[it->second].push_back(r);
     }
-    std::size_t added = 0;
     for (std::size_t f = 0; f < found.size(); ++f) {
         bool hid = false;
         for (std::size_t r : asPart[f])
             if (const auto& t = relations[r].total; t && !t->hidden() && !t->null()) t->hide(), ++added, hid = true;
         if (hid) continue;
-        // No published total over it: the smallest shown non-zero count beside it goes (a zero
-        // when none is left).
-        const Ref* best = nullptr;
-        for (const auto* list : {&asPart[f], &asTotal[f]})
-            for (std::size_t r : *list)
-                for (const Ref& p : relations[r].parts)
-                    if (!p.null() && !p.hidden() && (!best || (p.value() > 0 && (best->value() == 0 || p.value() < best->value()))))
-                        best = &p;
-        if (best) best->hide(), ++added;
+        // No published total over it: the smallest shown count beside it goes.
+        std::vector<std::size_t> around = asPart[f];
+        around.insert(around.end(), asTotal[f].begin(), asTotal[f].end());
+        if (const Ref* best = smallestShown(around)) best->hide(), ++added;
     }
     return added;
 }

@@ -142,12 +142,20 @@ std::vector<Relation> relationsAcross(std::vector<TableState>& tables, const std
 // reader is taken to know every relation but the assumed totals of further analyses (a night
 // analysis's assaults per category over the municipality are published nowhere); protect()
 // assumes those too.
-std::vector<Ref> audit(const std::vector<Relation>& relations, int minCount);
+struct Findings {
+    std::vector<Ref> counts;         // hidden counts held within fewer than minCount values
+    std::vector<std::size_t> rests;  // relations whose unpublished rest is, and may be 1 or more:
+                                     // the day's assaults of a hotspot area whose night count a
+                                     // further analysis shows, when the two areas coincide
+    bool empty() const { return counts.empty() && rests.empty(); }
+    std::size_t size() const { return counts.size() + rests.size(); }
+};
+Findings audit(const std::vector<Relation>& relations, int minCount);
 
-// Hides more where audit() recovered `found`: the published totals of the relations it is a part
-// of (an area's incidents, a row's n), or where it has none, the smallest shown part beside it.
-// Returns how many it hid.
-std::size_t remedy(const std::vector<Relation>& relations, const std::vector<Ref>& found);
+// Hides more where audit() found something: for a count, the published totals of the relations
+// it is a part of (an area's incidents, a row's n), or where it has none, the smallest shown part
+// beside it; for a rest, its relation's total, or the smallest shown part. Returns how many it hid.
+std::size_t remedy(const std::vector<Relation>& relations, const Findings& found);
 
 // Between analyses: the same layer of two analyses counts, per cell or area and field, reports of
 // which one set may hold the other, whatever the filters. pairsAcross lists those counts, matched

@@ -440,7 +440,7 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
     // Then the reader's attack, by the publisher, over all of them at once: where it holds a
     // hidden count within fewer than min_count values, more goes, until it finds nothing.
     for (;;) {
-        const std::vector<Ref> found = audit(relations, options.minCount);
+        const Findings found = audit(relations, options.minCount);
         ++summary.auditRounds;
         if (found.empty()) break;
         const std::size_t more = remedy(relations, found);

@@ -61,12 +61,33 @@ std::size_t TableState::countIndex(const std::string& field) const {
 std::string TableState::prefix() const { return table.substr(0, table.size() - policy->layer.size()); }
 
 std::size_t protect(const Relation& r, int minCount) {
+    if (r.total && r.total->null()) return 0;
+    // Most relations are settled after the first pass: say so without allocating. The same test
+    // as below (groupSafe over the hidden parts and the rest).
+    if (!r.total || !r.total->hidden()) {
+        std::int64_t k = 0, hiddenSum = 0, sum = 0;
+        bool zeroHidden = false, smallShown = false;
+        for (const Ref& p : r.parts) {
+            if (p.null()) continue;
+            const std::int64_t v = p.value();
+            sum += v;
+            if (p.hidden()) ++k, hiddenSum += v, zeroHidden = zeroHidden || v == 0;
+            else smallShown = smallShown || isSmall(v, minCount);
+        }
+        if (!smallShown) {
+            if (r.rest && r.total) {
+                const std::int64_t rest = std::max<std::int64_t>(0, r.total->value() - sum);
+                if (k == 0 && !isSmall(rest, minCount)) return 0;
+                ++k, hiddenSum += rest, zeroHidden = zeroHidden || rest == 0;
+            }
+            if (k == 0 || (k >= 2 && hiddenSum > minCount && (hiddenSum > k || zeroHidden))) return 0;
+        }
+    }
     // A NULL is no count (a slot outside the analysis's filter): known to every reader, so it
     // neither needs cover nor gives any.
     std::vector<Ref> parts;
     for (const Ref& p : r.parts)
         if (!p.null()) parts.push_back(p);
-    if (r.total && r.total->null()) return 0;
     std::size_t added = 0;
     if (r.total && r.total->hidden()) {
         // With a rest, shown parts only bound the hidden total from below. Without one they add

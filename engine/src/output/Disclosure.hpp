@@ -11,6 +11,7 @@
 // of an analysis, between areas and their cells) and applies the rule to all of them until
 // nothing changes. The differences between analyses (protectAcross) and the empty hours of a
 // small area's hot times (hideZeroSlots) are rules of their own. Internal to the output module.
+#include "trygg/output/Layers.hpp"
 #include "trygg/output/Publish.hpp"
 
 #include <cstdint>
@@ -27,10 +28,10 @@ struct Derived {
     std::vector<std::string> from;
 };
 
-// How one of Trygg's tables is published.
+// How one of Trygg's tables is published: its declaration (output/Layers.hpp) as publishing reads it.
 struct Policy {
     std::string layer;                   // base name (isLayer)
-    std::vector<std::string> counts;     // count fields; "n_*" stands for every n_<category>
+    std::vector<std::string> counts;     // the declared count fields (patterns: n_*); a table's own from `spec`
     std::string rowTotal;                // a field that is the sum of the other counts in its row
     bool columnTotals = true;            // each count field's sum over the rows is published
     std::vector<Derived> derived;
@@ -43,6 +44,7 @@ struct Policy {
     // Fields computed from every count of a group of rows (groupBy): NULL in all the group's rows
     // when any of its counts is hidden.
     std::vector<std::string> groupDerived = {};
+    const LayerSpec* spec = nullptr;  // the declaration it comes from (output/Layers.hpp)
 };
 
 struct TableResult {

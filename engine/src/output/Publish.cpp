@@ -24,60 +24,22 @@ using sqlite::Db;
 using sqlite::quoteId;
 using namespace disclosure;
 
+// The publishing view of every declared layer that holds counts (output/Layers.hpp).
 const std::vector<Policy>& policies() {
-    static const std::vector<std::string> gridStats = {"GiZScore", "GiPValue", "GiPseudoP", "LMiIndex", "LMiZScore",
-                                                       "LMiPValue", "LMiPseudoP", "kde", "kde_risk"};
-    static const std::vector<Policy> all = {
-        {"hotspot_grid", {"n", "n_*"}, "n", true, {}, gridStats, {}, false, "cell_id"},
-        {"area_statistics", {"n", "n_*"}, "n", true, {{"n_per_km2", {"n"}}}, gridStats, {}, false, "area_id"},
-        {"change_grid", {"n_before", "n_after"}, "", true, {{"change", {"n_before", "n_after"}},
-                                                             {"rate_ratio", {"n_before", "n_after"}},
-                                                             {"change_p", {"n_before", "n_after"}}}, {}, {}, false, "cell_id"},
-        {"emerging_hotspots", {"n"}, "", true, {}, {"last_z"}, {}, false, "cell_id"},
-        {"hotspot_areas", {"incidents"}, "", true, {{"share_of_incidents", {"incidents"}}}, {},
-         {"leading_categories", "peak_hour", "peak_weekday"}, false, "", "area_id"},
-        // Route 4 of the audit: a class's share of the incidents times the reports used, minus its
-        // shown areas, gave a hidden area's count.
-        {"density_areas", {"incidents"}, "", true, {{"share_of_incidents", {"incidents"}}}, {}, {}, false, "", "",
-         "top_percent", {"class_share_of_incidents"}},
-        {"hot_times", {"h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13",
-                       "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23", "no_clock", "total"},
-         "total", false, {}, {}, {}, true},
-        {"area_summary", {"incidents", "perc_n", "perc_unsafe"}, "", true,
-         {{"incidents_per_1000", {"incidents"}}, {"incidents_per_1000_eb", {"incidents"}},
-          {"perc_share_unsafe", {"perc_n", "perc_unsafe"}}, {"perc_mean", {"perc_n"}}, {"perc_mean_eb", {"perc_n"}},
-          {"perc_reasons", {"perc_n"}}},
-         {}, {"perc_reasons"}, false, "area_id"},
-        {"area_reasons", {"reports", "unsafe_reports"}, "", true,
-         {{"share_unsafe", {"reports", "unsafe_reports"}}, {"share_unsafe_in_area", {"unsafe_reports"}},
-          {"lift", {"reports", "unsafe_reports"}}},
-         {}, {}, false, "", "", "reason"},
-        {"perception_reasons", {"reports", "unsafe_reports"}, "", true,
-         {{"share_unsafe", {"reports", "unsafe_reports"}}, {"share_unsafe_overall", {"unsafe_reports"}},
-          {"lift", {"reports", "unsafe_reports"}}},
-         {}, {}, false, "reason"},
-        // Route 2 of the audit: perc_around is the 3x3 sum of perc_n, and peeling the windows with
-        // one unknown gave back 50 of 191 hidden perc_n. Dropped: the fear-versus-crime class,
-        // which it decides, stays.
-        {"perception_grid", {"perc_n", "perc_unsafe"}, "", true,
-         {{"perc_share_unsafe", {"perc_n", "perc_unsafe"}}, {"perc_mean", {"perc_n"}}, {"perc_mean_eb", {"perc_n"}},
-          {"perc_reasons", {"perc_n"}}},
-         {"perc_around", "perc_GiZScore", "perc_GiPValue", "perc_GiPseudoP", "perc_score_GiZScore", "perc_score_GiPValue"},
-         {"perc_reasons"}, false, "cell_id"},
-        {"followup", {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"},
-         "", false,  // its row "all" is the column total (Disclosure.cpp)
-         {{"success_measure", {"measure_before", "measure_after", "control_before", "control_after"}},
-          {"buffer_measure", {"buffer_before", "buffer_after", "control_before", "control_after"}},
-          {"wdq", {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"}},
-          {"total_net_effect",
-           {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"}},
-          // Route 9 of the audit: "Success" says A1/C1 < A0/C0, which bounds hidden counts.
-          {"verdict", {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"}},
-          {"verdict_sv",
-           {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"}}},
-         {}, {}, false, "category"},
-        {"followup_areas", {"n_before", "n_after"}, "", false, {}, {}, {}, false, "role"},
-    };
+    static const std::vector<Policy> all = [] {
+        std::vector<Policy> out;
+        for (const LayerSpec& l : declaredLayers()) {
+            Policy p{l.name, {}, l.rowTotal, l.columnTotals, {}, {}, {}, l.hotTimes, l.key, l.id, l.groupBy, l.groupDerived, &l};
+            for (const FieldSpec& f : l.fields) {
+                if (f.role == Role::Count) p.counts.push_back(f.name);
+                if ((f.role == Role::Derived || f.role == Role::TextWithCounts) && !f.from.empty()) p.derived.push_back({f.name, f.from});
+                if (f.role == Role::Statistic && f.dropWhenPublishing) p.drop.push_back(f.name);
+                if (f.role == Role::TextWithCounts) p.textCounts.push_back(f.name);
+            }
+            if (!p.counts.empty()) out.push_back(std::move(p));
+        }
+        return out;
+    }();
     return all;
 }
 
@@ -103,15 +65,12 @@ TableState loadTable(Db& db, const std::string& table, const Policy& policy, int
     t.table = table;
     t.policy = &policy;
     t.cols = columnsOf(db, table);
-    for (const auto& c : policy.counts) {
-        if (c == "n_*") {
-            for (const auto& col : t.cols)
-                if (col.rfind("n_", 0) == 0 && col != "n_per_km2") t.counts.push_back(col), t.category.push_back(true);
-        } else if (t.has(c)) {
-            t.counts.push_back(c);
-            t.category.push_back(false);
+    // Its counts, in the table's order: the fields declared as counts (n_<category> by pattern).
+    for (const auto& col : t.cols)
+        if (const FieldSpec* f = fieldOf(*policy.spec, col); f && f->role == Role::Count) {
+            t.counts.push_back(col);
+            t.category.push_back(f->name.find('*') != std::string::npos);
         }
-    }
     for (std::size_t k = 0; k < t.counts.size(); ++k)
         if (t.counts[k] == policy.rowTotal) t.totalIndex = static_cast<int>(k);
     const std::string key = t.has(policy.key) ? policy.key : "";

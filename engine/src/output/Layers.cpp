@@ -1,0 +1,290 @@
+#include "trygg/output/Layers.hpp"
+
+#include "LayerNames.hpp"
+
+#include <fmt/format.h>
+
+namespace trygg::output {
+namespace {
+
+FieldSpec key(std::string name, std::string sv, std::string en) { return {std::move(name), Role::Key, std::move(sv), std::move(en)}; }
+FieldSpec count(std::string name, std::string sv, std::string en) {
+    return {std::move(name), Role::Count, std::move(sv), std::move(en)};
+}
+FieldSpec derived(std::string name, std::vector<std::string> from, std::string sv, std::string en, std::string unit = {}) {
+    return {std::move(name), Role::Derived, std::move(sv), std::move(en), std::move(unit), std::move(from)};
+}
+FieldSpec statistic(std::string name, std::string sv, std::string en, bool drop) {
+    return {std::move(name), Role::Statistic, std::move(sv), std::move(en), {}, {}, drop};
+}
+FieldSpec classOf(std::string name, std::string sv, std::string en) {
+    return {std::move(name), Role::Class, std::move(sv), std::move(en)};
+}
+FieldSpec label(std::string name, std::string sv, std::string en) {
+    return {std::move(name), Role::Label, std::move(sv), std::move(en)};
+}
+FieldSpec text(std::string name, std::vector<std::string> from, std::string sv, std::string en) {
+    return {std::move(name), Role::TextWithCounts, std::move(sv), std::move(en), {}, std::move(from)};
+}
+FieldSpec context(std::string name, std::string sv, std::string en, std::string unit = {}) {
+    return {std::move(name), Role::Context, std::move(sv), std::move(en), std::move(unit)};
+}
+
+// Gi* and local Moran's I, per cell or area. The z-scores, p-values and I are dropped when
+// publishing: over known neighbourhoods they can be solved back towards the counts.
+std::vector<FieldSpec> localStatistics(const std::string& prefix = "") {
+    return {
+        statistic(prefix + "GiZScore", "Gi* z-värde", "Gi* z-score", true),
+        statistic(prefix + "GiPValue", "Gi* p-värde (tvåsidigt)", "Gi* p-value (two-sided)", true),
+        statistic(prefix + "GiPseudoP", "Gi* pseudo-p (permutationer)", "Gi* pseudo p-value (permutations)", true),
+        classOf(prefix + "Gi_Bin", "Hot spot-klass (-3..3)", "Hot/cold spot class (-3..3)"),
+        context("NNeighbors", "Grannar (inklusive sig själv för Gi*)", "Neighbours (itself included for Gi*)"),
+        statistic("LMiIndex", "Lokalt Morans I", "Local Moran's I", true),
+        statistic("LMiZScore", "Lokalt Morans I, z-värde", "Local Moran's I z-score", true),
+        statistic("LMiPValue", "Lokalt Morans I, p-värde", "Local Moran's I p-value", true),
+        statistic("LMiPseudoP", "Lokalt Morans I, pseudo-p", "Local Moran's I pseudo p-value", true),
+        classOf("COType", "Kluster/avvikare (HH, LL, HL, LH)", "Cluster/outlier type (HH, LL, HL, LH)"),
+    };
+}
+
+// What is in a cell or hotspot area, from the config's map layers: <name>_<measure>[_<class>].
+std::vector<FieldSpec> overlays() {
+    return {
+        context("*_count", "Antal objekt (kartlager)", "Features (map layer)"),
+        context("*_count_*", "Antal objekt av klassen (kartlager)", "Features of the class (map layer)"),
+        context("*_share", "Andel täckt (kartlager)", "Share covered (map layer)"),
+        context("*_share_*", "Andel täckt av klassen (kartlager)", "Share covered by the class (map layer)"),
+        context("*_length", "Längd (kartlager)", "Length (map layer)", "m"),
+        context("*_length_*", "Längd av klassen (kartlager)", "Length of the class (map layer)", "m"),
+        context("*_distance", "Avstånd till närmaste (kartlager)", "Distance to the nearest (map layer)", "m"),
+        context("*_distance_*", "Avstånd till närmaste av klassen (kartlager)", "Distance to the nearest of the class (map layer)", "m"),
+    };
+}
+
+std::vector<FieldSpec> concat(std::vector<std::vector<FieldSpec>> parts) {
+    std::vector<FieldSpec> out;
+    for (auto& p : parts)
+        for (auto& f : p) out.push_back(std::move(f));
+    return out;
+}
+
+std::vector<LayerSpec> build() {
+    const std::vector<std::string> followupCounts{"measure_before", "measure_after", "buffer_before",
+                                                  "buffer_after",   "control_before", "control_after"};
+    std::vector<FieldSpec> hours;
+    for (int h = 0; h < 24; ++h)
+        hours.push_back(count(fmt::format("h{:02d}", h), fmt::format("Händelser kl. {:02d}-{:02d}", h, (h + 1) % 24),
+                              fmt::format("Incidents {:02d}-{:02d}", h, (h + 1) % 24)));
+    std::vector<LayerSpec> all;
+    all.push_back({"hotspot_grid", "polygon",
+                   concat({{key("cell_id", "Ruta (SV-hörn, eller mitt för hexagoner)", "Cell (SW corner, or centre for hexagons)"),
+                            count("n", "Händelser", "Incidents"),
+                            count("n_*", "Händelser i kategorin", "Incidents of the category")},
+                           localStatistics(),
+                           {statistic("kde", "Täthet i rutans mitt", "Kernel density at the cell's centre", true),
+                            statistic("kde_risk", "Risk i rutans mitt", "Risk at the cell's centre", true),
+                            context("share_inside", "Andel av rutan inom området", "Share of the cell inside the study area")},
+                           overlays()}),
+                   "n", true, false, "cell_id"});
+    all.push_back({"area_statistics", "multipolygon",
+                   concat({{key("area_id", "Område", "Area"), label("area_name", "Namn", "Name"),
+                            context("area_km2", "Yta", "Area", "km²"), count("n", "Händelser", "Incidents"),
+                            derived("n_per_km2", {"n"}, "Händelser per km²", "Incidents per km²", "per km²"),
+                            count("n_*", "Händelser i kategorin", "Incidents of the category")},
+                           localStatistics()}),
+                   "n", true, false, "area_id"});
+    all.push_back({"change_grid", "polygon",
+                   {key("cell_id", "Ruta", "Cell"), label("period_before", "Period före", "Period before"),
+                    label("period_after", "Period efter", "Period after"), count("n_before", "Händelser före", "Incidents before"),
+                    count("n_after", "Händelser efter", "Incidents after"),
+                    derived("change", {"n_before", "n_after"}, "Förändring", "Change"),
+                    derived("rate_ratio", {"n_before", "n_after"}, "Kvot efter/före", "Rate ratio after/before"),
+                    derived("change_p", {"n_before", "n_after"}, "p-värde för förändringen", "p-value of the change"),
+                    classOf("change_bin", "Förändringsklass (-3..3)", "Change class (-3..3)")},
+                   "", true, false, "cell_id"});
+    all.push_back({"emerging_hotspots", "polygon",
+                   {key("cell_id", "Ruta", "Cell"), count("n", "Händelser", "Incidents"),
+                    classOf("pattern", "Mönster", "Pattern"), label("pattern_name", "Mönstrets namn", "Pattern name"),
+                    statistic("trend_z", "Trend (Mann-Kendall z)", "Trend (Mann-Kendall z)", false),
+                    statistic("trend_p", "Trendens p-värde", "Trend p-value", false),
+                    statistic("hot_slices", "Tidsskivor som hot spot", "Time slices hot", false),
+                    statistic("cold_slices", "Tidsskivor som cold spot", "Time slices cold", false),
+                    context("slices", "Tidsskivor", "Time slices"),
+                    statistic("last_z", "Sista tidsskivans z-värde", "Last slice's z-score", true)},
+                   "", true, false, "cell_id"});
+    all.push_back({"hotspot_areas", "multipolygon",
+                   concat({{key("area_id", "Område", "Area"), classOf("kind", "Slag", "Kind"),
+                            context("cells", "Rutor", "Cells"), context("area_km2", "Yta", "Area", "km²"),
+                            context("share_of_study_area", "Andel av studieområdet", "Share of the study area"),
+                            count("incidents", "Händelser", "Incidents"),
+                            derived("share_of_incidents", {"incidents"}, "Andel av händelserna", "Share of the incidents"),
+                            text("leading_categories", {}, "Vanligaste kategorier", "Leading categories"),
+                            text("peak_hour", {}, "Vanligaste timme", "Peak hour"),
+                            text("peak_weekday", {}, "Vanligaste veckodag", "Peak weekday"),
+                            label("place", "Plats", "Place"), label("place_layer", "Platsens kartlager", "Place's map layer"),
+                            context("place_distance_m", "Avstånd till platsen", "Distance to the place", "m"),
+                            context("lights", "Gatlampor", "Street lights"), context("dark_m2", "Mörk yta", "Dark area", "m²"),
+                            context("dark_share", "Andel mörkt", "Dark share")},
+                           overlays()}),
+                   "", true, false, "", "area_id"});
+    // Route 4 of the publishing audit: a class's share of the incidents times the reports used,
+    // minus its shown areas, gave a hidden area's count; the share is NULL in a class hiding one.
+    all.push_back({"density_areas", "multipolygon",
+                   {classOf("top_percent", "Tätaste procent", "Densest percent"),
+                    statistic("density_min", "Lägsta täthet i klassen", "Least density in the class", false),
+                    context("area_km2", "Yta", "Area", "km²"), count("incidents", "Händelser", "Incidents"),
+                    derived("share_of_incidents", {"incidents"}, "Andel av händelserna", "Share of the incidents"),
+                    context("class_area_km2", "Klassens yta", "The class's area", "km²"),
+                    derived("class_share_of_incidents", {}, "Klassens andel av händelserna", "The class's share of the incidents")},
+                   "", true, false, "", "", "top_percent", {"class_share_of_incidents"}});
+    all.push_back({"hot_times", "none",
+                   concat({{label("scope", "Gäller", "For"), key("area_id", "Hot spot-område", "Hotspot area"),
+                            label("weekday", "Veckodag (1 = måndag)", "Weekday (1 = Monday)"),
+                            label("weekday_name", "Veckodag", "Weekday")},
+                           hours,
+                           {count("no_clock", "Med datum men utan klockslag", "With a date but no clock time"),
+                            count("total", "Händelser den veckodagen", "Incidents that day of the week")}}),
+                   "total", false, true});
+    all.push_back({"area_summary", "multipolygon",
+                   {key("area_id", "Område", "Area"), label("area_name", "Namn", "Name"), context("area_km2", "Yta", "Area", "km²"),
+                    count("incidents", "Händelser", "Incidents"), context("residents", "Invånare", "Residents"),
+                    derived("incidents_per_1000", {"incidents"}, "Händelser per 1 000 invånare", "Incidents per 1,000 residents"),
+                    derived("incidents_per_1000_eb", {"incidents"}, "Händelser per 1 000 invånare, utjämnat (EB)",
+                            "Incidents per 1,000 residents, smoothed (EB)"),
+                    count("perc_n", "Trygghetsrapporter", "Perception reports"),
+                    count("perc_unsafe", "Otrygga rapporter", "Unsafe reports"),
+                    derived("perc_share_unsafe", {"perc_n", "perc_unsafe"}, "Andel otrygga", "Share unsafe"),
+                    derived("perc_mean", {"perc_n"}, "Medelvärde", "Mean score"),
+                    derived("perc_mean_eb", {"perc_n"}, "Medelvärde, utjämnat (EB)", "Mean score, smoothed (EB)"),
+                    text("perc_reasons", {"perc_n"}, "Vanligaste orsaker", "Leading reasons"),
+                    context("survey_total", "Trygghetsindex (enkäten)", "Safety index (survey)"),
+                    context("survey_total_year", "Enkätens år", "Survey year"),
+                    context("survey_total_change", "Förändring i trygghetsindex", "Change in the safety index")},
+                   "", true, false, "area_id"});
+    all.push_back({"area_survey", "none",
+                   {key("area_id", "Område", "Area"), label("question", "Fråga", "Question"), context("year", "År", "Year"),
+                    context("survey_index", "Index", "Index"), context("change", "Förändring", "Change")}});
+    all.push_back({"area_reasons", "none",
+                   {key("area_id", "Område", "Area"), label("reason", "Orsak", "Reason"),
+                    count("reports", "Rapporter", "Reports"), count("unsafe_reports", "Otrygga rapporter", "Unsafe reports"),
+                    derived("share_unsafe", {"reports", "unsafe_reports"}, "Andel otrygga", "Share unsafe"),
+                    derived("share_unsafe_in_area", {"unsafe_reports"}, "Andel otrygga i området", "Share unsafe in the area"),
+                    derived("lift", {"reports", "unsafe_reports"}, "Lyft", "Lift")},
+                   "", true, false, "", "", "reason"});
+    all.push_back({"perception_reasons", "none",
+                   {key("reason", "Orsak", "Reason"), count("reports", "Rapporter", "Reports"),
+                    count("unsafe_reports", "Otrygga rapporter", "Unsafe reports"),
+                    derived("share_unsafe", {"reports", "unsafe_reports"}, "Andel otrygga", "Share unsafe"),
+                    derived("share_unsafe_overall", {"unsafe_reports"}, "Andel otrygga totalt", "Share unsafe overall"),
+                    derived("lift", {"reports", "unsafe_reports"}, "Lyft (andel otrygga / andel totalt)", "Lift (share unsafe / share overall)")},
+                   "", true, false, "reason"});
+    // perc_around is the 3x3 sum of perc_n: peeling the windows gave hidden perc_n back (route 2
+    // of the publishing audit). The fear-versus-crime class, which it decides, stays.
+    all.push_back({"perception_grid", "polygon",
+                   {key("cell_id", "Ruta", "Cell"), count("perc_n", "Trygghetsrapporter", "Perception reports"),
+                    count("perc_unsafe", "Otrygga rapporter", "Unsafe reports"),
+                    derived("perc_share_unsafe", {"perc_n", "perc_unsafe"}, "Andel otrygga", "Share unsafe"),
+                    derived("perc_mean", {"perc_n"}, "Medelvärde", "Mean score"),
+                    derived("perc_mean_eb", {"perc_n"}, "Medelvärde, utjämnat (EB)", "Mean score, smoothed (EB)"),
+                    text("perc_reasons", {"perc_n"}, "Vanligaste orsaker", "Leading reasons"),
+                    statistic("perc_around", "Rapporter i 3x3 rutor", "Reports in the 3x3 cells", true),
+                    statistic("perc_GiZScore", "Gi* z-värde (otrygga)", "Gi* z-score (unsafe)", true),
+                    statistic("perc_GiPValue", "Gi* p-värde (otrygga)", "Gi* p-value (unsafe)", true),
+                    statistic("perc_GiPseudoP", "Gi* pseudo-p (otrygga)", "Gi* pseudo p-value (unsafe)", true),
+                    classOf("perc_Gi_Bin", "Otrygghetens hot spot-klass", "Hot spot class of insecurity"),
+                    statistic("perc_score_GiZScore", "Gi* z-värde (medelvärde)", "Gi* z-score (mean score)", true),
+                    statistic("perc_score_GiPValue", "Gi* p-värde (medelvärde)", "Gi* p-value (mean score)", true),
+                    classOf("perc_score_Gi_Bin", "Medelvärdets hot spot-klass", "Hot spot class of the mean score"),
+                    classOf("Gi_Bin", "Händelsernas hot spot-klass", "Hot spot class of the incidents"),
+                    classOf("fear_crime_class", "Otrygghet mot brott (klass)", "Fear versus crime (class)"),
+                    label("fear_crime", "Otrygghet mot brott", "Fear versus crime"),
+                    label("fear_crime_en", "Otrygghet mot brott (engelska)", "Fear versus crime (English)"),
+                    classOf("fear_crime_*_class", "Otrygghet mot brott för tiden på dygnet (klass)", "Fear versus crime for the time of day (class)"),
+                    label("fear_crime_*", "Otrygghet mot brott för tiden på dygnet", "Fear versus crime for the time of day")},
+                   "", true, false, "cell_id"});
+    // Route 9 of the publishing audit: "Success" says A1/C1 < A0/C0, which bounds hidden counts.
+    all.push_back({"followup", "none",
+                   {key("category", "Kategori", "Category"),
+                    count("measure_before", "Åtgärdsområdet före (A0)", "Measure area before (A0)"),
+                    count("measure_after", "Åtgärdsområdet efter (A1)", "Measure area after (A1)"),
+                    count("buffer_before", "Buffertzonen före (B0)", "Buffer before (B0)"),
+                    count("buffer_after", "Buffertzonen efter (B1)", "Buffer after (B1)"),
+                    count("control_before", "Kontrollområdet före (C0)", "Control area before (C0)"),
+                    count("control_after", "Kontrollområdet efter (C1)", "Control area after (C1)"),
+                    derived("success_measure", {"measure_before", "measure_after", "control_before", "control_after"},
+                            "Framgångsmått (A1/C1 - A0/C0)", "Success measure (A1/C1 - A0/C0)"),
+                    derived("buffer_measure", {"buffer_before", "buffer_after", "control_before", "control_after"},
+                            "Buffertmått (B1/C1 - B0/C0)", "Buffer measure (B1/C1 - B0/C0)"),
+                    derived("wdq", followupCounts, "WDQ (viktad förskjutningskvot)", "WDQ (weighted displacement quotient)"),
+                    derived("total_net_effect", followupCounts, "Total nettoeffekt", "Total net effect"),
+                    derived("verdict", followupCounts, "Bedömning (engelska)", "Verdict"),
+                    derived("verdict_sv", followupCounts, "Bedömning", "Verdict (Swedish)")},
+                   "", false, false, "category"});
+    all.push_back({"followup_areas", "multipolygon",
+                   {key("role", "Roll", "Role"), label("name", "Namn", "Name"), context("area_km2", "Yta", "Area", "km²"),
+                    count("n_before", "Händelser före", "Incidents before"), count("n_after", "Händelser efter", "Incidents after")},
+                   "", false, false, "role"});
+    all.push_back({"dark_spots", "multipolygon",
+                   {key("area_id", "Hot spot-område", "Hotspot area"), context("dark_m2", "Mörk yta", "Dark area", "m²")}});
+    all.push_back({"study_area", "multipolygon", {context("area_km2", "Yta", "Area", "km²")}});
+    // Protected by its own rules (output/Publish.cpp, publishMetadata).
+    all.push_back({"run_metadata", "none",
+                   {key("key", "Nyckel", "Key"), label("value", "Värde", "Value")}, "", false});
+    // Never written when publishing: the input's own rows.
+    for (const char* rejected : {"rejected_reports", "rejected_perception"})
+        all.push_back({rejected, "none",
+                       {key("source_row", "Rad i indata", "Row of the input"), label("reject_reason", "Skäl", "Reason"),
+                        label("reject_field", "Fält", "Field"), label("reject_detail", "Detaljer", "Detail"),
+                        label("*", "Indatans fält", "The input's field")},
+                       "", false});
+    return all;
+}
+
+} // namespace
+
+const char* toString(Role role) {
+    switch (role) {
+    case Role::Key: return "key";
+    case Role::Count: return "count";
+    case Role::Derived: return "derived";
+    case Role::Statistic: return "statistic";
+    case Role::Class: return "class";
+    case Role::Label: return "label";
+    case Role::TextWithCounts: return "text_with_counts";
+    case Role::Context: return "context";
+    }
+    return "";
+}
+
+const std::vector<LayerSpec>& declaredLayers() {
+    static const std::vector<LayerSpec> all = build();
+    return all;
+}
+
+bool matches(const std::string& pattern, const std::string& name) {
+    const auto star = pattern.find('*');
+    if (star == std::string::npos) return pattern == name;
+    const std::string head = pattern.substr(0, star), rest = pattern.substr(star + 1);
+    if (name.compare(0, head.size(), head) != 0) return false;
+    for (std::size_t at = head.size(); at <= name.size(); ++at)
+        if (matches(rest, name.substr(at))) return true;
+    return false;
+}
+
+const LayerSpec* layerOf(const std::string& table) {
+    // The longest base that fits: "area_reasons" before a shorter one ending the same way.
+    const LayerSpec* best = nullptr;
+    for (const auto& l : declaredLayers())
+        if (isLayer(table, l.name) && (!best || l.name.size() > best->name.size())) best = &l;
+    return best;
+}
+
+const FieldSpec* fieldOf(const LayerSpec& layer, const std::string& field) {
+    for (const auto& f : layer.fields)
+        if (f.name.find('*') == std::string::npos && f.name == field) return &f;
+    for (const auto& f : layer.fields)
+        if (f.name.find('*') != std::string::npos && matches(f.name, field)) return &f;
+    return nullptr;
+}
+
+} // namespace trygg::output

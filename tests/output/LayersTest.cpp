@@ -1,0 +1,101 @@
+// Every layer and field Trygg writes is declared (output/Layers.hpp): its role, which publishing
+// works from, and its title in Swedish and English. The sample is run with every analysis it
+// has, then published, and both files are walked field by field.
+#include "../TestSupport.hpp"
+
+#include "trygg/output/Layers.hpp"
+#include "trygg/pipeline/Config.hpp"
+#include "trygg/pipeline/Runner.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <string>
+
+using namespace trygg;
+
+namespace {
+
+// table -> its fields, for the vector layers and tables of a GeoPackage (not the rasters).
+std::vector<std::pair<std::string, std::vector<std::string>>> fieldsOf(const std::string& path) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> out;
+    for (const auto& t : test::sqlQuery(path, "SELECT table_name FROM gpkg_contents WHERE data_type IN ('features', 'attributes')")) {
+        std::vector<std::string> fields;
+        for (const auto& f : test::sqlQuery(path, "SELECT name FROM pragma_table_info('" + t[0] + "')"))
+            if (f[0] != "fid" && f[0] != "geom") fields.push_back(f[0]);
+        out.emplace_back(t[0], fields);
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("glob patterns of the declarations", "[output]") {
+    CHECK(output::matches("n_*", "n_stold"));
+    CHECK(output::matches("*_length_*", "vag_length_huvudgata"));
+    CHECK(output::matches("fear_crime_*_class", "fear_crime_kvall_natt_class"));
+    CHECK_FALSE(output::matches("*_share", "share_inside"));
+    CHECK_FALSE(output::matches("n_*", "n"));
+    CHECK(output::matches("*", ""));
+}
+
+TEST_CASE("every field of every layer the sample writes is declared, with a role and both titles", "[output][publish]") {
+    test::TempDir dir;
+    pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
+    c.output.path = dir.file("full.gpkg");
+    c.output.report = false;
+    c.inference.permutations = 99;  // the fields, not their values
+    pipeline::run(c, Progress());
+    std::size_t fields = 0;
+    std::set<std::string> bases;
+    for (const auto& [table, names] : fieldsOf(c.output.path)) {
+        // The municipality's own map layers, copied, and QGIS's table of styles.
+        if (table.rfind("context_", 0) == 0 || table == "layer_styles") continue;
+        const output::LayerSpec* layer = output::layerOf(table);
+        INFO(table);
+        REQUIRE(layer);
+        bases.insert(layer->name);
+        for (const auto& name : names) {
+            INFO(name);
+            const output::FieldSpec* f = output::fieldOf(*layer, name);
+            REQUIRE(f);
+            CHECK(!f->sv.empty());
+            CHECK(!f->en.empty());
+            CHECK(std::string(output::toString(f->role)) != "");
+            for (const auto& from : f->from) {  // what it is computed from is declared as a count
+                const output::FieldSpec* source = output::fieldOf(*layer, from);
+                REQUIRE(source);
+                CHECK(source->role == output::Role::Count);
+            }
+            ++fields;
+        }
+    }
+    CHECK(fields > 300);
+    CHECK(bases.size() == output::declaredLayers().size());  // and no declaration the sample does not use
+
+    // Published: every field still there is declared; the layers with counts carry the
+    // `suppressed` flag (publishing went through them); what is declared dropped is gone, and
+    // no text keeps a count.
+    c.output.path = dir.file("published.gpkg");
+    c.publish.enabled = true;
+    pipeline::run(c, Progress());
+    for (const auto& [table, names] : fieldsOf(c.output.path)) {
+        if (table.rfind("context_", 0) == 0 || table == "layer_styles" || table == "run_metadata") continue;
+        const output::LayerSpec* layer = output::layerOf(table);
+        INFO(table);
+        REQUIRE(layer);
+        bool counts = false, flagged = false;
+        for (const auto& name : names) {
+            INFO(name);
+            if (name == "suppressed") {
+                flagged = true;
+                continue;
+            }
+            const output::FieldSpec* f = output::fieldOf(*layer, name);
+            REQUIRE(f);
+            CHECK_FALSE(f->dropWhenPublishing);
+            counts = counts || f->role == output::Role::Count;
+        }
+        CHECK(flagged == counts);
+    }
+}

@@ -1,6 +1,6 @@
 // Every layer and field Trygg writes is declared (output/Layers.hpp): its role, which publishing
-// works from, and its title in Swedish and English. The sample is run with every analysis it
-// has, then published, and both files are walked field by field.
+// works from, and its title in Swedish and English, which QGIS shows. The sample is run with
+// every analysis it has, then published in English, and both files are walked field by field.
 #include "../TestSupport.hpp"
 
 #include "trygg/output/Layers.hpp"
@@ -71,6 +71,15 @@ TEST_CASE("every field of every layer the sample writes is declared, with a role
         }
     }
     CHECK(fields > 300);
+    // QGIS shows the declared titles, in the project's language (Swedish by default), and a
+    // pattern's field its name beside the title.
+    const auto style = [&](const std::string& path, const std::string& table) {
+        return test::sqlQuery(path, "SELECT styleQML FROM layer_styles WHERE f_table_name = '" + table +
+                                        "' AND useAsDefault = 1")[0][0];
+    };
+    CHECK(style(c.output.path, "hotspot_grid").find(R"(<alias field="n" index="1" name="Händelser"/>)") != std::string::npos);
+    CHECK(style(c.output.path, "hotspot_grid").find(R"(name="Händelser i kategorin: n_misshandel")") != std::string::npos);
+    CHECK(style(c.output.path, "natt_misshandel_hot_times").find(R"(name="Händelser kl. 22-23")") != std::string::npos);
     CHECK(bases.size() == output::declaredLayers().size());  // and no declaration the sample does not use
 
     // Published: every field still there is declared; the layers with counts carry the
@@ -78,7 +87,9 @@ TEST_CASE("every field of every layer the sample writes is declared, with a role
     // no text keeps a count.
     c.output.path = dir.file("published.gpkg");
     c.publish.enabled = true;
+    c.output.language = "en";
     pipeline::run(c, Progress());
+    CHECK(style(c.output.path, "area_summary").find(R"(name="Incidents per 1,000 residents")") != std::string::npos);
     for (const auto& [table, names] : fieldsOf(c.output.path)) {
         if (table.rfind("context_", 0) == 0 || table == "layer_styles" || table == "run_metadata") continue;
         const output::LayerSpec* layer = output::layerOf(table);

@@ -4,6 +4,7 @@
 #include "trygg/crs/Crs.hpp"
 #include "trygg/io/Gdal.hpp"
 #include "trygg/io/ReportReader.hpp"
+#include "trygg/output/Layers.hpp"
 #include "trygg/output/RtreeBulkLoad.hpp"
 #include "trygg/output/Styles.hpp"
 #include "trygg/temporal/TimeFilter.hpp"
@@ -246,6 +247,30 @@ void GpkgWriter::exec(const std::string& sql) {
     if (!errors.lastError().empty()) throw IoError("output.gpkg: '" + sql + "' failed: " + errors.lastError());
 }
 
+std::string GpkgWriter::withDeclaredTitles(const std::string& table, std::string qml) const {
+    OGRLayer* layer = m_ds->GetLayerByName(table.c_str());
+    const LayerSpec* spec = layerOf(table);
+    if (!layer || !spec) return qml;
+    const bool english = m_project && m_project->language == "en";
+    std::vector<FieldAlias> aliases;
+    const OGRFeatureDefn* defn = layer->GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        const std::string name = defn->GetFieldDefn(i)->GetNameRef();
+        // A field of a pattern (n_<category>, an overlay's) keeps its name beside the title, or
+        // every category would read the same.
+        if (const FieldSpec* f = fieldOf(*spec, name)) {
+            const std::string& title = english ? f->en : f->sv;
+            aliases.push_back({name, f->name.find('*') == std::string::npos ? title : title + ": " + name});
+        }
+    }
+    const std::string block = aliasesXml(aliases);
+    const auto begin = qml.find("  <aliases>"), end = qml.find("</aliases>\n");
+    if (begin != std::string::npos && end != std::string::npos && end > begin)
+        return qml.replace(begin, end + 11 - begin, block);
+    if (const auto close = qml.rfind("</qgis>"); close != std::string::npos) qml.insert(close, block);
+    return qml;
+}
+
 void GpkgWriter::writeStyle(const std::string& layer, const std::string& geometryColumn, const std::string& qml,
                             const std::string& description, const std::string& styleName, bool isDefault) {
     OGRFeature f(m_styles->GetLayerDefn());
@@ -256,7 +281,8 @@ void GpkgWriter::writeStyle(const std::string& layer, const std::string& geometr
     f.SetField("f_geometry_column", geometryColumn.c_str());
     // The style's own name stays short (layer_styles allows 30 characters): the table names the layer.
     f.SetField("styleName", (styleName.empty() ? layer : styleName).c_str());
-    f.SetField("styleQML", qml.c_str());
+    // Every field titled from its declaration (output/Layers.hpp), in the project's language.
+    f.SetField("styleQML", withDeclaredTitles(table, qml).c_str());
     f.SetField("styleSLD", "");
     f.SetField("useAsDefault", isDefault ? 1 : 0);
     f.SetField("description", description.c_str());

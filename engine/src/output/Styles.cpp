@@ -32,16 +32,6 @@ std::string fillSymbol(int index, const std::string& fill, const std::string& ou
                          option("outline_width_unit", "MM") + option("joinstyle", "miter"));
 }
 
-std::string aliasesXml(const std::vector<FieldAlias>& aliases) {
-    if (aliases.empty()) return {};
-    std::string s = "  <aliases>\n";
-    int i = 0;
-    for (const auto& a : aliases)
-        s += fmt::format("    <alias field=\"{}\" index=\"{}\" name=\"{}\"/>\n", escapeXml(a.field), i++,
-                         escapeXml(a.alias));
-    s += "  </aliases>\n";
-    return s;
-}
 
 const char* kHeader = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
                       "<qgis version=\"3.22.16-Białowieża\" styleCategories=\"AllStyleCategories\">\n";
@@ -56,6 +46,17 @@ std::string singleSymbolQml(const std::string& symbol, int geometryType) {
 }
 
 } // namespace
+
+std::string aliasesXml(const std::vector<FieldAlias>& aliases) {
+    if (aliases.empty()) return {};
+    std::string s = "  <aliases>\n";
+    int i = 0;
+    for (const auto& a : aliases)
+        s += fmt::format("    <alias field=\"{}\" index=\"{}\" name=\"{}\"/>\n", escapeXml(a.field), i++,
+                         escapeXml(a.alias));
+    s += "  </aliases>\n";
+    return s;
+}
 
 std::string categorizedQml(const std::string& field, const std::vector<Category>& categories,
                            const std::vector<FieldAlias>& aliases) {

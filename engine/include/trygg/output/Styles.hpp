@@ -12,6 +12,9 @@ struct FieldAlias {
     std::string alias;
 };
 
+// The QML <aliases> block of `aliases` ("" for none).
+std::string aliasesXml(const std::vector<FieldAlias>& aliases);
+
 // Polygons by the value of `field`, one fill colour and outline ("" for none) per category.
 struct Category {
     std::string value, label, fill, outline;

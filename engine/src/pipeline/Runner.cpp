@@ -1,6 +1,10 @@
 #include "trygg/pipeline/Runner.hpp"
 
 #include "Inputs.hpp"
+#include "steps/Change.hpp"
+#include "steps/Emerging.hpp"
+#include "steps/Followup.hpp"
+#include "steps/Grid.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -54,13 +58,11 @@
 #include <filesystem>
 
 namespace trygg::pipeline {
+using namespace steps;
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// What one grid cell costs across the run's results (its index, share, counts, Gi*, local Moran,
-// areas and output buffers), an upper estimate for the memory check before the grid is built.
-constexpr double kBytesPerCell = 256.0;
 
 std::string utcNow() {
     const auto now = std::chrono::system_clock::now();
@@ -91,7 +93,6 @@ private:
     Clock::time_point m_start;
 };
 
-std::string shapeName(grid::Shape s) { return s == grid::Shape::Square ? "square" : "hex"; }
 
 // io.reports: the incidents, with nothing-usable turned into a clear stop.
 io::ReportSet readIncidents(const Config& cfg, const crs::Crs& analysisCrs, const geom::Area* area,
@@ -175,290 +176,6 @@ io::ReportSet filterIncidents(const Config& cfg, io::ReportSet reports, RunSumma
                                      cfg.incidents.path, summary.filter, summary.filteredOut, summary.filteredNoTime,
                                      summary.filteredNoClock, summary.filteredCategory, firstTime, lastTime));
     return reports;
-}
-
-struct GridStep {
-    double cellSizeM = 0;
-    bool automatic = false;
-    grid::Extent extent;
-    grid::Lattice lattice;
-    grid::Grid cells;
-    std::vector<std::int64_t> pointCells;  // lattice cell of each accepted report
-    grid::CellCounts counts;               // filled by countCells
-};
-
-// The bounds of the lattice's cells: whole cells, at multiples of the cell size when snapped.
-grid::Extent latticeBounds(const grid::Lattice& l) { return l.blockBounds(0, l.cols(), 0, l.rows()); }
-
-// grid.build: the lattice over the study area (or the reports' extent) and the cells that take part.
-GridStep buildGrid(const Config& cfg, const io::ReportSet& reports, const geom::Area* area, const Progress& progress) {
-    const grid::Extent pointsExtent{*std::min_element(reports.x.begin(), reports.x.end()),
-                                    *std::min_element(reports.y.begin(), reports.y.end()),
-                                    *std::max_element(reports.x.begin(), reports.x.end()),
-                                    *std::max_element(reports.y.begin(), reports.y.end())};
-    double cellSizeM = cfg.grid.cellSizeM.value_or(0.0);
-    if (!cfg.grid.cellSizeM) {
-        cellSizeM = grid::autoCellSizeM(pointsExtent);
-        if (!(cellSizeM > 0))
-            throw InputError("grid.build: cannot choose a cell size automatically: the accepted reports lie on a "
-                             "line or a single point. Give cell_size_m (--cell-size)");
-    }
-    const grid::Extent extent =
-        area ? grid::Extent{area->bounds().minX, area->bounds().minY, area->bounds().maxX, area->bounds().maxY}
-             : pointsExtent;
-    const grid::Lattice lattice = grid::Lattice::cover(cfg.grid.shape, cellSizeM, extent, cfg.grid.alignment);
-    if (lattice.cellCount() > cfg.grid.maxCells && !cfg.grid.force) {
-        throw InputError(fmt::format(
-            "grid.build: a {:g} m {} grid over {:.1f} x {:.1f} km needs {} cells, over the limit of {}. Use a larger "
-            "cell size, or raise grid.max_cells (or pass --force) if the machine has the memory",
-            cellSizeM, shapeName(cfg.grid.shape), extent.width() / 1000, extent.height() / 1000, lattice.cellCount(),
-            cfg.grid.maxCells));
-    }
-    // Cells are indexed with 32 bits, and every cell costs memory in each result: refused even with
-    // --force when the machine cannot hold them.
-    if (lattice.cellCount() > std::numeric_limits<std::int32_t>::max())
-        throw InputError(fmt::format("grid.build: a {:g} m grid over {:.1f} x {:.1f} km needs {} cells; Trygg counts "
-                                     "at most {} cells in a grid. Use a larger cell size",
-                                     cellSizeM, extent.width() / 1000, extent.height() / 1000, lattice.cellCount(),
-                                     std::numeric_limits<std::int32_t>::max()));
-    {
-        const double latticeCells = static_cast<double>(lattice.cellCount());
-        const double activeCells = area ? std::min(latticeCells, area->areaM2() / lattice.cellAreaM2() + 2.0 *
-                                                   (lattice.cols() + lattice.rows())) : latticeCells;
-        requireMemory("grid.build", fmt::format("a {:g} m grid of {} cells", cellSizeM, lattice.cellCount()),
-                      latticeCells * 4.0 + activeCells * kBytesPerCell, "Use a larger cell size");
-    }
-    const std::vector<std::int64_t> pointCells = grid::cellsOfPoints(lattice, reports.x, reports.y);
-    auto tick = [&](double f) { progress.update(f); };
-    grid::Grid cells = [&] {
-        if (area) return grid::Grid::fromShares(lattice, area->latticeShares(lattice, tick), pointCells, true);
-        if (cfg.grid.shape == grid::Shape::Square) return grid::Grid::allCells(lattice);
-        // Hexagons over the reports' extent: the cells whose bounding box overlaps it.
-        return grid::Grid::overlapping(
-            lattice,
-            [&](std::span<const double> xs, std::span<const double> ys) {
-                const auto [x0, x1] = std::minmax_element(xs.begin(), xs.end());
-                const auto [y0, y1] = std::minmax_element(ys.begin(), ys.end());
-                const bool overlaps = *x1 >= extent.minX && *x0 <= extent.maxX && *y1 >= extent.minY && *y0 <= extent.maxY;
-                return overlaps ? 1.0 : 0.0;
-            },
-            pointCells, tick, false);
-    }();
-    return GridStep{cellSizeM, !cfg.grid.cellSizeM, extent, lattice, std::move(cells), pointCells, {}};
-}
-
-// grid.count: incidents per cell, per category, and weight sums.
-void countCells(GridStep& g, const io::ReportSet& reports) {
-    g.counts = grid::countByCell(g.cells, g.pointCells, reports.category, reports.categories.size(), reports.weight);
-    if (g.counts.unbinned > 0)
-        throw Error(fmt::format("grid.count: {} accepted reports fell in no grid cell; this is a bug, please report it",
-                                g.counts.unbinned));
-}
-
-struct ChangeStep {
-    std::vector<std::uint32_t> before, after;
-    double daysBefore = 0, daysAfter = 0;
-    stats::PeriodChange result;
-};
-
-// Counts per cell in the two periods of [change], and the conditional binomial test of each cell.
-ChangeStep computeChange(const Config& cfg, const io::ReportSet& reports, const GridStep& g, RunSummary& summary) {
-    const temporal::TimeFilter& before = cfg.periods.at(cfg.change->before);
-    const temporal::TimeFilter& after = cfg.periods.at(cfg.change->after);
-    if (reports.timeWallSeconds.empty())
-        throw InputError(fmt::format("change: '{}' has no time field, so the periods cannot be told apart. Name the time "
-                                     "field under [incidents] (time = \"...\"), or remove [change]",
-                                     cfg.incidents.path));
-    ChangeStep c;
-    c.before.assign(g.cells.size(), 0);
-    c.after.assign(g.cells.size(), 0);
-    c.daysBefore = static_cast<double>(*before.to - *before.from) / 86400.0;
-    c.daysAfter = static_cast<double>(*after.to - *after.from) / 86400.0;
-    std::int64_t inBefore = 0, inAfter = 0;
-    for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
-        const std::int64_t t = reports.timeWallSeconds[i];
-        if (t == io::kNoTime) continue;
-        const std::int32_t cell = g.cells.activeOf(g.pointCells[i]);
-        if (cell < 0) continue;
-        if (before.keeps(t)) ++c.before[static_cast<std::size_t>(cell)], ++inBefore;
-        if (after.keeps(t)) ++c.after[static_cast<std::size_t>(cell)], ++inAfter;
-    }
-    for (const auto& [name, n] : {std::pair{cfg.change->before, inBefore}, std::pair{cfg.change->after, inAfter}})
-        if (n == 0)
-            summary.warnings.push_back(fmt::format("change: no report falls in period '{}' ({}); every cell compares "
-                                                   "against zero. Check the period and [filter]",
-                                                   name, cfg.periods.at(name).describe()));
-    c.result = stats::comparePeriods(c.before, c.after, c.daysBefore, c.daysAfter, cfg.inference.correction);
-    summary.changeBefore = inBefore;
-    summary.changeAfter = inAfter;
-    for (auto b : c.result.bins) ++summary.cellsByChangeBin[static_cast<std::size_t>(b + 3)];
-    return c;
-}
-
-// [followup]: the measure, buffer and control areas; incidents in each before and after the
-// measure's date; the WDQ for all incidents and per category.
-output::FollowupData computeFollowup(Inputs& inputs, const Config& cfg, const geom::GeosContext& geos,
-                                     const io::ReportSet& reports, RunSummary& summary) {
-    const FollowupConfig& fc = *cfg.followup;
-    if (reports.timeWallSeconds.empty())
-        throw InputError(fmt::format("followup: '{}' has no time field, so before and after cannot be told apart",
-                                     cfg.incidents.path));
-    // One area from the features of a layer named `name` (all when no name), unioned.
-    auto readArea = [&](const FollowupArea& a, const char* role) {
-        const io::NamedFeatures nf = inputs.namedFeatures(a.layer);
-        std::vector<std::vector<unsigned char>> wkbs;
-        for (const auto& f : nf.features)
-            if (a.name.empty() || f.name == a.name) wkbs.push_back(geom::toWkb(geos, f.geom.get()));
-        if (wkbs.empty())
-            throw InputError(fmt::format("followup: no feature named '{}' in field '{}' of layer '{}' in '{}' for the {} "
-                                         "area. Check the name and its spelling",
-                                         a.name, a.layer.nameField, nf.layerName, a.layer.path, role));
-        geom::Area area(geos, wkbs, nullptr);
-        if (area.areaM2() <= 0)
-            throw InputError(fmt::format("followup: the {} area ('{}' in '{}') has no polygon", role, a.name, a.layer.path));
-        return area;
-    };
-    const geom::Area measure = readArea(fc.measure, "measure");
-    const geom::Area control = readArea(fc.control, "control");
-    std::optional<geom::Area> givenBuffer;
-    if (fc.buffer) givenBuffer.emplace(readArea(*fc.buffer, "buffer"));
-    std::vector<unsigned char> bufferWkb;
-    if (givenBuffer) {
-        bufferWkb = givenBuffer->toWkb();
-    } else {
-        const geom::GeomPtr m = geom::fromWkb(geos, measure.toWkb());
-        bufferWkb = geom::toWkb(geos, overlay::ringAround(geos, m.get(), fc.bufferM).get());
-    }
-    const geom::Area buffer(geos, {bufferWkb}, nullptr);
-
-    const std::int64_t day = 86400;
-    const std::int64_t start = fc.date - static_cast<std::int64_t>(std::llround(fc.beforeDays * day));
-    const std::int64_t end = fc.date + static_cast<std::int64_t>(std::llround(fc.afterDays * day));
-    // Counts [area][period][category + 1], category 0 for all.
-    const std::size_t nc = reports.categories.size() + 1;
-    std::array<std::array<std::vector<std::int64_t>, 2>, 3> n;
-    for (auto& area : n)
-        for (auto& period : area) period.assign(nc, 0);
-    std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
-    std::int64_t inBoth = 0;
-    for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
-        const std::int64_t t = reports.timeWallSeconds[i];
-        if (t == io::kNoTime) continue;
-        first = std::min(first, t);
-        last = std::max(last, t);
-        if (t < start || t >= end) continue;
-        const std::size_t period = t < fc.date ? 0 : 1;
-        const double x = reports.x[i], y = reports.y[i];
-        int area = -1;
-        if (measure.coversPoint(x, y)) area = 0;
-        else if (buffer.coversPoint(x, y)) area = 1;
-        if (control.coversPoint(x, y)) {
-            if (area >= 0) ++inBoth;
-            else area = 2;
-        }
-        if (area < 0) continue;
-        auto& counts = n[static_cast<std::size_t>(area)][period];
-        ++counts[0];
-        if (!reports.category.empty() && reports.category[i] >= 0) ++counts[static_cast<std::size_t>(reports.category[i]) + 1];
-    }
-    if (inBoth > 0)
-        summary.warnings.push_back(fmt::format("followup: the control area overlaps the measure or buffer area; {} "
-                                               "incidents there were counted in the measure or buffer only. A control "
-                                               "area should lie apart",
-                                               inBoth));
-    if (start < first || end > last + day)
-        summary.warnings.push_back(fmt::format("followup: the windows ({} days before and {} after {}) reach beyond the "
-                                               "reports, which run from {} to {}; the WDQ compares with the control "
-                                               "area, but shorter windows would be fairer",
-                                               fc.beforeDays, fc.afterDays, fc.dateText, reports.firstTime,
-                                               reports.lastTime));
-    output::FollowupData d;
-    d.title = fc.title;
-    d.window = fmt::format("{:g} days before and {:g} days after {}", fc.beforeDays, fc.afterDays, fc.dateText);
-    const std::array<const geom::Area*, 3> areas = {&measure, &buffer, &control};
-    const std::array<const FollowupArea*, 3> specs = {&fc.measure, fc.buffer ? &*fc.buffer : nullptr, &fc.control};
-    const char* roles[3] = {"measure", "buffer", "control"};
-    for (std::size_t k = 0; k < 3; ++k) {
-        output::FollowupArea a;
-        a.role = roles[k];
-        a.name = specs[k] ? specs[k]->name : fmt::format("{:g} m around {}", fc.bufferM, fc.measure.name);
-        a.wkb = areas[k]->toWkb();
-        a.areaM2 = areas[k]->areaM2();
-        a.before = n[k][0][0];
-        a.after = n[k][1][0];
-        d.areas.push_back(std::move(a));
-    }
-    for (std::size_t c = 0; c < nc; ++c) {
-        stats::WdqCounts w{n[0][0][c], n[0][1][c], n[1][0][c], n[1][1][c], n[2][0][c], n[2][1][c]};
-        if (c > 0 && w.a0 + w.a1 + w.b0 + w.b1 == 0) continue;  // a category that never occurs here
-        d.rows.push_back({c == 0 ? "all" : reports.categories[c - 1], w, stats::weightedDisplacement(w)});
-    }
-    summary.followupVerdict = d.rows.front().result.verdict;
-    summary.followupVerdictSv = d.rows.front().result.verdictSv;
-    summary.followupWdq = d.rows.front().result.wdq;
-    summary.followupSuccess = d.rows.front().result.successMeasure;
-    summary.followupTitle = fc.title;
-    return d;
-}
-
-struct EmergingStep {
-    stats::EmergingResult result;
-    std::string stepsText;
-    double bandM = 0;
-};
-
-// [emerging]: the accepted reports in time slices (weeks, months or quarters from the first
-// report's), counted per cell, then Gi* in the space-time cube, trends and patterns.
-EmergingStep computeEmerging(const Config& cfg, const io::ReportSet& reports, const GridStep& g, const Progress& progress,
-                             RunSummary& summary) {
-    const EmergingConfig& ec = *cfg.emerging;
-    if (reports.timeWallSeconds.empty())
-        throw InputError(fmt::format("emerging: '{}' has no time field, so no time slices can be made", cfg.incidents.path));
-    std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
-    for (auto t : reports.timeWallSeconds)
-        if (t != io::kNoTime) first = std::min(first, t), last = std::max(last, t);
-    if (first > last) throw InputError("emerging: no accepted report has a time");
-    const temporal::CalendarTime c0 = temporal::calendarOf(first), c1 = temporal::calendarOf(last);
-    const int monthsSpanned = (c1.year - c0.year) * 12 + (c1.month - c0.month) + 1;
-    std::string step = ec.slice;
-    if (step == "auto") step = monthsSpanned >= 10 ? "month" : "week";
-    const std::int64_t firstMonday = (first / 86400 - c0.weekday) * 86400;  // wall days; weeks start on Monday
-    auto stepOf = [&](std::int64_t t) -> std::size_t {
-        if (step == "week") return static_cast<std::size_t>((t - firstMonday) / (7 * 86400));
-        const temporal::CalendarTime c = temporal::calendarOf(t);
-        const int months = (c.year - c0.year) * 12 + (c.month - c0.month);
-        if (step == "quarter") return static_cast<std::size_t>((months + (c0.month - 1) % 3) / 3);
-        return static_cast<std::size_t>(months);
-    };
-    const std::size_t steps = stepOf(last) + 1;
-    if (steps < 10)
-        summary.warnings.push_back(fmt::format("emerging: only {} time slices ({}s); the patterns need at least 10 to "
-                                               "mean much (ArcGIS Pro asks for 10). Choose a shorter step",
-                                               steps, step));
-    // The cube and its Gi*, trend and pattern per bin: about five doubles per bin.
-    requireMemory("emerging",
-                  fmt::format("a space-time cube of {} cells x {} {}s", g.cells.size(), steps, step),
-                  static_cast<double>(g.cells.size()) * static_cast<double>(steps) * 40.0,
-                  "Use a longer time slice (slice = \"month\" or \"quarter\"), a larger cell size, or a time filter");
-    std::vector<double> counts(g.cells.size() * steps, 0.0);
-    for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
-        const std::int64_t t = reports.timeWallSeconds[i];
-        if (t == io::kNoTime) continue;
-        const std::int32_t cell = g.cells.activeOf(g.pointCells[i]);
-        if (cell < 0) continue;
-        counts[static_cast<std::size_t>(cell) * steps + stepOf(t)] += 1;
-    }
-    EmergingStep e;
-    e.bandM = ec.bandM > 0 ? ec.bandM : (cfg.gistar.weights.distanceM > 0 ? cfg.gistar.weights.distanceM : stats::defaultBandM(g.lattice));
-    const stats::Weights spatial = stats::distanceBand(g.cells, e.bandM, true);
-    e.result = stats::emergingHotSpots(counts, steps, spatial, ec.timeLag, ec.alpha, cfg.inference.correction,
-                                       [&] { progress.checkCancelled(); });
-    const temporal::CalendarTime from = step == "week" ? temporal::calendarOf(firstMonday) : c0;
-    e.stepsText = fmt::format("{} {}s from {:04d}-{:02d}-{:02d}", steps, step, from.year,
-                              step == "quarter" ? from.month - (from.month - 1) % 3 : from.month, step == "week" ? from.day : 1);
-    for (auto p : e.result.pattern) ++summary.emergingByPattern[static_cast<std::size_t>(p + 8)];
-    summary.emergingSteps = steps;
-    return e;
 }
 
 struct GiStarStep {

@@ -1,0 +1,46 @@
+#include "Change.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/core/Memory.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace trygg::pipeline::steps {
+
+ChangeStep computeChange(const Config& cfg, const io::ReportSet& reports, const GridStep& g, RunSummary& summary) {
+    const temporal::TimeFilter& before = cfg.periods.at(cfg.change->before);
+    const temporal::TimeFilter& after = cfg.periods.at(cfg.change->after);
+    if (reports.timeWallSeconds.empty())
+        throw InputError(fmt::format("change: '{}' has no time field, so the periods cannot be told apart. Name the time "
+                                     "field under [incidents] (time = \"...\"), or remove [change]",
+                                     cfg.incidents.path));
+    ChangeStep c;
+    c.before.assign(g.cells.size(), 0);
+    c.after.assign(g.cells.size(), 0);
+    c.daysBefore = static_cast<double>(*before.to - *before.from) / 86400.0;
+    c.daysAfter = static_cast<double>(*after.to - *after.from) / 86400.0;
+    std::int64_t inBefore = 0, inAfter = 0;
+    for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
+        const std::int64_t t = reports.timeWallSeconds[i];
+        if (t == io::kNoTime) continue;
+        const std::int32_t cell = g.cells.activeOf(g.pointCells[i]);
+        if (cell < 0) continue;
+        if (before.keeps(t)) ++c.before[static_cast<std::size_t>(cell)], ++inBefore;
+        if (after.keeps(t)) ++c.after[static_cast<std::size_t>(cell)], ++inAfter;
+    }
+    for (const auto& [name, n] : {std::pair{cfg.change->before, inBefore}, std::pair{cfg.change->after, inAfter}})
+        if (n == 0)
+            summary.warnings.push_back(fmt::format("change: no report falls in period '{}' ({}); every cell compares "
+                                                   "against zero. Check the period and [filter]",
+                                                   name, cfg.periods.at(name).describe()));
+    c.result = stats::comparePeriods(c.before, c.after, c.daysBefore, c.daysAfter, cfg.inference.correction);
+    summary.changeBefore = inBefore;
+    summary.changeAfter = inAfter;
+    for (auto b : c.result.bins) ++summary.cellsByChangeBin[static_cast<std::size_t>(b + 3)];
+    return c;
+}
+
+} // namespace trygg::pipeline::steps

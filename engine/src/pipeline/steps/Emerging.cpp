@@ -1,0 +1,65 @@
+#include "Emerging.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/core/Memory.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace trygg::pipeline::steps {
+
+EmergingStep computeEmerging(const Config& cfg, const io::ReportSet& reports, const GridStep& g, const Progress& progress,
+                             RunSummary& summary) {
+    const EmergingConfig& ec = *cfg.emerging;
+    if (reports.timeWallSeconds.empty())
+        throw InputError(fmt::format("emerging: '{}' has no time field, so no time slices can be made", cfg.incidents.path));
+    std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
+    for (auto t : reports.timeWallSeconds)
+        if (t != io::kNoTime) first = std::min(first, t), last = std::max(last, t);
+    if (first > last) throw InputError("emerging: no accepted report has a time");
+    const temporal::CalendarTime c0 = temporal::calendarOf(first), c1 = temporal::calendarOf(last);
+    const int monthsSpanned = (c1.year - c0.year) * 12 + (c1.month - c0.month) + 1;
+    std::string step = ec.slice;
+    if (step == "auto") step = monthsSpanned >= 10 ? "month" : "week";
+    const std::int64_t firstMonday = (first / 86400 - c0.weekday) * 86400;  // wall days; weeks start on Monday
+    auto stepOf = [&](std::int64_t t) -> std::size_t {
+        if (step == "week") return static_cast<std::size_t>((t - firstMonday) / (7 * 86400));
+        const temporal::CalendarTime c = temporal::calendarOf(t);
+        const int months = (c.year - c0.year) * 12 + (c.month - c0.month);
+        if (step == "quarter") return static_cast<std::size_t>((months + (c0.month - 1) % 3) / 3);
+        return static_cast<std::size_t>(months);
+    };
+    const std::size_t steps = stepOf(last) + 1;
+    if (steps < 10)
+        summary.warnings.push_back(fmt::format("emerging: only {} time slices ({}s); the patterns need at least 10 to "
+                                               "mean much (ArcGIS Pro asks for 10). Choose a shorter step",
+                                               steps, step));
+    // The cube and its Gi*, trend and pattern per bin: about five doubles per bin.
+    requireMemory("emerging",
+                  fmt::format("a space-time cube of {} cells x {} {}s", g.cells.size(), steps, step),
+                  static_cast<double>(g.cells.size()) * static_cast<double>(steps) * 40.0,
+                  "Use a longer time slice (slice = \"month\" or \"quarter\"), a larger cell size, or a time filter");
+    std::vector<double> counts(g.cells.size() * steps, 0.0);
+    for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
+        const std::int64_t t = reports.timeWallSeconds[i];
+        if (t == io::kNoTime) continue;
+        const std::int32_t cell = g.cells.activeOf(g.pointCells[i]);
+        if (cell < 0) continue;
+        counts[static_cast<std::size_t>(cell) * steps + stepOf(t)] += 1;
+    }
+    EmergingStep e;
+    e.bandM = ec.bandM > 0 ? ec.bandM : (cfg.gistar.weights.distanceM > 0 ? cfg.gistar.weights.distanceM : stats::defaultBandM(g.lattice));
+    const stats::Weights spatial = stats::distanceBand(g.cells, e.bandM, true);
+    e.result = stats::emergingHotSpots(counts, steps, spatial, ec.timeLag, ec.alpha, cfg.inference.correction,
+                                       [&] { progress.checkCancelled(); });
+    const temporal::CalendarTime from = step == "week" ? temporal::calendarOf(firstMonday) : c0;
+    e.stepsText = fmt::format("{} {}s from {:04d}-{:02d}-{:02d}", steps, step, from.year,
+                              step == "quarter" ? from.month - (from.month - 1) % 3 : from.month, step == "week" ? from.day : 1);
+    for (auto p : e.result.pattern) ++summary.emergingByPattern[static_cast<std::size_t>(p + 8)];
+    summary.emergingSteps = steps;
+    return e;
+}
+
+} // namespace trygg::pipeline::steps

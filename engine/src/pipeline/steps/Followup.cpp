@@ -1,0 +1,119 @@
+#include "Followup.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/core/Memory.hpp"
+#include "trygg/overlay/HotspotAreas.hpp"
+#include "trygg/stats/Displacement.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace trygg::pipeline::steps {
+
+output::FollowupData computeFollowup(Inputs& inputs, const Config& cfg, const geom::GeosContext& geos,
+                                     const io::ReportSet& reports, RunSummary& summary) {
+    const FollowupConfig& fc = *cfg.followup;
+    if (reports.timeWallSeconds.empty())
+        throw InputError(fmt::format("followup: '{}' has no time field, so before and after cannot be told apart",
+                                     cfg.incidents.path));
+    // One area from the features of a layer named `name` (all when no name), unioned.
+    auto readArea = [&](const FollowupArea& a, const char* role) {
+        const io::NamedFeatures nf = inputs.namedFeatures(a.layer);
+        std::vector<std::vector<unsigned char>> wkbs;
+        for (const auto& f : nf.features)
+            if (a.name.empty() || f.name == a.name) wkbs.push_back(geom::toWkb(geos, f.geom.get()));
+        if (wkbs.empty())
+            throw InputError(fmt::format("followup: no feature named '{}' in field '{}' of layer '{}' in '{}' for the {} "
+                                         "area. Check the name and its spelling",
+                                         a.name, a.layer.nameField, nf.layerName, a.layer.path, role));
+        geom::Area area(geos, wkbs, nullptr);
+        if (area.areaM2() <= 0)
+            throw InputError(fmt::format("followup: the {} area ('{}' in '{}') has no polygon", role, a.name, a.layer.path));
+        return area;
+    };
+    const geom::Area measure = readArea(fc.measure, "measure");
+    const geom::Area control = readArea(fc.control, "control");
+    std::optional<geom::Area> givenBuffer;
+    if (fc.buffer) givenBuffer.emplace(readArea(*fc.buffer, "buffer"));
+    std::vector<unsigned char> bufferWkb;
+    if (givenBuffer) {
+        bufferWkb = givenBuffer->toWkb();
+    } else {
+        const geom::GeomPtr m = geom::fromWkb(geos, measure.toWkb());
+        bufferWkb = geom::toWkb(geos, overlay::ringAround(geos, m.get(), fc.bufferM).get());
+    }
+    const geom::Area buffer(geos, {bufferWkb}, nullptr);
+
+    const std::int64_t day = 86400;
+    const std::int64_t start = fc.date - static_cast<std::int64_t>(std::llround(fc.beforeDays * day));
+    const std::int64_t end = fc.date + static_cast<std::int64_t>(std::llround(fc.afterDays * day));
+    // Counts [area][period][category + 1], category 0 for all.
+    const std::size_t nc = reports.categories.size() + 1;
+    std::array<std::array<std::vector<std::int64_t>, 2>, 3> n;
+    for (auto& area : n)
+        for (auto& period : area) period.assign(nc, 0);
+    std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
+    std::int64_t inBoth = 0;
+    for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
+        const std::int64_t t = reports.timeWallSeconds[i];
+        if (t == io::kNoTime) continue;
+        first = std::min(first, t);
+        last = std::max(last, t);
+        if (t < start || t >= end) continue;
+        const std::size_t period = t < fc.date ? 0 : 1;
+        const double x = reports.x[i], y = reports.y[i];
+        int area = -1;
+        if (measure.coversPoint(x, y)) area = 0;
+        else if (buffer.coversPoint(x, y)) area = 1;
+        if (control.coversPoint(x, y)) {
+            if (area >= 0) ++inBoth;
+            else area = 2;
+        }
+        if (area < 0) continue;
+        auto& counts = n[static_cast<std::size_t>(area)][period];
+        ++counts[0];
+        if (!reports.category.empty() && reports.category[i] >= 0) ++counts[static_cast<std::size_t>(reports.category[i]) + 1];
+    }
+    if (inBoth > 0)
+        summary.warnings.push_back(fmt::format("followup: the control area overlaps the measure or buffer area; {} "
+                                               "incidents there were counted in the measure or buffer only. A control "
+                                               "area should lie apart",
+                                               inBoth));
+    if (start < first || end > last + day)
+        summary.warnings.push_back(fmt::format("followup: the windows ({} days before and {} after {}) reach beyond the "
+                                               "reports, which run from {} to {}; the WDQ compares with the control "
+                                               "area, but shorter windows would be fairer",
+                                               fc.beforeDays, fc.afterDays, fc.dateText, reports.firstTime,
+                                               reports.lastTime));
+    output::FollowupData d;
+    d.title = fc.title;
+    d.window = fmt::format("{:g} days before and {:g} days after {}", fc.beforeDays, fc.afterDays, fc.dateText);
+    const std::array<const geom::Area*, 3> areas = {&measure, &buffer, &control};
+    const std::array<const FollowupArea*, 3> specs = {&fc.measure, fc.buffer ? &*fc.buffer : nullptr, &fc.control};
+    const char* roles[3] = {"measure", "buffer", "control"};
+    for (std::size_t k = 0; k < 3; ++k) {
+        output::FollowupArea a;
+        a.role = roles[k];
+        a.name = specs[k] ? specs[k]->name : fmt::format("{:g} m around {}", fc.bufferM, fc.measure.name);
+        a.wkb = areas[k]->toWkb();
+        a.areaM2 = areas[k]->areaM2();
+        a.before = n[k][0][0];
+        a.after = n[k][1][0];
+        d.areas.push_back(std::move(a));
+    }
+    for (std::size_t c = 0; c < nc; ++c) {
+        stats::WdqCounts w{n[0][0][c], n[0][1][c], n[1][0][c], n[1][1][c], n[2][0][c], n[2][1][c]};
+        if (c > 0 && w.a0 + w.a1 + w.b0 + w.b1 == 0) continue;  // a category that never occurs here
+        d.rows.push_back({c == 0 ? "all" : reports.categories[c - 1], w, stats::weightedDisplacement(w)});
+    }
+    summary.followupVerdict = d.rows.front().result.verdict;
+    summary.followupVerdictSv = d.rows.front().result.verdictSv;
+    summary.followupWdq = d.rows.front().result.wdq;
+    summary.followupSuccess = d.rows.front().result.successMeasure;
+    summary.followupTitle = fc.title;
+    return d;
+}
+
+} // namespace trygg::pipeline::steps

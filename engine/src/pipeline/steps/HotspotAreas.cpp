@@ -1,0 +1,114 @@
+#include "HotspotAreas.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/core/Memory.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <map>
+#include <set>
+
+#include "trygg/temporal/HotTimes.hpp"
+
+namespace trygg::pipeline::steps {
+
+AreaContext readAreaContext(Inputs& inputs, const HotspotAreasConfig& hc, RunSummary& summary) {
+    AreaContext ctx;
+    for (const auto& spec : hc.places) {
+        auto named = inputs.namedFeatures(spec);
+        if (named.repaired > 0)
+            summary.warnings.push_back(fmt::format("places: {} invalid polygon(s) in '{}' repaired with GEOS make-valid",
+                                                   named.repaired, spec.path));
+        for (auto& f : named.features) ctx.places.push_back({f.name, named.layerName, std::move(f.geom)});
+    }
+    if (hc.lights) {
+        ctx.lights = inputs.weightedPoints(*hc.lights);
+        ctx.hasLights = true;
+    }
+    return ctx;
+}
+
+output::HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeometry* poly,
+                                    std::span<const std::size_t> incidents, const io::ReportSet& reports,
+                                    const AreaContext& ctx, const HotspotAreasConfig& hc, double studyAreaM2) {
+    output::HotspotAreaRow row;
+    row.areaM2 = overlay::areaM2(geos, poly);
+    row.shareOfArea = studyAreaM2 > 0 ? row.areaM2 / studyAreaM2 : 0.0;
+    row.incidents = static_cast<std::int64_t>(incidents.size());
+    row.shareOfIncidents = reports.acceptedCount() > 0
+                               ? static_cast<double>(incidents.size()) / static_cast<double>(reports.acceptedCount())
+                               : 0.0;
+    std::vector<std::int64_t> byCat(reports.categories.size(), 0);
+    for (std::size_t i : incidents)
+        if (!reports.category.empty() && reports.category[i] >= 0) ++byCat[static_cast<std::size_t>(reports.category[i])];
+    std::vector<std::size_t> order(byCat.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+        return byCat[x] != byCat[y] ? byCat[x] > byCat[y] : reports.categories[x] < reports.categories[y];
+    });
+    for (std::size_t k = 0; k < order.size() && k < 3 && byCat[order[k]] > 0; ++k)
+        row.leadingCategories += (k ? "; " : "") + reports.categories[order[k]] + " (" + std::to_string(byCat[order[k]]) + ")";
+    if (!reports.timeWallSeconds.empty()) {
+        row.hotTimes = temporal::hourWeekdayTable(reports.timeWallSeconds, reports.hasClock, incidents);
+        row.peakHour = row.hotTimes->peakHour();
+        row.peakWeekday = row.hotTimes->peakWeekday();
+    }
+    if (!ctx.places.empty()) {
+        // The places it touches (a station, a park, the town), else the nearest.
+        const auto in = overlay::placesIn(geos, poly, ctx.places, 3);
+        if (!in.empty()) {
+            for (const auto* p : in) {
+                row.place += (row.place.empty() ? "i " : ", ") + p->name;
+                row.placeKind += (row.placeKind.empty() ? "" : ", ") + p->kind;
+            }
+        } else {
+            const auto near = overlay::nearestPlace(geos, poly, ctx.places);
+            row.place = fmt::format("nära {} ({:.0f} m)", near.name, near.distanceM);
+            row.placeKind = near.kind;
+            row.placeDistanceM = near.distanceM;
+        }
+    }
+    if (ctx.hasLights) {
+        row.lights = static_cast<std::int64_t>(overlay::countPointsIn(geos, poly, ctx.lights.x, ctx.lights.y));
+        auto dark = overlay::farFromPoints(geos, poly, ctx.lights.x, ctx.lights.y, hc.darkDistanceM);
+        row.darkM2 = overlay::areaM2(geos, dark.get());
+        if (row.darkM2 > 0) row.darkWkb = geom::toWkb(geos, dark.get());
+    }
+    row.wkb = geom::toWkb(geos, poly);
+    return row;
+}
+
+HotspotAreasStep computeHotspotAreas(const Config& cfg, const AreaContext& ctx, const geom::GeosContext& geos,
+                                     const geom::Area* area, const GridStep& g, const std::vector<std::int8_t>& bins,
+                                     const std::string& kind, int firstId, const io::ReportSet& reports) {
+    const HotspotAreasConfig& hc = cfg.hotspotAreas;
+    HotspotAreasStep s;
+    std::vector<std::size_t> hot;
+    for (std::size_t i = 0; i < bins.size(); ++i)
+        if (bins[i] >= hc.minBin) hot.push_back(i);
+    auto parts = overlay::dissolveCells(geos, g.cells, hot, area);
+    std::vector<std::int32_t> areaOfCell(g.cells.size(), -1);
+    for (std::size_t a = 0; a < parts.size(); ++a)
+        for (auto c : parts[a].cells) areaOfCell[c] = static_cast<std::int32_t>(a);
+    std::vector<std::vector<std::size_t>> incidents(parts.size());
+    for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
+        const std::int32_t c = g.cells.activeOf(g.pointCells[i]);
+        if (c >= 0 && areaOfCell[static_cast<std::size_t>(c)] >= 0)
+            incidents[static_cast<std::size_t>(areaOfCell[static_cast<std::size_t>(c)])].push_back(i);
+    }
+    const double studyAreaM2 = area ? area->areaM2() : g.extent.width() * g.extent.height();
+    for (std::size_t a = 0; a < parts.size(); ++a) {
+        output::HotspotAreaRow row = describeArea(geos, parts[a].geom.get(), incidents[a], reports, ctx, hc, studyAreaM2);
+        row.id = firstId + static_cast<int>(a);
+        row.kind = kind;
+        row.cells = parts[a].cells.size();
+        s.rows.push_back(std::move(row));
+    }
+    return s;
+}
+
+} // namespace trygg::pipeline::steps

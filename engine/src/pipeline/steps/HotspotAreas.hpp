@@ -1,0 +1,40 @@
+#pragma once
+// overlay.hotspot_areas: adjacent hot cells dissolved into areas, each described: its incidents,
+// categories, peak times, place, lights and dark parts. Internal to the pipeline.
+#include "Grid.hpp"
+#include "../Inputs.hpp"
+#include "trygg/output/GpkgWriter.hpp"
+#include "trygg/overlay/HotspotAreas.hpp"
+#include "trygg/io/NamedFeatures.hpp"
+
+#include <span>
+#include <vector>
+
+namespace trygg::pipeline::steps {
+
+struct HotspotAreasStep {
+    std::vector<output::HotspotAreaRow> rows;
+};
+
+// What hotspot areas are described by: named places and street lights, read once.
+struct AreaContext {
+    std::vector<overlay::Place> places;
+    io::WeightedPoints lights;
+    bool hasLights = false;
+};
+
+AreaContext readAreaContext(Inputs& inputs, const HotspotAreasConfig& hc, RunSummary& summary);
+
+// One area described: its incidents (the accepted reports listed), leading categories, peak hour
+// and weekday, the places it touches or is nearest to, its street lights and dark parts.
+output::HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeometry* poly,
+                                    std::span<const std::size_t> incidents, const io::ReportSet& reports,
+                                    const AreaContext& ctx, const HotspotAreasConfig& hc, double studyAreaM2);
+
+// overlay.hotspot_areas: the cells that `bins` calls hot (Gi_Bin, or perc_Gi_Bin), dissolved and
+// described; `kind` names them, ids continue from `firstId`.
+HotspotAreasStep computeHotspotAreas(const Config& cfg, const AreaContext& ctx, const geom::GeosContext& geos,
+                                     const geom::Area* area, const GridStep& g, const std::vector<std::int8_t>& bins,
+                                     const std::string& kind, int firstId, const io::ReportSet& reports);
+
+} // namespace trygg::pipeline::steps

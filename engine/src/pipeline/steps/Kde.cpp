@@ -1,0 +1,206 @@
+#include "Kde.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/core/Memory.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <map>
+#include <set>
+
+#include "trygg/io/Gdal.hpp"
+#include "trygg/io/WeightedPoints.hpp"
+
+namespace trygg::pipeline::steps {
+
+KdeStep computeKde(Inputs& inputs, const Config& cfg, const io::ReportSet& reports, const GridStep& g, const geom::Area* area,
+                   const Progress& progress, RunSummary& summary) {
+    const KdeConfig& kc = cfg.kde;
+    KdeStep s;
+    std::vector<double> adaptive;
+    switch (kc.rule) {
+    case BandwidthRule::Fixed:
+        s.bandwidthM = kc.bandwidthM;
+        s.bandwidthRule = "given";
+        break;
+    case BandwidthRule::ArcGis:
+        s.bandwidthM = kde::arcgisBandwidthM(reports.x, reports.y, reports.weight);
+        s.bandwidthRule = "ArcGIS Pro's default: 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2";
+        break;
+    case BandwidthRule::NormalReference:
+        s.bandwidthM = kde::normalReferenceBandwidthM(reports.x, reports.y);
+        s.bandwidthRule = "normal reference (MASS::bandwidth.nrd averaged over x and y, sfhotspot's rule)";
+        break;
+    }
+    s.bandwidthM *= kc.multiplier;
+    if (kc.multiplier != 1) s.bandwidthRule += fmt::format(" x {:g}", kc.multiplier);
+    kde::SurfaceSpec spec;
+    spec.kernel = kc.kernel;
+    spec.bandwidthM = s.bandwidthM;
+    spec.normalisation = kc.normalisation;
+    spec.threads = cfg.inference.threads;
+    spec.checkCancelled = [&progress] { progress.checkCancelled(); };
+    if (kc.adaptiveK > 0) {
+        adaptive = kde::adaptiveBandwidthsM(reports.x, reports.y, kc.adaptiveK, s.bandwidthM / 10);
+        spec.bandwidthsM = adaptive;
+        std::vector<double> sorted = adaptive;
+        std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+        s.bandwidthM = sorted[sorted.size() / 2];
+        s.bandwidthRule = fmt::format("adaptive: each report's distance to its {}th nearest report, at least a tenth of "
+                                      "the fixed rule's", kc.adaptiveK);
+    }
+    if (cfg.grid.enabled && s.bandwidthM < g.cellSizeM)
+        summary.warnings.push_back(fmt::format("kde: the bandwidth {:.0f} m is smaller than the cell size {:g} m: the "
+                                               "surface will look like the counts",
+                                               s.bandwidthM, g.cellSizeM));
+    // Default pixels: a quarter of the grid's cells, or a sixteenth of the bandwidth without a grid.
+    const double pixelM = kc.pixelM > 0            ? kc.pixelM
+                          : cfg.grid.enabled ? std::max(1.0, g.cellSizeM / 4)
+                                             : std::max(1.0, s.bandwidthM / 16);
+    const double reachM = kde::supportRadius(kc.kernel) * (adaptive.empty() ? s.bandwidthM
+                                                                            : *std::max_element(adaptive.begin(), adaptive.end()));
+    if (!kc.alignTo.empty()) {
+        const io::RasterLayout l = io::readRasterLayout(kc.alignTo);
+        s.raster = kde::Raster{l.originX, l.originY, l.pixelM, l.cols, l.rows};
+    } else if (area) {
+        const auto& b = area->bounds();
+        s.raster = kde::rasterCovering(b.minX, b.minY, b.maxX, b.maxY, pixelM);
+    } else {
+        s.raster = kde::rasterCovering(g.extent.minX - reachM, g.extent.minY - reachM, g.extent.maxX + reachM,
+                                       g.extent.maxY + reachM, pixelM);
+    }
+    // The surface in double, its mask and its Float32 copy.
+    requireMemory("kde", fmt::format("a {:g} m raster of {} x {} pixels", s.raster.pixelM, s.raster.cols, s.raster.rows),
+                  static_cast<double>(s.raster.cols) * static_cast<double>(s.raster.rows) * 13.0, "Use a larger pixel_m");
+    if (s.raster.cols * s.raster.rows > cfg.grid.maxCells && !cfg.grid.force)
+        throw InputError(fmt::format("kde: a {:g} m raster needs {} pixels, over the limit of {}. Use a larger pixel_m",
+                                     pixelM, s.raster.cols * s.raster.rows, cfg.grid.maxCells));
+    if (kc.normalisation == kde::Normalisation::PerArea) spec.areaM2 = s.raster.pixelM * s.raster.pixelM;
+    kde::RowSpans spans;
+    if (area) {
+        spans = [&](std::int64_t row) {
+            std::vector<std::pair<std::int64_t, std::int64_t>> out;
+            for (const auto& [x0, x1] : area->spansAt(s.raster.centreY(row))) {
+                // Pixels whose centres lie inside the span.
+                const double px = s.raster.pixelM;
+                const auto c0 = static_cast<std::int64_t>(std::ceil((x0 - s.raster.originX) / px - 0.5));
+                const auto c1 = static_cast<std::int64_t>(std::floor((x1 - s.raster.originX) / px - 0.5)) + 1;
+                if (c1 > c0) out.emplace_back(c0, c1);
+            }
+            return out;
+        };
+    }
+    // The edge correction divides each report's weight by the share of its kernel inside the area.
+    std::vector<double> corrected;
+    std::span<const double> weights = reports.weight;
+    if (kc.edgeCorrection && spans) {
+        const auto shares = kde::insideShares(s.raster, reports.x, reports.y, spec, spans);
+        corrected.resize(shares.size());
+        for (std::size_t i = 0; i < shares.size(); ++i)
+            corrected[i] = (reports.weight.empty() ? 1.0 : reports.weight[i]) / std::max(shares[i], 1e-3);
+        weights = corrected;
+    } else if (kc.edgeCorrection) {
+        summary.warnings.push_back("kde: the edge correction needs a study area; none was applied");
+    }
+    s.surface = kde::densitySurface(s.raster, reports.x, reports.y, weights, spec, spans);
+    // The value at each grid cell's centre, per grid cell when the output is per cell.
+    const std::size_t cellCount = cfg.grid.enabled ? g.cells.size() : 0;
+    std::vector<double> cx(cellCount), cy(cellCount);
+    for (std::size_t i = 0; i < cellCount; ++i) {
+        const auto c = g.lattice.centre(g.cells.cellIndex(i));
+        cx[i] = c.x;
+        cy[i] = c.y;
+    }
+    kde::SurfaceSpec cellSpec = spec;
+    if (kc.normalisation == kde::Normalisation::PerArea) cellSpec.areaM2 = g.lattice.cellAreaM2();
+    // At the cells' centres: on a square grid the centres are the pixel centres of a raster laid
+    // on the lattice, so the threaded surface gives them exactly; hexagons are evaluated one by one.
+    auto atCells = [&](std::span<const double> px, std::span<const double> py, std::span<const double> pw,
+                       const kde::SurfaceSpec& sp) {
+        if (cellCount == 0) return std::vector<double>{};
+        if (g.lattice.shape() != grid::Shape::Square) return kde::densityAt(cx, cy, px, py, pw, sp);
+        const double cs = g.lattice.cellSizeM();
+        const grid::Point c0 = g.lattice.centre({0, 0});
+        const kde::Raster onCells{c0.x - cs / 2, c0.y - cs / 2 + cs * static_cast<double>(g.lattice.rows()), cs,
+                                  g.lattice.cols(), g.lattice.rows()};
+        const auto values = kde::densitySurfaceDouble(onCells, px, py, pw, sp);
+        std::vector<double> out(cellCount);
+        for (std::size_t i = 0; i < cellCount; ++i) {
+            const auto c = g.cells.cellIndex(i);
+            out[i] = values[static_cast<std::size_t>((g.lattice.rows() - 1 - c.row) * g.lattice.cols() + c.col)];
+        }
+        return out;
+    };
+    s.perCell = atCells(reports.x, reports.y, weights, cellSpec);
+    // The risk surface: both densities in the same kernel and bandwidth, per km2, combined where the
+    // smoothed population reaches the minimum (a rate over a handful of residents misleads).
+    if (kc.population) {
+        s.population = inputs.weightedPoints(*kc.population);
+        if (s.population.skipped > 0)
+            summary.warnings.push_back(fmt::format("kde.population: {} of {} feature(s) of '{}' skipped (no geometry, or "
+                                                   "no usable number in '{}')",
+                                                   s.population.skipped, s.population.features, kc.population->path,
+                                                   kc.population->field));
+        kde::SurfaceSpec perKm2 = spec;
+        perKm2.normalisation = kde::Normalisation::DensityKm2;
+        perKm2.bandwidthsM = {};  // residents are smoothed with the fixed bandwidth
+        kde::SurfaceSpec incidentsPerKm2 = perKm2;
+        incidentsPerKm2.bandwidthsM = spec.bandwidthsM;
+        const auto incidents = kc.normalisation == kde::Normalisation::DensityKm2
+                                   ? s.surface
+                                   : kde::densitySurface(s.raster, reports.x, reports.y, weights, incidentsPerKm2, spans);
+        const auto residents =
+            kde::densitySurface(s.raster, s.population.x, s.population.y, s.population.weight, perKm2, spans);
+        using M = KdeConfig::RiskMethod;
+        auto combine = [&](double d1, double d2) -> double {
+            if (!std::isfinite(d1) || !std::isfinite(d2) || d2 < kc.minPopulationKm2) return std::nan("");
+            switch (kc.riskMethod) {
+            case M::Rate: return d1 / d2 * 1000.0;
+            case M::Ratio: return d1 / d2;
+            case M::Log: return d1 > 0 ? std::log(d1 / d2) : std::nan("");
+            case M::Difference: return d1 - d2;
+            case M::Sum: return d1 + d2;
+            }
+            return std::nan("");
+        };
+        s.risk.resize(incidents.size());
+        for (std::size_t k = 0; k < incidents.size(); ++k) s.risk[k] = static_cast<float>(combine(incidents[k], residents[k]));
+        const auto cellIncidents = kc.normalisation == kde::Normalisation::DensityKm2
+                                       ? s.perCell
+                                       : atCells(reports.x, reports.y, weights, incidentsPerKm2);
+        const auto cellResidents = atCells(s.population.x, s.population.y, s.population.weight, perKm2);
+        s.riskPerCell.resize(cellCount);
+        for (std::size_t i = 0; i < cellCount; ++i) s.riskPerCell[i] = combine(cellIncidents[i], cellResidents[i]);
+        s.riskUnit = kc.riskMethod == M::Rate ? "reports per 1,000 residents (both smoothed)"
+                     : kc.riskMethod == M::Ratio ? "ratio of the densities"
+                     : kc.riskMethod == M::Log   ? "natural log of the ratio of the densities"
+                     : kc.riskMethod == M::Difference ? "difference of the densities per km2"
+                                                      : "sum of the densities per km2";
+    }
+    // The densest areas, each with the reports it holds.
+    std::vector<std::int64_t> pixelOfReport(reports.acceptedCount());
+    for (std::size_t i = 0; i < pixelOfReport.size(); ++i) pixelOfReport[i] = kde::pixelOf(s.raster, reports.x[i], reports.y[i]);
+    for (double pct : kc.topPercent) {
+        output::DensityAreaClass c;
+        c.percent = pct;
+        c.threshold = kde::topShareThreshold(s.surface, pct);
+        c.labels = kde::labelRegions(s.raster, s.surface, c.threshold, c.count);
+        c.incidents.assign(static_cast<std::size_t>(c.count) + 1, 0);
+        c.pixels.assign(static_cast<std::size_t>(c.count) + 1, 0);
+        for (auto l : c.labels) ++c.pixels[static_cast<std::size_t>(l)];
+        for (auto p : pixelOfReport)
+            if (p >= 0) ++c.incidents[static_cast<std::size_t>(c.labels[static_cast<std::size_t>(p)])];
+        c.totalIncidents = static_cast<std::int64_t>(reports.acceptedCount());
+        if (c.count > 0)
+            c.polygons = io::polygonizeLabels(c.labels, s.raster.cols, s.raster.rows, s.raster.originX, s.raster.originY,
+                                              s.raster.pixelM);
+        s.classes.push_back(std::move(c));
+    }
+    return s;
+}
+
+} // namespace trygg::pipeline::steps

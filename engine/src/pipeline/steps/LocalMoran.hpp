@@ -1,0 +1,22 @@
+#pragma once
+// stats.local_moran: cluster and outlier analysis (COType). Internal to the pipeline.
+#include "GiStar.hpp"
+
+#include "trygg/stats/LocalMoran.hpp"
+
+namespace trygg::pipeline::steps {
+
+struct LisaStep {
+    stats::Weights weights;
+    stats::LocalMoran lm;
+    std::vector<double> pseudoP;
+    std::vector<stats::Quadrant> coType;  // the quadrant where significant, None elsewhere
+    double cutoff = 0;
+};
+
+// stats.local_moran: cluster and outlier analysis; COType where p (pseudo p with permutations)
+// is significant at alpha after the correction.
+LisaStep computeLocalMoran(const Config& cfg, const GridStep& g, const GiStarStep& gi, const Progress& progress,
+                           RunSummary& summary);
+
+} // namespace trygg::pipeline::steps

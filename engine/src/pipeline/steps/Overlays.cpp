@@ -1,0 +1,69 @@
+#include "Overlays.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/core/Memory.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <map>
+#include <set>
+
+#include "trygg/output/GpkgWriter.hpp"
+
+namespace trygg::pipeline::steps {
+
+OverlayStep computeOverlays(Inputs& inputs, const Config& cfg, const geom::GeosContext& geos,
+                            const geom::Area* area, const GridStep& g, HotspotAreasStep* hotAreas, RunSummary& summary) {
+    OverlayStep s;
+    for (const auto& oc : cfg.overlays) {
+        auto named = inputs.namedFeatures(oc.layer);
+        if (named.repaired > 0)
+            summary.warnings.push_back(fmt::format("overlays.{}: {} invalid polygon(s) repaired with GEOS make-valid",
+                                                   oc.name, named.repaired));
+        overlay::Features features;
+        for (auto& f : named.features) {
+            features.classes.push_back(f.name);
+            features.geoms.push_back(std::move(f.geom));
+        }
+        // A layer that does not reach the study area (a wrong CRS, another municipality) is named.
+        if (area && !features.geoms.empty()) {
+            const auto& b = area->bounds();
+            bool reaches = false;
+            for (const auto& f : features.geoms) {
+                const auto fb = geom::boundsOf(geos, f.get());
+                if (fb.maxX >= b.minX && fb.minX <= b.maxX && fb.maxY >= b.minY && fb.minY <= b.maxY) {
+                    reaches = true;
+                    break;
+                }
+            }
+            if (!reaches)
+                summary.warnings.push_back("overlays." + oc.name + ": the layer '" + oc.layer.path +
+                                           "' does not reach the study area; check its CRS");
+        }
+        const overlay::Measure m = oc.measure == "density"    ? overlay::Measure::Density
+                                   : oc.measure == "share"    ? overlay::Measure::Share
+                                   : oc.measure == "length"   ? overlay::Measure::Length
+                                   : oc.measure == "distance" ? overlay::Measure::Distance
+                                                              : overlay::Measure::Count;
+        std::vector<std::string> classes = oc.classes.empty() ? std::vector<std::string>{""} : oc.classes;
+        for (const auto& cls : classes) {
+            const std::string column = cls.empty() ? fmt::format("{}_{}", output::fieldSlug(oc.name), overlay::toString(m))
+                                                   : fmt::format("{}_{}_{}", output::fieldSlug(oc.name),
+                                                                 overlay::toString(m), output::fieldSlug(cls));
+            s.names.push_back(column);
+            s.cellValues.push_back(overlay::measureCells(geos, g.cells, features, m, cls));
+            if (hotAreas)
+                for (auto& row : hotAreas->rows) {
+                    const geom::GeomPtr poly = geom::fromWkb(geos, row.wkb);
+                    row.extras.push_back(overlay::measureArea(geos, poly.get(), features, m, cls));
+                }
+        }
+    }
+    return s;
+}
+
+} // namespace trygg::pipeline::steps

@@ -1,0 +1,19 @@
+#pragma once
+// overlay.measures: what is in each cell and hotspot area, from the config's map layers.
+// Internal to the pipeline.
+#include "HotspotAreas.hpp"
+
+#include "trygg/overlay/Measures.hpp"
+
+namespace trygg::pipeline::steps {
+
+struct OverlayStep {
+    std::vector<std::string> names;                 // column names
+    std::vector<std::vector<double>> cellValues;    // per column, per cell
+};
+
+// overlay.measures: each [[overlays]] layer measured per cell and per hotspot area.
+OverlayStep computeOverlays(Inputs& inputs, const Config& cfg, const geom::GeosContext& geos,
+                            const geom::Area* area, const GridStep& g, HotspotAreasStep* hotAreas, RunSummary& summary);
+
+} // namespace trygg::pipeline::steps

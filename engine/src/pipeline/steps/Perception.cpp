@@ -1,0 +1,136 @@
+#include "Perception.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/core/Memory.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <map>
+#include <set>
+
+#include "trygg/temporal/TimeFilter.hpp"
+
+namespace trygg::pipeline::steps {
+
+perception::TimeOfDay timeOfDayOf(std::int64_t wallSeconds) {
+    const std::int64_t hour = ((wallSeconds % 86400) + 86400) % 86400 / 3600;
+    return hour >= 6 && hour < 18 ? perception::TimeOfDay::Day
+           : hour >= 18 && hour < 22 ? perception::TimeOfDay::Evening
+                                     : perception::TimeOfDay::Night;
+}
+
+PerceptionStep computePerception(Inputs& inputs, const Config& cfg, const geom::Area* area,
+                                 const GridStep& g, const io::ReportSet& reports, const GiStarStep& incidents,
+                                 const Progress& progress, RunSummary& summary) {
+    const PerceptionConfig& pc = *cfg.perception;
+    PerceptionStep s;
+    io::ReportSourceSpec spec = pc.reports;
+    spec.extraFields = {pc.scoreField};
+    if (!pc.timeOfDayField.empty()) spec.extraFields.push_back(pc.timeOfDayField);
+    if (!pc.reasonsField.empty()) spec.extraFields.push_back(pc.reasonsField);
+    spec.rejectedKeepOnlyMapped = true;  // free text never leaves the input
+    const perception::Scale scale = pc.scale;
+    const bool hasTime = !pc.timeOfDayField.empty();
+    spec.checkExtras = [&](const std::vector<std::string>& e) -> std::optional<io::ValueProblem> {
+        const auto score = io::parseNumber(e[0]);
+        if (!score || !scale.contains(*score))
+            return io::ValueProblem{pc.scoreField, fmt::format("score '{}' is not on the scale {:g} to {:g}", e[0],
+                                                               scale.min, scale.max)};
+        if (hasTime && !perception::parseTimeOfDay(e[1]))
+            return io::ValueProblem{pc.timeOfDayField,
+                                    "'" + e[1] + "' is not dag, kväll, natt or a clock time such as 21:30"};
+        return std::nullopt;
+    };
+    s.reports = inputs.reports(spec, area, progress);
+    // The parsed values, reasons numbered in sorted order.
+    std::map<std::string, std::int32_t> reasonIndex;
+    std::vector<std::vector<std::string>> reasonText;
+    for (const auto& e : s.reports.extras) {
+        s.parsed.score.push_back(*io::parseNumber(e[0]));
+        s.parsed.timeOfDay.push_back(hasTime ? *perception::parseTimeOfDay(e[1]) : perception::TimeOfDay::Unknown);
+        reasonText.push_back(pc.reasonsField.empty() ? std::vector<std::string>{} : perception::splitReasons(e.back()));
+        for (const auto& r : reasonText.back()) reasonIndex.emplace(r, 0);
+    }
+    std::int32_t k = 0;
+    for (auto& [name, index] : reasonIndex) {
+        index = k++;
+        s.parsed.reasonNames.push_back(name);
+    }
+    for (const auto& list : reasonText) {
+        std::vector<std::int32_t> ids;
+        for (const auto& r : list) ids.push_back(reasonIndex.at(r));
+        s.parsed.reasons.push_back(std::move(ids));
+    }
+    // Per cell.
+    std::vector<std::int64_t> cellOf(s.reports.acceptedCount());
+    for (std::size_t i = 0; i < cellOf.size(); ++i)
+        cellOf[i] = g.cells.activeOf(g.lattice.cellOf(s.reports.x[i], s.reports.y[i]));
+    s.cells = perception::summarise(s.parsed, cellOf, g.cells.size(), scale);
+    // Hot spots of unsafe reports, over the incidents' neighbourhoods.
+    s.gi.weights = incidents.weights;
+    s.gi.values.assign(s.cells.unsafe.begin(), s.cells.unsafe.end());
+    giStarOnValues(s.gi, cfg, "perception.gistar", progress, summary);
+    // And on the mean score: the empirical-Bayes mean where a cell has reports, the study area's
+    // mean where it has none (so empty cells pull no way), turned so that a high value is unsafe.
+    s.giScore.weights = incidents.weights;
+    s.giScore.values.resize(g.cells.size());
+    for (std::size_t i = 0; i < g.cells.size(); ++i) {
+        const double m = s.cells.n[i] > 0 ? s.cells.ebMean[i] : s.cells.grandMean;
+        s.giScore.values[i] = scale.highIsUnsafe ? m : scale.min + scale.max - m;
+    }
+    giStarOnValues(s.giScore, cfg, "perception.gistar_score", progress, summary);
+    // Fear versus crime.
+    const auto& w = incidents.weights;
+    s.around.assign(g.cells.size(), 0.0);
+    s.classes.resize(g.cells.size());
+    for (std::size_t i = 0; i < g.cells.size(); ++i) {
+        for (auto kk = w.offsets[i]; kk < w.offsets[i + 1]; ++kk)
+            s.around[i] += s.cells.n[static_cast<std::size_t>(w.index[static_cast<std::size_t>(kk)])];
+        s.classes[i] = perception::classify(incidents.bins[i], s.gi.bins[i], s.around[i], pc.minNeighbourhood, pc.hotBin);
+        ++s.cellsByClass[static_cast<std::size_t>(s.classes[i])];
+    }
+    s.reasons = perception::rankReasons(s.parsed, scale);
+    // The same classes for chosen times of day: both sides filtered, Gi* again on each.
+    if (!pc.classesFor.empty()) {
+        auto chosen = [&](perception::TimeOfDay t) {
+            return std::find(pc.classesFor.begin(), pc.classesFor.end(), t) != pc.classesFor.end();
+        };
+        GiStarStep inc;
+        inc.weights = incidents.weights;
+        inc.values.assign(g.cells.size(), 0.0);
+        for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
+            if (!reports.clockKnown(i)) continue;  // the time of day needs a clock time
+            const std::int32_t c = g.cells.activeOf(g.pointCells[i]);
+            if (c >= 0 && chosen(timeOfDayOf(reports.timeWallSeconds[i]))) inc.values[static_cast<std::size_t>(c)] += 1;
+        }
+        giStarOnValues(inc, cfg, "perception.gistar_times", progress, summary);
+        GiStarStep per;
+        per.weights = incidents.weights;
+        per.values.assign(g.cells.size(), 0.0);
+        std::vector<double> counts(g.cells.size(), 0.0);
+        for (std::size_t i = 0; i < cellOf.size(); ++i) {
+            if (cellOf[i] < 0 || !chosen(s.parsed.timeOfDay[i])) continue;
+            counts[static_cast<std::size_t>(cellOf[i])] += 1;
+            if (scale.isUnsafe(s.parsed.score[i])) per.values[static_cast<std::size_t>(cellOf[i])] += 1;
+        }
+        giStarOnValues(per, cfg, "perception.gistar_times", progress, summary);
+        s.classesAtTimes.resize(g.cells.size());
+        for (std::size_t i = 0; i < g.cells.size(); ++i) {
+            double around = 0;
+            for (auto kk = w.offsets[i]; kk < w.offsets[i + 1]; ++kk)
+                around += counts[static_cast<std::size_t>(w.index[static_cast<std::size_t>(kk)])];
+            s.classesAtTimes[i] = perception::classify(inc.bins[i], per.bins[i], around, pc.minNeighbourhood, pc.hotBin);
+            ++s.cellsByClassAtTimes[static_cast<std::size_t>(s.classesAtTimes[i])];
+        }
+    }
+    summary.perceptionRead = s.reports.rowsRead;
+    summary.perceptionAccepted = static_cast<std::int64_t>(s.reports.acceptedCount());
+    summary.fearCrimeCells = s.cellsByClass;
+    return s;
+}
+
+} // namespace trygg::pipeline::steps

@@ -71,7 +71,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-
 std::string utcNow() {
     const auto now = std::chrono::system_clock::now();
     const std::time_t t = std::chrono::system_clock::to_time_t(now);
@@ -82,10 +81,6 @@ std::string utcNow() {
     return buf;
 }
 
-std::string fileChecksum(const std::string& path) {
-    if (path.rfind("/vsi", 0) == 0) return "(virtual file, not checksummed)";
-    return sha256OfFile(path);
-}
 
 class StageTimer {
 public:
@@ -210,7 +205,8 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
                                                const RunSummary& summary,
                                                const std::string& startedUtc) {
     std::vector<output::MetadataEntry> md;
-    auto add = [&](std::string k, std::string v) { md.push_back({std::move(k), std::move(v)}); };
+    steps::Metadata meta(md);
+    auto add = [&](std::string k, std::string v) { meta.add(std::move(k), std::move(v)); };
     add("trygg.version", kVersion);
     add("run.name", cfg.name);
     add("run.started_utc", startedUtc);
@@ -254,53 +250,9 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
         add("filter.rows_without_clock", std::to_string(summary.filteredNoClock));
         add("filter.rows_other_categories", std::to_string(summary.filteredCategory));
     }
-    if (cfg.followup) {
-        const auto& f = *cfg.followup;
-        add("followup.name", f.title);
-        add("followup.date", f.dateText);
-        add("followup.windows_days", fmt::format("{:g} before / {:g} after", f.beforeDays, f.afterDays));
-        add("followup.measure_area", fmt::format("'{}' in {} ({})", f.measure.name, f.measure.layer.path, f.measure.layer.layer));
-        add("followup.buffer_area", f.buffer ? fmt::format("'{}' in {} ({})", f.buffer->name, f.buffer->layer.path, f.buffer->layer.layer)
-                                             : fmt::format("a ring of {:g} m around the measure area", f.bufferM));
-        add("followup.control_area", fmt::format("'{}' in {} ({})", f.control.name, f.control.layer.path, f.control.layer.layer));
-        add("followup.method", "Weighted Displacement Quotient (Bowers & Johnson 2003): SM = A1/C1 - A0/C0, "
-                               "WDQ = (B1/C1 - B0/C0) / SM; total net effect (Guerette 2009) = (A0 C1/C0 - A1) + "
-                               "(B0 C1/C0 - B1); a report in two areas counts in the first of measure, buffer, control");
-        add("followup.wdq", fmt::format("{:.4g}", summary.followupWdq));
-        add("followup.verdict", summary.followupVerdict);
-        add("followup.verdict_sv", summary.followupVerdictSv);
-    }
-    if (cfg.emerging) {
-        add("emerging.slices", std::to_string(summary.emergingSteps) + " (" + cfg.emerging->slice + ")");
-        add("emerging.method",
-            fmt::format("Gi* per bin of the space-time cube (binary distance band, the cell itself included, the bin's "
-                        "slice and the {} before it; mean and variance of the whole cube), a bin significant at "
-                        "p <= {:g} after the {} correction over all bins; Mann-Kendall trend of each cell's z-scores "
-                        "(two-sided, p <= {:g}); ArcGIS Pro's categories (codes +-1..+-8)",
-                        cfg.emerging->timeLag, cfg.emerging->alpha, stats::toString(cfg.inference.correction),
-                        cfg.emerging->alpha));
-        for (int k = -8; k <= 8; ++k)
-            if (summary.emergingByPattern[static_cast<std::size_t>(k + 8)] > 0)
-                add(fmt::format("emerging.cells.{}", stats::emergingName(k)),
-                    std::to_string(summary.emergingByPattern[static_cast<std::size_t>(k + 8)]));
-    }
-    if (cfg.change) {
-        const auto& b = cfg.periods.at(cfg.change->before);
-        const auto& a = cfg.periods.at(cfg.change->after);
-        add("change.before", cfg.change->before + ": " + b.describe());
-        add("change.after", cfg.change->after + ": " + a.describe());
-        add("change.days", fmt::format("{:g} / {:g}", static_cast<double>(*b.to - *b.from) / 86400.0,
-                                       static_cast<double>(*a.to - *a.from) / 86400.0));
-        add("change.reports", fmt::format("{} / {}", summary.changeBefore, summary.changeAfter));
-        add("change.method",
-            "conditional binomial test per cell (Przyborowski & Wilenski 1940): n_after given n_before + n_after is "
-            "Binomial(n, days_after / (days_before + days_after)) under an unchanged rate; exact two-sided p as R's "
-            "binom.test; rate_ratio = (n_after / days_after) / (n_before / days_before); period lengths from their "
-            "dates only");
-        add("change.correction", stats::toString(cfg.inference.correction));
-        for (int k = -3; k <= 3; ++k)
-            add(fmt::format("change.cells_bin_{}", k), std::to_string(summary.cellsByChangeBin[static_cast<std::size_t>(k + 3)]));
-    }
+    if (cfg.followup) followupMetadata(cfg, summary, meta);
+    if (cfg.emerging) emergingMetadata(cfg, summary, meta);
+    if (cfg.change) changeMetadata(cfg, summary, meta);
     add("input.incidents.rows_rejected", std::to_string(reports.rejected.size()));
     for (int k = 0; k < io::kRejectReasonCount; ++k)
         add("input.incidents.rejected." + std::string(io::reasonCode(static_cast<io::RejectReason>(k))),
@@ -425,132 +377,10 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
                                           ? fmt::format("{:g}", inc->result.steps[*inc->result.maxPeak].distanceM)
                                           : "none");
     }
-    if (density) {
-        add("kde.kernel", kde::toString(cfg.kde.kernel));
-        add("kde.kernel_formula", "K(u), u = d / h, integrating to 1 over the plane divided by h^2 (Silverman 1986)");
-        add("kde.bandwidth_m", fmt::format("{:.1f}", density->bandwidthM));
-        add("kde.bandwidth_rule", density->bandwidthRule);
-        add("kde.pixel_m", fmt::format("{:g}", density->raster.pixelM));
-        add("kde.raster", fmt::format("{} cols x {} rows, top-left {:.3f},{:.3f}", density->raster.cols,
-                                      density->raster.rows, density->raster.originX, density->raster.originY));
-        add("kde.output", cfg.kde.normalisation == kde::Normalisation::DensityKm2 ? "density_km2: reports per km2"
-                          : cfg.kde.normalisation == kde::Normalisation::Raw
-                              ? "raw: sums of the kernel's shape (1 at its centre), as QGIS Heatmap's raw output"
-                              : "per_cell: expected reports per pixel (raster) and per grid cell (kde field)");
-        add("kde.mask", study.area ? "pixels whose centres lie outside the study area are empty (no density over the sea)"
-                                   : "none: the reports' extent grown by the kernel's reach");
-        add("kde.edge_correction", cfg.kde.edgeCorrection && study.area
-                                       ? "Diggle (1985) / Jones (1993): each report's weight divided by the share of "
-                                         "its kernel inside the study area (at least 0.001)"
-                                       : "none");
-        for (const auto& c : density->classes)
-            add(fmt::format("kde.top_{:g}_percent_threshold", c.percent), fmt::format("{:.6g}", c.threshold));
-        if (!density->risk.empty()) {
-            add("input.population.path", cfg.kde.population->path);
-            add("input.population.layer", density->population.layerName);
-            add("input.population.sha256", fileChecksum(cfg.kde.population->path));
-            add("input.population.crs", density->population.sourceCrs);
-            add("input.population.field", cfg.kde.population->field);
-            add("input.population.features", std::to_string(density->population.features));
-            add("input.population.skipped", std::to_string(density->population.skipped));
-            double residents = 0;
-            for (double w : density->population.weight) residents += w;
-            add("input.population.residents", fmt::format("{:.0f}", residents));
-            add("kde.risk", density->riskUnit);
-            add("kde.risk_mask", fmt::format("empty where the smoothed population is below {:g} residents per km2",
-                                             cfg.kde.minPopulationKm2));
-        }
-    }
-    if (perceived) {
-        const auto& pr = perceived->reports;
-        add("input.perception.path", pr.path);
-        add("input.perception.sha256", fileChecksum(pr.path));
-        add("input.perception.crs", pr.sourceCrs);
-        add("input.perception.rows_read", std::to_string(pr.rowsRead));
-        add("input.perception.rows_accepted", std::to_string(pr.acceptedCount()));
-        add("input.perception.rows_rejected", std::to_string(pr.rejected.size()));
-        add("input.perception.free_text", "never copied: rejected rows keep only the fields Trygg reads");
-        const auto& sc = cfg.perception->scale;
-        add("perception.scale", fmt::format("{:g} to {:g}, {} is unsafe; unsafe from {:g}", sc.min, sc.max,
-                                            sc.highIsUnsafe ? "high" : "low", sc.unsafeFrom));
-        add("perception.min_reports", std::to_string(cfg.perception->minReports));
-        add("perception.mean_shrinkage",
-            fmt::format("empirical Bayes (normal-normal, Morris 1983) toward the study-area mean {:.4f}; within-cell "
-                        "variance {:.4f}, between-cell variance {:.4f} (DerSimonian-Laird)",
-                        perceived->cells.grandMean, perceived->cells.withinVariance, perceived->cells.betweenVariance));
-        add("perception.gistar", "Gi* on the unsafe reports per cell, over the incidents' weights and inference");
-        add("perception.gistar_score", "Gi* on the mean score per cell (empirical Bayes; the study-area mean where a "
-                                       "cell has no report), oriented so that hot means unsafe: perc_score_* fields");
-        add("fear_crime.rule", fmt::format("hot = Gi_Bin >= {}; too little data under {} perception reports in the "
-                                           "neighbourhood",
-                                           cfg.perception->hotBin, cfg.perception->minNeighbourhood));
-        for (int c = 0; c < 5; ++c) {
-            const auto& t = perception::text(static_cast<perception::FearCrime>(c));
-            add(fmt::format("fear_crime.class_{}", c), fmt::format("{} | {} / {} | {} / {}", t.code, t.labelSv, t.labelEn,
-                                                                   t.meaningSv, t.meaningEn));
-            add(fmt::format("fear_crime.cells_{}", t.code), std::to_string(perceived->cellsByClass[static_cast<std::size_t>(c)]));
-            if (!perceived->classesAtTimes.empty())
-                add(fmt::format("fear_crime.times.cells_{}", t.code),
-                    std::to_string(perceived->cellsByClassAtTimes[static_cast<std::size_t>(c)]));
-        }
-        if (!perceived->classesAtTimes.empty()) {
-            std::string times;
-            for (auto tt : cfg.perception->classesFor) times += (times.empty() ? "" : ", ") + std::string(perception::toString(tt));
-            add("fear_crime.times", times + ": reports at these times against incidents at these hours (day 06-18, "
-                                            "evening 18-22, night 22-06; incidents without a time left out)");
-        }
-    }
-    if (areas) {
-        add("input.areas.path", cfg.areas->layer.path);
-        add("input.areas.layer", areas->layer.layerName);
-        add("input.areas.sha256", fileChecksum(cfg.areas->layer.path));
-        add("input.areas.crs", areas->layer.sourceCrs);
-        add("input.areas.features", std::to_string(areas->layer.features));
-        add("areas.count", std::to_string(areas->wkb.size()));
-        add("areas.reports_outside", std::to_string(areas->outside));
-        add("areas.point_rule", "a report belongs to the first area (in layer order) that covers it, boundary included");
-        add("areas.gistar.weights", areas->gi.weights.description);
-        add("areas.gistar.islands", std::to_string(areas->gi.islands));
-        if (areas->lisa) add("areas.local_moran.weights", areas->lisa->weights.description);
-        add("areas.residents", areas->residentsSource.empty() ? "unknown: no population_field and no [kde.population]"
-                                                              : areas->residentsSource);
-        if (!areas->residentsSource.empty())
-            add("areas.rate_eb", "incidents per 1,000 residents, empirical Bayes (Marshall 1991, global), as spdep::EBest");
-        if (areas->survey) {
-            add("input.survey.path", cfg.areas->survey->path);
-            add("input.survey.sha256", fileChecksum(cfg.areas->survey->path));
-            add("input.survey.rows_read", std::to_string(areas->survey->read));
-            add("input.survey.rows_rejected", std::to_string(areas->survey->rejected.size()));
-        }
-        for (int b = -3; b <= 3; ++b) {
-            const auto count = std::count(areas->gi.bins.begin(), areas->gi.bins.end(), static_cast<std::int8_t>(b));
-            add(fmt::format("areas.gistar.areas_bin_{}", b), std::to_string(count));
-        }
-    }
-    if (global) {
-        auto test = [&](const std::string& key, const stats::GlobalTest& t, const std::string& about) {
-            if (!t.computed()) {  // no number rather than a NaN
-                add(key + ".not_computed", t.notComputed);
-                add(key + ".about", about);
-                return;
-            }
-            add(key, fmt::format("{:.6g}", t.statistic));
-            add(key + ".expected", fmt::format("{:.6g}", t.expected));
-            add(key + ".z", fmt::format("{:.4f}", t.z));
-            add(key + ".p", fmt::format("{:.4g}", t.p));
-            add(key + ".about", about);
-        };
-        test("global.moran_i", global->moran,
-             "global Moran's I, randomisation (Cliff & Ord 1981), as spdep::moran.test (adjust.n = TRUE: cells "
-             "without a neighbour left out of n); weights: " + global->moranWeights);
-        test("global.general_g", global->generalG,
-             "Getis-Ord General G (1992), as spdep::globalG.test (adjust.n = TRUE, adjust.x = TRUE: cells without a "
-             "neighbour left out of n and of the sums of x); weights: " + global->generalGWeights);
-        test("global.clark_evans_r", global->clarkEvans,
-             fmt::format("Clark-Evans nearest-neighbour index of the accepted reports over {:.3f} km2, no edge "
-                         "correction; expected is the mean distance under randomness in m",
-                         global->areaM2 / 1e6));
-    }
+    if (density) kdeMetadata(cfg, *density, study.area != nullptr, meta);
+    if (perceived) perceptionMetadata(cfg, *perceived, meta);
+    if (areas) areasMetadata(cfg, *areas, meta);
+    if (global) globalMetadata(*global, meta);
     for (const auto& w : summary.warnings) add("warning", w);
     add("run.finished_utc", utcNow());
     return md;

@@ -125,4 +125,32 @@ AreaStep computeAreas(Inputs& inputs, const Config& cfg, const io::ReportSet& re
     return s;
 }
 
+void areasMetadata(const Config& cfg, const AreaStep& step, Metadata& md) {
+    md.add("input.areas.path", cfg.areas->layer.path);
+    md.add("input.areas.layer", step.layer.layerName);
+    md.add("input.areas.sha256", fileChecksum(cfg.areas->layer.path));
+    md.add("input.areas.crs", step.layer.sourceCrs);
+    md.add("input.areas.features", std::to_string(step.layer.features));
+    md.add("areas.count", std::to_string(step.wkb.size()));
+    md.add("areas.reports_outside", std::to_string(step.outside));
+    md.add("areas.point_rule", "a report belongs to the first area (in layer order) that covers it, boundary included");
+    md.add("areas.gistar.weights", step.gi.weights.description);
+    md.add("areas.gistar.islands", std::to_string(step.gi.islands));
+    if (step.lisa) md.add("areas.local_moran.weights", step.lisa->weights.description);
+    md.add("areas.residents", step.residentsSource.empty() ? "unknown: no population_field and no [kde.population]"
+                                                             : step.residentsSource);
+    if (!step.residentsSource.empty())
+        md.add("areas.rate_eb", "incidents per 1,000 residents, empirical Bayes (Marshall 1991, global), as spdep::EBest");
+    if (step.survey) {
+        md.add("input.survey.path", cfg.areas->survey->path);
+        md.add("input.survey.sha256", fileChecksum(cfg.areas->survey->path));
+        md.add("input.survey.rows_read", std::to_string(step.survey->read));
+        md.add("input.survey.rows_rejected", std::to_string(step.survey->rejected.size()));
+    }
+    for (int b = -3; b <= 3; ++b) {
+        const auto count = std::count(step.gi.bins.begin(), step.gi.bins.end(), static_cast<std::int8_t>(b));
+        md.add(fmt::format("areas.gistar.areas_bin_{}", b), std::to_string(count));
+    }
+}
+
 } // namespace trygg::pipeline::steps

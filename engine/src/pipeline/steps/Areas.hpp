@@ -1,6 +1,7 @@
 #pragma once
 // stats.areas: the same statistics on areas (DeSO and the like) over their contiguity, with rates
 // per resident and the survey's indices. Internal to the pipeline.
+#include "Metadata.hpp"
 #include "Kde.hpp"
 #include "LocalMoran.hpp"
 #include "Perception.hpp"
@@ -32,5 +33,9 @@ struct AreaStep {
 AreaStep computeAreas(Inputs& inputs, const Config& cfg, const io::ReportSet& reports,
                       const geom::GeosContext& geos, const PerceptionStep* perceived, const KdeStep* density,
                       const Progress& progress, RunSummary& summary);
+
+// run_metadata: the areas read, the rule for a report on an edge, their weights, residents and
+// survey.
+void areasMetadata(const Config& cfg, const AreaStep& step, Metadata& md);
 
 } // namespace trygg::pipeline::steps

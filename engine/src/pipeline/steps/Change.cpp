@@ -43,4 +43,22 @@ ChangeStep computeChange(const Config& cfg, const io::ReportSet& reports, const 
     return c;
 }
 
+void changeMetadata(const Config& cfg, const RunSummary& summary, Metadata& md) {
+    const auto& b = cfg.periods.at(cfg.change->before);
+    const auto& a = cfg.periods.at(cfg.change->after);
+    md.add("change.before", cfg.change->before + ": " + b.describe());
+    md.add("change.after", cfg.change->after + ": " + a.describe());
+    md.add("change.days", fmt::format("{:g} / {:g}", static_cast<double>(*b.to - *b.from) / 86400.0,
+                                      static_cast<double>(*a.to - *a.from) / 86400.0));
+    md.add("change.reports", fmt::format("{} / {}", summary.changeBefore, summary.changeAfter));
+    md.add("change.method",
+           "conditional binomial test per cell (Przyborowski & Wilenski 1940): n_after given n_before + n_after is "
+           "Binomial(n, days_after / (days_before + days_after)) under an unchanged rate; exact two-sided p as R's "
+           "binom.test; rate_ratio = (n_after / days_after) / (n_before / days_before); period lengths from their "
+           "dates only");
+    md.add("change.correction", stats::toString(cfg.inference.correction));
+    for (int k = -3; k <= 3; ++k)
+        md.add(fmt::format("change.cells_bin_{}", k), std::to_string(summary.cellsByChangeBin[static_cast<std::size_t>(k + 3)]));
+}
+
 } // namespace trygg::pipeline::steps

@@ -62,4 +62,19 @@ EmergingStep computeEmerging(const Config& cfg, const io::ReportSet& reports, co
     return e;
 }
 
+void emergingMetadata(const Config& cfg, const RunSummary& summary, Metadata& md) {
+    md.add("emerging.slices", std::to_string(summary.emergingSteps) + " (" + cfg.emerging->slice + ")");
+    md.add("emerging.method",
+           fmt::format("Gi* per bin of the space-time cube (binary distance band, the cell itself included, the bin's "
+                       "slice and the {} before it; mean and variance of the whole cube), a bin significant at "
+                       "p <= {:g} after the {} correction over all bins; Mann-Kendall trend of each cell's z-scores "
+                       "(two-sided, p <= {:g}); ArcGIS Pro's categories (codes +-1..+-8)",
+                       cfg.emerging->timeLag, cfg.emerging->alpha, stats::toString(cfg.inference.correction),
+                       cfg.emerging->alpha));
+    for (int k = -8; k <= 8; ++k)
+        if (summary.emergingByPattern[static_cast<std::size_t>(k + 8)] > 0)
+            md.add(fmt::format("emerging.cells.{}", stats::emergingName(k)),
+                   std::to_string(summary.emergingByPattern[static_cast<std::size_t>(k + 8)]));
+}
+
 } // namespace trygg::pipeline::steps

@@ -116,4 +116,21 @@ output::FollowupData computeFollowup(Inputs& inputs, const Config& cfg, const ge
     return d;
 }
 
+void followupMetadata(const Config& cfg, const RunSummary& summary, Metadata& md) {
+    const auto& f = *cfg.followup;
+    md.add("followup.name", f.title);
+    md.add("followup.date", f.dateText);
+    md.add("followup.windows_days", fmt::format("{:g} before / {:g} after", f.beforeDays, f.afterDays));
+    md.add("followup.measure_area", fmt::format("'{}' in {} ({})", f.measure.name, f.measure.layer.path, f.measure.layer.layer));
+    md.add("followup.buffer_area", f.buffer ? fmt::format("'{}' in {} ({})", f.buffer->name, f.buffer->layer.path, f.buffer->layer.layer)
+                                            : fmt::format("a ring of {:g} m around the measure area", f.bufferM));
+    md.add("followup.control_area", fmt::format("'{}' in {} ({})", f.control.name, f.control.layer.path, f.control.layer.layer));
+    md.add("followup.method", "Weighted Displacement Quotient (Bowers & Johnson 2003): SM = A1/C1 - A0/C0, "
+                              "WDQ = (B1/C1 - B0/C0) / SM; total net effect (Guerette 2009) = (A0 C1/C0 - A1) + "
+                              "(B0 C1/C0 - B1); a report in two areas counts in the first of measure, buffer, control");
+    md.add("followup.wdq", fmt::format("{:.4g}", summary.followupWdq));
+    md.add("followup.verdict", summary.followupVerdict);
+    md.add("followup.verdict_sv", summary.followupVerdictSv);
+}
+
 } // namespace trygg::pipeline::steps

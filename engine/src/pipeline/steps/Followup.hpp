@@ -1,6 +1,7 @@
 #pragma once
 // followup: a measure's effect, the Weighted Displacement Quotient of its measure, buffer and
 // control areas. Internal to the pipeline.
+#include "Metadata.hpp"
 #include "../Inputs.hpp"
 #include "trygg/geom/Geos.hpp"
 #include "trygg/io/ReportReader.hpp"
@@ -14,5 +15,8 @@ namespace trygg::pipeline::steps {
 // measure's date; the WDQ for all incidents and per category.
 output::FollowupData computeFollowup(Inputs& inputs, const Config& cfg, const geom::GeosContext& geos,
                                      const io::ReportSet& reports, RunSummary& summary);
+
+// run_metadata: the follow-up's areas, windows, method and its result over all incidents.
+void followupMetadata(const Config& cfg, const RunSummary& summary, Metadata& md);
 
 } // namespace trygg::pipeline::steps

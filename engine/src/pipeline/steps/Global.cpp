@@ -38,4 +38,29 @@ GlobalStep computeGlobal(const GridStep& g, const GiStarStep& gi, const LisaStep
     return s;
 }
 
+void globalMetadata(const GlobalStep& step, Metadata& md) {
+    auto test = [&](const std::string& key, const stats::GlobalTest& t, const std::string& about) {
+        if (!t.computed()) {  // no number rather than a NaN
+            md.add(key + ".not_computed", t.notComputed);
+            md.add(key + ".about", about);
+            return;
+        }
+        md.add(key, fmt::format("{:.6g}", t.statistic));
+        md.add(key + ".expected", fmt::format("{:.6g}", t.expected));
+        md.add(key + ".z", fmt::format("{:.4f}", t.z));
+        md.add(key + ".p", fmt::format("{:.4g}", t.p));
+        md.add(key + ".about", about);
+    };
+    test("global.moran_i", step.moran,
+         "global Moran's I, randomisation (Cliff & Ord 1981), as spdep::moran.test (adjust.n = TRUE: cells "
+         "without a neighbour left out of n); weights: " + step.moranWeights);
+    test("global.general_g", step.generalG,
+         "Getis-Ord General G (1992), as spdep::globalG.test (adjust.n = TRUE, adjust.x = TRUE: cells without a "
+         "neighbour left out of n and of the sums of x); weights: " + step.generalGWeights);
+    test("global.clark_evans_r", step.clarkEvans,
+         fmt::format("Clark-Evans nearest-neighbour index of the accepted reports over {:.3f} km2, no edge "
+                     "correction; expected is the mean distance under randomness in m",
+                     step.areaM2 / 1e6));
+}
+
 } // namespace trygg::pipeline::steps

@@ -203,4 +203,41 @@ KdeStep computeKde(Inputs& inputs, const Config& cfg, const io::ReportSet& repor
     return s;
 }
 
+void kdeMetadata(const Config& cfg, const KdeStep& step, bool masked, Metadata& md) {
+    md.add("kde.kernel", kde::toString(cfg.kde.kernel));
+    md.add("kde.kernel_formula", "K(u), u = d / h, integrating to 1 over the plane divided by h^2 (Silverman 1986)");
+    md.add("kde.bandwidth_m", fmt::format("{:.1f}", step.bandwidthM));
+    md.add("kde.bandwidth_rule", step.bandwidthRule);
+    md.add("kde.pixel_m", fmt::format("{:g}", step.raster.pixelM));
+    md.add("kde.raster", fmt::format("{} cols x {} rows, top-left {:.3f},{:.3f}", step.raster.cols,
+                                     step.raster.rows, step.raster.originX, step.raster.originY));
+    md.add("kde.output", cfg.kde.normalisation == kde::Normalisation::DensityKm2 ? "density_km2: reports per km2"
+                         : cfg.kde.normalisation == kde::Normalisation::Raw
+                             ? "raw: sums of the kernel's shape (1 at its centre), as QGIS Heatmap's raw output"
+                             : "per_cell: expected reports per pixel (raster) and per grid cell (kde field)");
+    md.add("kde.mask", masked ? "pixels whose centres lie outside the study area are empty (no density over the sea)"
+                              : "none: the reports' extent grown by the kernel's reach");
+    md.add("kde.edge_correction", cfg.kde.edgeCorrection && masked
+                                      ? "Diggle (1985) / Jones (1993): each report's weight divided by the share of "
+                                        "its kernel inside the study area (at least 0.001)"
+                                      : "none");
+    for (const auto& c : step.classes)
+        md.add(fmt::format("kde.top_{:g}_percent_threshold", c.percent), fmt::format("{:.6g}", c.threshold));
+    if (!step.risk.empty()) {
+        md.add("input.population.path", cfg.kde.population->path);
+        md.add("input.population.layer", step.population.layerName);
+        md.add("input.population.sha256", fileChecksum(cfg.kde.population->path));
+        md.add("input.population.crs", step.population.sourceCrs);
+        md.add("input.population.field", cfg.kde.population->field);
+        md.add("input.population.features", std::to_string(step.population.features));
+        md.add("input.population.skipped", std::to_string(step.population.skipped));
+        double residents = 0;
+        for (double w : step.population.weight) residents += w;
+        md.add("input.population.residents", fmt::format("{:.0f}", residents));
+        md.add("kde.risk", step.riskUnit);
+        md.add("kde.risk_mask", fmt::format("empty where the smoothed population is below {:g} residents per km2",
+                                            cfg.kde.minPopulationKm2));
+    }
+}
+
 } // namespace trygg::pipeline::steps

@@ -1,5 +1,6 @@
 #pragma once
 // kde.surface: the kernel density (and risk) surface and its densest areas. Internal to the pipeline.
+#include "Metadata.hpp"
 #include "Grid.hpp"
 #include "../Inputs.hpp"
 #include "trygg/output/GpkgWriter.hpp"
@@ -30,5 +31,9 @@ struct KdeStep {
 // grid cell, and the densest areas.
 KdeStep computeKde(Inputs& inputs, const Config& cfg, const io::ReportSet& reports, const GridStep& g, const geom::Area* area,
                    const Progress& progress, RunSummary& summary);
+
+// run_metadata: the kernel, bandwidth, raster, mask and edge correction, the classes' thresholds,
+// and the population behind the risk surface. `masked`: a study area masks the surface.
+void kdeMetadata(const Config& cfg, const KdeStep& step, bool masked, Metadata& md);
 
 } // namespace trygg::pipeline::steps

@@ -133,4 +133,44 @@ PerceptionStep computePerception(Inputs& inputs, const Config& cfg, const geom::
     return s;
 }
 
+void perceptionMetadata(const Config& cfg, const PerceptionStep& step, Metadata& md) {
+    const auto& pr = step.reports;
+    md.add("input.perception.path", pr.path);
+    md.add("input.perception.sha256", fileChecksum(pr.path));
+    md.add("input.perception.crs", pr.sourceCrs);
+    md.add("input.perception.rows_read", std::to_string(pr.rowsRead));
+    md.add("input.perception.rows_accepted", std::to_string(pr.acceptedCount()));
+    md.add("input.perception.rows_rejected", std::to_string(pr.rejected.size()));
+    md.add("input.perception.free_text", "never copied: rejected rows keep only the fields Trygg reads");
+    const auto& sc = cfg.perception->scale;
+    md.add("perception.scale", fmt::format("{:g} to {:g}, {} is unsafe; unsafe from {:g}", sc.min, sc.max,
+                                           sc.highIsUnsafe ? "high" : "low", sc.unsafeFrom));
+    md.add("perception.min_reports", std::to_string(cfg.perception->minReports));
+    md.add("perception.mean_shrinkage",
+           fmt::format("empirical Bayes (normal-normal, Morris 1983) toward the study-area mean {:.4f}; within-cell "
+                       "variance {:.4f}, between-cell variance {:.4f} (DerSimonian-Laird)",
+                       step.cells.grandMean, step.cells.withinVariance, step.cells.betweenVariance));
+    md.add("perception.gistar", "Gi* on the unsafe reports per cell, over the incidents' weights and inference");
+    md.add("perception.gistar_score", "Gi* on the mean score per cell (empirical Bayes; the study-area mean where a "
+                                      "cell has no report), oriented so that hot means unsafe: perc_score_* fields");
+    md.add("fear_crime.rule", fmt::format("hot = Gi_Bin >= {}; too little data under {} perception reports in the "
+                                          "neighbourhood",
+                                          cfg.perception->hotBin, cfg.perception->minNeighbourhood));
+    for (int c = 0; c < 5; ++c) {
+        const auto& t = perception::text(static_cast<perception::FearCrime>(c));
+        md.add(fmt::format("fear_crime.class_{}", c), fmt::format("{} | {} / {} | {} / {}", t.code, t.labelSv, t.labelEn,
+                                                                  t.meaningSv, t.meaningEn));
+        md.add(fmt::format("fear_crime.cells_{}", t.code), std::to_string(step.cellsByClass[static_cast<std::size_t>(c)]));
+        if (!step.classesAtTimes.empty())
+            md.add(fmt::format("fear_crime.times.cells_{}", t.code),
+                   std::to_string(step.cellsByClassAtTimes[static_cast<std::size_t>(c)]));
+    }
+    if (!step.classesAtTimes.empty()) {
+        std::string times;
+        for (auto tt : cfg.perception->classesFor) times += (times.empty() ? "" : ", ") + std::string(perception::toString(tt));
+        md.add("fear_crime.times", times + ": reports at these times against incidents at these hours (day 06-18, "
+                                           "evening 18-22, night 22-06; incidents without a time left out)");
+    }
+}
+
 } // namespace trygg::pipeline::steps

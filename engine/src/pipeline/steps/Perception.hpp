@@ -1,6 +1,7 @@
 #pragma once
 // perception: residents' safety reports per cell, their Gi*, and fear versus crime. Internal to
 // the pipeline.
+#include "Metadata.hpp"
 #include "GiStar.hpp"
 
 #include "trygg/perception/Perception.hpp"
@@ -32,5 +33,8 @@ perception::TimeOfDay timeOfDayOf(std::int64_t wallSeconds);
 PerceptionStep computePerception(Inputs& inputs, const Config& cfg, const geom::Area* area,
                                  const GridStep& g, const io::ReportSet& reports, const GiStarStep& incidents,
                                  const Progress& progress, RunSummary& summary);
+
+// run_metadata: the perception reports read, the scale, the smoothing, and fear versus crime.
+void perceptionMetadata(const Config& cfg, const PerceptionStep& step, Metadata& md);
 
 } // namespace trygg::pipeline::steps

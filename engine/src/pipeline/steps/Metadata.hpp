@@ -1,0 +1,23 @@
+#pragma once
+// A step's entries in run_metadata: each step says what it did and by which method, in its own
+// file, and the runner gathers them in order. Internal to the pipeline.
+#include "trygg/output/GpkgWriter.hpp"
+
+#include <string>
+#include <vector>
+
+namespace trygg::pipeline::steps {
+
+class Metadata {
+public:
+    explicit Metadata(std::vector<output::MetadataEntry>& entries) : m_entries(entries) {}
+    void add(std::string key, std::string value) { m_entries.push_back({std::move(key), std::move(value)}); }
+
+private:
+    std::vector<output::MetadataEntry>& m_entries;
+};
+
+// The SHA-256 of a file, for run_metadata ("" when it cannot be read).
+std::string fileChecksum(const std::string& path);
+
+} // namespace trygg::pipeline::steps

@@ -1,5 +1,5 @@
 #pragma once
-// temporal.change: per cell, the incidents of the two periods of [change] and whether the change
+// stats.change: per cell, the incidents of the two periods of [change] and whether the change
 // is beyond chance. Internal to the pipeline.
 #include "Metadata.hpp"
 #include "Grid.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// temporal.emerging: emerging hot spots, Gi* in a space-time cube of time slices and the trend of
+// stats.emerging: emerging hot spots, Gi* in a space-time cube of time slices and the trend of
 // each cell (ArcGIS Pro's categories). Internal to the pipeline.
 #include "Metadata.hpp"
 #include "Grid.hpp"

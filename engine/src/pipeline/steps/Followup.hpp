@@ -1,5 +1,5 @@
 #pragma once
-// followup: a measure's effect, the Weighted Displacement Quotient of its measure, buffer and
+// stats.followup: a measure's effect, the Weighted Displacement Quotient of its measure, buffer and
 // control areas. Internal to the pipeline.
 #include "Metadata.hpp"
 #include "../Inputs.hpp"

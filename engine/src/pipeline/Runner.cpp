@@ -351,32 +351,9 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
                                                              "(cells ranked by density, whole cells)",
                                                              c.areaShareForHalf));
     }
-    if (gi && cfg.hotspotAreas.enabled) {
-        add("hotspot_areas.rule", fmt::format("cells with Gi_Bin >= {} that share an edge, dissolved with GEOS{}",
-                                              cfg.hotspotAreas.minBin, study.area ? ", clipped to the study area" : ""));
-        add("hotspot_areas.count", std::to_string(summary.hotspotAreas));
-        if (cfg.hotspotAreas.lights) {
-            add("hotspot_areas.lights", cfg.hotspotAreas.lights->path + " (" + cfg.hotspotAreas.lights->layer + ")");
-            add("hotspot_areas.dark_rule", fmt::format("dark: farther than {:g} m from every light", cfg.hotspotAreas.darkDistanceM));
-        }
-        for (const auto& p : cfg.hotspotAreas.places)
-            add("hotspot_areas.places", p.path + " (" + p.layer + ", " + p.nameField + ")");
-    }
-    for (const auto& oc : cfg.overlays)
-        add("overlays." + oc.name, fmt::format("{} of '{}' ({}){}", oc.measure, oc.layer.path, oc.layer.layer,
-                                               oc.classes.empty() ? "" : ", one column per class of " + oc.layer.nameField));
-    if (inc) {
-        add("incremental.about", "global Moran's I with row-standardised binary distance-band weights over a series "
-                                 "of bands (ArcGIS Pro's Incremental Spatial Autocorrelation); table "
-                                 "incremental_autocorrelation");
-        add("incremental.bands", fmt::format("{} from {:g} m by {:g} m", inc->result.steps.size(), inc->startM, inc->stepM));
-        add("incremental.first_peak_m", inc->result.firstPeak
-                                            ? fmt::format("{:g}", inc->result.steps[*inc->result.firstPeak].distanceM)
-                                            : "none");
-        add("incremental.max_peak_m", inc->result.maxPeak
-                                          ? fmt::format("{:g}", inc->result.steps[*inc->result.maxPeak].distanceM)
-                                          : "none");
-    }
+    if (gi && cfg.hotspotAreas.enabled) hotspotAreasMetadata(cfg, summary, study.area != nullptr, meta);
+    overlaysMetadata(cfg, meta);
+    if (inc) incrementalMetadata(*inc, meta);
     if (density) kdeMetadata(cfg, *density, study.area != nullptr, meta);
     if (perceived) perceptionMetadata(cfg, *perceived, meta);
     if (areas) areasMetadata(cfg, *areas, meta);

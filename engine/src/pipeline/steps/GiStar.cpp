@@ -118,4 +118,17 @@ GiStarStep computeGiStar(const Config& cfg, const GridStep& g, double bandM, con
     return s;
 }
 
+void incrementalMetadata(const IncrementalStep& step, Metadata& md) {
+    md.add("incremental.about", "global Moran's I with row-standardised binary distance-band weights over a series "
+                                "of bands (ArcGIS Pro's Incremental Spatial Autocorrelation); table "
+                                "incremental_autocorrelation");
+    md.add("incremental.bands", fmt::format("{} from {:g} m by {:g} m", step.result.steps.size(), step.startM, step.stepM));
+    md.add("incremental.first_peak_m", step.result.firstPeak
+                                           ? fmt::format("{:g}", step.result.steps[*step.result.firstPeak].distanceM)
+                                           : "none");
+    md.add("incremental.max_peak_m", step.result.maxPeak
+                                         ? fmt::format("{:g}", step.result.steps[*step.result.maxPeak].distanceM)
+                                         : "none");
+}
+
 } // namespace trygg::pipeline::steps

@@ -1,6 +1,7 @@
 #pragma once
 // stats.gistar and stats.incremental: Getis-Ord Gi* per cell with its weights, inference and
 // permutations, and the distance band's incremental autocorrelation. Internal to the pipeline.
+#include "Metadata.hpp"
 #include "Grid.hpp"
 #include "../Inputs.hpp"
 #include "trygg/stats/GetisOrd.hpp"
@@ -51,5 +52,8 @@ void giStarOnValues(GiStarStep& s, const Config& cfg, const char* step, const Pr
 // `bandM` > 0 overrides the configured band (the automatic choice).
 GiStarStep computeGiStar(const Config& cfg, const GridStep& g, double bandM, const Progress& progress,
                          RunSummary& summary);
+
+// run_metadata: the bands of the incremental autocorrelation and its peaks.
+void incrementalMetadata(const IncrementalStep& step, Metadata& md);
 
 } // namespace trygg::pipeline::steps

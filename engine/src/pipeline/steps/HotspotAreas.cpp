@@ -111,4 +111,16 @@ HotspotAreasStep computeHotspotAreas(const Config& cfg, const AreaContext& ctx, 
     return s;
 }
 
+void hotspotAreasMetadata(const Config& cfg, const RunSummary& summary, bool clipped, Metadata& md) {
+    md.add("hotspot_areas.rule", fmt::format("cells with Gi_Bin >= {} that share an edge, dissolved with GEOS{}",
+                                             cfg.hotspotAreas.minBin, clipped ? ", clipped to the study area" : ""));
+    md.add("hotspot_areas.count", std::to_string(summary.hotspotAreas));
+    if (cfg.hotspotAreas.lights) {
+        md.add("hotspot_areas.lights", cfg.hotspotAreas.lights->path + " (" + cfg.hotspotAreas.lights->layer + ")");
+        md.add("hotspot_areas.dark_rule", fmt::format("dark: farther than {:g} m from every light", cfg.hotspotAreas.darkDistanceM));
+    }
+    for (const auto& p : cfg.hotspotAreas.places)
+        md.add("hotspot_areas.places", p.path + " (" + p.layer + ", " + p.nameField + ")");
+}
+
 } // namespace trygg::pipeline::steps

@@ -1,6 +1,7 @@
 #pragma once
 // overlay.hotspot_areas: adjacent hot cells dissolved into areas, each described: its incidents,
 // categories, peak times, place, lights and dark parts. Internal to the pipeline.
+#include "Metadata.hpp"
 #include "Grid.hpp"
 #include "../Inputs.hpp"
 #include "trygg/output/GpkgWriter.hpp"
@@ -36,5 +37,9 @@ output::HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeo
 HotspotAreasStep computeHotspotAreas(const Config& cfg, const AreaContext& ctx, const geom::GeosContext& geos,
                                      const geom::Area* area, const GridStep& g, const std::vector<std::int8_t>& bins,
                                      const std::string& kind, int firstId, const io::ReportSet& reports);
+
+// run_metadata: the rule that makes the areas, their number, and what describes them. `clipped`:
+// the areas are clipped to a study area.
+void hotspotAreasMetadata(const Config& cfg, const RunSummary& summary, bool clipped, Metadata& md);
 
 } // namespace trygg::pipeline::steps

@@ -66,4 +66,10 @@ OverlayStep computeOverlays(Inputs& inputs, const Config& cfg, const geom::GeosC
     return s;
 }
 
+void overlaysMetadata(const Config& cfg, Metadata& md) {
+    for (const auto& oc : cfg.overlays)
+        md.add("overlays." + oc.name, fmt::format("{} of '{}' ({}){}", oc.measure, oc.layer.path, oc.layer.layer,
+                                                  oc.classes.empty() ? "" : ", one column per class of " + oc.layer.nameField));
+}
+
 } // namespace trygg::pipeline::steps

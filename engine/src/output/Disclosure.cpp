@@ -219,7 +219,12 @@ std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const st
             r.parts.push_back({&times, i, static_cast<std::size_t>(times.totalIndex)});
             if (const auto it = areaRow.find(times.blockOf[i]); it != areaRow.end()) r.total = Ref{areas, it->second, ik};
         }
-        for (auto& [name, r] : blocks) out.push_back(std::move(r));
+        for (auto& [name, r] : blocks) {
+            // The study area's block adds up to the analysis's reports with a time, which
+            // run_metadata gives (the reports used, less those without a time).
+            r.totalInFile = !r.total;
+            out.push_back(std::move(r));
+        }
     }
     // The follow-up: per window and area, its row "all" holds every category's row (and the
     // reports without a category); followup_areas repeats the row "all" per area.

@@ -15,7 +15,8 @@ namespace {
 // One table of single-field rows holding `values`, the small ones (1..3) hidden as on loading;
 // NULL where a value is -1.
 TableState column(const std::vector<std::int64_t>& values) {
-    static const Policy policy{"t", {"n"}, "", false, {}, {}, {}, false};
+    static const trygg::output::LayerSpec layer{"t", "none", {}, "", false};
+    static const Policy policy{&layer};
     TableState t{.table = "t", .policy = &policy, .counts = {"n"}, .category = {false}};
     for (std::size_t i = 0; i < values.size(); ++i) {
         t.rowids.push_back(static_cast<std::int64_t>(i) + 1);
@@ -108,7 +109,8 @@ TEST_CASE("a NULL part (outside the analysis's filter) is no cover", "[publish]"
 }
 
 TEST_CASE("hot times: a hidden slot hides the zeros beside it, in its row and in its area's weekdays", "[publish]") {
-    static const Policy policy{"hot_times", {"h0", "h1", "h2", "total"}, "total", false, {}, {}, {}, true};
+    static const trygg::output::LayerSpec layer{"hot_times", "none", {}, "total", false, true};
+    static const Policy policy{&layer};
     TableState t{.table = "hot_times", .policy = &policy, .counts = {"h0", "h1", "h2", "total"}, .category = std::vector<bool>(4, false), .totalIndex = 3};
     // Area 1: two weekday rows, one with 2 incidents at h1, one empty. Area 2: 4 and 5 incidents.
     const std::vector<std::vector<std::int64_t>> rows{{0, 2, 0, 2}, {0, 0, 0, 0}, {4, 0, 0, 4}, {0, 5, 0, 5}};

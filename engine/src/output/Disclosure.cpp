@@ -58,7 +58,7 @@ std::size_t TableState::countIndex(const std::string& field) const {
     return static_cast<std::size_t>(std::find(counts.begin(), counts.end(), field) - counts.begin());
 }
 
-std::string TableState::prefix() const { return table.substr(0, table.size() - policy->layer.size()); }
+std::string TableState::prefix() const { return table.substr(0, table.size() - policy->spec->name.size()); }
 
 std::size_t protect(const Relation& r, int minCount) {
     if (r.total && r.total->null()) return 0;
@@ -142,12 +142,12 @@ std::vector<Relation> relationsWithin(TableState& t) {
             out.push_back(std::move(r));
         }
     }
-    if (t.policy->columnTotals)
+    if (t.policy->spec->columnTotals)
         for (std::size_t k = 0; k < ncols; ++k) {
             Relation r;
             for (std::size_t i = 0; i < t.rows(); ++i) r.parts.push_back({&t, i, k});
             // A grid's n adds up to the reports the analysis used, in run_metadata.
-            r.totalInFile = t.policy->layer == "hotspot_grid" && static_cast<int>(k) == t.totalIndex;
+            r.totalInFile = t.policy->spec->name == "hotspot_grid" && static_cast<int>(k) == t.totalIndex;
             out.push_back(std::move(r));
         }
     return out;
@@ -158,7 +158,7 @@ namespace {
 // The table of `layer` in the analysis of `prefix`, or nullptr.
 TableState* sibling(std::vector<TableState>& tables, const std::string& prefix, const std::string& layer) {
     for (TableState& t : tables)
-        if (t.policy->layer == layer && t.prefix() == prefix) return &t;
+        if (t.policy->spec->name == layer && t.prefix() == prefix) return &t;
     return nullptr;
 }
 
@@ -181,7 +181,7 @@ void identities(TableState& a, std::size_t ka, TableState& b, std::size_t kb, st
 std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const std::vector<AreaOfCells>& areasOfCells) {
     std::vector<Relation> out;
     for (TableState& grid : tables) {
-        if (grid.policy->layer != "hotspot_grid" || grid.totalIndex < 0) continue;
+        if (grid.policy->spec->name != "hotspot_grid" || grid.totalIndex < 0) continue;
         const std::string prefix = grid.prefix();
         const auto nk = static_cast<std::size_t>(grid.totalIndex);
         if (TableState* emerging = sibling(tables, prefix, "emerging_hotspots"); emerging && !emerging->counts.empty())
@@ -194,7 +194,7 @@ std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const st
         }
     }
     for (TableState& stats : tables) {
-        if (stats.policy->layer != "area_statistics" || stats.totalIndex < 0) continue;
+        if (stats.policy->spec->name != "area_statistics" || stats.totalIndex < 0) continue;
         if (TableState* summary = sibling(tables, stats.prefix(), "area_summary"))
             if (const std::size_t ks = summary->countIndex("incidents"); ks < summary->counts.size())
                 identities(*summary, ks, stats, static_cast<std::size_t>(stats.totalIndex), out);
@@ -207,7 +207,7 @@ std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const st
         out.push_back(std::move(r));
     }
     for (TableState& times : tables) {
-        if (!times.policy->hotTimes || times.totalIndex < 0) continue;
+        if (!times.policy->spec->hotTimes || times.totalIndex < 0) continue;
         TableState* areas = sibling(tables, times.prefix(), "hotspot_areas");
         const std::size_t ik = areas ? areas->countIndex("incidents") : 0;
         std::map<std::string, std::size_t> areaRow;  // area_id -> row
@@ -229,7 +229,7 @@ std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const st
     // The follow-up: per window and area, its row "all" holds every category's row (and the
     // reports without a category); followup_areas repeats the row "all" per area.
     for (TableState& followup : tables) {
-        if (followup.policy->layer != "followup") continue;
+        if (followup.policy->spec->name != "followup") continue;
         const auto all = std::find(followup.keys.begin(), followup.keys.end(), "all");
         if (all == followup.keys.end()) continue;
         const auto a = static_cast<std::size_t>(all - followup.keys.begin());
@@ -251,7 +251,7 @@ std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const st
                 }
     }
     for (TableState& parts : tables) {
-        if (parts.policy->layer != "area_reasons" || parts.groupOf.size() != parts.rows()) continue;
+        if (parts.policy->spec->name != "area_reasons" || parts.groupOf.size() != parts.rows()) continue;
         TableState* whole = sibling(tables, parts.prefix(), "perception_reasons");
         if (!whole) continue;
         std::map<std::string, std::vector<std::size_t>> rowsOf;
@@ -276,8 +276,8 @@ std::vector<Relation> relationsAcross(std::vector<TableState>& tables, const std
     for (const AnalysisScope& scope : scopes) {
         if (!scope.subset) continue;
         for (TableState& mine : tables) {
-            if (mine.prefix() != scope.prefix || mine.policy->key.empty() || !mine.has(mine.policy->key)) continue;
-            TableState* main = sibling(tables, "", mine.policy->layer);
+            if (mine.prefix() != scope.prefix || mine.policy->spec->key.empty() || !mine.has(mine.policy->spec->key)) continue;
+            TableState* main = sibling(tables, "", mine.policy->spec->name);
             if (!main) continue;
             const auto rowOf = rowsByKey(*main);
             std::vector<std::size_t> chosen;  // the main table's n_<category> for the analysis's categories

@@ -28,23 +28,13 @@ struct Derived {
     std::vector<std::string> from;
 };
 
-// How one of Trygg's tables is published: its declaration (output/Layers.hpp) as publishing reads it.
+// How one of Trygg's tables is published: its declaration (output/Layers.hpp), which says how its
+// counts add up, and what its fields' roles make of them.
 struct Policy {
-    std::string layer;                   // base name (isLayer)
-    std::vector<std::string> counts;     // the declared count fields (patterns: n_*); a table's own from `spec`
-    std::string rowTotal;                // a field that is the sum of the other counts in its row
-    bool columnTotals = true;            // each count field's sum over the rows is published
-    std::vector<Derived> derived;
-    std::vector<std::string> drop;       // continuous statistics that could give counts back
-    std::vector<std::string> textCounts; // text with "(N)" counts: "stöld (337); klotter (2)"
-    bool hotTimes = false;               // weekday rows in blocks per scope and area
-    std::string key = {};                // the field naming a row the same way in every analysis
-    std::string id = {};                 // the field naming a row within its analysis (hotspot areas)
-    std::string groupBy = {};            // a field grouping rows whose counts add up to another table's row
-    // Fields computed from every count of a group of rows (groupBy): NULL in all the group's rows
-    // when any of its counts is hidden.
-    std::vector<std::string> groupDerived = {};
-    const LayerSpec* spec = nullptr;  // the declaration it comes from (output/Layers.hpp)
+    const LayerSpec* spec = nullptr;
+    std::vector<Derived> derived = {};           // derived fields and texts, with the counts they come from
+    std::vector<std::string> drop = {};          // statistics that could give counts back
+    std::vector<std::string> textCounts = {};    // texts with "(N)" counts: "stöld (337); klotter (2)"
 };
 
 struct TableResult {
@@ -67,6 +57,7 @@ struct TableState {
     std::vector<std::vector<bool>> isNull = {}, hidden = {};
     TableResult result = {};
 
+    const LayerSpec& spec() const { return *policy->spec; }
     bool has(const std::string& c) const;
     std::size_t rows() const { return rowids.size(); }
     // The index of count field `field` in `counts`, or counts.size().

@@ -29,14 +29,15 @@ const std::vector<Policy>& policies() {
     static const std::vector<Policy> all = [] {
         std::vector<Policy> out;
         for (const LayerSpec& l : declaredLayers()) {
-            Policy p{l.name, {}, l.rowTotal, l.columnTotals, {}, {}, {}, l.hotTimes, l.key, l.id, l.groupBy, l.groupDerived, &l};
+            Policy p{&l};
+            bool counts = false;
             for (const FieldSpec& f : l.fields) {
-                if (f.role == Role::Count) p.counts.push_back(f.name);
+                counts = counts || f.role == Role::Count;
                 if ((f.role == Role::Derived || f.role == Role::TextWithCounts) && !f.from.empty()) p.derived.push_back({f.name, f.from});
                 if (f.role == Role::Statistic && f.dropWhenPublishing) p.drop.push_back(f.name);
                 if (f.role == Role::TextWithCounts) p.textCounts.push_back(f.name);
             }
-            if (!p.counts.empty()) out.push_back(std::move(p));
+            if (counts) out.push_back(std::move(p));
         }
         return out;
     }();
@@ -72,15 +73,15 @@ TableState loadTable(Db& db, const std::string& table, const Policy& policy, int
             t.category.push_back(f->name.find('*') != std::string::npos);
         }
     for (std::size_t k = 0; k < t.counts.size(); ++k)
-        if (t.counts[k] == policy.rowTotal) t.totalIndex = static_cast<int>(k);
-    const std::string key = t.has(policy.key) ? policy.key : "";
+        if (t.counts[k] == policy.spec->rowTotal) t.totalIndex = static_cast<int>(k);
+    const std::string key = t.has(policy.spec->key) ? policy.spec->key : "";
     std::string sql = "SELECT rowid, " + (key.empty() ? std::string("''") : quoteId(key));
     for (const auto& c : t.counts) sql += ", " + quoteId(c);
     // The extra columns after the counts, in this order.
     std::vector<std::vector<std::string>*> extra;
-    if (policy.hotTimes) sql += ", COALESCE(area_id, '')", extra.push_back(&t.blockOf);
-    if (!policy.groupBy.empty() && t.has(policy.groupBy)) sql += ", " + quoteId(policy.groupBy), extra.push_back(&t.groupOf);
-    if (!policy.id.empty() && t.has(policy.id)) sql += ", " + quoteId(policy.id), extra.push_back(&t.ids);
+    if (policy.spec->hotTimes) sql += ", COALESCE(area_id, '')", extra.push_back(&t.blockOf);
+    if (!policy.spec->groupBy.empty() && t.has(policy.spec->groupBy)) sql += ", " + quoteId(policy.spec->groupBy), extra.push_back(&t.groupOf);
+    if (!policy.spec->id.empty() && t.has(policy.spec->id)) sql += ", " + quoteId(policy.spec->id), extra.push_back(&t.ids);
     auto q = db.prepare(sql + " FROM " + quoteId(table));
     const int first = 2;  // the first count's column
     while (db.row(q.get())) {
@@ -129,10 +130,10 @@ std::vector<AreaOfCells> areasOfCells(Db& db, std::vector<TableState>& states) {
     };
     geom::GeosContext geos;
     for (TableState& areas : states) {
-        if (areas.policy->layer != "hotspot_areas" || !areas.has("cells")) continue;
+        if (areas.policy->spec->name != "hotspot_areas" || !areas.has("cells")) continue;
         TableState* grid = nullptr;
         for (TableState& g : states)
-            if (g.policy->layer == "hotspot_grid" && g.prefix() == areas.prefix()) grid = &g;
+            if (g.policy->spec->name == "hotspot_grid" && g.prefix() == areas.prefix()) grid = &g;
         const std::string areaGeom = geometryColumn(areas.table), gridGeom = grid ? geometryColumn(grid->table) : "";
         if (!grid || areaGeom.empty() || gridGeom.empty()) continue;
         std::map<std::int64_t, std::size_t> gridRow, areaRow;
@@ -140,6 +141,7 @@ std::vector<AreaOfCells> areasOfCells(Db& db, std::vector<TableState>& states) {
         for (std::size_t i = 0; i < areas.rows(); ++i) areaRow.emplace(areas.rowids[i], i);
         std::vector<geom::GeomPtr> cell(grid->rows());
         std::vector<geom::Bounds> cellBounds(grid->rows());
+        std::vector<double> cellM2(grid->rows(), 0.0);
         auto q = db.prepare("SELECT rowid, " + quoteId(gridGeom) + " FROM " + quoteId(grid->table));
         while (db.row(q.get())) {
             const auto it = gridRow.find(sqlite3_column_int64(q.get(), 0));
@@ -147,6 +149,7 @@ std::vector<AreaOfCells> areasOfCells(Db& db, std::vector<TableState>& states) {
             if (it == gridRow.end() || wkb.empty()) continue;
             cell[it->second] = geom::fromWkb(geos, wkb);
             cellBounds[it->second] = geom::boundsOf(geos, cell[it->second].get());
+            cellM2[it->second] = overlay::areaM2(geos, cell[it->second].get());
         }
         auto a = db.prepare("SELECT rowid, " + quoteId(areaGeom) + " FROM " + quoteId(areas.table) + " WHERE cells IS NOT NULL");
         while (db.row(a.get())) {
@@ -162,8 +165,7 @@ std::vector<AreaOfCells> areasOfCells(Db& db, std::vector<TableState>& states) {
                 if (cb.maxX <= b.minX || cb.minX >= b.maxX || cb.maxY <= b.minY || cb.minY >= b.maxY) continue;
                 // Part of the area, not a neighbour touching its edge (the area is clipped to the
                 // study area, the cells are not).
-                const double whole = overlay::areaM2(geos, cell[c].get());
-                if (overlay::areaM2(geos, area.clip(cell[c].get()).get()) > 1e-6 * whole) member.cells.push_back(c);
+                if (overlay::areaM2(geos, area.clip(cell[c].get()).get()) > 1e-6 * cellM2[c]) member.cells.push_back(c);
             }
             out.push_back(std::move(member));
         }
@@ -207,7 +209,7 @@ void writeTable(Db& db, TableState& t, std::vector<std::string>& dropped) {
         for (std::size_t k = 0; k < ncols; ++k)
             if (t.hidden[i][k]) nulled.push_back(t.counts[k]), flagged.push_back(t.counts[k]);
         if (!groupsHiding.empty() && groupsHiding.count(t.groupOf[i]))
-            for (const auto& f : policy.groupDerived)
+            for (const auto& f : policy.spec->groupDerived)
                 if (t.has(f)) nulled.push_back(f), ++t.result.derived;
         for (std::size_t d = 0; d < derivedHere.size(); ++d)
             for (std::size_t k : derivedFrom[d])
@@ -372,7 +374,7 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
             continue;
         }
         for (const auto& p : policies())
-            if (isLayer(table, p.layer)) {
+            if (isLayer(table, p.spec->name)) {
                 states.push_back(loadTable(db, table, p, options.minCount));
                 break;
             }
@@ -390,7 +392,7 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
             std::size_t added = protectAcross(pairs, options.minCount);
             for (const Relation& r : relations) added += protect(r, options.minCount);
             for (auto& t : states)
-                if (t.policy->hotTimes) added += hideZeroSlots(t);
+                if (t.policy->spec->hotTimes) added += hideZeroSlots(t);
             summary.complementary += static_cast<std::int64_t>(added);
             if (added == 0) return;
         }
@@ -414,7 +416,7 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
     // The follow-up's result over all incidents is repeated in run_metadata (followup.wdq, its
     // verdicts): hidden there too where its counts are.
     for (const auto& t : states) {
-        if (t.policy->layer != "followup") continue;
+        if (t.policy->spec->name != "followup") continue;
         for (std::size_t i = 0; i < t.rows(); ++i) {
             if (t.keys[i] != "all" || std::none_of(t.hidden[i].begin(), t.hidden[i].end(), [](bool h) { return h; })) continue;
             const std::string prefix = t.table.size() > 8 ? "analyses." + t.table.substr(0, t.table.size() - 9) + "." : "";

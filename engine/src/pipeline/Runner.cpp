@@ -1,72 +1,27 @@
 #include "trygg/pipeline/Runner.hpp"
 
 #include "Inputs.hpp"
-#include "steps/Areas.hpp"
-#include "steps/Change.hpp"
-#include "steps/Emerging.hpp"
-#include "steps/Followup.hpp"
-#include "steps/GiStar.hpp"
-#include "steps/Global.hpp"
-#include "steps/Grid.hpp"
-#include "steps/HotspotAreas.hpp"
-#include "steps/Kde.hpp"
-#include "steps/LocalMoran.hpp"
-#include "steps/Overlays.hpp"
-#include "steps/Perception.hpp"
+#include "Step.hpp"
 
 #include "trygg/core/Error.hpp"
-#include "trygg/core/Memory.hpp"
-#include "trygg/core/Sha256.hpp"
 #include "trygg/core/Version.hpp"
 #include "trygg/crs/Crs.hpp"
 #include "trygg/geom/Geos.hpp"
-#include "trygg/geom/PolygonSet.hpp"
-#include "trygg/io/AreaLayer.hpp"
-#include "trygg/io/Gdal.hpp"
-#include "trygg/kde/Bandwidth.hpp"
-#include "trygg/kde/Regions.hpp"
-#include "trygg/kde/Surface.hpp"
-#include "trygg/overlay/HotspotAreas.hpp"
-#include "trygg/overlay/Measures.hpp"
-#include "trygg/perception/Perception.hpp"
-#include "trygg/report/HtmlReport.hpp"
-#include "trygg/grid/Grid.hpp"
+#include "trygg/io/ReportReader.hpp"
 #include "trygg/io/StudyArea.hpp"
-#include "trygg/io/Values.hpp"
-#include "trygg/io/NamedFeatures.hpp"
 #include "trygg/output/GpkgWriter.hpp"
-#include "trygg/stats/Change.hpp"
-#include "trygg/stats/Concentration.hpp"
-#include "trygg/stats/Displacement.hpp"
-#include "trygg/stats/Emerging.hpp"
-#include "trygg/stats/GetisOrd.hpp"
-#include "trygg/stats/Global.hpp"
-#include "trygg/stats/Incremental.hpp"
-#include "trygg/stats/LocalMoran.hpp"
-#include "trygg/stats/Permutation.hpp"
-#include "trygg/stats/Rates.hpp"
-#include "trygg/stats/MultipleTesting.hpp"
-#include "trygg/stats/Weights.hpp"
-#include "trygg/temporal/HotTimes.hpp"
+#include "trygg/report/HtmlReport.hpp"
 #include "trygg/temporal/TimeFilter.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
-#include <cmath>
 #include <ctime>
-#include <functional>
-#include <limits>
-#include <map>
-#include <numeric>
-#include <set>
-#include <optional>
 #include <filesystem>
+#include <optional>
 
 namespace trygg::pipeline {
-using namespace steps;
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -181,29 +136,14 @@ io::ReportSet filterIncidents(const Config& cfg, io::ReportSet reports, RunSumma
     return reports;
 }
 
-output::LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa) {
-    output::LocalStatsData d;
-    d.z = &gi.z;
-    d.p = &gi.p;
-    d.bin = &gi.bins;
-    d.neighbours = &gi.weights;
-    if (!gi.pseudoP.empty()) d.pseudoP = &gi.pseudoP;
-    if (lisa) {
-        d.lisa = &lisa->lm;
-        d.coType = &lisa->coType;
-        if (!lisa->pseudoP.empty()) d.lisaPseudoP = &lisa->pseudoP;
-    }
-    return d;
-}
-
 // run_metadata: everything needed to tell how the file was made.
-std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs& analysisCrs, const io::StudyArea& study,
-                                               const io::ReportSet& reports, const GridStep& g, const GiStarStep* gi,
-                                               const LisaStep* lisa, const GlobalStep* global,
-                                               const IncrementalStep* inc, const AreaStep* areas,
-                                               const KdeStep* density, const PerceptionStep* perceived,
-                                               const RunSummary& summary,
+std::vector<output::MetadataEntry> runMetadata(const Analysis& an, const std::vector<const Step*>& ran,
                                                const std::string& startedUtc) {
+    const Config& cfg = an.cfg;
+    const crs::Crs& analysisCrs = an.analysisCrs;
+    const io::StudyArea& study = an.study;
+    const io::ReportSet& reports = an.reports;
+    const RunSummary& summary = an.summary;
     std::vector<output::MetadataEntry> md;
     steps::Metadata meta(md);
     auto add = [&](std::string k, std::string v) { meta.add(std::move(k), std::move(v)); };
@@ -218,7 +158,7 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
     if (cfg.studyArea) {
         add("input.study_area.path", cfg.studyArea->path);
         add("input.study_area.layer", cfg.studyArea->layer);
-        add("input.study_area.sha256", fileChecksum(cfg.studyArea->path));
+        add("input.study_area.sha256", steps::fileChecksum(cfg.studyArea->path));
         add("input.study_area.crs", study.sourceCrs);
         add("input.study_area.features", std::to_string(study.features));
         if (!cfg.studyArea->where.empty()) {
@@ -232,7 +172,7 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
     add("input.incidents.path", reports.path);
     add("input.incidents.layer", reports.layer);
     add("input.incidents.driver", reports.driver);
-    add("input.incidents.sha256", fileChecksum(reports.path));
+    add("input.incidents.sha256", steps::fileChecksum(reports.path));
     add("input.incidents.crs", reports.sourceCrs);
     add("input.incidents.fields",
         fmt::format("x={} y={} time={} category={} id={} weight={}", reports.used.x, reports.used.y,
@@ -250,9 +190,6 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
         add("filter.rows_without_clock", std::to_string(summary.filteredNoClock));
         add("filter.rows_other_categories", std::to_string(summary.filteredCategory));
     }
-    if (cfg.followup) followupMetadata(cfg, summary, meta);
-    if (cfg.emerging) emergingMetadata(cfg, summary, meta);
-    if (cfg.change) changeMetadata(cfg, summary, meta);
     add("input.incidents.rows_rejected", std::to_string(reports.rejected.size()));
     for (int k = 0; k < io::kRejectReasonCount; ++k)
         add("input.incidents.rejected." + std::string(io::reasonCode(static_cast<io::RejectReason>(k))),
@@ -266,124 +203,10 @@ std::vector<output::MetadataEntry> runMetadata(const Config& cfg, const crs::Crs
         add("input.incidents.plausible_dates", reports.dates.fromText + " to " + reports.dates.toText + " (exclusive)");
     }
     add("input.incidents.categories", std::to_string(reports.categories.size()));
-    add("grid.shape", shapeName(cfg.grid.shape));
-    add("grid.cell_size_m", fmt::format("{:g}", g.cellSizeM));
-    add("grid.cell_size_rule",
-        g.automatic ? "automatic: 1/50 of the shorter side of the reports' extent, floored to 100 m "
-                                    "(sfhotspot's rule)"
-                                  : "given");
-    add("grid.alignment", cfg.grid.alignment == grid::Alignment::Snapped
-                              ? "snapped: cell edges at whole multiples of the cell size"
-                              : "extent: origin at the lower-left corner of the extent (as sf::st_make_grid)");
-    if (cfg.publish.enabled) {
-        const grid::Extent b = latticeBounds(g.lattice);  // never the extreme reports' coordinates
-        add("grid.extent", fmt::format("{:.0f},{:.0f},{:.0f},{:.0f} (the grid's cells; publishing mode)", b.minX, b.minY,
-                                       b.maxX, b.maxY));
-    } else {
-        add("grid.extent", fmt::format("{:.3f},{:.3f},{:.3f},{:.3f}", g.extent.minX, g.extent.minY, g.extent.maxX, g.extent.maxY));
-    }
-    add("grid.lattice", fmt::format("{} cols x {} rows", g.lattice.cols(), g.lattice.rows()));
-    add("grid.cells", std::to_string(g.cells.size()));
-    add("grid.point_on_edge_rule", "half-open cells: a report on a shared edge counts in the cell to its right/above");
-    if (gi) {
-        add("gistar.statistic", cfg.gistar.weights.includeSelf ? "Getis-Ord Gi* z-score (Ord & Getis 1995), as spdep::localG and ArcGIS Pro"
-                                                       : "Getis-Ord Gi z-score, cell itself excluded");
-        add("gistar.value", gi->weighted ? "weight_sum" : "n");
-        add("gistar.weights", gi->weights.description);
-        if (gi->bandM > 0) {
-            add("gistar.distance_band_m", fmt::format("{:.6g}", gi->bandM));
-            add("gistar.distance_band_rule", cfg.gistar.autoBand && inc && inc->result.firstPeak
-                                                 ? "auto: the first peak of incremental spatial autocorrelation"
-                                             : cfg.gistar.weights.distanceM > 0 ? "given"
-                                             : cfg.grid.shape == grid::Shape::Square
-                                                 ? "default: cell size x sqrt(2), the 3x3 block"
-                                                 : "default: the cell size, the six touching hexagons");
-        }
-        add("gistar.include_self", cfg.gistar.weights.includeSelf ? "true" : "false");
-        add("gistar.neighbour_links", std::to_string(gi->weights.linkCount()));
-        add("gistar.islands", std::to_string(gi->islands));
-        add("gistar.p_value", "GiPValue: two-sided, standard normal: p = 2 (1 - Phi(|z|))");
-        add("inference.correction",
-            cfg.inference.correction == stats::Correction::FdrBenjaminiHochberg
-                ? "fdr: Benjamini-Hochberg, as ArcGIS Pro applies it (z and p unchanged; Gi_Bin and COType use the FDR "
-                  "cut-offs)"
-            : cfg.inference.correction == stats::Correction::Bonferroni
-                ? "bonferroni: each level divided by the number of cells tested"
-                : "none: Gi_Bin uses p < 0.10, 0.05, 0.01");
-        add("inference.permutations", std::to_string(cfg.inference.permutations));
-        if (cfg.inference.permutations > 0) {
-            add("inference.method", "conditional randomisation (x_i fixed, neighbours drawn without replacement from the "
-                                    "other n - 1 cells); one SplitMix64 stream per cell from the seed, so results do not "
-                                    "depend on the number of threads");
-            add("inference.seed", std::to_string(cfg.inference.seed));
-            add("inference.pseudo_p", "(min(M_ge, M_le) + 1) / (R + 1): the smaller tail, ties counted in both (folded)");
-        }
-        const bool giPseudo = !gi->pseudoP.empty() && cfg.inference.classesFrom == ClassesFrom::Pseudo;
-        const bool lisaPseudo = cfg.inference.permutations > 0 && cfg.inference.classesFrom != ClassesFrom::Analytic;
-        add("inference.gi_bin_from", giPseudo ? "pseudo p-values (GiPseudoP)" : "analytic p-values (GiPValue)");
-        if (lisa) add("inference.cotype_from", lisaPseudo ? "pseudo p-values (LMiPseudoP)" : "analytic p-values (LMiPValue)");
-        const std::vector<double>& giP = giPseudo ? gi->pseudoP : gi->p;
-        add("gistar.cutoffs", fmt::format("p90={:.6g} p95={:.6g} p99={:.6g}",
-                                          stats::significanceCutoff(giP, 0.10, cfg.inference.correction),
-                                          stats::significanceCutoff(giP, 0.05, cfg.inference.correction),
-                                          stats::significanceCutoff(giP, 0.01, cfg.inference.correction)));
-        add("gistar.undefined_cells", std::to_string(gi->undefined));
-        for (int b = -3; b <= 3; ++b)
-            add(fmt::format("gistar.cells_bin_{}", b), std::to_string(summary.cellsByBin[static_cast<std::size_t>(b + 3)]));
-    }
-    if (lisa) {
-        add("local_moran.statistic", "local Moran's I (Anselin 1995), moments of conditional randomisation (Sokal, "
-                                     "Oden & Thomson 1998), as spdep::localmoran");
-        add("local_moran.weights", lisa->weights.description);
-        add("local_moran.neighbour_links", std::to_string(lisa->weights.linkCount()));
-        add("local_moran.alpha", fmt::format("{:g}", cfg.inference.alpha));
-        add("local_moran.cutoff", fmt::format("{:.6g}", lisa->cutoff));
-        for (auto q : {stats::Quadrant::HighHigh, stats::Quadrant::LowLow, stats::Quadrant::HighLow, stats::Quadrant::LowHigh})
-            add(fmt::format("local_moran.cells_{}", stats::toString(q)),
-                std::to_string(summary.cellsByCoType[static_cast<std::size_t>(q)]));
-    }
-    if (gi) {
-        const auto& c = summary.concentration;
-        for (std::size_t k = 0; k < c.topPercent.size(); ++k)
-            add(fmt::format("concentration.top_{:g}_percent_of_cells", c.topPercent[k]),
-                fmt::format("{:.4f} of incidents", c.shareOfIncidents[k]));
-        add("concentration.least_area_for_half", fmt::format("{:.4f} of the study area holds half the incidents "
-                                                             "(cells ranked by density, whole cells)",
-                                                             c.areaShareForHalf));
-    }
-    if (gi && cfg.hotspotAreas.enabled) hotspotAreasMetadata(cfg, summary, study.area != nullptr, meta);
-    overlaysMetadata(cfg, meta);
-    if (inc) incrementalMetadata(*inc, meta);
-    if (density) kdeMetadata(cfg, *density, study.area != nullptr, meta);
-    if (perceived) perceptionMetadata(cfg, *perceived, meta);
-    if (areas) areasMetadata(cfg, *areas, meta);
-    if (global) globalMetadata(*global, meta);
+    for (const Step* step : ran) step->metadata(an, meta);
     for (const auto& w : summary.warnings) add("warning", w);
     add("run.finished_utc", utcNow());
     return md;
-}
-
-// The context map layers, clipped to the grid's extent grown by 1 km (whole features kept).
-std::vector<output::ContextLayerData> readContext(Inputs& inputs, const Config& cfg, const geom::GeosContext& geos,
-                                                  const grid::Extent& extent) {
-    std::vector<output::ContextLayerData> out;
-    constexpr double kMarginM = 1000;
-    for (const auto& c : cfg.context) {
-        const io::NamedFeatures nf = inputs.namedFeatures(c.layer);
-        output::ContextLayerData d;
-        d.name = c.name;
-        d.title = nf.layerName;
-        for (const auto& f : nf.features) {
-            const geom::Bounds b = geom::boundsOf(geos, f.geom.get());
-            if (b.maxX < extent.minX - kMarginM || b.minX > extent.maxX + kMarginM || b.maxY < extent.minY - kMarginM ||
-                b.minY > extent.maxY + kMarginM)
-                continue;
-            d.wkb.push_back(geom::toWkb(geos, f.geom.get()));
-            if (!c.layer.nameField.empty()) d.labels.push_back(f.name);
-        }
-        out.push_back(std::move(d));
-    }
-    return out;
 }
 
 // True when every report `a` keeps, `main` keeps too.
@@ -443,332 +266,26 @@ struct Shared {
     Inputs& inputs;
 };
 
-// One analysis, from its reports to its layers (written under the writer's current prefix):
-// returns its run_metadata entries. `main` writes the shared layers too (the study area, the
-// context map, the rejected rows).
+// One analysis, from its reports to its layers (written under the writer's current prefix): the
+// pipeline's steps that apply, run in order, then their layers written, then their
+// run_metadata entries returned. `main` writes the layers the run shares too (the study area,
+// the context map, the rejected rows).
 std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::ReportSet incidents,
                                            output::GpkgWriter& writer, bool main, const Progress& progress,
                                            RunSummary& summary, StageTimer& timer, const std::string& startedUtc) {
-    const crs::Crs& analysisCrs = sh.analysisCrs;
-    const geom::GeosContext& geos = sh.geos;
     const io::ReportSet reports = filterIncidents(cfg, std::move(incidents), summary);
     timer.lap("filter");
-
-    GridStep g = buildGrid(cfg, reports, sh.study.area.get(), progress.slice(0.45, 0.55, "grid.build"));
-    summary.cellSizeM = g.cellSizeM;
-    summary.cellSizeAutomatic = g.automatic;
-    summary.cells = g.cells.size();
-    summary.hasGrid = cfg.grid.enabled;
-    timer.lap("grid.build");
-    countCells(g, reports);
-    timer.lap("grid.count");
-
-    std::vector<output::ContextLayerData> context;
-    if (main && !cfg.context.empty()) {
-        context = readContext(sh.inputs, cfg, geos, g.extent);
-        timer.lap("io.context");
+    Analysis a{cfg, sh.analysisCrs, sh.geos, sh.study, sh.inputs, reports, summary, main, {}};
+    std::vector<const Step*> ran;
+    for (const Step* step : steps::pipeline()) {
+        if (!step->enabled(a)) continue;
+        step->run(a, step->progressIn(progress));
+        ran.push_back(step);
+        if (step->timed()) timer.lap(step->name());
     }
-
-    std::optional<output::FollowupData> followup;
-    if (cfg.followup) {
-        followup = computeFollowup(sh.inputs, cfg, geos, reports, summary);
-        timer.lap("stats.followup");
-    }
-
-    std::optional<EmergingStep> emerging;
-    if (cfg.emerging) {
-        const Progress emergingProgress = progress.slice(0.55, 0.55, "stats.emerging");
-        emergingProgress.update(0.0);
-        emerging = computeEmerging(cfg, reports, g, emergingProgress, summary);
-        timer.lap("stats.emerging");
-    }
-
-    std::optional<ChangeStep> change;
-    if (cfg.change) {
-        change = computeChange(cfg, reports, g, summary);
-        timer.lap("stats.change");
-    }
-
-    // The hotspot statistics on the grid; `trygg kde` runs without them ([grid] enabled = false).
-    std::optional<IncrementalStep> inc;
-    std::optional<GiStarStep> gi;
-    std::optional<LisaStep> lisa;
-    std::optional<GlobalStep> global;
-    if (cfg.grid.enabled) {
-        double autoBandM = 0;
-        if (cfg.gistar.autoBand || cfg.incremental.enabled) {
-            const Progress incProgress = progress.slice(0.55, 0.6, "stats.incremental");
-            incProgress.update(0.0);
-            inc = computeIncremental(cfg, g, incProgress);
-            timer.lap("stats.incremental");
-            if (cfg.gistar.autoBand) {
-                if (inc->result.firstPeak) {
-                    autoBandM = inc->result.steps[*inc->result.firstPeak].distanceM;
-                } else {
-                    summary.warnings.push_back(
-                        "stats.incremental: global Moran's z has no peak over the bands tried; Gi* uses the default "
-                        "band. Widen the series with [global] incremental_start_m, incremental_step_m, "
-                        "incremental_count");
-                }
-            }
-        }
-        const Progress giProgress = progress.slice(0.6, 0.7, "stats.gistar");
-        giProgress.update(0.0);
-        gi = computeGiStar(cfg, g, autoBandM, giProgress, summary);
-        summary.distanceBandM = gi->bandM;
-        timer.lap("stats.gistar");
-        if (cfg.localMoran.enabled) {
-            const Progress lisaProgress = progress.slice(0.7, 0.8, "stats.local_moran");
-            lisaProgress.update(0.0);
-            lisa = computeLocalMoran(cfg, g, *gi, lisaProgress, summary);
-            timer.lap("stats.local_moran");
-        }
-        {
-            // How concentrated the incidents are (the share in the busiest cells, the least area for half).
-            std::vector<double> counts(g.cells.size()), areas(g.cells.size());
-            const auto& share = g.cells.shareInside();
-            for (std::size_t i = 0; i < counts.size(); ++i) {
-                counts[i] = g.counts.n[i];
-                areas[i] = g.lattice.cellAreaM2() * (share.empty() ? 1.0 : share[i]);
-            }
-            summary.concentration = stats::concentration(counts, areas);
-        }
-        // Hot spot statistics from a handful of reports describe those reports, not a pattern.
-        constexpr std::size_t kMinReports = 30;
-        if (reports.acceptedCount() < kMinReports)
-            summary.warnings.push_back(fmt::format(
-                "stats.gistar: only {} report(s): hot spots from fewer than {} are not meaningful (ArcGIS Pro asks at "
-                "least 30 features for Hot Spot Analysis); read the classes as a description, not as evidence",
-                reports.acceptedCount(), kMinReports));
-        if (cfg.globalTests && g.cells.size() < 4)
-            summary.warnings.push_back(fmt::format("stats.global: the global tests need at least 4 cells; the grid "
-                                                   "has {}, so none was computed",
-                                                   g.cells.size()));
-        if (cfg.globalTests && g.cells.size() >= 4) {
-            const Progress globalProgress = progress.slice(0.8, 0.82, "stats.global");
-            globalProgress.update(0.0);
-            const double areaM2 = sh.study.area ? sh.study.area->areaM2() : g.extent.width() * g.extent.height();
-            global = computeGlobal(g, *gi, lisa ? &*lisa : nullptr, reports, areaM2, globalProgress);
-            summary.moranI = global->moran;
-            summary.generalG = global->generalG;
-            summary.clarkEvans = global->clarkEvans;
-            summary.hasGlobal = true;
-            timer.lap("stats.global");
-        }
-    }
-
-    std::optional<KdeStep> density;
-    if (cfg.kde.enabled) {
-        const Progress kdeProgress = progress.slice(0.8, 0.82, "kde.surface");
-        kdeProgress.update(0.0);
-        density = computeKde(sh.inputs, cfg, reports, g, sh.study.area.get(), kdeProgress, summary);
-        summary.kdeBandwidthM = density->bandwidthM;
-        timer.lap("kde.surface");
-    }
-
-    std::optional<PerceptionStep> perceived;
-    if (cfg.perception) {
-        if (!gi) throw InputError("perception: needs the hotspot grid ([grid] enabled = true)");
-        const Progress perceptionProgress = progress.slice(0.82, 0.84, "perception");
-        perceptionProgress.update(0.0, cfg.perception->reports.path);
-        perceived = computePerception(sh.inputs, cfg, sh.study.area.get(), g, reports, *gi, perceptionProgress, summary);
-        timer.lap("perception");
-    }
-
-    std::optional<HotspotAreasStep> hotAreas;
-    if (gi && cfg.hotspotAreas.enabled) {
-        progress.slice(0.84, 0.845, "overlay.hotspot_areas").update(0.0);
-        const AreaContext ctx = readAreaContext(sh.inputs, cfg.hotspotAreas, summary);
-        hotAreas = computeHotspotAreas(cfg, ctx, geos, sh.study.area.get(), g, gi->bins, "incidents", 1, reports);
-        auto append = [&](HotspotAreasStep more) {
-            for (auto& r : more.rows) hotAreas->rows.push_back(std::move(r));
-        };
-        // The same for perceived insecurity, when there are perception reports.
-        if (perceived)
-            append(computeHotspotAreas(cfg, ctx, geos, sh.study.area.get(), g, perceived->gi.bins, "perception",
-                                       static_cast<int>(hotAreas->rows.size()) + 1, reports));
-        // And for the densest areas of the density surface, class by class.
-        if (density)
-            for (const auto& c : density->classes) {
-                const double studyAreaM2 = sh.study.area ? sh.study.area->areaM2() : g.extent.width() * g.extent.height();
-                std::vector<std::vector<std::size_t>> inRegion(c.polygons.size());
-                std::vector<std::int32_t> regionIndex(static_cast<std::size_t>(c.count) + 1, -1);
-                for (std::size_t k = 0; k < c.polygons.size(); ++k) regionIndex[static_cast<std::size_t>(c.polygons[k].first)] = static_cast<std::int32_t>(k);
-                for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
-                    const auto p = kde::pixelOf(density->raster, reports.x[i], reports.y[i]);
-                    if (p < 0) continue;
-                    const auto label = c.labels[static_cast<std::size_t>(p)];
-                    if (label > 0 && regionIndex[static_cast<std::size_t>(label)] >= 0)
-                        inRegion[static_cast<std::size_t>(regionIndex[static_cast<std::size_t>(label)])].push_back(i);
-                }
-                for (std::size_t k = 0; k < c.polygons.size(); ++k) {
-                    const geom::GeomPtr poly = geom::fromWkb(geos, c.polygons[k].second);
-                    output::HotspotAreaRow row =
-                        describeArea(geos, poly.get(), inRegion[k], reports, ctx, cfg.hotspotAreas, studyAreaM2);
-                    row.id = static_cast<int>(hotAreas->rows.size()) + 1;
-                    row.kind = fmt::format("density_top_{:g}", c.percent);
-                    hotAreas->rows.push_back(std::move(row));
-                }
-            }
-        for (auto& r : hotAreas->rows)
-            if (r.hotTimes) r.hotTimes->scopeTo(cfg.filter);
-        summary.hotspotAreas = hotAreas->rows.size();
-        timer.lap("overlay.hotspot_areas");
-    }
-
-    std::optional<OverlayStep> overlays;
-    if (gi && !cfg.overlays.empty()) {
-        progress.slice(0.845, 0.848, "overlay.measures").update(0.0);
-        overlays = computeOverlays(sh.inputs, cfg, geos, sh.study.area.get(), g, hotAreas ? &*hotAreas : nullptr, summary);
-        timer.lap("overlay.measures");
-    }
-
-    std::optional<AreaStep> areas;
-    if (cfg.areas) {
-        const Progress areaProgress = progress.slice(0.848, 0.85, "stats.areas");
-        areaProgress.update(0.0, cfg.areas->layer.path);
-        areas = computeAreas(sh.inputs, cfg, reports, geos, perceived ? &*perceived : nullptr,
-                             density ? &*density : nullptr, areaProgress, summary);
-        timer.lap("stats.areas");
-    }
-
     const Progress outProgress = progress.slice(0.85, 1.0, "output.gpkg");
-    const bool publishing = cfg.publish.enabled;
-    const std::vector<std::string> categoryFields = output::categoryFieldNames(reports.categories);
-    if (gi) {
-        output::HotspotGridData grid;
-        grid.grid = &g.cells;
-        grid.counts = &g.counts;
-        grid.categoryFields = categoryFields;
-        grid.stats = localStatsData(*gi, lisa ? &*lisa : nullptr);
-        if (density) grid.kde = &density->perCell;
-        if (density && !density->riskPerCell.empty()) grid.kdeRisk = &density->riskPerCell;
-        if (overlays)
-            for (std::size_t k = 0; k < overlays->names.size(); ++k)
-                grid.extraColumns.emplace_back(overlays->names[k], &overlays->cellValues[k]);
-        writer.writeHotspotGrid(grid, outProgress.slice(0.0, 0.9, "output.gpkg"));
-    }
-    if (main && sh.study.area) {
-        writer.writeStudyArea(sh.study.area->toWkb(), "The study area: " + cfg.studyArea->path);
-    } else if (main && publishing) {
-        // The reports' extent is the extreme reports' exact coordinates: published, the rectangle
-        // is the grid's own (whole cells at multiples of the cell size) instead.
-        const grid::Extent b = latticeBounds(g.lattice);
-        writer.writeStudyArea(geom::rectangleWkb(geos, b.minX, b.minY, b.maxX, b.maxY),
-                              "No study area was given: the grid's cells around the accepted reports");
-    } else if (main) {
-        // Without a study area the analysed area is the reports' extent; written so the map shows it.
-        // One report, or reports on a line, have an extent without area: it is grown to a cell.
-        const double padX = std::max(0.0, g.cellSizeM - g.extent.width()) / 2;
-        const double padY = std::max(0.0, g.cellSizeM - g.extent.height()) / 2;
-        writer.writeStudyArea(geom::rectangleWkb(geos, g.extent.minX - padX, g.extent.minY - padY, g.extent.maxX + padX,
-                                                 g.extent.maxY + padY),
-                              "No study area was given: the extent of the accepted reports, which the grid covers");
-    }
-    for (const auto& c : context) writer.writeContextLayer(c);
-    if (main && !publishing) writer.writeRejected(reports, "rejected_reports");
-    if (areas) {
-        output::AreaStatisticsData ad;
-        ad.wkb = &areas->wkb;
-        ad.ids = &areas->layer.ids;
-        ad.names = &areas->layer.names;
-        ad.areaKm2 = &areas->areaKm2;
-        ad.counts = &areas->counts;
-        ad.categoryFields = categoryFields;
-        ad.stats = localStatsData(areas->gi, areas->lisa ? &*areas->lisa : nullptr);
-        ad.description = "Incidents per area of " + cfg.areas->layer.path + " and local statistics over " +
-                         areas->gi.weights.description;
-        writer.writeAreaStatistics(ad);
-        output::AreaSummaryData sd;
-        sd.wkb = &areas->wkb;
-        sd.ids = &areas->layer.ids;
-        sd.names = &areas->layer.names;
-        sd.areaKm2 = &areas->areaKm2;
-        sd.incidents = &areas->counts.n;
-        if (!areas->residentsSource.empty()) {
-            sd.residents = &areas->residents;
-            sd.rate = &areas->ratePer1000;
-            sd.rateEb = &areas->ratePer1000Eb;
-        }
-        if (areas->perception) {
-            sd.perception = &*areas->perception;
-            sd.minReports = cfg.perception->minReports;
-            if (main) sd.reasons = &areas->reasons;  // residents' reports: the same in every analysis
-        }
-        if (areas->survey && main) sd.survey = &*areas->survey;  // the survey does not change with the reports
-        writer.writeAreaSummary(sd);
-    }
-    if (inc) writer.writeIncremental(inc->result);
-    if (followup) writer.writeFollowup(*followup);
-    if (emerging) {
-        output::EmergingGridData ed;
-        ed.grid = &g.cells;
-        ed.result = &emerging->result;
-        ed.n = &g.counts.n;
-        ed.stepsText = emerging->stepsText;
-        writer.writeEmerging(ed);
-    }
-    if (change) {
-        output::ChangeGridData cd;
-        cd.grid = &g.cells;
-        cd.before = &change->before;
-        cd.after = &change->after;
-        cd.rateRatio = &change->result.rateRatio;
-        cd.p = &change->result.p;
-        cd.bins = &change->result.bins;
-        cd.beforeName = cfg.change->before;
-        cd.afterName = cfg.change->after;
-        writer.writeChangeGrid(cd);
-    }
-    if (hotAreas)
-        writer.writeHotspotAreas(hotAreas->rows, cfg.hotspotAreas.lights.has_value(),
-                                 overlays ? overlays->names : std::vector<std::string>{});
-    if (!reports.timeWallSeconds.empty()) {
-        temporal::HourWeekdayTable whole = temporal::hourWeekdayTable(reports.timeWallSeconds, reports.hasClock);
-        whole.scopeTo(cfg.filter);
-        writer.writeHotTimes(whole, hotAreas ? hotAreas->rows : std::vector<output::HotspotAreaRow>{});
-    }
-    if (perceived) {
-        output::PerceptionGridData pd;
-        pd.grid = &g.cells;
-        pd.summary = &perceived->cells;
-        pd.minReports = cfg.perception->minReports;
-        pd.stats.z = &perceived->gi.z;
-        pd.stats.p = &perceived->gi.p;
-        pd.stats.bin = &perceived->gi.bins;
-        pd.stats.neighbours = &perceived->gi.weights;
-        if (!perceived->gi.pseudoP.empty()) pd.stats.pseudoP = &perceived->gi.pseudoP;
-        pd.incidentBins = &gi->bins;
-        pd.scoreZ = &perceived->giScore.z;
-        pd.scoreP = &perceived->giScore.p;
-        pd.scoreBins = &perceived->giScore.bins;
-        pd.around = &perceived->around;
-        pd.classes = &perceived->classes;
-        if (!perceived->classesAtTimes.empty()) {
-            pd.classesAtTimes = &perceived->classesAtTimes;
-            for (auto t : cfg.perception->classesFor) pd.timesLabel += (pd.timesLabel.empty() ? "" : "_") + std::string(perception::toString(t));
-        }
-        writer.writePerceptionGrid(pd);
-        if (main) writer.writePerceptionReasons(perceived->reasons);  // the same residents' reports in every analysis
-        if (main && !publishing) writer.writeRejected(perceived->reports, "rejected_perception");
-    }
-    if (density) {
-        const std::string unit = cfg.kde.normalisation == kde::Normalisation::DensityKm2 ? "reports per km2"
-                                 : cfg.kde.normalisation == kde::Normalisation::Raw   ? "raw kernel sums"
-                                                                                      : "expected reports per pixel";
-        if (!publishing) writer.writeRaster("kde_density", density->raster, density->surface,
-                           fmt::format("Kernel density ({} kernel, bandwidth {:.0f} m), {}", kde::toString(cfg.kde.kernel),
-                                       density->bandwidthM, unit));
-        if (!density->risk.empty() && !publishing)
-            writer.writeRaster("kde_risk", density->raster, density->risk,
-                               fmt::format("Risk: {}, where the smoothed population reaches {:g} per km2", density->riskUnit,
-                                           cfg.kde.minPopulationKm2));
-        if (!density->classes.empty()) writer.writeDensityAreas(density->raster, density->classes);
-    }
-    return runMetadata(cfg, analysisCrs, sh.study, reports, g, gi ? &*gi : nullptr, lisa ? &*lisa : nullptr,
-                                     global ? &*global : nullptr, inc ? &*inc : nullptr, areas ? &*areas : nullptr,
-                                     density ? &*density : nullptr, perceived ? &*perceived : nullptr,
-                                     summary, startedUtc);
+    for (const Step* step : ran) step->write(a, writer, outProgress);
+    return runMetadata(a, ran, startedUtc);
 }
 
 } // namespace

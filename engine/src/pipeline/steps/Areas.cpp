@@ -1,4 +1,5 @@
 #include "Areas.hpp"
+#include "../Step.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -151,6 +152,65 @@ void areasMetadata(const Config& cfg, const AreaStep& step, Metadata& md) {
         const auto count = std::count(step.gi.bins.begin(), step.gi.bins.end(), static_cast<std::int8_t>(b));
         md.add(fmt::format("areas.gistar.areas_bin_{}", b), std::to_string(count));
     }
+}
+
+namespace {
+
+class Areas final : public Step {
+public:
+    Areas() : Step("stats.areas", 0.848, 0.85) {}
+    std::vector<std::string> needs() const override { return {"kde.surface", "perception"}; }
+    bool enabled(const Analysis& a) const override { return a.cfg.areas.has_value(); }
+    void run(Analysis& a, const Progress& progress) const override {
+        progress.update(0.0, a.cfg.areas->layer.path);
+        a.results.put(computeAreas(a.inputs, a.cfg, a.reports, a.geos, a.results.find<PerceptionStep>(),
+                                   a.results.find<KdeStep>(), progress, a.summary));
+    }
+    // area_statistics and area_summary; the main analysis also the reasons and the survey, which
+    // do not change with the reports.
+    void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
+        const Config& cfg = a.cfg;
+        const AreaStep& areas = a.results.get<AreaStep>(name());
+        output::AreaStatisticsData ad;
+        ad.wkb = &areas.wkb;
+        ad.ids = &areas.layer.ids;
+        ad.names = &areas.layer.names;
+        ad.areaKm2 = &areas.areaKm2;
+        ad.counts = &areas.counts;
+        ad.categoryFields = output::categoryFieldNames(a.reports.categories);
+        ad.stats = localStatsData(areas.gi, areas.lisa ? &*areas.lisa : nullptr);
+        ad.description = "Incidents per area of " + cfg.areas->layer.path + " and local statistics over " +
+                         areas.gi.weights.description;
+        writer.writeAreaStatistics(ad);
+        output::AreaSummaryData sd;
+        sd.wkb = &areas.wkb;
+        sd.ids = &areas.layer.ids;
+        sd.names = &areas.layer.names;
+        sd.areaKm2 = &areas.areaKm2;
+        sd.incidents = &areas.counts.n;
+        if (!areas.residentsSource.empty()) {
+            sd.residents = &areas.residents;
+            sd.rate = &areas.ratePer1000;
+            sd.rateEb = &areas.ratePer1000Eb;
+        }
+        if (areas.perception) {
+            sd.perception = &*areas.perception;
+            sd.minReports = cfg.perception->minReports;
+            if (a.main) sd.reasons = &areas.reasons;
+        }
+        if (areas.survey && a.main) sd.survey = &*areas.survey;
+        writer.writeAreaSummary(sd);
+    }
+    void metadata(const Analysis& a, Metadata& md) const override {
+        areasMetadata(a.cfg, a.results.get<AreaStep>(name()), md);
+    }
+};
+
+} // namespace
+
+const Step& areas() {
+    static const Areas step;
+    return step;
 }
 
 } // namespace trygg::pipeline::steps

@@ -1,4 +1,5 @@
 #include "Change.hpp"
+#include "../Step.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -59,6 +60,39 @@ void changeMetadata(const Config& cfg, const RunSummary& summary, Metadata& md) 
     md.add("change.correction", stats::toString(cfg.inference.correction));
     for (int k = -3; k <= 3; ++k)
         md.add(fmt::format("change.cells_bin_{}", k), std::to_string(summary.cellsByChangeBin[static_cast<std::size_t>(k + 3)]));
+}
+
+namespace {
+
+class Change final : public Step {
+public:
+    Change() : Step("stats.change", 0.55, 0.55) {}
+    std::vector<std::string> needs() const override { return {"grid.count"}; }
+    bool enabled(const Analysis& a) const override { return a.cfg.change.has_value(); }
+    void run(Analysis& a, const Progress&) const override {
+        a.results.put(computeChange(a.cfg, a.reports, a.results.get<GridStep>(name()), a.summary));
+    }
+    void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
+        const ChangeStep& change = a.results.get<ChangeStep>(name());
+        output::ChangeGridData cd;
+        cd.grid = &a.results.get<GridStep>(name()).cells;
+        cd.before = &change.before;
+        cd.after = &change.after;
+        cd.rateRatio = &change.result.rateRatio;
+        cd.p = &change.result.p;
+        cd.bins = &change.result.bins;
+        cd.beforeName = a.cfg.change->before;
+        cd.afterName = a.cfg.change->after;
+        writer.writeChangeGrid(cd);
+    }
+    void metadata(const Analysis& a, Metadata& md) const override { changeMetadata(a.cfg, a.summary, md); }
+};
+
+} // namespace
+
+const Step& change() {
+    static const Change step;
+    return step;
 }
 
 } // namespace trygg::pipeline::steps

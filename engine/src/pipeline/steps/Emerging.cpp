@@ -1,4 +1,5 @@
 #include "Emerging.hpp"
+#include "../Step.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -75,6 +76,37 @@ void emergingMetadata(const Config& cfg, const RunSummary& summary, Metadata& md
         if (summary.emergingByPattern[static_cast<std::size_t>(k + 8)] > 0)
             md.add(fmt::format("emerging.cells.{}", stats::emergingName(k)),
                    std::to_string(summary.emergingByPattern[static_cast<std::size_t>(k + 8)]));
+}
+
+namespace {
+
+class Emerging final : public Step {
+public:
+    Emerging() : Step("stats.emerging", 0.55, 0.55) {}
+    std::vector<std::string> needs() const override { return {"grid.count"}; }
+    bool enabled(const Analysis& a) const override { return a.cfg.emerging.has_value(); }
+    void run(Analysis& a, const Progress& progress) const override {
+        progress.update(0.0);
+        a.results.put(computeEmerging(a.cfg, a.reports, a.results.get<GridStep>(name()), progress, a.summary));
+    }
+    void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
+        const GridStep& g = a.results.get<GridStep>(name());
+        const EmergingStep& emerging = a.results.get<EmergingStep>(name());
+        output::EmergingGridData ed;
+        ed.grid = &g.cells;
+        ed.result = &emerging.result;
+        ed.n = &g.counts.n;
+        ed.stepsText = emerging.stepsText;
+        writer.writeEmerging(ed);
+    }
+    void metadata(const Analysis& a, Metadata& md) const override { emergingMetadata(a.cfg, a.summary, md); }
+};
+
+} // namespace
+
+const Step& emerging() {
+    static const Emerging step;
+    return step;
 }
 
 } // namespace trygg::pipeline::steps

@@ -1,4 +1,5 @@
 #include "Followup.hpp"
+#include "../Step.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -131,6 +132,32 @@ void followupMetadata(const Config& cfg, const RunSummary& summary, Metadata& md
     md.add("followup.wdq", fmt::format("{:.4g}", summary.followupWdq));
     md.add("followup.verdict", summary.followupVerdict);
     md.add("followup.verdict_sv", summary.followupVerdictSv);
+}
+
+namespace {
+
+struct FollowupResult {
+    output::FollowupData data;
+};
+
+class Followup final : public Step {
+public:
+    Followup() : Step("stats.followup", 0.55, 0.55) {}
+    bool enabled(const Analysis& a) const override { return a.cfg.followup.has_value(); }
+    void run(Analysis& a, const Progress&) const override {
+        a.results.put(FollowupResult{computeFollowup(a.inputs, a.cfg, a.geos, a.reports, a.summary)});
+    }
+    void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
+        writer.writeFollowup(a.results.get<FollowupResult>(name()).data);
+    }
+    void metadata(const Analysis& a, Metadata& md) const override { followupMetadata(a.cfg, a.summary, md); }
+};
+
+} // namespace
+
+const Step& followup() {
+    static const Followup step;
+    return step;
 }
 
 } // namespace trygg::pipeline::steps

@@ -1,4 +1,8 @@
 #include "GiStar.hpp"
+#include "Kde.hpp"
+#include "LocalMoran.hpp"
+#include "Overlays.hpp"
+#include "../Step.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -129,6 +133,138 @@ void incrementalMetadata(const IncrementalStep& step, Metadata& md) {
     md.add("incremental.max_peak_m", step.result.maxPeak
                                          ? fmt::format("{:g}", step.result.steps[*step.result.maxPeak].distanceM)
                                          : "none");
+}
+
+namespace {
+
+class Incremental final : public Step {
+public:
+    Incremental() : Step("stats.incremental", 0.55, 0.6) {}
+    std::vector<std::string> needs() const override { return {"grid.count"}; }
+    bool enabled(const Analysis& a) const override {
+        return a.cfg.grid.enabled && (a.cfg.gistar.autoBand || a.cfg.incremental.enabled);
+    }
+    void run(Analysis& a, const Progress& progress) const override {
+        progress.update(0.0);
+        a.results.put(computeIncremental(a.cfg, a.results.get<GridStep>(name()), progress));
+    }
+    void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
+        writer.writeIncremental(a.results.get<IncrementalStep>(name()).result);
+    }
+    void metadata(const Analysis& a, Metadata& md) const override {
+        incrementalMetadata(a.results.get<IncrementalStep>(name()), md);
+    }
+};
+
+class GiStar final : public Step {
+public:
+    GiStar() : Step("stats.gistar", 0.6, 0.7) {}
+    std::vector<std::string> needs() const override { return {"grid.count", "stats.incremental"}; }
+    bool enabled(const Analysis& a) const override { return a.cfg.grid.enabled; }
+    void run(Analysis& a, const Progress& progress) const override {
+        progress.update(0.0);
+        double autoBandM = 0;
+        if (const auto* inc = a.results.find<IncrementalStep>(); inc && a.cfg.gistar.autoBand) {
+            if (inc->result.firstPeak)
+                autoBandM = inc->result.steps[*inc->result.firstPeak].distanceM;
+            else
+                a.summary.warnings.push_back(
+                    "stats.incremental: global Moran's z has no peak over the bands tried; Gi* uses the default "
+                    "band. Widen the series with [global] incremental_start_m, incremental_step_m, "
+                    "incremental_count");
+        }
+        const GiStarStep& gi =
+            a.results.put(computeGiStar(a.cfg, a.results.get<GridStep>(name()), autoBandM, progress, a.summary));
+        a.summary.distanceBandM = gi.bandM;
+        // Hot spot statistics from a handful of reports describe those reports, not a pattern.
+        constexpr std::size_t kMinReports = 30;
+        if (a.reports.acceptedCount() < kMinReports)
+            a.summary.warnings.push_back(fmt::format(
+                "stats.gistar: only {} report(s): hot spots from fewer than {} are not meaningful (ArcGIS Pro asks at "
+                "least 30 features for Hot Spot Analysis); read the classes as a description, not as evidence",
+                a.reports.acceptedCount(), kMinReports));
+    }
+    // hotspot_grid: the counts, Gi*, local Moran and what later steps measure per cell.
+    void write(const Analysis& a, output::GpkgWriter& writer, const Progress& progress) const override {
+        const GridStep& g = a.results.get<GridStep>(name());
+        const KdeStep* density = a.results.find<KdeStep>();
+        const OverlayStep* overlays = a.results.find<OverlayStep>();
+        output::HotspotGridData grid;
+        grid.grid = &g.cells;
+        grid.counts = &g.counts;
+        grid.categoryFields = output::categoryFieldNames(a.reports.categories);
+        grid.stats = localStatsData(a.results.get<GiStarStep>(name()), a.results.find<LisaStep>());
+        if (density) grid.kde = &density->perCell;
+        if (density && !density->riskPerCell.empty()) grid.kdeRisk = &density->riskPerCell;
+        if (overlays)
+            for (std::size_t k = 0; k < overlays->names.size(); ++k)
+                grid.extraColumns.emplace_back(overlays->names[k], &overlays->cellValues[k]);
+        writer.writeHotspotGrid(grid, progress.slice(0.0, 0.9, "output.gpkg"));
+    }
+    void metadata(const Analysis& a, Metadata& md) const override {
+        const Config& cfg = a.cfg;
+        const GiStarStep& gi = a.results.get<GiStarStep>(name());
+        md.add("gistar.statistic", cfg.gistar.weights.includeSelf
+                                       ? "Getis-Ord Gi* z-score (Ord & Getis 1995), as spdep::localG and ArcGIS Pro"
+                                       : "Getis-Ord Gi z-score, cell itself excluded");
+        md.add("gistar.value", gi.weighted ? "weight_sum" : "n");
+        md.add("gistar.weights", gi.weights.description);
+        if (gi.bandM > 0) {
+            const auto* inc = a.results.find<IncrementalStep>();
+            md.add("gistar.distance_band_m", fmt::format("{:.6g}", gi.bandM));
+            md.add("gistar.distance_band_rule", cfg.gistar.autoBand && inc && inc->result.firstPeak
+                                                    ? "auto: the first peak of incremental spatial autocorrelation"
+                                                : cfg.gistar.weights.distanceM > 0 ? "given"
+                                                : cfg.grid.shape == grid::Shape::Square
+                                                    ? "default: cell size x sqrt(2), the 3x3 block"
+                                                    : "default: the cell size, the six touching hexagons");
+        }
+        md.add("gistar.include_self", cfg.gistar.weights.includeSelf ? "true" : "false");
+        md.add("gistar.neighbour_links", std::to_string(gi.weights.linkCount()));
+        md.add("gistar.islands", std::to_string(gi.islands));
+        md.add("gistar.p_value", "GiPValue: two-sided, standard normal: p = 2 (1 - Phi(|z|))");
+        md.add("inference.correction",
+               cfg.inference.correction == stats::Correction::FdrBenjaminiHochberg
+                   ? "fdr: Benjamini-Hochberg, as ArcGIS Pro applies it (z and p unchanged; Gi_Bin and COType use the "
+                     "FDR cut-offs)"
+               : cfg.inference.correction == stats::Correction::Bonferroni
+                   ? "bonferroni: each level divided by the number of cells tested"
+                   : "none: Gi_Bin uses p < 0.10, 0.05, 0.01");
+        md.add("inference.permutations", std::to_string(cfg.inference.permutations));
+        if (cfg.inference.permutations > 0) {
+            md.add("inference.method", "conditional randomisation (x_i fixed, neighbours drawn without replacement from "
+                                       "the other n - 1 cells); one SplitMix64 stream per cell from the seed, so results "
+                                       "do not depend on the number of threads");
+            md.add("inference.seed", std::to_string(cfg.inference.seed));
+            md.add("inference.pseudo_p",
+                   "(min(M_ge, M_le) + 1) / (R + 1): the smaller tail, ties counted in both (folded)");
+        }
+        const bool giPseudo = !gi.pseudoP.empty() && cfg.inference.classesFrom == ClassesFrom::Pseudo;
+        const bool lisaPseudo = cfg.inference.permutations > 0 && cfg.inference.classesFrom != ClassesFrom::Analytic;
+        md.add("inference.gi_bin_from", giPseudo ? "pseudo p-values (GiPseudoP)" : "analytic p-values (GiPValue)");
+        if (cfg.localMoran.enabled)
+            md.add("inference.cotype_from", lisaPseudo ? "pseudo p-values (LMiPseudoP)" : "analytic p-values (LMiPValue)");
+        const std::vector<double>& giP = giPseudo ? gi.pseudoP : gi.p;
+        md.add("gistar.cutoffs", fmt::format("p90={:.6g} p95={:.6g} p99={:.6g}",
+                                             stats::significanceCutoff(giP, 0.10, cfg.inference.correction),
+                                             stats::significanceCutoff(giP, 0.05, cfg.inference.correction),
+                                             stats::significanceCutoff(giP, 0.01, cfg.inference.correction)));
+        md.add("gistar.undefined_cells", std::to_string(gi.undefined));
+        for (int b = -3; b <= 3; ++b)
+            md.add(fmt::format("gistar.cells_bin_{}", b),
+                   std::to_string(a.summary.cellsByBin[static_cast<std::size_t>(b + 3)]));
+    }
+};
+
+} // namespace
+
+const Step& incremental() {
+    static const Incremental step;
+    return step;
+}
+const Step& giStar() {
+    static const GiStar step;
+    return step;
 }
 
 } // namespace trygg::pipeline::steps

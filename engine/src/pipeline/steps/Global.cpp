@@ -1,4 +1,5 @@
 #include "Global.hpp"
+#include "../Step.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -61,6 +62,42 @@ void globalMetadata(const GlobalStep& step, Metadata& md) {
          fmt::format("Clark-Evans nearest-neighbour index of the accepted reports over {:.3f} km2, no edge "
                      "correction; expected is the mean distance under randomness in m",
                      step.areaM2 / 1e6));
+}
+
+namespace {
+
+class Global final : public Step {
+public:
+    Global() : Step("stats.global", 0.8, 0.82) {}
+    std::vector<std::string> needs() const override { return {"grid.count", "stats.gistar", "stats.local_moran"}; }
+    bool enabled(const Analysis& a) const override { return a.cfg.grid.enabled && a.cfg.globalTests; }
+    void run(Analysis& a, const Progress& progress) const override {
+        const GridStep& g = a.results.get<GridStep>(name());
+        if (g.cells.size() < 4) {
+            a.summary.warnings.push_back(fmt::format(
+                "stats.global: the global tests need at least 4 cells; the grid has {}, so none was computed",
+                g.cells.size()));
+            return;
+        }
+        progress.update(0.0);
+        const double areaM2 = a.area() ? a.area()->areaM2() : g.extent.width() * g.extent.height();
+        const GlobalStep& global = a.results.put(
+            computeGlobal(g, a.results.get<GiStarStep>(name()), a.results.find<LisaStep>(), a.reports, areaM2, progress));
+        a.summary.moranI = global.moran;
+        a.summary.generalG = global.generalG;
+        a.summary.clarkEvans = global.clarkEvans;
+        a.summary.hasGlobal = true;
+    }
+    void metadata(const Analysis& a, Metadata& md) const override {
+        if (const auto* global = a.results.find<GlobalStep>()) globalMetadata(*global, md);
+    }
+};
+
+} // namespace
+
+const Step& global() {
+    static const Global step;
+    return step;
 }
 
 } // namespace trygg::pipeline::steps

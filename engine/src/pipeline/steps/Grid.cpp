@@ -1,4 +1,5 @@
 #include "Grid.hpp"
+#include "../Step.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -78,6 +79,64 @@ void countCells(GridStep& g, const io::ReportSet& reports) {
     if (g.counts.unbinned > 0)
         throw Error(fmt::format("grid.count: {} accepted reports fell in no grid cell; this is a bug, please report it",
                                 g.counts.unbinned));
+}
+
+namespace {
+
+class GridBuild final : public Step {
+public:
+    GridBuild() : Step("grid.build", 0.45, 0.55) {}
+    bool enabled(const Analysis&) const override { return true; }
+    void run(Analysis& a, const Progress& progress) const override {
+        const GridStep& g = a.results.put(buildGrid(a.cfg, a.reports, a.area(), progress));
+        a.summary.cellSizeM = g.cellSizeM;
+        a.summary.cellSizeAutomatic = g.automatic;
+        a.summary.cells = g.cells.size();
+        a.summary.hasGrid = a.cfg.grid.enabled;
+    }
+    void metadata(const Analysis& a, Metadata& md) const override {
+        const GridStep& g = a.results.get<GridStep>(name());
+        const Config& cfg = a.cfg;
+        md.add("grid.shape", shapeName(cfg.grid.shape));
+        md.add("grid.cell_size_m", fmt::format("{:g}", g.cellSizeM));
+        md.add("grid.cell_size_rule", g.automatic ? "automatic: 1/50 of the shorter side of the reports' extent, "
+                                                    "floored to 100 m (sfhotspot's rule)"
+                                                  : "given");
+        md.add("grid.alignment", cfg.grid.alignment == grid::Alignment::Snapped
+                                     ? "snapped: cell edges at whole multiples of the cell size"
+                                     : "extent: origin at the lower-left corner of the extent (as sf::st_make_grid)");
+        if (a.publishing()) {
+            const grid::Extent b = latticeBounds(g.lattice);  // never the extreme reports' coordinates
+            md.add("grid.extent", fmt::format("{:.0f},{:.0f},{:.0f},{:.0f} (the grid's cells; publishing mode)", b.minX,
+                                              b.minY, b.maxX, b.maxY));
+        } else {
+            md.add("grid.extent", fmt::format("{:.3f},{:.3f},{:.3f},{:.3f}", g.extent.minX, g.extent.minY,
+                                              g.extent.maxX, g.extent.maxY));
+        }
+        md.add("grid.lattice", fmt::format("{} cols x {} rows", g.lattice.cols(), g.lattice.rows()));
+        md.add("grid.cells", std::to_string(g.cells.size()));
+        md.add("grid.point_on_edge_rule",
+               "half-open cells: a report on a shared edge counts in the cell to its right/above");
+    }
+};
+
+class GridCount final : public Step {
+public:
+    GridCount() : Step("grid.count", 0.55, 0.55) {}
+    std::vector<std::string> needs() const override { return {"grid.build"}; }
+    bool enabled(const Analysis&) const override { return true; }
+    void run(Analysis& a, const Progress&) const override { countCells(a.results.get<GridStep>(name()), a.reports); }
+};
+
+} // namespace
+
+const Step& gridBuild() {
+    static const GridBuild step;
+    return step;
+}
+const Step& gridCount() {
+    static const GridCount step;
+    return step;
 }
 
 } // namespace trygg::pipeline::steps

@@ -1,4 +1,8 @@
 #include "HotspotAreas.hpp"
+#include "../Step.hpp"
+#include "Kde.hpp"
+#include "Overlays.hpp"
+#include "Perception.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -121,6 +125,84 @@ void hotspotAreasMetadata(const Config& cfg, const RunSummary& summary, bool cli
     }
     for (const auto& p : cfg.hotspotAreas.places)
         md.add("hotspot_areas.places", p.path + " (" + p.layer + ", " + p.nameField + ")");
+}
+
+namespace {
+
+// The densest areas of the density surface, class by class, described as hotspot areas are;
+// ids continue from those already in `s`.
+void appendDensityAreas(HotspotAreasStep& s, const Analysis& a, const AreaContext& ctx, const KdeStep& density) {
+    const GridStep& g = a.results.get<GridStep>("overlay.hotspot_areas");
+    const io::ReportSet& reports = a.reports;
+    const double studyAreaM2 = a.area() ? a.area()->areaM2() : g.extent.width() * g.extent.height();
+    for (const auto& c : density.classes) {
+        std::vector<std::vector<std::size_t>> inRegion(c.polygons.size());
+        std::vector<std::int32_t> regionIndex(static_cast<std::size_t>(c.count) + 1, -1);
+        for (std::size_t k = 0; k < c.polygons.size(); ++k)
+            regionIndex[static_cast<std::size_t>(c.polygons[k].first)] = static_cast<std::int32_t>(k);
+        for (std::size_t i = 0; i < reports.acceptedCount(); ++i) {
+            const auto p = kde::pixelOf(density.raster, reports.x[i], reports.y[i]);
+            if (p < 0) continue;
+            const auto label = c.labels[static_cast<std::size_t>(p)];
+            if (label > 0 && regionIndex[static_cast<std::size_t>(label)] >= 0)
+                inRegion[static_cast<std::size_t>(regionIndex[static_cast<std::size_t>(label)])].push_back(i);
+        }
+        for (std::size_t k = 0; k < c.polygons.size(); ++k) {
+            const geom::GeomPtr poly = geom::fromWkb(a.geos, c.polygons[k].second);
+            output::HotspotAreaRow row =
+                describeArea(a.geos, poly.get(), inRegion[k], reports, ctx, a.cfg.hotspotAreas, studyAreaM2);
+            row.id = static_cast<int>(s.rows.size()) + 1;
+            row.kind = fmt::format("density_top_{:g}", c.percent);
+            s.rows.push_back(std::move(row));
+        }
+    }
+}
+
+class HotspotAreas final : public Step {
+public:
+    HotspotAreas() : Step("overlay.hotspot_areas", 0.84, 0.845) {}
+    std::vector<std::string> needs() const override {
+        return {"grid.count", "stats.gistar", "kde.surface", "perception"};
+    }
+    bool enabled(const Analysis& a) const override {
+        return a.cfg.hotspotAreas.enabled && a.results.find<GiStarStep>() != nullptr;
+    }
+    void run(Analysis& a, const Progress& progress) const override {
+        progress.update(0.0);
+        const Config& cfg = a.cfg;
+        const GridStep& g = a.results.get<GridStep>(name());
+        const AreaContext ctx = readAreaContext(a.inputs, cfg.hotspotAreas, a.summary);
+        HotspotAreasStep& s = a.results.put(computeHotspotAreas(cfg, ctx, a.geos, a.area(), g,
+                                                                a.results.get<GiStarStep>(name()).bins, "incidents", 1,
+                                                                a.reports));
+        // The same for perceived insecurity, when there are perception reports.
+        if (const auto* perceived = a.results.find<PerceptionStep>())
+            for (auto& r : computeHotspotAreas(cfg, ctx, a.geos, a.area(), g, perceived->gi.bins, "perception",
+                                               static_cast<int>(s.rows.size()) + 1, a.reports)
+                               .rows)
+                s.rows.push_back(std::move(r));
+        // And for the densest areas of the density surface.
+        if (const auto* density = a.results.find<KdeStep>()) appendDensityAreas(s, a, ctx, *density);
+        for (auto& r : s.rows)
+            if (r.hotTimes) r.hotTimes->scopeTo(cfg.filter);
+        a.summary.hotspotAreas = s.rows.size();
+    }
+    // hotspot_areas, and dark_spots with street lights; the overlays' columns too.
+    void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
+        const auto* overlays = a.results.find<OverlayStep>();
+        writer.writeHotspotAreas(a.results.get<HotspotAreasStep>(name()).rows, a.cfg.hotspotAreas.lights.has_value(),
+                                 overlays ? overlays->names : std::vector<std::string>{});
+    }
+    void metadata(const Analysis& a, Metadata& md) const override {
+        hotspotAreasMetadata(a.cfg, a.summary, a.area() != nullptr, md);
+    }
+};
+
+} // namespace
+
+const Step& hotspotAreas() {
+    static const HotspotAreas step;
+    return step;
 }
 
 } // namespace trygg::pipeline::steps

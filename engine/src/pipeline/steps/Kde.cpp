@@ -1,4 +1,5 @@
 #include "Kde.hpp"
+#include "../Step.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -238,6 +239,49 @@ void kdeMetadata(const Config& cfg, const KdeStep& step, bool masked, Metadata& 
         md.add("kde.risk_mask", fmt::format("empty where the smoothed population is below {:g} residents per km2",
                                             cfg.kde.minPopulationKm2));
     }
+}
+
+namespace {
+
+class Kde final : public Step {
+public:
+    Kde() : Step("kde.surface", 0.8, 0.82) {}
+    std::vector<std::string> needs() const override { return {"grid.build"}; }
+    bool enabled(const Analysis& a) const override { return a.cfg.kde.enabled; }
+    void run(Analysis& a, const Progress& progress) const override {
+        progress.update(0.0);
+        const KdeStep& density = a.results.put(computeKde(a.inputs, a.cfg, a.reports, a.results.get<GridStep>(name()),
+                                                          a.area(), progress, a.summary));
+        a.summary.kdeBandwidthM = density.bandwidthM;
+    }
+    // The rasters (none when publishing: a surface can be read back towards its points) and the
+    // densest areas.
+    void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
+        const Config& cfg = a.cfg;
+        const KdeStep& density = a.results.get<KdeStep>(name());
+        const std::string unit = cfg.kde.normalisation == kde::Normalisation::DensityKm2 ? "reports per km2"
+                                 : cfg.kde.normalisation == kde::Normalisation::Raw   ? "raw kernel sums"
+                                                                                      : "expected reports per pixel";
+        if (!a.publishing())
+            writer.writeRaster("kde_density", density.raster, density.surface,
+                               fmt::format("Kernel density ({} kernel, bandwidth {:.0f} m), {}",
+                                           kde::toString(cfg.kde.kernel), density.bandwidthM, unit));
+        if (!density.risk.empty() && !a.publishing())
+            writer.writeRaster("kde_risk", density.raster, density.risk,
+                               fmt::format("Risk: {}, where the smoothed population reaches {:g} per km2",
+                                           density.riskUnit, cfg.kde.minPopulationKm2));
+        if (!density.classes.empty()) writer.writeDensityAreas(density.raster, density.classes);
+    }
+    void metadata(const Analysis& a, Metadata& md) const override {
+        kdeMetadata(a.cfg, a.results.get<KdeStep>(name()), a.area() != nullptr, md);
+    }
+};
+
+} // namespace
+
+const Step& kdeSurface() {
+    static const Kde step;
+    return step;
 }
 
 } // namespace trygg::pipeline::steps

@@ -1,4 +1,5 @@
 #include "LocalMoran.hpp"
+#include "../Step.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -45,6 +46,55 @@ LisaStep computeLocalMoran(const Config& cfg, const GridStep& g, const GiStarSte
         ++summary.cellsByCoType[static_cast<std::size_t>(s.coType[i])];
     }
     return s;
+}
+
+output::LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa) {
+    output::LocalStatsData d;
+    d.z = &gi.z;
+    d.p = &gi.p;
+    d.bin = &gi.bins;
+    d.neighbours = &gi.weights;
+    if (!gi.pseudoP.empty()) d.pseudoP = &gi.pseudoP;
+    if (lisa) {
+        d.lisa = &lisa->lm;
+        d.coType = &lisa->coType;
+        if (!lisa->pseudoP.empty()) d.lisaPseudoP = &lisa->pseudoP;
+    }
+    return d;
+}
+
+namespace {
+
+// Its columns are written with the hotspot grid (stats.gistar).
+class LocalMoranStep final : public Step {
+public:
+    LocalMoranStep() : Step("stats.local_moran", 0.7, 0.8) {}
+    std::vector<std::string> needs() const override { return {"grid.count", "stats.gistar"}; }
+    bool enabled(const Analysis& a) const override { return a.cfg.grid.enabled && a.cfg.localMoran.enabled; }
+    void run(Analysis& a, const Progress& progress) const override {
+        progress.update(0.0);
+        a.results.put(computeLocalMoran(a.cfg, a.results.get<GridStep>(name()), a.results.get<GiStarStep>(name()),
+                                        progress, a.summary));
+    }
+    void metadata(const Analysis& a, Metadata& md) const override {
+        const LisaStep& lisa = a.results.get<LisaStep>(name());
+        md.add("local_moran.statistic", "local Moran's I (Anselin 1995), moments of conditional randomisation (Sokal, "
+                                        "Oden & Thomson 1998), as spdep::localmoran");
+        md.add("local_moran.weights", lisa.weights.description);
+        md.add("local_moran.neighbour_links", std::to_string(lisa.weights.linkCount()));
+        md.add("local_moran.alpha", fmt::format("{:g}", a.cfg.inference.alpha));
+        md.add("local_moran.cutoff", fmt::format("{:.6g}", lisa.cutoff));
+        for (auto q : {stats::Quadrant::HighHigh, stats::Quadrant::LowLow, stats::Quadrant::HighLow, stats::Quadrant::LowHigh})
+            md.add(fmt::format("local_moran.cells_{}", stats::toString(q)),
+                   std::to_string(a.summary.cellsByCoType[static_cast<std::size_t>(q)]));
+    }
+};
+
+} // namespace
+
+const Step& localMoran() {
+    static const LocalMoranStep step;
+    return step;
 }
 
 } // namespace trygg::pipeline::steps

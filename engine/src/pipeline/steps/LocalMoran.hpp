@@ -2,6 +2,7 @@
 // stats.local_moran: cluster and outlier analysis (COType). Internal to the pipeline.
 #include "GiStar.hpp"
 
+#include "trygg/output/GpkgWriter.hpp"
 #include "trygg/stats/LocalMoran.hpp"
 
 namespace trygg::pipeline::steps {
@@ -18,5 +19,9 @@ struct LisaStep {
 // is significant at alpha after the correction.
 LisaStep computeLocalMoran(const Config& cfg, const GridStep& g, const GiStarStep& gi, const Progress& progress,
                            RunSummary& summary);
+
+// The local statistics columns of a layer (hotspot_grid, area_statistics): Gi*, and local Moran
+// when it ran.
+output::LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa);
 
 } // namespace trygg::pipeline::steps

@@ -1,4 +1,6 @@
 #include "Overlays.hpp"
+#include "../Step.hpp"
+#include "GiStar.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -70,6 +72,31 @@ void overlaysMetadata(const Config& cfg, Metadata& md) {
     for (const auto& oc : cfg.overlays)
         md.add("overlays." + oc.name, fmt::format("{} of '{}' ({}){}", oc.measure, oc.layer.path, oc.layer.layer,
                                                   oc.classes.empty() ? "" : ", one column per class of " + oc.layer.nameField));
+}
+
+namespace {
+
+// Its columns are written with the hotspot grid and the hotspot areas.
+class Overlays final : public Step {
+public:
+    Overlays() : Step("overlay.measures", 0.845, 0.848) {}
+    std::vector<std::string> needs() const override { return {"grid.build", "stats.gistar", "overlay.hotspot_areas"}; }
+    bool enabled(const Analysis& a) const override {
+        return !a.cfg.overlays.empty() && a.results.find<GiStarStep>() != nullptr;
+    }
+    void run(Analysis& a, const Progress& progress) const override {
+        progress.update(0.0);
+        a.results.put(computeOverlays(a.inputs, a.cfg, a.geos, a.area(), a.results.get<GridStep>(name()),
+                                      a.results.find<HotspotAreasStep>(), a.summary));
+    }
+    void metadata(const Analysis& a, Metadata& md) const override { overlaysMetadata(a.cfg, md); }
+};
+
+} // namespace
+
+const Step& overlays() {
+    static const Overlays step;
+    return step;
 }
 
 } // namespace trygg::pipeline::steps

@@ -1,4 +1,5 @@
 #include "Perception.hpp"
+#include "../Step.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -171,6 +172,63 @@ void perceptionMetadata(const Config& cfg, const PerceptionStep& step, Metadata&
         md.add("fear_crime.times", times + ": reports at these times against incidents at these hours (day 06-18, "
                                            "evening 18-22, night 22-06; incidents without a time left out)");
     }
+}
+
+namespace {
+
+class PerceptionStepDef final : public Step {
+public:
+    PerceptionStepDef() : Step("perception", 0.82, 0.84) {}
+    std::vector<std::string> needs() const override { return {"grid.count", "stats.gistar"}; }
+    bool enabled(const Analysis& a) const override { return a.cfg.perception.has_value(); }
+    void run(Analysis& a, const Progress& progress) const override {
+        const auto* gi = a.results.find<GiStarStep>();
+        if (!gi) throw InputError("perception: needs the hotspot grid ([grid] enabled = true)");
+        progress.update(0.0, a.cfg.perception->reports.path);
+        a.results.put(computePerception(a.inputs, a.cfg, a.area(), a.results.get<GridStep>(name()), a.reports, *gi,
+                                        progress, a.summary));
+    }
+    // perception_grid; the main analysis also the reasons and the rejected rows, which are the
+    // same residents' reports in every analysis.
+    void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
+        const Config& cfg = a.cfg;
+        const PerceptionStep& perceived = a.results.get<PerceptionStep>(name());
+        output::PerceptionGridData pd;
+        pd.grid = &a.results.get<GridStep>(name()).cells;
+        pd.summary = &perceived.cells;
+        pd.minReports = cfg.perception->minReports;
+        pd.stats.z = &perceived.gi.z;
+        pd.stats.p = &perceived.gi.p;
+        pd.stats.bin = &perceived.gi.bins;
+        pd.stats.neighbours = &perceived.gi.weights;
+        if (!perceived.gi.pseudoP.empty()) pd.stats.pseudoP = &perceived.gi.pseudoP;
+        pd.incidentBins = &a.results.get<GiStarStep>(name()).bins;
+        pd.scoreZ = &perceived.giScore.z;
+        pd.scoreP = &perceived.giScore.p;
+        pd.scoreBins = &perceived.giScore.bins;
+        pd.around = &perceived.around;
+        pd.classes = &perceived.classes;
+        if (!perceived.classesAtTimes.empty()) {
+            pd.classesAtTimes = &perceived.classesAtTimes;
+            for (auto t : cfg.perception->classesFor) {
+                if (!pd.timesLabel.empty()) pd.timesLabel += '_';
+                pd.timesLabel += perception::toString(t);
+            }
+        }
+        writer.writePerceptionGrid(pd);
+        if (a.main) writer.writePerceptionReasons(perceived.reasons);
+        if (a.main && !a.publishing()) writer.writeRejected(perceived.reports, "rejected_perception");
+    }
+    void metadata(const Analysis& a, Metadata& md) const override {
+        perceptionMetadata(a.cfg, a.results.get<PerceptionStep>(name()), md);
+    }
+};
+
+} // namespace
+
+const Step& perceptionStep() {
+    static const PerceptionStepDef step;
+    return step;
 }
 
 } // namespace trygg::pipeline::steps

@@ -1,0 +1,111 @@
+#pragma once
+// A step of the pipeline, as PDAL's stages: one analysis in one file under steps/, named as
+// docs/terms.md names it. A step says when it runs, runs on what the earlier steps of its
+// analysis left, writes its layers and says how it was made in run_metadata. The pipeline is
+// the list in steps/Steps.def; a further analysis ([analyses.NAME]) runs the same list on its
+// own reports. Internal to the pipeline.
+#include "Inputs.hpp"
+#include "steps/Metadata.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/core/Progress.hpp"
+#include "trygg/geom/Geos.hpp"
+#include "trygg/io/ReportReader.hpp"
+#include "trygg/io/StudyArea.hpp"
+#include "trygg/output/GpkgWriter.hpp"
+#include "trygg/pipeline/Config.hpp"
+#include "trygg/pipeline/Runner.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <typeindex>
+#include <vector>
+
+namespace trygg::crs {
+class Crs;
+}
+
+namespace trygg::pipeline {
+
+// The results of the steps that ran, one per type: a step puts its result, later steps find it.
+class Results {
+public:
+    template <typename T>
+    T& put(T value) {
+        auto p = std::make_shared<T>(std::move(value));
+        T& ref = *p;
+        m_results[std::type_index(typeid(T))] = std::move(p);
+        return ref;
+    }
+    // The result of type T, or nullptr when the step that makes it did not run.
+    template <typename T>
+    T* find() const {
+        const auto it = m_results.find(std::type_index(typeid(T)));
+        return it == m_results.end() ? nullptr : static_cast<T*>(it->second.get());
+    }
+    // The result a step needs: an internal error when the pipeline's order does not provide it.
+    template <typename T>
+    T& get(const char* step) const {
+        if (T* p = find<T>()) return *p;
+        throw Error(std::string("internal error: ") + step + " ran before the step whose result it needs");
+    }
+
+private:
+    std::map<std::type_index, std::shared_ptr<void>> m_results;
+};
+
+// One analysis of a run: what it shares with the run's other analyses (read once), its own
+// config and reports, and the results of its steps.
+struct Analysis {
+    const Config& cfg;
+    const crs::Crs& analysisCrs;
+    const geom::GeosContext& geos;
+    const io::StudyArea& study;
+    Inputs& inputs;
+    const io::ReportSet& reports;  // after the analysis's filter and categories
+    RunSummary& summary;
+    bool main = true;  // the main analysis writes the layers the run shares (study area, context, rejected rows)
+    Results results;
+
+    const geom::Area* area() const { return study.area.get(); }
+    bool publishing() const { return cfg.publish.enabled; }
+};
+
+class Step {
+public:
+    // `name` as docs/terms.md gives it; [from, to]: its part of the analysis's progress.
+    constexpr Step(const char* name, double from, double to) : m_name(name), m_from(from), m_to(to) {}
+    virtual ~Step() = default;
+    Step(const Step&) = delete;
+    Step& operator=(const Step&) = delete;
+
+    const char* name() const { return m_name; }
+    Progress progressIn(const Progress& analysis) const { return analysis.slice(m_from, m_to, m_name); }
+
+    // The steps whose results it reads, by name: each must come earlier in the pipeline (a test
+    // checks the order).
+    virtual std::vector<std::string> needs() const { return {}; }
+    // Whether it runs in this analysis, asked when its turn comes (so it may ask whether an earlier
+    // step ran).
+    virtual bool enabled(const Analysis& a) const = 0;
+    // Computes, puts its result in a.results. Timed under its name unless it only writes.
+    virtual void run(Analysis& a, const Progress& progress) const = 0;
+    virtual bool timed() const { return true; }
+    // Writes its layers, once every step of the analysis has run (a layer may hold the columns of
+    // later steps). `progress` is the whole output's.
+    virtual void write(const Analysis&, output::GpkgWriter&, const Progress&) const {}
+    // Its run_metadata entries.
+    virtual void metadata(const Analysis&, steps::Metadata&) const {}
+
+private:
+    const char* m_name;
+    double m_from, m_to;
+};
+
+namespace steps {
+// Every step, in run order (Steps.def).
+const std::vector<const Step*>& pipeline();
+} // namespace steps
+
+} // namespace trygg::pipeline

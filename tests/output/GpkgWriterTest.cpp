@@ -35,24 +35,17 @@ struct SmallGrid {
     grid::Lattice lattice = grid::Lattice::cover(grid::Shape::Square, 10, {0, 0, 1000, 800}, grid::Alignment::Snapped);
     grid::Grid grid = grid::Grid::allCells(lattice);
     grid::CellCounts counts;
-    std::vector<double> z, p;
-    std::vector<std::int8_t> bins;
-    stats::Weights nb = stats::distanceBand(grid, 10 * std::sqrt(2.0), true);
-    SmallGrid() {
-        counts.n.assign(grid.size(), 1);
-        z.assign(grid.size(), 0.5);
-        p.assign(grid.size(), 0.6);
-        bins.assign(grid.size(), 0);
-    }
-    output::HotspotGridData data() const {
-        output::HotspotGridData d;
-        d.grid = &grid;
-        d.counts = &counts;
-        d.stats.z = &z;
-        d.stats.p = &p;
-        d.stats.bin = &bins;
-        d.stats.neighbours = &nb;
-        return d;
+    SmallGrid() { counts.n.assign(grid.size(), 1); }
+    // A grid layer of the cells, written as the steps write theirs.
+    void write(output::GpkgWriter& w) const {
+        output::LayerWriter layer = w.layer("hotspot_grid", output::GeometryType::Polygon, "Grid", "test");
+        const int id = layer.add("cell_id", output::FieldType::Text), n = layer.add("n", output::FieldType::Integer);
+        for (std::size_t i = 0; i < grid.size(); ++i) {
+            layer.setText(id, layer.setCell(grid, i));
+            layer.setInt(n, counts.n[i]);
+            layer.write("a cell");
+        }
+        layer.finish();
     }
 };
 
@@ -64,7 +57,7 @@ TEST_CASE("the bulk-built R-tree passes SQLite's own check and answers spatial q
     SmallGrid g;
     {
         output::GpkgWriter w(path, false, crs::Crs::fromUserInput("EPSG:3006"));
-        w.writeHotspotGrid(g.data(), Progress());
+        g.write(w);
         w.writeStudyArea(geom::rectangleWkb(geom::GeosContext(), 0, 0, 1000, 800), "test");
         w.commit();
     }

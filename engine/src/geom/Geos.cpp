@@ -57,6 +57,8 @@ std::vector<unsigned char> toWkb(const GeosContext& ctx, const GEOSGeometry* g) 
     return out;
 }
 
+int dimensionOf(const GeosContext& ctx, const GEOSGeometry* g) { return GEOSGeom_getDimensions_r(ctx.handle(), g); }
+
 Bounds boundsOf(const GeosContext& ctx, const GEOSGeometry* g) {
     Bounds b;
     if (GEOSGeom_getXMin_r(ctx.handle(), g, &b.minX) == 0 || GEOSGeom_getYMin_r(ctx.handle(), g, &b.minY) == 0 ||

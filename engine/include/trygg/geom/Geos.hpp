@@ -60,6 +60,8 @@ struct Bounds {
 GeomPtr fromWkb(const GeosContext& ctx, std::span<const unsigned char> wkb);
 std::vector<unsigned char> toWkb(const GeosContext& ctx, const GEOSGeometry* g);
 Bounds boundsOf(const GeosContext& ctx, const GEOSGeometry* g);
+// 0 for points, 1 for lines, 2 for polygons; a collection's highest.
+int dimensionOf(const GeosContext& ctx, const GEOSGeometry* g);
 std::vector<unsigned char> rectangleWkb(const GeosContext& ctx, double minX, double minY, double maxX, double maxY);
 
 // The polygon (or multipolygon) of `wkb` in the analysis CRS, repaired with GEOS make-valid when

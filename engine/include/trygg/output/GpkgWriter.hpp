@@ -8,14 +8,6 @@
 #include "trygg/output/QgisProject.hpp"
 #include "trygg/output/RtreeBulkLoad.hpp"
 #include "trygg/kde/Surface.hpp"
-#include "trygg/io/SurveyTable.hpp"
-#include "trygg/perception/Perception.hpp"
-#include "trygg/stats/Displacement.hpp"
-#include "trygg/stats/Emerging.hpp"
-#include "trygg/stats/Incremental.hpp"
-#include "trygg/stats/LocalMoran.hpp"
-#include "trygg/stats/Weights.hpp"
-#include "trygg/temporal/HotTimes.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -31,9 +23,6 @@ class OGRSpatialReference;
 namespace trygg::crs {
 class Crs;
 }
-namespace trygg::io {
-struct ReportSet;
-}
 
 namespace trygg::output {
 
@@ -42,155 +31,57 @@ struct MetadataEntry {
     std::string value;
 };
 
-// The local statistics of a layer's features, in feature order.
-struct LocalStatsData {
-    const std::vector<double>* z = nullptr;          // GiZScore
-    const std::vector<double>* p = nullptr;          // GiPValue
-    const std::vector<std::int8_t>* bin = nullptr;   // Gi_Bin
-    const stats::Weights* neighbours = nullptr;      // NNeighbors
-    const std::vector<double>* pseudoP = nullptr;    // GiPseudoP, with permutations
-    const stats::LocalMoran* lisa = nullptr;         // LMi* fields, when local Moran ran
-    const std::vector<stats::Quadrant>* coType = nullptr;
-    const std::vector<double>* lisaPseudoP = nullptr;
-};
-
-// What the hotspot_grid layer holds, cell by cell over the grid's active cells.
-struct HotspotGridData {
-    const grid::Grid* grid = nullptr;
-    const grid::CellCounts* counts = nullptr;
-    std::vector<std::string> categoryFields;  // one per category, "n_<slug>"
-    LocalStatsData stats;
-    const std::vector<double>* kde = nullptr;  // the density at each cell's centre, with [kde]
-    const std::vector<double>* kdeRisk = nullptr;  // the risk at each cell's centre, with [kde.population]
-    // Further real columns, such as overlay measures: name and one value per cell (NaN: empty).
-    std::vector<std::pair<std::string, const std::vector<double>*>> extraColumns;
-};
-
-// What the perception_grid layer holds: residents' reports per cell, their hot spots, and fear
-// versus crime.
-struct PerceptionGridData {
-    const grid::Grid* grid = nullptr;
-    const perception::CellSummary* summary = nullptr;
-    std::uint32_t minReports = 3;  // perc_mean is shown from this many reports
-    LocalStatsData stats;          // Gi* on the unsafe reports (written with a perc_ prefix)
-    const std::vector<std::int8_t>* incidentBins = nullptr;
-    const std::vector<double>* scoreZ = nullptr;  // Gi* on the mean score
-    const std::vector<double>* scoreP = nullptr;
-    const std::vector<std::int8_t>* scoreBins = nullptr;
-    const std::vector<double>* around = nullptr;
-    const std::vector<perception::FearCrime>* classes = nullptr;
-    const std::vector<perception::FearCrime>* classesAtTimes = nullptr;  // fear_crime_<times>_class
-    std::string timesLabel;  // "kväll_natt"
-};
-
-// What the change_grid layer holds: per cell, counts in two periods and the change test.
-struct ChangeGridData {
-    const grid::Grid* grid = nullptr;
-    const std::vector<std::uint32_t>* before = nullptr;
-    const std::vector<std::uint32_t>* after = nullptr;
-    const std::vector<double>* rateRatio = nullptr;
-    const std::vector<double>* p = nullptr;
-    const std::vector<std::int8_t>* bins = nullptr;
-    std::string beforeName, afterName;
-};
-
-// A measure's follow-up: its three areas and the WDQ per category.
-struct FollowupArea {
-    std::string role, name;  // role: measure, buffer, control
-    std::vector<unsigned char> wkb;
-    double areaM2 = 0;
-    std::int64_t before = 0, after = 0;  // all incidents
-};
-struct FollowupRow {
-    std::string category;  // "all" for every category
-    stats::WdqCounts counts;
-    stats::WdqResult result;
-};
-struct FollowupData {
-    std::string title, window;
-    std::vector<FollowupArea> areas;
-    std::vector<FollowupRow> rows;
-};
-
-// What the emerging_hotspots layer holds: per cell, the pattern over the time slices.
-struct EmergingGridData {
-    const grid::Grid* grid = nullptr;
-    const stats::EmergingResult* result = nullptr;
-    const std::vector<std::uint32_t>* n = nullptr;  // incidents per cell, all slices
-    std::string stepsText;                           // "24 months, 2023-01 to 2024-12"
-};
-
-// What the area_summary layer holds, per area; pointers left null are not written.
-struct AreaSummaryData {
-    const std::vector<std::vector<unsigned char>>* wkb = nullptr;
-    const std::vector<std::string>* ids = nullptr;
-    const std::vector<std::string>* names = nullptr;
-    const std::vector<double>* areaKm2 = nullptr;
-    const std::vector<std::uint32_t>* incidents = nullptr;
-    const std::vector<double>* residents = nullptr;
-    const std::vector<double>* rate = nullptr;    // per 1,000 residents
-    const std::vector<double>* rateEb = nullptr;  // empirical Bayes
-    const perception::CellSummary* perception = nullptr;
-    std::uint32_t minReports = 3;
-    const std::vector<std::vector<perception::ReasonRow>>* reasons = nullptr;  // per area: table area_reasons
-    const io::SurveyTable* survey = nullptr;                                     // table area_survey
-};
-
-// One hotspot area: its polygon, what it holds, when, where, and how dark it is.
-struct HotspotAreaRow {
-    int id = 0;
-    std::string kind;  // "incidents" or "perception": which hot spots it dissolves
-    std::vector<unsigned char> wkb;
-    std::size_t cells = 0;
-    double areaM2 = 0, shareOfArea = 0, shareOfIncidents = 0;
-    std::int64_t incidents = 0;
-    std::string leadingCategories, peakHour, peakWeekday, place, placeKind;
-    double placeDistanceM = 0;
-    std::int64_t lights = 0;
-    double darkM2 = 0;
-    std::vector<unsigned char> darkWkb;  // empty when nothing is dark
-    std::vector<double> extras;          // values of the extra columns (overlay measures)
-    std::optional<temporal::HourWeekdayTable> hotTimes;  // when the reports have times
-};
-
-// One class of the densest areas: the regions of the surface at or above the threshold.
-struct DensityAreaClass {
-    double percent = 0;    // the densest `percent` % of the study area
-    double threshold = 0;  // the surface value at its edge
-    std::vector<std::int32_t> labels;  // per pixel: region 1..count, 0 elsewhere
-    std::int32_t count = 0;
-    std::vector<std::int64_t> incidents;  // per label (index 0: outside every region)
-    std::vector<std::int64_t> pixels;     // per label
-    std::int64_t totalIncidents = 0;
-    std::vector<std::pair<std::int32_t, std::vector<unsigned char>>> polygons;  // label and WKB, per region
-};
-
-// What the area_statistics layer holds: the same statistics on polygon areas (districts).
-struct AreaStatisticsData {
-    const std::vector<std::vector<unsigned char>>* wkb = nullptr;  // polygons in the analysis CRS
-    const std::vector<std::string>* ids = nullptr;
-    const std::vector<std::string>* names = nullptr;
-    const std::vector<double>* areaKm2 = nullptr;
-    const grid::CellCounts* counts = nullptr;  // per area
-    std::vector<std::string> categoryFields;
-    LocalStatsData stats;
-    std::string description;
-};
-
-// A context map layer (roads, towns, stations): geometries in the analysis CRS and an optional label.
-struct ContextLayerData {
-    std::string name;                                // written as context_<name>
-    std::string title;                               // the source layer's name
-    std::vector<std::vector<unsigned char>> wkb;     // ISO WKB, one kind of geometry
-    std::vector<std::string> labels;                 // empty, or one per geometry
-};
-
 // Output field names for categories: "n_" + a lower-case ASCII slug of each name (å, ä -> a,
 // ö -> o, other characters -> _), made unique.
 std::vector<std::string> categoryFieldNames(const std::vector<std::string>& categories);
 
 // A lower-case ASCII field-name slug of a text: å, ä -> a, ö -> o, é -> e, other characters -> _.
 std::string fieldSlug(const std::string& text);
+
+// The kinds of a field, as GeoPackage stores them.
+enum class FieldType { Integer, Int16, Integer64, Real, Text };
+// The geometry of a layer: none (a table), cells of a grid, or (multi) polygons, points or lines.
+enum class GeometryType { None, Polygon, MultiPolygon, MultiPoint, MultiLineString };
+
+class GpkgWriter;
+
+// One layer being written, feature by feature, in one transaction: its fields are added first,
+// then each feature is set and written. A field keeps its value from one feature to the next
+// until it is set again. Made by GpkgWriter::layer(); finish() commits it and queues its spatial
+// index, which the file builds before it is closed. It knows no analysis: the steps write their
+// layers through it.
+class LayerWriter {
+public:
+    LayerWriter(LayerWriter&&) noexcept;
+    LayerWriter& operator=(LayerWriter&&) = delete;
+    ~LayerWriter();
+
+    // Adds a field; returns its index for the setters.
+    int add(const std::string& name, FieldType type);
+    int index(const std::string& name) const;  // -1 when the layer has no such field
+
+    // The feature's geometry and fid: cell i of the grid (named and indexed as the grid layers
+    // are); returns the cell's id ("E<x>N<y>").
+    std::string setCell(const grid::Grid& g, std::size_t i);
+    // The feature's geometry from ISO WKB, converted to the layer's type; `what` names it in errors.
+    void setGeometry(const std::vector<unsigned char>& wkb, const char* what);
+
+    void setInt(int field, std::int64_t value);
+    void setReal(int field, double value);  // a non-finite value is written as NULL, never as 0
+    void setText(int field, const std::string& value);
+    void setNull(int field);
+
+    // Writes the feature; `what` names it in errors.
+    void write(const std::string& what);
+    // Commits the layer's features (also when there are none).
+    void finish();
+
+private:
+    friend class GpkgWriter;
+    struct Impl;
+    explicit LayerWriter(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m;
+};
 
 class GpkgWriter {
 public:
@@ -203,31 +94,21 @@ public:
     GpkgWriter(const GpkgWriter&) = delete;
     GpkgWriter& operator=(const GpkgWriter&) = delete;
 
-    void writeHotspotGrid(const HotspotGridData& data, const Progress& progress);
-    void writeAreaStatistics(const AreaStatisticsData& data);
-    void writePerceptionGrid(const PerceptionGridData& data);
-    void writePerceptionReasons(const std::vector<perception::ReasonRow>& rows);
-    void writeAreaSummary(const AreaSummaryData& data);
-    void writeChangeGrid(const ChangeGridData& data);
-    void writeFollowup(const FollowupData& data);
-    void writeEmerging(const EmergingGridData& data);
-    // hotspot_areas, and dark_spots when lights were given.
-    void writeHotspotAreas(const std::vector<HotspotAreaRow>& rows, bool withLights,
-                           const std::vector<std::string>& extraColumns = {});
-    // hot_times: incidents by weekday (rows) and hour (h00..h23), for the study area (area_id NULL)
-    // and for each hotspot area that has its table.
-    void writeHotTimes(const temporal::HourWeekdayTable& studyArea, const std::vector<HotspotAreaRow>& areas);
+    // A new layer, named prefix + `name`; `title` and `description` go to gpkg_contents.
+    LayerWriter layer(const std::string& name, GeometryType geometry, const std::string& title,
+                      const std::string& description);
+    // A style of layer prefix + `name` in layer_styles, its fields titled from their declarations
+    // (Layers.hpp) in the project's language. `styleName` "" names it after the layer; the first
+    // style of a layer is its default.
+    void style(const std::string& name, const std::string& qml, const std::string& description,
+               const std::string& styleName = "", bool isDefault = true);
+
     void writeStudyArea(const std::vector<unsigned char>& wkb, const std::string& description);
-    // context_<name>: lines grey, polygons outlined, points as dots; labelled when labels are given.
-    void writeContextLayer(const ContextLayerData& data);
-    void writeRejected(const io::ReportSet& reports, const std::string& layerName);
     void writeMetadata(const std::vector<MetadataEntry>& entries);
-    void writeIncremental(const stats::IncrementalResult& result);
     // A Float32 raster table in the same file (GDAL's GeoPackage gridded coverage), written by
     // commit(); NaN pixels become nodata.
     void writeRaster(const std::string& table, const kde::Raster& raster, const std::vector<float>& values,
                      const std::string& description);
-    void writeDensityAreas(const kde::Raster& raster, const std::vector<DensityAreaClass>& classes);
     // Also write each raster as a GeoTIFF beside the GeoPackage (<name>.<table>.tif) with its QGIS
     // style as a .qml sidecar, which every QGIS version applies on opening.
     void setGeoTiffBeside(bool on) { m_geotiff = on; }
@@ -274,6 +155,7 @@ public:
     const std::string& temporaryPath() const { return m_tmpPath; }
 
 private:
+    friend class LayerWriter;
     OGRLayer* createLayer(const std::string& name, int geometryType, const std::string& title,
                           const std::string& description);
     void writeStyle(const std::string& layer, const std::string& geometryColumn, const std::string& qml,

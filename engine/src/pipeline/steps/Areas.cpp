@@ -1,5 +1,7 @@
 #include "Areas.hpp"
 #include "../Step.hpp"
+#include "trygg/output/Styles.hpp"
+#include "Columns.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -156,6 +158,162 @@ void areasMetadata(const Config& cfg, const AreaStep& step, Metadata& md) {
 
 namespace {
 
+using output::FieldType;
+
+// area_statistics: the counts and local statistics per area.
+void writeStatistics(const Analysis& a, const AreaStep& areas, output::GpkgWriter& writer) {
+    const LocalStatsData stats = localStatsData(areas.gi, areas.lisa ? &*areas.lisa : nullptr);
+    output::LayerWriter layer = writer.layer(
+        "area_statistics", output::GeometryType::MultiPolygon, "Area statistics",
+        "Incidents per area of " + a.cfg.areas->layer.path + " and local statistics over " + areas.gi.weights.description);
+    const int id = layer.add("area_id", FieldType::Text), areaName = layer.add("area_name", FieldType::Text),
+              km2 = layer.add("area_km2", FieldType::Real);
+    const CountColumns counts(layer, areas.counts, output::categoryFieldNames(a.reports.categories));
+    const int density = layer.add("n_per_km2", FieldType::Real);
+    const StatsColumns statsColumns(layer, stats);
+    for (std::size_t i = 0; i < areas.wkb.size(); ++i) {
+        layer.setGeometry(areas.wkb[i], "an area");
+        layer.setText(id, areas.layer.ids[i]);
+        layer.setText(areaName, areas.layer.names[i]);
+        layer.setReal(km2, areas.areaKm2[i]);
+        counts.set(layer, i);
+        layer.setReal(density, areas.areaKm2[i] > 0 ? areas.counts.n[i] / areas.areaKm2[i] : std::nan(""));
+        statsColumns.set(layer, i);
+        layer.write("area " + areas.layer.ids[i]);
+    }
+    layer.finish();
+    writer.style("area_statistics", output::hotspotGridQml({}), "Hot and cold areas by Gi_Bin");
+    if (stats.lisa)
+        writer.style("area_statistics", output::clusterOutlierQml({}), "Clusters and outliers by COType (local Moran's I)",
+                     "area_cluster_outlier", false);
+}
+
+// area_summary: per area, residents and rates, perceived safety, the survey's latest total index.
+void writeSummary(const Analysis& a, const AreaStep& areas, output::GpkgWriter& writer) {
+    const bool residents = !areas.residentsSource.empty();
+    const perception::CellSummary* perceived = areas.perception ? &*areas.perception : nullptr;
+    const io::SurveyTable* survey = areas.survey && a.main ? &*areas.survey : nullptr;
+    output::LayerWriter layer =
+        writer.layer("area_summary", output::GeometryType::MultiPolygon, "Area summary",
+                     "Per area: residents, incidents and rates, perceived safety, and survey indices");
+    const int id = layer.add("area_id", FieldType::Text), areaName = layer.add("area_name", FieldType::Text),
+              km2 = layer.add("area_km2", FieldType::Real), incidents = layer.add("incidents", FieldType::Integer);
+    int nResidents = -1, rate = -1, rateEb = -1;
+    if (residents) {
+        nResidents = layer.add("residents", FieldType::Real);
+        rate = layer.add("incidents_per_1000", FieldType::Real);
+        rateEb = layer.add("incidents_per_1000_eb", FieldType::Real);
+    }
+    int percN = -1, percUnsafe = -1, percShare = -1, percMean = -1, percMeanEb = -1, percReasons = -1;
+    if (perceived) {
+        percN = layer.add("perc_n", FieldType::Integer);
+        percUnsafe = layer.add("perc_unsafe", FieldType::Integer);
+        percShare = layer.add("perc_share_unsafe", FieldType::Real);
+        percMean = layer.add("perc_mean", FieldType::Real);
+        percMeanEb = layer.add("perc_mean_eb", FieldType::Real);
+        percReasons = layer.add("perc_reasons", FieldType::Text);
+    }
+    int total = -1, totalYear = -1, totalChange = -1;
+    if (survey) {
+        total = layer.add("survey_total", FieldType::Real);
+        totalYear = layer.add("survey_total_year", FieldType::Integer);
+        totalChange = layer.add("survey_total_change", FieldType::Real);
+    }
+    const std::uint32_t minReports = perceived ? a.cfg.perception->minReports : 0;
+    for (std::size_t i = 0; i < areas.wkb.size(); ++i) {
+        layer.setGeometry(areas.wkb[i], "an area");
+        const std::string& areaId = areas.layer.ids[i];
+        layer.setText(id, areaId);
+        layer.setText(areaName, areas.layer.names[i]);
+        layer.setReal(km2, areas.areaKm2[i]);
+        layer.setInt(incidents, areas.counts.n[i]);
+        if (residents) {
+            layer.setReal(nResidents, areas.residents[i]);
+            layer.setReal(rate, areas.ratePer1000[i]);
+            layer.setReal(rateEb, areas.ratePer1000Eb[i]);
+        }
+        if (perceived) {
+            const auto& p = *perceived;
+            layer.setInt(percN, p.n[i]);
+            layer.setInt(percUnsafe, p.unsafe[i]);
+            layer.setReal(percShare, p.n[i] > 0 ? static_cast<double>(p.unsafe[i]) / p.n[i] : std::nan(""));
+            layer.setReal(percMean, p.n[i] >= minReports ? p.mean[i] : std::nan(""));
+            layer.setReal(percMeanEb, p.ebMean[i]);
+            layer.setText(percReasons, p.leadingReasons[i]);
+        }
+        if (survey) {
+            // The latest "Totalt" (or "Total") index of the area, with its change from the year before.
+            const io::SurveyRow* latest = nullptr;
+            for (const auto& r : survey->rows)
+                if (r.area == areaId && (r.question == "Totalt" || r.question == "Total") &&
+                    (!latest || r.year > latest->year))
+                    latest = &r;
+            if (latest) {
+                layer.setReal(total, latest->index);
+                layer.setInt(totalYear, latest->year);
+                layer.setReal(totalChange, latest->hasChange ? latest->change : std::nan(""));
+            } else {
+                layer.setNull(total);
+                layer.setNull(totalYear);
+                layer.setNull(totalChange);
+            }
+        }
+        layer.write("area " + areaId);
+    }
+    layer.finish();
+    writer.style("area_summary",
+                 output::graduatedQml(residents ? "incidents_per_1000_eb" : "incidents",
+                                      residents ? "Incidents per 1,000 residents (smoothed)" : "Incidents",
+                                      residents ? areas.ratePer1000Eb
+                                                : std::vector<double>(areas.counts.n.begin(), areas.counts.n.end()),
+                                      a.publishing()),
+                 "Areas by their smoothed rate");
+}
+
+// area_survey: the survey's indices per area, question and year.
+void writeSurvey(const io::SurveyTable& survey, output::GpkgWriter& writer) {
+    output::LayerWriter t =
+        writer.layer("area_survey", output::GeometryType::None, "Survey indices",
+                     "The survey's indices per area, question and year, with the change from the year before");
+    const int id = t.add("area_id", FieldType::Text), question = t.add("question", FieldType::Text),
+              year = t.add("year", FieldType::Integer), index = t.add("survey_index", FieldType::Real),
+              change = t.add("change", FieldType::Real);
+    for (const auto& row : survey.rows) {
+        t.setText(id, row.area);
+        t.setText(question, row.question);
+        t.setInt(year, row.year);
+        t.setReal(index, row.index);
+        t.setReal(change, row.hasChange ? row.change : std::nan(""));
+        t.write("a survey row");
+    }
+    t.finish();
+    writer.style("area_survey", output::tableQml({}), "Survey indices");
+}
+
+// area_reasons: per area and reason, the reports citing it and its lift.
+void writeReasons(const AreaStep& areas, output::GpkgWriter& writer) {
+    output::LayerWriter t =
+        writer.layer("area_reasons", output::GeometryType::None, "What goes with feeling unsafe, per area",
+                     "Per area and reason: reports citing it, unsafe among them, share unsafe and lift");
+    const int id = t.add("area_id", FieldType::Text), reason = t.add("reason", FieldType::Text),
+              reports = t.add("reports", FieldType::Integer), unsafe = t.add("unsafe_reports", FieldType::Integer),
+              share = t.add("share_unsafe", FieldType::Real), shareInArea = t.add("share_unsafe_in_area", FieldType::Real),
+              lift = t.add("lift", FieldType::Real);
+    for (std::size_t k = 0; k < areas.reasons.size(); ++k)
+        for (const auto& row : areas.reasons[k]) {
+            t.setText(id, areas.layer.ids[k]);
+            t.setText(reason, row.reason);
+            t.setInt(reports, row.reports);
+            t.setInt(unsafe, row.unsafe);
+            t.setReal(share, row.shareUnsafe);
+            t.setReal(shareInArea, row.shareUnsafeOverall);
+            t.setReal(lift, row.lift);
+            t.write("an area reason");
+        }
+    t.finish();
+    writer.style("area_reasons", output::tableQml({}), "Reasons per area");
+}
+
 class Areas final : public Step {
 public:
     Areas() : Step("stats.areas", 0.848, 0.85) {}
@@ -169,37 +327,11 @@ public:
     // area_statistics and area_summary; the main analysis also the reasons and the survey, which
     // do not change with the reports.
     void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
-        const Config& cfg = a.cfg;
         const AreaStep& areas = a.results.get<AreaStep>(name());
-        output::AreaStatisticsData ad;
-        ad.wkb = &areas.wkb;
-        ad.ids = &areas.layer.ids;
-        ad.names = &areas.layer.names;
-        ad.areaKm2 = &areas.areaKm2;
-        ad.counts = &areas.counts;
-        ad.categoryFields = output::categoryFieldNames(a.reports.categories);
-        ad.stats = localStatsData(areas.gi, areas.lisa ? &*areas.lisa : nullptr);
-        ad.description = "Incidents per area of " + cfg.areas->layer.path + " and local statistics over " +
-                         areas.gi.weights.description;
-        writer.writeAreaStatistics(ad);
-        output::AreaSummaryData sd;
-        sd.wkb = &areas.wkb;
-        sd.ids = &areas.layer.ids;
-        sd.names = &areas.layer.names;
-        sd.areaKm2 = &areas.areaKm2;
-        sd.incidents = &areas.counts.n;
-        if (!areas.residentsSource.empty()) {
-            sd.residents = &areas.residents;
-            sd.rate = &areas.ratePer1000;
-            sd.rateEb = &areas.ratePer1000Eb;
-        }
-        if (areas.perception) {
-            sd.perception = &*areas.perception;
-            sd.minReports = cfg.perception->minReports;
-            if (a.main) sd.reasons = &areas.reasons;
-        }
-        if (areas.survey && a.main) sd.survey = &*areas.survey;
-        writer.writeAreaSummary(sd);
+        writeStatistics(a, areas, writer);
+        writeSummary(a, areas, writer);
+        if (areas.survey && a.main) writeSurvey(*areas.survey, writer);
+        if (areas.perception && a.main) writeReasons(areas, writer);
     }
     void metadata(const Analysis& a, Metadata& md) const override {
         areasMetadata(a.cfg, a.results.get<AreaStep>(name()), md);

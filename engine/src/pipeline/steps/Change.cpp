@@ -1,6 +1,8 @@
 #include "Change.hpp"
 #include "../Step.hpp"
 
+#include "trygg/output/Styles.hpp"
+
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
 
@@ -72,18 +74,44 @@ public:
     void run(Analysis& a, const Progress&) const override {
         a.results.put(computeChange(a.cfg, a.reports, a.results.get<GridStep>(name()), a.summary));
     }
+    // change_grid: per cell, the incidents of both periods and the change class.
     void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
         const ChangeStep& change = a.results.get<ChangeStep>(name());
-        output::ChangeGridData cd;
-        cd.grid = &a.results.get<GridStep>(name()).cells;
-        cd.before = &change.before;
-        cd.after = &change.after;
-        cd.rateRatio = &change.result.rateRatio;
-        cd.p = &change.result.p;
-        cd.bins = &change.result.bins;
-        cd.beforeName = a.cfg.change->before;
-        cd.afterName = a.cfg.change->after;
-        writer.writeChangeGrid(cd);
+        const grid::Grid& g = a.results.get<GridStep>(name()).cells;
+        const std::string& before = a.cfg.change->before;
+        const std::string& after = a.cfg.change->after;
+        using output::FieldType;
+        output::LayerWriter layer =
+            writer.layer("change_grid", output::GeometryType::Polygon, "Change between periods",
+                         "Incidents per cell in " + before + " and " + after +
+                             ", and whether the change is larger than chance (conditional binomial test)");
+        const int cellId = layer.add("cell_id", FieldType::Text), periodBefore = layer.add("period_before", FieldType::Text),
+                  periodAfter = layer.add("period_after", FieldType::Text), nBefore = layer.add("n_before", FieldType::Integer),
+                  nAfter = layer.add("n_after", FieldType::Integer), delta = layer.add("change", FieldType::Integer),
+                  ratio = layer.add("rate_ratio", FieldType::Real), p = layer.add("change_p", FieldType::Real),
+                  bin = layer.add("change_bin", FieldType::Int16);
+        for (std::size_t i = 0; i < g.size(); ++i) {
+            layer.setText(cellId, layer.setCell(g, i));
+            layer.setText(periodBefore, before);
+            layer.setText(periodAfter, after);
+            const auto n0 = change.before[i], n1 = change.after[i];
+            layer.setInt(nBefore, n0);
+            layer.setInt(nAfter, n1);
+            layer.setInt(delta, static_cast<std::int64_t>(n1) - static_cast<std::int64_t>(n0));
+            layer.setReal(ratio, change.result.rateRatio[i]);
+            layer.setReal(p, change.result.p[i]);
+            layer.setInt(bin, change.result.bins[i]);
+            layer.write("a change cell");
+        }
+        layer.finish();
+        writer.style("change_grid",
+                     output::binClassesQml("change_bin",
+                                           {"Increase, 99 % confidence", "Increase, 95 % confidence",
+                                            "Increase, 90 % confidence", "No significant change",
+                                            "Decrease, 90 % confidence", "Decrease, 95 % confidence",
+                                            "Decrease, 99 % confidence"},
+                                           {}),
+                     "Change between " + before + " and " + after + ", by significance");
     }
     void metadata(const Analysis& a, Metadata& md) const override { changeMetadata(a.cfg, a.summary, md); }
 };

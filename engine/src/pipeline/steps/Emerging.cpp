@@ -1,6 +1,8 @@
 #include "Emerging.hpp"
 #include "../Step.hpp"
 
+#include "trygg/output/Styles.hpp"
+
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
 
@@ -89,15 +91,51 @@ public:
         progress.update(0.0);
         a.results.put(computeEmerging(a.cfg, a.reports, a.results.get<GridStep>(name()), progress, a.summary));
     }
+    // emerging_hotspots: per cell, its pattern over the slices.
     void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
         const GridStep& g = a.results.get<GridStep>(name());
         const EmergingStep& emerging = a.results.get<EmergingStep>(name());
-        output::EmergingGridData ed;
-        ed.grid = &g.cells;
-        ed.result = &emerging.result;
-        ed.n = &g.counts.n;
-        ed.stepsText = emerging.stepsText;
-        writer.writeEmerging(ed);
+        const stats::EmergingResult& r = emerging.result;
+        using output::FieldType;
+        output::LayerWriter layer =
+            writer.layer("emerging_hotspots", output::GeometryType::Polygon, "Emerging hot spots",
+                         "Per cell, its pattern over " + emerging.stepsText +
+                             " (ArcGIS Pro's categories; Gi* per slice, Mann-Kendall trend)");
+        const int cellId = layer.add("cell_id", FieldType::Text), n = layer.add("n", FieldType::Integer),
+                  pattern = layer.add("pattern", FieldType::Int16), patternName = layer.add("pattern_name", FieldType::Text),
+                  trendZ = layer.add("trend_z", FieldType::Real), trendP = layer.add("trend_p", FieldType::Real),
+                  hot = layer.add("hot_slices", FieldType::Integer), cold = layer.add("cold_slices", FieldType::Integer),
+                  slices = layer.add("slices", FieldType::Integer), lastZ = layer.add("last_z", FieldType::Real);
+        for (std::size_t i = 0; i < g.cells.size(); ++i) {
+            layer.setText(cellId, layer.setCell(g.cells, i));
+            layer.setInt(n, g.counts.n[i]);
+            layer.setInt(pattern, r.pattern[i]);
+            layer.setText(patternName, stats::emergingName(r.pattern[i]));
+            layer.setReal(trendZ, r.trendZ[i]);
+            layer.setReal(trendP, r.trendP[i]);
+            layer.setInt(hot, r.hotSteps[i]);
+            layer.setInt(cold, r.coldSteps[i]);
+            layer.setInt(slices, static_cast<std::int64_t>(r.steps));
+            layer.setReal(lastZ, r.z[i * r.steps + r.steps - 1]);
+            layer.write("an emerging hot spot cell");
+        }
+        layer.finish();
+        // ArcGIS Pro's palette for the patterns, as fills: reds for hot patterns, blues for cold,
+        // the strongest (intensifying, persistent) darkest; no pattern is left transparent.
+        static constexpr const char* kHot[8] = {"255,205,170,255", "250,160,110,255", "160,0,0,255",
+                                                "215,48,39,255",   "244,109,67,255",  "255,140,0,255",
+                                                "200,90,160,255",  "150,110,90,255"};
+        static constexpr const char* kCold[8] = {"200,225,245,255", "150,200,235,255", "10,50,130,255",
+                                                 "69,117,180,255",  "116,173,209,255", "0,150,200,255",
+                                                 "120,110,200,255", "110,130,140,255"};
+        std::vector<output::Category> categories;
+        for (int k = 1; k <= 8; ++k)
+            categories.push_back({std::to_string(k), stats::emergingName(k), kHot[k - 1], "255,255,255,120"});
+        for (int k = 1; k <= 8; ++k)
+            categories.push_back({std::to_string(-k), stats::emergingName(-k), kCold[k - 1], "255,255,255,120"});
+        categories.push_back({"0", stats::emergingName(0), "255,255,255,0", ""});
+        writer.style("emerging_hotspots", output::categorizedQml("pattern", categories, {}),
+                     "Emerging hot spots, by pattern");
     }
     void metadata(const Analysis& a, Metadata& md) const override { emergingMetadata(a.cfg, a.summary, md); }
 };

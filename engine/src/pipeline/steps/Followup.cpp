@@ -1,6 +1,8 @@
 #include "Followup.hpp"
 #include "../Step.hpp"
 
+#include "trygg/output/Styles.hpp"
+
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
 #include "trygg/overlay/HotspotAreas.hpp"
@@ -13,7 +15,7 @@
 
 namespace trygg::pipeline::steps {
 
-output::FollowupData computeFollowup(Inputs& inputs, const Config& cfg, const geom::GeosContext& geos,
+FollowupData computeFollowup(Inputs& inputs, const Config& cfg, const geom::GeosContext& geos,
                                      const io::ReportSet& reports, RunSummary& summary) {
     const FollowupConfig& fc = *cfg.followup;
     if (reports.timeWallSeconds.empty())
@@ -88,14 +90,14 @@ output::FollowupData computeFollowup(Inputs& inputs, const Config& cfg, const ge
                                                "area, but shorter windows would be fairer",
                                                fc.beforeDays, fc.afterDays, fc.dateText, reports.firstTime,
                                                reports.lastTime));
-    output::FollowupData d;
+    FollowupData d;
     d.title = fc.title;
     d.window = fmt::format("{:g} days before and {:g} days after {}", fc.beforeDays, fc.afterDays, fc.dateText);
     const std::array<const geom::Area*, 3> areas = {&measure, &buffer, &control};
     const std::array<const FollowupArea*, 3> specs = {&fc.measure, fc.buffer ? &*fc.buffer : nullptr, &fc.control};
     const char* roles[3] = {"measure", "buffer", "control"};
     for (std::size_t k = 0; k < 3; ++k) {
-        output::FollowupArea a;
+        FollowupPart a;
         a.role = roles[k];
         a.name = specs[k] ? specs[k]->name : fmt::format("{:g} m around {}", fc.bufferM, fc.measure.name);
         a.wkb = areas[k]->toWkb();
@@ -137,7 +139,7 @@ void followupMetadata(const Config& cfg, const RunSummary& summary, Metadata& md
 namespace {
 
 struct FollowupResult {
-    output::FollowupData data;
+    FollowupData data;
 };
 
 class Followup final : public Step {
@@ -147,8 +149,54 @@ public:
     void run(Analysis& a, const Progress&) const override {
         a.results.put(FollowupResult{computeFollowup(a.inputs, a.cfg, a.geos, a.reports, a.summary)});
     }
+    // followup_areas (the measure, buffer and control areas) and followup (the WDQ per category).
     void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
-        writer.writeFollowup(a.results.get<FollowupResult>(name()).data);
+        const FollowupData& d = a.results.get<FollowupResult>(name()).data;
+        using output::FieldType;
+        output::LayerWriter areas =
+            writer.layer("followup_areas", output::GeometryType::MultiPolygon, "Follow-up areas: " + d.title,
+                         "The measure area, its buffer and the control area, with incidents " + d.window);
+        const int role = areas.add("role", FieldType::Text), areaName = areas.add("name", FieldType::Text),
+                  km2 = areas.add("area_km2", FieldType::Real), before = areas.add("n_before", FieldType::Integer),
+                  after = areas.add("n_after", FieldType::Integer);
+        for (const auto& area : d.areas) {
+            areas.setGeometry(area.wkb, "a follow-up area");
+            areas.setText(role, area.role);
+            areas.setText(areaName, area.name);
+            areas.setReal(km2, area.areaM2 / 1e6);
+            areas.setInt(before, area.before);
+            areas.setInt(after, area.after);
+            areas.write("a follow-up area");
+        }
+        areas.finish();
+        writer.style("followup_areas", output::outlineQml("40,40,40,255", 0.6, "255,255,255,0"),
+                     "Follow-up areas, outlined");
+
+        output::LayerWriter t =
+            writer.layer("followup", output::GeometryType::None, "Follow-up: " + d.title,
+                         "Weighted Displacement Quotient (Bowers & Johnson 2003) per category, " + d.window);
+        const int category = t.add("category", FieldType::Text);
+        const int first = t.add("measure_before", FieldType::Integer);
+        for (const char* field : {"measure_after", "buffer_before", "buffer_after", "control_before", "control_after"})
+            t.add(field, FieldType::Integer);
+        const int success = t.add("success_measure", FieldType::Real), buffer = t.add("buffer_measure", FieldType::Real),
+                  wdq = t.add("wdq", FieldType::Real), net = t.add("total_net_effect", FieldType::Real),
+                  verdict = t.add("verdict", FieldType::Text), verdictSv = t.add("verdict_sv", FieldType::Text);
+        for (const auto& r : d.rows) {
+            t.setText(category, r.category);
+            const auto& c = r.counts;
+            int k = first;
+            for (auto v : {c.a0, c.a1, c.b0, c.b1, c.c0, c.c1}) t.setInt(k++, static_cast<std::int64_t>(v));
+            t.setReal(success, r.result.successMeasure);
+            t.setReal(buffer, r.result.bufferMeasure);
+            t.setReal(wdq, r.result.wdq);
+            t.setReal(net, r.result.totalNetEffect);
+            t.setText(verdict, r.result.verdict);
+            t.setText(verdictSv, r.result.verdictSv);
+            t.write("a follow-up row");
+        }
+        t.finish();
+        writer.style("followup", output::tableQml({}), "Follow-up");
     }
     void metadata(const Analysis& a, Metadata& md) const override { followupMetadata(a.cfg, a.summary, md); }
 };

@@ -3,6 +3,9 @@
 #include "LocalMoran.hpp"
 #include "Overlays.hpp"
 #include "../Step.hpp"
+#include "Columns.hpp"
+
+#include "trygg/output/Styles.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -148,8 +151,34 @@ public:
         progress.update(0.0);
         a.results.put(computeIncremental(a.cfg, a.results.get<GridStep>(name()), progress));
     }
+    // incremental_autocorrelation: global Moran's I per band, the peaks marked.
     void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
-        writer.writeIncremental(a.results.get<IncrementalStep>(name()).result);
+        const stats::IncrementalResult& result = a.results.get<IncrementalStep>(name()).result;
+        using output::FieldType;
+        output::LayerWriter t =
+            writer.layer("incremental_autocorrelation", output::GeometryType::None, "Incremental spatial autocorrelation",
+                         "Global Moran's I over a series of distance bands; the peaks suggest the scale");
+        const int distance = t.add("distance_m", FieldType::Real), moran = t.add("moran_i", FieldType::Real),
+                  expected = t.add("expected_i", FieldType::Real), variance = t.add("variance", FieldType::Real),
+                  z = t.add("z_score", FieldType::Real), p = t.add("p_value", FieldType::Real),
+                  neighbours = t.add("mean_neighbours", FieldType::Real), peak = t.add("peak", FieldType::Text);
+        for (std::size_t k = 0; k < result.steps.size(); ++k) {
+            const auto& st = result.steps[k];
+            t.setReal(distance, st.distanceM);
+            t.setReal(moran, st.moran.statistic);
+            t.setReal(expected, st.moran.expected);
+            t.setReal(variance, st.moran.variance);
+            t.setReal(z, st.moran.z);
+            t.setReal(p, st.moran.p);
+            t.setReal(neighbours, st.meanNeighbours);
+            std::string mark;
+            if (result.firstPeak == k) mark = "first";
+            if (result.maxPeak == k) mark += mark.empty() ? "max" : ",max";
+            t.setText(peak, mark);
+            t.write("incremental autocorrelation");
+        }
+        t.finish();
+        writer.style("incremental_autocorrelation", output::tableQml({}), "Incremental spatial autocorrelation");
     }
     void metadata(const Analysis& a, Metadata& md) const override {
         incrementalMetadata(a.results.get<IncrementalStep>(name()), md);
@@ -185,21 +214,48 @@ public:
                 a.reports.acceptedCount(), kMinReports));
     }
     // hotspot_grid: the counts, Gi*, local Moran and what later steps measure per cell.
-    void write(const Analysis& a, output::GpkgWriter& writer, const Progress& progress) const override {
+    void write(const Analysis& a, output::GpkgWriter& writer, const Progress& all) const override {
+        const Progress progress = all.slice(0.0, 0.9, "output.gpkg");
         const GridStep& g = a.results.get<GridStep>(name());
         const KdeStep* density = a.results.find<KdeStep>();
         const OverlayStep* overlays = a.results.find<OverlayStep>();
-        output::HotspotGridData grid;
-        grid.grid = &g.cells;
-        grid.counts = &g.counts;
-        grid.categoryFields = output::categoryFieldNames(a.reports.categories);
-        grid.stats = localStatsData(a.results.get<GiStarStep>(name()), a.results.find<LisaStep>());
-        if (density) grid.kde = &density->perCell;
-        if (density && !density->riskPerCell.empty()) grid.kdeRisk = &density->riskPerCell;
+        const LocalStatsData stats = localStatsData(a.results.get<GiStarStep>(name()), a.results.find<LisaStep>());
+        using output::FieldType;
+        output::LayerWriter layer =
+            writer.layer("hotspot_grid", output::GeometryType::Polygon, "Hotspot grid",
+                         "Incidents per cell and Getis-Ord Gi* hot and cold spots (see run_metadata)");
+        const int cellId = layer.add("cell_id", FieldType::Text);
+        const CountColumns counts(layer, g.counts, output::categoryFieldNames(a.reports.categories));
+        const StatsColumns statsColumns(layer, stats);
+        const int kde = density ? layer.add("kde", FieldType::Real) : -1;
+        const bool risk = density && !density->riskPerCell.empty();
+        const int kdeRisk = risk ? layer.add("kde_risk", FieldType::Real) : -1;
+        std::vector<int> extra;
         if (overlays)
-            for (std::size_t k = 0; k < overlays->names.size(); ++k)
-                grid.extraColumns.emplace_back(overlays->names[k], &overlays->cellValues[k]);
-        writer.writeHotspotGrid(grid, progress.slice(0.0, 0.9, "output.gpkg"));
+            for (const auto& column : overlays->names) extra.push_back(layer.add(column, FieldType::Real));
+        const int shareInside = layer.add("share_inside", FieldType::Real);
+        const auto& share = g.cells.shareInside();
+        for (std::size_t i = 0; i < g.cells.size(); ++i) {
+            if (i % 16384 == 0) progress.update(static_cast<double>(i) / static_cast<double>(g.cells.size()));
+            const std::string id = layer.setCell(g.cells, i);
+            layer.setText(cellId, id);
+            counts.set(layer, i);
+            statsColumns.set(layer, i);
+            if (density) layer.setReal(kde, density->perCell[i]);
+            if (risk) layer.setReal(kdeRisk, density->riskPerCell[i]);
+            for (std::size_t k = 0; k < extra.size(); ++k) layer.setReal(extra[k], overlays->cellValues[k][i]);
+            if (share.empty())
+                layer.setNull(shareInside);
+            else
+                layer.setReal(shareInside, share[i]);
+            layer.write("cell " + id);
+        }
+        layer.finish();
+        writer.style("hotspot_grid", output::hotspotGridQml({}), "Hot and cold spots by Gi_Bin");
+        if (stats.lisa)
+            writer.style("hotspot_grid", output::clusterOutlierQml({}), "Clusters and outliers by COType (local Moran's I)",
+                         "cluster_outlier", false);
+        progress.update(1.0);
     }
     void metadata(const Analysis& a, Metadata& md) const override {
         const Config& cfg = a.cfg;

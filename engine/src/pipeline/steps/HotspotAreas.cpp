@@ -1,5 +1,6 @@
 #include "HotspotAreas.hpp"
 #include "../Step.hpp"
+#include "trygg/output/Styles.hpp"
 #include "Kde.hpp"
 #include "Overlays.hpp"
 #include "Perception.hpp"
@@ -36,10 +37,10 @@ AreaContext readAreaContext(Inputs& inputs, const HotspotAreasConfig& hc, RunSum
     return ctx;
 }
 
-output::HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeometry* poly,
+HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeometry* poly,
                                     std::span<const std::size_t> incidents, const io::ReportSet& reports,
                                     const AreaContext& ctx, const HotspotAreasConfig& hc, double studyAreaM2) {
-    output::HotspotAreaRow row;
+    HotspotAreaRow row;
     row.areaM2 = overlay::areaM2(geos, poly);
     row.shareOfArea = studyAreaM2 > 0 ? row.areaM2 / studyAreaM2 : 0.0;
     row.incidents = static_cast<std::int64_t>(incidents.size());
@@ -106,7 +107,7 @@ HotspotAreasStep computeHotspotAreas(const Config& cfg, const AreaContext& ctx, 
     }
     const double studyAreaM2 = area ? area->areaM2() : g.extent.width() * g.extent.height();
     for (std::size_t a = 0; a < parts.size(); ++a) {
-        output::HotspotAreaRow row = describeArea(geos, parts[a].geom.get(), incidents[a], reports, ctx, hc, studyAreaM2);
+        HotspotAreaRow row = describeArea(geos, parts[a].geom.get(), incidents[a], reports, ctx, hc, studyAreaM2);
         row.id = firstId + static_cast<int>(a);
         row.kind = kind;
         row.cells = parts[a].cells.size();
@@ -149,7 +150,7 @@ void appendDensityAreas(HotspotAreasStep& s, const Analysis& a, const AreaContex
         }
         for (std::size_t k = 0; k < c.polygons.size(); ++k) {
             const geom::GeomPtr poly = geom::fromWkb(a.geos, c.polygons[k].second);
-            output::HotspotAreaRow row =
+            HotspotAreaRow row =
                 describeArea(a.geos, poly.get(), inRegion[k], reports, ctx, a.cfg.hotspotAreas, studyAreaM2);
             row.id = static_cast<int>(s.rows.size()) + 1;
             row.kind = fmt::format("density_top_{:g}", c.percent);
@@ -189,9 +190,89 @@ public:
     }
     // hotspot_areas, and dark_spots with street lights; the overlays' columns too.
     void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
+        const auto& rows = a.results.get<HotspotAreasStep>(name()).rows;
+        const bool withLights = a.cfg.hotspotAreas.lights.has_value();
         const auto* overlays = a.results.find<OverlayStep>();
-        writer.writeHotspotAreas(a.results.get<HotspotAreasStep>(name()).rows, a.cfg.hotspotAreas.lights.has_value(),
-                                 overlays ? overlays->names : std::vector<std::string>{});
+        const std::vector<std::string> extraColumns = overlays ? overlays->names : std::vector<std::string>{};
+        using output::FieldType;
+        output::LayerWriter layer = writer.layer(
+            "hotspot_areas", output::GeometryType::MultiPolygon, "Hotspot areas",
+            "Adjacent hot cells dissolved: incidents, categories, peak times, place, lights, dark share");
+        const int id = layer.add("area_id", FieldType::Integer), kind = layer.add("kind", FieldType::Text),
+                  cells = layer.add("cells", FieldType::Integer), km2 = layer.add("area_km2", FieldType::Real),
+                  shareOfArea = layer.add("share_of_study_area", FieldType::Real),
+                  incidents = layer.add("incidents", FieldType::Integer64),
+                  shareOfIncidents = layer.add("share_of_incidents", FieldType::Real),
+                  leading = layer.add("leading_categories", FieldType::Text),
+                  peakHour = layer.add("peak_hour", FieldType::Text), peakWeekday = layer.add("peak_weekday", FieldType::Text),
+                  place = layer.add("place", FieldType::Text), placeLayer = layer.add("place_layer", FieldType::Text),
+                  placeDistance = layer.add("place_distance_m", FieldType::Real);
+        int lights = -1, darkM2 = -1, darkShare = -1;
+        if (withLights) {
+            lights = layer.add("lights", FieldType::Integer64);
+            darkM2 = layer.add("dark_m2", FieldType::Real);
+            darkShare = layer.add("dark_share", FieldType::Real);
+        }
+        std::vector<int> extra;
+        for (const auto& column : extraColumns) extra.push_back(layer.add(column, FieldType::Real));
+        for (const auto& r : rows) {
+            layer.setGeometry(r.wkb, "a hotspot area");
+            layer.setInt(id, r.id);
+            layer.setText(kind, r.kind);
+            if (r.cells > 0)
+                layer.setInt(cells, static_cast<std::int64_t>(r.cells));
+            else
+                layer.setNull(cells);  // density areas are traced, not made of grid cells
+            layer.setReal(km2, r.areaM2 / 1e6);
+            layer.setReal(shareOfArea, r.shareOfArea);
+            layer.setInt(incidents, r.incidents);
+            layer.setReal(shareOfIncidents, r.shareOfIncidents);
+            layer.setText(leading, r.leadingCategories);
+            layer.setText(peakHour, r.peakHour);
+            layer.setText(peakWeekday, r.peakWeekday);
+            layer.setText(place, r.place);
+            layer.setText(placeLayer, r.placeKind);
+            layer.setReal(placeDistance, r.placeDistanceM);
+            if (withLights) {
+                layer.setInt(lights, r.lights);
+                layer.setReal(darkM2, r.darkM2);
+                layer.setReal(darkShare, r.areaM2 > 0 ? r.darkM2 / r.areaM2 : 0.0);
+            }
+            for (std::size_t k = 0; k < extra.size() && k < r.extras.size(); ++k) layer.setReal(extra[k], r.extras[k]);
+            layer.write("a hotspot area");
+        }
+        layer.finish();
+        // Incident and perceived-insecurity areas outlined and labelled with their number and
+        // place; the densest-KDE areas are listed in the legend but not drawn (density_areas
+        // shows them).
+        std::vector<output::Category> kinds = {
+            {"incidents", "Hot spots: incidents", "200,30,40,50", "120,0,30,255", 0.8},
+            {"perception", "Hot spots: perceived insecurity", "120,60,170,50", "80,20,120,255", 0.8},
+        };
+        for (const char* top : {"density_top_1", "density_top_5", "density_top_10"})
+            kinds.push_back({top, std::string("Densest areas (") + top + ")", "", "120,0,30,255", 0.4, false});
+        writer.style("hotspot_areas",
+                     output::withLabels(output::categorizedQml("kind", kinds, {}),
+                                        // "3 Kävlinge station": the number and the first place, as in the report.
+                                        "CASE WHEN \"kind\" IN ('incidents', 'perception') THEN \"area_id\" || "
+                                        "CASE WHEN \"place\" IS NULL THEN '' ELSE ' ' || "
+                                        "regexp_replace(regexp_replace(\"place\", '^(i|nära) ', ''), ',.*$', '') END END",
+                                        9, true),
+                     "Hotspot areas, outlined and labelled");
+        if (!withLights) return;
+        output::LayerWriter dark =
+            writer.layer("dark_spots", output::GeometryType::MultiPolygon, "Dark spots",
+                         "The parts of hotspot areas farther than the dark distance from every street light");
+        const int darkId = dark.add("area_id", FieldType::Integer), darkArea = dark.add("dark_m2", FieldType::Real);
+        for (const auto& r : rows) {
+            if (r.darkWkb.empty()) continue;
+            dark.setGeometry(r.darkWkb, "a dark spot");
+            dark.setInt(darkId, r.id);
+            dark.setReal(darkArea, r.darkM2);
+            dark.write("a dark spot");
+        }
+        dark.finish();
+        writer.style("dark_spots", output::outlineQml("20,20,60,255", 0.4, "20,20,60,150"), "Dark spots, dark fill");
     }
     void metadata(const Analysis& a, Metadata& md) const override {
         hotspotAreasMetadata(a.cfg, a.summary, a.area() != nullptr, md);

@@ -7,14 +7,35 @@
 #include "trygg/output/GpkgWriter.hpp"
 #include "trygg/overlay/HotspotAreas.hpp"
 #include "trygg/io/NamedFeatures.hpp"
+#include "trygg/temporal/HotTimes.hpp"
+
+#include <optional>
+#include <string>
 
 #include <span>
 #include <vector>
 
 namespace trygg::pipeline::steps {
 
+// One hotspot area: its polygon, what it holds, when, where, and how dark it is.
+struct HotspotAreaRow {
+    int id = 0;
+    std::string kind;  // "incidents" or "perception": which hot spots it dissolves
+    std::vector<unsigned char> wkb;
+    std::size_t cells = 0;
+    double areaM2 = 0, shareOfArea = 0, shareOfIncidents = 0;
+    std::int64_t incidents = 0;
+    std::string leadingCategories, peakHour, peakWeekday, place, placeKind;
+    double placeDistanceM = 0;
+    std::int64_t lights = 0;
+    double darkM2 = 0;
+    std::vector<unsigned char> darkWkb;  // empty when nothing is dark
+    std::vector<double> extras;          // values of the extra columns (overlay measures)
+    std::optional<temporal::HourWeekdayTable> hotTimes;  // when the reports have times
+};
+
 struct HotspotAreasStep {
-    std::vector<output::HotspotAreaRow> rows;
+    std::vector<HotspotAreaRow> rows;
 };
 
 // What hotspot areas are described by: named places and street lights, read once.
@@ -28,7 +49,7 @@ AreaContext readAreaContext(Inputs& inputs, const HotspotAreasConfig& hc, RunSum
 
 // One area described: its incidents (the accepted reports listed), leading categories, peak hour
 // and weekday, the places it touches or is nearest to, its street lights and dark parts.
-output::HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeometry* poly,
+HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeometry* poly,
                                     std::span<const std::size_t> incidents, const io::ReportSet& reports,
                                     const AreaContext& ctx, const HotspotAreasConfig& hc, double studyAreaM2);
 

@@ -1,15 +1,60 @@
 // io.study_area, io.context, io.reports: the layers of the run's inputs, written by the main
 // analysis only (the further analyses share them): the study area, the context map clipped to
 // the grid, and the rejected rows.
+#include "InputLayers.hpp"
 #include "Grid.hpp"
 #include "../Step.hpp"
 
 #include "trygg/io/NamedFeatures.hpp"
+#include "trygg/output/Styles.hpp"
+
+#include <cctype>
+#include <set>
 
 #include <algorithm>
 
 namespace trygg::pipeline::steps {
 namespace {
+
+using output::FieldType;
+
+// A context map layer: geometries in the analysis CRS, their dimensions, optional labels.
+struct ContextLayer {
+    std::string name;   // written as context_<name>
+    std::string title;  // the source layer's name
+    std::vector<std::vector<unsigned char>> wkb;
+    std::vector<int> dims;            // 0 points, 1 lines, 2 polygons
+    std::vector<std::string> labels;  // empty, or one per geometry
+};
+struct ContextLayers {
+    std::vector<ContextLayer> layers;
+};
+
+// One context layer, of the highest dimension among its geometries (a stray point in a line
+// layer is left out).
+void writeContext(const ContextLayer& d, output::GpkgWriter& writer) {
+    const std::string table = "context_" + d.name;
+    const int dim = d.dims.empty() ? -1 : *std::max_element(d.dims.begin(), d.dims.end());
+    output::LayerWriter layer = writer.layer(table,
+                                             dim == 0   ? output::GeometryType::MultiPoint
+                                             : dim == 1 ? output::GeometryType::MultiLineString
+                                                        : output::GeometryType::MultiPolygon,
+                                             d.title, "Context map layer '" + d.title + "', in the analysis CRS");
+    const bool labelled = !d.labels.empty();
+    const int label = labelled ? layer.add("label", FieldType::Text) : -1;
+    for (std::size_t i = 0; i < d.wkb.size(); ++i) {
+        if (d.dims[i] != dim) continue;
+        layer.setGeometry(d.wkb[i], table.c_str());
+        if (labelled) layer.setText(label, d.labels[i]);
+        layer.write(table);
+    }
+    layer.finish();
+    std::string qml = dim == 0   ? output::pointQml("60,60,60,255", 1.6)
+                      : dim == 1 ? output::lineQml("150,150,150,255", 0.25)
+                                 : output::outlineQml("140,140,140,255", 0.3, "");
+    if (labelled) qml = output::withLabels(qml, "\"label\"", dim == 2 ? 9 : 8, dim == 2);
+    writer.style(table, qml, "Context: " + d.title);
+}
 
 // The study_area layer of the main analysis: the study area, or what the grid covers without one.
 class StudyAreaLayer final : public Step {
@@ -42,9 +87,6 @@ public:
     }
 };
 
-struct ContextLayers {
-    std::vector<output::ContextLayerData> layers;
-};
 
 // The context map layers, clipped to the grid's extent grown by 1 km (whole features kept).
 class Context final : public Step {
@@ -58,7 +100,7 @@ public:
         ContextLayers out;
         for (const auto& c : a.cfg.context) {
             const io::NamedFeatures nf = a.inputs.namedFeatures(c.layer);
-            output::ContextLayerData d;
+            ContextLayer d;
             d.name = c.name;
             d.title = nf.layerName;
             for (const auto& f : nf.features) {
@@ -67,14 +109,16 @@ public:
                     b.maxY < extent.minY - kMarginM || b.minY > extent.maxY + kMarginM)
                     continue;
                 d.wkb.push_back(geom::toWkb(a.geos, f.geom.get()));
+                d.dims.push_back(geom::dimensionOf(a.geos, f.geom.get()));
                 if (!c.layer.nameField.empty()) d.labels.push_back(f.name);
             }
             out.layers.push_back(std::move(d));
         }
         a.results.put(std::move(out));
     }
+    // context_<name>: lines grey, polygons outlined, points as dots; labelled when named.
     void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
-        for (const auto& c : a.results.get<ContextLayers>(name()).layers) writer.writeContextLayer(c);
+        for (const auto& c : a.results.get<ContextLayers>(name()).layers) writeContext(c, writer);
     }
 };
 
@@ -87,11 +131,46 @@ public:
     void run(Analysis&, const Progress&) const override {}
     bool timed() const override { return false; }
     void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
-        writer.writeRejected(a.reports, "rejected_reports");
+        writeRejectedRows(a.reports, "rejected_reports", writer);
     }
 };
 
 } // namespace
+
+void writeRejectedRows(const io::ReportSet& reports, const std::string& layerName, output::GpkgWriter& writer) {
+    output::LayerWriter layer =
+        writer.layer(layerName, output::GeometryType::None, layerName == "rejected_reports" ? "Rejected reports" : layerName,
+                     "Input rows that were not used, with their original values, row number and reason");
+    const std::array<const char*, 4> own{"source_row", "reject_reason", "reject_field", "reject_detail"};
+    const int row = layer.add(own[0], FieldType::Integer64), reason = layer.add(own[1], FieldType::Text),
+              field = layer.add(own[2], FieldType::Text), detail = layer.add(own[3], FieldType::Text);
+    // The input's own fields, renamed where they would take one of these names.
+    std::set<std::string> taken(own.begin(), own.end());
+    std::vector<int> values;
+    for (const auto& src : reports.rejectedFields) {
+        std::string name = src;
+        std::string low = name;
+        for (auto& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (taken.count(low) || low == "fid") name = "src_" + name;
+        taken.insert(low);
+        values.push_back(layer.add(name, FieldType::Text));
+    }
+    const bool hasWkt = std::any_of(reports.rejected.begin(), reports.rejected.end(),
+                                    [](const io::RejectedRow& r) { return !r.sourceWkt.empty(); });
+    const int wkt = hasWkt ? layer.add("source_geometry_wkt", FieldType::Text) : -1;
+    for (const auto& r : reports.rejected) {
+        layer.setInt(row, r.row);
+        layer.setText(reason, std::string(io::reasonCode(r.reason)));
+        layer.setText(field, r.field);
+        layer.setText(detail, r.detail.empty() ? std::string(io::reasonText(r.reason))
+                                               : std::string(io::reasonText(r.reason)) + ": " + r.detail);
+        for (std::size_t k = 0; k < r.values.size() && k < values.size(); ++k) layer.setText(values[k], r.values[k]);
+        if (hasWkt) layer.setText(wkt, r.sourceWkt);
+        layer.write("rejected row " + std::to_string(r.row));
+    }
+    layer.finish();
+    writer.style(layerName, output::tableQml({}), "Rejected input rows");
+}
 
 const Step& studyAreaLayer() {
     static const StudyAreaLayer step;

@@ -1,6 +1,8 @@
 #include "Kde.hpp"
 #include "../Step.hpp"
 
+#include "trygg/output/Styles.hpp"
+
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
 
@@ -186,7 +188,7 @@ KdeStep computeKde(Inputs& inputs, const Config& cfg, const io::ReportSet& repor
     std::vector<std::int64_t> pixelOfReport(reports.acceptedCount());
     for (std::size_t i = 0; i < pixelOfReport.size(); ++i) pixelOfReport[i] = kde::pixelOf(s.raster, reports.x[i], reports.y[i]);
     for (double pct : kc.topPercent) {
-        output::DensityAreaClass c;
+        DensityAreaClass c;
         c.percent = pct;
         c.threshold = kde::topShareThreshold(s.surface, pct);
         c.labels = kde::labelRegions(s.raster, s.surface, c.threshold, c.count);
@@ -243,6 +245,43 @@ void kdeMetadata(const Config& cfg, const KdeStep& step, bool masked, Metadata& 
 
 namespace {
 
+// density_areas: the regions of each class of the densest areas, with the reports they hold.
+void writeDensityAreas(const kde::Raster& raster, const std::vector<DensityAreaClass>& classes,
+                       output::GpkgWriter& writer) {
+    using output::FieldType;
+    output::LayerWriter layer = writer.layer(
+        "density_areas", output::GeometryType::MultiPolygon, "Densest areas",
+        "The densest 1, 5 and 10 % of the study area by kernel density, with the reports they hold");
+    const int top = layer.add("top_percent", FieldType::Real), densityMin = layer.add("density_min", FieldType::Real),
+              km2 = layer.add("area_km2", FieldType::Real), incidents = layer.add("incidents", FieldType::Integer64),
+              share = layer.add("share_of_incidents", FieldType::Real),
+              classKm2 = layer.add("class_area_km2", FieldType::Real),
+              classShare = layer.add("class_share_of_incidents", FieldType::Real);
+    const double pixelKm2 = raster.pixelM * raster.pixelM / 1e6;
+    for (const auto& c : classes) {
+        if (c.count == 0) continue;
+        std::int64_t classIncidents = 0, classPixels = 0;
+        for (std::int32_t l = 1; l <= c.count; ++l) {
+            classIncidents += c.incidents[static_cast<std::size_t>(l)];
+            classPixels += c.pixels[static_cast<std::size_t>(l)];
+        }
+        for (const auto& [label, wkb] : c.polygons) {
+            const auto k = static_cast<std::size_t>(label);
+            layer.setGeometry(wkb, "a density area");
+            layer.setReal(top, c.percent);
+            layer.setReal(densityMin, c.threshold);
+            layer.setReal(km2, static_cast<double>(c.pixels[k]) * pixelKm2);
+            layer.setInt(incidents, c.incidents[k]);
+            layer.setReal(share, static_cast<double>(c.incidents[k]) / static_cast<double>(c.totalIncidents));
+            layer.setReal(classKm2, static_cast<double>(classPixels) * pixelKm2);
+            layer.setReal(classShare, static_cast<double>(classIncidents) / static_cast<double>(c.totalIncidents));
+            layer.write("a density area");
+        }
+    }
+    layer.finish();
+    writer.style("density_areas", output::densityAreasQml(), "The densest areas, outlined by class");
+}
+
 class Kde final : public Step {
 public:
     Kde() : Step("kde.surface", 0.8, 0.82) {}
@@ -270,7 +309,7 @@ public:
             writer.writeRaster("kde_risk", density.raster, density.risk,
                                fmt::format("Risk: {}, where the smoothed population reaches {:g} per km2",
                                            density.riskUnit, cfg.kde.minPopulationKm2));
-        if (!density.classes.empty()) writer.writeDensityAreas(density.raster, density.classes);
+        if (!density.classes.empty()) writeDensityAreas(density.raster, density.classes, writer);
     }
     void metadata(const Analysis& a, Metadata& md) const override {
         kdeMetadata(a.cfg, a.results.get<KdeStep>(name()), a.area() != nullptr, md);

@@ -14,6 +14,18 @@
 
 namespace trygg::pipeline::steps {
 
+// One class of the densest areas: the regions of the surface at or above the threshold.
+struct DensityAreaClass {
+    double percent = 0;    // the densest `percent` % of the study area
+    double threshold = 0;  // the surface value at its edge
+    std::vector<std::int32_t> labels;  // per pixel: region 1..count, 0 elsewhere
+    std::int32_t count = 0;
+    std::vector<std::int64_t> incidents;  // per label (index 0: outside every region)
+    std::vector<std::int64_t> pixels;     // per label
+    std::int64_t totalIncidents = 0;
+    std::vector<std::pair<std::int32_t, std::vector<unsigned char>>> polygons;  // label and WKB, per region
+};
+
 struct KdeStep {
     kde::Raster raster;
     std::vector<float> surface;
@@ -24,7 +36,7 @@ struct KdeStep {
     double bandwidthM = 0;  // the fixed bandwidth, or the median adaptive one
     std::string bandwidthRule;
     std::vector<double> perCell;  // at each grid cell's centre
-    std::vector<output::DensityAreaClass> classes;
+    std::vector<DensityAreaClass> classes;
 };
 
 // kde.surface: the density surface over the study area (none over the sea), its value at each

@@ -48,8 +48,8 @@ LisaStep computeLocalMoran(const Config& cfg, const GridStep& g, const GiStarSte
     return s;
 }
 
-output::LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa) {
-    output::LocalStatsData d;
+LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa) {
+    LocalStatsData d;
     d.z = &gi.z;
     d.p = &gi.p;
     d.bin = &gi.bins;

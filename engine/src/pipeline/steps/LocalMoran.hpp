@@ -1,5 +1,6 @@
 #pragma once
 // stats.local_moran: cluster and outlier analysis (COType). Internal to the pipeline.
+#include "Columns.hpp"
 #include "GiStar.hpp"
 
 #include "trygg/output/GpkgWriter.hpp"
@@ -22,6 +23,6 @@ LisaStep computeLocalMoran(const Config& cfg, const GridStep& g, const GiStarSte
 
 // The local statistics columns of a layer (hotspot_grid, area_statistics): Gi*, and local Moran
 // when it ran.
-output::LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa);
+LocalStatsData localStatsData(const GiStarStep& gi, const LisaStep* lisa);
 
 } // namespace trygg::pipeline::steps

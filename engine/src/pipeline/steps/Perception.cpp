@@ -1,5 +1,7 @@
 #include "Perception.hpp"
 #include "../Step.hpp"
+#include "trygg/output/Styles.hpp"
+#include "InputLayers.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Memory.hpp"
@@ -176,6 +178,117 @@ void perceptionMetadata(const Config& cfg, const PerceptionStep& step, Metadata&
 
 namespace {
 
+using output::FieldType;
+
+// ASCII field names for the times of day: å ä -> a, ö -> o ("kväll_natt" -> "kvall_natt").
+std::string asciiTimes(const std::vector<perception::TimeOfDay>& times) {
+    std::string label;
+    for (auto t : times) {
+        if (!label.empty()) label += '_';
+        label += perception::toString(t);
+    }
+    std::string ascii;
+    for (std::size_t k = 0; k < label.size(); ++k) {
+        const auto c = static_cast<unsigned char>(label[k]);
+        if (c == 0xC3 && k + 1 < label.size()) {
+            const auto n = static_cast<unsigned char>(label[++k]);
+            ascii += n == 0xB6 ? 'o' : 'a';
+        } else {
+            ascii += static_cast<char>(c);
+        }
+    }
+    return ascii;
+}
+
+// perception_grid: residents' reports per cell, their hot spots, and fear versus crime.
+void writeGrid(const Analysis& a, const PerceptionStep& perceived, output::GpkgWriter& writer) {
+    const grid::Grid& g = a.results.get<GridStep>("perception").cells;
+    const perception::CellSummary& s = perceived.cells;
+    const std::vector<std::int8_t>& incidentBins = a.results.get<GiStarStep>("perception").bins;
+    const std::uint32_t minReports = a.cfg.perception->minReports;
+    const bool atTimes = !perceived.classesAtTimes.empty();
+    output::LayerWriter layer = writer.layer(
+        "perception_grid", output::GeometryType::Polygon, "Perceived safety and fear versus crime",
+        "Residents' safety reports per cell, their hot spots, and each cell's fear-versus-crime class (meanings in "
+        "run_metadata, fear_crime.class_*)");
+    const int cellId = layer.add("cell_id", FieldType::Text), n = layer.add("perc_n", FieldType::Integer),
+              unsafe = layer.add("perc_unsafe", FieldType::Integer),
+              share = layer.add("perc_share_unsafe", FieldType::Real), mean = layer.add("perc_mean", FieldType::Real),
+              meanEb = layer.add("perc_mean_eb", FieldType::Real), reasons = layer.add("perc_reasons", FieldType::Text),
+              around = layer.add("perc_around", FieldType::Integer), z = layer.add("perc_GiZScore", FieldType::Real),
+              p = layer.add("perc_GiPValue", FieldType::Real);
+    const bool pseudo = !perceived.gi.pseudoP.empty();
+    const int pseudoP = pseudo ? layer.add("perc_GiPseudoP", FieldType::Real) : -1;
+    const int bin = layer.add("perc_Gi_Bin", FieldType::Int16), scoreZ = layer.add("perc_score_GiZScore", FieldType::Real),
+              scoreP = layer.add("perc_score_GiPValue", FieldType::Real),
+              scoreBin = layer.add("perc_score_Gi_Bin", FieldType::Int16), giBin = layer.add("Gi_Bin", FieldType::Int16),
+              fearClass = layer.add("fear_crime_class", FieldType::Int16), fear = layer.add("fear_crime", FieldType::Text),
+              fearEn = layer.add("fear_crime_en", FieldType::Text);
+    int timesClass = -1, timesLabel = -1;
+    if (atTimes) {
+        const std::string times = asciiTimes(a.cfg.perception->classesFor);
+        timesClass = layer.add("fear_crime_" + times + "_class", FieldType::Int16);
+        timesLabel = layer.add("fear_crime_" + times, FieldType::Text);
+    }
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        layer.setText(cellId, layer.setCell(g, i));
+        layer.setInt(n, s.n[i]);
+        layer.setInt(unsafe, s.unsafe[i]);
+        layer.setReal(share, s.n[i] > 0 ? static_cast<double>(s.unsafe[i]) / s.n[i] : std::nan(""));
+        layer.setReal(mean, s.n[i] >= minReports ? s.mean[i] : std::nan(""));
+        layer.setReal(meanEb, s.ebMean[i]);
+        layer.setText(reasons, s.leadingReasons[i]);
+        layer.setInt(around, static_cast<std::int64_t>(perceived.around[i]));
+        layer.setReal(z, perceived.gi.z[i]);
+        layer.setReal(p, perceived.gi.p[i]);
+        if (pseudo) layer.setReal(pseudoP, perceived.gi.pseudoP[i]);
+        layer.setInt(bin, perceived.gi.bins[i]);
+        layer.setReal(scoreZ, perceived.giScore.z[i]);
+        layer.setReal(scoreP, perceived.giScore.p[i]);
+        layer.setInt(scoreBin, perceived.giScore.bins[i]);
+        layer.setInt(giBin, incidentBins[i]);
+        const auto c = perceived.classes[i];
+        layer.setInt(fearClass, static_cast<int>(c));
+        layer.setText(fear, perception::text(c).labelSv);
+        layer.setText(fearEn, perception::text(c).labelEn);
+        if (atTimes) {
+            const auto ct = perceived.classesAtTimes[i];
+            layer.setInt(timesClass, static_cast<int>(ct));
+            layer.setText(timesLabel, perception::text(ct).labelSv);
+        }
+        layer.write("a perception cell");
+    }
+    layer.finish();
+    std::vector<std::string> labels;
+    for (int c = 0; c < 5; ++c) {
+        const auto& t = perception::text(static_cast<perception::FearCrime>(c));
+        labels.push_back(std::string(t.labelSv) + " / " + t.labelEn);
+    }
+    writer.style("perception_grid", output::fearCrimeQml(labels, {}),
+                 "Fear versus crime, both ways, in Swedish and English");
+}
+
+// perception_reasons: per reason, the reports citing it and the share unsafe against the whole.
+void writeReasons(const std::vector<perception::ReasonRow>& rows, output::GpkgWriter& writer) {
+    output::LayerWriter t = writer.layer(
+        "perception_reasons", output::GeometryType::None, "What goes with feeling unsafe",
+        "Per reason: reports citing it, the unsafe among them, and the share unsafe against the share overall (lift)");
+    const int reason = t.add("reason", FieldType::Text), reports = t.add("reports", FieldType::Integer),
+              unsafe = t.add("unsafe_reports", FieldType::Integer), share = t.add("share_unsafe", FieldType::Real),
+              overall = t.add("share_unsafe_overall", FieldType::Real), lift = t.add("lift", FieldType::Real);
+    for (const auto& r : rows) {
+        t.setText(reason, r.reason);
+        t.setInt(reports, r.reports);
+        t.setInt(unsafe, r.unsafe);
+        t.setReal(share, r.shareUnsafe);
+        t.setReal(overall, r.shareUnsafeOverall);
+        t.setReal(lift, r.lift);
+        t.write("a reason");
+    }
+    t.finish();
+    writer.style("perception_reasons", output::tableQml({}), "Reasons");
+}
+
 class PerceptionStepDef final : public Step {
 public:
     PerceptionStepDef() : Step("perception", 0.82, 0.84) {}
@@ -191,33 +304,10 @@ public:
     // perception_grid; the main analysis also the reasons and the rejected rows, which are the
     // same residents' reports in every analysis.
     void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
-        const Config& cfg = a.cfg;
         const PerceptionStep& perceived = a.results.get<PerceptionStep>(name());
-        output::PerceptionGridData pd;
-        pd.grid = &a.results.get<GridStep>(name()).cells;
-        pd.summary = &perceived.cells;
-        pd.minReports = cfg.perception->minReports;
-        pd.stats.z = &perceived.gi.z;
-        pd.stats.p = &perceived.gi.p;
-        pd.stats.bin = &perceived.gi.bins;
-        pd.stats.neighbours = &perceived.gi.weights;
-        if (!perceived.gi.pseudoP.empty()) pd.stats.pseudoP = &perceived.gi.pseudoP;
-        pd.incidentBins = &a.results.get<GiStarStep>(name()).bins;
-        pd.scoreZ = &perceived.giScore.z;
-        pd.scoreP = &perceived.giScore.p;
-        pd.scoreBins = &perceived.giScore.bins;
-        pd.around = &perceived.around;
-        pd.classes = &perceived.classes;
-        if (!perceived.classesAtTimes.empty()) {
-            pd.classesAtTimes = &perceived.classesAtTimes;
-            for (auto t : cfg.perception->classesFor) {
-                if (!pd.timesLabel.empty()) pd.timesLabel += '_';
-                pd.timesLabel += perception::toString(t);
-            }
-        }
-        writer.writePerceptionGrid(pd);
-        if (a.main) writer.writePerceptionReasons(perceived.reasons);
-        if (a.main && !a.publishing()) writer.writeRejected(perceived.reports, "rejected_perception");
+        writeGrid(a, perceived, writer);
+        if (a.main) writeReasons(perceived.reasons, writer);
+        if (a.main && !a.publishing()) writeRejectedRows(perceived.reports, "rejected_perception", writer);
     }
     void metadata(const Analysis& a, Metadata& md) const override {
         perceptionMetadata(a.cfg, a.results.get<PerceptionStep>(name()), md);

@@ -488,7 +488,7 @@ void GpkgWriter::writeMetadata(const std::vector<MetadataEntry>& entries) {
         check(layer->CreateFeature(&f), "writing metadata " + e.key);
     }
     check(m_ds->CommitTransaction(), "committing run metadata");
-    writeStyle("run_metadata", "", tableQml({{"key", "Key"}, {"value", "Value"}}), "Run metadata");
+    writeStyle("run_metadata", "", tableQml(), "Run metadata");
 }
 
 void GpkgWriter::writeRaster(const std::string& table, const kde::Raster& raster, const std::vector<float>& values,

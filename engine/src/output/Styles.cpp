@@ -58,8 +58,7 @@ std::string aliasesXml(const std::vector<FieldAlias>& aliases) {
     return s;
 }
 
-std::string categorizedQml(const std::string& field, const std::vector<Category>& categories,
-                           const std::vector<FieldAlias>& aliases) {
+std::string categorizedQml(const std::string& field, const std::vector<Category>& categories) {
     std::string s = kHeader;
     s += fmt::format("  <renderer-v2 type=\"categorizedSymbol\" attr=\"{}\" symbollevels=\"0\" enableorderby=\"0\" "
                      "forceraster=\"0\">\n    <categories>\n",
@@ -72,13 +71,11 @@ std::string categorizedQml(const std::string& field, const std::vector<Category>
     for (std::size_t i = 0; i < categories.size(); ++i)
         s += fillSymbol(static_cast<int>(i), categories[i].fill, categories[i].outline, categories[i].outlineWidthMm);
     s += "    </symbols>\n  </renderer-v2>\n";
-    s += aliasesXml(aliases);
     s += "  <layerOpacity>0.85</layerOpacity>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
     return s;
 }
 
-std::string binClassesQml(const std::string& field, const std::array<std::string, 7>& labels,
-                          const std::vector<FieldAlias>& aliases) {
+std::string binClassesQml(const std::string& field, const std::array<std::string, 7>& labels) {
     // ArcGIS Pro's hot spot colours, by bin 3 .. -3; grey for "not significant", as planners know it.
     // Thin white outlines separate significant cells; the grey background of "not significant"
     // cells has none, so large grids do not turn into a hatch.
@@ -88,25 +85,23 @@ std::string binClassesQml(const std::string& field, const std::array<std::string
     for (int i = 0; i < 7; ++i)
         categories.push_back({std::to_string(3 - i), labels[static_cast<std::size_t>(i)], kColours[i],
                               i == 3 ? "" : "255,255,255,120"});
-    return categorizedQml(field, categories, aliases);
+    return categorizedQml(field, categories);
 }
 
-std::string hotspotGridQml(const std::vector<FieldAlias>& aliases) {
+std::string hotspotGridQml() {
     return binClassesQml("Gi_Bin",
                          {"Hot spot, 99 % confidence", "Hot spot, 95 % confidence", "Hot spot, 90 % confidence",
                           "Not significant", "Cold spot, 90 % confidence", "Cold spot, 95 % confidence",
-                          "Cold spot, 99 % confidence"},
-                         aliases);
+                          "Cold spot, 99 % confidence"});
 }
 
-std::string clusterOutlierQml(const std::vector<FieldAlias>& aliases) {
+std::string clusterOutlierQml() {
     return categorizedQml("COType",
                           {{"HH", "High-high cluster", "215,25,28,255", "255,255,255,120"},
                            {"LL", "Low-low cluster", "44,123,182,255", "255,255,255,120"},
                            {"HL", "High outlier among low values", "253,174,97,255", "255,255,255,120"},
                            {"LH", "Low outlier among high values", "171,217,233,255", "255,255,255,120"},
-                           {"", "Not significant", "217,217,217,150", ""}},
-                          aliases);
+                           {"", "Not significant", "217,217,217,150", ""}});
 }
 
 std::string densityRasterQml(double maxValue) {
@@ -152,7 +147,7 @@ std::string densityAreasQml() {
     return s;
 }
 
-std::string fearCrimeQml(const std::vector<std::string>& labels, const std::vector<FieldAlias>& aliases) {
+std::string fearCrimeQml(const std::vector<std::string>& labels) {
     // The corners of a 2 x 2 bivariate palette (Stevens), so that "both" reads as the sum.
     static constexpr const char* kColours[5] = {"0,0,0,0", "110,40,140,230", "90,150,210,220", "215,60,50,220",
                                                 "225,225,225,120"};
@@ -171,7 +166,6 @@ std::string fearCrimeQml(const std::vector<std::string>& labels, const std::vect
         s += fillSymbol(k, c == 0 ? "" : kColours[c], "", 0.1);  // too little data: left blank
     }
     s += "    </symbols>\n  </renderer-v2>\n";
-    s += aliasesXml(aliases);
     s += "  <layerOpacity>0.9</layerOpacity>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
     return s;
 }
@@ -268,9 +262,8 @@ std::string withLabels(const std::string& qml, const std::string& expression, do
 
 std::string studyAreaQml() { return singleSymbolQml(fillSymbol(0, "", "35,35,35,255", 0.6), 2); }
 
-std::string tableQml(const std::vector<FieldAlias>& aliases) {
+std::string tableQml() {
     std::string s = kHeader;
-    s += aliasesXml(aliases);
     s += "  <layerGeometryType>4</layerGeometryType>\n</qgis>\n";
     return s;
 }

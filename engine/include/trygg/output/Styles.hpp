@@ -1,6 +1,7 @@
 #pragma once
 // Default QGIS styles (QML) for Trygg's layers, stored in the GeoPackage's layer_styles table so
-// that each layer opens in QGIS already styled.
+// that each layer opens in QGIS already styled. The fields' aliases are not the styles': the
+// writer adds them from the fields' declarations (Layers.hpp), in the project's language.
 #include <array>
 #include <string>
 #include <vector>
@@ -21,20 +22,18 @@ struct Category {
     double outlineWidthMm = 0.1;
     bool render = true;  // false: listed in the legend, unticked, not drawn
 };
-std::string categorizedQml(const std::string& field, const std::vector<Category>& categories,
-                           const std::vector<FieldAlias>& aliases);
+std::string categorizedQml(const std::string& field, const std::vector<Category>& categories);
 
 // Polygons in seven classes on a bin field (3 .. -3), labelled from 3 down: ArcGIS Pro's hot spot
 // colours, red for positive, blue for negative, grey for 0.
-std::string binClassesQml(const std::string& field, const std::array<std::string, 7>& labels,
-                          const std::vector<FieldAlias>& aliases);
+std::string binClassesQml(const std::string& field, const std::array<std::string, 7>& labels);
 
 // hotspot_grid: classes on Gi_Bin, red hot, blue cold, grey not significant (ArcGIS Pro's colours).
-std::string hotspotGridQml(const std::vector<FieldAlias>& aliases);
+std::string hotspotGridQml();
 
 // hotspot_grid's second style: COType in the classic four colours of cluster and outlier maps
 // (GeoDa, ArcGIS Pro): HH red, LL blue, HL light red, LH light blue; not significant grey.
-std::string clusterOutlierQml(const std::vector<FieldAlias>& aliases);
+std::string clusterOutlierQml();
 
 // A density raster: a yellow-to-red ramp, transparent at zero, up to `maxValue`.
 std::string densityRasterQml(double maxValue);
@@ -44,7 +43,7 @@ std::string densityAreasQml();
 
 // perception_grid: fear versus crime in a bivariate scheme (both purple, perceived only blue,
 // incidents only red, neither light grey, too little data blank), labels in `labels` by class 0..4.
-std::string fearCrimeQml(const std::vector<std::string>& labels, const std::vector<FieldAlias>& aliases);
+std::string fearCrimeQml(const std::vector<std::string>& labels);
 
 // Polygons graduated on `field` in five quantile classes of `values` (NaN left out), light to dark.
 // With roundBreaks (publishing mode), the breaks are round numbers, never values of the data.
@@ -67,7 +66,8 @@ std::string withLabels(const std::string& qml, const std::string& expression, do
 // study_area: a dark outline, no fill.
 std::string studyAreaQml();
 
-// Attribute tables (rejected_reports, run_metadata): field aliases only.
-std::string tableQml(const std::vector<FieldAlias>& aliases);
+// Attribute tables (rejected_reports, run_metadata): no symbology; the fields' titles come
+// from their declarations (Layers.hpp).
+std::string tableQml();
 
 } // namespace trygg::output

@@ -182,9 +182,9 @@ void writeStatistics(const Analysis& a, const AreaStep& areas, output::GpkgWrite
         layer.write("area " + areas.layer.ids[i]);
     }
     layer.finish();
-    writer.style("area_statistics", output::hotspotGridQml({}), "Hot and cold areas by Gi_Bin");
+    writer.style("area_statistics", output::hotspotGridQml(), "Hot and cold areas by Gi_Bin");
     if (stats.lisa)
-        writer.style("area_statistics", output::clusterOutlierQml({}), "Clusters and outliers by COType (local Moran's I)",
+        writer.style("area_statistics", output::clusterOutlierQml(), "Clusters and outliers by COType (local Moran's I)",
                      "area_cluster_outlier", false);
 }
 
@@ -287,7 +287,7 @@ void writeSurvey(const io::SurveyTable& survey, output::GpkgWriter& writer) {
         t.write("a survey row");
     }
     t.finish();
-    writer.style("area_survey", output::tableQml({}), "Survey indices");
+    writer.style("area_survey", output::tableQml(), "Survey indices");
 }
 
 // area_reasons: per area and reason, the reports citing it and its lift.
@@ -311,7 +311,7 @@ void writeReasons(const AreaStep& areas, output::GpkgWriter& writer) {
             t.write("an area reason");
         }
     t.finish();
-    writer.style("area_reasons", output::tableQml({}), "Reasons per area");
+    writer.style("area_reasons", output::tableQml(), "Reasons per area");
 }
 
 class Areas final : public Step {

@@ -109,8 +109,7 @@ public:
                                            {"Increase, 99 % confidence", "Increase, 95 % confidence",
                                             "Increase, 90 % confidence", "No significant change",
                                             "Decrease, 90 % confidence", "Decrease, 95 % confidence",
-                                            "Decrease, 99 % confidence"},
-                                           {}),
+                                            "Decrease, 99 % confidence"}),
                      "Change between " + before + " and " + after + ", by significance");
     }
     void metadata(const Analysis& a, Metadata& md) const override { changeMetadata(a.cfg, a.summary, md); }

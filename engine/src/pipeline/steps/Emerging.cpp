@@ -134,7 +134,7 @@ public:
         for (int k = 1; k <= 8; ++k)
             categories.push_back({std::to_string(-k), stats::emergingName(-k), kCold[k - 1], "255,255,255,120"});
         categories.push_back({"0", stats::emergingName(0), "255,255,255,0", ""});
-        writer.style("emerging_hotspots", output::categorizedQml("pattern", categories, {}),
+        writer.style("emerging_hotspots", output::categorizedQml("pattern", categories),
                      "Emerging hot spots, by pattern");
     }
     void metadata(const Analysis& a, Metadata& md) const override { emergingMetadata(a.cfg, a.summary, md); }

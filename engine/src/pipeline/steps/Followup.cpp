@@ -196,7 +196,7 @@ public:
             t.write("a follow-up row");
         }
         t.finish();
-        writer.style("followup", output::tableQml({}), "Follow-up");
+        writer.style("followup", output::tableQml(), "Follow-up");
     }
     void metadata(const Analysis& a, Metadata& md) const override { followupMetadata(a.cfg, a.summary, md); }
 };

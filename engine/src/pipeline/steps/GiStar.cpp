@@ -178,7 +178,7 @@ public:
             t.write("incremental autocorrelation");
         }
         t.finish();
-        writer.style("incremental_autocorrelation", output::tableQml({}), "Incremental spatial autocorrelation");
+        writer.style("incremental_autocorrelation", output::tableQml(), "Incremental spatial autocorrelation");
     }
     void metadata(const Analysis& a, Metadata& md) const override {
         incrementalMetadata(a.results.get<IncrementalStep>(name()), md);
@@ -251,9 +251,9 @@ public:
             layer.write("cell " + id);
         }
         layer.finish();
-        writer.style("hotspot_grid", output::hotspotGridQml({}), "Hot and cold spots by Gi_Bin");
+        writer.style("hotspot_grid", output::hotspotGridQml(), "Hot and cold spots by Gi_Bin");
         if (stats.lisa)
-            writer.style("hotspot_grid", output::clusterOutlierQml({}), "Clusters and outliers by COType (local Moran's I)",
+            writer.style("hotspot_grid", output::clusterOutlierQml(), "Clusters and outliers by COType (local Moran's I)",
                          "cluster_outlier", false);
         progress.update(1.0);
     }

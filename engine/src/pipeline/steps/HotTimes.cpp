@@ -64,7 +64,7 @@ public:
             for (const auto& r : areas->rows)
                 if (r.hotTimes) rows(*r.hotTimes, r.kind, r.id);
         t.finish();
-        writer.style("hot_times", output::tableQml({}), "Hot times");
+        writer.style("hot_times", output::tableQml(), "Hot times");
     }
 };
 

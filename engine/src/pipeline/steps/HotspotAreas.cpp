@@ -252,7 +252,7 @@ public:
         for (const char* top : {"density_top_1", "density_top_5", "density_top_10"})
             kinds.push_back({top, std::string("Densest areas (") + top + ")", "", "120,0,30,255", 0.4, false});
         writer.style("hotspot_areas",
-                     output::withLabels(output::categorizedQml("kind", kinds, {}),
+                     output::withLabels(output::categorizedQml("kind", kinds),
                                         // "3 Kävlinge station": the number and the first place, as in the report.
                                         "CASE WHEN \"kind\" IN ('incidents', 'perception') THEN \"area_id\" || "
                                         "CASE WHEN \"place\" IS NULL THEN '' ELSE ' ' || "

@@ -169,7 +169,7 @@ void writeRejectedRows(const io::ReportSet& reports, const std::string& layerNam
         layer.write("rejected row " + std::to_string(r.row));
     }
     layer.finish();
-    writer.style(layerName, output::tableQml({}), "Rejected input rows");
+    writer.style(layerName, output::tableQml(), "Rejected input rows");
 }
 
 const Step& studyAreaLayer() {

@@ -264,7 +264,7 @@ void writeGrid(const Analysis& a, const PerceptionStep& perceived, output::GpkgW
         const auto& t = perception::text(static_cast<perception::FearCrime>(c));
         labels.push_back(std::string(t.labelSv) + " / " + t.labelEn);
     }
-    writer.style("perception_grid", output::fearCrimeQml(labels, {}),
+    writer.style("perception_grid", output::fearCrimeQml(labels),
                  "Fear versus crime, both ways, in Swedish and English");
 }
 
@@ -286,7 +286,7 @@ void writeReasons(const std::vector<perception::ReasonRow>& rows, output::GpkgWr
         t.write("a reason");
     }
     t.finish();
-    writer.style("perception_reasons", output::tableQml({}), "Reasons");
+    writer.style("perception_reasons", output::tableQml(), "Reasons");
 }
 
 class PerceptionStepDef final : public Step {

@@ -4,6 +4,7 @@
 // analysis left, writes its layers and says how it was made in run_metadata. The pipeline is
 // the list in steps/Steps.def; a further analysis ([analyses.NAME]) runs the same list on its
 // own reports. Internal to the pipeline.
+#include "ConfigTable.hpp"
 #include "Inputs.hpp"
 #include "steps/Metadata.hpp"
 
@@ -82,6 +83,11 @@ public:
 
     const char* name() const { return m_name; }
     Progress progressIn(const Progress& analysis) const { return analysis.slice(m_from, m_to, m_name); }
+
+    // Its tables in the config file ("kde"; "overlays" for [[overlays]]), which readConfig reads
+    // from the file's top level into `cfg`, values checked; the loader refuses any other table.
+    virtual std::vector<const char*> configTables() const { return {}; }
+    virtual void readConfig(const ConfigTable&, Config&) const {}
 
     // The steps whose results it reads, by name: each must come earlier in the pipeline (a test
     // checks the order).

@@ -317,6 +317,36 @@ void writeReasons(const AreaStep& areas, output::GpkgWriter& writer) {
 class Areas final : public Step {
 public:
     Areas() : Step("stats.areas", 0.848, 0.85) {}
+    std::vector<const char*> configTables() const override { return {"areas"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        const auto t = file.table("areas", "must be a table ([areas])");
+        if (!t) return;
+        t->onlyKnown({"path", "layer", "crs", "id_field", "name_field", "weights", "population_field", "survey_path",
+                      "survey_area_field", "survey_question_field", "survey_year_field", "survey_index_field"});
+        AreasConfig a;
+        a.layer.path = t->path("path");
+        if (a.layer.path.empty()) t->failAt("areas.path", "missing: give the polygon layer of areas, or remove [areas]");
+        a.layer.layer = t->str("layer").value_or("");
+        a.layer.crs = t->str("crs").value_or("");
+        a.layer.idField = t->str("id_field").value_or("");
+        a.layer.nameField = t->str("name_field").value_or("");
+        if (auto v = t->str("weights")) {
+            if (*v != "queen" && *v != "rook") t->fail("weights", "'" + *v + "' is not \"queen\" or \"rook\"");
+            a.queen = *v == "queen";
+        }
+        a.populationField = t->str("population_field").value_or("");
+        a.layer.populationField = a.populationField;
+        if (t->has("survey_path")) {
+            io::SurveySpec sv;
+            sv.path = t->path("survey_path");
+            if (auto f = t->str("survey_area_field")) sv.areaField = *f;
+            if (auto f = t->str("survey_question_field")) sv.questionField = *f;
+            if (auto f = t->str("survey_year_field")) sv.yearField = *f;
+            if (auto f = t->str("survey_index_field")) sv.indexField = *f;
+            a.survey = sv;
+        }
+        cfg.areas = a;
+    }
     std::vector<std::string> needs() const override { return {"kde.surface", "perception"}; }
     bool enabled(const Analysis& a) const override { return a.cfg.areas.has_value(); }
     void run(Analysis& a, const Progress& progress) const override {

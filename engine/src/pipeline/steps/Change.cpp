@@ -69,6 +69,25 @@ namespace {
 class Change final : public Step {
 public:
     Change() : Step("stats.change", 0.55, 0.55) {}
+    // The two periods, by their names in [periods] (read with the run's tables, before the steps').
+    std::vector<const char*> configTables() const override { return {"change"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        const auto t = file.table("change", "must be a table ([change])");
+        if (!t) return;
+        t->onlyKnown({"before", "after"});
+        ChangeConfig c;
+        for (auto [key, name] : {std::pair{"before", &c.before}, std::pair{"after", &c.after}}) {
+            const auto v = t->str(key);
+            if (!v) t->failAt(std::string("change.") + key, "missing: name a period from [periods]");
+            const auto it = cfg.periods.find(*v);
+            if (it == cfg.periods.end()) t->fail(key, "no period named '" + *v + "' in [periods]");
+            if (!it->second.from || !it->second.to)
+                t->fail(key, "period '" + *v + "' needs both from and to, so that its length is known");
+            *name = *v;
+        }
+        if (c.before == c.after) t->failAt("change", "before and after are the same period");
+        cfg.change = c;
+    }
     std::vector<std::string> needs() const override { return {"grid.count"}; }
     bool enabled(const Analysis& a) const override { return a.cfg.change.has_value(); }
     void run(Analysis& a, const Progress&) const override {

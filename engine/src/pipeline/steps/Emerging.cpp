@@ -85,6 +85,31 @@ namespace {
 class Emerging final : public Step {
 public:
     Emerging() : Step("stats.emerging", 0.55, 0.55) {}
+    std::vector<const char*> configTables() const override { return {"emerging"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        const auto t = file.table("emerging", "must be a table ([emerging])");
+        if (!t) return;
+        t->onlyKnown({"slice", "time_lag", "alpha", "distance_band_m"});
+        EmergingConfig e;
+        if (auto v = t->str("slice")) {
+            if (*v != "auto" && *v != "week" && *v != "month" && *v != "quarter")
+                t->fail("slice", "'" + *v + "' is not \"auto\", \"week\", \"month\" or \"quarter\"");
+            e.slice = *v;
+        }
+        if (auto v = t->number("time_lag")) {
+            if (*v < 0 || *v != std::floor(*v)) t->fail("time_lag", "must be a whole number >= 0");
+            e.timeLag = static_cast<int>(*v);
+        }
+        if (auto v = t->number("alpha")) {
+            if (!(*v > 0 && *v < 0.5)) t->fail("alpha", "must lie between 0 and 0.5");
+            e.alpha = *v;
+        }
+        if (auto v = t->number("distance_band_m", {"default"})) {
+            if (!(*v > 0)) t->fail("distance_band_m", "must be > 0 metres");
+            e.bandM = *v;
+        }
+        cfg.emerging = e;
+    }
     std::vector<std::string> needs() const override { return {"grid.count"}; }
     bool enabled(const Analysis& a) const override { return a.cfg.emerging.has_value(); }
     void run(Analysis& a, const Progress& progress) const override {

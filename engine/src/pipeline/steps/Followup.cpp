@@ -145,6 +145,57 @@ struct FollowupResult {
 class Followup final : public Step {
 public:
     Followup() : Step("stats.followup", 0.55, 0.55) {}
+    std::vector<const char*> configTables() const override { return {"followup"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        const auto t = file.table("followup", "must be a table ([followup])");
+        if (!t) return;
+        t->onlyKnown({"name", "date", "before_days", "after_days", "measure_area", "buffer_area", "buffer_m",
+                      "control_area"});
+        FollowupConfig f;
+        f.title = t->str("name").value_or("measure");
+        const auto date = t->str("date");
+        if (!date) t->failAt("followup.date", "missing: the day the measure took effect, such as \"2024-03-01\"");
+        try {
+            f.date = temporal::parseDateBound(*date, false);
+        } catch (const InputError& e) {
+            t->fail("date", e.what());
+        }
+        f.dateText = *date;
+        for (auto [key, days] : {std::pair{"before_days", &f.beforeDays}, std::pair{"after_days", &f.afterDays}}) {
+            if (auto v = t->number(key)) {
+                if (!(*v >= 1)) t->fail(key, "must be at least 1 day");
+                *days = *v;
+            }
+        }
+        if (auto v = t->number("buffer_m")) {
+            if (!(*v > 0)) t->fail("buffer_m", "must be > 0 metres");
+            f.bufferM = *v;
+        }
+        const auto area = [&](const char* key, bool required) -> std::optional<FollowupArea> {
+            const auto at = t->table(key, "must be a table with path, layer, name_field, name");
+            if (!at) {
+                if (required)
+                    t->failAt(std::string("followup.") + key,
+                              "missing: { path = \"...\", layer = \"...\", name_field = \"...\", name = \"...\" }");
+                return std::nullopt;
+            }
+            at->onlyKnown({"path", "layer", "name_field", "name", "crs"});
+            FollowupArea a;
+            a.layer.path = at->path("path");
+            if (a.layer.path.empty()) t->fail(key, "missing: the file holding the area");
+            a.layer.layer = at->str("layer").value_or("");
+            a.layer.nameField = at->str("name_field").value_or("");
+            a.layer.crs = at->str("crs").value_or("");
+            a.name = at->str("name").value_or("");
+            if (!a.name.empty() && a.layer.nameField.empty())
+                t->fail(key, "missing: the field in which to look for '" + a.name + "'");
+            return a;
+        };
+        f.measure = *area("measure_area", true);
+        f.control = *area("control_area", true);
+        f.buffer = area("buffer_area", false);
+        cfg.followup = f;
+    }
     bool enabled(const Analysis& a) const override { return a.cfg.followup.has_value(); }
     void run(Analysis& a, const Progress&) const override {
         a.results.put(FollowupResult{computeFollowup(a.inputs, a.cfg, a.geos, a.reports, a.summary)});

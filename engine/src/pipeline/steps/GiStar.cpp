@@ -138,6 +138,29 @@ void incrementalMetadata(const IncrementalStep& step, Metadata& md) {
                                          : "none");
 }
 
+void readWeights(const ConfigTable& t, stats::WeightsSpec& w, BandKey band) {
+    if (auto v = t.str("weights")) {
+        const auto kind = stats::parseWeightsKind(*v);
+        if (!kind)
+            t.fail("weights", "'" + *v + "' is not \"distance_band\", \"inverse_distance\", \"knn\", \"queen\" or \"rook\"");
+        w.kind = *kind;
+    }
+    const std::optional<double> bandM = band == BandKey::Skip          ? std::nullopt
+                                        : band == BandKey::AutoAllowed ? t.number("distance_band_m", {"default", "auto"})
+                                                                       : t.number("distance_band_m", {"default"});
+    if (bandM) {
+        // 0 is no band: the default is asked for by name, never by a zero.
+        if (!(*bandM > 0)) t.fail("distance_band_m", "must be a positive number of metres, or \"default\"");
+        w.distanceM = *bandM;
+    }
+    if (auto v = t.number("power")) w.power = *v;
+    if (auto v = t.number("k")) {
+        if (*v < 1 || *v != std::floor(*v)) t.fail("k", "must be a whole number >= 1");
+        w.k = static_cast<int>(*v);
+    }
+    if (auto v = t.boolean("row_standardise")) w.rowStandardise = *v;
+}
+
 namespace {
 
 class Incremental final : public Step {
@@ -188,6 +211,50 @@ public:
 class GiStar final : public Step {
 public:
     GiStar() : Step("stats.gistar", 0.6, 0.7) {}
+    std::vector<const char*> configTables() const override { return {"gistar", "inference"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        if (const auto t = file.table("gistar", "must be a table ([gistar])")) {
+            t->onlyKnown({"weights", "distance_band_m", "power", "k", "include_self", "row_standardise"});
+            const bool autoBand = t->textIfText("distance_band_m") == "auto";
+            cfg.gistar.autoBand = cfg.gistar.autoBand || autoBand;
+            readWeights(*t, cfg.gistar.weights, autoBand ? BandKey::Skip : BandKey::AutoAllowed);
+            if (auto v = t->boolean("include_self")) cfg.gistar.weights.includeSelf = *v;
+        }
+        if (const auto t = file.table("inference", "must be a table ([inference])")) {
+            InferenceConfig& inf = cfg.inference;
+            t->onlyKnown({"correction", "permutations", "seed", "threads", "alpha", "classes_from"});
+            if (auto v = t->str("classes_from")) {
+                if (*v == "auto") inf.classesFrom = ClassesFrom::Auto;
+                else if (*v == "analytic") inf.classesFrom = ClassesFrom::Analytic;
+                else if (*v == "pseudo") inf.classesFrom = ClassesFrom::Pseudo;
+                else t->fail("classes_from", "'" + *v + "' is not \"auto\", \"analytic\" or \"pseudo\"");
+            }
+            if (auto v = t->str("correction")) {
+                const auto c = stats::parseCorrection(*v);
+                if (!c) t->fail("correction", "'" + *v + "' is not \"fdr\", \"bonferroni\" or \"none\"");
+                inf.correction = *c;
+            }
+            if (auto v = t->number("permutations")) {
+                if (*v < 0 || *v > 99999 || *v != std::floor(*v))
+                    t->fail("permutations", "must be a whole number from 0 to 99999");
+                inf.permutations = static_cast<int>(*v);
+            }
+            if (auto v = t->number("seed")) {
+                if (*v < 0 || *v != std::floor(*v) || *v > 9007199254740992.0)
+                    t->fail("seed", "must be a whole number from 0 to 2^53");
+                inf.seed = static_cast<std::uint64_t>(*v);
+            }
+            if (auto v = t->number("threads")) {
+                if (*v < 0 || *v > 1024 || *v != std::floor(*v))
+                    t->fail("threads", "must be a whole number from 0 (every core) to 1024");
+                inf.threads = static_cast<int>(*v);
+            }
+            if (auto v = t->number("alpha")) {
+                if (!(*v > 0 && *v < 1)) t->fail("alpha", "must lie between 0 and 1");
+                inf.alpha = *v;
+            }
+        }
+    }
     std::vector<std::string> needs() const override { return {"grid.count", "stats.incremental"}; }
     bool enabled(const Analysis& a) const override { return a.cfg.grid.enabled; }
     void run(Analysis& a, const Progress& progress) const override {

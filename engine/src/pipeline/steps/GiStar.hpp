@@ -2,6 +2,7 @@
 // stats.gistar and stats.incremental: Getis-Ord Gi* per cell with its weights, inference and
 // permutations, and the distance band's incremental autocorrelation. Internal to the pipeline.
 #include "Metadata.hpp"
+#include "../ConfigTable.hpp"
 #include "Grid.hpp"
 #include "../Inputs.hpp"
 #include "trygg/stats/GetisOrd.hpp"
@@ -55,5 +56,11 @@ GiStarStep computeGiStar(const Config& cfg, const GridStep& g, double bandM, con
 
 // run_metadata: the bands of the incremental autocorrelation and its peaks.
 void incrementalMetadata(const IncrementalStep& step, Metadata& md);
+
+// The weights keys of [gistar] and [local_moran]: weights, distance_band_m, power, k,
+// row_standardise. `band`: how distance_band_m is read (a number; a number or "auto"; skipped,
+// when it is "auto").
+enum class BandKey { Number, AutoAllowed, Skip };
+void readWeights(const ConfigTable& t, stats::WeightsSpec& w, BandKey band);
 
 } // namespace trygg::pipeline::steps

@@ -69,6 +69,21 @@ namespace {
 class Global final : public Step {
 public:
     Global() : Step("stats.global", 0.8, 0.82) {}
+    // [global] holds the incremental autocorrelation's keys too (stats.incremental).
+    std::vector<const char*> configTables() const override { return {"global"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        const auto t = file.table("global", "must be a table ([global])");
+        if (!t) return;
+        t->onlyKnown({"enabled", "incremental", "incremental_start_m", "incremental_step_m", "incremental_count"});
+        if (auto v = t->boolean("enabled")) cfg.globalTests = *v;
+        if (auto v = t->boolean("incremental")) cfg.incremental.enabled = *v;
+        if (auto v = t->number("incremental_start_m", {"default"})) cfg.incremental.startM = *v;
+        if (auto v = t->number("incremental_step_m", {"default"})) cfg.incremental.stepM = *v;
+        if (auto v = t->number("incremental_count")) {
+            if (*v < 2 || *v > 100 || *v != std::floor(*v)) t->fail("incremental_count", "must be a whole number from 2 to 100");
+            cfg.incremental.count = static_cast<int>(*v);
+        }
+    }
     std::vector<std::string> needs() const override { return {"grid.count", "stats.gistar", "stats.local_moran"}; }
     bool enabled(const Analysis& a) const override { return a.cfg.grid.enabled && a.cfg.globalTests; }
     void run(Analysis& a, const Progress& progress) const override {

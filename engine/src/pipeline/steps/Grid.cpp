@@ -86,6 +86,29 @@ namespace {
 class GridBuild final : public Step {
 public:
     GridBuild() : Step("grid.build", 0.45, 0.55) {}
+    std::vector<const char*> configTables() const override { return {"grid"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        const auto t = file.table("grid", "must be a table ([grid])");
+        if (!t) return;
+        t->onlyKnown({"enabled", "shape", "cell_size_m", "align", "max_cells", "force"});
+        if (auto v = t->boolean("enabled")) cfg.grid.enabled = *v;
+        if (auto v = t->str("shape")) {
+            if (*v == "square") cfg.grid.shape = grid::Shape::Square;
+            else if (*v == "hex") cfg.grid.shape = grid::Shape::Hex;
+            else t->fail("shape", "'" + *v + "' is not \"square\" or \"hex\"");
+        }
+        cfg.grid.cellSizeM = t->number("cell_size_m", {"auto"});
+        if (auto v = t->str("align")) {
+            if (*v == "snapped") cfg.grid.alignment = grid::Alignment::Snapped;
+            else if (*v == "extent") cfg.grid.alignment = grid::Alignment::Extent;
+            else t->fail("align", "'" + *v + "' is not \"snapped\" or \"extent\"");
+        }
+        if (auto v = t->number("max_cells")) {
+            if (!(*v >= 1 && *v <= 1e12)) t->fail("max_cells", "must be from 1 to 10^12");
+            cfg.grid.maxCells = static_cast<std::int64_t>(*v);
+        }
+        if (auto v = t->boolean("force")) cfg.grid.force = *v;
+    }
     bool enabled(const Analysis&) const override { return true; }
     void run(Analysis& a, const Progress& progress) const override {
         const GridStep& g = a.results.put(buildGrid(a.cfg, a.reports, a.area(), progress));

@@ -162,6 +162,39 @@ void appendDensityAreas(HotspotAreasStep& s, const Analysis& a, const AreaContex
 class HotspotAreas final : public Step {
 public:
     HotspotAreas() : Step("overlay.hotspot_areas", 0.84, 0.845) {}
+    std::vector<const char*> configTables() const override { return {"hotspot_areas"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        const auto t = file.table("hotspot_areas", "must be a table ([hotspot_areas])");
+        if (!t) return;
+        t->onlyKnown({"enabled", "min_bin", "dark_distance_m", "lights", "places"});
+        HotspotAreasConfig& h = cfg.hotspotAreas;
+        if (auto v = t->boolean("enabled")) h.enabled = *v;
+        if (auto v = t->number("min_bin")) {
+            if (*v < 1 || *v > 3) t->fail("min_bin", "must be 1, 2 or 3");
+            h.minBin = static_cast<int>(*v);
+        }
+        if (auto v = t->number("dark_distance_m")) {
+            if (!(*v > 0)) t->fail("dark_distance_m", "must be positive");
+            h.darkDistanceM = *v;
+        }
+        if (const auto lt = t->table("lights", "must be a table {path = \"...\", layer = \"...\"}")) {
+            io::WeightedPointsSpec l;
+            l.path = lt->path("path");
+            l.layer = lt->str("layer").value_or("");
+            if (l.path.empty()) t->fail("lights", "needs path");
+            h.lights = l;
+        }
+        for (const auto& pt : t->tables("places", "must be a list of [[hotspot_areas.places]] tables",
+                                        "each entry must be a table with path and name_field")) {
+            io::NamedFeaturesSpec p;
+            p.path = pt.path("path");
+            p.layer = pt.str("layer").value_or("");
+            p.nameField = pt.str("name_field").value_or("");
+            p.crs = pt.str("crs").value_or("");
+            if (p.path.empty() || p.nameField.empty()) pt.failAt("hotspot_areas.places", "needs path and name_field");
+            h.places.push_back(p);
+        }
+    }
     std::vector<std::string> needs() const override {
         return {"grid.count", "stats.gistar", "kde.surface", "perception"};
     }

@@ -92,6 +92,23 @@ public:
 class Context final : public Step {
 public:
     Context() : Step("io.context", 0.55, 0.55) {}
+    std::vector<const char*> configTables() const override { return {"context"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        for (const auto& t : file.tables("context", "must be a list of [[context]] tables", "each entry must be a table")) {
+            t.onlyKnown({"name", "path", "layer", "crs", "label_field"});
+            ContextConfig c;
+            c.name = t.str("name").value_or("");
+            c.layer.path = t.path("path");
+            c.layer.layer = t.str("layer").value_or("");
+            c.layer.crs = t.str("crs").value_or("");
+            c.layer.nameField = t.str("label_field").value_or("");
+            if (c.name.empty() || c.layer.path.empty()) t.failAt("context", "needs name and path");
+            if (!isLayerName(c.name)) t.fail("name", "'" + c.name + "' must be lower-case letters, digits and _");
+            for (const auto& other : cfg.context)
+                if (other.name == c.name) t.fail("name", "'" + c.name + "' is used twice");
+            cfg.context.push_back(c);
+        }
+    }
     std::vector<std::string> needs() const override { return {"grid.build"}; }
     bool enabled(const Analysis& a) const override { return a.main && !a.cfg.context.empty(); }
     void run(Analysis& a, const Progress&) const override {

@@ -285,6 +285,80 @@ void writeDensityAreas(const kde::Raster& raster, const std::vector<DensityAreaC
 class Kde final : public Step {
 public:
     Kde() : Step("kde.surface", 0.8, 0.82) {}
+    std::vector<const char*> configTables() const override { return {"kde"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        const auto t = file.table("kde", "must be a table ([kde])");
+        if (!t) return;
+        t->onlyKnown({"enabled", "kernel", "bandwidth_m", "multiplier", "adaptive_k", "pixel_m", "output", "top_percent",
+                      "population", "edge_correction", "geotiff"});
+        KdeConfig& k = cfg.kde;
+        if (auto v = t->boolean("edge_correction")) k.edgeCorrection = *v;
+        if (auto v = t->boolean("geotiff")) k.geotiff = *v;
+        k.enabled = t->boolean("enabled").value_or(true);
+        if (auto v = t->str("kernel")) {
+            const auto kernel = kde::parseKernel(*v);
+            if (!kernel)
+                t->fail("kernel",
+                        "'" + *v + "' is not \"quartic\", \"epanechnikov\", \"triangular\", \"uniform\" or \"gaussian\"");
+            k.kernel = *kernel;
+        }
+        if (const auto v = t->textIfText("bandwidth_m")) {
+            if (*v == "arcgis") k.rule = BandwidthRule::ArcGis;
+            else if (*v == "nrd") k.rule = BandwidthRule::NormalReference;
+            else t->fail("bandwidth_m", "must be a number of metres, \"arcgis\" or \"nrd\"");
+        } else if (auto b = t->number("bandwidth_m")) {
+            if (!(*b > 0)) t->fail("bandwidth_m", "must be positive");
+            k.rule = BandwidthRule::Fixed;
+            k.bandwidthM = *b;
+        }
+        if (auto v = t->number("multiplier")) {
+            if (!(*v > 0)) t->fail("multiplier", "must be positive");
+            k.multiplier = *v;
+        }
+        if (auto v = t->number("adaptive_k")) {
+            if (*v < 0 || *v != std::floor(*v)) t->fail("adaptive_k", "must be a whole number >= 0");
+            k.adaptiveK = static_cast<int>(*v);
+        }
+        if (auto v = t->number("pixel_m", {"default"})) {
+            if (!(*v > 0)) t->fail("pixel_m", "must be positive");
+            k.pixelM = *v;
+        }
+        if (auto v = t->str("output")) {
+            if (*v == "density_km2") k.normalisation = kde::Normalisation::DensityKm2;
+            else if (*v == "raw") k.normalisation = kde::Normalisation::Raw;
+            else if (*v == "per_cell") k.normalisation = kde::Normalisation::PerArea;
+            else t->fail("output", "'" + *v + "' is not \"density_km2\", \"raw\" or \"per_cell\"");
+        }
+        if (const auto pt = t->table("population", "must be a table ([kde.population])")) {
+            pt->onlyKnown({"path", "layer", "crs", "field", "method", "min_density_km2"});
+            io::WeightedPointsSpec ps;
+            ps.path = pt->path("path");
+            ps.layer = pt->str("layer").value_or("");
+            ps.crs = pt->str("crs").value_or("");
+            ps.field = pt->str("field").value_or("");
+            if (ps.path.empty() || ps.field.empty())
+                pt->failAt("kde.population", "needs path and field (the residents per point or grid square)");
+            k.population = ps;
+            if (auto v = pt->str("method")) {
+                using M = KdeConfig::RiskMethod;
+                if (*v == "rate") k.riskMethod = M::Rate;
+                else if (*v == "ratio") k.riskMethod = M::Ratio;
+                else if (*v == "log") k.riskMethod = M::Log;
+                else if (*v == "diff") k.riskMethod = M::Difference;
+                else if (*v == "sum") k.riskMethod = M::Sum;
+                else pt->fail("method", "'" + *v + "' is not \"rate\", \"ratio\", \"log\", \"diff\" or \"sum\"");
+            }
+            if (auto v = pt->number("min_density_km2")) {
+                if (*v < 0) pt->fail("min_density_km2", "must be >= 0");
+                k.minPopulationKm2 = *v;
+            }
+        }
+        if (const auto shares = t->numbers("top_percent", "must be a list of percentages, such as [1, 5, 10]")) {
+            for (double v : *shares)
+                if (!(v > 0 && v < 100)) t->fail("top_percent", "each share must lie between 0 and 100");
+            k.topPercent = *shares;
+        }
+    }
     std::vector<std::string> needs() const override { return {"grid.build"}; }
     bool enabled(const Analysis& a) const override { return a.cfg.kde.enabled; }
     void run(Analysis& a, const Progress& progress) const override {

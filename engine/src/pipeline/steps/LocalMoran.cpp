@@ -69,6 +69,14 @@ namespace {
 class LocalMoranStep final : public Step {
 public:
     LocalMoranStep() : Step("stats.local_moran", 0.7, 0.8) {}
+    std::vector<const char*> configTables() const override { return {"local_moran"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        const auto t = file.table("local_moran", "must be a table ([local_moran])");
+        if (!t) return;
+        t->onlyKnown({"enabled", "weights", "distance_band_m", "power", "k", "row_standardise"});
+        if (auto v = t->boolean("enabled")) cfg.localMoran.enabled = *v;
+        readWeights(*t, cfg.localMoran.weights, BandKey::Number);
+    }
     std::vector<std::string> needs() const override { return {"grid.count", "stats.gistar"}; }
     bool enabled(const Analysis& a) const override { return a.cfg.grid.enabled && a.cfg.localMoran.enabled; }
     void run(Analysis& a, const Progress& progress) const override {

@@ -80,6 +80,27 @@ namespace {
 class Overlays final : public Step {
 public:
     Overlays() : Step("overlay.measures", 0.845, 0.848) {}
+    std::vector<const char*> configTables() const override { return {"overlays"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        for (const auto& t : file.tables("overlays", "must be a list of [[overlays]] tables", "each entry must be a table")) {
+            t.onlyKnown({"name", "path", "layer", "crs", "measure", "class_field", "classes"});
+            OverlayConfig o;
+            o.name = t.str("name").value_or("");
+            o.layer.path = t.path("path");
+            o.layer.layer = t.str("layer").value_or("");
+            o.layer.crs = t.str("crs").value_or("");
+            o.layer.nameField = t.str("class_field").value_or("");
+            o.measure = t.str("measure").value_or("count");
+            if (o.name.empty() || o.layer.path.empty()) t.failAt("overlays", "needs name and path");
+            if (o.measure != "count" && o.measure != "density" && o.measure != "share" && o.measure != "length" &&
+                o.measure != "distance")
+                t.fail("measure", "'" + o.measure + "' is not count, density, share, length or distance");
+            const std::string classes = "must be a list, with class_field naming the field it refers to";
+            if (t.has("classes") && o.layer.nameField.empty()) t.fail("classes", classes);
+            if (const auto list = t.texts("classes", classes)) o.classes = *list;
+            cfg.overlays.push_back(o);
+        }
+    }
     std::vector<std::string> needs() const override { return {"grid.build", "stats.gistar", "overlay.hotspot_areas"}; }
     bool enabled(const Analysis& a) const override {
         return !a.cfg.overlays.empty() && a.results.find<GiStarStep>() != nullptr;

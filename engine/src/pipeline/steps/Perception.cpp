@@ -292,6 +292,54 @@ void writeReasons(const std::vector<perception::ReasonRow>& rows, output::GpkgWr
 class PerceptionStepDef final : public Step {
 public:
     PerceptionStepDef() : Step("perception", 0.82, 0.84) {}
+    std::vector<const char*> configTables() const override { return {"perception"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        const auto t = file.table("perception", "must be a table ([perception])");
+        if (!t) return;
+        t->onlyKnown({"path", "layer", "crs", "x_field", "y_field", "id_field", "score_field", "time_of_day_field",
+                      "reasons_field", "scale_min", "scale_max", "unsafe", "unsafe_from", "min_reports",
+                      "min_reports_around", "hot_bin", "classes_for"});
+        PerceptionConfig p;
+        p.reports.what = "perception";
+        p.reports.path = t->path("path");
+        if (p.reports.path.empty()) t->failAt("perception.path", "missing: give the file of perception reports");
+        p.reports.layer = t->str("layer").value_or("");
+        p.reports.crs = t->str("crs").value_or("");
+        p.reports.fields.x = t->str("x_field").value_or("");
+        p.reports.fields.y = t->str("y_field").value_or("");
+        p.reports.fields.id = t->str("id_field").value_or("");
+        p.scoreField = t->str("score_field").value_or("");
+        if (p.scoreField.empty()) t->failAt("perception.score_field", "missing: name the field with the score");
+        p.timeOfDayField = t->str("time_of_day_field").value_or("");
+        p.reasonsField = t->str("reasons_field").value_or("");
+        if (auto v = t->number("scale_min")) p.scale.min = *v;
+        if (auto v = t->number("scale_max")) p.scale.max = *v;
+        if (!(p.scale.max > p.scale.min)) t->failAt("perception.scale_max", "must be above scale_min");
+        if (auto v = t->str("unsafe")) {
+            if (*v != "high" && *v != "low") t->fail("unsafe", "'" + *v + "' is not \"high\" or \"low\" (the unsafe end)");
+            p.scale.highIsUnsafe = *v == "high";
+        }
+        p.scale.unsafeFrom = p.scale.highIsUnsafe ? p.scale.max - 2 : p.scale.min + 2;
+        if (auto v = t->number("unsafe_from")) p.scale.unsafeFrom = *v;
+        if (!p.scale.contains(p.scale.unsafeFrom)) t->failAt("perception.unsafe_from", "must lie on the scale");
+        if (auto v = t->number("min_reports")) p.minReports = static_cast<std::uint32_t>(std::max(1.0, *v));
+        if (auto v = t->number("min_reports_around")) p.minNeighbourhood = static_cast<std::uint32_t>(std::max(1.0, *v));
+        if (auto v = t->number("hot_bin")) {
+            if (*v < 1 || *v > 3) t->fail("hot_bin", "must be 1, 2 or 3");
+            p.hotBin = static_cast<int>(*v);
+        }
+        const std::string times = "each entry must be \"dag\", \"kväll\" or \"natt\"";
+        if (const auto list = t->texts("classes_for", "must be a list such as [\"kväll\", \"natt\"]")) {
+            for (const auto& v : *list) {
+                const auto tod = perception::parseTimeOfDay(v);
+                if (!tod || *tod == perception::TimeOfDay::Unknown) t->fail("classes_for", times);
+                p.classesFor.push_back(*tod);
+            }
+            if (p.timeOfDayField.empty())
+                t->fail("classes_for", "needs time_of_day_field to know when each report was made");
+        }
+        cfg.perception = p;
+    }
     std::vector<std::string> needs() const override { return {"grid.count", "stats.gistar"}; }
     bool enabled(const Analysis& a) const override { return a.cfg.perception.has_value(); }
     void run(Analysis& a, const Progress& progress) const override {

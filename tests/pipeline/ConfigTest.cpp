@@ -156,8 +156,8 @@ TEST_CASE("further analyses, context layers and publishing from the config", "[p
     CHECK(c.analyses[1].title == "Natt");
     CHECK(c.analyses[1].filter.active());
     CHECK(c.analyses[1].categories == std::vector<std::string>{"misshandel"});
-    CHECK_FALSE(c.analyses[1].kde);
-    CHECK(c.analyses[1].perception);
+    CHECK_FALSE(c.analyses[1].runs("kde"));
+    CHECK(c.analyses[1].runs("perception"));
     REQUIRE(c.context.size() == 1);
     CHECK(c.context[0].layer.layer == "vaglinje");
     CHECK(c.publish.enabled);

@@ -379,19 +379,17 @@ Config loadConfig(const std::string& path) {
             if (!isLayerName(name))
                 r.fail(&node, section, "'" + name + "' must be lower-case letters, digits and _, as it goes in front of its layers' names");
             const toml::table* a = node.as_table();
-            const FilterText ft = readFilterText(r, a, section, true,
-                                                 {"title", "kde", "perception", "change", "emerging", "followup", "areas",
-                                                  "local_moran", "hotspot_areas"});
+            std::vector<const char*> keys = {"title"};
+            for (const Step* step : steps::pipeline())
+                if (step->analysisSwitch()) keys.push_back(step->analysisSwitch());
+            const FilterText ft = readFilterText(r, a, section, true, keys);
             AnalysisConfig ac;
             ac.name = name;
             ac.title = r.str(a, section, "title").value_or(name);
             ac.filter = parseFilter(ft, cfg.periods, "config: " + r.where(&node) + ", " + section);
             ac.categories = ft.categories;
-            for (auto [k, flag] : {std::pair{"kde", &ac.kde}, std::pair{"perception", &ac.perception},
-                                   std::pair{"change", &ac.change}, std::pair{"emerging", &ac.emerging},
-                                   std::pair{"followup", &ac.followup}, std::pair{"areas", &ac.areas},
-                                   std::pair{"local_moran", &ac.localMoran}, std::pair{"hotspot_areas", &ac.hotspotAreas}})
-                if (auto v = r.boolean(a, section, k)) *flag = *v;
+            for (std::size_t k = 1; k < keys.size(); ++k)
+                if (auto v = r.boolean(a, section, keys[k])) ac.steps[keys[k]] = *v;
             cfg.analyses.push_back(std::move(ac));
         }
     }
@@ -509,7 +507,7 @@ std::vector<std::string> outputFiles(const Config& c) {
         const std::string stem = (gpkg.parent_path() / gpkg.stem()).string();
         std::vector<std::string> prefixes{""};
         for (const auto& a : c.analyses)
-            if (a.kde) prefixes.push_back(a.name + "_");
+            if (a.runs("kde")) prefixes.push_back(a.name + "_");
         for (const auto& prefix : prefixes)
             for (const char* table : {"kde_density", "kde_risk"})
                 for (const char* ext : {".tif", ".qml"}) out.push_back(stem + "." + prefix + table + ext);

@@ -247,14 +247,8 @@ Config analysisConfig(const Config& cfg, const AnalysisConfig& a) {
     sub.categories = a.categories;
     sub.analyses.clear();
     sub.context.clear();
-    if (!a.kde) sub.kde.enabled = false;
-    if (!a.perception) sub.perception.reset();
-    if (!a.change) sub.change.reset();
-    if (!a.emerging) sub.emerging.reset();
-    if (!a.followup) sub.followup.reset();
-    if (!a.areas) sub.areas.reset();
-    if (!a.localMoran) sub.localMoran.enabled = false;
-    if (!a.hotspotAreas) sub.hotspotAreas.enabled = false;
+    for (const Step* step : steps::pipeline())
+        if (step->analysisSwitch() && !a.runs(step->analysisSwitch())) step->switchOff(sub);
     return sub;
 }
 

@@ -89,6 +89,11 @@ public:
     virtual std::vector<const char*> configTables() const { return {}; }
     virtual void readConfig(const ConfigTable&, Config&) const {}
 
+    // Its key in [analyses.NAME] ("kde = false" leaves it out of that analysis), or nullptr when a
+    // further analysis always runs it as the main one does; switchOff leaves it out of `cfg`.
+    virtual const char* analysisSwitch() const { return nullptr; }
+    virtual void switchOff(Config&) const {}
+
     // The steps whose results it reads, by name: each must come earlier in the pipeline (a test
     // checks the order).
     virtual std::vector<std::string> needs() const { return {}; }

@@ -201,8 +201,14 @@ struct AnalysisConfig {
     std::string name, title;
     temporal::TimeFilter filter;
     std::vector<std::string> categories;  // empty: every category
-    bool kde = true, perception = true, change = true, emerging = true, followup = true, areas = true;
-    bool localMoran = true, hotspotAreas = true;
+    // The steps it leaves out, by their keys in [analyses.NAME] ("kde", "perception", "change",
+    // "emerging", "followup", "areas", "local_moran", "hotspot_areas"; Step::analysisSwitch): false
+    // switches the step off, absent or true keeps the main analysis's setting.
+    std::map<std::string, bool> steps;
+    bool runs(const std::string& step) const {
+        const auto it = steps.find(step);
+        return it == steps.end() || it->second;
+    }
 };
 
 // Publishing mode ([publish] or --publish): see output/Publish.hpp.

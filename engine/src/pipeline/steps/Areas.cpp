@@ -317,6 +317,8 @@ void writeReasons(const AreaStep& areas, output::GpkgWriter& writer) {
 class Areas final : public Step {
 public:
     Areas() : Step("stats.areas", 0.848, 0.85) {}
+    const char* analysisSwitch() const override { return "areas"; }
+    void switchOff(Config& cfg) const override { cfg.areas.reset(); }
     std::vector<const char*> configTables() const override { return {"areas"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("areas", "must be a table ([areas])");

@@ -69,6 +69,8 @@ namespace {
 class Change final : public Step {
 public:
     Change() : Step("stats.change", 0.55, 0.55) {}
+    const char* analysisSwitch() const override { return "change"; }
+    void switchOff(Config& cfg) const override { cfg.change.reset(); }
     // The two periods, by their names in [periods] (read with the run's tables, before the steps').
     std::vector<const char*> configTables() const override { return {"change"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {

@@ -85,6 +85,8 @@ namespace {
 class Emerging final : public Step {
 public:
     Emerging() : Step("stats.emerging", 0.55, 0.55) {}
+    const char* analysisSwitch() const override { return "emerging"; }
+    void switchOff(Config& cfg) const override { cfg.emerging.reset(); }
     std::vector<const char*> configTables() const override { return {"emerging"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("emerging", "must be a table ([emerging])");

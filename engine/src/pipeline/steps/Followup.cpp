@@ -145,6 +145,8 @@ struct FollowupResult {
 class Followup final : public Step {
 public:
     Followup() : Step("stats.followup", 0.55, 0.55) {}
+    const char* analysisSwitch() const override { return "followup"; }
+    void switchOff(Config& cfg) const override { cfg.followup.reset(); }
     std::vector<const char*> configTables() const override { return {"followup"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("followup", "must be a table ([followup])");

@@ -162,6 +162,8 @@ void appendDensityAreas(HotspotAreasStep& s, const Analysis& a, const AreaContex
 class HotspotAreas final : public Step {
 public:
     HotspotAreas() : Step("overlay.hotspot_areas", 0.84, 0.845) {}
+    const char* analysisSwitch() const override { return "hotspot_areas"; }
+    void switchOff(Config& cfg) const override { cfg.hotspotAreas.enabled = false; }
     std::vector<const char*> configTables() const override { return {"hotspot_areas"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("hotspot_areas", "must be a table ([hotspot_areas])");

@@ -285,6 +285,8 @@ void writeDensityAreas(const kde::Raster& raster, const std::vector<DensityAreaC
 class Kde final : public Step {
 public:
     Kde() : Step("kde.surface", 0.8, 0.82) {}
+    const char* analysisSwitch() const override { return "kde"; }
+    void switchOff(Config& cfg) const override { cfg.kde.enabled = false; }
     std::vector<const char*> configTables() const override { return {"kde"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("kde", "must be a table ([kde])");

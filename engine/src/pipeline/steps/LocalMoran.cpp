@@ -69,6 +69,8 @@ namespace {
 class LocalMoranStep final : public Step {
 public:
     LocalMoranStep() : Step("stats.local_moran", 0.7, 0.8) {}
+    const char* analysisSwitch() const override { return "local_moran"; }
+    void switchOff(Config& cfg) const override { cfg.localMoran.enabled = false; }
     std::vector<const char*> configTables() const override { return {"local_moran"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("local_moran", "must be a table ([local_moran])");

@@ -292,6 +292,8 @@ void writeReasons(const std::vector<perception::ReasonRow>& rows, output::GpkgWr
 class PerceptionStepDef final : public Step {
 public:
     PerceptionStepDef() : Step("perception", 0.82, 0.84) {}
+    const char* analysisSwitch() const override { return "perception"; }
+    void switchOff(Config& cfg) const override { cfg.perception.reset(); }
     std::vector<const char*> configTables() const override { return {"perception"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("perception", "must be a table ([perception])");

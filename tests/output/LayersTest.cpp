@@ -25,6 +25,9 @@ std::vector<std::pair<std::string, std::vector<std::string>>> fieldsOf(const std
             if (f[0] != "fid" && f[0] != "geom") fields.push_back(f[0]);
         out.emplace_back(t[0], fields);
     }
+    // The rasters, which have no fields.
+    for (const auto& t : test::sqlQuery(path, "SELECT table_name FROM gpkg_contents WHERE data_type = '2d-gridded-coverage'"))
+        out.emplace_back(t[0], std::vector<std::string>{});
     return out;
 }
 
@@ -45,12 +48,12 @@ TEST_CASE("every field of every layer the sample writes is declared, with a role
     c.output.path = dir.file("full.gpkg");
     c.output.report = false;
     c.inference.permutations = 99;  // the fields, not their values
+    c.incremental.enabled = true;   // incremental_autocorrelation too
     pipeline::run(c, Progress());
     std::size_t fields = 0;
     std::set<std::string> bases;
     for (const auto& [table, names] : fieldsOf(c.output.path)) {
-        // The municipality's own map layers, copied, and QGIS's table of styles.
-        if (table.rfind("context_", 0) == 0 || table == "layer_styles") continue;
+        if (table == "layer_styles") continue;  // QGIS's table of styles
         const output::LayerSpec* layer = output::layerOf(table);
         INFO(table);
         REQUIRE(layer);
@@ -81,6 +84,19 @@ TEST_CASE("every field of every layer the sample writes is declared, with a role
     CHECK(style(c.output.path, "hotspot_grid").find(R"(name="Händelser i kategorin: n_misshandel")") != std::string::npos);
     CHECK(style(c.output.path, "natt_misshandel_hot_times").find(R"(name="Händelser kl. 22-23")") != std::string::npos);
     CHECK(bases.size() == output::declaredLayers().size());  // and no declaration the sample does not use
+    // Every layer has its title in both languages and its place in the QGIS project; only the
+    // context layers keep their source layer's name.
+    for (const auto& l : output::declaredLayers()) {
+        INFO(l.name);
+        CHECK(l.titleSv.empty() == (l.name == "context_*"));
+        CHECK(l.titleEn.empty() == (l.name == "context_*"));
+        if (l.name != "context_*") CHECK(l.titleSv != l.titleEn);
+        for (const auto& f : l.fields) {
+            INFO(f.name);
+            CHECK(!f.sv.empty());
+            CHECK(!f.en.empty());
+        }
+    }
 
     // Published: every field still there is declared; the layers with counts carry the
     // `suppressed` flag (publishing went through them); what is declared dropped is gone, and

@@ -239,6 +239,57 @@ std::vector<LayerSpec> build() {
                         label("reject_field", "Fält", "Field"), label("reject_detail", "Detaljer", "Detail"),
                         label("*", "Indatans fält", "The input's field")},
                        "", false});
+    all.push_back({"incremental_autocorrelation", "none",
+                   {context("distance_m", "Avståndsband", "Distance band", "m"),
+                    statistic("moran_i", "Globalt Morans I", "Global Moran's I", false),
+                    statistic("expected_i", "Väntevärde för I", "Expected I", false),
+                    statistic("variance", "Varians för I", "Variance of I", false),
+                    statistic("z_score", "z-värde", "z-score", false), statistic("p_value", "p-värde", "p-value", false),
+                    statistic("mean_neighbours", "Grannar i medel", "Mean neighbours", false),
+                    label("peak", "Topp (first, max)", "Peak (first, max)")},
+                   "", false});
+    // The municipality's own map layers, copied as they are (a label from their name field).
+    all.push_back({"context_*", "any", {label("label", "Namn", "Name")}, "", false});
+    all.push_back({"kde_density", "raster", {}});
+    all.push_back({"kde_risk", "raster", {}});
+    // The QGIS project's tree, top first within each group.
+    int rank = 0;
+    const auto present = [&](const char* name, ProjectGroup group, bool visible, const char* sv, const char* en) {
+        for (auto& l : all)
+            if (l.name == name) {
+                l.titleSv = sv;
+                l.titleEn = en;
+                l.group = group;
+                l.rank = rank++;
+                l.visible = visible;
+            }
+    };
+    using G = ProjectGroup;
+    present("hotspot_areas", G::HotSpots, true, "Hot spot-områden", "Hotspot areas");
+    present("dark_spots", G::HotSpots, false, "Mörka platser i hot spot-områden", "Dark spots in hotspot areas");
+    present("hotspot_grid", G::HotSpots, true, "Hot spots per ruta", "Hot spots per cell");
+    present("perception_grid", G::Perception, false, "Upplevd trygghet och otrygghet mot brott",
+            "Perceived safety and fear versus crime");
+    present("emerging_hotspots", G::Time, false, "Framväxande hot spots", "Emerging hot spots");
+    present("change_grid", G::Time, false, "Förändring mellan perioder", "Change between periods");
+    present("followup_areas", G::Time, false, "Uppföljningens områden", "Follow-up areas");
+    present("density_areas", G::Density, false, "Tätaste områdena", "Densest areas");
+    present("kde_risk", G::Density, false, "Risk (täthet mot befolkning)", "Risk (density against population)");
+    present("kde_density", G::Density, false, "Täthet (kernel density)", "Kernel density");
+    present("area_summary", G::Areas, false, "Områden: invånare, tal och trygghet", "Areas: residents, rates and safety");
+    present("area_statistics", G::Areas, false, "Områden: hot spots", "Areas: hot spots");
+    present("context_*", G::Map, true, "", "");
+    present("study_area", G::Map, true, "Undersökningsområde", "Study area");
+    present("hot_times", G::Tables, false, "Tider: veckodag och timme", "Hot times: weekday and hour");
+    present("followup", G::Tables, false, "Uppföljning (WDQ)", "Follow-up (WDQ)");
+    present("perception_reasons", G::Tables, false, "Orsaker till otrygghet", "Reasons for feeling unsafe");
+    present("area_reasons", G::Tables, false, "Orsaker till otrygghet per område", "Reasons for feeling unsafe, per area");
+    present("area_survey", G::Tables, false, "Trygghetsindex per område", "Safety survey indices per area");
+    present("incremental_autocorrelation", G::Tables, false, "Inkrementell autokorrelation",
+            "Incremental spatial autocorrelation");
+    present("run_metadata", G::Tables, false, "Så gjordes filen (run_metadata)", "How this file was made (run_metadata)");
+    present("rejected_reports", G::Tables, false, "Avvisade rader", "Rejected rows");
+    present("rejected_perception", G::Tables, false, "Avvisade trygghetsrapporter", "Rejected perception reports");
     return all;
 }
 
@@ -276,8 +327,10 @@ bool matches(const std::string& pattern, const std::string& name) {
 const LayerSpec* layerOf(const std::string& table) {
     // The longest base that fits: "area_reasons" before a shorter one ending the same way.
     const LayerSpec* best = nullptr;
-    for (const auto& l : declaredLayers())
-        if (isLayer(table, l.name) && (!best || l.name.size() > best->name.size())) best = &l;
+    for (const auto& l : declaredLayers()) {
+        const bool fits = l.name.find('*') == std::string::npos ? isLayer(table, l.name) : matches(l.name, table);
+        if (fits && (!best || l.name.size() > best->name.size())) best = &l;
+    }
     return best;
 }
 

@@ -52,6 +52,19 @@ std::vector<std::string> columnsOf(Db& db, const std::string& table) {
     return cols;
 }
 
+// Publishing knows a table only by its declaration: a table or field that Layers.cpp does not
+// declare could hold anything, so it stops the run rather than be published unread.
+void requireDeclared(Db& db, const std::string& table) {
+    const LayerSpec* spec = layerOf(table);
+    if (!spec)
+        throw Error("internal error: publishing: the table '" + table + "' is not declared in output/Layers.cpp, so "
+                    "what its fields hold is unknown; nothing was published");
+    for (const auto& col : columnsOf(db, table))
+        if (col != "fid" && col != "geom" && !fieldOf(*spec, col))
+            throw Error("internal error: publishing: the field '" + col + "' of '" + table + "' is not declared in "
+                        "output/Layers.cpp, so what it holds is unknown; nothing was published");
+}
+
 // "stöld (337); klotter (2)" as "stöld; klotter". Every count goes, not only the small ones: a
 // hotspot area's "stöld (337)" is the sum of its cells' n_stöld, and its peak hour's "(94)" the
 // sum of that hour over its weekdays, so a large count gives back a hidden cell or hour beside it.
@@ -366,6 +379,8 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
     // analyses together, until nothing changes.
     std::vector<TableState> states;
     for (const auto& table : tables) {
+        if (table == "layer_styles") continue;  // QGIS's styles: no data
+        requireDeclared(db, table);
         if (isLayer(table, "run_metadata")) {
             std::int64_t small = 0, more = 0;
             publishMetadata(db, table, options.minCount, small, more);

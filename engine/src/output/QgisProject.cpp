@@ -2,6 +2,7 @@
 
 #include "trygg/core/Xml.hpp"
 #include "LayerNames.hpp"
+#include "trygg/output/Layers.hpp"
 #include "Sqlite.hpp"
 
 #include <cpl_conv.h>
@@ -46,32 +47,28 @@ const char* groupName(int g, bool sv) {
     return names[g][sv ? 0 : 1];
 }
 
-// The layers Trygg writes, top first. A name may carry an analysis's prefix ("natt_hotspot_grid").
+// Where a layer goes, from its declaration (Layers.cpp). A name may carry an analysis's prefix
+// ("natt_hotspot_grid").
 Placement placementOf(const std::string& table, const std::string& dataType) {
-    struct Known {
-        const char* name;
-        Group group;
-        bool visible;
-    };
-    static const Known known[] = {
-        {"hotspot_areas", HotSpots, true},      {"dark_spots", HotSpots, false},
-        {"hotspot_grid", HotSpots, true},       {"perception_grid", Perception, false},
-        {"emerging_hotspots", Time, false},     {"change_grid", Time, false},
-        {"followup_areas", Time, false},        {"density_areas", Density, false},
-        {"kde_risk", Density, false},           {"kde_density", Density, false},
-        {"area_summary", Areas, false},         {"area_statistics", Areas, false},
-        {"study_area", Map, true},
-    };
-    for (std::size_t i = 0; i < std::size(known); ++i)
-        if (isLayer(table, known[i].name)) return {known[i].group, static_cast<int>(i), known[i].visible};
-    // Context map layers sit above the study area's outline and below everything else.
-    if (table.rfind("context_", 0) == 0) return {Map, -1, true};
-    if (dataType == "attributes") return {Tables, 0, false};
-    return {Other, 0, false};
+    if (const LayerSpec* spec = layerOf(table)) {
+        static constexpr Group kGroups[] = {HotSpots, Perception, Time, Density, Areas, Map, Tables, Other};
+        return {kGroups[static_cast<int>(spec->group)], spec->rank, spec->visible};
+    }
+    return {dataType == "attributes" ? Tables : Other, 1000, false};
+}
+
+// The name QGIS shows: the declared title in the project's language; a context layer's source
+// layer's name (its identifier).
+std::string titleOf(const std::string& table, const std::string& identifier, bool sv) {
+    const LayerSpec* spec = layerOf(table);
+    const std::string& title = !spec ? std::string() : sv ? spec->titleSv : spec->titleEn;
+    if (!title.empty()) return title;
+    return identifier.empty() ? table : identifier;
 }
 
 struct Layer {
     std::string table, dataType, identifier, description, geometryType;
+    std::string title;     // as QGIS shows it
     std::string analysis;  // the further analysis's name when the table carries it in front, else ""
     double minX = 0, minY = 0, maxX = 0, maxY = 0;
     bool hasExtent = false;
@@ -171,7 +168,7 @@ std::string mapLayerXml(const Layer& l, const Srs& srs, const std::string& fileN
     if (l.hasExtent) s += extentXml("extent", l.minX, l.minY, l.maxX, l.maxY, "      ");
     s += "      <id>" + escapeXml(layerId(l.table)) + "</id>\n";
     s += "      <datasource>" + escapeXml(dataSource(l, fileName)) + "</datasource>\n";
-    s += "      <layername>" + escapeXml(l.table) + "</layername>\n";
+    s += "      <layername>" + escapeXml(l.title) + "</layername>\n";
     if (l.dataType != "attributes") s += "      <srs>\n" + spatialRefSys(srs, "        ") + "      </srs>\n";
     s += "      <resourceMetadata>\n        <type>dataset</type>\n        <title>" + escapeXml(l.identifier) +
          "</title>\n        <abstract>" + escapeXml(l.description) + "</abstract>\n      </resourceMetadata>\n";
@@ -253,6 +250,7 @@ void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& opt
             l.srsId = sqlite3_column_int(q.get(), 8);
             l.geometryType = sqlite::text(q.get(), 9);
             l.place = placementOf(l.table, l.dataType);
+            l.title = titleOf(l.table, l.identifier, sv);
             layers.push_back(std::move(l));
         }
         auto s = db.prepare("SELECT srs_id, srs_name, organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys");
@@ -379,7 +377,7 @@ void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& opt
         for (const Layer* l : t.members)
             xml += fmt::format("      <layer-tree-layer id=\"{}\" name=\"{}\" source=\"{}\" providerKey=\"{}\" "
                                "checked=\"{}\" expanded=\"{}\"/>\n",
-                               escapeXml(layerId(l->table)), escapeXml(l->table), escapeXml(dataSource(*l, options.fileName)),
+                               escapeXml(layerId(l->table)), escapeXml(l->title), escapeXml(dataSource(*l, options.fileName)),
                                l->dataType == "2d-gridded-coverage" ? "gdal" : "ogr",
                                l->place.visible ? "Qt::Checked" : "Qt::Unchecked", l->place.visible ? 1 : 0);
         xml += "    </layer-tree-group>\n";

@@ -34,9 +34,12 @@ struct FieldSpec {
     bool dropWhenPublishing = false;     // Statistic: dropped in publishing mode
 };
 
+// Where a layer goes in the QGIS project's tree (QgisProject.cpp names the groups).
+enum class ProjectGroup { HotSpots, Perception, Time, Density, Areas, Map, Tables, Other };
+
 struct LayerSpec {
-    std::string name;      // the base name; a further analysis writes <analysis>_<name>
-    std::string geometry;  // "polygon", "multipolygon", "none" ...
+    std::string name;      // the base name; a further analysis writes <analysis>_<name>; "context_*" a pattern
+    std::string geometry;  // "polygon", "multipolygon", "none", "raster", "any" ...
     std::vector<FieldSpec> fields;
     // How its counts add up, for publishing (output/Disclosure.hpp):
     std::string rowTotal = {};       // a count that is the sum of the row's other counts
@@ -46,9 +49,16 @@ struct LayerSpec {
     std::string id = {};             // names a row within its analysis (hotspot areas)
     std::string groupBy = {};        // rows whose counts add up to another table's row
     std::vector<std::string> groupDerived = {};  // computed from every count of a groupBy group
+    // How the QGIS project shows it (set by Layers.cpp after the fields, see `present`): its title
+    // in Swedish and English ("" for context layers, which keep their source layer's name), its
+    // group, its place in the tree (smaller is higher, drawn on top) and whether it is on.
+    std::string titleSv = {}, titleEn = {};
+    ProjectGroup group = ProjectGroup::Other;
+    int rank = 0;
+    bool visible = false;
 };
 
-// Every layer and table Trygg writes (rasters aside).
+// Every layer and table Trygg writes, rasters too (without fields).
 const std::vector<LayerSpec>& declaredLayers();
 
 // The declaration of `table` ("natt_hotspot_grid" is hotspot_grid), or nullptr.

@@ -83,6 +83,19 @@ TEST_CASE("every field of every layer the sample writes is declared, with a role
     CHECK(style(c.output.path, "hotspot_grid").find(R"(<alias field="n" index="1" name="Händelser"/>)") != std::string::npos);
     CHECK(style(c.output.path, "hotspot_grid").find(R"(name="Händelser i kategorin: n_misshandel")") != std::string::npos);
     CHECK(style(c.output.path, "natt_misshandel_hot_times").find(R"(name="Händelser kl. 22-23")") != std::string::npos);
+    // Any GeoPackage reader finds the same titles in gpkg_data_columns (the schema extension),
+    // one row per column of every layer and table.
+    const auto dataColumn = [&](const std::string& path, const std::string& table, const std::string& column) {
+        const auto rows = test::sqlQuery(path, "SELECT name, title, description FROM gpkg_data_columns WHERE table_name = '" +
+                                                   table + "' AND column_name = '" + column + "'");
+        return rows.empty() ? std::vector<std::string>{} : rows[0];
+    };
+    CHECK(dataColumn(c.output.path, "hotspot_grid", "n") == std::vector<std::string>{"Händelser", "Incidents", "count"});
+    CHECK(dataColumn(c.output.path, "change_grid", "change")[2] == "derived; computed from n_before, n_after");
+    std::size_t described = 0;
+    for (const auto& [table, names] : fieldsOf(c.output.path))
+        if (table != "layer_styles") described += names.size();
+    CHECK(test::sqlQuery(c.output.path, "SELECT count(*) FROM gpkg_data_columns")[0][0] == std::to_string(described));
     CHECK(bases.size() == output::declaredLayers().size());  // and no declaration the sample does not use
     // Every layer has its title in both languages and its place in the QGIS project; only the
     // context layers keep their source layer's name.
@@ -106,6 +119,9 @@ TEST_CASE("every field of every layer the sample writes is declared, with a role
     c.output.language = "en";
     pipeline::run(c, Progress());
     CHECK(style(c.output.path, "area_summary").find(R"(name="Incidents per 1,000 residents")") != std::string::npos);
+    // The published file describes what is left: a dropped field has no row.
+    CHECK(dataColumn(c.output.path, "hotspot_grid", "n")[0] == "Incidents");
+    CHECK(dataColumn(c.output.path, "hotspot_grid", "GiZScore").empty());
     for (const auto& [table, names] : fieldsOf(c.output.path)) {
         if (table.rfind("context_", 0) == 0 || table == "layer_styles" || table == "run_metadata") continue;
         const output::LayerSpec* layer = output::layerOf(table);

@@ -1,5 +1,7 @@
 #include "trygg/output/GpkgWriter.hpp"
 
+#include "DataColumns.hpp"
+
 #include "trygg/core/Error.hpp"
 #include "trygg/crs/Crs.hpp"
 #include "trygg/io/Gdal.hpp"
@@ -567,6 +569,7 @@ void GpkgWriter::finish() {
     }
     m_pendingIndexes.clear();
     if (m_publish) m_publishSummary = publishGeoPackage(m_tmpPath, *m_publish);
+    writeDataColumns(m_tmpPath, m_project && m_project->language == "en");  // what is left after publishing
     if (m_project) {
         QgisProjectOptions project = *m_project;
         project.fileName = fs::path(m_finalPath).filename().string();

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 namespace trygg::output {
 namespace {
 
@@ -30,6 +32,29 @@ FieldSpec context(std::string name, std::string sv, std::string en, std::string 
     return {std::move(name), Role::Context, std::move(sv), std::move(en), std::move(unit)};
 }
 
+FieldSpec withClasses(FieldSpec f, std::vector<ClassLabel> classes) {
+    f.classes = std::move(classes);
+    return f;
+}
+
+// Gi_Bin, perc_Gi_Bin ...: ArcGIS Pro's seven classes, 3 (hot, 99 %) to -3 (cold, 99 %).
+std::vector<ClassLabel> binClasses(const char* hotSv, const char* hotEn, const char* coldSv, const char* coldEn,
+                                   const char* noneSv, const char* noneEn) {
+    std::vector<ClassLabel> out;
+    for (int b = 3; b >= -3; --b) {
+        const int level = b == 0 ? 0 : std::abs(b) == 3 ? 99 : std::abs(b) == 2 ? 95 : 90;
+        if (b == 0) out.push_back({"0", noneSv, noneEn});
+        else
+            out.push_back({std::to_string(b), fmt::format("{}, {} % säkerhet", b > 0 ? hotSv : coldSv, level),
+                           fmt::format("{}, {} % confidence", b > 0 ? hotEn : coldEn, level)});
+    }
+    return out;
+}
+
+std::vector<ClassLabel> hotColdClasses() {
+    return binClasses("Hot spot", "Hot spot", "Cold spot", "Cold spot", "Ej signifikant", "Not significant");
+}
+
 // Gi* and local Moran's I, per cell or area. The z-scores, p-values and I are dropped when
 // publishing: over known neighbourhoods they can be solved back towards the counts.
 std::vector<FieldSpec> localStatistics(const std::string& prefix = "") {
@@ -37,13 +62,18 @@ std::vector<FieldSpec> localStatistics(const std::string& prefix = "") {
         statistic(prefix + "GiZScore", "Gi* z-värde", "Gi* z-score", true),
         statistic(prefix + "GiPValue", "Gi* p-värde (tvåsidigt)", "Gi* p-value (two-sided)", true),
         statistic(prefix + "GiPseudoP", "Gi* pseudo-p (permutationer)", "Gi* pseudo p-value (permutations)", true),
-        classOf(prefix + "Gi_Bin", "Hot spot-klass (-3..3)", "Hot/cold spot class (-3..3)"),
+        withClasses(classOf(prefix + "Gi_Bin", "Hot spot-klass (-3..3)", "Hot/cold spot class (-3..3)"), hotColdClasses()),
         context("NNeighbors", "Grannar (inklusive sig själv för Gi*)", "Neighbours (itself included for Gi*)"),
         statistic("LMiIndex", "Lokalt Morans I", "Local Moran's I", true),
         statistic("LMiZScore", "Lokalt Morans I, z-värde", "Local Moran's I z-score", true),
         statistic("LMiPValue", "Lokalt Morans I, p-värde", "Local Moran's I p-value", true),
         statistic("LMiPseudoP", "Lokalt Morans I, pseudo-p", "Local Moran's I pseudo p-value", true),
-        classOf("COType", "Kluster/avvikare (HH, LL, HL, LH)", "Cluster/outlier type (HH, LL, HL, LH)"),
+        withClasses(classOf("COType", "Kluster/avvikare (HH, LL, HL, LH)", "Cluster/outlier type (HH, LL, HL, LH)"),
+                    {{"HH", "Kluster av höga värden (HH)", "High-high cluster"},
+                     {"LL", "Kluster av låga värden (LL)", "Low-low cluster"},
+                     {"HL", "Högt värde bland låga (HL)", "High outlier among low values"},
+                     {"LH", "Lågt värde bland höga (LH)", "Low outlier among high values"},
+                     {"", "Ej signifikant", "Not significant"}}),
     };
 }
 
@@ -100,7 +130,9 @@ std::vector<LayerSpec> build() {
                     derived("change", {"n_before", "n_after"}, "Förändring", "Change"),
                     derived("rate_ratio", {"n_before", "n_after"}, "Kvot efter/före", "Rate ratio after/before"),
                     derived("change_p", {"n_before", "n_after"}, "p-värde för förändringen", "p-value of the change"),
-                    classOf("change_bin", "Förändringsklass (-3..3)", "Change class (-3..3)")},
+                    withClasses(classOf("change_bin", "Förändringsklass (-3..3)", "Change class (-3..3)"),
+                                binClasses("Ökning", "Increase", "Minskning", "Decrease", "Ingen säker förändring",
+                                           "No significant change"))},
                    "", true, false, "cell_id"});
     all.push_back({"emerging_hotspots", "polygon",
                    {key("cell_id", "Ruta", "Cell"), count("n", "Händelser", "Incidents"),
@@ -312,6 +344,14 @@ const char* toString(Role role) {
 const std::vector<LayerSpec>& declaredLayers() {
     static const std::vector<LayerSpec> all = build();
     return all;
+}
+
+std::string classLabel(const std::string& layer, const std::string& field, const std::string& value, bool english) {
+    if (const LayerSpec* l = layerOf(layer))
+        if (const FieldSpec* f = fieldOf(*l, field))
+            for (const auto& c : f->classes)
+                if (c.value == value) return english ? c.en : c.sv;
+    return value;
 }
 
 bool matches(const std::string& pattern, const std::string& name) {

@@ -1,5 +1,7 @@
 #include "trygg/report/HtmlReport.hpp"
 
+#include "trygg/output/Layers.hpp"
+
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Xml.hpp"
 
@@ -18,7 +20,7 @@ namespace {
 
 // The report's words, Swedish first.
 struct Words {
-    const char *title, *intro, *hotspotMap, *hotspotLegend[7], *areas, *areaCols[7], *changeMap, *changeLegend[7],
+    const char *title, *intro, *hotspotMap, *areas, *areaCols[7], *changeMap,
         *emergingMap, *followup, *parameters, *noAreas, *generated;
 };
 
@@ -27,13 +29,9 @@ const Words kSv = {
     "Analysen visar var anmälda händelser klustrar sig mer än slumpen förklarar (Getis-Ord Gi*), och vad som "
     "finns där. Kartorna visar rutor, inte enskilda händelser.",
     "Brottskoncentrationer (hot spots)",
-    {"Hot spot, 99 %", "Hot spot, 95 %", "Hot spot, 90 %", "Ej signifikant", "Cold spot, 90 %", "Cold spot, 95 %",
-     "Cold spot, 99 %"},
     "De största koncentrationsområdena",
     {"Nr", "Typ", "Plats", "Händelser", "Andel", "Vanligaste timme", "Vanligaste veckodag"},
     "Förändring mellan perioderna",
-    {"Ökning, 99 %", "Ökning, 95 %", "Ökning, 90 %", "Ingen säker förändring", "Minskning, 90 %", "Minskning, 95 %",
-     "Minskning, 99 %"},
     "Framväxande hot spots",
     "Uppföljning av åtgärd",
     "Körningens parametrar",
@@ -46,13 +44,9 @@ const Words kEn = {
     "The analysis shows where reported incidents cluster more than chance explains (Getis-Ord Gi*), and what is "
     "there. The maps show grid cells, never single incidents.",
     "Hot spots",
-    {"Hot spot, 99 %", "Hot spot, 95 %", "Hot spot, 90 %", "Not significant", "Cold spot, 90 %", "Cold spot, 95 %",
-     "Cold spot, 99 %"},
     "The leading hotspot areas",
     {"No", "Kind", "Place", "Incidents", "Share", "Peak hour", "Peak weekday"},
     "Change between the periods",
-    {"Increase, 99 %", "Increase, 95 %", "Increase, 90 %", "No clear change", "Decrease, 90 %", "Decrease, 95 %",
-     "Decrease, 99 %"},
     "Emerging hot spots",
     "Follow-up of a measure",
     "The run's parameters",
@@ -268,9 +262,11 @@ std::map<int, std::string> binColours() {
     return m;
 }
 
-std::vector<std::pair<std::string, std::string>> binLegend(const char* const labels[7]) {
+// A bin field's legend, 3 .. -3, with the labels its layer declares (output/Layers.cpp).
+std::vector<std::pair<std::string, std::string>> binLegend(const char* layer, const char* field, bool english) {
     std::vector<std::pair<std::string, std::string>> items;
-    for (int i = 0; i < 7; ++i) items.emplace_back(kBinColours[i], labels[i]);
+    for (int i = 0; i < 7; ++i)
+        items.emplace_back(kBinColours[i], output::classLabel(layer, field, std::to_string(3 - i), english));
     return items;
 }
 
@@ -327,7 +323,7 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
             map.classes((prefix + "hotspot_grid").c_str(), "Gi_Bin", binColours());
             map.outlines((prefix + "hotspot_areas").c_str(), "area_id", "incidents");
             html += fmt::format("<section><h2>{}</h2>{}{}</section>\n", esc(heading), map.finish(),
-                                legend(binLegend(w.hotspotLegend)));
+                                legend(binLegend("hotspot_grid", "Gi_Bin", options.language == "en")));
         }
         OGRLayer* areas = ds->GetLayerByName((prefix + "hotspot_areas").c_str());
         if (!areas) return;
@@ -376,7 +372,7 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
         map.classes("change_grid", "change_bin", binColours());
         html += fmt::format("<section><h2>{}</h2><p class=\"small\">{} → {}</p>{}{}</section>\n", esc(w.changeMap),
                             esc(md["change.before"]), esc(md["change.after"]), map.finish(),
-                            legend(binLegend(w.changeLegend)));
+                            legend(binLegend("change_grid", "change_bin", options.language == "en")));
     }
     // Emerging hot spots.
     if (OGRLayer* em = ds->GetLayerByName("emerging_hotspots")) {

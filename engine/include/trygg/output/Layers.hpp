@@ -25,6 +25,11 @@ enum class Role {
 
 const char* toString(Role role);
 
+// One value of a Class field as a legend shows it ("3": "Hot spot, 99 % säkerhet").
+struct ClassLabel {
+    std::string value, sv, en;
+};
+
 struct FieldSpec {
     std::string name;  // or a pattern with '*'
     Role role = Role::Label;
@@ -32,6 +37,7 @@ struct FieldSpec {
     std::string unit = {};              // "km²", "m", "per 1 000 invånare" ...
     std::vector<std::string> from = {};  // Derived, TextWithCounts: the counts it is computed from
     bool dropWhenPublishing = false;     // Statistic: dropped in publishing mode
+    std::vector<ClassLabel> classes = {};  // Class: its values' labels, for legends (styles, report)
 };
 
 // Where a layer goes in the QGIS project's tree (QgisProject.cpp names the groups).
@@ -65,6 +71,10 @@ const std::vector<LayerSpec>& declaredLayers();
 const LayerSpec* layerOf(const std::string& table);
 // The declaration of `field` in `layer`: the first that matches, or nullptr.
 const FieldSpec* fieldOf(const LayerSpec& layer, const std::string& field);
+// The label of `value` of the Class field `field` of `layer` in Swedish or English (the value
+// itself when it is not declared).
+std::string classLabel(const std::string& layer, const std::string& field, const std::string& value, bool english);
+
 // True when `name` matches `pattern` ('*' matches any run of characters, also none).
 bool matches(const std::string& pattern, const std::string& name);
 

@@ -50,15 +50,7 @@ AreaStep computeAreas(Inputs& inputs, const Config& cfg, const io::ReportSet& re
     gi.weighted = !s.counts.weightSum.empty();
     gi.values.resize(n);
     for (std::size_t i = 0; i < n; ++i) gi.values[i] = gi.weighted ? s.counts.weightSum[i] : s.counts.n[i];
-    gi.z = stats::getisOrdZ(gi.values, gi.weights);
-    gi.p.resize(n);
-    std::transform(gi.z.begin(), gi.z.end(), gi.p.begin(), stats::twoSidedP);
-    if (cfg.inference.permutations > 0)
-        gi.pseudoP = stats::conditionalPermutationP(gi.values, gi.weights, permutationSpec(cfg.inference),
-                                                    [&] { progress.checkCancelled(); });
-    const bool pseudo = !gi.pseudoP.empty() && cfg.inference.classesFrom == ClassesFrom::Pseudo;
-    gi.bins = stats::confidenceBins(gi.z, pseudo ? gi.pseudoP : gi.p, cfg.inference.correction);
-    for (double z : gi.z) gi.undefined += std::isfinite(z) ? 0 : 1;
+    giStarOnValues(gi, cfg, "stats.areas", progress, summary, "area(s)");
     if (cfg.localMoran.enabled) {
         LisaStep l;
         l.weights = stats::fromNeighbourLists(lists, false, true, kind);

@@ -66,7 +66,8 @@ IncrementalStep computeIncremental(const Config& cfg, const GridStep& g, const P
     return s;
 }
 
-void giStarOnValues(GiStarStep& s, const Config& cfg, const char* step, const Progress& progress, RunSummary& summary) {
+void giStarOnValues(GiStarStep& s, const Config& cfg, const char* step, const Progress& progress, RunSummary& summary,
+                    const char* what) {
     s.z = stats::getisOrdZ(s.values, s.weights);
     s.p.resize(s.z.size());
     std::transform(s.z.begin(), s.z.end(), s.p.begin(), stats::twoSidedP);
@@ -81,9 +82,9 @@ void giStarOnValues(GiStarStep& s, const Config& cfg, const char* step, const Pr
     if (s.undefined > 0) {
         const bool flat = std::adjacent_find(s.values.begin(), s.values.end(), std::not_equal_to<>()) == s.values.end();
         summary.warnings.push_back(fmt::format(
-            "{}: Gi* is undefined on {} of {} cell(s), left empty: {}", step, s.undefined, s.values.size(),
-            flat ? "every cell holds the same value"
-                 : "their neighbourhood covers the whole grid; use a smaller distance band or cell size"));
+            "{}: Gi* is undefined on {} of {} {}, left empty: {}", step, s.undefined, s.values.size(), what,
+            flat ? "every one holds the same value"
+                 : "their neighbourhood covers them all; use a smaller distance band or cell size"));
     }
 }
 

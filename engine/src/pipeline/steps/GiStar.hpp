@@ -47,7 +47,9 @@ IncrementalStep computeIncremental(const Config& cfg, const GridStep& g, const P
 
 // Gi* on s.values over s.weights: z, analytic and pseudo p, the classes, and warnings for
 // undefined cells. Shared by the incidents and the perception reports.
-void giStarOnValues(GiStarStep& s, const Config& cfg, const char* step, const Progress& progress, RunSummary& summary);
+// `what` names the features in warnings ("cell(s)", "area(s)").
+void giStarOnValues(GiStarStep& s, const Config& cfg, const char* step, const Progress& progress, RunSummary& summary,
+                    const char* what = "cell(s)");
 
 // stats.gistar: Gi* (or Gi) on the counts, or on the weight sums when there are weights.
 // `bandM` > 0 overrides the configured band (the automatic choice).

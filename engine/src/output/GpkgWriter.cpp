@@ -1,12 +1,11 @@
 #include "trygg/output/GpkgWriter.hpp"
 
 #include "DataColumns.hpp"
+#include "DeclaredStyle.hpp"
 
 #include "trygg/core/Error.hpp"
-#include "trygg/core/Xml.hpp"
 #include "trygg/crs/Crs.hpp"
 #include "trygg/io/Gdal.hpp"
-#include "trygg/output/Layers.hpp"
 #include "trygg/output/RtreeBulkLoad.hpp"
 #include "trygg/output/Styles.hpp"
 
@@ -248,57 +247,6 @@ void GpkgWriter::exec(const std::string& sql) {
     if (!errors.lastError().empty()) throw IoError("output.gpkg: '" + sql + "' failed: " + errors.lastError());
 }
 
-std::string GpkgWriter::withDeclaredTitles(const std::string& table, std::string qml) const {
-    OGRLayer* layer = m_ds->GetLayerByName(table.c_str());
-    const LayerSpec* spec = layerOf(table);
-    if (!layer || !spec) return qml;
-    const bool english = m_project && m_project->language == "en";
-    std::vector<FieldAlias> aliases;
-    const OGRFeatureDefn* defn = layer->GetLayerDefn();
-    for (int i = 0; i < defn->GetFieldCount(); ++i) {
-        const std::string name = defn->GetFieldDefn(i)->GetNameRef();
-        // A field of a pattern (n_<category>, an overlay's) keeps its name beside the title, or
-        // every category would read the same.
-        if (const FieldSpec* f = fieldOf(*spec, name)) {
-            const std::string& title = english ? f->en : f->sv;
-            aliases.push_back({name, f->name.find('*') == std::string::npos ? title : title + ": " + name});
-        }
-    }
-    const std::string block = aliasesXml(aliases);
-    const auto begin = qml.find("  <aliases>"), end = qml.find("</aliases>\n");
-    if (begin != std::string::npos && end != std::string::npos && end > begin)
-        return qml.replace(begin, end + 11 - begin, block);
-    if (const auto close = qml.rfind("</qgis>"); close != std::string::npos) qml.insert(close, block);
-    return qml;
-}
-
-namespace {
-
-// `qml` with the labels of its categorized renderer's classes replaced by the declared labels of
-// its field's values (Layers.hpp), in the project's language: the legend QGIS shows.
-std::string withDeclaredLegend(const std::string& table, std::string qml, bool english) {
-    static const std::string renderer = "<renderer-v2 type=\"categorizedSymbol\" attr=\"";
-    const auto r = qml.find(renderer);
-    if (r == std::string::npos) return qml;
-    const auto a0 = r + renderer.size(), a1 = qml.find('"', a0);
-    const std::string field = qml.substr(a0, a1 - a0);
-    const LayerSpec* spec = layerOf(table);
-    const FieldSpec* f = spec ? fieldOf(*spec, field) : nullptr;
-    if (!f || f->classes.empty()) return qml;
-    static const std::string category = "<category value=\"", label = "label=\"";
-    for (auto at = qml.find(category, a1); at != std::string::npos && at < qml.find("</categories>", a1);
-         at = qml.find(category, at + 1)) {
-        const auto v0 = at + category.size(), v1 = qml.find('"', v0);
-        const auto l0 = qml.find(label, v1) + label.size(), l1 = qml.find('"', l0);
-        const std::string value = qml.substr(v0, v1 - v0);
-        for (const auto& c : f->classes)
-            if (c.value == value) qml.replace(l0, l1 - l0, escapeXml(english ? c.en : c.sv));
-    }
-    return qml;
-}
-
-} // namespace
-
 void GpkgWriter::writeStyle(const std::string& layer, const std::string& geometryColumn, const std::string& qml,
                             const std::string& description, const std::string& styleName, bool isDefault) {
     OGRFeature f(m_styles->GetLayerDefn());
@@ -309,9 +257,13 @@ void GpkgWriter::writeStyle(const std::string& layer, const std::string& geometr
     f.SetField("f_geometry_column", geometryColumn.c_str());
     // The style's own name stays short (layer_styles allows 30 characters): the table names the layer.
     f.SetField("styleName", (styleName.empty() ? layer : styleName).c_str());
-    // Every field titled from its declaration (output/Layers.hpp), in the project's language.
+    // Every field titled and every class labelled from its declaration (DeclaredStyle.hpp).
     const bool english = m_project && m_project->language == "en";
-    f.SetField("styleQML", withDeclaredTitles(table, withDeclaredLegend(table, qml, english)).c_str());
+    std::vector<std::string> fields;
+    if (OGRLayer* written = m_ds->GetLayerByName(table.c_str()))
+        for (int i = 0; i < written->GetLayerDefn()->GetFieldCount(); ++i)
+            fields.push_back(written->GetLayerDefn()->GetFieldDefn(i)->GetNameRef());
+    f.SetField("styleQML", withDeclarations(table, fields, qml, english).c_str());
     f.SetField("styleSLD", "");
     f.SetField("useAsDefault", isDefault ? 1 : 0);
     f.SetField("description", description.c_str());

@@ -195,8 +195,6 @@ private:
     bool m_finished = false;
     std::vector<PendingRaster> m_pendingRasters;  // written by commit(), once the vector layers are closed
     std::optional<QgisProjectOptions> m_project;
-    // `qml` with its fields' aliases replaced by their declared titles (Layers.hpp).
-    std::string withDeclaredTitles(const std::string& table, std::string qml) const;
     std::optional<PublishOptions> m_publish;
     PublishSummary m_publishSummary;
 

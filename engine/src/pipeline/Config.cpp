@@ -480,22 +480,7 @@ std::vector<std::pair<std::string, std::string>> inputFiles(const Config& c) {
     add("the config", c.sourcePath);
     add("incidents", c.incidents.path);
     if (c.studyArea) add("study area", c.studyArea->path);
-    if (c.areas) {
-        add("areas", c.areas->layer.path);
-        if (c.areas->survey) add("survey", c.areas->survey->path);
-    }
-    add("kde align_to", c.kde.alignTo);
-    if (c.kde.population) add("kde population", c.kde.population->path);
-    if (c.perception) add("perception", c.perception->reports.path);
-    for (const auto& p : c.hotspotAreas.places) add("hotspot_areas places", p.path);
-    if (c.hotspotAreas.lights) add("hotspot_areas lights", c.hotspotAreas.lights->path);
-    for (const auto& o : c.overlays) add("overlay '" + o.name + "'", o.layer.path);
-    for (const auto& x : c.context) add("context '" + x.name + "'", x.layer.path);
-    if (c.followup) {
-        add("followup measure", c.followup->measure.layer.path);
-        add("followup control", c.followup->control.layer.path);
-        if (c.followup->buffer) add("followup buffer", c.followup->buffer->layer.path);
-    }
+    for (const Step* step : steps::pipeline()) step->inputFiles(c, add);  // each step's own inputs
     return out;
 }
 

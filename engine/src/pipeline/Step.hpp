@@ -17,6 +17,7 @@
 #include "trygg/pipeline/Config.hpp"
 #include "trygg/pipeline/Runner.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -88,6 +89,10 @@ public:
     // from the file's top level into `cfg`, values checked; the loader refuses any other table.
     virtual std::vector<const char*> configTables() const { return {}; }
     virtual void readConfig(const ConfigTable&, Config&) const {}
+
+    // The files it reads (what, path), for the check that no output overwrites an input.
+    using AddFile = std::function<void(const std::string& what, const std::string& path)>;
+    virtual void inputFiles(const Config&, const AddFile&) const {}
 
     // Its key in [analyses.NAME] ("kde = false" leaves it out of that analysis), or nullptr when a
     // further analysis always runs it as the main one does; switchOff leaves it out of `cfg`.

@@ -309,6 +309,11 @@ void writeReasons(const AreaStep& areas, output::GpkgWriter& writer) {
 class Areas final : public Step {
 public:
     Areas() : Step("stats.areas", 0.848, 0.85) {}
+    void inputFiles(const Config& cfg, const AddFile& add) const override {
+        if (!cfg.areas) return;
+        add("areas", cfg.areas->layer.path);
+        if (cfg.areas->survey) add("survey", cfg.areas->survey->path);
+    }
     const char* analysisSwitch() const override { return "areas"; }
     void switchOff(Config& cfg) const override { cfg.areas.reset(); }
     std::vector<const char*> configTables() const override { return {"areas"}; }

@@ -145,6 +145,12 @@ struct FollowupResult {
 class Followup final : public Step {
 public:
     Followup() : Step("stats.followup", 0.55, 0.55) {}
+    void inputFiles(const Config& cfg, const AddFile& add) const override {
+        if (!cfg.followup) return;
+        add("followup measure", cfg.followup->measure.layer.path);
+        add("followup control", cfg.followup->control.layer.path);
+        if (cfg.followup->buffer) add("followup buffer", cfg.followup->buffer->layer.path);
+    }
     const char* analysisSwitch() const override { return "followup"; }
     void switchOff(Config& cfg) const override { cfg.followup.reset(); }
     std::vector<const char*> configTables() const override { return {"followup"}; }

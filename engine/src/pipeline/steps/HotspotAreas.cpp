@@ -162,6 +162,10 @@ void appendDensityAreas(HotspotAreasStep& s, const Analysis& a, const AreaContex
 class HotspotAreas final : public Step {
 public:
     HotspotAreas() : Step("overlay.hotspot_areas", 0.84, 0.845) {}
+    void inputFiles(const Config& cfg, const AddFile& add) const override {
+        for (const auto& p : cfg.hotspotAreas.places) add("hotspot_areas places", p.path);
+        if (cfg.hotspotAreas.lights) add("hotspot_areas lights", cfg.hotspotAreas.lights->path);
+    }
     const char* analysisSwitch() const override { return "hotspot_areas"; }
     void switchOff(Config& cfg) const override { cfg.hotspotAreas.enabled = false; }
     std::vector<const char*> configTables() const override { return {"hotspot_areas"}; }

@@ -92,6 +92,9 @@ public:
 class Context final : public Step {
 public:
     Context() : Step("io.context", 0.55, 0.55) {}
+    void inputFiles(const Config& cfg, const AddFile& add) const override {
+        for (const auto& x : cfg.context) add("context '" + x.name + "'", x.layer.path);
+    }
     std::vector<const char*> configTables() const override { return {"context"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         for (const auto& t : file.tables("context", "must be a list of [[context]] tables", "each entry must be a table")) {

@@ -285,6 +285,10 @@ void writeDensityAreas(const kde::Raster& raster, const std::vector<DensityAreaC
 class Kde final : public Step {
 public:
     Kde() : Step("kde.surface", 0.8, 0.82) {}
+    void inputFiles(const Config& cfg, const AddFile& add) const override {
+        add("kde align_to", cfg.kde.alignTo);
+        if (cfg.kde.population) add("kde population", cfg.kde.population->path);
+    }
     const char* analysisSwitch() const override { return "kde"; }
     void switchOff(Config& cfg) const override { cfg.kde.enabled = false; }
     std::vector<const char*> configTables() const override { return {"kde"}; }

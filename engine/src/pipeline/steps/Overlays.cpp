@@ -80,6 +80,9 @@ namespace {
 class Overlays final : public Step {
 public:
     Overlays() : Step("overlay.measures", 0.845, 0.848) {}
+    void inputFiles(const Config& cfg, const AddFile& add) const override {
+        for (const auto& o : cfg.overlays) add("overlay '" + o.name + "'", o.layer.path);
+    }
     std::vector<const char*> configTables() const override { return {"overlays"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         for (const auto& t : file.tables("overlays", "must be a list of [[overlays]] tables", "each entry must be a table")) {

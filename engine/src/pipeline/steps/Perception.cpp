@@ -292,6 +292,9 @@ void writeReasons(const std::vector<perception::ReasonRow>& rows, output::GpkgWr
 class PerceptionStepDef final : public Step {
 public:
     PerceptionStepDef() : Step("perception", 0.82, 0.84) {}
+    void inputFiles(const Config& cfg, const AddFile& add) const override {
+        if (cfg.perception) add("perception", cfg.perception->reports.path);
+    }
     const char* analysisSwitch() const override { return "perception"; }
     void switchOff(Config& cfg) const override { cfg.perception.reset(); }
     std::vector<const char*> configTables() const override { return {"perception"}; }

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -140,5 +141,42 @@ TEST_CASE("every field of every layer the sample writes is declared, with a role
             counts = counts || f->role == output::Role::Count;
         }
         CHECK(flagged == counts);
+    }
+}
+
+TEST_CASE("a weighted run: weight_sum is declared, and published only where n is", "[output][publish]") {
+    // The sample's reports with a weight of 1, 2 or 3 each; published, a cell whose n is hidden
+    // must not show the sum of its weights (which says that reports are there).
+    test::TempDir dir;
+    const std::string weighted = dir.file("weighted.csv");
+    {
+        std::ifstream in(test::sampleData("incidents_wgs84.csv"));
+        std::ofstream out(weighted);
+        std::string line;
+        for (int row = 0; std::getline(in, line); ++row) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            out << line << ',';
+            if (row == 0)
+                out << "vikt\n";
+            else
+                out << row % 3 + 1 << '\n';
+        }
+    }
+    pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
+    c.incidents.path = weighted;
+    c.incidents.fields.weight = "vikt";
+    c.analyses.clear();
+    c.output.path = dir.file("weighted.gpkg");
+    c.output.report = false;
+    c.inference.permutations = 0;
+    c.publish.enabled = true;
+    pipeline::run(c, Progress());  // stops on any field without a declaration
+    for (const char* table : {"hotspot_grid", "area_statistics"}) {
+        INFO(table);
+        const auto r = test::sqlQuery(c.output.path, std::string("SELECT count(*), sum(n IS NULL), sum(weight_sum IS NULL), "
+                                                                 "sum(n IS NULL AND weight_sum IS NOT NULL) FROM ") + table);
+        CHECK(std::stoi(r[0][1]) > 0);  // some n hidden
+        CHECK(r[0][1] == r[0][2]);      // and exactly their weight sums
+        CHECK(r[0][3] == "0");
     }
 }

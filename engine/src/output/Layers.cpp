@@ -109,7 +109,9 @@ std::vector<LayerSpec> build() {
     all.push_back({"hotspot_grid", "polygon",
                    concat({{key("cell_id", "Ruta (SV-hörn, eller mitt för hexagoner)", "Cell (SW corner, or centre for hexagons)"),
                             count("n", "Händelser", "Incidents"),
-                            count("n_*", "Händelser i kategorin", "Incidents of the category")},
+                            count("n_*", "Händelser i kategorin", "Incidents of the category"),
+                            // The sum of the reports' weights: hidden with n, which it would give away.
+                            derived("weight_sum", {"n"}, "Summa av vikterna", "Sum of the weights")},
                            localStatistics(),
                            {statistic("kde", "Täthet i rutans mitt", "Kernel density at the cell's centre", true),
                             statistic("kde_risk", "Risk i rutans mitt", "Risk at the cell's centre", true),
@@ -120,7 +122,8 @@ std::vector<LayerSpec> build() {
                    concat({{key("area_id", "Område", "Area"), label("area_name", "Namn", "Name"),
                             context("area_km2", "Yta", "Area", "km²"), count("n", "Händelser", "Incidents"),
                             derived("n_per_km2", {"n"}, "Händelser per km²", "Incidents per km²", "per km²"),
-                            count("n_*", "Händelser i kategorin", "Incidents of the category")},
+                            count("n_*", "Händelser i kategorin", "Incidents of the category"),
+                            derived("weight_sum", {"n"}, "Summa av vikterna", "Sum of the weights")},
                            localStatistics()}),
                    "n", true, false, "area_id"});
     all.push_back({"change_grid", "polygon",

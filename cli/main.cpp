@@ -7,7 +7,6 @@
 #include "trygg/core/Version.hpp"
 #include "trygg/io/ReportReader.hpp"
 #include "trygg/pipeline/Runner.hpp"
-#include "trygg/stats/Emerging.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -32,51 +31,7 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
                    "categories\n",
                    s.filter, s.accepted - s.filteredOut - s.filteredNoTime - s.filteredNoClock - s.filteredCategory,
                    s.filteredOut, s.filteredNoTime + s.filteredNoClock, s.filteredCategory);
-    if (s.hasGrid) {
-        fmt::print("Grid: {} cells of {:g} m{}{}\n", s.cells, s.cellSizeM, s.cellSizeAutomatic ? " (automatic)" : "",
-                   s.hasStudyArea ? "" : ", over the reports' extent (no study area given)");
-        fmt::print("Gi*: band {:g} m; hot spots {} / {} / {} cells at 99 / 95 / 90 %, cold spots {} / {} / {}\n",
-                   s.distanceBandM, s.cellsByBin[6], s.cellsByBin[5], s.cellsByBin[4], s.cellsByBin[0],
-                   s.cellsByBin[1], s.cellsByBin[2]);
-    }
-    if (!s.concentration.shareOfIncidents.empty())
-        fmt::print("Concentration: the busiest 1 / 5 / 10 % of cells hold {:.0f} / {:.0f} / {:.0f} % of incidents; "
-                   "half of them lie on {:.1f} % of the area\n",
-                   100 * s.concentration.shareOfIncidents[0], 100 * s.concentration.shareOfIncidents[1],
-                   100 * s.concentration.shareOfIncidents[2], 100 * s.concentration.areaShareForHalf);
-    if (s.changeBefore >= 0)
-        fmt::print("Change: {} / {} reports in the two periods; increase {} / {} / {} cells at 99 / 95 / 90 %, "
-                   "decrease {} / {} / {}\n",
-                   s.changeBefore, s.changeAfter, s.cellsByChangeBin[6], s.cellsByChangeBin[5], s.cellsByChangeBin[4],
-                   s.cellsByChangeBin[0], s.cellsByChangeBin[1], s.cellsByChangeBin[2]);
-    if (s.emergingSteps > 0) {
-        std::string patterns;
-        for (int k = 8; k >= -8; --k) {
-            const auto n = s.emergingByPattern[static_cast<std::size_t>(k + 8)];
-            if (k != 0 && n > 0) patterns += fmt::format("{}{} {}", patterns.empty() ? "" : ", ", n, trygg::stats::emergingName(k));
-        }
-        fmt::print("Emerging hot spots over {} slices: {}\n", s.emergingSteps, patterns.empty() ? "no pattern" : patterns);
-    }
-    if (!s.followupTitle.empty())
-        fmt::print("Follow-up, {}: success measure {:.4f}, WDQ {:.3f}. {}\n", s.followupTitle, s.followupSuccess,
-                   s.followupWdq, s.followupVerdict);
-    if (s.kdeBandwidthM > 0) fmt::print("Density: bandwidth {:.0f} m\n", s.kdeBandwidthM);
-    if (s.cellsByCoType[1] + s.cellsByCoType[2] + s.cellsByCoType[3] + s.cellsByCoType[4] > 0)
-        fmt::print("Local Moran: HH {} / LL {} / HL {} / LH {} cells\n", s.cellsByCoType[1], s.cellsByCoType[2],
-                   s.cellsByCoType[3], s.cellsByCoType[4]);
-    if (s.perceptionRead > 0)
-        fmt::print("Perception: {} read, {} accepted; fear vs crime: both {} / perceived only {} / incidents only {} / "
-                   "neither {} cells ({} with too little data)\n",
-                   s.perceptionRead, s.perceptionAccepted, s.fearCrimeCells[1], s.fearCrimeCells[2], s.fearCrimeCells[3],
-                   s.fearCrimeCells[4], s.fearCrimeCells[0]);
-    if (s.areas > 0) fmt::print("Areas: {} areas, {} hot at 95 % or more\n", s.areas, s.areasHot);
-    if (s.hasGlobal) {
-        auto test = [](const trygg::stats::GlobalTest& t, const char* format) {
-            return t.computed() ? fmt::format(fmt::runtime(format), t.statistic, t.z) : "not computed (" + t.notComputed + ")";
-        };
-        fmt::print("Global: Moran's I {}, General G {}, Clark-Evans R {}\n", test(s.moranI, "{:.4f} (z {:.2f})"),
-                   test(s.generalG, "{:.4g} (z {:.2f})"), test(s.clarkEvans, "{:.3f} (z {:.2f})"));
-    }
+    for (const auto& line : s.lines) fmt::print("{}\n", line);  // each step's own
     for (const auto& a : s.analyses) {
         fmt::print("Analysis {} ({}): {}; {} reports used\n", a.analysisName, a.analysisTitle,
                    a.filter.empty() ? "every report" : a.filter,

@@ -40,3 +40,23 @@ TEST_CASE("docs/terms.md names every step with its file", "[pipeline]") {
         CHECK(text.str().find(std::string("`") + step->name() + "`") != std::string::npos);
     }
 }
+
+TEST_CASE("each config table and each [analyses.NAME] switch belongs to one step", "[pipeline]") {
+    std::map<std::string, std::string> tables, switches;
+    for (const auto* step : pipeline::steps::pipeline()) {
+        for (const char* t : step->configTables()) {
+            INFO(step->name() << " reads [" << t << "]");
+            CHECK(tables.emplace(t, step->name()).second);
+        }
+        if (const char* s = step->analysisSwitch()) {
+            INFO(step->name() << " is switched by " << s);
+            CHECK(switches.emplace(s, step->name()).second);
+            CHECK(std::string(s) != "title");  // the analysis's own key
+        }
+    }
+    // The analyses the README documents can be switched off.
+    for (const char* s : {"kde", "perception", "change", "emerging", "followup", "areas", "local_moran", "hotspot_areas"}) {
+        INFO(s);
+        CHECK(switches.count(s) == 1);
+    }
+}

@@ -279,6 +279,7 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
     }
     const Progress outProgress = progress.slice(0.85, 1.0, "output.gpkg");
     for (const Step* step : ran) step->write(a, writer, outProgress);
+    for (const Step* step : ran) step->summary(a, summary.lines);
     return runMetadata(a, ran, startedUtc);
 }
 

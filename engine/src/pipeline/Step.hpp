@@ -113,6 +113,8 @@ public:
     virtual void write(const Analysis&, output::GpkgWriter&, const Progress&) const {}
     // Its run_metadata entries.
     virtual void metadata(const Analysis&, steps::Metadata&) const {}
+    // What it found, in a line or two for the command line's summary (English).
+    virtual void summary(const Analysis&, std::vector<std::string>&) const {}
 
 private:
     const char* m_name;

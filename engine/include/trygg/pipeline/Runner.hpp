@@ -49,6 +49,7 @@ struct RunSummary {
     std::int64_t perceptionRead = 0, perceptionAccepted = 0;  // with [perception]
     std::array<std::size_t, 5> fearCrimeCells{};              // by perception::FearCrime
     stats::GlobalTest moranI, generalG, clarkEvans;
+    std::vector<std::string> lines;  // what each step that ran says of its result, in run order (Step::summary)
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> stageSeconds;  // wall seconds per named step
     std::string analysisName, analysisTitle;  // a further analysis ([analyses.NAME]); "" for the main one

@@ -309,6 +309,9 @@ void writeReasons(const AreaStep& areas, output::GpkgWriter& writer) {
 class Areas final : public Step {
 public:
     Areas() : Step("stats.areas", 0.848, 0.85) {}
+    void summary(const Analysis& a, std::vector<std::string>& lines) const override {
+        lines.push_back(fmt::format("Areas: {} areas, {} hot at 95 % or more", a.summary.areas, a.summary.areasHot));
+    }
     void inputFiles(const Config& cfg, const AddFile& add) const override {
         if (!cfg.areas) return;
         add("areas", cfg.areas->layer.path);

@@ -69,6 +69,14 @@ namespace {
 class Change final : public Step {
 public:
     Change() : Step("stats.change", 0.55, 0.55) {}
+    void summary(const Analysis& a, std::vector<std::string>& lines) const override {
+        const RunSummary& s = a.summary;
+        lines.push_back(fmt::format("Change: {} / {} reports in the two periods; increase {} / {} / {} cells at 99 / 95 / "
+                                    "90 %, decrease {} / {} / {}",
+                                    s.changeBefore, s.changeAfter, s.cellsByChangeBin[6], s.cellsByChangeBin[5],
+                                    s.cellsByChangeBin[4], s.cellsByChangeBin[0], s.cellsByChangeBin[1],
+                                    s.cellsByChangeBin[2]));
+    }
     const char* analysisSwitch() const override { return "change"; }
     void switchOff(Config& cfg) const override { cfg.change.reset(); }
     // The two periods, by their names in [periods] (read with the run's tables, before the steps').

@@ -13,6 +13,14 @@ namespace {
 class Concentration final : public Step {
 public:
     Concentration() : Step("stats.concentration", 0.8, 0.8) {}
+    void summary(const Analysis& a, std::vector<std::string>& lines) const override {
+        const auto& c = a.summary.concentration;
+        if (c.shareOfIncidents.size() < 3) return;
+        lines.push_back(fmt::format("Concentration: the busiest 1 / 5 / 10 % of cells hold {:.0f} / {:.0f} / {:.0f} % of "
+                                    "incidents; half of them lie on {:.1f} % of the area",
+                                    100 * c.shareOfIncidents[0], 100 * c.shareOfIncidents[1], 100 * c.shareOfIncidents[2],
+                                    100 * c.areaShareForHalf));
+    }
     std::vector<std::string> needs() const override { return {"grid.count"}; }
     bool enabled(const Analysis& a) const override { return a.cfg.grid.enabled; }
     void run(Analysis& a, const Progress&) const override {

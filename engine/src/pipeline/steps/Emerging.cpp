@@ -85,6 +85,16 @@ namespace {
 class Emerging final : public Step {
 public:
     Emerging() : Step("stats.emerging", 0.55, 0.55) {}
+    void summary(const Analysis& a, std::vector<std::string>& lines) const override {
+        const RunSummary& s = a.summary;
+        std::string patterns;
+        for (int k = 8; k >= -8; --k) {
+            const auto n = s.emergingByPattern[static_cast<std::size_t>(k + 8)];
+            if (k != 0 && n > 0) patterns += fmt::format("{}{} {}", patterns.empty() ? "" : ", ", n, stats::emergingName(k));
+        }
+        lines.push_back(fmt::format("Emerging hot spots over {} slices: {}", s.emergingSteps,
+                                    patterns.empty() ? "no pattern" : patterns));
+    }
     const char* analysisSwitch() const override { return "emerging"; }
     void switchOff(Config& cfg) const override { cfg.emerging.reset(); }
     std::vector<const char*> configTables() const override { return {"emerging"}; }

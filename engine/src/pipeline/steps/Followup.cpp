@@ -145,6 +145,11 @@ struct FollowupResult {
 class Followup final : public Step {
 public:
     Followup() : Step("stats.followup", 0.55, 0.55) {}
+    void summary(const Analysis& a, std::vector<std::string>& lines) const override {
+        const RunSummary& s = a.summary;
+        lines.push_back(fmt::format("Follow-up, {}: success measure {:.4f}, WDQ {:.3f}. {}", s.followupTitle,
+                                    s.followupSuccess, s.followupWdq, s.followupVerdict));
+    }
     void inputFiles(const Config& cfg, const AddFile& add) const override {
         if (!cfg.followup) return;
         add("followup measure", cfg.followup->measure.layer.path);

@@ -212,6 +212,12 @@ public:
 class GiStar final : public Step {
 public:
     GiStar() : Step("stats.gistar", 0.6, 0.7) {}
+    void summary(const Analysis& a, std::vector<std::string>& lines) const override {
+        const RunSummary& s = a.summary;
+        lines.push_back(fmt::format("Gi*: band {:g} m; hot spots {} / {} / {} cells at 99 / 95 / 90 %, cold spots {} / {} / {}",
+                                    s.distanceBandM, s.cellsByBin[6], s.cellsByBin[5], s.cellsByBin[4], s.cellsByBin[0],
+                                    s.cellsByBin[1], s.cellsByBin[2]));
+    }
     std::vector<const char*> configTables() const override { return {"gistar", "inference"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         if (const auto t = file.table("gistar", "must be a table ([gistar])")) {

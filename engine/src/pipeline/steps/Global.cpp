@@ -69,6 +69,15 @@ namespace {
 class Global final : public Step {
 public:
     Global() : Step("stats.global", 0.8, 0.82) {}
+    void summary(const Analysis& a, std::vector<std::string>& lines) const override {
+        const RunSummary& s = a.summary;
+        if (!s.hasGlobal) return;
+        const auto test = [](const stats::GlobalTest& t, const char* format) {
+            return t.computed() ? fmt::format(fmt::runtime(format), t.statistic, t.z) : "not computed (" + t.notComputed + ")";
+        };
+        lines.push_back(fmt::format("Global: Moran's I {}, General G {}, Clark-Evans R {}", test(s.moranI, "{:.4f} (z {:.2f})"),
+                                    test(s.generalG, "{:.4g} (z {:.2f})"), test(s.clarkEvans, "{:.3f} (z {:.2f})")));
+    }
     // [global] holds the incremental autocorrelation's keys too (stats.incremental).
     std::vector<const char*> configTables() const override { return {"global"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {

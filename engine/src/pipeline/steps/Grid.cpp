@@ -86,6 +86,13 @@ namespace {
 class GridBuild final : public Step {
 public:
     GridBuild() : Step("grid.build", 0.45, 0.55) {}
+    void summary(const Analysis& a, std::vector<std::string>& lines) const override {
+        if (!a.cfg.grid.enabled) return;
+        const RunSummary& s = a.summary;
+        lines.push_back(fmt::format("Grid: {} cells of {:g} m{}{}", s.cells, s.cellSizeM,
+                                    s.cellSizeAutomatic ? " (automatic)" : "",
+                                    s.hasStudyArea ? "" : ", over the reports' extent (no study area given)"));
+    }
     std::vector<const char*> configTables() const override { return {"grid"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("grid", "must be a table ([grid])");

@@ -285,6 +285,9 @@ void writeDensityAreas(const kde::Raster& raster, const std::vector<DensityAreaC
 class Kde final : public Step {
 public:
     Kde() : Step("kde.surface", 0.8, 0.82) {}
+    void summary(const Analysis& a, std::vector<std::string>& lines) const override {
+        lines.push_back(fmt::format("Density: bandwidth {:.0f} m", a.summary.kdeBandwidthM));
+    }
     void inputFiles(const Config& cfg, const AddFile& add) const override {
         add("kde align_to", cfg.kde.alignTo);
         if (cfg.kde.population) add("kde population", cfg.kde.population->path);

@@ -69,6 +69,11 @@ namespace {
 class LocalMoranStep final : public Step {
 public:
     LocalMoranStep() : Step("stats.local_moran", 0.7, 0.8) {}
+    void summary(const Analysis& a, std::vector<std::string>& lines) const override {
+        const auto& c = a.summary.cellsByCoType;
+        if (c[1] + c[2] + c[3] + c[4] == 0) return;
+        lines.push_back(fmt::format("Local Moran: HH {} / LL {} / HL {} / LH {} cells", c[1], c[2], c[3], c[4]));
+    }
     const char* analysisSwitch() const override { return "local_moran"; }
     void switchOff(Config& cfg) const override { cfg.localMoran.enabled = false; }
     std::vector<const char*> configTables() const override { return {"local_moran"}; }

@@ -292,6 +292,13 @@ void writeReasons(const std::vector<perception::ReasonRow>& rows, output::GpkgWr
 class PerceptionStepDef final : public Step {
 public:
     PerceptionStepDef() : Step("perception", 0.82, 0.84) {}
+    void summary(const Analysis& a, std::vector<std::string>& lines) const override {
+        const RunSummary& s = a.summary;
+        lines.push_back(fmt::format("Perception: {} read, {} accepted; fear vs crime: both {} / perceived only {} / "
+                                    "incidents only {} / neither {} cells ({} with too little data)",
+                                    s.perceptionRead, s.perceptionAccepted, s.fearCrimeCells[1], s.fearCrimeCells[2],
+                                    s.fearCrimeCells[3], s.fearCrimeCells[4], s.fearCrimeCells[0]));
+    }
     void inputFiles(const Config& cfg, const AddFile& add) const override {
         if (cfg.perception) add("perception", cfg.perception->reports.path);
     }

@@ -369,14 +369,15 @@ void LayerWriter::setText(int field, const std::string& value) {
 }
 void LayerWriter::setNull(int field) { featureOf(m->feature, m->layer).SetFieldNull(field); }
 
-void LayerWriter::write(const std::string& what) {
+void LayerWriter::write(const char* what, const std::string& detail) {
     if (!m->started) {
         check(m->writer->m_ds->StartTransaction(), "starting a transaction");
         m->started = true;
     }
     OGRFeature& f = featureOf(m->feature, m->layer);
     if (!m->cells) f.SetFID(OGRNullFID);
-    check(m->layer->CreateFeature(&f), "writing " + what);
+    if (const OGRErr err = m->layer->CreateFeature(&f); err != OGRERR_NONE)
+        check(err, std::string("writing ") + what + (detail.empty() ? "" : " " + detail));
 }
 
 void LayerWriter::finish() {

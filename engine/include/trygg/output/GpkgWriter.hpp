@@ -71,8 +71,9 @@ public:
     void setText(int field, const std::string& value);
     void setNull(int field);
 
-    // Writes the feature; `what` names it in errors.
-    void write(const std::string& what);
+    // Writes the feature; `what` and `detail` ("cell", "E384000N6177500") name it in an error,
+    // put together only then.
+    void write(const char* what, const std::string& detail = {});
     // Commits the layer's features (also when there are none).
     void finish();
 

@@ -171,7 +171,7 @@ void writeStatistics(const Analysis& a, const AreaStep& areas, output::GpkgWrite
         counts.set(layer, i);
         layer.setReal(density, areas.areaKm2[i] > 0 ? areas.counts.n[i] / areas.areaKm2[i] : std::nan(""));
         statsColumns.set(layer, i);
-        layer.write("area " + areas.layer.ids[i]);
+        layer.write("area", areas.layer.ids[i]);
     }
     layer.finish();
     writer.style("area_statistics", output::hotspotGridQml(), "Hot and cold areas by Gi_Bin");
@@ -250,7 +250,7 @@ void writeSummary(const Analysis& a, const AreaStep& areas, output::GpkgWriter& 
                 layer.setNull(totalChange);
             }
         }
-        layer.write("area " + areaId);
+        layer.write("area", areaId);
     }
     layer.finish();
     writer.style("area_summary",

@@ -322,7 +322,7 @@ public:
                 layer.setNull(shareInside);
             else
                 layer.setReal(shareInside, share[i]);
-            layer.write("cell " + id);
+            layer.write("cell", id);
         }
         layer.finish();
         writer.style("hotspot_grid", output::hotspotGridQml(), "Hot and cold spots by Gi_Bin");

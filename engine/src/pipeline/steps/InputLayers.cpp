@@ -46,7 +46,7 @@ void writeContext(const ContextLayer& d, output::GpkgWriter& writer) {
         if (d.dims[i] != dim) continue;
         layer.setGeometry(d.wkb[i], table.c_str());
         if (labelled) layer.setText(label, d.labels[i]);
-        layer.write(table);
+        layer.write(table.c_str());
     }
     layer.finish();
     std::string qml = dim == 0   ? output::pointQml("60,60,60,255", 1.6)
@@ -186,7 +186,7 @@ void writeRejectedRows(const io::ReportSet& reports, const std::string& layerNam
                                                : std::string(io::reasonText(r.reason)) + ": " + r.detail);
         for (std::size_t k = 0; k < r.values.size() && k < values.size(); ++k) layer.setText(values[k], r.values[k]);
         if (hasWkt) layer.setText(wkt, r.sourceWkt);
-        layer.write("rejected row " + std::to_string(r.row));
+        layer.write("rejected row", std::to_string(r.row));
     }
     layer.finish();
     writer.style(layerName, output::tableQml(), "Rejected input rows");

@@ -150,7 +150,13 @@ std::vector<LayerSpec> build() {
     // An area whose incidents are hidden says nothing of them either: its leading categories,
     // peak hour and weekday would describe its one to three reports.
     all.push_back({"hotspot_areas", "multipolygon",
-                   concat({{key("area_id", "Område", "Area"), classOf("kind", "Slag", "Kind"),
+                   concat({{key("area_id", "Område", "Area"),
+                            withClasses(classOf("kind", "Slag", "Kind"),
+                                        {{"incidents", "Anmälda händelser", "Incidents"},
+                                         {"perception", "Upplevd otrygghet", "Perceived insecurity"},
+                                         {"density_top_1", "Tätaste 1 % (täthet)", "Densest 1 % (density)"},
+                                         {"density_top_5", "Tätaste 5 % (täthet)", "Densest 5 % (density)"},
+                                         {"density_top_10", "Tätaste 10 % (täthet)", "Densest 10 % (density)"}}),
                             context("cells", "Rutor", "Cells"), context("area_km2", "Yta", "Area", "km²"),
                             context("share_of_study_area", "Andel av studieområdet", "Share of the study area"),
                             count("incidents", "Händelser", "Incidents"),
@@ -347,6 +353,12 @@ const char* toString(Role role) {
 const std::vector<LayerSpec>& declaredLayers() {
     static const std::vector<LayerSpec> all = build();
     return all;
+}
+
+std::string fieldTitle(const std::string& layer, const std::string& field, bool english) {
+    if (const LayerSpec* l = layerOf(layer))
+        if (const FieldSpec* f = fieldOf(*l, field)) return english ? f->en : f->sv;
+    return field;
 }
 
 std::string classLabel(const std::string& layer, const std::string& field, const std::string& value, bool english) {

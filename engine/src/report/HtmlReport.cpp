@@ -20,7 +20,7 @@ namespace {
 
 // The report's words, Swedish first.
 struct Words {
-    const char *title, *intro, *hotspotMap, *areas, *areaCols[7], *changeMap,
+    const char *title, *intro, *hotspotMap, *areas, *changeMap,
         *emergingMap, *followup, *parameters, *noAreas, *generated;
 };
 
@@ -30,7 +30,6 @@ const Words kSv = {
     "finns där. Kartorna visar rutor, inte enskilda händelser.",
     "Brottskoncentrationer (hot spots)",
     "De största koncentrationsområdena",
-    {"Nr", "Typ", "Plats", "Händelser", "Andel", "Vanligaste timme", "Vanligaste veckodag"},
     "Förändring mellan perioderna",
     "Framväxande hot spots",
     "Uppföljning av åtgärd",
@@ -45,7 +44,6 @@ const Words kEn = {
     "there. The maps show grid cells, never single incidents.",
     "Hot spots",
     "The leading hotspot areas",
-    {"No", "Kind", "Place", "Incidents", "Share", "Peak hour", "Peak weekday"},
     "Change between the periods",
     "Emerging hot spots",
     "Follow-up of a measure",
@@ -333,11 +331,9 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
         };
         // The kind in the report's language; the densest areas are left to the maps, as they
         // overlap the hot spots.
-        auto kindText = [&](const std::string& kind) -> std::string {
-            if (kind == "incidents") return options.language == "en" ? "incidents" : "händelser";
-            if (kind == "perception") return options.language == "en" ? "perceived unsafe" : "upplevd otrygghet";
-            return kind;
-        };
+        const bool english = options.language == "en";
+        // The columns and the kinds as the hotspot_areas layer declares them (output/Layers.cpp).
+        const auto kindText = [&](const std::string& kind) { return output::classLabel("hotspot_areas", "kind", kind, english); };
         std::vector<Row> rows;
         for (auto& f : *areas) {
             const std::string kind = f->GetFieldAsString("kind");
@@ -358,7 +354,8 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
             html += fmt::format("<p>{}</p>", esc(w.noAreas));
         } else {
             html += "<table><tr>";
-            for (const char* c : w.areaCols) html += fmt::format("<th>{}</th>", esc(c));
+            for (const char* c : {"area_id", "kind", "place", "incidents", "share_of_incidents", "peak_hour", "peak_weekday"})
+                html += fmt::format("<th>{}</th>", esc(output::fieldTitle("hotspot_areas", c, english)));
             html += "</tr>";
             for (std::size_t i = 0; i < rows.size() && i < 10; ++i) html += rows[i].cells;
             html += "</table>";

@@ -71,6 +71,8 @@ const std::vector<LayerSpec>& declaredLayers();
 const LayerSpec* layerOf(const std::string& table);
 // The declaration of `field` in `layer`: the first that matches, or nullptr.
 const FieldSpec* fieldOf(const LayerSpec& layer, const std::string& field);
+// The title of `field` of `layer` in Swedish or English (the field's name when not declared).
+std::string fieldTitle(const std::string& layer, const std::string& field, bool english);
 // The label of `value` of the Class field `field` of `layer` in Swedish or English (the value
 // itself when it is not declared).
 std::string classLabel(const std::string& layer, const std::string& field, const std::string& value, bool english);

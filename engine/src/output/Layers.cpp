@@ -1,6 +1,7 @@
 #include "trygg/output/Layers.hpp"
 
 #include "LayerNames.hpp"
+#include "trygg/stats/Emerging.hpp"
 
 #include <fmt/format.h>
 
@@ -47,6 +48,20 @@ std::vector<ClassLabel> binClasses(const char* hotSv, const char* hotEn, const c
         else
             out.push_back({std::to_string(b), fmt::format("{}, {} % säkerhet", b > 0 ? hotSv : coldSv, level),
                            fmt::format("{}, {} % confidence", b > 0 ? hotEn : coldEn, level)});
+    }
+    return out;
+}
+
+// emerging_hotspots.pattern: ArcGIS Pro's categories, -8 .. 8, in English as ArcGIS names them.
+std::vector<ClassLabel> emergingClasses() {
+    static constexpr const char* kSv[9] = {"Inget mönster", "Ny",        "Sammanhängande", "Tilltagande", "Ihållande",
+                                           "Avtagande",     "Sporadisk", "Växlande",       "Historisk"};
+    std::vector<ClassLabel> out;
+    for (int code = 8; code >= -8; --code) {
+        const int k = std::abs(code);
+        out.push_back({std::to_string(code),
+                       code == 0 ? kSv[0] : fmt::format("{} {}", kSv[k], code > 0 ? "hot spot" : "cold spot"),
+                       stats::emergingName(code)});
     }
     return out;
 }
@@ -139,7 +154,8 @@ std::vector<LayerSpec> build() {
                    "", true, false, "cell_id"});
     all.push_back({"emerging_hotspots", "polygon",
                    {key("cell_id", "Ruta", "Cell"), count("n", "Händelser", "Incidents"),
-                    classOf("pattern", "Mönster", "Pattern"), label("pattern_name", "Mönstrets namn", "Pattern name"),
+                    withClasses(classOf("pattern", "Mönster", "Pattern"), emergingClasses()),
+                    label("pattern_name", "Mönstrets namn (ArcGIS Pro)", "Pattern name (ArcGIS Pro)"),
                     statistic("trend_z", "Trend (Mann-Kendall z)", "Trend (Mann-Kendall z)", false),
                     statistic("trend_p", "Trendens p-värde", "Trend p-value", false),
                     statistic("hot_slices", "Tidsskivor som hot spot", "Time slices hot", false),

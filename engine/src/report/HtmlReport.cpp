@@ -377,9 +377,11 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
             {1, "#ffcdaa"}, {2, "#faa06e"}, {3, "#a00000"}, {4, "#d73027"}, {5, "#f46d43"}, {6, "#ff8c00"},
             {7, "#c85aa0"}, {8, "#966e5a"}, {-1, "#c8e1f5"}, {-2, "#96c8eb"}, {-3, "#0a3282"}, {-4, "#4575b4"},
             {-5, "#74add1"}, {-6, "#0096c8"}, {-7, "#786ec8"}, {-8, "#6e828c"}};
+        // The patterns that occur, labelled as the layer declares them (output/Layers.cpp).
         std::map<int, std::string> names;
         for (auto& f : *em)
-            if (f->GetFieldAsInteger("pattern") != 0) names[f->GetFieldAsInteger("pattern")] = f->GetFieldAsString("pattern_name");
+            if (const int code = f->GetFieldAsInteger("pattern"); code != 0)
+                names[code] = output::classLabel("emerging_hotspots", "pattern", std::to_string(code), options.language == "en");
         Map map(*ds, base);
         map.classes("emerging_hotspots", "pattern", colours);
         std::vector<std::pair<std::string, std::string>> items;

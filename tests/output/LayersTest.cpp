@@ -120,6 +120,9 @@ TEST_CASE("every field of every layer the sample writes is declared, with a role
     c.output.language = "en";
     pipeline::run(c, Progress());
     CHECK(style(c.output.path, "area_summary").find(R"(name="Incidents per 1,000 residents")") != std::string::npos);
+    // An English file names the weekdays in English, in the table and in the hotspot areas.
+    CHECK(test::sqlQuery(c.output.path, "SELECT weekday_name FROM hot_times WHERE weekday = 6 LIMIT 1")[0][0] == "Saturday");
+    CHECK(test::sqlQuery(c.output.path, "SELECT count(*) FROM hotspot_areas WHERE peak_weekday LIKE '%dag%'")[0][0] == "0");
     // The published file describes what is left: a dropped field has no row.
     CHECK(dataColumn(c.output.path, "hotspot_grid", "n")[0] == "Incidents");
     CHECK(dataColumn(c.output.path, "hotspot_grid", "GiZScore").empty());

@@ -55,12 +55,12 @@ std::string HourWeekdayTable::peakHour() const {
     return fmt::format("{:02d}-{:02d} ({})", best, (best + 1) % 24, hourTotal(best));
 }
 
-std::string HourWeekdayTable::peakWeekday() const {
+std::string HourWeekdayTable::peakWeekday(bool english) const {
     int best = 0;
     for (int d = 1; d < 7; ++d)
         if (weekdayTotal(d) > weekdayTotal(best)) best = d;
     if (weekdayTotal(best) == 0) return "";
-    return fmt::format("{} ({})", weekdayName(best), weekdayTotal(best));
+    return fmt::format("{} ({})", weekdayName(best, english), weekdayTotal(best));
 }
 
 HourWeekdayTable hourWeekdayTable(std::span<const std::int64_t> wallSeconds, std::span<const char> hasClock,

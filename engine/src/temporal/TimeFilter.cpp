@@ -96,7 +96,11 @@ CalendarTime calendarOf(std::int64_t wallSeconds) {
     return c;
 }
 
-const char* weekdayName(int weekday) { return kWeekdaySv[std::clamp(weekday, 0, 6)]; }
+const char* weekdayName(int weekday, bool english) {
+    static constexpr const char* kEnglish[7] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+    const auto d = static_cast<std::size_t>(std::clamp(weekday, 0, 6));
+    return english ? kEnglish[d] : kWeekdaySv[d];
+}
 
 bool TimeFilter::keeps(std::int64_t wall) const {
     if (from && wall < *from) return false;

@@ -32,7 +32,7 @@ struct HourWeekdayTable {
     // clock time (for the hour) or a date (for the weekday): a date alone never counts as
     // midnight. Ties go to the earlier hour or day.
     std::string peakHour() const;
-    std::string peakWeekday() const;
+    std::string peakWeekday(bool english = false) const;
 
     bool counted(int weekday, int hour) const { return weekdays.test(static_cast<std::size_t>(weekday)) && hours.test(static_cast<std::size_t>(hour)); }
     bool countedNoClock(int weekday) const { return countsNoClock && weekdays.test(static_cast<std::size_t>(weekday)); }

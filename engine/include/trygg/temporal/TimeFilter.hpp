@@ -21,7 +21,8 @@ struct CalendarTime {
 CalendarTime calendarOf(std::int64_t wallSeconds);
 
 // The Swedish weekday name for 0..6 ("måndag" ...).
-const char* weekdayName(int weekday);
+// The weekday's name (0 = Monday): "måndag", or "Monday" in English.
+const char* weekdayName(int weekday, bool english = false);
 
 struct TimeFilter {
     std::string period;                  // the named period it came from, "" for none

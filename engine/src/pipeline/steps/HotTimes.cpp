@@ -43,7 +43,7 @@ public:
                 else
                     t.setNull(areaId);
                 t.setInt(weekday, d + 1);
-                t.setText(weekdayName, temporal::weekdayName(d));
+                t.setText(weekdayName, temporal::weekdayName(d, a.cfg.output.language == "en"));
                 // Slots outside the analysis's filter are NULL: not counted, rather than counted empty.
                 const auto set = [&](int field, bool counted, std::int64_t v) {
                     if (counted)

@@ -223,6 +223,10 @@ public:
                 s.rows.push_back(std::move(r));
         // And for the densest areas of the density surface.
         if (const auto* density = a.results.find<KdeStep>()) appendDensityAreas(s, a, ctx, *density);
+        // Weekdays in the output's language.
+        if (cfg.output.language == "en")
+            for (auto& r : s.rows)
+                if (r.hotTimes) r.peakWeekday = r.hotTimes->peakWeekday(true);
         for (auto& r : s.rows)
             if (r.hotTimes) r.hotTimes->scopeTo(cfg.filter);
         a.summary.hotspotAreas = s.rows.size();

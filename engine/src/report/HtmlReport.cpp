@@ -273,7 +273,8 @@ std::vector<std::pair<std::string, std::string>> binLegend(const char* layer, co
 void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, const ReportOptions& options) {
     GDALDatasetUniquePtr ds(GDALDataset::Open(gpkgPath.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) throw IoError("report: cannot open '" + gpkgPath + "'");
-    const Words& w = options.language == "en" ? kEn : kSv;
+    const bool english = options.language == "en";
+    const Words& w = english ? kEn : kSv;
     std::map<std::string, std::string> md;
     if (OGRLayer* m = ds->GetLayerByName("run_metadata"))
         for (auto& f : *m) md.emplace(f->GetFieldAsString("key"), f->GetFieldAsString("value"));
@@ -331,7 +332,6 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
         };
         // The kind in the report's language; the densest areas are left to the maps, as they
         // overlap the hot spots.
-        const bool english = options.language == "en";
         // The columns and the kinds as the hotspot_areas layer declares them (output/Layers.cpp).
         const auto kindText = [&](const std::string& kind) { return output::classLabel("hotspot_areas", "kind", kind, english); };
         std::vector<Row> rows;
@@ -368,7 +368,8 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
         Map map(*ds, base);
         map.classes("change_grid", "change_bin", binColours());
         html += fmt::format("<section><h2>{}</h2><p class=\"small\">{} → {}</p>{}{}</section>\n", esc(w.changeMap),
-                            esc(md["change.before"]), esc(md["change.after"]), map.finish(),
+                            esc(md[english ? "change.before" : "change.before_sv"]),
+                            esc(md[english ? "change.after" : "change.after_sv"]), map.finish(),
                             legend(binLegend("change_grid", "change_bin", options.language == "en")));
     }
     // Emerging hot spots.
@@ -396,7 +397,8 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
                             esc(w.followup), esc(md["followup.name"]),
                             esc(md[options.language == "en" ? "followup.verdict" : "followup.verdict_sv"]));
         for (auto& f : *fu) {
-            html += fmt::format("<tr><td>{}</td>", esc(f->GetFieldAsString("category")));
+            const std::string category = f->GetFieldAsString("category");
+            html += fmt::format("<tr><td>{}</td>", esc(category == "all" && !english ? "alla" : category));
             for (const char* c : {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"})
                 html += fmt::format("<td class=\"num\">{}</td>", count(*f, c));
             for (const char* c : {"success_measure", "wdq"})

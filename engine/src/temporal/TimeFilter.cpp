@@ -113,28 +113,31 @@ bool TimeFilter::keeps(std::int64_t wall) const {
     return true;
 }
 
-std::string TimeFilter::describe() const {
-    if (!active()) return "none: every report";
+std::string TimeFilter::describe(bool swedish) const {
+    if (!active()) return swedish ? "ingen: alla anmälningar" : "none: every report";
     std::vector<std::string> parts;
     if (!period.empty()) parts.push_back("period " + period);
     if (from || to) {
         // `to` is exclusive; show the last day it includes when it falls on midnight.
-        std::string end = "open";
-        if (to) end = (*to % kDay == 0) ? isoOf(*to - kDay) + " (whole day)" : "before " + isoOf(*to);
-        parts.push_back(fmt::format("{} to {}", from ? isoOf(*from) : "open", end));
+        const char* open = swedish ? "öppen" : "open";
+        std::string end = open;
+        if (to)
+            end = (*to % kDay == 0) ? isoOf(*to - kDay) + (swedish ? " (hela dagen)" : " (whole day)")
+                                    : (swedish ? "före " : "before ") + isoOf(*to);
+        parts.push_back(fmt::format("{} {} {}", from ? isoOf(*from) : open, swedish ? "till" : "to", end));
     }
-    if (hours.any()) parts.push_back("hours " + hoursText(hours));
+    if (hours.any()) parts.push_back((swedish ? "timmar " : "hours ") + hoursText(hours));
     if (weekdays.any()) {
         std::string w;
         for (int d = 0; d < 7; ++d)
             if (weekdays[static_cast<std::size_t>(d)]) w += std::string(w.empty() ? "" : " ") + kWeekdaySvShort[d];
-        parts.push_back("weekdays " + w);
+        parts.push_back((swedish ? "veckodagar " : "weekdays ") + w);
     }
     if (months.any()) {
         std::string m;
         for (int k = 0; k < 12; ++k)
             if (months[static_cast<std::size_t>(k)]) m += std::string(m.empty() ? "" : " ") + kMonthShort[k];
-        parts.push_back("months " + m);
+        parts.push_back((swedish ? "månader " : "months ") + m);
     }
     std::string out;
     for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;

@@ -35,7 +35,8 @@ struct TimeFilter {
     bool active() const { return from || to || hours.any() || weekdays.any() || months.any(); }
     bool keeps(std::int64_t wallSeconds) const;
     // For run_metadata and the summary: "2024-01-01 to 2024-12-31, hours 18-06, weekdays fre lör".
-    std::string describe() const;
+    // "period 2024, 2024-01-01 to 2024-12-31 (whole day), hours 22-05"; in Swedish with `swedish`.
+    std::string describe(bool swedish = false) const;
 };
 
 // "18-06" (across midnight: 18:00 to 06:00), "22-02,10-12", "7" (07:00 to 08:00). End hours are

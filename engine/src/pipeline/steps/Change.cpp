@@ -51,6 +51,8 @@ void changeMetadata(const Config& cfg, const RunSummary& summary, Metadata& md) 
     const auto& a = cfg.periods.at(cfg.change->after);
     md.add("change.before", cfg.change->before + ": " + b.describe());
     md.add("change.after", cfg.change->after + ": " + a.describe());
+    md.add("change.before_sv", cfg.change->before + ": " + b.describe(true));  // for a Swedish report
+    md.add("change.after_sv", cfg.change->after + ": " + a.describe(true));
     md.add("change.days", fmt::format("{:g} / {:g}", static_cast<double>(*b.to - *b.from) / 86400.0,
                                       static_cast<double>(*a.to - *a.from) / 86400.0));
     md.add("change.reports", fmt::format("{} / {}", summary.changeBefore, summary.changeAfter));

@@ -393,9 +393,11 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
     // The follow-up's verdict.
     if (OGRLayer* fu = ds->GetLayerByName("followup")) {
         html += fmt::format("<section><h2>{}: {}</h2><p>{}</p><table><tr><th></th><th>A0</th><th>A1</th><th>B0</th>"
-                            "<th>B1</th><th>C0</th><th>C1</th><th>SM</th><th>WDQ</th></tr>",
+                            "<th>B1</th><th>C0</th><th>C1</th><th>SM</th><th>WDQ</th><th>{}</th></tr>",
                             esc(w.followup), esc(md["followup.name"]),
-                            esc(md[options.language == "en" ? "followup.verdict" : "followup.verdict_sv"]));
+                            esc(md[english ? "followup.verdict" : "followup.verdict_sv"]),
+                            esc(english ? output::fieldTitle("followup", "verdict", true)
+                                        : output::fieldTitle("followup", "verdict_sv", false)));
         for (auto& f : *fu) {
             const std::string category = f->GetFieldAsString("category");
             html += fmt::format("<tr><td>{}</td>", esc(category == "all" && !english ? "alla" : category));
@@ -404,7 +406,8 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
             for (const char* c : {"success_measure", "wdq"})
                 html += f->IsFieldSetAndNotNull(f->GetFieldIndex(c)) ? fmt::format("<td class=\"num\">{:.3f}</td>", f->GetFieldAsDouble(c))
                                                                      : std::string("<td></td>");
-            html += "</tr>";
+            // The verdict per category, with its caution when there are few incidents.
+            html += fmt::format("<td class=\"small\">{}</td></tr>", esc(f->GetFieldAsString(english ? "verdict" : "verdict_sv")));
         }
         html += fmt::format("</table><p class=\"small\">{}</p></section>\n", esc(md["followup.method"]));
     }

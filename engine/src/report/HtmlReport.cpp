@@ -388,7 +388,7 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
         std::vector<std::pair<std::string, std::string>> items;
         for (auto it = names.rbegin(); it != names.rend(); ++it) items.emplace_back(colours.at(it->first), it->second);
         html += fmt::format("<section><h2>{}</h2><p class=\"small\">{}</p>{}{}</section>\n", esc(w.emergingMap),
-                            esc(md["emerging.slices"]), map.finish(), legend(items));
+                            esc(md[english ? "emerging.slices" : "emerging.slices_sv"]), map.finish(), legend(items));
     }
     // The follow-up's verdict.
     if (OGRLayer* fu = ds->GetLayerByName("followup")) {
@@ -409,7 +409,7 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
             // The verdict per category, with its caution when there are few incidents.
             html += fmt::format("<td class=\"small\">{}</td></tr>", esc(f->GetFieldAsString(english ? "verdict" : "verdict_sv")));
         }
-        html += fmt::format("</table><p class=\"small\">{}</p></section>\n", esc(md["followup.method"]));
+        html += fmt::format("</table><p class=\"small\">{}</p></section>\n", esc(md[english ? "followup.method" : "followup.method_sv"]));
     }
     // The further analyses ([analyses.NAME]): their hot spots and areas, each under its title.
     for (std::size_t at = 0; at <= md["analyses"].size() && !md["analyses"].empty();) {

@@ -67,6 +67,12 @@ EmergingStep computeEmerging(const Config& cfg, const io::ReportSet& reports, co
 
 void emergingMetadata(const Config& cfg, const RunSummary& summary, Metadata& md) {
     md.add("emerging.slices", std::to_string(summary.emergingSteps) + " (" + cfg.emerging->slice + ")");
+    const std::string& slice = cfg.emerging->slice;
+    md.add("emerging.slices_sv", fmt::format("{} tidsskivor ({})", summary.emergingSteps,
+                                             slice == "week"      ? "veckor"
+                                             : slice == "month"   ? "månader"
+                                             : slice == "quarter" ? "kvartal"
+                                                                  : "valda automatiskt"));
     md.add("emerging.method",
            fmt::format("Gi* per bin of the space-time cube (binary distance band, the cell itself included, the bin's "
                        "slice and the {} before it; mean and variance of the whole cube), a bin significant at "

@@ -131,6 +131,10 @@ void followupMetadata(const Config& cfg, const RunSummary& summary, Metadata& md
     md.add("followup.method", "Weighted Displacement Quotient (Bowers & Johnson 2003): SM = A1/C1 - A0/C0, "
                               "WDQ = (B1/C1 - B0/C0) / SM; total net effect (Guerette 2009) = (A0 C1/C0 - A1) + "
                               "(B0 C1/C0 - B1); a report in two areas counts in the first of measure, buffer, control");
+    md.add("followup.method_sv", "Viktad förskjutningskvot (WDQ, Bowers & Johnson 2003): SM = A1/C1 - A0/C0, "
+                                 "WDQ = (B1/C1 - B0/C0) / SM; total nettoeffekt (Guerette 2009) = (A0 C1/C0 - A1) + "
+                                 "(B0 C1/C0 - B1); en anmälan i två områden räknas i det första av åtgärds-, buffert- "
+                                 "och kontrollområdet");
     md.add("followup.wdq", fmt::format("{:.4g}", summary.followupWdq));
     md.add("followup.verdict", summary.followupVerdict);
     md.add("followup.verdict_sv", summary.followupVerdictSv);

@@ -180,24 +180,14 @@ namespace {
 
 using output::FieldType;
 
-// ASCII field names for the times of day: å ä -> a, ö -> o ("kväll_natt" -> "kvall_natt").
+// The times of day in a field name: "kväll_natt" as "kvall_natt" (output::fieldSlug).
 std::string asciiTimes(const std::vector<perception::TimeOfDay>& times) {
     std::string label;
     for (auto t : times) {
         if (!label.empty()) label += '_';
         label += perception::toString(t);
     }
-    std::string ascii;
-    for (std::size_t k = 0; k < label.size(); ++k) {
-        const auto c = static_cast<unsigned char>(label[k]);
-        if (c == 0xC3 && k + 1 < label.size()) {
-            const auto n = static_cast<unsigned char>(label[++k]);
-            ascii += n == 0xB6 ? 'o' : 'a';
-        } else {
-            ascii += static_cast<char>(c);
-        }
-    }
-    return ascii;
+    return output::fieldSlug(label);
 }
 
 // perception_grid: residents' reports per cell, their hot spots, and fear versus crime.

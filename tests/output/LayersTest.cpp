@@ -123,6 +123,11 @@ TEST_CASE("every field of every layer the sample writes is declared, with a role
     // An English file names the weekdays in English, in the table and in the hotspot areas.
     CHECK(test::sqlQuery(c.output.path, "SELECT weekday_name FROM hot_times WHERE weekday = 6 LIMIT 1")[0][0] == "Saturday");
     CHECK(test::sqlQuery(c.output.path, "SELECT count(*) FROM hotspot_areas WHERE peak_weekday LIKE '%dag%'")[0][0] == "0");
+    // ... and the places with English prepositions ("in Folkets park", "near ... (120 m)").
+    CHECK(test::sqlQuery(c.output.path, "SELECT count(*) FROM hotspot_areas WHERE place LIKE 'i %' OR place LIKE 'nära %'")[0][0] == "0");
+    CHECK(test::sqlQuery(c.output.path, "SELECT count(*) FROM hotspot_areas WHERE place LIKE 'in %'")[0][0] != "0");
+    // The fear-versus-crime legend in English alone (it read "Båda / Both").
+    CHECK(style(c.output.path, "perception_grid").find(" / ") == std::string::npos);
     // The published file describes what is left: a dropped field has no row.
     CHECK(dataColumn(c.output.path, "hotspot_grid", "n")[0] == "Incidents");
     CHECK(dataColumn(c.output.path, "hotspot_grid", "GiZScore").empty());

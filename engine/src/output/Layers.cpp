@@ -1,6 +1,7 @@
 #include "trygg/output/Layers.hpp"
 
 #include "LayerNames.hpp"
+#include "trygg/perception/Perception.hpp"
 #include "trygg/stats/Emerging.hpp"
 
 #include <fmt/format.h>
@@ -62,6 +63,16 @@ std::vector<ClassLabel> emergingClasses() {
         out.push_back({std::to_string(code),
                        code == 0 ? kSv[0] : fmt::format("{} {}", kSv[k], code > 0 ? "hot spot" : "cold spot"),
                        stats::emergingName(code)});
+    }
+    return out;
+}
+
+// perception_grid.fear_crime_class: the four classes of fear versus crime and "too little data".
+std::vector<ClassLabel> fearCrimeClasses() {
+    std::vector<ClassLabel> out;
+    for (int c = 0; c < 5; ++c) {
+        const auto& t = perception::text(static_cast<perception::FearCrime>(c));
+        out.push_back({std::to_string(c), t.labelSv, t.labelEn});
     }
     return out;
 }
@@ -255,10 +266,13 @@ std::vector<LayerSpec> build() {
                     statistic("perc_score_GiPValue", "Gi* p-värde (medelvärde)", "Gi* p-value (mean score)", true),
                     classOf("perc_score_Gi_Bin", "Medelvärdets hot spot-klass", "Hot spot class of the mean score"),
                     classOf("Gi_Bin", "Händelsernas hot spot-klass", "Hot spot class of the incidents"),
-                    classOf("fear_crime_class", "Otrygghet mot brott (klass)", "Fear versus crime (class)"),
+                    withClasses(classOf("fear_crime_class", "Otrygghet mot brott (klass)", "Fear versus crime (class)"),
+                                fearCrimeClasses()),
                     label("fear_crime", "Otrygghet mot brott", "Fear versus crime"),
                     label("fear_crime_en", "Otrygghet mot brott (engelska)", "Fear versus crime (English)"),
-                    classOf("fear_crime_*_class", "Otrygghet mot brott för tiden på dygnet (klass)", "Fear versus crime for the time of day (class)"),
+                    withClasses(classOf("fear_crime_*_class", "Otrygghet mot brott för tiden på dygnet (klass)",
+                                        "Fear versus crime for the time of day (class)"),
+                                fearCrimeClasses()),
                     label("fear_crime_*", "Otrygghet mot brott för tiden på dygnet", "Fear versus crime for the time of day")},
                    "", true, false, "cell_id"});
     // Route 9 of the publishing audit: "Success" says A1/C1 < A0/C0, which bounds hidden counts.

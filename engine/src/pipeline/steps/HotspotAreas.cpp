@@ -67,12 +67,13 @@ HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeometry* p
         const auto in = overlay::placesIn(geos, poly, ctx.places, 3);
         if (!in.empty()) {
             for (const auto* p : in) {
-                row.place += (row.place.empty() ? "i " : ", ") + p->name;
+                row.place += (row.place.empty() ? "" : ", ") + p->name;
                 row.placeKind += (row.placeKind.empty() ? "" : ", ") + p->kind;
             }
         } else {
             const auto near = overlay::nearestPlace(geos, poly, ctx.places);
-            row.place = fmt::format("nära {} ({:.0f} m)", near.name, near.distanceM);
+            row.place = near.name;
+            row.placeInside = false;
             row.placeKind = near.kind;
             row.placeDistanceM = near.distanceM;
         }
@@ -223,10 +224,15 @@ public:
                 s.rows.push_back(std::move(r));
         // And for the densest areas of the density surface.
         if (const auto* density = a.results.find<KdeStep>()) appendDensityAreas(s, a, ctx, *density);
-        // Weekdays in the output's language.
-        if (cfg.output.language == "en")
-            for (auto& r : s.rows)
-                if (r.hotTimes) r.peakWeekday = r.hotTimes->peakWeekday(true);
+        // Weekdays and places in the output's language: "i Folkets park" / "in Folkets park",
+        // "nära Kävlinge station (120 m)" / "near Kävlinge station (120 m)".
+        const bool english = cfg.output.language == "en";
+        for (auto& r : s.rows) {
+            if (english && r.hotTimes) r.peakWeekday = r.hotTimes->peakWeekday(true);
+            if (r.place.empty()) continue;
+            r.place = r.placeInside ? fmt::format("{} {}", english ? "in" : "i", r.place)
+                                    : fmt::format("{} {} ({:.0f} m)", english ? "near" : "nära", r.place, r.placeDistanceM);
+        }
         for (auto& r : s.rows)
             if (r.hotTimes) r.hotTimes->scopeTo(cfg.filter);
         a.summary.hotspotAreas = s.rows.size();

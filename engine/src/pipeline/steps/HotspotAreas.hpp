@@ -27,6 +27,7 @@ struct HotspotAreaRow {
     std::int64_t incidents = 0;
     std::string leadingCategories, peakHour, peakWeekday, place, placeKind;
     double placeDistanceM = 0;
+    bool placeInside = true;  // `place` names what the area touches, else the nearest place
     std::int64_t lights = 0;
     double darkM2 = 0;
     std::vector<unsigned char> darkWkb;  // empty when nothing is dark

@@ -249,13 +249,11 @@ void writeGrid(const Analysis& a, const PerceptionStep& perceived, output::GpkgW
         layer.write("a perception cell");
     }
     layer.finish();
+    // The legend's labels are replaced by the declared ones in the project's language
+    // (output/DeclaredStyle.cpp); these English ones are only the style's defaults.
     std::vector<std::string> labels;
-    for (int c = 0; c < 5; ++c) {
-        const auto& t = perception::text(static_cast<perception::FearCrime>(c));
-        labels.push_back(std::string(t.labelSv) + " / " + t.labelEn);
-    }
-    writer.style("perception_grid", output::fearCrimeQml(labels),
-                 "Fear versus crime, both ways, in Swedish and English");
+    for (int c = 0; c < 5; ++c) labels.push_back(perception::text(static_cast<perception::FearCrime>(c)).labelEn);
+    writer.style("perception_grid", output::fearCrimeQml(labels), "Fear versus crime, both ways");
 }
 
 // perception_reasons: per reason, the reports citing it and the share unsafe against the whole.

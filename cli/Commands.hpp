@@ -40,6 +40,7 @@ private:
     bool m_publish = false;
     int m_minCount = 0;
     std::string m_language;
+    std::string m_sinceLast;
     pipeline::FilterText m_filter;  // replaces the config's [filter] when any is given
 };
 

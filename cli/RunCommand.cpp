@@ -18,6 +18,10 @@ RunCommand::RunCommand(CLI::App& parent)
     m_app->add_flag("--no-report", m_noReport, "Do not write the HTML report beside the GeoPackage");
     m_app->add_option("--language", m_language, "The report's language: sv (default) or en")
         ->check(CLI::IsMember({"sv", "en"}));
+    m_app->add_option("--since-last", m_sinceLast,
+                      "The situation picture's period: the latest complete week, month, quarter or year against the "
+                      "one before and the baseline (as [lagesbild] period; default year)")
+        ->check(CLI::IsMember({"week", "month", "quarter", "year"}));
     // The time filter, as in [filter]; given here, it replaces the config's [filter] as a whole.
     m_app->add_option("--period", m_filter.period, "Run on a named period from the config's [periods]")
         ->group("Time filter");
@@ -39,6 +43,7 @@ pipeline::Config RunCommand::config() const {
     if (m_minCount > 0) cfg.publish.minCount = m_minCount;
     if (m_noReport) cfg.output.report = false;
     if (!m_language.empty()) cfg.output.language = m_language;
+    if (!m_sinceLast.empty()) cfg.lagesbild.period = m_sinceLast;
     if (!m_filter.empty()) cfg.filter = pipeline::parseFilter(m_filter, cfg.periods, "command line");
     return cfg;
 }

@@ -100,6 +100,12 @@ TEST_CASE("config mistakes name the file, line and key", "[pipeline]") {
                       Catch::Contains("positive"));
     CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[grid]\nshape = \"triangle\"\n")),
                       Catch::Contains("\"square\" or \"hex\""));
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[lagesbild]\nperiod = \"fortnight\"\n")),
+                      Catch::Contains("lagesbild.period") && Catch::Contains("\"quarter\""));
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[lagesbild]\nuntil = \"31/12\"\n")),
+                      Catch::Contains("lagesbild.until"));
+    CHECK(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[lagesbild]\nperiod = \"quarter\"\n")).lagesbild.period ==
+          "quarter");
     CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, "[incidents\npath = 1\n")), Catch::Contains("line 1"));
     CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, "[output]\npath = \"o.gpkg\"\n")),
                       Catch::Contains("no [incidents]"));

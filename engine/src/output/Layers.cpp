@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <tuple>
 
 namespace trygg::output {
 namespace {
@@ -75,6 +76,11 @@ std::vector<ClassLabel> fearCrimeClasses() {
         out.push_back({std::to_string(c), t.labelSv, t.labelEn});
     }
     return out;
+}
+
+// period_change.change: rose, fell, or no change beyond chance.
+std::vector<ClassLabel> changeClasses() {
+    return {{"1", "Ökning", "Rise"}, {"0", "Ingen säker förändring", "No change beyond chance"}, {"-1", "Minskning", "Fall"}};
 }
 
 std::vector<ClassLabel> hotColdClasses() {
@@ -215,6 +221,27 @@ std::vector<LayerSpec> build() {
                            {count("no_clock", "Med datum men utan klockslag", "With a date but no clock time"),
                             count("total", "Händelser den veckodagen", "Incidents that day of the week")}}),
                    "total", false, true});
+    // The trend (temporal.trend): rows of months or periods, each a total n over its n_<category>
+    // (row totals); a column's sum over the rows is taken as published.
+    for (const auto& [table, keyField, keySv, keyEn] :
+         {std::tuple{"monthly_counts", "month", "Månad", "Month"}, std::tuple{"period_counts", "periods_back", "Perioder bakåt (0 = den senaste)", "Periods back (0 = the latest)"}}) {
+        std::vector<FieldSpec> fields = {key(keyField, keySv, keyEn)};
+        if (std::string(table) == "period_counts")
+            for (auto f : {label("first_day", "Första dag", "First day"), label("last_day", "Sista dag", "Last day")}) fields.push_back(f);
+        fields.push_back(count("n", "Händelser", "Incidents"));
+        fields.push_back(count("n_*", "Händelser i kategorin", "Incidents of the category"));
+        all.push_back({table, "none", fields, "n", true});
+    }
+    // Its tests: ratios and p-values are of the counts, dropped when publishing; the direction stays.
+    all.push_back({"period_change", "none",
+                   {key("category", "Kategori", "Category"),
+                    withClasses(classOf("change", "Mot perioden före", "Against the period before"), changeClasses()),
+                    statistic("ratio_before", "Kvot mot perioden före", "Ratio to the period before", true),
+                    statistic("p_before", "p-värde mot perioden före", "p-value against the period before", true),
+                    statistic("ratio_baseline", "Kvot mot genomsnittet före", "Ratio to the mean before", true),
+                    statistic("p_baseline", "p-värde mot genomsnittet före", "p-value against the mean before", true),
+                    withClasses(classOf("change_baseline", "Mot genomsnittet före", "Against the mean before"), changeClasses())},
+                   "", false, false, "category"});
     all.push_back({"area_summary", "multipolygon",
                    {key("area_id", "Område", "Area"), label("area_name", "Namn", "Name"), context("area_km2", "Yta", "Area", "km²"),
                     count("incidents", "Händelser", "Incidents"), context("residents", "Invånare", "Residents"),
@@ -353,6 +380,9 @@ std::vector<LayerSpec> build() {
     present("study_area", G::Map, true, "Undersökningsområde", "Study area");
     present("hot_times", G::Tables, false, "Tider: veckodag och timme", "Hot times: weekday and hour");
     present("followup", G::Tables, false, "Uppföljning (WDQ)", "Follow-up (WDQ)");
+    present("monthly_counts", G::Tables, false, "Händelser per månad", "Incidents per month");
+    present("period_counts", G::Tables, false, "Händelser per period", "Incidents per period");
+    present("period_change", G::Tables, false, "Vad ökade och vad minskade", "What rose and what fell");
     present("perception_reasons", G::Tables, false, "Orsaker till otrygghet", "Reasons for feeling unsafe");
     present("area_reasons", G::Tables, false, "Orsaker till otrygghet per område", "Reasons for feeling unsafe, per area");
     present("area_survey", G::Tables, false, "Trygghetsindex per område", "Safety survey indices per area");

@@ -37,7 +37,7 @@ const std::vector<Policy>& policies() {
                 if (f.role == Role::Statistic && f.dropWhenPublishing) p.drop.push_back(f.name);
                 if (f.role == Role::TextWithCounts) p.textCounts.push_back(f.name);
             }
-            if (counts) out.push_back(std::move(p));
+            if (counts || !p.drop.empty()) out.push_back(std::move(p));  // counts to hide or statistics to drop
         }
         return out;
     }();
@@ -201,7 +201,8 @@ void writeTable(Db& db, TableState& t, std::vector<std::string>& dropped) {
         while (db.row(q.get())) triggers.emplace_back(sqlite::text(q.get(), 0), sqlite::text(q.get(), 1));
     }
     for (const auto& tr : triggers) db.exec("DROP TRIGGER " + quoteId(tr.first));
-    db.exec("ALTER TABLE " + quoteId(table) + " ADD COLUMN suppressed TEXT");
+    // A table without counts (only statistics to drop: period_change) has nothing to flag.
+    if (ncols > 0) db.exec("ALTER TABLE " + quoteId(table) + " ADD COLUMN suppressed TEXT");
     std::vector<std::string> derivedHere;
     std::vector<std::vector<std::size_t>> derivedFrom;
     for (const auto& d : policy.derived) {

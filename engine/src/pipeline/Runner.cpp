@@ -59,6 +59,11 @@ io::ReportSet readIncidents(const Config& cfg, const crs::Crs& analysisCrs, cons
     summary.rowsRead = reports.rowsRead;
     summary.accepted = static_cast<std::int64_t>(reports.acceptedCount());
     summary.rejected = static_cast<std::int64_t>(reports.rejected.size());
+    for (const auto t : reports.timeWallSeconds) {
+        if (t == io::kNoTime) continue;
+        if (summary.firstWall == io::kNoTime || t < summary.firstWall) summary.firstWall = t;
+        if (summary.lastWall == io::kNoTime || t > summary.lastWall) summary.lastWall = t;
+    }
     for (const auto& r : reports.rejected) ++summary.rejectedByReason[static_cast<std::size_t>(r.reason)];
     summary.warnings.insert(summary.warnings.end(), reports.warnings.begin(), reports.warnings.end());
     if (reports.acceptedCount() > 0) return reports;

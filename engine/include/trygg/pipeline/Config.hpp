@@ -211,6 +211,14 @@ struct AnalysisConfig {
     }
 };
 
+// [lagesbild]: the recurring situation picture. The latest complete `period` ("week", "month",
+// "quarter", "year"; or --since-last) against the one before and the baseline of all before it;
+// `until` (days since 1970-01-01) fixes the latest period to the one holding that day.
+struct LagesbildConfig {
+    std::string period = "year";
+    std::optional<std::int64_t> until;
+};
+
 // Publishing mode ([publish] or --publish): see output/Publish.hpp.
 struct PublishConfig {
     bool enabled = false;
@@ -250,6 +258,7 @@ struct Config {
     std::optional<ChangeConfig> change;
     std::optional<FollowupConfig> followup;
     std::optional<EmergingConfig> emerging;
+    LagesbildConfig lagesbild;
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

@@ -23,6 +23,9 @@ struct RunSummary {
     std::int64_t accepted = 0;
     std::array<std::int64_t, io::kRejectReasonCount> rejectedByReason{};
     std::int64_t rejected = 0;
+    // The accepted incidents' time span as read, before [filter] (wall seconds; kNoTime without
+    // times): what the data cover, the same for every analysis of the run.
+    std::int64_t firstWall = io::kNoTime, lastWall = io::kNoTime;
     std::string filter;                                     // the time filter, described; "" without one
     std::int64_t filteredOut = 0, filteredNoTime = 0;       // accepted rows the filter left out
     std::int64_t filteredNoClock = 0;                       // ... with a date alone, under a filter of hours

@@ -242,6 +242,17 @@ std::vector<LayerSpec> build() {
                     statistic("p_baseline", "p-värde mot genomsnittet före", "p-value against the mean before", true),
                     withClasses(classOf("change_baseline", "Mot genomsnittet före", "Against the mean before"), changeClasses())},
                    "", false, false, "category"});
+    // The problems (analysis.problems): no counts; they are where the ids point.
+    all.push_back({"problems", "multipolygon",
+                   {key("problem_id", "Problem", "Problem"),
+                    withClasses(classOf("kind", "Slag", "Kind"),
+                                {{"hotspot", "Koncentration av brott", "Hot spot of incidents"},
+                                 {"perceived", "Upplevd otrygghet", "Perceived insecurity"},
+                                 {"rise", "Ökning", "Rise"}}),
+                    label("area_id", "Hot spot-område", "Hotspot area"), label("category", "Kategori", "Category"),
+                    label("title", "Problem", "Problem"), label("place", "Plats", "Place"),
+                    label("peak_time", "Vanligaste tid", "Peak time"), label("evidence", "Underlag", "Evidence")},
+                   "", false, false, "", "problem_id"});
     all.push_back({"area_summary", "multipolygon",
                    {key("area_id", "Område", "Area"), label("area_name", "Namn", "Name"), context("area_km2", "Yta", "Area", "km²"),
                     count("incidents", "Händelser", "Incidents"), context("residents", "Invånare", "Residents"),
@@ -363,6 +374,7 @@ std::vector<LayerSpec> build() {
             }
     };
     using G = ProjectGroup;
+    present("problems", G::HotSpots, false, "Problem i lägesbilden", "Problems of the situation picture");
     present("hotspot_areas", G::HotSpots, true, "Hot spot-områden", "Hotspot areas");
     present("dark_spots", G::HotSpots, false, "Mörka platser i hot spot-områden", "Dark spots in hotspot areas");
     present("hotspot_grid", G::HotSpots, true, "Hot spots per ruta", "Hot spots per cell");

@@ -2,6 +2,7 @@
 // complete period of [lagesbild] period (or --since-last) and the periods before it
 // (period_counts), and per category whether the latest period rose or fell beyond chance
 // against the period before and against the baseline (period_change; temporal/Trend.hpp).
+#include "Trend.hpp"
 #include "../ConfigTable.hpp"
 #include "../Step.hpp"
 #include "trygg/output/Styles.hpp"
@@ -17,15 +18,7 @@
 namespace trygg::pipeline::steps {
 namespace {
 
-struct TrendStep {
-    temporal::MonthlyCounts months;
-    temporal::PeriodKind kind = temporal::PeriodKind::Year;
-    std::vector<temporal::DayRange> periods;          // [0] the latest complete period, then back
-    std::vector<std::vector<std::int64_t>> perPeriod;  // [period][category], the last column all
-    std::vector<temporal::PeriodComparison> change;    // per category, the last all
-};
 
-constexpr double kAlpha = 0.05;
 
 std::int64_t dayOf(std::int64_t wallSeconds) {
     return wallSeconds >= 0 ? wallSeconds / 86400 : -((-wallSeconds + 86399) / 86400);
@@ -141,13 +134,13 @@ public:
             for (std::size_t c = 0; c < s.change.size(); ++c) {
                 const auto& x = s.change[c];
                 t.setText(category, c + 1 == s.change.size() ? std::string("all") : a.reports.categories[c]);
-                t.setInt(change, x.direction(kAlpha));
+                t.setInt(change, x.direction(kTrendAlpha));
                 t.setReal(ratioBefore, x.ratioBefore);
                 t.setReal(pBefore, x.pBefore);
                 t.setReal(ratioBaseline, x.ratioBaseline);
                 t.setReal(pBaseline, x.pBaseline);
                 const double expected = x.baselinePeriods ? static_cast<double>(x.baselineTotal) / x.baselinePeriods : 0;
-                t.setInt(changeBaseline, !(x.pBaseline < kAlpha) ? 0 : x.now > expected ? 1 : -1);
+                t.setInt(changeBaseline, !(x.pBaseline < kTrendAlpha) ? 0 : x.now > expected ? 1 : -1);
                 t.write("a category's change");
             }
             t.finish();
@@ -175,7 +168,7 @@ public:
         const auto& all = s.change.back();
         lines.push_back(fmt::format("Trend: {} {} against {} before ({:+.0f} %{})", s.periods[0].label(), all.now,
                                     all.before, 100 * (all.ratioBefore - 1),
-                                    all.direction(kAlpha) ? ", beyond chance" : ", within chance"));
+                                    all.direction(kTrendAlpha) ? ", beyond chance" : ", within chance"));
     }
 };
 

@@ -91,6 +91,7 @@ io::ReportSet filterIncidents(const Config& cfg, io::ReportSet reports, RunSumma
         temporal::FilterCounts counts;
         reports = temporal::applyFilter(std::move(reports), cfg.filter, counts);
         summary.filter = cfg.filter.describe();
+        summary.filterSv = cfg.filter.describe(true);
         summary.filteredOut = static_cast<std::int64_t>(counts.outside);
         summary.filteredNoTime = static_cast<std::int64_t>(counts.noTime);
         summary.filteredNoClock = static_cast<std::int64_t>(counts.noClock);
@@ -131,6 +132,7 @@ io::ReportSet filterIncidents(const Config& cfg, io::ReportSet reports, RunSumma
         std::string list;
         for (const auto& c : cfg.categories) list += (list.empty() ? "" : ", ") + c;
         summary.filter += (summary.filter.empty() ? "" : "; ") + std::string("categories: ") + list;
+        summary.filterSv += (summary.filterSv.empty() ? "" : "; ") + std::string("kategorier: ") + list;
     }
     if (reports.acceptedCount() == 0)
         throw InputError(fmt::format("filter: no accepted report in '{}' falls within {} ({} outside the times, {} "
@@ -188,6 +190,7 @@ std::vector<output::MetadataEntry> runMetadata(const Analysis& an, const std::ve
     add("input.incidents.rows_read", std::to_string(reports.rowsRead));
     add("input.incidents.rows_accepted", std::to_string(summary.accepted));
     add("filter", summary.filter.empty() ? cfg.filter.describe() : summary.filter);
+    add("filter_sv", summary.filterSv.empty() ? cfg.filter.describe(true) : summary.filterSv);  // for a Swedish report
     if (cfg.filter.active() || !cfg.categories.empty()) {
         add("filter.rows_used", std::to_string(reports.acceptedCount()));
         add("filter.rows_outside", std::to_string(summary.filteredOut));

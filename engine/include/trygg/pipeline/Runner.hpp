@@ -27,6 +27,7 @@ struct RunSummary {
     // times): what the data cover, the same for every analysis of the run.
     std::int64_t firstWall = io::kNoTime, lastWall = io::kNoTime;
     std::string filter;                                     // the time filter, described; "" without one
+    std::string filterSv;                                   // ... in Swedish
     std::int64_t filteredOut = 0, filteredNoTime = 0;       // accepted rows the filter left out
     std::int64_t filteredNoClock = 0;                       // ... with a date alone, under a filter of hours
     std::size_t cells = 0;

@@ -1,8 +1,9 @@
 #pragma once
-// The report: one self-contained HTML file that planners read in a browser or print on A4. It is
-// made from the finished GeoPackage, so it shows exactly what the file holds: maps drawn as SVG
-// (the hotspot grid with its areas, and the change and emerging-hot-spot grids when the run made
-// them), a table of the leading hotspot areas, the follow-up's verdict, and the run's parameters.
+// The report: the lägesbild's mapping and analysis, one self-contained HTML file that planners read
+// in a browser or print on A4. It is made from the finished GeoPackage, so it shows exactly what
+// the file holds: a summary, an interactive map, then the law's three parts (the mapping of crime,
+// other relevant information, the analysis with its problems), each further analysis, and the
+// run's parameters; maps and charts drawn as SVG (src/report/).
 #include <string>
 
 namespace trygg::report {

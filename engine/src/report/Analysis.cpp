@@ -1,0 +1,149 @@
+// The report's part 3, the analysis: what the hot spots have in common (places, street lights and
+// dark parts, the map layers' measures), the problems the lägesbild points out with their ids
+// (problems), and the follow-up of a measure; then each further analysis ([analyses.NAME]).
+#include "Palette.hpp"
+#include "ReportDoc.hpp"
+
+#include "trygg/output/Layers.hpp"
+
+#include <fmt/format.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace trygg::report {
+namespace {
+
+// The hotspot areas of incidents beside what is in them: lights, dark share, and the overlays'
+// measures (the columns after dark_share).
+std::string inCommon(Doc& d) {
+    OGRLayer* areas = d.layer("hotspot_areas");
+    if (!areas) return "";
+    OGRFeatureDefn* defn = areas->GetLayerDefn();
+    std::vector<std::string> extra;
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        const std::string name = defn->GetFieldDefn(i)->GetNameRef();
+        const output::LayerSpec* spec = output::layerOf("hotspot_areas");
+        const output::FieldSpec* f = spec ? output::fieldOf(*spec, name) : nullptr;
+        // The overlays' columns are declared by pattern (the exact fields have their own names).
+        if (f && f->name.find('*') != std::string::npos) extra.push_back(name);
+    }
+    std::string s = fmt::format("<h3>3.1 {}</h3><p>{}</p>", d.T("Vad hot spot-områdena har gemensamt", "What the hotspot areas have in common"),
+                                d.T("Varje område med vad som finns där: gatlampor och mörk andel (längre från en gatlampa än "
+                                    "regeln i run_metadata), och kartlagrens mått. Jämför områdena med varandra och med "
+                                    "kommunen i stort innan en åtgärd väljs.",
+                                    "Each area with what is there: street lights and the dark share (farther from a street light "
+                                    "than the rule in run_metadata), and the map layers' measures. Compare the areas with each "
+                                    "other and with the municipality at large before a measure is chosen."));
+    s += "<section><table class=\"wide\"><tr>";
+    std::vector<std::string> columns = {"area_id", "place", "lights", "dark_share"};
+    columns.insert(columns.end(), extra.begin(), extra.end());
+    for (const auto& c : columns)
+        if (defn->GetFieldIndex(c.c_str()) >= 0) {
+            std::string title = output::fieldTitle("hotspot_areas", c, d.english);
+            std::string th = esc(title);
+            if (std::find(extra.begin(), extra.end(), c) != extra.end()) {
+                // An overlay's own name (vag_length_huvudgata), breakable after its underscores.
+                th.clear();
+                for (char ch : esc(c)) th += ch == '_' ? std::string("_<wbr>") : std::string(1, ch);
+            }
+            s += fmt::format("<th>{}</th>", th);
+        }
+    s += "</tr>";
+    for (auto& f : *areas) {
+        if (std::string(f->GetFieldAsString("kind")) != "incidents") continue;
+        s += "<tr>";
+        for (const auto& c : columns) {
+            const int idx = f->GetFieldIndex(c.c_str());
+            if (idx < 0) continue;
+            if (c == "place") s += fmt::format("<td>{}</td>", esc(f->GetFieldAsString(idx)));
+            else if (c == "dark_share" || c.find("share") != std::string::npos) s += fmt::format("<td class=\"num\">{}</td>", d.share(*f, c.c_str()));
+            else if (c == "area_id" || c == "lights") s += fmt::format("<td class=\"num\">{}</td>", d.count(*f, c.c_str()));
+            else s += fmt::format("<td class=\"num\">{}</td>", d.fixed(*f, c.c_str(), 0));
+        }
+        s += "</tr>";
+    }
+    s += "</table>";
+    if (d.layer("dark_spots")) {
+        SvgMap map(*d.ds, d.base);
+        // The dark parts of the areas of incidents (the densest areas have theirs in dark_spots too).
+        std::set<int> ids;
+        for (auto& f : *d.layer("hotspot_areas"))
+            if (std::string(f->GetFieldAsString("kind")) == "incidents") ids.insert(f->GetFieldAsInteger("area_id"));
+        map.fill("dark_spots", "#222", 0.6, [&](OGRFeature& f) { return ids.count(f.GetFieldAsInteger("area_id")) > 0; });
+        map.numberedOutlines("hotspot_areas", "area_id", "kind", "incidents", kAreaOutline);
+        const std::string svg = map.finish(d.english);
+        s += fmt::format("<h4>{}</h4>{}{}", d.T("Mörka delar av hot spot-områdena", "Dark parts of the hotspot areas"), svg,
+                         legend({{"#555", d.T("Mörkt: långt från gatlampor", "Dark: far from street lights")}}));
+    }
+    return s + "</section>";
+}
+
+std::string followup(Doc& d) {
+    OGRLayer* fu = d.layer("followup");
+    if (!fu) return "";
+    std::string s = fmt::format("<h3>3.3 {}: {}</h3><section><p>{}</p><table><tr><th>{}</th>", d.T("Uppföljning av åtgärd", "Follow-up of a measure"),
+                                esc(d.md["followup.name"]), esc(d.md[d.english ? "followup.verdict" : "followup.verdict_sv"]),
+                                esc(output::fieldTitle("followup", "category", d.english)));
+    for (const char* c : {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after", "wdq"})
+        s += fmt::format("<th>{}</th>", esc(output::fieldTitle("followup", c, d.english)));
+    s += fmt::format("<th>{}</th></tr>", esc(output::fieldTitle("followup", d.english ? "verdict" : "verdict_sv", d.english)));
+    for (auto& f : *fu) {
+        const std::string category = f->GetFieldAsString("category");
+        s += fmt::format("<tr><td>{}</td>", esc(category == "all" ? d.T("alla", "all") : category));
+        for (const char* c : {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after"})
+            s += fmt::format("<td class=\"num\">{}</td>", d.count(*f, c));
+        s += fmt::format("<td class=\"num\">{}</td><td class=\"small\">{}</td></tr>", d.fixed(*f, "wdq", 2),
+                         esc(f->GetFieldAsString(d.english ? "verdict" : "verdict_sv")));
+    }
+    return s + fmt::format("</table><p class=\"small\">{}</p></section>", esc(d.md[d.english ? "followup.method" : "followup.method_sv"]));
+}
+
+} // namespace
+
+std::string problemTable(Doc& d, const std::string& prefix) {
+    OGRLayer* pr = d.layer(prefix + "problems");
+    if (!pr) return "";
+    std::string s = "<table class=\"problems\"><tr>";
+    for (const char* c : {"problem_id", "kind", "title", "peak_time", "evidence"})
+        s += fmt::format("<th>{}</th>", esc(output::fieldTitle("problems", c, d.english)));
+    s += "</tr>";
+    std::size_t n = 0;
+    for (auto& f : *pr) {
+        ++n;
+        s += fmt::format("<tr id=\"{}{}\"><td><b>{}</b></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(prefix),
+                         esc(f->GetFieldAsString("problem_id")), esc(f->GetFieldAsString("problem_id")),
+                         esc(output::classLabel("problems", "kind", f->GetFieldAsString("kind"), d.english)),
+                         esc(f->GetFieldAsString("title")), esc(f->GetFieldAsString("peak_time")),
+                         esc(f->GetFieldAsString("evidence")));
+    }
+    if (n == 0) return fmt::format("<p>{}</p>", d.T("Inga problem utöver slumpen.", "No problem beyond chance."));
+    return s + "</table>";
+}
+
+std::string partAnalysis(Doc& d) {
+    std::string s = fmt::format("<h2 id=\"part3\" class=\"part\">3 {}</h2>", d.T("Analys", "Analysis"));
+    s += inCommon(d);
+    s += fmt::format("<h3>3.2 {}</h3><section><p>{}</p>{}</section>", d.T("Problem som lägesbilden pekar ut", "Problems the situation picture points out"),
+                     d.T("Varje problem har ett id (P1, P2 ...) som åtgärdsplanen kan hänvisa till; samma id finns i lagret "
+                         "problems i GeoPackage-filen, med områdets yta.",
+                         "Each problem has an id (P1, P2 ...) the action plan can refer to; the same id is in the layer problems "
+                         "of the GeoPackage, with the area's shape."),
+                     problemTable(d, ""));
+    s += followup(d);
+    return s;
+}
+
+std::string furtherAnalysis(Doc& d, const std::string& name) {
+    const std::string p = name + "_";
+    std::string s = fmt::format("<h3 id=\"analysis-{}\">{}</h3><p class=\"small\">{}</p>", esc(name), esc(d.md["analyses." + name + ".title"]),
+                                esc(d.md["analyses." + name + (d.english ? ".filter" : ".filter_sv")]));
+    s += "<section>" + hotspotMap(d, p) + areaTable(d, p + "hotspot_areas", "incidents", 10) + "</section>";
+    s += fmt::format("<h4>{}</h4>", d.T("Problem", "Problems")) + problemTable(d, p);
+    return s;
+}
+
+} // namespace trygg::report

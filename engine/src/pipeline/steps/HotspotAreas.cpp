@@ -305,7 +305,7 @@ public:
                                         // "3 Kävlinge station": the number and the first place, as in the report.
                                         "CASE WHEN \"kind\" IN ('incidents', 'perception') THEN \"area_id\" || "
                                         "CASE WHEN \"place\" IS NULL THEN '' ELSE ' ' || "
-                                        "regexp_replace(regexp_replace(\"place\", '^(i|nära) ', ''), ',.*$', '') END END",
+                                        "regexp_replace(regexp_replace(\"place\", '^(i|nära|in|near) ', ''), ',.*$', '') END END",
                                         9, true),
                      "Hotspot areas, outlined and labelled");
         if (!withLights) return;

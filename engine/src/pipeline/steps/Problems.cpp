@@ -118,7 +118,9 @@ public:
             t.write("a problem");
         }
         t.finish();
-        writer.style("problems", output::tableQml(), "Problems");
+        // Outlined in orange and labelled with the id the åtgärdsplan uses.
+        writer.style("problems", output::withLabels(output::outlineQml("230,120,0,255", 0.8, ""), "\"problem_id\"", 9, true),
+                     "Problems, outlined and labelled with their ids");
     }
     void metadata(const Analysis&, Metadata& md) const override {
         md.add("problems.rule", "one problem per hotspot area of incidents (by incidents), per area of perceived "

@@ -1044,6 +1044,10 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
     CHECK(query(path, "SELECT value FROM run_metadata WHERE key = 'publish.min_count'")[0][0] == "3");
     const std::string html = readFile(dir.file("kavlinge.html"));
     CHECK(html.find("Version för publicering") != std::string::npos);
+    // What publishing hid reads "dold" in Swedish, also where run_metadata says "hidden".
+    CHECK(html.find(": hidden<") == std::string::npos);  // (the page's CSS says "overflow: hidden;")
+    CHECK(html.find(">hidden<") == std::string::npos);
+    CHECK(html.find(">dold<") != std::string::npos);
 }
 
 TEST_CASE("further analyses: their own reports, their own layers, inputs read once", "[pipeline][analyses]") {

@@ -86,7 +86,7 @@ std::string followup(Doc& d) {
     OGRLayer* fu = d.layer("followup");
     if (!fu) return "";
     std::string s = fmt::format("<h3>3.3 {}: {}</h3><section><p>{}</p><table><tr><th>{}</th>", d.T("Uppföljning av åtgärd", "Follow-up of a measure"),
-                                esc(d.md["followup.name"]), esc(d.md[d.english ? "followup.verdict" : "followup.verdict_sv"]),
+                                esc(d.md["followup.name"]), esc(d.meta(d.english ? "followup.verdict" : "followup.verdict_sv")),
                                 esc(output::fieldTitle("followup", "category", d.english)));
     for (const char* c : {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after", "wdq"})
         s += fmt::format("<th>{}</th>", esc(output::fieldTitle("followup", c, d.english)));

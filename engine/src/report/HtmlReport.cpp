@@ -92,7 +92,7 @@ std::string summary(Doc& d) {
     }
     if (!d.md["followup.name"].empty())
         points.push_back(fmt::format(fmt::runtime(d.T("Uppföljning av {}: {}", "Follow-up of {}: {}")), esc(d.md["followup.name"]),
-                                     esc(d.md[d.english ? "followup.verdict" : "followup.verdict_sv"])));
+                                     esc(d.meta(d.english ? "followup.verdict" : "followup.verdict_sv"))));
     std::string s = fmt::format("<section id=\"summary\" class=\"summary\"><h2>{}</h2><ul>", d.T("Sammanfattning", "Summary"));
     for (const auto& p : points) s += "<li>" + p + "</li>";
     return s + "</ul></section>\n";

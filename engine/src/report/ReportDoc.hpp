@@ -28,7 +28,12 @@ struct Doc {
 
     // The text in the report's language.
     const char* T(const char* sv, const char* en) const { return english ? en : sv; }
-    OGRLayer* layer(const std::string& name) const;  // nullptr when the file has none; reading reset
+    OGRLayer* layer(const std::string& name) const;
+    // A run_metadata value; publishing's "hidden" said in the report's language.
+    std::string meta(const std::string& key) {
+        const std::string& v = md[key];
+        return v == "hidden" && !hidden.empty() ? hidden : v;
+    }  // nullptr when the file has none; reading reset
 
     double value(OGRFeature& f, const char* field) const;  // NaN for NULL or no such field
     std::string num(double v) const;                         // a whole number; "–" for NaN

@@ -374,12 +374,26 @@ void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& opt
         const bool tables = t.name == groupName(Tables, sv);
         xml += fmt::format("    <layer-tree-group name=\"{}\" checked=\"{}\" expanded=\"{}\">\n", escapeXml(t.name),
                            anyVisible || tables ? "Qt::Checked" : "Qt::Unchecked", anyVisible ? 1 : 0);
-        for (const Layer* l : t.members)
-            xml += fmt::format("      <layer-tree-layer id=\"{}\" name=\"{}\" source=\"{}\" providerKey=\"{}\" "
+        const auto entry = [&](const Layer* l, const char* indent) {
+            xml += fmt::format("{}<layer-tree-layer id=\"{}\" name=\"{}\" source=\"{}\" providerKey=\"{}\" "
                                "checked=\"{}\" expanded=\"{}\"/>\n",
-                               escapeXml(layerId(l->table)), escapeXml(l->title), escapeXml(dataSource(*l, options.fileName)),
+                               indent, escapeXml(layerId(l->table)), escapeXml(l->title), escapeXml(dataSource(*l, options.fileName)),
                                l->dataType == "2d-gridded-coverage" ? "gdal" : "ogr",
                                l->place.visible ? "Qt::Checked" : "Qt::Unchecked", l->place.visible ? 1 : 0);
+        };
+        // A further analysis's tables in a group of their own under its layers, as the main
+        // analysis's are in the group of tables.
+        std::vector<const Layer*> tablesHere;
+        for (const Layer* l : t.members) {
+            if (!tables && l->place.group == Analyses && l->dataType == "attributes") tablesHere.push_back(l);
+            else entry(l, "      ");
+        }
+        if (!tablesHere.empty()) {
+            xml += fmt::format("      <layer-tree-group name=\"{}\" checked=\"Qt::Checked\" expanded=\"0\">\n",
+                               escapeXml(groupName(Tables, sv)));
+            for (const Layer* l : tablesHere) entry(l, "        ");
+            xml += "      </layer-tree-group>\n";
+        }
         xml += "    </layer-tree-group>\n";
     }
     xml += "  </layer-tree-group>\n";

@@ -9,6 +9,8 @@
 #include <geos_c.h>
 
 #include <atomic>
+#include <fstream>
+#include <sstream>
 #include <unistd.h>
 
 namespace trygg::test {
@@ -40,6 +42,13 @@ geom::GeomPtr fromWkt(const geom::GeosContext& ctx, const char* wkt) {
     geom::GeomPtr g(GEOSWKTReader_read_r(ctx.handle(), r, wkt), geom::GeomDeleter{ctx.handle()});
     GEOSWKTReader_destroy_r(ctx.handle(), r);
     return g;
+}
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
 }
 
 std::string sampleData(const std::string& name) { return std::string(TRYGG_SOURCE_DIR) + "/sample-data/" + name; }

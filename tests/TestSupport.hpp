@@ -30,6 +30,7 @@ private:
     std::filesystem::path m_path;
 };
 
+std::string readFile(const std::string& path);    // the whole file, "" when it cannot be read
 std::string sampleData(const std::string& name);  // a file in sample-data/
 std::string sharedData(const std::string& name);  // a file in ../shared/data, "" when absent
 

@@ -167,12 +167,7 @@ std::string dump(const std::string& path) {
     return out.str();
 }
 
-std::string readFile(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using test::readFile;
 
 } // namespace
 

@@ -13,22 +13,15 @@
 #include <ogrsf_frmts.h>
 
 #include <filesystem>
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 
 using namespace trygg;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using test::readFile;
 
 // The page without its scripts and styles (Leaflet's code is English whatever the language).
 std::string visibleText(std::string html) {

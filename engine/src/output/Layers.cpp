@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <regex>
 #include <tuple>
 
 namespace trygg::output {
@@ -467,6 +468,19 @@ const FieldSpec* fieldOf(const LayerSpec& layer, const std::string& field) {
     for (const auto& f : layer.fields)
         if (f.name.find('*') != std::string::npos && matches(f.name, field)) return &f;
     return nullptr;
+}
+
+std::string dropTextCounts(const std::string& text, const std::string& separator) {
+    static const std::regex count(R"( ?\(\d+\))");
+    const std::string out = std::regex_replace(text, count, "");
+    std::string joined;
+    for (std::size_t at = 0;;) {
+        const std::size_t next = out.find("; ", at);
+        joined += out.substr(at, next == std::string::npos ? std::string::npos : next - at);
+        if (next == std::string::npos) return joined;
+        joined += separator;
+        at = next + 2;
+    }
 }
 
 } // namespace trygg::output

@@ -69,11 +69,6 @@ void requireDeclared(Db& db, const std::string& table) {
 // hotspot area's "stöld (337)" is the sum of its cells' n_stöld, and its peak hour's "(94)" the
 // sum of that hour over its weekdays, so a large count gives back a hidden cell or hour beside it.
 // The order, which is what a planner reads, stays.
-std::string dropTextCounts(const std::string& text) {
-    static const std::regex count(R"( ?\(\d+\))");
-    return std::regex_replace(text, count, "");
-}
-
 TableState loadTable(Db& db, const std::string& table, const Policy& policy, int minCount) {
     TableState t;
     t.table = table;

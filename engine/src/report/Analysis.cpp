@@ -102,8 +102,7 @@ std::string followup(Doc& d) {
     return s + fmt::format("</table><p class=\"small\">{}</p></section>", esc(d.md[d.english ? "followup.method" : "followup.method_sv"]));
 }
 
-} // namespace
-
+// The problems of an analysis, as a table.
 std::string problemTable(Doc& d, const std::string& prefix) {
     OGRLayer* pr = d.layer(prefix + "problems");
     if (!pr) return "";
@@ -123,6 +122,8 @@ std::string problemTable(Doc& d, const std::string& prefix) {
     if (n == 0) return fmt::format("<p>{}</p>", d.T("Inga problem utöver slumpen.", "No problem beyond chance."));
     return s + "</table>";
 }
+
+} // namespace
 
 std::string partAnalysis(Doc& d) {
     std::string s = fmt::format("<h2 id=\"part3\" class=\"part\">3 {}</h2>", d.T("Analys", "Analysis"));

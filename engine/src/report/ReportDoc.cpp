@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <regex>
 
 namespace trygg::report {
 namespace {
@@ -70,12 +69,9 @@ std::string Doc::fixed(OGRFeature& f, const char* field, int decimals) const {
 }
 
 std::string Doc::withoutCounts(OGRFeature& f, const char* field) const {
-    static const std::regex count(R"( \(\d+\))");
     const int idx = f.GetFieldIndex(field);
     if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return "";
-    std::string out = std::regex_replace(std::string(f.GetFieldAsString(idx)), count, "");
-    for (std::size_t at; (at = out.find("; ")) != std::string::npos;) out.replace(at, 2, ", ");
-    return out;
+    return output::dropTextCounts(f.GetFieldAsString(idx), ", ");
 }
 
 std::string Doc::period(const std::string& iso) const {

@@ -67,7 +67,5 @@ std::string partInformation(Doc& d);
 std::string partAnalysis(Doc& d);
 // A further analysis ([analyses.NAME]): its hot spots, areas and problems.
 std::string furtherAnalysis(Doc& d, const std::string& name);
-// The problems of an analysis, as a table.
-std::string problemTable(Doc& d, const std::string& prefix);
 
 } // namespace trygg::report

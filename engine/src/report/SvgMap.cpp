@@ -297,7 +297,6 @@ void SvgMap::numberedOutlines(const std::string& layerName, const Numbering& num
                                         colour, esc(it.number));
                 placed = true;
             }
-        if (placed) m_numbers.push_back(it.number);
     }
 }
 

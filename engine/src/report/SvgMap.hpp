@@ -71,9 +71,6 @@ public:
     // bar and the north arrow. `language` for the scale bar's unit words ("sv"/"en").
     std::string finish(bool english);
 
-    // The numbers drawn, in order (a test reads them: every area of a table is on its map).
-    const std::vector<std::string>& numbers() const { return m_numbers; }
-
 private:
     bool take(const Box& b);
     void placeNames();
@@ -85,7 +82,6 @@ private:
     Frame m_frame;
     std::string m_svg, m_labels;
     std::vector<Box> m_taken;
-    std::vector<std::string> m_numbers;
 };
 
 } // namespace trygg::report

@@ -13,12 +13,6 @@
 namespace trygg::temporal {
 namespace {
 
-constexpr std::int64_t kSecondsPerDay = 86400;
-
-std::int64_t dayOf(std::int64_t wallSeconds) {
-    return wallSeconds >= 0 ? wallSeconds / kSecondsPerDay : -((-wallSeconds + kSecondsPerDay - 1) / kSecondsPerDay);
-}
-
 std::string isoDay(std::int64_t day) {
     int y = 0, m = 0, d = 0;
     io::civilFromDays(day, y, m, d);

@@ -77,6 +77,10 @@ std::string fieldTitle(const std::string& layer, const std::string& field, bool 
 // itself when it is not declared).
 std::string classLabel(const std::string& layer, const std::string& field, const std::string& value, bool english);
 
+// A TextWithCounts value without its counts: "stöld (337); skadegörelse (265)" reads
+// "stöld; skadegörelse", or with `separator` ", " "stöld, skadegörelse".
+std::string dropTextCounts(const std::string& text, const std::string& separator = "; ");
+
 // True when `name` matches `pattern` ('*' matches any run of characters, also none).
 bool matches(const std::string& pattern, const std::string& name);
 

@@ -10,6 +10,11 @@
 
 namespace trygg::temporal {
 
+// The day (since 1970-01-01) of a wall-clock time in seconds, rounding down before 1970 too.
+inline std::int64_t dayOf(std::int64_t wallSeconds) {
+    return wallSeconds >= 0 ? wallSeconds / 86400 : -((-wallSeconds + 86399) / 86400);
+}
+
 // Counts per calendar month from the first report's month to the last one's, zeros included.
 struct MonthlyCounts {
     int firstYear = 0, firstMonth = 0;              // of row 0

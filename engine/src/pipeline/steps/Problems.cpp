@@ -8,20 +8,15 @@
 #include "../Step.hpp"
 #include "trygg/output/Styles.hpp"
 
-#include <fmt/format.h>
+#include "trygg/output/Layers.hpp"
 
-#include <regex>
+#include <fmt/format.h>
 
 namespace trygg::pipeline::steps {
 namespace {
 
 // "stöld (337); skadegörelse (265)" -> "stöld, skadegörelse"; "19-20 (94)" -> "19-20".
-std::string withoutCounts(const std::string& text) {
-    static const std::regex count(R"( \(\d+\))");
-    std::string out = std::regex_replace(text, count, "");
-    for (std::size_t at; (at = out.find("; ")) != std::string::npos;) out.replace(at, 2, ", ");
-    return out;
-}
+std::string withoutCounts(const std::string& text) { return output::dropTextCounts(text, ", "); }
 
 struct Problem {
     std::string id, kind, category, title, place, when, evidence;

@@ -20,9 +20,7 @@ namespace {
 
 
 
-std::int64_t dayOf(std::int64_t wallSeconds) {
-    return wallSeconds >= 0 ? wallSeconds / 86400 : -((-wallSeconds + 86399) / 86400);
-}
+using temporal::dayOf;
 
 class Trend final : public Step {
 public:
@@ -70,8 +68,9 @@ public:
             if (r.timeWallSeconds[i] == io::kNoTime) continue;
             const std::int64_t day = dayOf(r.timeWallSeconds[i]);
             if (day > s.periods.front().last || day < s.periods.back().first) continue;
+            // The periods run back in time: the first whose first day is at or before `day`.
             const auto k = static_cast<std::size_t>(
-                std::find_if(s.periods.begin(), s.periods.end(), [&](const auto& p) { return day >= p.first; }) -
+                std::partition_point(s.periods.begin(), s.periods.end(), [&](const auto& p) { return day < p.first; }) -
                 s.periods.begin());
             ++s.perPeriod[k][nc];
             if (!r.category.empty() && r.category[i] >= 0) ++s.perPeriod[k][static_cast<std::size_t>(r.category[i])];

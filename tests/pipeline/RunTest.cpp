@@ -587,6 +587,50 @@ namespace {
 // Rows of an SQL query on a file, as text (NULL as "\x01NULL").
 std::vector<std::vector<std::string>> query(const std::string& path, const std::string& sql) { return test::sqlQuery(path, sql); }
 
+// The .qgs of the project stored in a GeoPackage: QGIS's storage is the hex of a zip holding it.
+std::string projectXml(const std::string& gpkg) {
+    const auto projects = query(gpkg, "SELECT name, content FROM qgis_projects");
+    REQUIRE(projects.size() == 1);
+    const std::string& hex = projects[0][1];
+    REQUIRE(hex.size() % 2 == 0);
+    std::vector<unsigned char> zip;
+    for (std::size_t i = 0; i < hex.size(); i += 2) zip.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    REQUIRE(zip.size() > 4);
+    CHECK((zip[0] == 'P' && zip[1] == 'K'));
+    VSIFCloseL(VSIFileFromMemBuffer("/vsimem/project_test.zip", zip.data(), static_cast<vsi_l_offset>(zip.size()), FALSE));
+    std::string qgs;
+    VSILFILE* f = VSIFOpenL(("/vsizip//vsimem/project_test.zip/" + projects[0][0] + ".qgs").c_str(), "rb");
+    if (f) {
+        char buf[65536];
+        for (std::size_t n; (n = VSIFReadL(buf, 1, sizeof buf, f)) > 0;) qgs.append(buf, n);
+        VSIFCloseL(f);
+    }
+    VSIUnlink("/vsimem/project_test.zip");
+    REQUIRE_FALSE(qgs.empty());
+    return qgs;
+}
+
+// The print layouts of a project: per layout, its name and its text.
+std::vector<std::pair<std::string, std::string>> layoutsOf(const std::string& qgs) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto at = qgs.find("<Layout name=\""); at != std::string::npos; at = qgs.find("<Layout name=\"", at + 1)) {
+        const auto nameEnd = qgs.find('"', at + 14);
+        out.emplace_back(qgs.substr(at + 14, nameEnd - at - 14), qgs.substr(at, qgs.find("</Layout>", at) - at));
+    }
+    return out;
+}
+
+// The number in `attribute="..."` of the first element of `text` that starts with `element`.
+double numberIn(const std::string& text, const std::string& element, const std::string& attribute, int nth = 0) {
+    const auto e = text.find(element);
+    if (e == std::string::npos) return NAN;
+    const auto a = text.find(attribute + "=\"", e);
+    if (a == std::string::npos) return NAN;
+    std::string v = text.substr(a + attribute.size() + 2, 40);
+    for (int k = 0; k < nth; ++k) v = v.substr(v.find(',') + 1);
+    return std::stod(v);
+}
+
 } // namespace
 
 TEST_CASE("the QGIS project in the GeoPackage: every layer, its style, hot spots above the map", "[pipeline][qgis]") {
@@ -596,23 +640,7 @@ TEST_CASE("the QGIS project in the GeoPackage: every layer, its style, hot spots
     REQUIRE(projects.size() == 1);
     CHECK(projects[0][0] == "kavlinge-incidents");
     CHECK(projects[0][1].find("last_modified_time") != std::string::npos);
-    // QGIS's storage: the hex of a zip holding the .qgs.
-    const std::string& hex = projects[0][2];
-    REQUIRE(hex.size() % 2 == 0);
-    std::vector<unsigned char> zip;
-    for (std::size_t i = 0; i < hex.size(); i += 2) zip.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    REQUIRE(zip.size() > 4);
-    CHECK((zip[0] == 'P' && zip[1] == 'K'));
-    VSIFCloseL(VSIFileFromMemBuffer("/vsimem/project_test.zip", zip.data(), static_cast<vsi_l_offset>(zip.size()), FALSE));
-    std::string qgs;
-    {
-        VSILFILE* f = VSIFOpenL("/vsizip//vsimem/project_test.zip/kavlinge-incidents.qgs", "rb");
-        REQUIRE(f);
-        char buf[65536];
-        for (std::size_t n; (n = VSIFReadL(buf, 1, sizeof buf, f)) > 0;) qgs.append(buf, n);
-        VSIFCloseL(f);
-    }
-    VSIUnlink("/vsimem/project_test.zip");
+    const std::string qgs = projectXml(s.outputPath);
     CHECK(qgs.find("<authid>EPSG:3006</authid>") != std::string::npos);
     CHECK(qgs.find("<ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>") != std::string::npos);
     // Every table of the file is a layer of the project, from this file, with its default style.
@@ -641,6 +669,50 @@ TEST_CASE("the QGIS project in the GeoPackage: every layer, its style, hot spots
     const double xmin = std::stod(qgs.substr(view + 25, 20));
     CHECK(xmin < std::stod(ext[0][0]));
     CHECK(xmin > std::stod(ext[0][0]) - 0.05 * (std::stod(ext[0][2]) - std::stod(ext[0][0])));
+
+    // The print layouts: A4 and A3 landscape, each with its title, a map holding the study area
+    // at a round scale, a legend of what the project shows, a scale bar and a north arrow linked
+    // to that map, and the note of date, sources and that the file is not for publishing.
+    const auto layouts = layoutsOf(qgs);
+    REQUIRE(layouts.size() == 2);
+    CHECK(layouts[0].first == "Lägesbild A4 liggande");
+    CHECK(layouts[1].first == "Lägesbild A3 liggande");
+    const double pageWidths[] = {297, 420};
+    for (std::size_t k = 0; k < layouts.size(); ++k) {
+        const std::string& l = layouts[k].second;
+        INFO(layouts[k].first);
+        CHECK(numberIn(l, "<LayoutItem type=\"65638\"", "size") == Approx(pageWidths[k]));
+        CHECK(l.find("Lägesbild: brott och trygghet i offentlig miljö") != std::string::npos);
+        const auto mapAt = l.find("<LayoutItem type=\"65639\"");
+        REQUIRE(mapAt != std::string::npos);
+        const std::string mapUuid = l.substr(l.find("uuid=\"", mapAt) + 6, 38);
+        for (const char* type : {"65642", "65646", "65640"}) {  // legend, scale bar, north arrow
+            const auto item = l.find(std::string("<LayoutItem type=\"") + type + "\"");
+            REQUIRE(item != std::string::npos);
+            const std::string start = l.substr(item, l.find('>', item) - item);
+            CHECK((start.find("mapUuid=\"" + mapUuid + "\"") != std::string::npos ||
+                   start.find("map_uuid=\"" + mapUuid + "\"") != std::string::npos));
+        }
+        CHECK(l.find("keepLayerSet=\"false\"") != std::string::npos);  // the map follows the project's layers
+        const double mapWidthMm = numberIn(l.substr(mapAt), "<LayoutItem", "size");
+        const double exMinX = numberIn(l, "<Extent", "xmin"), exMaxX = numberIn(l, "<Extent", "xmax");
+        const double exMinY = numberIn(l, "<Extent", "ymin"), exMaxY = numberIn(l, "<Extent", "ymax");
+        CHECK(exMinX < std::stod(ext[0][0]));
+        CHECK(exMinY < std::stod(ext[0][1]));
+        CHECK(exMaxX > std::stod(ext[0][2]));
+        CHECK(exMaxY > std::stod(ext[0][3]));
+        // The sample's study area with its 3 % margin, 22.0 km by 14.7 km, needs 1:110 240 on A4's
+        // map 200 mm wide (by hand: 22 048 m / 0.2 m), so the next round scale, 1:125 000; on A3's
+        // 282.8 mm, 1:77 955, so 1:100 000.
+        CHECK((exMaxX - exMinX) / (mapWidthMm / 1000) == Approx(k == 0 ? 125000 : 100000).epsilon(1e-6));
+        CHECK(l.find("<layer-tree-layer id=\"hotspot_grid_trygg\"") != std::string::npos);
+        CHECK(l.find("<layer-tree-layer id=\"hotspot_areas_trygg\"") != std::string::npos);
+        CHECK(l.find("<layer-tree-layer id=\"perception_grid_trygg\"") == std::string::npos);  // not shown
+        CHECK(l.find("arrows/NorthArrow_02.svg") != std::string::npos);
+        CHECK(l.find("Källor: ") != std::string::npos);
+        CHECK(l.find("incidents_wgs84.csv") != std::string::npos);
+        CHECK(l.find("inte för publicering") != std::string::npos);
+    }
 }
 
 TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, nothing recoverable", "[pipeline][publish]") {
@@ -1039,6 +1111,12 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
     CHECK(query(path, "SELECT value FROM run_metadata WHERE key = 'publish.min_count'")[0][0] == "3");
     const std::string html = readFile(dir.file("kavlinge.html"));
     CHECK(html.find("Version för publicering") != std::string::npos);
+    // ... and on the print layouts of the QGIS project.
+    for (const auto& [name, layout] : layoutsOf(projectXml(path))) {
+        INFO(name);
+        CHECK(layout.find("Version för publicering: antal från 1 till 3 är dolda") != std::string::npos);
+        CHECK(layout.find("inte för publicering") == std::string::npos);
+    }
     // What publishing hid reads "dold" in Swedish, also where run_metadata says "hidden".
     CHECK(html.find(": hidden<") == std::string::npos);  // (the page's CSS says "overflow: hidden;")
     CHECK(html.find(">hidden<") == std::string::npos);

@@ -2,6 +2,7 @@
 
 #include "trygg/core/Xml.hpp"
 #include "LayerNames.hpp"
+#include "PrintLayouts.hpp"
 #include "trygg/output/Layers.hpp"
 #include "Sqlite.hpp"
 
@@ -262,26 +263,23 @@ void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& opt
             srsById[sqlite3_column_int(s.get(), 0)] = srs;
         }
     }
+    std::map<std::string, std::string> md;  // run_metadata
+    if (db.hasTable("run_metadata")) {
+        auto q = db.prepare("SELECT key, value FROM run_metadata");
+        while (db.row(q.get())) md[sqlite::text(q.get(), 0)] = sqlite::text(q.get(), 1);
+    }
     // The further analyses (run_metadata: analyses = "a,b"), and their titles: their layers go in
     // a group each, switched off.
     std::vector<std::pair<std::string, std::string>> analyses;  // name, title
-    if (db.hasTable("run_metadata")) {
-        auto q = db.prepare("SELECT value FROM run_metadata WHERE key = 'analyses'");
-        if (db.row(q.get())) {
-            std::string list = sqlite::text(q.get(), 0);
-            for (std::size_t at = 0; at <= list.size();) {
-                const std::size_t comma = std::min(list.find(',', at), list.size());
-                if (comma > at) analyses.emplace_back(list.substr(at, comma - at), list.substr(at, comma - at));
-                at = comma + 1;
-            }
+    const std::string& list = md["analyses"];
+    for (std::size_t at = 0; at <= list.size();) {
+        const std::size_t comma = std::min(list.find(',', at), list.size());
+        if (comma > at) {
+            const std::string name = list.substr(at, comma - at);
+            const auto title = md.find("analyses." + name + ".title");
+            analyses.emplace_back(name, title == md.end() ? name : title->second);
         }
-        auto t = db.prepare("SELECT value FROM run_metadata WHERE key = ?");
-        for (auto& [name, title] : analyses) {
-            const std::string key = "analyses." + name + ".title";
-            sqlite3_bind_text(t.get(), 1, key.c_str(), -1, SQLITE_TRANSIENT);
-            if (db.row(t.get())) title = sqlite::text(t.get(), 0);
-            sqlite3_reset(t.get());
-        }
+        at = comma + 1;
     }
     for (auto& l : layers)
         for (const auto& [name, title] : analyses)
@@ -409,6 +407,14 @@ void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& opt
                            "    <DefaultViewExtent xmin=\"{:.17g}\" ymin=\"{:.17g}\" xmax=\"{:.17g}\" ymax=\"{:.17g}\">\n",
                            minX, minY, maxX, maxY);
         xml += spatialRefSys(projectSrs, "      ") + "    </DefaultViewExtent>\n  </ProjectViewSettings>\n";
+        // The print layouts: the study area on the page, the legend of what the project shows.
+        LayoutInput print{sv, md, minX, minY, maxX, maxY, {}};
+        for (const auto& t : tree)
+            for (const Layer* l : t.members)
+                if (l->place.visible && l->dataType != "attributes")
+                    print.legend.push_back({layerId(l->table), l->title, dataSource(*l, options.fileName),
+                                            l->dataType == "2d-gridded-coverage" ? "gdal" : "ogr"});
+        xml += printLayoutsXml(print);
     }
     xml += "</qgis>\n";
 

@@ -240,18 +240,21 @@ std::string pointQml(const std::string& colour, double sizeMm) {
                            0);
 }
 
-std::string withLabels(const std::string& qml, const std::string& expression, double sizePt, bool polygons) {
-    // QgsPalLayerSettings: placement 1 (over the centroid) for polygons, 0 (around the point) for points.
+std::string withLabels(const std::string& qml, const std::string& expression, double sizePt, bool polygons, int priority) {
+    // QgsPalLayerSettings placement 0: around the centroid for polygons (inside first, as
+    // centroidInside says), around the point for points; several candidates, so that a label
+    // moves aside before it is dropped.
     const std::string labeling = fmt::format(
         "  <labeling type=\"simple\">\n    <settings calloutType=\"simple\">\n"
         "      <text-style fieldName=\"{}\" isExpression=\"1\" fontSize=\"{}\" fontSizeUnit=\"Point\" fontWeight=\"75\" "
         "textColor=\"40,20,30,255\" textOpacity=\"1\" fontFamily=\"Sans Serif\" namedStyle=\"Bold\">\n"
         "        <text-buffer bufferDraw=\"1\" bufferSize=\"1\" bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\" "
         "bufferOpacity=\"0.9\" bufferJoinStyle=\"128\"/>\n      </text-style>\n"
-        "      <placement placement=\"{}\" dist=\"1\" distUnits=\"MM\" centroidInside=\"1\" fitInPolygonOnly=\"0\"/>\n"
+        "      <placement placement=\"0\" dist=\"{}\" distUnits=\"MM\" centroidInside=\"1\" fitInPolygonOnly=\"0\" "
+        "priority=\"{}\"/>\n"
         "      <rendering obstacle=\"0\" scaleVisibility=\"0\" displayAll=\"0\" upsidedownLabels=\"0\"/>\n"
         "    </settings>\n  </labeling>\n",
-        escapeXml(expression), sizePt, polygons ? 1 : 0);
+        escapeXml(expression), sizePt, polygons ? 0 : 1, std::clamp(priority, 0, 10));
     std::string s = qml;
     const std::size_t root = s.find("<qgis ");
     if (root != std::string::npos) s.insert(root + 6, "labelsEnabled=\"1\" ");

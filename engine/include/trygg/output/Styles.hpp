@@ -59,9 +59,11 @@ std::string lineQml(const std::string& colour, double widthMm);
 // Points as small dark circles (context places).
 std::string pointQml(const std::string& colour, double sizeMm);
 
-// `qml` with labels from the QGIS expression `expression`: dark text with a white halo, over the
-// centre of polygons and beside points. `sizePt` is the font size.
-std::string withLabels(const std::string& qml, const std::string& expression, double sizePt, bool polygons);
+// `qml` with labels from the QGIS expression `expression`: dark text with a white halo, on or
+// around the centre of polygons and beside points. `sizePt` is the font size. Where labels
+// collide QGIS keeps those of higher `priority` (0 to 10) and moves or drops the others: hot spot
+// areas 10, problems 8, map context 2, so that a town's name never hides a hot spot's.
+std::string withLabels(const std::string& qml, const std::string& expression, double sizePt, bool polygons, int priority);
 
 // study_area: a dark outline, no fill.
 std::string studyAreaQml();

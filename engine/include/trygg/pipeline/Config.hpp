@@ -191,6 +191,7 @@ struct EmergingConfig {
 // A context map layer copied into the output (context_<name>) for the QGIS project and the report.
 struct ContextConfig {
     std::string name;
+    std::string title;            // its name in QGIS's layer list; empty: the source layer's name
     io::NamedFeaturesSpec layer;  // nameField here is the label field (optional)
 };
 

@@ -306,7 +306,7 @@ public:
                                         "CASE WHEN \"kind\" IN ('incidents', 'perception') THEN \"area_id\" || "
                                         "CASE WHEN \"place\" IS NULL THEN '' ELSE ' ' || "
                                         "regexp_replace(regexp_replace(\"place\", '^(i|nära|in|near) ', ''), ',.*$', '') END END",
-                                        9, true),
+                                        9, true, 10),
                      "Hotspot areas, outlined and labelled");
         if (!withLights) return;
         output::LayerWriter dark =

@@ -21,7 +21,7 @@ using output::FieldType;
 // A context map layer: geometries in the analysis CRS, their dimensions, optional labels.
 struct ContextLayer {
     std::string name;   // written as context_<name>
-    std::string title;  // the source layer's name
+    std::string title;  // the config's title, else the source layer's name
     std::vector<std::vector<unsigned char>> wkb;
     std::vector<int> dims;            // 0 points, 1 lines, 2 polygons
     std::vector<std::string> labels;  // empty, or one per geometry
@@ -52,7 +52,7 @@ void writeContext(const ContextLayer& d, output::GpkgWriter& writer) {
     std::string qml = dim == 0   ? output::pointQml("60,60,60,255", 1.6)
                       : dim == 1 ? output::lineQml("150,150,150,255", 0.25)
                                  : output::outlineQml("140,140,140,255", 0.3, "");
-    if (labelled) qml = output::withLabels(qml, "\"label\"", dim == 2 ? 9 : 8, dim == 2);
+    if (labelled) qml = output::withLabels(qml, "\"label\"", dim == 2 ? 9 : 8, dim == 2, 2);
     writer.style(table, qml, "Context: " + d.title);
 }
 
@@ -98,9 +98,10 @@ public:
     std::vector<const char*> configTables() const override { return {"context"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         for (const auto& t : file.tables("context", "must be a list of [[context]] tables", "each entry must be a table")) {
-            t.onlyKnown({"name", "path", "layer", "crs", "label_field"});
+            t.onlyKnown({"name", "title", "path", "layer", "crs", "label_field"});
             ContextConfig c;
             c.name = t.str("name").value_or("");
+            c.title = t.str("title").value_or("");
             c.layer.path = t.path("path");
             c.layer.layer = t.str("layer").value_or("");
             c.layer.crs = t.str("crs").value_or("");
@@ -122,7 +123,7 @@ public:
             const io::NamedFeatures nf = a.inputs.namedFeatures(c.layer);
             ContextLayer d;
             d.name = c.name;
-            d.title = nf.layerName;
+            d.title = c.title.empty() ? nf.layerName : c.title;
             for (const auto& f : nf.features) {
                 const geom::Bounds b = geom::boundsOf(a.geos, f.geom.get());
                 if (b.maxX < extent.minX - kMarginM || b.minX > extent.maxX + kMarginM ||

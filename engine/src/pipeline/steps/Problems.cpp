@@ -114,7 +114,7 @@ public:
         }
         t.finish();
         // Outlined in orange and labelled with the id the åtgärdsplan uses.
-        writer.style("problems", output::withLabels(output::outlineQml("230,120,0,255", 0.8, ""), "\"problem_id\"", 9, true),
+        writer.style("problems", output::withLabels(output::outlineQml("230,120,0,255", 0.8, ""), "\"problem_id\"", 9, true, 8),
                      "Problems, outlined and labelled with their ids");
     }
     void metadata(const Analysis&, Metadata& md) const override {

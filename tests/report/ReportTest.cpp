@@ -167,3 +167,44 @@ TEST_CASE("the lägesbild report: its parts, numbered areas on their maps, label
     pipeline::run(c, Progress());
     CHECK_FALSE(fs::exists(dir.file("kavlinge.html")));
 }
+
+TEST_CASE("a quarterly situation picture: the summary against the quarter before, the rate classes from the data, what is missing said", "[report]") {
+    // The sample by quarters: the latest complete one is Q4 2024, against Q3 2024; the summary
+    // must give Q3's count, not an older quarter's (it once gave the oldest).
+    test::TempDir dir;
+    pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
+    c.output.path = dir.file("kavlinge.gpkg");
+    c.analyses.clear();
+    c.lagesbild.period = "quarter";
+    // Without residents' reports and survey: part 2 says what the situation picture lacks.
+    c.perception.reset();
+    REQUIRE(c.areas);
+    c.areas->survey.reset();
+    pipeline::run(c, Progress());
+    const auto counts = test::sqlQuery(c.output.path, "SELECT periods_back, n FROM period_counts ORDER BY periods_back");
+    REQUIRE(counts.size() >= 3);
+    REQUIRE(counts[1][0] == "1");
+    const std::string html = readFile(dir.file("kavlinge.html"));
+    const auto summary = html.substr(html.find("id=\"summary\""), html.find("</section>", html.find("id=\"summary\"")) - html.find("id=\"summary\""));
+    INFO(summary);
+    CHECK(summary.find("anmälda händelser under kv. 4 2024, mot " + counts[1][1] + " perioden före") != std::string::npos);
+    const auto part2 = html.find("id=\"part2\"");
+    REQUIRE(part2 != std::string::npos);
+    CHECK(html.find("Körningen hade inga rapporter om upplevd trygghet", part2) < html.find("id=\"part3\""));
+    CHECK(html.find("Körningen hade inga index från en trygghetsundersökning", part2) < html.find("id=\"part3\""));
+
+    // The rate map's classes double from a round step whose eighth multiple is the largest round
+    // value not above the highest smoothed rate (by hand from the sample's area_summary).
+    const double highest = std::stod(test::sqlQuery(c.output.path, "SELECT max(incidents_per_1000_eb) FROM area_summary")[0][0]);
+    const auto h = html.find("Händelser per 1 000 invånare, per område");
+    REQUIRE(h != std::string::npos);
+    const std::string legendText = html.substr(html.find("</svg>", h), 600);
+    static const std::regex top("≥ ([0-9]+(,[0-9]+)?)");
+    std::smatch m;
+    REQUIRE(std::regex_search(legendText, m, top));
+    std::string topText = m[1];
+    std::replace(topText.begin(), topText.end(), ',', '.');
+    const double topBreak = std::stod(topText);
+    CHECK(topBreak <= highest);
+    CHECK(topBreak * 2 > highest);  // the next round step up (x2, x1.25 or x2 of it) would pass it
+}

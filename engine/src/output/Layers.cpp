@@ -256,7 +256,9 @@ std::vector<LayerSpec> build() {
                    "", false, false, "", "problem_id"});
     all.push_back({"area_summary", "multipolygon",
                    {key("area_id", "Område", "Area"), label("area_name", "Namn", "Name"), context("area_km2", "Yta", "Area", "km²"),
-                    count("incidents", "Händelser", "Incidents"), context("residents", "Invånare", "Residents"),
+                    count("incidents", "Händelser", "Incidents"),
+                    derived("incidents_per_km2", {"incidents"}, "Händelser per km²", "Incidents per km²", "per km²"),
+                    context("residents", "Invånare", "Residents"),
                     derived("incidents_per_1000", {"incidents"}, "Händelser per 1 000 invånare", "Incidents per 1,000 residents"),
                     derived("incidents_per_1000_eb", {"incidents"}, "Händelser per 1 000 invånare, utjämnat (EB)",
                             "Incidents per 1,000 residents, smoothed (EB)"),

@@ -31,7 +31,16 @@ std::string inCommon(Doc& d) {
         // The overlays' columns are declared by pattern (the exact fields have their own names).
         if (f && f->name.find('*') != std::string::npos) extra.push_back(name);
     }
-    std::string s = fmt::format("<h3>3.1 {}</h3><p>{}</p>", d.T("Vad hot spot-områdena har gemensamt", "What the hotspot areas have in common"),
+    const std::string heading = fmt::format("<h3>3.1 {}</h3>", d.T("Vad hot spot-områdena har gemensamt", "What the hotspot areas have in common"));
+    if (defn->GetFieldIndex("lights") < 0 && extra.empty())
+        // Nothing measured in the areas: say what would be, rather than a table of their places again.
+        return heading + fmt::format("<p>{}</p>", d.T("Inga gatlampor ([hotspot_areas] lights) eller kartlager att mäta "
+                                                      "([[overlays]]) fanns i körningen, så områdena beskrivs bara av sin plats "
+                                                      "(avsnitt 1.3). Med dem visar avsnittet vad som finns i varje område.",
+                                                      "No street lights ([hotspot_areas] lights) or map layers to measure "
+                                                      "([[overlays]]) were given, so the areas are described by their place alone "
+                                                      "(section 1.3). With them this section shows what is in each area."));
+    std::string s = heading + fmt::format("<p>{}</p>",
                                 d.T("Varje område med vad som finns där: gatlampor och mörk andel (längre från en gatlampa än "
                                     "regeln i run_metadata), och kartlagrens mått. Jämför områdena med varandra och med "
                                     "kommunen i stort innan en åtgärd väljs.",
@@ -107,15 +116,18 @@ std::string problemTable(Doc& d, const std::string& prefix) {
     OGRLayer* pr = d.layer(prefix + "problems");
     if (!pr) return "";
     std::string s = "<table class=\"problems\"><tr>";
-    for (const char* c : {"problem_id", "kind", "title", "peak_time", "evidence"})
+    // The area's number is the one on the maps of 1.3 and 2.1.
+    for (const char* c : {"problem_id", "kind", "area_id", "title", "peak_time", "evidence"})
         s += fmt::format("<th>{}</th>", esc(output::fieldTitle("problems", c, d.english)));
     s += "</tr>";
     std::size_t n = 0;
     for (auto& f : *pr) {
         ++n;
-        s += fmt::format("<tr id=\"{}{}\"><td><b>{}</b></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(prefix),
-                         esc(f->GetFieldAsString("problem_id")), esc(f->GetFieldAsString("problem_id")),
+        const int area = f->GetFieldIndex("area_id");
+        s += fmt::format("<tr id=\"{}{}\"><td><b>{}</b></td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                         esc(prefix), esc(f->GetFieldAsString("problem_id")), esc(f->GetFieldAsString("problem_id")),
                          esc(output::classLabel("problems", "kind", f->GetFieldAsString("kind"), d.english)),
+                         area >= 0 && f->IsFieldSetAndNotNull(area) ? std::to_string(f->GetFieldAsInteger(area)) : std::string(),
                          esc(f->GetFieldAsString("title")), esc(f->GetFieldAsString("peak_time")),
                          esc(f->GetFieldAsString("evidence")));
     }

@@ -40,16 +40,31 @@ std::string monthChart(const std::vector<std::string>& months, const std::vector
         s += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1f}\" "
                          "text-anchor=\"end\" class=\"tick\">{:g}</text>",
                          left, W - right, y(v), y(v), left - 6, y(v) + 4, v);
+    // Month names every 1, 3 or 6 months, as often as 28 px apart allows; beyond that years alone,
+    // every 1, 2, 5 or 10 years, 36 px apart. Ticks every month while 3 px apart, else at January.
+    const double perMonth = n <= 1 ? W : (W - left - right) / static_cast<double>(n - 1);
+    int namedEvery = 0;  // months between names; 0: no month names
+    for (const int k : {1, 3, 6})
+        if (namedEvery == 0 && (k * perMonth >= 28 || (k == 1 && n <= 12))) namedEvery = k;
+    int yearsEvery = 1;
+    for (const int k : {1, 2, 5, 10})
+        if (12 * k * perMonth >= 36) {
+            yearsEvery = k;
+            break;
+        }
     for (std::size_t i = 0; i < n; ++i) {
-        const int month = std::stoi(months[i].substr(5, 2));
-        // Every month ticked; January, April, July and October named, January with its year.
-        s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#999\"/>", x(i), H - bottom, H - bottom + 4);
-        if ((month - 1) % 3 == 0 || n <= 12)
+        const int month = std::stoi(months[i].substr(5, 2)), year = std::stoi(months[i].substr(0, 4));
+        if (perMonth >= 3 || month == 1)
+            s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#999\"/>", x(i), H - bottom,
+                             H - bottom + 4);
+        if (namedEvery > 0 && (month - 1) % namedEvery == 0)
             s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" class=\"tick\">{}</text>", x(i), H - bottom + 16,
                              (english ? kMonthsEn : kMonthsSv)[month - 1]);
-        if (month == 1 || i == 0)
+        // The year under its January, on the months' row when they are not named.
+        // The first month's year too, where the next January's is far enough off.
+        if ((month == 1 && year % yearsEvery == 0) || (i == 0 && month > 1 && (13 - month) * perMonth >= 36))
             s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" class=\"tick year\">{}</text>", x(i),
-                             H - bottom + 30, months[i].substr(0, 4));
+                             H - bottom + (namedEvery > 0 ? 30 : 16), year);
     }
     for (const auto& ser : series) {
         std::string d;

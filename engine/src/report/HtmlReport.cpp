@@ -31,12 +31,16 @@ std::string summary(Doc& d) {
     const std::string latest = d.md["trend.latest"], before = d.md["trend.before"];
     if (OGRLayer* pc = d.layer("period_counts"); pc && !before.empty()) {
         double now = kNaN, prev = kNaN;
-        for (auto& f : *pc) (f->GetFieldAsInteger("periods_back") == 0 ? now : prev) = d.value(*f, "n");
+        for (auto& f : *pc) {  // the latest period and the one before it; the longer baseline is in 1.2
+            const int back = f->GetFieldAsInteger("periods_back");
+            if (back == 0) now = d.value(*f, "n");
+            if (back == 1) prev = d.value(*f, "n");
+        }
         int direction = 0;
         if (OGRLayer* ch = d.layer("period_change"))
             for (auto& f : *ch)
                 if (std::string(f->GetFieldAsString("category")) == "all") direction = f->GetFieldAsInteger("change");
-        points.push_back(fmt::format(fmt::runtime(d.T("<b>{}</b> anmälda händelser {}, mot {} perioden före ({}).",
+        points.push_back(fmt::format(fmt::runtime(d.T("<b>{}</b> anmälda händelser under {}, mot {} perioden före ({}).",
                                                       "<b>{}</b> reported incidents in {}, against {} the period before ({}).")),
                                      d.num(now), esc(d.period(latest)), d.num(prev),
                                      direction > 0   ? d.T("en ökning utöver slumpen", "a rise beyond chance")
@@ -154,7 +158,7 @@ const char* kStyle =
     "table{border-collapse:collapse;font-size:9pt;width:100%;margin-top:6px}td,th{border-bottom:1px solid #ddd;"
     "padding:3px 4px;text-align:left;vertical-align:top}.num{text-align:right;white-space:nowrap}"
     "table.wide{font-size:8pt}"
-    "section{break-inside:avoid}nav ol{columns:2;font-size:10pt}.small{font-size:8pt;color:#555}"
+    "section{break-inside:avoid}nav ol{columns:2;font-size:10pt}.small{font-size:8pt;color:#555}.missing{color:#555;font-style:italic}"
     ".imap{height:520px;border:1px solid #ccc;background:#fafafa}"
     "@media print{.interactive{display:none}}@page{size:A4;margin:15mm}";
 

@@ -16,9 +16,20 @@
 namespace trygg::report {
 namespace {
 
+// A section whose data the run was not given: its heading and what would fill it, so that the
+// lägesbild says what it lacks rather than leave it out unseen.
+std::string notGiven(const std::string& heading, const std::string& what) {
+    return fmt::format("{}<p class=\"missing\">{}</p>", heading, what);
+}
+
 std::string perceived(Doc& d) {
-    if (!d.layer("perception_grid")) return "";
-    std::string s = fmt::format("<h3>2.1 {}</h3><p>{}</p>", d.T("Upplevd trygghet", "Perceived safety"),
+    const std::string heading = fmt::format("<h3>2.1 {}</h3>", d.T("Upplevd trygghet", "Perceived safety"));
+    if (!d.layer("perception_grid"))
+        return notGiven(heading, d.T("Körningen hade inga rapporter om upplevd trygghet (trygghetsvandringar, kartenkät: "
+                                     "[perception] i konfigurationen), så lägesbilden saknar jämförelsen mellan otrygghet och brott.",
+                                     "The run was given no perceived-safety reports (safety walks, map survey: [perception] in the "
+                                     "config), so the situation picture lacks the comparison of insecurity with crime."));
+    std::string s = heading + fmt::format("<p>{}</p>",
                                 d.T("Invånarnas rapporter om otrygghet (trygghetsvandringar, kartenkät) per ruta, jämförda med de "
                                     "anmälda brotten: där båda är koncentrerade, bara otryggheten, eller bara brotten.",
                                     "Residents' reports of feeling unsafe (safety walks, map survey) per cell, against the reported "
@@ -55,7 +66,10 @@ std::string perceived(Doc& d) {
 
 std::string survey(Doc& d) {
     OGRLayer* areas = d.layer("area_summary");
-    if (!areas || areas->GetLayerDefn()->GetFieldIndex("survey_total") < 0) return "";
+    const std::string heading = fmt::format("<h3>2.2 {}</h3>", d.T("Trygghetsundersökningen per område", "The safety survey per area"));
+    const std::string missing = d.T("Körningen hade inga index från en trygghetsundersökning per område ([areas] survey_path).",
+                                    "The run was given no safety-survey indices per area ([areas] survey_path).");
+    if (!areas || areas->GetLayerDefn()->GetFieldIndex("survey_total") < 0) return notGiven(heading, missing);
     struct Row {
         double change;
         std::string html;
@@ -70,13 +84,12 @@ std::string survey(Doc& d) {
                                     d.fixed(*f, "survey_total", 2), d.fixed(*f, "survey_total_change", 2),
                                     d.share(*f, "perc_share_unsafe"))});
     }
-    if (rows.empty()) return "";
+    if (rows.empty()) return notGiven(heading, missing);
     // The largest rise in the index first: where it grew worse (a higher index is more problems).
     std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
         return (std::isfinite(a.change) ? a.change : -1e9) > (std::isfinite(b.change) ? b.change : -1e9);
     });
-    std::string s = fmt::format("<h3>2.2 {}</h3><section><p class=\"small\">{}</p><table><tr>",
-                                d.T("Trygghetsundersökningen per område", "The safety survey per area"),
+    std::string s = heading + fmt::format("<section><p class=\"small\">{}</p><table><tr>",
                                 d.T("Områdenas samlade index det senaste året och förändringen mot året före; störst ökning först.",
                                     "The areas' total index in the latest year and its change from the year before; the largest "
                                     "rise first."));
@@ -90,13 +103,19 @@ std::string survey(Doc& d) {
 std::string mapLayers(Doc& d) {
     std::string items;
     for (OGRLayer* l : contextLayers(*d.ds))
-        items += fmt::format("<li>{} ({} {})</li>", esc(std::string(l->GetName()).substr(8)), l->GetFeatureCount(),
+        items += fmt::format("<li>{} ({} {})</li>",
+                             esc(l->GetMetadataItem("IDENTIFIER") ? l->GetMetadataItem("IDENTIFIER")
+                                                                  : std::string(l->GetName()).substr(8)),
+                             l->GetFeatureCount(),
                              d.T("objekt", "features"));
     for (const auto& [key, unused] : d.md)
         if (key.rfind("overlays.", 0) == 0 && key.find('.', 9) == std::string::npos)
             items += fmt::format("<li>{} ({})</li>", esc(key.substr(9)), d.T("mått i rutor och områden", "measured in cells and areas"));
-    if (items.empty()) return "";
-    return fmt::format("<h3>2.3 {}</h3><section><p>{}</p><ul>{}</ul></section>", d.T("Kartunderlag", "Map layers"),
+    const std::string heading = fmt::format("<h3>2.3 {}</h3>", d.T("Kartunderlag", "Map layers"));
+    if (items.empty())
+        return notGiven(heading, d.T("Körningen hade inga kartlager ([[context]], [[overlays]]).",
+                                     "The run was given no map layers ([[context]], [[overlays]])."));
+    return heading + fmt::format("<section><p>{}</p><ul>{}</ul></section>",
                        d.T("Kartlagren som analysen beskriver platserna med (avsnitt 3.1):",
                            "The map layers the analysis describes the places with (section 3.1):"),
                        items);
@@ -105,8 +124,8 @@ std::string mapLayers(Doc& d) {
 } // namespace
 
 std::string partInformation(Doc& d) {
+    // Always there: the law's second part, with what the run lacked said in it.
     const std::string body = perceived(d) + survey(d) + mapLayers(d);
-    if (body.empty()) return "";
     return fmt::format("<h2 id=\"part2\" class=\"part\">2 {}</h2>", d.T("Annan relevant information", "Other relevant information")) + body;
 }
 

@@ -20,6 +20,17 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// The largest of 1, 2, 2.5 and 5 times a power of ten that is not above `v` (25 when v is not a
+// positive number: no rate to span).
+double roundStepBelow(double v) {
+    if (!(v > 0) || !std::isfinite(v)) return 25;
+    const double power = std::pow(10.0, std::floor(std::log10(v)));
+    double step = power;
+    for (const double m : {2.0, 2.5, 5.0})
+        if (m * power <= v * (1 + 1e-12)) step = m * power;
+    return step;
+}
+
 // --- Part 1: the mapping of crime -----------------------------------------------------------
 
 std::string extent(Doc& d) {
@@ -64,27 +75,49 @@ std::string extent(Doc& d) {
     }
     if (OGRLayer* areas = d.layer("area_summary")) {
         // Rates per 1,000 residents by area: the ten highest (smoothed, EB) in a table, numbered 1 to
-        // 10 on the map.
+        // 10 on the map. Without residents, incidents per km² (areas differ in size; a count alone
+        // would colour the largest).
+        const bool residents = areas->GetLayerDefn()->GetFieldIndex("incidents_per_1000_eb") >= 0;
+        const char* measure = residents ? "incidents_per_1000_eb" : "incidents_per_km2";
+        const std::vector<const char*> columns =
+            residents ? std::vector<const char*>{"area_name", "incidents", "residents", "incidents_per_1000", "incidents_per_1000_eb"}
+                      : std::vector<const char*>{"area_name", "incidents", "area_km2", "incidents_per_km2"};
         struct Row {
             double rate;
             std::string id, html;
         };
         std::vector<Row> rows;
-        for (auto& f : *areas)
-            rows.push_back({d.value(*f, "incidents_per_1000_eb"), f->GetFieldAsString("area_id"),
-                            fmt::format("<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
-                                        "<td class=\"num\">{}</td></tr>",
-                                        esc(f->GetFieldAsString("area_name")), d.count(*f, "incidents"),
-                                        d.num(d.value(*f, "residents")), d.fixed(*f, "incidents_per_1000", 1),
-                                        d.fixed(*f, "incidents_per_1000_eb", 1))});
+        for (auto& f : *areas) {
+            std::string html;
+            for (const char* c : columns) {
+                const std::string field = c;
+                html += field == "area_name"   ? fmt::format("<td>{}</td>", esc(f->GetFieldAsString(c)))
+                        : field == "incidents" ? fmt::format("<td class=\"num\">{}</td>", d.count(*f, c))
+                        : field == "residents" ? fmt::format("<td class=\"num\">{}</td>", d.num(d.value(*f, c)))
+                                               : fmt::format("<td class=\"num\">{}</td>", d.fixed(*f, c, 1));
+            }
+            rows.push_back({d.value(*f, measure), f->GetFieldAsString("area_id"), html + "</tr>"});
+        }
         std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
             return (std::isfinite(a.rate) ? a.rate : -1) > (std::isfinite(b.rate) ? b.rate : -1);
         });
         if (rows.size() > 10) rows.resize(10);
         std::map<std::string, std::string> rank;
         for (std::size_t i = 0; i < rows.size(); ++i) rank[rows[i].id] = std::to_string(i + 1);
+        // Classes doubling from a round step b: < b, b-2b, 2b-4b, 4b-8b, >= 8b, with 8b the largest
+        // round value not above the highest rate, so that the map's colours span what the data holds
+        // (Kävlinge: 25 ... 200; a city with 1 to 6 per 1,000: 0.5 ... 4).
+        double highest = 0;
+        for (const Row& r : rows) highest = std::isfinite(r.rate) ? std::max(highest, r.rate) : highest;
+        const double b = roundStepBelow(highest / 8);
+        const std::vector<double> breaks = {b, 2 * b, 4 * b, 8 * b};
+        const auto n = [&](double v) {
+            std::string t = fmt::format("{:g}", v);
+            if (!d.english) std::replace(t.begin(), t.end(), '.', ',');
+            return t;
+        };
         SvgMap map(*d.ds, d.base);
-        map.graduated("area_summary", "incidents_per_1000_eb", {25, 50, 100, 200}, rampColours());
+        map.graduated("area_summary", measure, breaks, rampColours());
         map.numberedOutlines(
             "area_summary",
             [&](OGRFeature& f) {
@@ -93,20 +126,33 @@ std::string extent(Doc& d) {
             },
             "#333");
         const auto& r = rampColours();
-        s += fmt::format("<section><h4>{}</h4>{}{}", d.T("Händelser per 1 000 invånare, per område (utjämnat, EB)",
-                                                         "Incidents per 1,000 residents, per area (smoothed, EB)"),
+        s += fmt::format("<section><h4>{}</h4>{}{}",
+                         residents ? d.T("Händelser per 1 000 invånare, per område (utjämnat, EB)",
+                                         "Incidents per 1,000 residents, per area (smoothed, EB)")
+                                   : d.T("Händelser per km², per område", "Incidents per km², per area"),
                          map.finish(d.english),
-                         legend({{r[0], "< 25"}, {r[1], "25–50"}, {r[2], "50–100"}, {r[3], "100–200"}, {r[4], "≥ 200"}}));
+                         legend({{r[0], "< " + n(breaks[0])},
+                                 {r[1], n(breaks[0]) + "–" + n(breaks[1])},
+                                 {r[2], n(breaks[1]) + "–" + n(breaks[2])},
+                                 {r[3], n(breaks[2]) + "–" + n(breaks[3])},
+                                 {r[4], "≥ " + n(breaks[3])}}));
         s += fmt::format("<table><tr><th>{}</th>", d.T("Nr på kartan", "No. on the map"));
-        for (const char* c : {"area_name", "incidents", "residents", "incidents_per_1000", "incidents_per_1000_eb"})
-            s += fmt::format("<th>{}</th>", esc(output::fieldTitle("area_summary", c, d.english)));
+        for (const char* c : columns) {
+            std::string title = output::fieldTitle("area_summary", c, d.english);
+            if (std::string(c) == "area_km2") title += " (km²)";  // "Area" beside the area's number needs its unit
+            s += fmt::format("<th>{}</th>", esc(title));
+        }
         s += "</tr>";
         for (std::size_t i = 0; i < rows.size(); ++i) s += fmt::format("<tr><td class=\"num\">{}</td>{}", i + 1, rows[i].html);
         s += fmt::format("</table><p class=\"small\">{}</p></section>",
-                         d.T("De tio områdena med högst utjämnad takt. Utjämningen (empirisk Bayes) drar områden med få invånare mot "
-                             "kommunens genomsnitt, så att ett litet område inte toppar listan av en slump.",
-                             "The ten areas with the highest smoothed rate. Smoothing (empirical Bayes) pulls areas with few residents "
-                             "towards the municipality's mean, so that a small area does not top the list by chance."));
+                         residents ? d.T("De tio områdena med högst utjämnad takt. Utjämningen (empirisk Bayes) drar områden med få "
+                                         "invånare mot kommunens genomsnitt, så att ett litet område inte toppar listan av en slump.",
+                                         "The ten areas with the highest smoothed rate. Smoothing (empirical Bayes) pulls areas with few "
+                                         "residents towards the municipality's mean, so that a small area does not top the list by chance.")
+                                   : d.T("De tio områdena med flest händelser per km². Utan invånare ([kde.population] eller "
+                                         "[areas] population_field) finns ingen takt per invånare.",
+                                         "The ten areas with the most incidents per km². Without residents ([kde.population] or "
+                                         "[areas] population_field) there is no rate per resident."));
     }
     return s;
 }
@@ -124,14 +170,19 @@ std::string trend(Doc& d) {
             s += fmt::format("<section><h4>{}</h4>{}</section>", d.T("Anmälda händelser per månad", "Reported incidents per month"),
                              monthChart(months, {total}, d.english));
     }
-    if (d.layer("change_grid")) {
+    if (OGRLayer* cg = d.layer("change_grid")) {
+        std::size_t changed = 0;
+        for (auto& f : *cg) changed += f->GetFieldAsInteger("change_bin") != 0;
         SvgMap map(*d.ds, d.base);
         map.classes("change_grid", "change_bin", binColours());
-        s += fmt::format("<section><h4>{}</h4><p class=\"small\">{} → {}</p>{}{}</section>",
+        s += fmt::format("<section><h4>{}</h4><p class=\"small\">{} → {}</p>{}{}{}</section>",
                          d.T("Förändring per ruta mellan perioderna", "Change per cell between the periods"),
                          esc(d.md[d.english ? "change.before" : "change.before_sv"]),
-                         esc(d.md[d.english ? "change.after" : "change.after_sv"]), map.finish(d.english),
-                         legend(classLegend("change_grid", "change_bin", binColours(), d.english)));
+                         esc(d.md[d.english ? "change.after" : "change.after_sv"]),
+                         changed ? std::string()
+                                 : fmt::format("<p>{}</p>", d.T("Ingen ruta ändrades mer än slumpen förklarar.",
+                                                                "No cell changed more than chance explains.")),
+                         map.finish(d.english), legend(classLegend("change_grid", "change_bin", binColours(), d.english)));
     }
     if (OGRLayer* em = d.layer("emerging_hotspots")) {
         std::map<int, std::string> present;

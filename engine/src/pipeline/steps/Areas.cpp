@@ -189,7 +189,12 @@ void writeSummary(const Analysis& a, const AreaStep& areas, output::GpkgWriter& 
         writer.layer("area_summary", output::GeometryType::MultiPolygon, "Area summary",
                      "Per area: residents, incidents and rates, perceived safety, and survey indices");
     const int id = layer.add("area_id", FieldType::Text), areaName = layer.add("area_name", FieldType::Text),
-              km2 = layer.add("area_km2", FieldType::Real), incidents = layer.add("incidents", FieldType::Integer);
+              km2 = layer.add("area_km2", FieldType::Real), incidents = layer.add("incidents", FieldType::Integer),
+              perKm2 = layer.add("incidents_per_km2", FieldType::Real);
+    // Incidents per km² of the area: the map's measure where there are no residents to divide by.
+    std::vector<double> density(areas.wkb.size());
+    for (std::size_t i = 0; i < density.size(); ++i)
+        density[i] = areas.areaKm2[i] > 0 ? areas.counts.n[i] / areas.areaKm2[i] : std::nan("");
     int nResidents = -1, rate = -1, rateEb = -1;
     if (residents) {
         nResidents = layer.add("residents", FieldType::Real);
@@ -219,6 +224,7 @@ void writeSummary(const Analysis& a, const AreaStep& areas, output::GpkgWriter& 
         layer.setText(areaName, areas.layer.names[i]);
         layer.setReal(km2, areas.areaKm2[i]);
         layer.setInt(incidents, areas.counts.n[i]);
+        layer.setReal(perKm2, density[i]);
         if (residents) {
             layer.setReal(nResidents, areas.residents[i]);
             layer.setReal(rate, areas.ratePer1000[i]);
@@ -254,12 +260,10 @@ void writeSummary(const Analysis& a, const AreaStep& areas, output::GpkgWriter& 
     }
     layer.finish();
     writer.style("area_summary",
-                 output::graduatedQml(residents ? "incidents_per_1000_eb" : "incidents",
-                                      residents ? "Incidents per 1,000 residents (smoothed)" : "Incidents",
-                                      residents ? areas.ratePer1000Eb
-                                                : std::vector<double>(areas.counts.n.begin(), areas.counts.n.end()),
-                                      a.publishing()),
-                 "Areas by their smoothed rate");
+                 output::graduatedQml(residents ? "incidents_per_1000_eb" : "incidents_per_km2",
+                                      residents ? "Incidents per 1,000 residents (smoothed)" : "Incidents per km²",
+                                      residents ? areas.ratePer1000Eb : density, a.publishing()),
+                 residents ? "Areas by their smoothed rate" : "Areas by incidents per km²");
 }
 
 // area_survey: the survey's indices per area, question and year.

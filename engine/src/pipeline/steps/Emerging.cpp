@@ -66,8 +66,12 @@ EmergingStep computeEmerging(const Config& cfg, const io::ReportSet& reports, co
 }
 
 void emergingMetadata(const Config& cfg, const RunSummary& summary, Metadata& md) {
-    md.add("emerging.slices", std::to_string(summary.emergingSteps) + " (" + cfg.emerging->slice + ")");
     const std::string& slice = cfg.emerging->slice;
+    md.add("emerging.slices", fmt::format("{} time slices ({})", summary.emergingSteps,
+                                          slice == "week"      ? "weeks"
+                                          : slice == "month"   ? "months"
+                                          : slice == "quarter" ? "quarters"
+                                                               : "chosen automatically"));
     md.add("emerging.slices_sv", fmt::format("{} tidsskivor ({})", summary.emergingSteps,
                                              slice == "week"      ? "veckor"
                                              : slice == "month"   ? "månader"

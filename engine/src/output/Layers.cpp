@@ -338,6 +338,60 @@ std::vector<LayerSpec> build() {
                    {key("role", "Roll", "Role"), label("name", "Namn", "Name"), context("area_km2", "Yta", "Area", "km²"),
                     count("n_before", "Händelser före", "Incidents before"), count("n_after", "Händelser efter", "Incidents after")},
                    "", false, false, "role"});
+    // The register's measures and their effects ([measures]): not written when publishing yet.
+    const auto effectFields = [&](std::vector<FieldSpec> head) {
+        const std::vector<std::string> a{"measure_before", "measure_after", "control_before", "control_after"};
+        const std::vector<std::string> b{"buffer_before", "buffer_after", "control_before", "control_after"};
+        for (auto f : {count("measure_before", "Åtgärdsområdet före (A0)", "Measure area before (A0)"),
+                       count("measure_after", "Åtgärdsområdet efter (A1)", "Measure area after (A1)"),
+                       count("buffer_before", "Bufferten före (B0)", "Buffer before (B0)"),
+                       count("buffer_after", "Bufferten efter (B1)", "Buffer after (B1)"),
+                       count("control_before", "Kontrollen före (C0)", "Control before (C0)"),
+                       count("control_after", "Kontrollen efter (C1)", "Control after (C1)"),
+                       derived("rate_ratio", a, "Kvot (A1/A0)/(C1/C0)", "Rate ratio (A1/A0)/(C1/C0)"),
+                       derived("ci_low", a, "Kvotens konfidensintervall, nedre", "Rate ratio, lower confidence limit"),
+                       derived("ci_high", a, "Kvotens konfidensintervall, övre", "Rate ratio, upper confidence limit"),
+                       derived("p_value", a, "p-värde (kvot = 1)", "p-value (ratio = 1)"),
+                       derived("change_pct", a, "Förändring mot kontrollen", "Change against the control", "%"),
+                       derived("mde_pct", {"measure_before", "control_before", "control_after"},
+                               "Minsta minskning som kan påvisas", "Minimum detectable fall", "%"),
+                       derived("buffer_ratio", b, "Buffertens kvot", "Buffer's rate ratio"),
+                       derived("buffer_ci_low", b, "Buffertens kvot, nedre gräns", "Buffer's ratio, lower limit"),
+                       derived("buffer_ci_high", b, "Buffertens kvot, övre gräns", "Buffer's ratio, upper limit"),
+                       derived("wdq", followupCounts, "WDQ (viktad förskjutningskvot)", "WDQ (weighted displacement quotient)"),
+                       derived("total_net_effect", followupCounts, "Total nettoeffekt", "Total net effect"),
+                       withClasses(derived("verdict_code", followupCounts, "Resultat", "Result"),
+                                   {{"worked", "Effekt", "Worked"},
+                                    {"displaced", "Förflyttning", "Displacement"},
+                                    {"worse", "Fler händelser", "More incidents"},
+                                    {"no_effect", "Ingen förändring utöver slumpen", "No change beyond chance"},
+                                    {"too_few", "För få händelser för att avgöra", "Too few incidents to tell"},
+                                    {"not_evaluable", "Kan inte bedömas", "Cannot be evaluated"}}),
+                       derived("verdict", followupCounts, "Bedömning (engelska)", "Verdict"),
+                       derived("verdict_sv", followupCounts, "Bedömning", "Verdict (Swedish)")})
+            head.push_back(f);
+        return head;
+    };
+    all.push_back({"measures", "multipolygon",
+                   effectFields({key("measure_id", "Åtgärd", "Measure"), label("name", "Namn", "Name"),
+                                 label("kind", "Typ", "Kind"), label("place", "Plats", "Place"),
+                                 label("start", "Start", "Start"), label("end", "Slut", "End"),
+                                 label("responsible", "Ansvarig", "Responsible"),
+                                 label("target", "Problem eller kategori", "Problem or category"),
+                                 label("status", "Status", "Status"),
+                                 label("effect_category", "Effekten avser", "Effect for"),
+                                 label("before_from", "Före, från", "Before, from"),
+                                 label("after_to", "Efter, till", "After, to"),
+                                 label("overlaps", "Överlappar", "Overlaps"), context("area_km2", "Yta", "Area", "km²")}),
+                   "", false, false, "measure_id"});
+    all.push_back({"measure_effects", "none",
+                   effectFields({key("measure_id", "Åtgärd", "Measure"), key("category", "Kategori", "Category")}), "",
+                   false, false});
+    all.push_back({"rejected_measures", "none",
+                   {key("source_row", "Rad i registret", "Row of the register"), label("measure_id", "Åtgärd", "Measure"),
+                    label("reject_reason", "Skäl", "Reason"), label("reject_field", "Fält", "Field"),
+                    label("reject_detail", "Detaljer", "Detail")},
+                   "", false});
     all.push_back({"dark_spots", "multipolygon",
                    {key("area_id", "Hot spot-område", "Hotspot area"), context("dark_m2", "Mörk yta", "Dark area", "m²")}});
     all.push_back({"study_area", "multipolygon", {context("area_km2", "Yta", "Area", "km²")}});
@@ -386,6 +440,7 @@ std::vector<LayerSpec> build() {
     present("emerging_hotspots", G::Time, false, "Framväxande hot spots", "Emerging hot spots");
     present("change_grid", G::Time, false, "Förändring mellan perioder", "Change between periods");
     present("followup_areas", G::Time, false, "Uppföljningens områden", "Follow-up areas");
+    present("measures", G::Time, true, "Åtgärder och deras effekt", "Measures and their effect");
     present("density_areas", G::Density, false, "Tätaste områdena", "Densest areas");
     present("kde_risk", G::Density, false, "Risk (täthet mot befolkning)", "Risk (density against population)");
     present("kde_density", G::Density, false, "Täthet (kernel density)", "Kernel density");
@@ -395,6 +450,7 @@ std::vector<LayerSpec> build() {
     present("study_area", G::Map, true, "Undersökningsområde", "Study area");
     present("hot_times", G::Tables, false, "Tider: veckodag och timme", "Hot times: weekday and hour");
     present("followup", G::Tables, false, "Uppföljning (WDQ)", "Follow-up (WDQ)");
+    present("measure_effects", G::Tables, false, "Åtgärdernas effekt per kategori", "Measure effects per category");
     present("monthly_counts", G::Tables, false, "Händelser per månad", "Incidents per month");
     present("period_counts", G::Tables, false, "Händelser per period", "Incidents per period");
     present("period_change", G::Tables, false, "Vad ökade och vad minskade", "What rose and what fell");
@@ -406,6 +462,7 @@ std::vector<LayerSpec> build() {
     present("run_metadata", G::Tables, false, "Så gjordes filen (run_metadata)", "How this file was made (run_metadata)");
     present("rejected_reports", G::Tables, false, "Avvisade rader", "Rejected rows");
     present("rejected_perception", G::Tables, false, "Avvisade trygghetsrapporter", "Rejected perception reports");
+    present("rejected_measures", G::Tables, false, "Avvisade åtgärder", "Rejected measures");
     return all;
 }
 

@@ -4,6 +4,7 @@
 #include "trygg/grid/Lattice.hpp"
 #include "trygg/io/ReportReader.hpp"
 #include "trygg/io/AreaLayer.hpp"
+#include "trygg/io/MeasureRegister.hpp"
 #include "trygg/io/NamedFeatures.hpp"
 #include "trygg/io/StudyArea.hpp"
 #include "trygg/io/SurveyTable.hpp"
@@ -180,6 +181,18 @@ struct FollowupConfig {
     double bufferM = 250;
 };
 
+// [measures]: the register of measures (the åtgärdsplan), each followed up against the rest of the
+// study area (or a named control). Points and lines cover radiusM around them.
+struct MeasuresConfig {
+    io::MeasureRegisterSpec register_;
+    std::vector<io::NamedFeaturesSpec> places;  // where a row's place names a feature, first layer first
+    std::vector<std::string> kinds{"belysning", "röjning", "beskärning", "kamera", "patrullering",
+                                   "ordningsvakter", "klotterborttagning", "ombyggnad", "annat"};
+    double radiusM = 50, bufferM = 250;
+    double beforeDays = 365, afterDays = 365;
+    double tooFewPct = 50;  // a minimum detectable fall above this: "too few to tell"
+};
+
 // [emerging]: emerging hot spots over time slices of the grid.
 struct EmergingConfig {
     std::string slice = "auto";  // "week", "month", "quarter", or "auto": months over ten months or more, else weeks
@@ -258,6 +271,7 @@ struct Config {
     std::vector<AnalysisConfig> analyses;                 // [analyses.NAME], in the order of their names
     std::optional<ChangeConfig> change;
     std::optional<FollowupConfig> followup;
+    std::optional<MeasuresConfig> measures;
     std::optional<EmergingConfig> emerging;
     LagesbildConfig lagesbild;
     OutputConfig output;

@@ -1,0 +1,85 @@
+#include "trygg/io/MeasureRegister.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/crs/Crs.hpp"
+#include "trygg/io/Gdal.hpp"
+#include "trygg/io/Values.hpp"
+
+#include <fmt/format.h>
+#include <geos_c.h>
+#include <ogrsf_frmts.h>
+
+#include <array>
+#include <optional>
+
+namespace trygg::io {
+namespace {
+
+int transformCallback(double* x, double* y, void* userdata) {
+    return static_cast<const crs::Transformer*>(userdata)->transform(*x, *y) ? 1 : 0;
+}
+
+// A date field's value as Values.hpp reads dates ("2024-03-01"); other fields as their text.
+std::string valueOf(OGRFeature& f, int i) {
+    if (i < 0 || !f.IsFieldSetAndNotNull(i)) return {};
+    const OGRFieldType type = f.GetFieldDefnRef(i)->GetType();
+    if (type == OFTDate || type == OFTDateTime) {
+        int y = 0, m = 0, d = 0, h = 0, min = 0, tz = 0;
+        float s = 0;
+        f.GetFieldAsDateTime(i, &y, &m, &d, &h, &min, &s, &tz);
+        return fmt::format("{:04d}-{:02d}-{:02d}", y, m, d);
+    }
+    std::string v = toUtf8(f.GetFieldAsString(i));
+    const auto first = v.find_first_not_of(" \t\r\n"), last = v.find_last_not_of(" \t\r\n");
+    return first == std::string::npos ? std::string() : v.substr(first, last - first + 1);
+}
+
+} // namespace
+
+MeasureRegister readMeasureRegister(const MeasureRegisterSpec& spec, const crs::Crs& analysisCrs,
+                                    const geom::GeosContext& geos) {
+    VectorSource src = openVector(spec.path, spec.layer, "measures");
+    OGRFeatureDefn* defn = src.layer->GetLayerDefn();
+    const MeasureFields& mf = spec.fields;
+    const std::array<std::pair<const char*, const std::vector<std::string>*>, 9> wanted{{
+        {"id", &mf.id}, {"name", &mf.name}, {"kind", &mf.kind}, {"place", &mf.place}, {"start", &mf.start},
+        {"end", &mf.end}, {"responsible", &mf.responsible}, {"target", &mf.target}, {"status", &mf.status}}};
+    std::array<int, 9> index{};
+    MeasureRegister reg;
+    reg.layerName = src.layerName;
+    for (std::size_t k = 0; k < wanted.size(); ++k) {
+        index[k] = -1;
+        for (const auto& name : *wanted[k].second)
+            if ((index[k] = defn->GetFieldIndex(name.c_str())) >= 0) break;
+        reg.fieldsRead.push_back(index[k] >= 0 ? defn->GetFieldDefn(index[k])->GetNameRef() : "");
+        const bool required = k == 0 || k == 1 || k == 2 || k == 4;
+        if (required && index[k] < 0)
+            throw InputError(fmt::format("measures: '{}' has no {} field (looked for {}). Name it in [measures] fields, "
+                                         "such as fields = {{ {} = \"...\" }}",
+                                         spec.path, wanted[k].first, fmt::join(*wanted[k].second, ", "), wanted[k].first));
+    }
+    const bool hasGeometry = defn->GetGeomFieldCount() > 0;
+    std::optional<crs::Transformer> toAnalysis;
+    if (hasGeometry) toAnalysis.emplace(sourceCrsOf(src, spec.crs, "measures", "measures"), analysisCrs);
+    auto h = geos.handle();
+    for (auto& f : *src.layer) {
+        MeasureRow r;
+        r.sourceRow = static_cast<std::int64_t>(reg.rows.size()) + 1;
+        std::string* out[9] = {&r.id, &r.name, &r.kind, &r.place, &r.start, &r.end, &r.responsible, &r.target, &r.status};
+        for (std::size_t k = 0; k < 9; ++k) *out[k] = valueOf(*f, index[k]);
+        const OGRGeometry* g = hasGeometry ? f->GetGeometryRef() : nullptr;
+        if (g && !g->IsEmpty()) {
+            std::vector<unsigned char> wkb(static_cast<std::size_t>(g->WkbSize()));
+            g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
+            r.geom = geom::fromWkb(geos, wkb);
+            if (r.geom && !toAnalysis->isNoop())
+                r.geom.reset(GEOSGeom_transformXY_r(h, r.geom.get(), &transformCallback,
+                                                    const_cast<crs::Transformer*>(&*toAnalysis)));
+            if (r.geom && GEOSisValid_r(h, r.geom.get()) != 1) r.geom.reset(GEOSMakeValid_r(h, r.geom.get()));
+        }
+        reg.rows.push_back(std::move(r));
+    }
+    return reg;
+}
+
+} // namespace trygg::io

@@ -1,0 +1,176 @@
+// The register of measures ([measures], steps/MeasureFollowup.cpp) on the sample: every row used
+// or rejected with its reason, the counts of a measure equal to those of the [followup] step for
+// the same measure (whose counts RunTest checks against a recount of the raw file), effects per
+// category adding up to all incidents, a register's own geometry, and refusals.
+#include "../TestSupport.hpp"
+#include "trygg/core/Error.hpp"
+#include "trygg/pipeline/Runner.hpp"
+
+#include <catch2/catch.hpp>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <fstream>
+#include <map>
+
+using namespace trygg;
+
+namespace {
+
+pipeline::Config measuresConfig(const test::TempDir& dir) {
+    pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
+    c.output.path = dir.file("kavlinge.gpkg");
+    c.output.report = false;
+    c.output.qgisProject = false;
+    c.analyses.clear();
+    c.perception.reset();
+    c.change.reset();
+    c.emerging.reset();
+    return c;
+}
+
+struct Row {
+    std::map<std::string, std::string> text;
+    std::map<std::string, double> number;
+    bool isNull(const std::string& f) const { return !number.count(f); }
+};
+
+std::vector<Row> rows(const std::string& path, const char* layer) {
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds);
+    OGRLayer* l = ds->GetLayerByName(layer);
+    REQUIRE(l);
+    std::vector<Row> out;
+    for (auto& f : *l) {
+        Row r;
+        for (int i = 0; i < f->GetFieldCount(); ++i) {
+            const char* name = f->GetFieldDefnRef(i)->GetNameRef();
+            r.text[name] = f->GetFieldAsString(i);
+            const auto type = f->GetFieldDefnRef(i)->GetType();
+            if ((type == OFTInteger || type == OFTInteger64 || type == OFTReal) && f->IsFieldSetAndNotNull(i))
+                r.number[name] = f->GetFieldAsDouble(i);
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("measures: the sample register, every row used or rejected, counts as the follow-up's", "[pipeline][measures]") {
+    test::TempDir dir;
+    pipeline::Config c = measuresConfig(dir);
+    REQUIRE(c.measures);
+    REQUIRE(c.followup);
+    // The follow-up's windows and buffer, so that A1 (the same park, the same date) counts alike.
+    c.measures->beforeDays = c.followup->beforeDays;
+    c.measures->afterDays = c.followup->afterDays;
+    c.measures->bufferM = c.followup->bufferM;
+    const auto s = pipeline::run(c, Progress());
+
+    const auto measures = rows(s.outputPath, "measures");
+    const auto rejected = rows(s.outputPath, "rejected_measures");
+    // The register holds 8 rows (sample-data/atgarder.csv, Windows-1252).
+    CHECK(measures.size() + rejected.size() == 8);
+    std::map<std::string, const Row*> byId;
+    for (const auto& m : measures) byId[m.text.at("measure_id")] = &m;
+    REQUIRE(byId.count("A1"));
+    CHECK(byId["A1"]->text.at("name") == "Ny belysning i Kaptenens park");
+    CHECK(byId.count("A5"));
+    CHECK(byId["A5"]->text.at("name") == "Röjning av buskage, Harjagersparken");  // recoded from Windows-1252
+    std::map<std::string, std::string> reasons;
+    for (const auto& r : rejected) reasons[r.text.at("measure_id")] = r.text.at("reject_reason") + " " + r.text.at("reject_field");
+    CHECK(reasons["A7"] == "place_not_found place");  // "Lödde torg" is in no places layer
+    CHECK(reasons["A8"] == "unknown_kind kind");      // a safety walk is not a measure kind
+
+    const auto followup = rows(s.outputPath, "followup");
+    const Row* all = nullptr;
+    for (const auto& f : followup)
+        if (f.text.at("category") == "all") all = &f;
+    REQUIRE(all);
+    const Row& a1 = *byId["A1"];
+    CHECK(a1.text.at("effect_category") == "all");
+    for (const char* field : {"measure_before", "measure_after", "buffer_before", "buffer_after"}) {
+        INFO(field);
+        CHECK(a1.number.at(field) == all->number.at(field));
+    }
+    // The planted effect: the lit park is found to have worked, beyond chance.
+    CHECK(a1.text.at("verdict_code") == "worked");
+    CHECK(a1.number.at("ci_high") < 1);
+
+    // A6 starts after the last report: kept, with no counts and a reason.
+    REQUIRE(byId.count("A6"));
+    CHECK(byId["A6"]->text.at("verdict_code") == "not_evaluable");
+    CHECK(byId["A6"]->isNull("measure_before"));
+    CHECK_THAT(byId["A6"]->text.at("verdict"), Catch::Contains("after the last report"));
+
+    // Per measure, the categories add up to all incidents (every sample report has a category),
+    // and the headline row of `measures` is the row of its category in `measure_effects`.
+    const auto effects = rows(s.outputPath, "measure_effects");
+    std::map<std::string, std::map<std::string, double>> sums, totals;
+    for (const auto& e : effects) {
+        const std::string& id = e.text.at("measure_id");
+        for (const char* field : {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before",
+                                  "control_after"}) {
+            if (e.text.at("category") == "all") totals[id][field] = e.number.at(field);
+            else sums[id][field] += e.number.at(field);
+        }
+        const Row& m = *byId[id];
+        if (e.text.at("category") == m.text.at("effect_category")) {
+            CHECK(e.number.at("rate_ratio") == m.number.at("rate_ratio"));
+            CHECK(e.text.at("verdict") == m.text.at("verdict"));
+        }
+    }
+    for (const auto& [id, t] : totals)
+        for (const auto& [field, v] : t) {
+            INFO(id << " " << field);
+            // A category that occurs only in the control is left out, so control sums may be less.
+            if (field.rfind("control", 0) == 0) CHECK(sums[id][field] <= v);
+            else CHECK(sums[id][field] == v);
+        }
+    // Overlapping measures are named on each other.
+    for (const auto& m : measures)
+        if (!m.text.at("overlaps").empty()) CHECK_THAT(m.text.at("verdict"), Catch::Contains("overlaps"));
+}
+
+TEST_CASE("measures: a register with its own geometry, and refusals", "[pipeline][measures]") {
+    test::TempDir dir;
+    pipeline::Config c = measuresConfig(dir);
+    c.followup.reset();
+    // Kaptenens park's lighting as a point with a 120 m radius, in SWEREF 99 TM, from WKT.
+    const std::string reg = dir.file("register.csv");
+    {
+        std::ofstream out(reg);
+        out << "id,namn,typ,start,WKT\n"
+               "P1,Belysning,Belysning,2024-03-01,POINT (383550 6183800)\n"
+               "P2,Utan plats,kamera,2024-03-01,\n"
+               "P3,Fel datum,kamera,1 mars 2024,POINT (383550 6183800)\n"
+               "P1,Samma id,kamera,2024-03-01,POINT (383550 6183800)\n";
+    }
+    c.measures->register_ = {reg, "", "EPSG:3006", {}};
+    c.measures->radiusM = 120;
+    const auto s = pipeline::run(c, Progress());
+    const auto measures = rows(s.outputPath, "measures");
+    REQUIRE(measures.size() == 1);
+    // A disc of 120 m: pi r^2 = 0.04524 km2, less the polygon's facets (16 per quarter circle).
+    CHECK(measures[0].number.at("area_km2") == Catch::Detail::Approx(0.045239).epsilon(0.002));
+    CHECK(measures[0].text.at("kind") == "Belysning");  // kinds are matched regardless of case
+    std::map<std::string, std::string> reasons;
+    for (const auto& r : rows(s.outputPath, "rejected_measures")) reasons[r.text.at("source_row")] = r.text.at("reject_reason");
+    CHECK(reasons["2"] == "no_place");
+    CHECK(reasons["3"] == "bad_date");
+    CHECK(reasons["4"] == "duplicate_id");
+
+    // A register without a start field is refused, naming the file and the field.
+    {
+        std::ofstream out(reg);
+        out << "id,namn,typ,WKT\nP1,Belysning,belysning,POINT (383550 6183800)\n";
+    }
+    c.output.overwrite = true;
+    try {
+        pipeline::run(c, Progress());
+        FAIL("the run went on without a start field");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("register.csv") && Catch::Contains("no start field"));
+    }
+}

@@ -1,4 +1,4 @@
-// The register of measures ([measures], steps/MeasureFollowup.cpp) on the sample: every row used
+// The register of measures ([measures], steps/measures/) on the sample: every row used
 // or rejected with its reason, the counts of a measure equal to those of the [followup] step for
 // the same measure (whose counts RunTest checks against a recount of the raw file), effects per
 // category adding up to all incidents, a register's own geometry, and refusals.

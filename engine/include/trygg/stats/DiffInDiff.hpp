@@ -2,7 +2,7 @@
 // A measure's effect as a difference in differences against matched controls, with a placebo test.
 //
 // The measure area and every candidate control place (the measure's own shape moved elsewhere,
-// pipeline/steps/MeasureFollowup.cpp) each have a series of incident rates per period: `pre`
+// pipeline/steps/measures/FollowUp.cpp) each have a series of incident rates per period: `pre`
 // periods before the measure starts, then the periods after. The controls are the k candidates
 // most like the measure area before it started, by level (mean rate) and trend (least-squares
 // slope), each standardised by its spread over the candidates. The estimate is the coefficient of

@@ -1,0 +1,74 @@
+#pragma once
+// stats.measures: the register of measures ([measures]), every measure followed up. Each row is
+// used or rejected with its reason; each measure gets its area (its own geometry, or a named
+// feature of a map layer; a point or line covers radius_m around it), a buffer ring, and the
+// rest of the study area outside every measure and buffer as its control. Its effect, for all
+// incidents and per category, is stats/MeasureEffect's rate ratio with its interval, the
+// buffer's, the minimum detectable fall and the WDQ; measures that overlap in place and time are
+// named on each other, their effects read as joint.
+//
+// The step's parts: Register.cpp reads the register into measures with their areas (or rejects
+// rows), FollowUp.cpp counts and estimates, Step.cpp is the step (config, layers, metadata).
+#include "../../Step.hpp"
+
+#include "trygg/geom/Geos.hpp"
+#include "trygg/io/MeasureRegister.hpp"
+#include "trygg/stats/DiffInDiff.hpp"
+#include "trygg/stats/MeasureEffect.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace trygg::pipeline::steps::measure {
+
+constexpr std::int64_t kDay = 86400;
+
+struct Rejected {
+    std::int64_t sourceRow = 0;
+    std::string id, field, reason, detail;
+};
+
+struct Effect {
+    std::string category;  // "all" for every category
+    stats::WdqCounts counts;
+    stats::MeasureEffect effect;
+};
+
+struct Measure {
+    io::MeasureRow row;
+    std::int64_t start = 0, end = 0;  // wall seconds; end = 0 when open
+    std::int64_t beforeFrom = 0, afterTo = 0;  // the windows [beforeFrom, start) and [start, afterTo)
+    std::string placeLayer;  // the map layer whose feature it is, "" for its own geometry
+    std::unique_ptr<geom::Area> area, zone;  // zone: the area and its buffer ring
+    std::vector<unsigned char> areaWkb;
+    double areaM2 = 0;
+    std::string targetCategory;  // the category its target names, or ""
+    std::vector<Effect> effects;  // "all" first
+    std::vector<std::string> overlaps;
+    std::string notEvaluable;     // why there is no follow-up ("" when there is one)
+    std::string notEvaluableSv;
+};
+
+struct MeasuresResult {
+    std::vector<Measure> measures;
+    std::vector<Rejected> rejected;
+    std::string layerName;
+};
+
+// The register's rows as measures with their areas and zones, or rejected with their reason.
+MeasuresResult readMeasures(const Analysis& a);
+
+// The windows, the counts, the effects and the overlaps of every measure.
+void followUp(const Analysis& a, MeasuresResult& res);
+
+// The effect a measure is read by: of the category it targets, else of all incidents.
+const Effect* headline(const Measure& m);
+// Its verdict in (en, sv), the overlaps said.
+std::pair<std::string, std::string> verdictOf(const Measure& m, const Effect* e);
+
+std::string dayText(std::int64_t wallSeconds);
+
+} // namespace trygg::pipeline::steps::measure

@@ -132,8 +132,8 @@ TEST_CASE("difference in differences: the placebo p-value is uniform under no ef
 
 TEST_CASE("difference in differences: a planted fall of half is found", "[stats][did]") {
     // The same places, the measure area's rate halved after: found beyond chance in about three runs
-    // of four (77 of 100 with this seed; the places' means are about 6 a period, so the fall is 3),
-    // and the estimated change within 30 points of the planted -50 % in most.
+    // of four (72 of 100 with this seed; the places' means are about 6 a period, so the fall is 3),
+    // and the estimated change within 30 points of the planted -50 % in nearly all (99).
     std::mt19937_64 rng(1261);
     int found = 0, covered = 0;
     for (int rep = 0; rep < 100; ++rep) {
@@ -143,8 +143,8 @@ TEST_CASE("difference in differences: a planted fall of half is found", "[stats]
         found += r.placeboP <= 0.05 && r.estimate.effect < 0;
         covered += r.estimate.changePct > -80 && r.estimate.changePct < -20;
     }
-    CHECK(found >= 65);  // three binomial standard deviations below 0.77
-    CHECK(covered >= 85);
+    CHECK(found >= 60);  // about three binomial standard deviations below 0.72
+    CHECK(covered >= 90);
 }
 
 TEST_CASE("difference in differences: undefined without enough periods or candidates", "[stats][did]") {

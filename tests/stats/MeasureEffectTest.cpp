@@ -107,3 +107,41 @@ TEST_CASE("measure effect: under no effect the interval holds 1 about 95 % of th
     CHECK(found / double(draws) > 0.70);
     CHECK(found / double(draws) < 0.85);
 }
+
+TEST_CASE("measure effect: a verdict stands only when the places most like it agree", "[stats][measure_effect]") {
+    // The fall of the first case (A 100 -> 50 against C 400 -> 400: worked), read with a placebo
+    // test made up for the check: confirmed at p = 0.01, undone at p = 0.31, and a rise of the
+    // matched comparison does not confirm a fall.
+    DidResult did;
+    did.estimate.defined = true;
+    did.estimate.effect = -2.1;
+    did.estimate.changePct = -48;
+    did.controls.assign(10, 0);
+    did.placebos = 199;
+    did.placeboP = 0.01;
+    MeasureEffect m = measureEffect({100, 50, 80, 80, 400, 400});
+    checkAgainstPlacebo(m, did);
+    CHECK(m.verdict == EffectVerdict::Worked);
+    CHECK_THAT(m.verdictEn, Catch::Contains("Confirmed against the 10 places most like it before: \u221248 % (placebo p = 0.01, 199 places)"));
+    CHECK_THAT(m.verdictSv, Catch::Contains("Bekräftat mot de 10 platser"));
+
+    did.placeboP = 0.31;
+    m = measureEffect({100, 50, 80, 80, 400, 400});
+    checkAgainstPlacebo(m, did);
+    CHECK(m.verdict == EffectVerdict::NoEffect);  // the MDE of 100 before is below 50 %
+    CHECK_THAT(m.verdictEn, Catch::StartsWith("No change beyond chance: \u221250 % against the rest of the study area, but "
+                                              "places most like it before fell as much"));
+
+    did.placeboP = 0.01;
+    did.estimate.effect = 1.0;
+    m = measureEffect({100, 50, 80, 80, 400, 400});
+    checkAgainstPlacebo(m, did);
+    CHECK(m.verdict == EffectVerdict::NoEffect);
+
+    // Too few stays too few; no placebo test says so.
+    m = measureEffect({6, 3, 0, 0, 400, 400});
+    const EffectVerdict before = m.verdict;
+    checkAgainstPlacebo(m, DidResult{});
+    CHECK(m.verdict == before);
+    CHECK_THAT(m.verdictEn, Catch::EndsWith("Not checked against comparable places (too few of them, or too short a period before)."));
+}

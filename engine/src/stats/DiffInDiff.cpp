@@ -56,16 +56,29 @@ struct Matcher {
     }
 };
 
-// (T_after - T_before) - (mean over controls of C_after - C_before).
-double delta(std::span<const double> treated, const PanelSeries& c, const std::vector<std::size_t>& controls) {
+// (T_after - T_before) - (mean over controls of C_after - C_before), and that difference over
+// the spread of the place's own differences from its controls before: delta / (s sqrt(1/pre +
+// 1/post)), s the standard deviation of y_t - mean_c(y_ct) over the periods before. NaN when s is 0.
+struct Delta {
+    double delta = 0, standardised = 0;
+};
+Delta delta(std::span<const double> treated, const PanelSeries& c, const std::vector<std::size_t>& controls) {
     const std::size_t T = c.periods, pre = c.pre;
-    double control = 0;
-    for (const auto u : controls) {
-        const auto s = c.unit(u);
-        control += mean(s, pre, T) - mean(s, 0, pre);
+    std::vector<double> gap(T);
+    for (std::size_t t = 0; t < T; ++t) {
+        double m = 0;
+        for (const auto u : controls) m += c.y[u * T + t];
+        gap[t] = treated[t] - m / static_cast<double>(controls.size());
     }
-    control /= static_cast<double>(controls.size());
-    return mean(treated, pre, T) - mean(treated, 0, pre) - control;
+    Delta d;
+    d.delta = mean(gap, pre, T) - mean(gap, 0, pre);
+    const double g = mean(gap, 0, pre);
+    double ss = 0;
+    for (std::size_t t = 0; t < pre; ++t) ss += (gap[t] - g) * (gap[t] - g);
+    const double sd = std::sqrt(ss / static_cast<double>(pre - 1));
+    const double scale = sd * std::sqrt(1.0 / static_cast<double>(pre) + 1.0 / static_cast<double>(T - pre));
+    d.standardised = scale > 1e-12 * std::max(1.0, std::abs(g)) ? d.delta / scale : std::numeric_limits<double>::quiet_NaN();
+    return d;
 }
 
 } // namespace
@@ -90,7 +103,7 @@ double meanChangeDifference(const PanelSeries& units) {
                          std::vector<double>(units.y.begin() + static_cast<std::ptrdiff_t>(units.periods), units.y.end())};
     std::vector<std::size_t> all(controls.units());
     std::iota(all.begin(), all.end(), std::size_t{0});
-    return delta(units.unit(0), controls, all);
+    return delta(units.unit(0), controls, all).delta;
 }
 
 DidEstimate twoWayFixedEffects(const PanelSeries& units, double confidence) {
@@ -148,13 +161,21 @@ DidResult matchedDifferenceInDifferences(std::span<const double> treated, const 
     for (const auto u : r.controls) panel.y.insert(panel.y.end(), candidates.unit(u).begin(), candidates.unit(u).end());
     r.estimate = twoWayFixedEffects(panel, o.confidence);
     if (!r.estimate.defined) return r;
-    const double observed = std::abs(r.estimate.effect);
+    r.statistic = delta(treated, candidates, r.controls).standardised;
+    if (!std::isfinite(r.statistic)) return r;
+    const double observed = std::abs(r.statistic);
     const double tolerance = 1e-9 * std::max(1.0, observed);  // ties in exact arithmetic count as as large
-    for (const auto j : m.nearest(target, o.placebos, C)) {
-        const double d = delta(candidates.unit(j), candidates, m.nearest(m.pre[j], o.controls, j));
+    for (const auto j : m.nearest(target, C, C)) {
+        if (r.placebos == o.placebos) break;
+        const Delta d = delta(candidates.unit(j), candidates, m.nearest(m.pre[j], o.controls, j));
+        if (!std::isfinite(d.standardised)) {
+            ++r.skipped;
+            continue;
+        }
         ++r.placebos;
-        if (std::abs(d) >= observed - tolerance) ++r.asLarge;
+        if (std::abs(d.standardised) >= observed - tolerance) ++r.asLarge;
     }
+    if (r.placebos == 0) return r;
     r.placeboP = static_cast<double>(1 + r.asLarge) / static_cast<double>(1 + r.placebos);
     return r;
 }

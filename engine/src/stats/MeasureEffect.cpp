@@ -111,6 +111,44 @@ MeasureEffect measureEffect(const WdqCounts& c, const EffectOptions& o) {
     return m;
 }
 
+void checkAgainstPlacebo(MeasureEffect& m, const DidResult& did, const EffectOptions& o) {
+    if (m.verdict == EffectVerdict::NotEvaluable) return;
+    if (!did.defined()) {
+        m.verdictEn += " Not checked against comparable places (too few of them, or too short a period before).";
+        m.verdictSv += " Inte prövad mot jämförbara platser (för få sådana, eller för kort period före).";
+        return;
+    }
+    const double alpha = 1 - o.confidence;
+    const DidEstimate& d = did.estimate;
+    const bool fell = d.effect < 0 && did.placeboP <= alpha, rose = d.effect > 0 && did.placeboP <= alpha;
+    const std::string p = fmt::format("{:.2f}", did.placeboP);
+    const std::string change = std::isfinite(d.changePct) ? pct(d.changePct) : fmt::format("{:+.2f}", d.effect);
+    const std::string figuresEn = fmt::format("against the {} places most like it before: {} (placebo p = {}, {} places)",
+                                              did.controls.size(), change, p, did.placebos);
+    const std::string figuresSv = fmt::format("mot de {} platser som mest liknade den före: {} (placebo-p = {}, {} platser)",
+                                              did.controls.size(), change, p, did.placebos);
+    const bool claimsFall = m.verdict == EffectVerdict::Worked || m.verdict == EffectVerdict::Displaced;
+    const bool claimsRise = m.verdict == EffectVerdict::Worse;
+    if ((claimsFall && fell) || (claimsRise && rose)) {
+        m.verdictEn += " Confirmed " + figuresEn + ".";
+        m.verdictSv += " Bekräftat " + figuresSv + ".";
+        return;
+    }
+    if (claimsFall || claimsRise) {
+        const std::string seen = pct(m.changePct);
+        m.verdict = m.mdePct > o.tooFewPct ? EffectVerdict::TooFew : EffectVerdict::NoEffect;
+        m.verdictEn = fmt::format("No change beyond chance: {} against the rest of the study area, but places most like "
+                                  "it before {} as much ({}).",
+                                  seen, claimsFall ? "fell" : "rose", figuresEn);
+        m.verdictSv = fmt::format("Ingen förändring utöver slumpen: {} jämfört med resten av området, men platser som "
+                                  "liknade den före {} lika mycket ({}).",
+                                  seen, claimsFall ? "minskade" : "ökade", figuresSv);
+        return;
+    }
+    m.verdictEn += fmt::format(" Compared {}.", figuresEn);
+    m.verdictSv += fmt::format(" Jämfört {}.", figuresSv);
+}
+
 const char* toString(EffectVerdict v) {
     switch (v) {
     case EffectVerdict::NotEvaluable: return "not_evaluable";

@@ -191,6 +191,8 @@ struct MeasuresConfig {
     double radiusM = 50, bufferM = 250;
     double beforeDays = 365, afterDays = 365;
     double tooFewPct = 50;  // a minimum detectable fall above this: "too few to tell"
+    int controls = 10;      // matched control places of the difference in differences
+    int placebos = 199;     // comparable places of its placebo test
 };
 
 // [emerging]: emerging hot spots over time slices of the grid.

@@ -18,9 +18,14 @@
 //
 // The placebo test (Abadie, Diamond & Hainmueller 2010, "in space"): the same estimate for each of
 // the `placebos` candidates most like the measure area, each against its own k matched controls
-// from the other candidates, as if the measure had been there. The p-value is the share of the
-// placebos and the measure area whose |delta| is at least the measure area's:
-//   p = (1 + #{j : |delta_j| >= |delta|}) / (1 + placebos),
+// from the other candidates, as if the measure had been there. Places differ in how much their
+// rates wander (a town centre against a field), so each estimate is compared over its own noise,
+// as Abadie et al. compare post- over pre-period prediction errors: t = delta / (s sqrt(1/pre +
+// 1/post)), s the standard deviation before of the place's gap to its controls' mean. A place
+// whose gap never varied before (no incidents there or in its controls) has no t and is passed
+// over. The p-value is the share of the placebos and the measure area whose |t| is at least the
+// measure area's:
+//   p = (1 + #{j : |t_j| >= |t|}) / (1 + placebos),
 // uniform under no effect when the places are exchangeable (a simulation test checks it).
 #include <cstddef>
 #include <span>
@@ -65,14 +70,17 @@ double meanChangeDifference(const PanelSeries& units);
 struct DidResult {
     DidEstimate estimate;
     std::vector<std::size_t> controls;  // indices into the candidates
+    double statistic = 0;      // t of the measure area; NaN when its gap never varied before
     double placeboP = 1;
     std::size_t placebos = 0;  // how many placebo places the p-value rests on
-    std::size_t asLarge = 0;   // of those, how many with |delta_j| >= |delta|
+    std::size_t asLarge = 0;   // of those, how many with |t_j| >= |t|
+    std::size_t skipped = 0;   // comparable places passed over for having no t
     bool defined() const { return estimate.defined && placebos > 0; }
 };
 
 // The estimate for `treated` against its matched controls from `candidates`, and the placebo
-// test. Undefined with fewer than 2 periods before, none after, or fewer than k + 1 candidates.
+// test. Undefined with fewer than 2 periods before, none after, or fewer than k + 1 candidates;
+// its placebo test undefined (placebos = 0) when the measure area or every candidate has no t.
 DidResult matchedDifferenceInDifferences(std::span<const double> treated, const PanelSeries& candidates,
                                          const DidOptions& options = {});
 

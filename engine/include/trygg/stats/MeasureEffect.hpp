@@ -9,6 +9,7 @@
 // control (1/RES in Farrington & Welsh's notation; below 1 means fewer incidents than the control's
 // trend predicts). Var(ln rate_ratio) = 1/A0 + 1/A1 + 1/C0 + 1/C1 (counts as Poisson). When a
 // count is 0, 0.5 is added to each of the four (Haldane-Anscombe), and the effect says so.
+#include "trygg/stats/DiffInDiff.hpp"
 #include "trygg/stats/Displacement.hpp"
 
 #include <string>
@@ -58,6 +59,14 @@ RatioEstimate rateRatio(double x0, double x1, double c0, double c1, double confi
 double minimumDetectableFall(double a0, double c0, double c1, double confidence, double power);
 
 MeasureEffect measureEffect(const WdqCounts& c, const EffectOptions& options = {});
+
+// The verdict read together with the difference in differences against the places most like the
+// measure area before (DiffInDiff.hpp): worked, displaced or worse stand only when the placebo test
+// agrees at the same level and in the same direction; otherwise the verdict becomes no effect (or
+// too few, by the minimum detectable fall), with both figures said. A verdict of no effect or too
+// few stays, the matched figure added. Without a placebo test (`did` undefined) the verdict stays
+// and says that it was not checked against comparable places.
+void checkAgainstPlacebo(MeasureEffect& m, const DidResult& did, const EffectOptions& options = {});
 
 const char* toString(EffectVerdict v);  // "worked", "displaced", ...
 

@@ -8,7 +8,7 @@
 // named on each other, their effects read as joint.
 //
 // The step's parts: Register.cpp reads the register into measures with their areas (or rejects
-// rows), FollowUp.cpp counts and estimates, Step.cpp is the step (config, layers, metadata).
+// rows), FollowUp.cpp counts and estimates, Matched.cpp compares with places like it, Step.cpp is the step (config, layers, metadata).
 #include "../../Step.hpp"
 
 #include "trygg/geom/Geos.hpp"
@@ -35,6 +35,8 @@ struct Effect {
     std::string category;  // "all" for every category
     stats::WdqCounts counts;
     stats::MeasureEffect effect;
+    stats::DidResult did;  // against matched places (Matched.cpp); only for all and the target category
+    bool matched = false;  // whether the matched comparison was tried
 };
 
 struct Measure {
@@ -50,6 +52,8 @@ struct Measure {
     std::vector<std::string> overlaps;
     std::string notEvaluable;     // why there is no follow-up ("" when there is one)
     std::string notEvaluableSv;
+    std::size_t places = 0;       // candidate places of its shape for the matched comparison
+    std::size_t periodsBefore = 0, periodsAfter = 0;
 };
 
 struct MeasuresResult {
@@ -63,6 +67,11 @@ MeasuresResult readMeasures(const Analysis& a);
 
 // The windows, the counts, the effects and the overlaps of every measure.
 void followUp(const Analysis& a, MeasuresResult& res);
+
+// The difference in differences of every measure (for all incidents and its target category)
+// against the places of its own shape most like it before, with the placebo test; then each of
+// those verdicts checked against it (stats::checkAgainstPlacebo).
+void matchedFollowUp(const Analysis& a, MeasuresResult& res);
 
 // The effect a measure is read by: of the category it targets, else of all incidents.
 const Effect* headline(const Measure& m);

@@ -31,7 +31,7 @@ public:
         const auto t = file.table("measures", "must be a table ([measures])");
         if (!t) return;
         t->onlyKnown({"path", "layer", "crs", "fields", "places", "kinds", "radius_m", "buffer_m", "before_days",
-                      "after_days", "too_few_pct"});
+                      "after_days", "too_few_pct", "controls", "placebos"});
         MeasuresConfig m;
         m.register_.path = t->path("path");
         if (m.register_.path.empty()) t->failAt("measures.path", "missing: the register of measures (CSV, XLSX or a layer)");
@@ -67,6 +67,12 @@ public:
             if (!(*x > 0 && *x <= 100)) t->fail("too_few_pct", "must be a per cent above 0 and at most 100");
             m.tooFewPct = *x;
         }
+        for (auto [key, v, min] : {std::tuple{"controls", &m.controls, 1}, {"placebos", &m.placebos, 19}})
+            if (auto x = t->number(key)) {
+                if (!(*x >= min && *x <= 100000 && *x == std::floor(*x)))
+                    t->fail(key, fmt::format("must be a whole number from {} to 100000", min));
+                *v = static_cast<int>(*x);
+            }
         cfg.measures = m;
     }
     bool enabled(const Analysis& a) const override { return a.cfg.measures.has_value(); }
@@ -76,6 +82,7 @@ public:
                                          a.cfg.incidents.path));
         MeasuresResult r = readMeasures(a);
         followUp(a, r);
+        matchedFollowUp(a, r);
         if (a.publishing() && a.main)
             a.summary.warnings.push_back("measures: the follow-up of the register is not written in publishing mode yet "
                                          "(its per-category counts are not protected); publish [followup] instead");
@@ -106,6 +113,20 @@ public:
                "for the buffer; minimum detectable fall at 80 % power; WDQ (Bowers & Johnson 2003). Counts taken as "
                "Poisson: with overdispersion the intervals are too narrow");
         md.add("measures.too_few_pct", fmt::format("{:g}", mc.tooFewPct));
+        md.add("measures.matched",
+               fmt::format("difference in differences against the {} places most like the measure area before (its own "
+                           "shape moved on a lattice of its bounding box, centre inside the study area, meeting no "
+                           "measure's zone; matched on mean rate and least-squares trend over the periods before, each "
+                           "standardised by its spread), rates per 30.44 days in whole periods of about a month, fitted as "
+                           "the two-way fixed-effects regression (unit and period effects; t interval); placebo test in "
+                           "space over the {} most comparable places, each against its own matched places, comparing "
+                           "t = delta / (s sqrt(1/pre + 1/post)) with s the spread of the gap before (Abadie, Diamond & "
+                           "Hainmueller 2010); for all incidents and the target category",
+                           mc.controls, mc.placebos));
+        md.add("measures.verdict", "worked, displaced or worse only when the rate ratio is beyond chance against the rest "
+                                   "of the study area and the placebo test agrees in direction at the same level (0.05); "
+                                   "otherwise no effect, or too few to tell when the minimum detectable fall is above "
+                                   "too_few_pct");
     }
     void summary(const Analysis& a, std::vector<std::string>& lines) const override {
         const MeasuresResult& r = a.results.get<MeasuresResult>(name());
@@ -127,8 +148,10 @@ private:
                                  "control_after"})
             f.push_back(l.add(name, FieldType::Integer));
         for (const char* name : {"rate_ratio", "ci_low", "ci_high", "p_value", "change_pct", "mde_pct", "buffer_ratio",
-                                 "buffer_ci_low", "buffer_ci_high", "wdq", "total_net_effect"})
+                                 "buffer_ci_low", "buffer_ci_high", "wdq", "total_net_effect", "did_per_month",
+                                 "did_ci_low", "did_ci_high", "did_change_pct", "placebo_p"})
             f.push_back(l.add(name, FieldType::Real));
+        for (const char* name : {"control_places", "placebo_places"}) f.push_back(l.add(name, FieldType::Integer));
         for (const char* name : {"verdict_code", "verdict", "verdict_sv"}) f.push_back(l.add(name, FieldType::Text));
     }
     static void setEffect(output::LayerWriter& l, const std::vector<int>& f, const Measure& m, const Effect* e) {
@@ -149,6 +172,16 @@ private:
                              or_(x.buffer.defined, x.buffer.low), or_(x.buffer.defined, x.buffer.high), x.wdq.wdq,
                              x.wdq.totalNetEffect})
                 l.setReal(f[k++], v);
+            const auto& d = e->did;
+            const bool did = d.defined();
+            for (double v : {or_(did, d.estimate.effect), or_(did, d.estimate.low), or_(did, d.estimate.high),
+                             or_(did, d.estimate.changePct), or_(did, d.placeboP)})
+                l.setReal(f[k++], v);
+            for (std::size_t v : {d.controls.size(), d.placebos}) {
+                if (did) l.setInt(f[k], static_cast<std::int64_t>(v));
+                else l.setNull(f[k]);
+                ++k;
+            }
             l.setText(f[k], stats::toString(x.verdict));
         }
         l.setText(f[f.size() - 2], en);

@@ -360,6 +360,16 @@ std::vector<LayerSpec> build() {
                        derived("buffer_ci_high", b, "Buffertens kvot, övre gräns", "Buffer's ratio, upper limit"),
                        derived("wdq", followupCounts, "WDQ (viktad förskjutningskvot)", "WDQ (weighted displacement quotient)"),
                        derived("total_net_effect", followupCounts, "Total nettoeffekt", "Total net effect"),
+                       // The matched comparison: from the measure area's monthly counts and those of
+                       // places elsewhere (measures/Matched.cpp).
+                       derived("did_per_month", a, "Skillnad i skillnader, per månad",
+                               "Difference in differences, per month"),
+                       derived("did_ci_low", a, "Skillnad i skillnader, nedre gräns", "Difference in differences, lower limit"),
+                       derived("did_ci_high", a, "Skillnad i skillnader, övre gräns", "Difference in differences, upper limit"),
+                       derived("did_change_pct", a, "Förändring mot liknande platser", "Change against similar places", "%"),
+                       derived("placebo_p", a, "Placebotestets p-värde", "Placebo test's p-value"),
+                       context("control_places", "Jämförelseplatser", "Matched places"),
+                       context("placebo_places", "Placeboplatser", "Placebo places"),
                        withClasses(derived("verdict_code", followupCounts, "Resultat", "Result"),
                                    {{"worked", "Effekt", "Worked"},
                                     {"displaced", "Förflyttning", "Displacement"},

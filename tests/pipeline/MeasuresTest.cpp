@@ -17,13 +17,13 @@ using namespace trygg;
 
 namespace {
 
-pipeline::Config measuresConfig(const test::TempDir& dir) {
+pipeline::Config measuresConfig(const test::TempDir& dir, bool perception = false) {
     pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
     c.output.path = dir.file("kavlinge.gpkg");
     c.output.report = false;
     c.output.qgisProject = false;
     c.analyses.clear();
-    c.perception.reset();
+    if (!perception) c.perception.reset();
     c.change.reset();
     c.emerging.reset();
     return c;
@@ -134,9 +134,9 @@ TEST_CASE("measures: the sample register, every row used or rejected, counts as 
 }
 
 TEST_CASE("measures: the effects planted in the sample are found, each with its verdict", "[pipeline][measures]") {
-    // The sample config as it is (buffer 250 m, a year before and after).
+    // The sample config as it is (buffer 250 m, a year before and after), with its safety reports.
     test::TempDir dir;
-    const auto s = pipeline::run(measuresConfig(dir), Progress());
+    const auto s = pipeline::run(measuresConfig(dir, true), Progress());
     const auto measures = rows(s.outputPath, "measures");
     std::map<std::string, const Row*> byId;
     for (const auto& m : measures) byId[m.text.at("measure_id")] = &m;
@@ -162,6 +162,21 @@ TEST_CASE("measures: the effects planted in the sample are found, each with its 
         }
     }
     CHECK(byId["A9"]->number.at("buffer_ci_low") > 1);
+    // Perceived safety: the sample's safety reports have dates spread evenly over the two years and
+    // no planted change, so around the lit park (many reports) residents feel as unsafe as before,
+    // as scripts/make-sample-data says ("still dark in people's minds").
+    const Row& a1 = *byId["A1"];
+    CHECK(a1.number.at("perceived_before_n") >= 50);
+    CHECK(a1.number.at("perceived_after_n") >= 50);
+    CHECK(a1.number.at("perceived_p") > 0.05);
+    CHECK(a1.number.at("perceived_before") > 4);  // the park is feared: scores above the unsafe line
+    CHECK_THAT(a1.text.at("perceived"), Catch::StartsWith("No change in perceived safety beyond chance"));
+    CHECK_THAT(a1.text.at("perceived_sv"), Catch::StartsWith("Ingen förändring i upplevd trygghet"));
+    for (const auto& m : measures)
+        if (m.number.count("perceived_before_n") && (m.number.at("perceived_before_n") < 5 || m.number.at("perceived_after_n") < 5)) {
+            CHECK(m.isNull("perceived_p"));
+            CHECK_THAT(m.text.at("perceived"), Catch::StartsWith("Too few safety reports to tell"));
+        }
     CHECK(byId["A4"]->text.at("effect_category") == "klotter");
     CHECK(byId["A4"]->number.at("mde_pct") > 50);
 

@@ -394,6 +394,24 @@ std::vector<LayerSpec> build() {
                                  label("after_to", "Efter, till", "After, to"),
                                  label("overlaps", "Överlappar", "Overlaps"), context("area_km2", "Yta", "Area", "km²")}),
                    "", false, false, "measure_id"});
+    {
+        // Residents' safety reports in and around each measure, before and after (measures/Perceived.cpp).
+        auto& fields = all.back().fields;
+        const std::vector<std::string> n{"perceived_before_n", "perceived_after_n"};
+        for (auto f : {count("perceived_before_n", "Trygghetsrapporter före", "Safety reports before"),
+                       count("perceived_after_n", "Trygghetsrapporter efter", "Safety reports after"),
+                       derived("perceived_before", n, "Upplevd otrygghet före (medel)", "Perceived insecurity before (mean)"),
+                       derived("perceived_after", n, "Upplevd otrygghet efter (medel)", "Perceived insecurity after (mean)"),
+                       derived("perceived_change", n, "Förändring i upplevd otrygghet", "Change in perceived insecurity"),
+                       derived("perceived_p", n, "p-värde (Welch)", "p-value (Welch)"),
+                       derived("unsafe_share_before", n, "Andel otrygga före", "Share unsafe before"),
+                       derived("unsafe_share_after", n, "Andel otrygga efter", "Share unsafe after"),
+                       derived("perceived_vs_rest", n, "Förändring mot resten av området", "Change against the rest of the area"),
+                       derived("perceived_vs_rest_p", n, "p-värde mot resten", "p-value against the rest"),
+                       derived("perceived", n, "Upplevd trygghet (engelska)", "Perceived safety"),
+                       derived("perceived_sv", n, "Upplevd trygghet", "Perceived safety (Swedish)")})
+            fields.push_back(f);
+    }
     all.push_back({"measure_effects", "none",
                    effectFields({key("measure_id", "Åtgärd", "Measure"), key("category", "Kategori", "Category")}), "",
                    false, false});

@@ -8,13 +8,15 @@
 // named on each other, their effects read as joint.
 //
 // The step's parts: Register.cpp reads the register into measures with their areas (or rejects
-// rows), FollowUp.cpp counts and estimates, Matched.cpp compares with places like it, Step.cpp is the step (config, layers, metadata).
+// rows), FollowUp.cpp counts and estimates, Matched.cpp compares with places like it,
+// Perceived.cpp reads residents' reports before and after, Step.cpp is the step (config, layers, metadata).
 #include "../../Step.hpp"
 
 #include "trygg/geom/Geos.hpp"
 #include "trygg/io/MeasureRegister.hpp"
 #include "trygg/stats/DiffInDiff.hpp"
 #include "trygg/stats/MeasureEffect.hpp"
+#include "trygg/stats/PerceivedChange.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -54,6 +56,9 @@ struct Measure {
     std::string notEvaluableSv;
     std::size_t places = 0;       // candidate places of its shape for the matched comparison
     std::size_t periodsBefore = 0, periodsAfter = 0;
+    bool perceivedTried = false;  // perception reports were given and it has windows
+    stats::PerceivedChange perceived;
+    std::string perceivedEn, perceivedSv;  // a plain reading
 };
 
 struct MeasuresResult {
@@ -72,6 +77,10 @@ void followUp(const Analysis& a, MeasuresResult& res);
 // against the places of its own shape most like it before, with the placebo test; then each of
 // those verdicts checked against it (stats::checkAgainstPlacebo).
 void matchedFollowUp(const Analysis& a, MeasuresResult& res);
+
+// Residents' perceived safety in and around every measure (its zone) before and after, against the
+// rest of the study area, when the run has perception reports (Perceived.cpp).
+void perceivedFollowUp(const Analysis& a, MeasuresResult& res);
 
 // The effect a measure is read by: of the category it targets, else of all incidents.
 const Effect* headline(const Measure& m);

@@ -83,6 +83,7 @@ public:
         MeasuresResult r = readMeasures(a);
         followUp(a, r);
         matchedFollowUp(a, r);
+        perceivedFollowUp(a, r);
         if (a.publishing() && a.main)
             a.summary.warnings.push_back("measures: the follow-up of the register is not written in publishing mode yet "
                                          "(its per-category counts are not protected); publish [followup] instead");
@@ -198,6 +199,12 @@ private:
         const int km2 = l.add("area_km2", FieldType::Real);
         std::vector<int> f;
         effectFields(l, f);
+        std::vector<int> pf;
+        for (const char* name : {"perceived_before_n", "perceived_after_n"}) pf.push_back(l.add(name, FieldType::Integer));
+        for (const char* name : {"perceived_before", "perceived_after", "perceived_change", "perceived_p",
+                                 "unsafe_share_before", "unsafe_share_after", "perceived_vs_rest", "perceived_vs_rest_p"})
+            pf.push_back(l.add(name, FieldType::Real));
+        for (const char* name : {"perceived", "perceived_sv"}) pf.push_back(l.add(name, FieldType::Text));
         for (const auto& m : r.measures) {
             l.setGeometry(m.areaWkb, "a measure's area");
             const Effect* e = headline(m);
@@ -209,10 +216,30 @@ private:
             for (std::size_t k = 0; k < own.size(); ++k) l.setText(own[k], values[k]);
             l.setReal(km2, m.areaM2 / 1e6);
             setEffect(l, f, m, e);
+            setPerceived(l, pf, m);
             l.write("a measure", m.row.id);
         }
         l.finish();
         writer.style("measures", output::outlineQml("20,90,160,255", 0.8, "20,90,160,60"), "Measures, outlined");
+    }
+    static void setPerceived(output::LayerWriter& l, const std::vector<int>& f, const Measure& m) {
+        const auto& c = m.perceived;
+        if (!m.perceivedTried) {
+            for (const int k : f) l.setNull(k);
+            return;
+        }
+        l.setInt(f[0], static_cast<std::int64_t>(c.before.n));
+        l.setInt(f[1], static_cast<std::int64_t>(c.after.n));
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        const auto or_ = [&](bool ok, double v) { return ok ? v : nan; };
+        std::size_t k = 2;
+        for (double v : {or_(c.before.n > 0, c.before.mean), or_(c.after.n > 0, c.after.mean), or_(c.defined, c.change),
+                         or_(c.defined, c.p), or_(c.before.n > 0, c.before.unsafeShare),
+                         or_(c.after.n > 0, c.after.unsafeShare), or_(c.againstRest, c.relative),
+                         or_(c.againstRest, c.relativeP)})
+            l.setReal(f[k++], v);
+        l.setText(f[k++], m.perceivedEn);
+        l.setText(f[k], m.perceivedSv);
     }
     static void writeEffects(const MeasuresResult& r, output::GpkgWriter& writer) {
         using output::FieldType;

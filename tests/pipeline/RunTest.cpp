@@ -1204,9 +1204,9 @@ TEST_CASE("further analyses: their own reports, their own layers, inputs read on
     CHECK(html.find("Skadegörelse och klotter") != std::string::npos);
     std::size_t maps = 0;
     for (auto at = html.find("class=\"map\""); at != std::string::npos; at = html.find("class=\"map\"", at + 1)) ++maps;
-    // The main analysis's seven (rates, change, emerging, hot spots, density, fear versus crime,
-    // dark parts; report/ReportTest.cpp), and a hot spot map for each further analysis.
-    CHECK(maps == 9);
+    // The main analysis's eight (rates, change, emerging, hot spots, density, fear versus crime,
+    // dark parts, measures; report/ReportTest.cpp), and a hot spot map for each further analysis.
+    CHECK(maps == 10);
 }
 
 TEST_CASE("a study area outside the analysis CRS is never measured silently", "[pipeline][crs]") {

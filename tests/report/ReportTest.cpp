@@ -99,6 +99,22 @@ TEST_CASE("the lägesbild report: its parts, numbered areas on their maps, label
     // The follow-up with its verdict and caution in Swedish.
     CHECK(text.find("Ny belysning i Kaptenens park") != std::string::npos);
     CHECK(text.find("Effekt, med spridning av nyttan") != std::string::npos);
+    // The register's follow-up (3.4): every measure numbered on its map, its verdict in Swedish,
+    // the rejected rows with their reason in Swedish.
+    {
+        std::set<std::string> ids;
+        GDALDatasetUniquePtr ds(GDALDataset::Open(c.output.path.c_str(), GDAL_OF_VECTOR));
+        for (auto& f : *ds->GetLayerByName("measures")) ids.insert(f->GetFieldAsString("measure_id"));
+        CHECK(ids.size() == 8);
+        const auto h = html.find("3.4 Uppföljning av åtgärder");
+        REQUIRE(h != std::string::npos);
+        const auto svg = html.substr(html.find("<svg", h), html.find("</svg>", h) - html.find("<svg", h));
+        std::set<std::string> badged;
+        for (const auto& [n, r] : badges(svg)) badged.insert(n);
+        CHECK(badged == ids);
+        CHECK(text.find("Förflyttning: −81 % i åtgärdsområdet") != std::string::npos);
+        CHECK(text.find("Platsen finns inte i kartlagren") != std::string::npos);
+    }
     // Every problem of the GeoPackage, by its id, in the main analysis's table.
     {
         GDALDatasetUniquePtr ds(GDALDataset::Open(c.output.path.c_str(), GDAL_OF_VECTOR));

@@ -417,7 +417,17 @@ std::vector<LayerSpec> build() {
                    false, false});
     all.push_back({"rejected_measures", "none",
                    {key("source_row", "Rad i registret", "Row of the register"), label("measure_id", "Åtgärd", "Measure"),
-                    label("reject_reason", "Skäl", "Reason"), label("reject_field", "Fält", "Field"),
+                    withClasses(label("reject_reason", "Skäl", "Reason"),
+                                {{"missing_id", "Saknar id", "No id"},
+                                 {"duplicate_id", "Id:t finns redan på en tidigare rad", "The id is taken by an earlier row"},
+                                 {"missing_name", "Saknar namn", "No name"},
+                                 {"unknown_kind", "Typen finns inte bland åtgärdstyperna", "The kind is not one of the kinds"},
+                                 {"bad_date", "Datumet går inte att läsa", "The date cannot be read"},
+                                 {"end_before_start", "Slutar före start", "Ends before it starts"},
+                                 {"no_place", "Saknar plats och geometri", "No place and no geometry"},
+                                 {"place_not_found", "Platsen finns inte i kartlagren", "The place is in no map layer"},
+                                 {"outside_study_area", "Ligger utanför området", "Lies outside the study area"}}),
+                    label("reject_field", "Fält", "Field"),
                     label("reject_detail", "Detaljer", "Detail")},
                    "", false});
     all.push_back({"dark_spots", "multipolygon",

@@ -58,6 +58,30 @@ std::string aliasesXml(const std::vector<FieldAlias>& aliases) {
     return s;
 }
 
+const std::vector<VerdictColour>& measureVerdictColours() {
+    static const std::vector<VerdictColour> v = {{"worked", "#1a9850"},      {"displaced", "#f08c1e"},
+                                                 {"worse", "#d73027"},       {"no_effect", "#8c8c8c"},
+                                                 {"too_few", "#c2a5cf"},     {"not_evaluable", "#ffffff"}};
+    return v;
+}
+
+namespace {
+std::string rgba(const char* hex, int alpha) {
+    const unsigned v = static_cast<unsigned>(std::stoul(std::string(hex + 1), nullptr, 16));
+    return std::to_string((v >> 16) & 255) + "," + std::to_string((v >> 8) & 255) + "," + std::to_string(v & 255) + "," +
+           std::to_string(alpha);
+}
+} // namespace
+
+std::string measuresQml(const std::vector<std::string>& labels) {
+    std::vector<Category> categories;
+    const auto& colours = measureVerdictColours();
+    for (std::size_t k = 0; k < colours.size(); ++k)
+        categories.push_back({colours[k].code, k < labels.size() ? labels[k] : colours[k].code, rgba(colours[k].hex, 170),
+                              "40,40,40,255", 0.4});
+    return withLabels(categorizedQml("verdict_code", categories), "\"measure_id\"", 8, true, 9);
+}
+
 std::string categorizedQml(const std::string& field, const std::vector<Category>& categories) {
     std::string s = kHeader;
     s += fmt::format("  <renderer-v2 type=\"categorizedSymbol\" attr=\"{}\" symbollevels=\"0\" enableorderby=\"0\" "

@@ -5,6 +5,7 @@
 #include "ReportDoc.hpp"
 
 #include "trygg/output/Layers.hpp"
+#include "trygg/output/Styles.hpp"
 
 #include <fmt/format.h>
 #include <gdal_priv.h>
@@ -111,6 +112,73 @@ std::string followup(Doc& d) {
     return s + fmt::format("</table><p class=\"small\">{}</p></section>", esc(d.md[d.english ? "followup.method" : "followup.method_sv"]));
 }
 
+// The register's measures ([measures]): a map coloured by result, each numbered with its id, and a
+// verdict per measure in the report's language, with its perceived safety.
+std::string measures(Doc& d) {
+    OGRLayer* ms = d.layer("measures");
+    if (!ms) return "";
+    std::string s = fmt::format("<h3 id=\"measures\">3.4 {}</h3><section><p>{}</p>", d.T("Uppföljning av åtgärder", "Follow-up of the measures"),
+                                d.T("Varje åtgärd i åtgärdsregistret, följd upp för sig: händelserna i åtgärdsområdet före och efter "
+                                    "starten jämfört med resten av kommunen och med de platser som mest liknade det före, och de "
+                                    "boendes upplevda trygghet i och runt det. Ett resultat som säger att åtgärden fungerat kräver "
+                                    "att båda jämförelserna visar det. Metoden står i avsnitt 4.",
+                                    "Each measure of the register, followed up on its own: the incidents in its area before and after "
+                                    "its start against the rest of the municipality and against the places most like it before, and "
+                                    "residents' perceived safety in and around it. A result saying that it worked needs both "
+                                    "comparisons to show it. The method is in part 4."));
+    // Framed on the measures: at the municipality's scale a park is a few pixels.
+    OGREnvelope env;
+    Basemap base = d.base;
+    if (ms->GetExtent(&env, TRUE) == OGRERR_NONE) {
+        const std::array<double, 4> focus{env.MinX, env.MinY, env.MaxX, env.MaxY};
+        base = makeBasemap(*d.ds, 1000, &focus);
+    }
+    SvgMap map(*d.ds, base);
+    std::vector<std::pair<std::string, std::string>> items;
+    for (const auto& c : output::measureVerdictColours()) {
+        const std::string code = c.code;
+        map.fill("measures", c.hex, 0.9, [&](OGRFeature& f) { return code == f.GetFieldAsString("verdict_code"); }, 5);
+        items.push_back({c.hex, output::classLabel("measures", "verdict_code", code, d.english)});
+    }
+    map.outlines("measures", "#282828", 0.8);
+    map.numberedOutlines("measures", [](OGRFeature& f) { return std::string(f.GetFieldAsString("measure_id")); }, "#282828",
+                         false, true);
+    s += map.finish(d.english) + legend(items);
+    s += "<table class=\"wide\"><tr>";
+    for (const char* c : {"measure_id", "name", "kind", "start", "verdict_code", "change_pct", "did_change_pct", "placebo_p"}) {
+        const std::string unit = std::string(c).find("pct") != std::string::npos ? " (%)" : "";
+        s += fmt::format("<th>{}{}</th>", esc(output::fieldTitle("measures", c, d.english)), unit);
+    }
+    s += fmt::format("<th>{}</th></tr>", esc(output::fieldTitle("measures", d.english ? "verdict" : "verdict_sv", d.english)));
+    for (auto& f : *ms) {
+        const std::string code = f->GetFieldAsString("verdict_code");
+        std::string colour = "#ffffff";
+        for (const auto& c : output::measureVerdictColours())
+            if (code == c.code) colour = c.hex;
+        std::string verdict = esc(f->GetFieldAsString(d.english ? "verdict" : "verdict_sv"));
+        const int perceived = f->GetFieldIndex(d.english ? "perceived" : "perceived_sv");
+        if (perceived >= 0 && f->IsFieldSetAndNotNull(perceived)) verdict += "<br>" + esc(f->GetFieldAsString(perceived));
+        s += fmt::format("<tr><td><b>{}</b></td><td>{}</td><td>{}</td><td>{}</td>"
+                         "<td><span class=\"swatch\" style=\"background:{}\"></span> {}</td>"
+                         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"small\">{}</td></tr>",
+                         esc(f->GetFieldAsString("measure_id")), esc(f->GetFieldAsString("name")), esc(f->GetFieldAsString("kind")),
+                         esc(f->GetFieldAsString("start")), colour,
+                         esc(output::classLabel("measures", "verdict_code", code, d.english)), d.fixed(*f, "change_pct", 0),
+                         d.fixed(*f, "did_change_pct", 0), d.fixed(*f, "placebo_p", 2), verdict);
+    }
+    s += "</table>";
+    if (OGRLayer* rj = d.layer("rejected_measures"); rj && rj->GetFeatureCount() > 0) {
+        s += fmt::format("<p>{}</p><ul>", d.T("Rader i registret som inte användes:", "Rows of the register that were not used:"));
+        for (auto& f : *rj)
+            s += fmt::format("<li>{} {} ({}): {}</li>", d.T("Rad", "Row"), f->GetFieldAsInteger64("source_row"),
+                             esc(f->GetFieldAsString("measure_id")),
+                             esc(output::classLabel("rejected_measures", "reject_reason", f->GetFieldAsString("reject_reason"),
+                                                    d.english)));
+        s += "</ul>";
+    }
+    return s + "</section>";
+}
+
 // The problems of an analysis, as a table.
 std::string problemTable(Doc& d, const std::string& prefix) {
     OGRLayer* pr = d.layer(prefix + "problems");
@@ -147,6 +215,7 @@ std::string partAnalysis(Doc& d) {
                          "of the GeoPackage, with the area's shape."),
                      problemTable(d, ""));
     s += followup(d);
+    s += measures(d);
     return s;
 }
 

@@ -155,6 +155,7 @@ const char* kStyle =
     ".summary{background:#f6f6f6;padding:4px 14px;border-radius:4px}.summary li{margin:4px 0}"
     ".legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 14px;font-size:9pt}"
     ".legend span{display:inline-block;width:12px;height:12px;margin-right:4px;border:1px solid #999;vertical-align:middle}"
+    ".swatch{display:inline-block;width:10px;height:10px;border:1px solid #999;vertical-align:middle}"
     "table{border-collapse:collapse;font-size:9pt;width:100%;margin-top:6px}td,th{border-bottom:1px solid #ddd;"
     "padding:3px 4px;text-align:left;vertical-align:top}.num{text-align:right;white-space:nowrap}"
     "table.wide{font-size:8pt}"

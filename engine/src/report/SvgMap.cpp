@@ -117,11 +117,17 @@ std::vector<OGRLayer*> contextLayers(GDALDataset& ds) {
     return out;
 }
 
-Basemap makeBasemap(GDALDataset& ds, double widthPx) {
+Basemap makeBasemap(GDALDataset& ds, double widthPx, const std::array<double, 4>* focus) {
     Basemap b;
     OGREnvelope env;
     OGRLayer* study = ds.GetLayerByName("study_area");
     if (!study || study->GetExtent(&env, TRUE) != OGRERR_NONE) throw IoError("report: no study_area layer to frame the maps");
+    if (focus) {
+        const double minW = (env.MaxX - env.MinX) / 3, fw = (*focus)[2] - (*focus)[0], fh = (*focus)[3] - (*focus)[1];
+        const double padX = std::max(0.1 * fw, (minW - fw) / 2), padY = std::max(0.1 * fh, (minW * 0.6 - fh) / 2);
+        env.MinX = (*focus)[0] - padX, env.MaxX = (*focus)[2] + padX;
+        env.MinY = (*focus)[1] - padY, env.MaxY = (*focus)[3] + padY;
+    }
     const double w = env.MaxX - env.MinX, h = env.MaxY - env.MinY;
     Frame& frame = b.frame;
     frame.minX = env.MinX - 0.02 * w;
@@ -199,15 +205,18 @@ void SvgMap::graduated(const std::string& layerName, const std::string& field, c
 }
 
 void SvgMap::fill(const std::string& layerName, const std::string& colour, double opacity,
-                  const std::function<bool(OGRFeature&)>& keep) {
+                  const std::function<bool(OGRFeature&)>& keep, double haloPx) {
     OGRLayer* l = m_ds.GetLayerByName(layerName.c_str());
     if (!l) return;
     std::string d;
     l->ResetReading();
     for (auto& f : *l)
         if (!keep || keep(*f)) d += pathOf(f->GetGeometryRef(), m_frame);
-    if (!d.empty())
-        m_svg += fmt::format("<path d=\"{}\" fill=\"{}\" fill-opacity=\"{}\" stroke=\"none\"/>", d, colour, opacity);
+    if (d.empty()) return;
+    const std::string stroke =
+        haloPx > 0 ? fmt::format("stroke=\"{}\" stroke-width=\"{}\" stroke-linejoin=\"round\"", colour, haloPx)
+                   : std::string("stroke=\"none\"");
+    m_svg += fmt::format("<path d=\"{}\" fill=\"{}\" fill-opacity=\"{}\" {}/>", d, colour, opacity, stroke);
 }
 
 void SvgMap::outlines(const std::string& layerName, const std::string& colour, double width, bool dashed) {
@@ -241,7 +250,7 @@ void SvgMap::numberedOutlines(const std::string& layerName, const std::string& n
 }
 
 void SvgMap::numberedOutlines(const std::string& layerName, const Numbering& numberOf, const std::string& colour,
-                              bool dashed) {
+                              bool dashed, bool besideWhenSmall) {
     OGRLayer* l = m_ds.GetLayerByName(layerName.c_str());
     if (!l) return;
     const geom::GeosContext geos;
@@ -266,12 +275,17 @@ void SvgMap::numberedOutlines(const std::string& layerName, const Numbering& num
     // The largest first: they have the most room, the small ones then find theirs around them.
     std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.r > b.r; });
     constexpr double kR = 12;  // the badge's radius
+    // Small areas keep their own few pixels free of badges and place names.
+    if (besideWhenSmall)
+        for (const Item& it : items)
+            if (it.r < kR) m_taken.push_back({it.x - 2 * it.r - 3, it.y - 2 * it.r - 3, it.x + 2 * it.r + 3, it.y + 2 * it.r + 3});
     for (const Item& it : items) {
         const double w = std::max(2 * kR, textWidth(it.number, 15) + 10);
         const auto badge = [&](double cx, double cy) { return Box{cx - w / 2, cy - kR, cx + w / 2, cy + kR}; };
         bool placed = false;
         // Inside: at the centre, or as far from it as the circle leaves room.
         for (const auto& [dx, dy] : {std::pair{0.0, 0.0}, {0.0, -1.0}, {0.0, 1.0}, {-1.0, 0.0}, {1.0, 0.0}}) {
+            if (besideWhenSmall && it.r < kR) break;
             const double room = std::max(0.0, it.r - kR);
             const double cx = it.x + dx * room, cy = it.y + dy * room;
             if (take(badge(cx, cy))) {
@@ -284,7 +298,8 @@ void SvgMap::numberedOutlines(const std::string& layerName, const Numbering& num
             }
         }
         // Beside it, with a leader line, at the first free place on rings around it.
-        for (double dist = 24; !placed && dist <= 120; dist += 16)
+        const double first = besideWhenSmall ? std::max(24.0, it.r + kR + 4) : 24.0;
+        for (double dist = first; !placed && dist <= first + 96; dist += 16)
             for (int k = 0; k < 12 && !placed; ++k) {
                 const double a = k * M_PI / 6 - M_PI / 2;
                 const double cx = it.x + dist * std::cos(a), cy = it.y + dist * std::sin(a);

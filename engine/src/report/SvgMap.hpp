@@ -4,6 +4,7 @@
 // their largest inscribed circle (GEOS), and no label is drawn over another: a number that does
 // not fit inside its area is set beside it with a leader line; a place name that finds no free
 // room is left out. Internal to the report.
+#include <array>
 #include <functional>
 #include <map>
 #include <string>
@@ -35,7 +36,10 @@ struct Basemap {
     Frame frame;
     std::string below, studyOutline;
 };
-Basemap makeBasemap(GDALDataset& ds, double widthPx);
+// Framed on the study area, or on `focus` (the analysis CRS's metres: minX, minY, maxX, maxY)
+// when given, widened to at least a third of the study area's width so that the places around
+// still show; what lies outside the frame is cut off.
+Basemap makeBasemap(GDALDataset& ds, double widthPx, const std::array<double, 4>* focus = nullptr);
 
 // A rectangle in pixels, for labels that must not overlap.
 struct Box {
@@ -60,10 +64,14 @@ public:
                           const std::string& kind, const std::string& colour, bool dashed = false);
     // The same with the number a function gives each feature ("" leaves it out).
     using Numbering = std::function<std::string(OGRFeature&)>;
-    void numberedOutlines(const std::string& layer, const Numbering& number, const std::string& colour, bool dashed = false);
-    // Every polygon of `layer` in one colour.
+    // `besideWhenSmall`: a number whose badge does not fit inside its area goes beside it, so that
+    // the area still shows.
+    void numberedOutlines(const std::string& layer, const Numbering& number, const std::string& colour, bool dashed = false,
+                          bool besideWhenSmall = false);
+    // Every polygon of `layer` in one colour; `haloPx` above 0 draws its edge that wide in the same
+    // colour, so that areas of a few pixels still show.
     void fill(const std::string& layer, const std::string& colour, double opacity,
-              const std::function<bool(OGRFeature&)>& keep = {});
+              const std::function<bool(OGRFeature&)>& keep = {}, double haloPx = 0);
     // Outlines without numbers.
     void outlines(const std::string& layer, const std::string& colour, double width, bool dashed = false);
 

@@ -24,6 +24,15 @@ struct Category {
 };
 std::string categorizedQml(const std::string& field, const std::vector<Category>& categories);
 
+// measures.verdict_code: each result's colour, as the QGIS style and the report's map draw it.
+struct VerdictColour {
+    const char* code;
+    const char* hex;  // "#1a9850"
+};
+const std::vector<VerdictColour>& measureVerdictColours();
+// The measures layer, filled by result and labelled with its id.
+std::string measuresQml(const std::vector<std::string>& labels);  // labels in measureVerdictColours' order
+
 // Polygons in seven classes on a bin field (3 .. -3), labelled from 3 down: ArcGIS Pro's hot spot
 // colours, red for positive, blue for negative, grey for 0.
 std::string binClassesQml(const std::string& field, const std::array<std::string, 7>& labels);

@@ -2,6 +2,7 @@
 #include "Measures.hpp"
 
 #include "trygg/core/Error.hpp"
+#include "trygg/output/Layers.hpp"
 #include "trygg/output/Styles.hpp"
 
 #include <fmt/format.h>
@@ -220,7 +221,10 @@ private:
             l.write("a measure", m.row.id);
         }
         l.finish();
-        writer.style("measures", output::outlineQml("20,90,160,255", 0.8, "20,90,160,60"), "Measures, outlined");
+        std::vector<std::string> labels;
+        for (const auto& c : output::measureVerdictColours())
+            labels.push_back(output::classLabel("measures", "verdict_code", c.code, true));
+        writer.style("measures", output::measuresQml(labels), "Measures, by result");
     }
     static void setPerceived(output::LayerWriter& l, const std::vector<int>& f, const Measure& m) {
         const auto& c = m.perceived;

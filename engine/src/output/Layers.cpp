@@ -477,8 +477,8 @@ std::vector<LayerSpec> build() {
             "Perceived safety and fear versus crime");
     present("emerging_hotspots", G::Time, false, "Framväxande hot spots", "Emerging hot spots");
     present("change_grid", G::Time, false, "Förändring mellan perioder", "Change between periods");
-    present("followup_areas", G::Time, false, "Uppföljningens områden", "Follow-up areas");
-    present("measures", G::Time, true, "Åtgärder och deras effekt", "Measures and their effect");
+    present("followup_areas", G::Measures, false, "Uppföljningens områden", "Follow-up areas");
+    present("measures", G::Measures, true, "Åtgärder och deras effekt", "Measures and their effect");
     present("density_areas", G::Density, false, "Tätaste områdena", "Densest areas");
     present("kde_risk", G::Density, false, "Risk (täthet mot befolkning)", "Risk (density against population)");
     present("kde_density", G::Density, false, "Täthet (kernel density)", "Kernel density");

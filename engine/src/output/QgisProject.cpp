@@ -31,13 +31,14 @@ struct Placement {
     bool visible = false;
 };
 
-enum Group { HotSpots, Analyses, Perception, Time, Density, Areas, Map, Tables, Other, GroupCount };
+enum Group { HotSpots, Analyses, Perception, Measures, Time, Density, Areas, Map, Tables, Other, GroupCount };
 
 const char* groupName(int g, bool sv) {
     static const char* names[GroupCount][2] = {
         {"Hot spots", "Hot spots"},
         {"Fler analyser", "More analyses"},  // one group per analysis, named by its title
         {"Upplevd trygghet", "Perceived safety"},
+        {"Åtgärder", "Measures"},
         {"Över tid", "Over time"},
         {"Täthet", "Density"},
         {"Områden", "Areas"},
@@ -52,7 +53,7 @@ const char* groupName(int g, bool sv) {
 // ("natt_hotspot_grid").
 Placement placementOf(const std::string& table, const std::string& dataType) {
     if (const LayerSpec* spec = layerOf(table)) {
-        static constexpr Group kGroups[] = {HotSpots, Perception, Time, Density, Areas, Map, Tables, Other};
+        static constexpr Group kGroups[] = {HotSpots, Perception, Measures, Time, Density, Areas, Map, Tables, Other};
         return {kGroups[static_cast<int>(spec->group)], spec->rank, spec->visible};
     }
     return {dataType == "attributes" ? Tables : Other, 1000, false};

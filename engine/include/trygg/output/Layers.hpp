@@ -41,7 +41,7 @@ struct FieldSpec {
 };
 
 // Where a layer goes in the QGIS project's tree (QgisProject.cpp names the groups).
-enum class ProjectGroup { HotSpots, Perception, Time, Density, Areas, Map, Tables, Other };
+enum class ProjectGroup { HotSpots, Perception, Measures, Time, Density, Areas, Map, Tables, Other };
 
 struct LayerSpec {
     std::string name;      // the base name; a further analysis writes <analysis>_<name>; "context_*" a pattern

@@ -12,8 +12,10 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 
 using namespace trygg;
+using Catch::Detail::Approx;
 
 namespace {
 
@@ -162,6 +164,38 @@ TEST_CASE("measures: the effects planted in the sample are found, each with its 
         }
     }
     CHECK(byId["A9"]->number.at("buffer_ci_low") > 1);
+    // From problems to measures: every problem and every measure in problem_measures (linked, or
+    // 'none'); the lit park's measure answers the hotspot area it lies in; each suggestion's
+    // figure at least its rule's threshold, the dark share equal to the hotspot area's own.
+    {
+        const auto links = rows(s.outputPath, "problem_measures");
+        const auto problems = rows(s.outputPath, "problems");
+        std::set<std::string> linkedProblems, linkedMeasures;
+        for (const auto& l : links) {
+            if (!l.text.at("problem_id").empty()) linkedProblems.insert(l.text.at("problem_id"));
+            if (!l.text.at("measure_id").empty()) linkedMeasures.insert(l.text.at("measure_id"));
+            if (l.text.at("problem_id").empty() || l.text.at("measure_id").empty()) CHECK(l.text.at("link") == "none");
+        }
+        CHECK(linkedProblems.size() == problems.size());
+        CHECK(linkedMeasures.size() == measures.size());
+        std::string parkProblem;
+        for (const auto& l : links)
+            if (l.text.at("measure_id") == "A1" && l.text.at("link") == "area") parkProblem = l.text.at("problem_id");
+        REQUIRE_FALSE(parkProblem.empty());
+        std::map<double, double> darkShare;  // area_id -> dark_share
+        for (const auto& h : rows(s.outputPath, "hotspot_areas"))
+            if (h.number.count("dark_share")) darkShare[h.number.at("area_id")] = h.number.at("dark_share");
+        bool lightingForThePark = false;
+        for (const auto& g : rows(s.outputPath, "measure_suggestions")) {
+            CHECK(g.number.at("value") >= g.number.at("threshold"));
+            if (g.text.at("indicator") == "dark_share") CHECK(g.number.at("value") == Approx(darkShare.at(g.number.at("area_id"))));
+            if (g.text.at("problem_id") == parkProblem && g.text.at("suggested_kind") == "belysning") {
+                lightingForThePark = true;
+                CHECK_THAT(g.text.at("answered_by"), Catch::Contains("A1"));
+            }
+        }
+        CHECK(lightingForThePark);
+    }
     // Perceived safety: the sample's safety reports have dates spread evenly over the two years and
     // no planted change, so around the lit park (many reports) residents feel as unsafe as before,
     // as scripts/make-sample-data says ("still dark in people's minds").

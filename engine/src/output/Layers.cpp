@@ -430,6 +430,23 @@ std::vector<LayerSpec> build() {
                     label("reject_field", "Fält", "Field"),
                     label("reject_detail", "Detaljer", "Detail")},
                    "", false});
+    all.push_back({"problem_measures", "none",
+                   {key("problem_id", "Problem", "Problem"), key("measure_id", "Åtgärd", "Measure"),
+                    withClasses(label("link", "Koppling", "Link"),
+                                {{"named", "Åtgärden anger problemet", "The measure names the problem"},
+                                 {"area", "Åtgärden ligger i problemets område", "The measure lies in the problem's area"},
+                                 {"category", "Åtgärden gäller kategorin som ökat", "The measure targets the category that rose"},
+                                 {"none", "Ingen koppling", "No link"}}),
+                    label("verdict_code", "Åtgärdens resultat", "The measure's result")},
+                   "", false});
+    all.push_back({"measure_suggestions", "none",
+                   {key("problem_id", "Problem", "Problem"), key("area_id", "Hot spot-område", "Hotspot area"),
+                    key("suggested_kind", "Föreslagen åtgärdstyp", "Suggested kind of measure"),
+                    label("indicator", "Mått", "Indicator"), label("reason", "Skäl (trygghetsrapporter)", "Reason (safety reports)"),
+                    derived("value", {}, "Värde", "Value"), context("threshold", "Regelns gräns", "The rule's threshold"),
+                    derived("evidence", {}, "Underlag (engelska)", "Evidence"), derived("evidence_sv", {}, "Underlag", "Evidence (Swedish)"),
+                    label("answered_by", "Besvaras av åtgärd", "Answered by measure")},
+                   "", false});
     all.push_back({"dark_spots", "multipolygon",
                    {key("area_id", "Hot spot-område", "Hotspot area"), context("dark_m2", "Mörk yta", "Dark area", "m²")}});
     all.push_back({"study_area", "multipolygon", {context("area_km2", "Yta", "Area", "km²")}});
@@ -489,6 +506,8 @@ std::vector<LayerSpec> build() {
     present("hot_times", G::Tables, false, "Tider: veckodag och timme", "Hot times: weekday and hour");
     present("followup", G::Tables, false, "Uppföljning (WDQ)", "Follow-up (WDQ)");
     present("measure_effects", G::Tables, false, "Åtgärdernas effekt per kategori", "Measure effects per category");
+    present("problem_measures", G::Tables, false, "Problem och åtgärder", "Problems and measures");
+    present("measure_suggestions", G::Tables, false, "Föreslagna åtgärder", "Suggested measures");
     present("monthly_counts", G::Tables, false, "Händelser per månad", "Incidents per month");
     present("period_counts", G::Tables, false, "Händelser per period", "Incidents per period");
     present("period_change", G::Tables, false, "Vad ökade och vad minskade", "What rose and what fell");

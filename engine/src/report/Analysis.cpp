@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 namespace trygg::report {
@@ -167,6 +168,48 @@ std::string measures(Doc& d) {
                          d.fixed(*f, "did_change_pct", 0), d.fixed(*f, "placebo_p", 2), verdict);
     }
     s += "</table>";
+    // From problems to measures: what each problem's figures point to, and what answers it.
+    if (OGRLayer* sg = d.layer("measure_suggestions"); sg) {
+        std::map<std::string, std::vector<std::string>> measuresOf;
+        std::vector<std::string> unanswered, noProblem;
+        if (OGRLayer* pm = d.layer("problem_measures"))
+            for (auto& f : *pm) {
+                const std::string p = f->GetFieldAsString("problem_id"), m = f->GetFieldAsString("measure_id");
+                if (p.empty()) noProblem.push_back(m);
+                else if (m.empty()) unanswered.push_back(p);
+                else measuresOf[p].push_back(m);
+            }
+        s += fmt::format("<h4>{}</h4><p>{}</p><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+                         d.T("Från problem till åtgärd", "From problems to measures"),
+                         d.T("Vad varje problems siffror pekar på, enligt reglerna i [[measures.rules]] (metoden i avsnitt 4), "
+                             "och vilka åtgärder i registret som redan gäller problemet.",
+                             "What each problem's figures point to, by the rules of [[measures.rules]] (the method is in part 4), "
+                             "and which measures of the register already answer the problem."),
+                         esc(output::fieldTitle("measure_suggestions", "problem_id", d.english)),
+                         esc(output::fieldTitle("measure_suggestions", "suggested_kind", d.english)),
+                         esc(output::fieldTitle("measure_suggestions", d.english ? "evidence" : "evidence_sv", d.english)),
+                         esc(output::fieldTitle("measure_suggestions", "answered_by", d.english)));
+        for (auto& f : *sg)
+            s += fmt::format("<tr><td><a href=\"#{0}\">{0}</a></td><td>{1}</td><td>{2}</td><td>{3}</td></tr>",
+                             esc(f->GetFieldAsString("problem_id")), esc(f->GetFieldAsString("suggested_kind")),
+                             esc(f->GetFieldAsString(d.english ? "evidence" : "evidence_sv")),
+                             f->IsFieldSetAndNotNull(f->GetFieldIndex("answered_by"))
+                                 ? esc(f->GetFieldAsString("answered_by"))
+                                 : d.T("ingen åtgärd av den typen", "no measure of that kind"));
+        s += "</table>";
+        const auto list = [](const std::vector<std::string>& v) {
+            std::string out;
+            for (const auto& x : v) out += (out.empty() ? "" : ", ") + esc(x);
+            return out;
+        };
+        if (!unanswered.empty())
+            s += fmt::format("<p>{} {}.</p>", d.T("Problem som ingen åtgärd i registret gäller:", "Problems no measure of the register answers:"),
+                             list(unanswered));
+        if (!noProblem.empty())
+            s += fmt::format("<p>{} {}.</p>", d.T("Åtgärder som inte gäller något problem i lägesbilden:",
+                                                  "Measures that answer no problem of the situation picture:"),
+                             list(noProblem));
+    }
     if (OGRLayer* rj = d.layer("rejected_measures"); rj && rj->GetFeatureCount() > 0) {
         s += fmt::format("<p>{}</p><ul>", d.T("Rader i registret som inte användes:", "Rows of the register that were not used:"));
         for (auto& f : *rj)

@@ -183,6 +183,14 @@ struct FollowupConfig {
 
 // [measures]: the register of measures (the åtgärdsplan), each followed up against the rest of the
 // study area (or a named control). Points and lines cover radiusM around them.
+// A rule from a problem's figures to a kind of measure ([[measures.rules]]): suggest `kind` where
+// `indicator` (dark_share, night_share, peak_slots_share, reason_share with `reason`,
+// repeat_share) is at least `atLeast`.
+struct SuggestionRule {
+    std::string kind, indicator, reason;
+    double atLeast = 0;
+};
+
 struct MeasuresConfig {
     io::MeasureRegisterSpec register_;
     std::vector<io::NamedFeaturesSpec> places;  // where a row's place names a feature, first layer first
@@ -193,6 +201,12 @@ struct MeasuresConfig {
     double tooFewPct = 50;  // a minimum detectable fall above this: "too few to tell"
     int controls = 10;      // matched control places of the difference in differences
     int placebos = 199;     // comparable places of its placebo test
+    std::vector<SuggestionRule> rules{{"belysning", "dark_share", "", 0.4},
+                                      {"belysning", "night_share", "", 0.6},
+                                      {"belysning", "reason_share", "dålig belysning", 0.25},
+                                      {"röjning", "reason_share", "skymd sikt/buskage", 0.25},
+                                      {"patrullering", "peak_slots_share", "", 0.3},
+                                      {"kamera", "repeat_share", "", 0.2}};
 };
 
 // [emerging]: emerging hot spots over time slices of the grid.

@@ -3,7 +3,7 @@
 // insecurity, and every category that rose beyond chance in the latest period (table problems).
 // The layer holds no counts: they are in the layers it points to (hotspot_areas by area_id,
 // period_change by category), so publishing hides them in one place.
-#include "HotspotAreas.hpp"
+#include "Problems.hpp"
 #include "Trend.hpp"
 #include "../Step.hpp"
 #include "trygg/output/Styles.hpp"
@@ -17,16 +17,6 @@ namespace {
 
 // "stöld (337); skadegörelse (265)" -> "stöld, skadegörelse"; "19-20 (94)" -> "19-20".
 std::string withoutCounts(const std::string& text) { return output::dropTextCounts(text, ", "); }
-
-struct Problem {
-    std::string id, kind, category, title, place, when, evidence;
-    int areaId = 0;  // 0: not an area
-    const std::vector<unsigned char>* wkb = nullptr;
-};
-
-struct ProblemsStep {
-    std::vector<Problem> problems;
-};
 
 class Problems final : public Step {
 public:
@@ -67,6 +57,7 @@ public:
                                                 evidence.empty() ? "" : "; ", 100 * r->darkM2 / r->areaM2);
                     p.evidence = evidence;
                     p.wkb = &r->wkb;
+                    p.area = r;
                     s.problems.push_back(std::move(p));
                 }
             }

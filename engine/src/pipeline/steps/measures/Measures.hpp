@@ -9,7 +9,8 @@
 //
 // The step's parts: Register.cpp reads the register into measures with their areas (or rejects
 // rows), FollowUp.cpp counts and estimates, Matched.cpp compares with places like it,
-// Perceived.cpp reads residents' reports before and after, Step.cpp is the step (config, layers, metadata).
+// Perceived.cpp reads residents' reports before and after, Links.cpp links problems and suggests
+// measures, Step.cpp is the step (config, layers, metadata).
 #include "../../Step.hpp"
 
 #include "trygg/geom/Geos.hpp"
@@ -61,10 +62,30 @@ struct Measure {
     std::string perceivedEn, perceivedSv;  // a plain reading
 };
 
+// A problem of the lägesbild and a measure that answers it: the measure names it (`named`), its area
+// meets the problem's (`area`), or it targets the category that rose (`category`); `none` for a
+// problem with no measure, or a measure with no problem.
+struct ProblemLink {
+    std::string problemId, measureId, link;
+};
+
+// A kind of measure the figures of a problem point to, by a rule ([[measures.rules]]).
+struct Suggestion {
+    std::string problemId;
+    int areaId = 0;
+    std::string kind, indicator, reason;
+    double value = 0, threshold = 0;
+    std::string en, sv;
+    std::string answeredBy;  // the linked measures of that kind, "" when none
+};
+
 struct MeasuresResult {
     std::vector<Measure> measures;
     std::vector<Rejected> rejected;
     std::string layerName;
+    bool hasProblems = false;  // analysis.problems ran
+    std::vector<ProblemLink> links;
+    std::vector<Suggestion> suggestions;
 };
 
 // The register's rows as measures with their areas and zones, or rejected with their reason.
@@ -77,6 +98,10 @@ void followUp(const Analysis& a, MeasuresResult& res);
 // against the places of its own shape most like it before, with the placebo test; then each of
 // those verdicts checked against it (stats::checkAgainstPlacebo).
 void matchedFollowUp(const Analysis& a, MeasuresResult& res);
+
+// The links between the problems (analysis.problems) and the measures, and the kinds of measure
+// the rules suggest for each problem with an area (Links.cpp).
+void linkProblems(const Analysis& a, MeasuresResult& res);
 
 // Residents' perceived safety in and around every measure (its zone) before and after, against the
 // rest of the study area, when the run has perception reports (Perceived.cpp).

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace trygg::pipeline::steps {
@@ -32,7 +33,7 @@ public:
         const auto t = file.table("measures", "must be a table ([measures])");
         if (!t) return;
         t->onlyKnown({"path", "layer", "crs", "fields", "places", "kinds", "radius_m", "buffer_m", "before_days",
-                      "after_days", "too_few_pct", "controls", "placebos"});
+                      "after_days", "too_few_pct", "controls", "placebos", "rules"});
         MeasuresConfig m;
         m.register_.path = t->path("path");
         if (m.register_.path.empty()) t->failAt("measures.path", "missing: the register of measures (CSV, XLSX or a layer)");
@@ -74,6 +75,25 @@ public:
                     t->fail(key, fmt::format("must be a whole number from {} to 100000", min));
                 *v = static_cast<int>(*x);
             }
+        const auto rules = t->tables("rules", "must be a list of [[measures.rules]] tables",
+                                     "must be a table with kind, indicator and at_least");
+        if (!rules.empty()) m.rules.clear();  // the config's rules replace the defaults
+        static const std::set<std::string> indicators{"dark_share", "night_share", "peak_slots_share", "reason_share",
+                                                      "repeat_share"};
+        for (const auto& rt : rules) {
+            rt.onlyKnown({"kind", "indicator", "at_least", "reason"});
+            SuggestionRule rule{rt.str("kind").value_or(""), rt.str("indicator").value_or(""), rt.str("reason").value_or(""),
+                                rt.number("at_least").value_or(-1)};
+            if (rule.kind.empty()) rt.failAt("measures.rules", "needs kind, the kind of measure it suggests");
+            if (!indicators.count(rule.indicator))
+                rt.failAt("measures.rules", fmt::format("indicator '{}' is not one of dark_share, night_share, "
+                                                        "peak_slots_share, reason_share, repeat_share",
+                                                        rule.indicator));
+            if (rule.indicator == "reason_share" && rule.reason.empty())
+                rt.failAt("measures.rules", "reason_share needs reason, the reason as the safety reports give it");
+            if (!(rule.atLeast >= 0 && rule.atLeast <= 1)) rt.failAt("measures.rules", "needs at_least, a share from 0 to 1");
+            m.rules.push_back(rule);
+        }
         cfg.measures = m;
     }
     bool enabled(const Analysis& a) const override { return a.cfg.measures.has_value(); }
@@ -85,6 +105,7 @@ public:
         followUp(a, r);
         matchedFollowUp(a, r);
         perceivedFollowUp(a, r);
+        linkProblems(a, r);
         if (a.publishing() && a.main)
             a.summary.warnings.push_back("measures: the follow-up of the register is not written in publishing mode yet "
                                          "(its per-category counts are not protected); publish [followup] instead");
@@ -96,6 +117,10 @@ public:
         writeMeasures(r, writer);
         writeEffects(r, writer);
         if (a.main) writeRejected(r, writer);  // the register's rows are the run's, as rejected_reports
+        if (r.hasProblems) {
+            writeLinks(r, writer);
+            writeSuggestions(r, writer);
+        }
     }
     void metadata(const Analysis& a, Metadata& md) const override {
         const MeasuresConfig& mc = *a.cfg.measures;
@@ -125,6 +150,16 @@ public:
                            "t = delta / (s sqrt(1/pre + 1/post)) with s the spread of the gap before (Abadie, Diamond & "
                            "Hainmueller 2010); for all incidents and the target category",
                            mc.controls, mc.placebos));
+        md.add("measures.perceived", "perception reports in each measure's zone (area and buffer) in its windows: Welch's "
+                                     "t test of the mean score after against before; against the rest of the study area "
+                                     "outside every zone, a normal test; at least 5 reports a side");
+        std::vector<std::string> rules;
+        for (const auto& rule : mc.rules)
+            rules.push_back(fmt::format("{} where {}{} >= {:g}", rule.kind, rule.indicator,
+                                        rule.reason.empty() ? "" : " '" + rule.reason + "'", rule.atLeast));
+        md.add("measures.rules", fmt::format("{}", fmt::join(rules, "; ")));
+        md.add("measures.links", "a measure answers a problem it names (problem field), whose area its area meets, or "
+                                 "whose rising category it targets");
         md.add("measures.verdict", "worked, displaced or worse only when the rate ratio is beyond chance against the rest "
                                    "of the study area and the placebo test agrees in direction at the same level (0.05); "
                                    "otherwise no effect, or too few to tell when the minimum detectable fall is above "
@@ -261,6 +296,54 @@ private:
             }
         l.finish();
         writer.style("measure_effects", output::tableQml(), "Measure effects");
+    }
+    static void writeLinks(const MeasuresResult& r, output::GpkgWriter& writer) {
+        using output::FieldType;
+        output::LayerWriter l = writer.layer("problem_measures", output::GeometryType::None, "Problems and measures",
+                                             "Which measure answers which problem of the lägesbild, problems with no "
+                                             "measure and measures with no problem");
+        const int problem = l.add("problem_id", FieldType::Text), measure = l.add("measure_id", FieldType::Text),
+                  link = l.add("link", FieldType::Text), verdict = l.add("verdict_code", FieldType::Text);
+        std::map<std::string, std::string> verdicts;
+        for (const auto& m : r.measures) {
+            const Effect* e = headline(m);
+            verdicts[m.row.id] = stats::toString(e ? e->effect.verdict : stats::EffectVerdict::NotEvaluable);
+        }
+        for (const auto& x : r.links) {
+            x.problemId.empty() ? l.setNull(problem) : l.setText(problem, x.problemId);
+            x.measureId.empty() ? l.setNull(measure) : l.setText(measure, x.measureId);
+            l.setText(link, x.link);
+            x.measureId.empty() ? l.setNull(verdict) : l.setText(verdict, verdicts[x.measureId]);
+            l.write("a problem's measure", x.problemId + " " + x.measureId);
+        }
+        l.finish();
+        writer.style("problem_measures", output::tableQml(), "Problems and measures");
+    }
+    static void writeSuggestions(const MeasuresResult& r, output::GpkgWriter& writer) {
+        using output::FieldType;
+        output::LayerWriter l = writer.layer("measure_suggestions", output::GeometryType::None, "Suggested measures",
+                                             "The kinds of measure a problem's figures point to, by the rules of "
+                                             "[[measures.rules]], and whether a measure of that kind answers it");
+        const int problem = l.add("problem_id", FieldType::Text), area = l.add("area_id", FieldType::Integer),
+                  kind = l.add("suggested_kind", FieldType::Text), indicator = l.add("indicator", FieldType::Text),
+                  reason = l.add("reason", FieldType::Text), value = l.add("value", FieldType::Real),
+                  threshold = l.add("threshold", FieldType::Real), en = l.add("evidence", FieldType::Text),
+                  sv = l.add("evidence_sv", FieldType::Text), by = l.add("answered_by", FieldType::Text);
+        for (const auto& s : r.suggestions) {
+            l.setText(problem, s.problemId);
+            l.setInt(area, s.areaId);
+            l.setText(kind, s.kind);
+            l.setText(indicator, s.indicator);
+            l.setText(reason, s.reason);
+            l.setReal(value, s.value);
+            l.setReal(threshold, s.threshold);
+            l.setText(en, s.en);
+            l.setText(sv, s.sv);
+            s.answeredBy.empty() ? l.setNull(by) : l.setText(by, s.answeredBy);
+            l.write("a suggested measure", s.problemId + " " + s.kind);
+        }
+        l.finish();
+        writer.style("measure_suggestions", output::tableQml(), "Suggested measures");
     }
     static void writeRejected(const MeasuresResult& r, output::GpkgWriter& writer) {
         using output::FieldType;

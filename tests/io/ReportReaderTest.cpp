@@ -152,6 +152,39 @@ TEST_CASE("an XLSX sheet with typed dates and numbers", "[io]") {
     CHECK(s.x[0] == Approx(381595).margin(1));
 }
 
+TEST_CASE("an XLSX sheet whose every cell is text keeps its first row as the header", "[io]") {
+    // As a sheet typed by hand, or with decimal commas, is: GDAL 3.6's XLSX driver takes such a
+    // first row for data unless told (OGR_XLSX_HEADERS; the open option came in GDAL 3.8), and the
+    // field names became a report.
+    Kavlinge k;
+    test::TempDir dir;
+    const std::string path = dir.file("text.xlsx");
+    {
+        io::ensureGdalRegistered();
+        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("XLSX");
+        REQUIRE(drv);
+        GDALDatasetUniquePtr ds(drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        OGRLayer* layer = ds->CreateLayer("Blad1", nullptr, wkbNone, nullptr);
+        for (const char* name : {"id", "datum", "lon", "lat"}) {
+            OGRFieldDefn f(name, OFTString);
+            layer->CreateField(&f);
+        }
+        for (const auto& [id, lon] : {std::pair{"T1", "13,1114"}, {"T2", "13,1120"}}) {
+            OGRFeature f(layer->GetLayerDefn());
+            f.SetField("id", id);
+            f.SetField("datum", "2024-03-05 21:30");
+            f.SetField("lon", lon);
+            f.SetField("lat", "55,7942");
+            REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
+        }
+    }
+    const io::ReportSet s = read(path, k.area.get());
+    CHECK(s.rowsRead == 2);
+    REQUIRE(s.acceptedCount() == 2);
+    CHECK(s.rejected.empty());
+    CHECK(s.x[0] == Approx(381595).margin(1));
+}
+
 TEST_CASE("without a study area, points far outside the analysis CRS's area are refused", "[io]") {
     const std::string csv = "lon,lat\n13.11,55.79\n0,0\n";
     const auto path = test::writeVsimem("nullisland.csv", csv);

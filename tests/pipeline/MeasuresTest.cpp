@@ -4,12 +4,15 @@
 // category adding up to all incidents, a register's own geometry, and refusals.
 #include "../TestSupport.hpp"
 #include "trygg/core/Error.hpp"
+#include "trygg/io/Gdal.hpp"
 #include "trygg/pipeline/Runner.hpp"
 
 #include <catch2/catch.hpp>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <array>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
@@ -256,4 +259,53 @@ TEST_CASE("measures: a register with its own geometry, and refusals", "[pipeline
     } catch (const InputError& e) {
         CHECK_THAT(e.what(), Catch::Contains("register.csv") && Catch::Contains("no start field"));
     }
+}
+
+TEST_CASE("measures: an XLSX register typed as text, its points as WKT", "[pipeline][measures]") {
+    // A register as a municipality keeps it in Excel: every cell text (GDAL 3.6 would take the
+    // header row for a measure unless told, io/Gdal.cpp), places by name or as WKT in SWEREF 99 TM
+    // (crs given), one WKT that cannot be read.
+    test::TempDir dir;
+    pipeline::Config c = measuresConfig(dir);
+    c.followup.reset();
+    const std::string reg = dir.file("atgarder.xlsx");
+    {
+        io::ensureGdalRegistered();
+        GDALDatasetUniquePtr ds(GetGDALDriverManager()->GetDriverByName("XLSX")->Create(reg.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        OGRLayer* layer = ds->CreateLayer("Blad1", nullptr, wkbNone, nullptr);
+        for (const char* name : {"id", "namn", "typ", "plats", "start", "WKT"}) {
+            OGRFieldDefn f(name, OFTString);
+            layer->CreateField(&f);
+        }
+        const std::vector<std::array<const char*, 6>> rowsIn{
+            {"A1", "Ny belysning i Kaptenens park", "belysning", "Kaptenens park", "2024-03-01", ""},
+            {"X2", "Ordningsvakter", "ordningsvakter", "", "2024-04-15", "POINT (381863 6184692)"},
+            {"X3", "Kamera", "kamera", "", "2024-04-15", "POINT (381863"}};
+        for (const auto& r : rowsIn) {
+            OGRFeature f(layer->GetLayerDefn());
+            for (int k = 0; k < 6; ++k) f.SetField(k, r[static_cast<std::size_t>(k)]);
+            REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
+        }
+    }
+    c.measures->register_.path = reg;
+    c.measures->register_.crs = "EPSG:3006";
+    const auto s = pipeline::run(c, Progress());
+    const auto measures = rows(s.outputPath, "measures");
+    const auto rejected = rows(s.outputPath, "rejected_measures");
+    REQUIRE(measures.size() == 2);
+    CHECK(measures[0].text.at("measure_id") == "A1");
+    CHECK(measures[0].text.at("verdict_code") == "worked");
+    // The point with radius_m = 100 around it: GEOS's buffer with 16 segments a quarter circle, a
+    // regular 64-gon of circumradius r = 100 m, whose area is (64 / 2) r² sin(2 pi / 64).
+    CHECK(measures[1].number.at("area_km2") == Approx(32 * 100.0 * 100.0 * std::sin(2 * M_PI / 64) / 1e6).epsilon(1e-6));
+    REQUIRE(rejected.size() == 1);
+    CHECK(rejected[0].text.at("measure_id") == "X3");
+    CHECK(rejected[0].text.at("reject_reason") == "bad_geometry");
+    CHECK(rejected[0].number.at("source_row") == 3);
+
+    // WKT without a CRS is refused, naming the column and the key to set.
+    c.measures->register_.crs.clear();
+    c.output.overwrite = true;
+    CHECK_THROWS_WITH(pipeline::run(c, Progress()), Catch::Contains("has a WKT column (WKT) but no CRS") &&
+                                                         Catch::Contains("[measures] crs"));
 }

@@ -26,7 +26,15 @@ bool isCsvPath(const std::string& path) {
 
 void ensureGdalRegistered() {
     static std::once_flag once;
-    std::call_once(once, [] { GDALAllRegister(); });
+    std::call_once(once, [] {
+        GDALAllRegister();
+        // A spreadsheet's first row is its header, even when every cell is text (a sheet typed by
+        // hand, or decimal commas): GDAL 3.6 guesses otherwise and takes the names for a report.
+        // Its XLSX and ODS drivers read this as a configuration option only (open options HEADERS
+        // and FIELD_TYPES came in 3.8); one the user set in the environment is kept.
+        for (const char* key : {"OGR_XLSX_HEADERS", "OGR_ODS_HEADERS"})
+            if (!CPLGetConfigOption(key, nullptr)) CPLSetConfigOption(key, "FORCE");
+    });
 }
 
 GdalErrorScope::GdalErrorScope() {

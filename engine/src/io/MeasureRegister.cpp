@@ -7,9 +7,11 @@
 
 #include <fmt/format.h>
 #include <geos_c.h>
+#include <ogr_geometry.h>
 #include <ogrsf_frmts.h>
 
 #include <array>
+#include <memory>
 #include <optional>
 
 namespace trygg::io {
@@ -59,15 +61,38 @@ MeasureRegister readMeasureRegister(const MeasureRegisterSpec& spec, const crs::
                                          spec.path, wanted[k].first, fmt::join(*wanted[k].second, ", "), wanted[k].first));
     }
     const bool hasGeometry = defn->GetGeomFieldCount() > 0;
+    // Without a geometry of its own (a spreadsheet), a text column of WKT: WKT, geometri, geometry.
+    int wktField = -1;
+    if (!hasGeometry)
+        for (const char* name : {"wkt", "geometri", "geometry"})
+            if ((wktField = defn->GetFieldIndex(name)) >= 0) break;
     std::optional<crs::Transformer> toAnalysis;
     if (hasGeometry) toAnalysis.emplace(sourceCrsOf(src, spec.crs, "measures", "measures"), analysisCrs);
+    if (wktField >= 0) {
+        if (spec.crs.empty())
+            throw InputError(fmt::format("measures: '{}' has a WKT column ({}) but no CRS; give it in [measures] crs, "
+                                         "such as crs = \"EPSG:3006\"",
+                                         spec.path, defn->GetFieldDefn(wktField)->GetNameRef()));
+        toAnalysis.emplace(crs::Crs::fromUserInput(spec.crs), analysisCrs);
+    }
     auto h = geos.handle();
     for (auto& f : *src.layer) {
         MeasureRow r;
         r.sourceRow = static_cast<std::int64_t>(reg.rows.size()) + 1;
         std::string* out[9] = {&r.id, &r.name, &r.kind, &r.place, &r.start, &r.end, &r.responsible, &r.target, &r.status};
         for (std::size_t k = 0; k < 9; ++k) *out[k] = valueOf(*f, index[k]);
-        const OGRGeometry* g = hasGeometry ? f->GetGeometryRef() : nullptr;
+        std::unique_ptr<OGRGeometry> fromText;
+        if (wktField >= 0) {
+            const std::string wkt = valueOf(*f, wktField);
+            if (!wkt.empty()) {
+                OGRGeometry* parsed = nullptr;
+                if (OGRGeometryFactory::createFromWkt(wkt.c_str(), nullptr, &parsed) == OGRERR_NONE && parsed)
+                    fromText.reset(parsed);
+                else
+                    r.badGeometry = wkt.substr(0, 80);
+            }
+        }
+        const OGRGeometry* g = hasGeometry ? f->GetGeometryRef() : fromText.get();
         if (g && !g->IsEmpty()) {
             std::vector<unsigned char> wkb(static_cast<std::size_t>(g->WkbSize()));
             g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);

@@ -425,6 +425,7 @@ std::vector<LayerSpec> build() {
                                  {"bad_date", "Datumet går inte att läsa", "The date cannot be read"},
                                  {"end_before_start", "Slutar före start", "Ends before it starts"},
                                  {"no_place", "Saknar plats och geometri", "No place and no geometry"},
+                                 {"bad_geometry", "Geometrin (WKT) går inte att läsa", "The geometry (WKT) cannot be read"},
                                  {"place_not_found", "Platsen finns inte i kartlagren", "The place is in no map layer"},
                                  {"outside_study_area", "Ligger utanför området", "Lies outside the study area"}}),
                     label("reject_field", "Fält", "Field"),

@@ -31,6 +31,7 @@ struct MeasureRow {
     std::int64_t sourceRow = 0;  // 1 = the first data row
     std::string id, name, kind, place, start, end, responsible, target, status;
     geom::GeomPtr geom;  // its own geometry in the analysis CRS, or null
+    std::string badGeometry;  // a WKT text that could not be read, as given ("" when none)
 };
 
 struct MeasureRegister {

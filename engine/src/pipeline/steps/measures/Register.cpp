@@ -90,6 +90,10 @@ MeasuresResult readMeasures(const Analysis& a) {
                 continue;
             }
         }
+        if (!r.badGeometry.empty()) {
+            reject(r, "place", "bad_geometry", "'" + r.badGeometry + "' is not WKT such as POINT (381863 6184692)");
+            continue;
+        }
         geom::GeomPtr g;
         if (r.geom) {
             g = std::move(r.geom);

@@ -133,9 +133,23 @@ TEST_CASE("measures: the sample register, every row used or rejected, counts as 
             if (field.rfind("control", 0) == 0) CHECK(sums[id][field] <= v);
             else CHECK(sums[id][field] == v);
         }
-    // Overlapping measures are named on each other.
-    for (const auto& m : measures)
-        if (!m.text.at("overlaps").empty()) CHECK_THAT(m.text.at("verdict"), Catch::Contains("overlaps"));
+    // Overlapping measures are named on each other, and joined in groups that are closed under
+    // overlap: a measure and everything it overlaps share one group, claimed once.
+    for (const auto& m : measures) {
+        const std::string& group = m.text.at("joint_group");
+        CHECK(group.empty() == m.text.at("overlaps").empty());
+        if (group.empty()) continue;
+        CHECK_THAT(m.text.at("verdict"), Catch::Contains("overlaps") && Catch::Contains("(group " + group));
+        std::string list = m.text.at("overlaps");
+        for (std::size_t at = 0; at < list.size();) {
+            const auto comma = list.find(", ", at);
+            const std::string other = list.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+            INFO(m.text.at("measure_id") << " overlaps " << other);
+            REQUIRE(byId.count(other));
+            CHECK(byId[other]->text.at("joint_group") == group);
+            at = comma == std::string::npos ? list.size() : comma + 2;
+        }
+    }
 }
 
 TEST_CASE("measures: the effects planted in the sample are found, each with its verdict", "[pipeline][measures]") {

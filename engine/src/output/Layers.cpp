@@ -392,7 +392,9 @@ std::vector<LayerSpec> build() {
                                  label("effect_category", "Effekten avser", "Effect for"),
                                  label("before_from", "Före, från", "Before, from"),
                                  label("after_to", "Efter, till", "After, to"),
-                                 label("overlaps", "Överlappar", "Overlaps"), context("area_km2", "Yta", "Area", "km²")}),
+                                 label("overlaps", "Överlappar", "Overlaps"),
+                                 label("joint_group", "Grupp med gemensam effekt", "Group with a joint effect"),
+                                 context("area_km2", "Yta", "Area", "km²")}),
                    "", false, false, "measure_id"});
     {
         // Residents' safety reports in and around each measure, before and after (measures/Perceived.cpp).

@@ -168,6 +168,24 @@ std::string measures(Doc& d) {
                          d.fixed(*f, "did_change_pct", 0), d.fixed(*f, "placebo_p", 2), verdict);
     }
     s += "</table>";
+    // Overlapping measures share one effect: each group is one claim, however many of its
+    // measures read as having worked.
+    std::map<std::string, std::vector<std::string>> groups;
+    ms->ResetReading();
+    for (auto& f : *ms)
+        if (const std::string g = f->GetFieldAsString("joint_group"); !g.empty()) groups[g].push_back(f->GetFieldAsString("measure_id"));
+    if (!groups.empty()) {
+        std::string list;
+        for (const auto& [g, members] : groups) {
+            std::string m;
+            for (const auto& x : members) m += (m.empty() ? "" : ", ") + esc(x);
+            list += fmt::format("{}<b>{}</b> ({})", list.empty() ? "" : "; ", esc(g), m);
+        }
+        s += fmt::format("<p>{} {}.</p>",
+                         d.T("Åtgärder som överlappar i rum och tid har en gemensam effekt; redovisa den en gång per grupp:",
+                             "Measures that overlap in place and time have one joint effect; claim it once per group:"),
+                         list);
+    }
     // From problems to measures: what each problem's figures point to, and what answers it.
     if (OGRLayer* sg = d.layer("measure_suggestions"); sg) {
         std::map<std::string, std::vector<std::string>> measuresOf;

@@ -9,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 
 namespace trygg::pipeline::steps::measure {
@@ -96,6 +97,26 @@ void followUp(const Analysis& a, MeasuresResult& res) {
             p.overlaps.push_back(q.row.id);
             q.overlaps.push_back(p.row.id);
         }
+    // Joint groups: measures linked by overlaps, directly or through others, share one effect.
+    std::vector<std::size_t> root(nm);
+    for (std::size_t i = 0; i < nm; ++i) root[i] = i;
+    const auto find = [&](std::size_t i) {
+        while (root[i] != i) i = root[i] = root[root[i]];
+        return i;
+    };
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < nm; ++i) index[res.measures[i].row.id] = i;
+    for (std::size_t i = 0; i < nm; ++i)
+        for (const auto& other : res.measures[i].overlaps) root[find(index.at(other))] = find(i);
+    std::map<std::size_t, std::string> names;
+    for (std::size_t i = 0; i < nm; ++i) {
+        if (res.measures[i].overlaps.empty()) continue;
+        auto [it, added] = names.emplace(find(i), "");
+        if (added) it->second = fmt::format("G{}", names.size());
+        res.measures[i].jointGroup = it->second;
+        auto& members = res.groups[it->second];
+        members.push_back(res.measures[i].row.id);
+    }
 }
 
 // The effect a measure is read by: of the category it targets, else of all incidents.
@@ -109,8 +130,12 @@ std::pair<std::string, std::string> verdictOf(const Measure& m, const Effect* e)
     std::string en = e ? e->effect.verdictEn : m.notEvaluable, sv = e ? e->effect.verdictSv : m.notEvaluableSv;
     if (!m.overlaps.empty()) {
         const std::string ids = fmt::format("{}", fmt::join(m.overlaps, ", "));
-        en += fmt::format(" It overlaps {} in place and time: this is the effect of them together.", ids);
-        sv += fmt::format(" Den överlappar {} i rum och tid: detta är deras gemensamma effekt.", ids);
+        en += fmt::format(" It overlaps {} in place and time: this is the effect of them together (group {}, one effect "
+                          "to claim for the group).",
+                          ids, m.jointGroup);
+        sv += fmt::format(" Den överlappar {} i rum och tid: detta är deras gemensamma effekt (grupp {}, en effekt att "
+                          "redovisa för gruppen).",
+                          ids, m.jointGroup);
     }
     return {en, sv};
 }

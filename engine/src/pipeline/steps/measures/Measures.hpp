@@ -20,6 +20,7 @@
 #include "trygg/stats/PerceivedChange.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -53,6 +54,7 @@ struct Measure {
     std::string targetCategory;  // the category its target names, or ""
     std::vector<Effect> effects;  // "all" first
     std::vector<std::string> overlaps;
+    std::string jointGroup;       // "G1" ...: the measures it overlaps, directly or through others; "" alone
     std::string notEvaluable;     // why there is no follow-up ("" when there is one)
     std::string notEvaluableSv;
     std::size_t places = 0;       // candidate places of its shape for the matched comparison
@@ -86,6 +88,7 @@ struct MeasuresResult {
     bool hasProblems = false;  // analysis.problems ran
     std::vector<ProblemLink> links;
     std::vector<Suggestion> suggestions;
+    std::map<std::string, std::vector<std::string>> groups;  // joint group -> its measures
 };
 
 // The register's rows as measures with their areas and zones, or rejected with their reason.

@@ -174,8 +174,12 @@ public:
         }
         std::vector<std::string> parts;
         for (const auto& [k, v] : by) parts.push_back(fmt::format("{} {}", v, k));
-        lines.push_back(fmt::format("Measures: {} followed up ({}), {} rejected", r.measures.size(), fmt::join(parts, ", "),
-                                    r.rejected.size()));
+        std::vector<std::string> groups;
+        for (const auto& [g, members] : r.groups) groups.push_back(fmt::format("{} ({})", g, fmt::join(members, ", ")));
+        lines.push_back(fmt::format("Measures: {} followed up ({}), {} rejected{}", r.measures.size(), fmt::join(parts, ", "),
+                                    r.rejected.size(),
+                                    groups.empty() ? std::string()
+                                                   : fmt::format("; overlapping, one joint effect each: {}", fmt::join(groups, ", "))));
     }
 
 private:
@@ -230,7 +234,7 @@ private:
                                              "The register's measures, each with its area and its effect");
         std::vector<int> own;
         for (const char* name : {"measure_id", "name", "kind", "place", "start", "end", "responsible", "target",
-                                 "status", "effect_category", "before_from", "after_to", "overlaps"})
+                                 "status", "effect_category", "before_from", "after_to", "overlaps", "joint_group"})
             own.push_back(l.add(name, FieldType::Text));
         const int km2 = l.add("area_km2", FieldType::Real);
         std::vector<int> f;
@@ -248,7 +252,7 @@ private:
                                           m.end ? dayText(m.end - kDay) : std::string(), m.row.responsible,
                                           m.row.target, m.row.status, e ? e->category : std::string(),
                                           dayText(m.beforeFrom), dayText(m.afterTo - kDay),
-                                          fmt::format("{}", fmt::join(m.overlaps, ", "))};
+                                          fmt::format("{}", fmt::join(m.overlaps, ", ")), m.jointGroup};
             for (std::size_t k = 0; k < own.size(); ++k) l.setText(own[k], values[k]);
             l.setReal(km2, m.areaM2 / 1e6);
             setEffect(l, f, m, e);

@@ -5,6 +5,7 @@
 #include "../TestSupport.hpp"
 #include "trygg/core/Error.hpp"
 #include "trygg/io/Gdal.hpp"
+#include "trygg/io/SurveyTable.hpp"
 #include "trygg/pipeline/Runner.hpp"
 
 #include <catch2/catch.hpp>
@@ -322,4 +323,33 @@ TEST_CASE("measures: an XLSX register typed as text, its points as WKT", "[pipel
     c.output.overwrite = true;
     CHECK_THROWS_WITH(pipeline::run(c, Progress()), Catch::Contains("has a WKT column (WKT) but no CRS") &&
                                                          Catch::Contains("[measures] crs"));
+}
+
+TEST_CASE("measures: the survey's indices of the area a measure lies in, the year before and after", "[pipeline][measures]") {
+    // A survey with the years 2023, 2024 and 2025 for the area the cameras at Kävlinge station (A2,
+    // from 2024-05-01) lie in: 2023 is the year before its start's year, 2025 the year after; 2024,
+    // the start's own year, is neither. The area ids are the sample's DeSO-like areas.
+    test::TempDir dir;
+    pipeline::Config c = measuresConfig(dir);
+    c.followup.reset();
+    REQUIRE(c.areas);
+    const std::string survey = dir.file("index.csv");
+    std::ofstream(survey) << "omrade,fraga,ar,index\n"
+                             "1261B0160,Totalt,2023,1.41\n1261B0160,Totalt,2024,1.30\n1261B0160,Totalt,2025,1.10\n"
+                             "1261B0160,Belysning,2022,2.0\n";
+    c.areas->survey = io::SurveySpec{survey};
+    const auto s = pipeline::run(c, Progress());
+    std::map<std::string, Row> byId;
+    for (auto& m : rows(s.outputPath, "measures")) byId[m.text.at("measure_id")] = m;
+    const Row& a2 = byId.at("A2");
+    CHECK(a2.text.at("survey_area") == "1261B0160");
+    CHECK(a2.text.at("survey_question") == "Belysning");  // the first question by name
+    CHECK(a2.number.at("survey_before_year") == 2022);
+    CHECK(a2.isNull("survey_after_year"));
+    CHECK_THAT(a2.text.at("survey"), Catch::Contains("'Totalt' 1.41 (2023) → 1.10 (2025)") &&
+                                         Catch::Contains("'Belysning' 2.00 (2022) → no year after yet"));
+    // A measure in an area the survey does not cover has its area and no indices.
+    const Row& a1 = byId.at("A1");
+    CHECK(a1.text.at("survey_area") == "1261B0150");
+    CHECK(a1.isNull("survey_before"));
 }

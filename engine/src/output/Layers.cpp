@@ -411,7 +411,16 @@ std::vector<LayerSpec> build() {
                        derived("perceived_vs_rest", n, "Förändring mot resten av området", "Change against the rest of the area"),
                        derived("perceived_vs_rest_p", n, "p-värde mot resten", "p-value against the rest"),
                        derived("perceived", n, "Upplevd trygghet (engelska)", "Perceived safety"),
-                       derived("perceived_sv", n, "Upplevd trygghet", "Perceived safety (Swedish)")})
+                       derived("perceived_sv", n, "Upplevd trygghet", "Perceived safety (Swedish)"),
+                       // The survey's indices of the area it lies in (no counts: the survey's own figures).
+                       label("survey_area", "Område (trygghetsmätning)", "Area (survey)"),
+                       label("survey_question", "Fråga", "Question"),
+                       context("survey_before_year", "Mätningens år före", "Survey year before"),
+                       context("survey_before", "Index före", "Index before"),
+                       context("survey_after_year", "Mätningens år efter", "Survey year after"),
+                       context("survey_after", "Index efter", "Index after"),
+                       label("survey", "Trygghetsmätningen (engelska)", "Survey"),
+                       label("survey_sv", "Trygghetsmätningen", "Survey (Swedish)")})
             fields.push_back(f);
     }
     all.push_back({"measure_effects", "none",

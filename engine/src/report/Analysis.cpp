@@ -159,6 +159,8 @@ std::string measures(Doc& d) {
         std::string verdict = esc(f->GetFieldAsString(d.english ? "verdict" : "verdict_sv"));
         const int perceived = f->GetFieldIndex(d.english ? "perceived" : "perceived_sv");
         if (perceived >= 0 && f->IsFieldSetAndNotNull(perceived)) verdict += "<br>" + esc(f->GetFieldAsString(perceived));
+        const int survey = f->GetFieldIndex(d.english ? "survey" : "survey_sv");
+        if (survey >= 0 && f->IsFieldSetAndNotNull(survey)) verdict += "<br>" + esc(f->GetFieldAsString(survey));
         s += fmt::format("<tr><td><b>{}</b></td><td>{}</td><td>{}</td><td>{}</td>"
                          "<td><span class=\"swatch\" style=\"background:{}\"></span> {}</td>"
                          "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"small\">{}</td></tr>",

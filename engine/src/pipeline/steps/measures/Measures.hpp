@@ -62,6 +62,11 @@ struct Measure {
     bool perceivedTried = false;  // perception reports were given and it has windows
     stats::PerceivedChange perceived;
     std::string perceivedEn, perceivedSv;  // a plain reading
+    // The survey's indices ([areas] survey) of the area the measure lies in: the last year before
+    // its start's year and the first after, per question; the first question's in fields.
+    std::string surveyArea, surveyQuestion, surveyEn, surveySv;
+    int surveyBeforeYear = 0, surveyAfterYear = 0;
+    double surveyBefore = 0, surveyAfter = 0;
 };
 
 // A problem of the lägesbild and a measure that answers it: the measure names it (`named`), its area

@@ -4,11 +4,16 @@
 // fewer than kMinReports reports (or [perception] min_reports, when more) is too few to tell.
 #include "Measures.hpp"
 
+#include "trygg/io/Values.hpp"
+
+#include "../Areas.hpp"
 #include "../Perception.hpp"
 
 #include <fmt/format.h>
+#include <geos_c.h>
 
 #include <algorithm>
+#include <map>
 
 namespace trygg::pipeline::steps::measure {
 namespace {
@@ -19,7 +24,61 @@ std::string score(double v) { return fmt::format("{:.1f}", v); }
 
 } // namespace
 
+namespace {
+
+// The survey's indices for the area each measure lies in (the area holding a point on its surface).
+void surveyFollowUp(const Analysis& a, MeasuresResult& res) {
+    const AreaStep* areas = a.results.find<AreaStep>();
+    if (!areas || !areas->survey) return;
+    auto h = a.geos.handle();
+    for (auto& m : res.measures) {
+        const geom::GeomPtr g = geom::fromWkb(a.geos, m.areaWkb);
+        const geom::GeomPtr pt(g ? GEOSPointOnSurface_r(h, g.get()) : nullptr);
+        if (!pt) continue;
+        for (std::size_t k = 0; k < areas->wkb.size() && k < areas->layer.ids.size() && m.surveyArea.empty(); ++k) {
+            const geom::GeomPtr area = geom::fromWkb(a.geos, areas->wkb[k]);
+            if (area && GEOSCovers_r(h, area.get(), pt.get()) == 1) m.surveyArea = areas->layer.ids[k];
+        }
+        if (m.surveyArea.empty()) continue;
+        int startYear = 0, month = 0, day = 0;
+        io::civilFromDays(m.start / kDay, startYear, month, day);
+        // Per question: the last year before the start's year and the first after it.
+        std::map<std::string, std::pair<const io::SurveyRow*, const io::SurveyRow*>> byQuestion;
+        for (const auto& row : areas->survey->rows) {
+            if (row.area != m.surveyArea) continue;
+            auto& [before, after] = byQuestion[row.question];
+            if (row.year < startYear && (!before || row.year > before->year)) before = &row;
+            if (row.year > startYear && (!after || row.year < after->year)) after = &row;
+        }
+        std::vector<std::string> en, sv;
+        for (const auto& [question, pair] : byQuestion) {
+            const auto [before, after] = pair;
+            if (!before && !after) continue;
+            const auto side = [](const io::SurveyRow* r, const char* none) {
+                return r ? fmt::format("{:.2f} ({})", r->index, r->year) : std::string(none);
+            };
+            en.push_back(fmt::format("'{}' {} → {}", question, side(before, "no year before"), side(after, "no year after yet")));
+            sv.push_back(fmt::format("'{}' {} → {}", question, side(before, "inget år före"), side(after, "inget år efter ännu")));
+            if (m.surveyQuestion.empty()) {
+                m.surveyQuestion = question;
+                if (before) m.surveyBeforeYear = before->year, m.surveyBefore = before->index;
+                if (after) m.surveyAfterYear = after->year, m.surveyAfter = after->index;
+            }
+        }
+        if (en.empty()) continue;
+        m.surveyEn = fmt::format("Survey indices of area {}, the year before and after its start (no test: the survey gives "
+                                 "no spread): {}.",
+                                 m.surveyArea, fmt::join(en, "; "));
+        m.surveySv = fmt::format("Trygghetsmätningens index för område {}, året före och efter starten (utan test: mätningen "
+                                 "anger ingen spridning): {}.",
+                                 m.surveyArea, fmt::join(sv, "; "));
+    }
+}
+
+} // namespace
+
 void perceivedFollowUp(const Analysis& a, MeasuresResult& res) {
+    surveyFollowUp(a, res);
     const PerceptionStep* p = a.results.find<PerceptionStep>();
     if (!p) return;
     const io::ReportSet& r = p->reports;

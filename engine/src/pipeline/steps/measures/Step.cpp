@@ -245,6 +245,12 @@ private:
                                  "unsafe_share_before", "unsafe_share_after", "perceived_vs_rest", "perceived_vs_rest_p"})
             pf.push_back(l.add(name, FieldType::Real));
         for (const char* name : {"perceived", "perceived_sv"}) pf.push_back(l.add(name, FieldType::Text));
+        const int surveyArea = l.add("survey_area", FieldType::Text), surveyQuestion = l.add("survey_question", FieldType::Text),
+                  surveyBeforeYear = l.add("survey_before_year", FieldType::Integer),
+                  surveyBefore = l.add("survey_before", FieldType::Real),
+                  surveyAfterYear = l.add("survey_after_year", FieldType::Integer),
+                  surveyAfter = l.add("survey_after", FieldType::Real), survey = l.add("survey", FieldType::Text),
+                  surveySv = l.add("survey_sv", FieldType::Text);
         for (const auto& m : r.measures) {
             l.setGeometry(m.areaWkb, "a measure's area");
             const Effect* e = headline(m);
@@ -257,6 +263,15 @@ private:
             l.setReal(km2, m.areaM2 / 1e6);
             setEffect(l, f, m, e);
             setPerceived(l, pf, m);
+            const auto text = [&](int f, const std::string& v) { v.empty() ? l.setNull(f) : l.setText(f, v); };
+            text(surveyArea, m.surveyArea);
+            text(surveyQuestion, m.surveyQuestion);
+            m.surveyBeforeYear ? l.setInt(surveyBeforeYear, m.surveyBeforeYear) : l.setNull(surveyBeforeYear);
+            m.surveyBeforeYear ? l.setReal(surveyBefore, m.surveyBefore) : l.setNull(surveyBefore);
+            m.surveyAfterYear ? l.setInt(surveyAfterYear, m.surveyAfterYear) : l.setNull(surveyAfterYear);
+            m.surveyAfterYear ? l.setReal(surveyAfter, m.surveyAfter) : l.setNull(surveyAfter);
+            text(survey, m.surveyEn);
+            text(surveySv, m.surveySv);
             l.write("a measure", m.row.id);
         }
         l.finish();

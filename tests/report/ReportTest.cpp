@@ -170,6 +170,15 @@ TEST_CASE("the lägesbild report: its parts, numbered areas on their maps, label
     // The further analyses' titles are the config's (data, in the municipality's words).
     for (const auto& a : c.analyses)
         for (auto p = en.find(a.title); p != std::string::npos; p = en.find(a.title)) en.erase(p, a.title.size());
+    // So are the survey's questions, quoted in the measures' follow-up (3.4).
+    {
+        GDALDatasetUniquePtr ds(GDALDataset::Open(c.output.path.c_str(), GDAL_OF_VECTOR));
+        std::set<std::string> questions;
+        for (auto& f : *ds->GetLayerByName("area_survey")) questions.insert(std::string("'") + f->GetFieldAsString("question") + "'");
+        CHECK_FALSE(questions.empty());
+        for (const auto& q : questions)
+            for (auto p = en.find(q); p != std::string::npos; p = en.find(q)) en.erase(p, q.size());
+    }
     CHECK(en.find("Mapping of crime") != std::string::npos);
     CHECK(en.find("Saturday") != std::string::npos);
     for (const char* swedish : {" och ", "Händelser", "händelser", "säkerhet", "lördag", "Sammanfattning", "perioden", "Område",

@@ -66,6 +66,14 @@ void surveyFollowUp(const Analysis& a, MeasuresResult& res) {
             }
         }
         if (en.empty()) continue;
+        if (!m.surveyAfterYear && std::none_of(byQuestion.begin(), byQuestion.end(), [](const auto& q) {
+                return q.second.first && q.second.second;
+            })) {
+            // Nothing to compare yet: say so in a line, not a list of years before.
+            m.surveyEn = fmt::format("Survey of area {}: no year after its start yet.", m.surveyArea);
+            m.surveySv = fmt::format("Trygghetsmätningen för område {}: inget år efter starten ännu.", m.surveyArea);
+            continue;
+        }
         m.surveyEn = fmt::format("Survey indices of area {}, the year before and after its start (no test: the survey gives "
                                  "no spread): {}.",
                                  m.surveyArea, fmt::join(en, "; "));

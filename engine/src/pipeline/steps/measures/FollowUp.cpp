@@ -81,7 +81,7 @@ void followUp(const Analysis& a, MeasuresResult& res) {
             const stats::WdqCounts w{v[0][0][c], v[0][1][c], v[1][0][c], v[1][1][c], v[2][0][c], v[2][1][c]};
             const std::string category = c == 0 ? "all" : reports.categories[c - 1];
             if (c > 0 && w.a0 + w.a1 + w.b0 + w.b1 == 0 && category != m.targetCategory) continue;
-            m.effects.push_back({category, w, stats::measureEffect(w, options)});
+            m.effects.push_back({category, w, stats::measureEffect(w, options), {}, false});
         }
     }
     // Overlaps: zones that meet while both are in force (open measures through their window).

@@ -1,6 +1,7 @@
 #include "trygg/io/Values.hpp"
 
 #include <charconv>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -269,6 +270,20 @@ std::optional<DateTime> parseDateTime(std::string_view text, const std::string& 
         dt.second = tm.tm_sec >= 0 ? tm.tm_sec : 0;
     }
     return dt;
+}
+
+std::string lowerUtf8(std::string s) {
+    // ASCII and the Swedish capitals Å Ä Ö É in UTF-8.
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c < 128) s[i] = static_cast<char>(std::tolower(c));
+        else if (c == 0xC3 && i + 1 < s.size()) {
+            const unsigned char d = static_cast<unsigned char>(s[i + 1]);
+            if (d >= 0x80 && d <= 0x9E && d != 0x97) s[i + 1] = static_cast<char>(d + 0x20);
+            ++i;
+        }
+    }
+    return s;
 }
 
 } // namespace trygg::io

@@ -48,4 +48,8 @@ void civilFromDays(std::int64_t days, int& y, int& m, int& d);
 // A date-time from an Excel serial day number. nullopt when out of range.
 std::optional<DateTime> fromExcelSerial(double serial);
 
+// Lower case for ASCII and the Latin-1 capitals in UTF-8 (Å Ä Ö É ...), for names compared
+// whatever their case (a measure's kind).
+std::string lowerUtf8(std::string s);
+
 } // namespace trygg::io

@@ -10,19 +10,6 @@
 namespace trygg::pipeline::steps::measure {
 namespace {
 
-std::string lower(std::string s) {
-    // ASCII and the Swedish capitals Å Ä Ö É in UTF-8.
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c < 128) s[i] = static_cast<char>(std::tolower(c));
-        else if (c == 0xC3 && i + 1 < s.size()) {
-            const unsigned char d = static_cast<unsigned char>(s[i + 1]);
-            if (d >= 0x80 && d <= 0x9E && d != 0x97) s[i + 1] = static_cast<char>(d + 0x20);
-            ++i;
-        }
-    }
-    return s;
-}
 
 // The measure's area from its geometry: polygons as they are, points and lines buffered.
 geom::GeomPtr areaOf(const geom::GeosContext& geos, const GEOSGeometry* g, double radiusM) {
@@ -49,7 +36,7 @@ MeasuresResult readMeasures(const Analysis& a) {
     std::vector<io::NamedFeatures> places;
     for (const auto& spec : mc.places) places.push_back(a.inputs.namedFeatures(spec));
     std::set<std::string> kinds, ids;
-    for (const auto& k : mc.kinds) kinds.insert(lower(k));
+    for (const auto& k : mc.kinds) kinds.insert(io::lowerUtf8(k));
     const auto reject = [&](const io::MeasureRow& r, const char* field, const char* reason, std::string detail) {
         out.rejected.push_back({r.sourceRow, r.id, field, reason, std::move(detail)});
     };
@@ -66,7 +53,7 @@ MeasuresResult readMeasures(const Analysis& a) {
             reject(r, "name", "missing_name", "a measure needs a name");
             continue;
         }
-        if (!kinds.count(lower(r.kind))) {
+        if (!kinds.count(io::lowerUtf8(r.kind))) {
             reject(r, "kind", "unknown_kind",
                    fmt::format("'{}' is not one of the kinds: {} ([measures] kinds)", r.kind, fmt::join(mc.kinds, ", ")));
             continue;

@@ -171,6 +171,10 @@ TEST_CASE("further analyses, context layers and publishing from the config", "[p
 
     CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[analyses.Natt]\n")),
                       Catch::Contains("analyses.Natt") && Catch::Contains("lower-case"));
+    // "problem" would write problem_measures, the main analysis's table of problems and measures.
+    CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[analyses.problem]\n")),
+                      Catch::Contains("analyses.problem") && Catch::Contains("problem_measures"));
+    CHECK_NOTHROW(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[analyses.problemomrade]\n")));
     CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[analyses.natt]\nkd = false\n")),
                       Catch::Contains("analyses.natt.kd") && Catch::Contains("unknown key"));
     CHECK_THROWS_WITH(pipeline::loadConfig(writeConfig(dir, std::string(kMinimal) + "[analyses.natt]\nhours = \"25-3\"\n")),

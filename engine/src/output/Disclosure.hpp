@@ -59,12 +59,17 @@ struct TableState {
 
     const LayerSpec& spec() const { return *policy->spec; }
     bool has(const std::string& c) const;
+    // Whether it has every field of its declaration's key (none when it declares none).
+    bool hasKey() const;
     std::size_t rows() const { return rowids.size(); }
     // The index of count field `field` in `counts`, or counts.size().
     std::size_t countIndex(const std::string& field) const;
     // The analysis prefix of the table ("natt_" of "natt_hotspot_grid"; "" for the main analysis).
     std::string prefix() const;
 };
+
+// The fields of a declaration's key ("measure_id,category": two).
+std::vector<std::string> keyFields(const LayerSpec& spec);
 
 // A count of reports small enough to point at someone: 1 .. minCount. Zero identifies nobody.
 inline bool isSmall(std::int64_t v, int minCount) { return v >= 1 && v <= minCount; }
@@ -119,7 +124,10 @@ struct AreaOfCells {
 //   - per reason, the areas' counts (area_reasons) and the reports in no area make the study
 //     area's (perception_reasons);
 //   - the follow-up's categories (and the reports without one) make its row "all", which
-//     followup_areas repeats per area.
+//     followup_areas repeats per area;
+//   - a measure's categories make its row "all" in measure_effects, which measures repeats for the
+//     category the measure is read by; its area, buffer and control in a window add up to a number
+//     taken as known (the window's reports outside the other measures' zones).
 std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const std::vector<AreaOfCells>& areasOfCells);
 
 // Between the main analysis and a further one whose reports are among its own (`scopes`, from the
@@ -137,9 +145,10 @@ std::vector<Relation> relationsAcross(std::vector<TableState>& tables, const std
 // assumes those too.
 struct Findings {
     std::vector<Ref> counts;         // hidden counts held within fewer than minCount values
-    std::vector<std::size_t> rests;  // relations whose unpublished rest is, and may be 1 or more:
-                                     // the day's assaults of a hotspot area whose night count a
-                                     // further analysis shows, when the two areas coincide
+    std::vector<std::size_t> rests;  // relations whose unpublished rest is known, and may be a
+                                     // small count (1 to minCount): the day's assaults of a
+                                     // hotspot area whose night count a further analysis shows,
+                                     // when the two areas coincide
     bool empty() const { return counts.empty() && rests.empty(); }
     std::size_t size() const { return counts.size() + rests.size(); }
 };

@@ -338,7 +338,10 @@ std::vector<LayerSpec> build() {
                    {key("role", "Roll", "Role"), label("name", "Namn", "Name"), context("area_km2", "Yta", "Area", "km²"),
                     count("n_before", "Händelser före", "Incidents before"), count("n_after", "Händelser efter", "Incidents after")},
                    "", false, false, "role"});
-    // The register's measures and their effects ([measures]): not written when publishing yet.
+    // The register's measures and their effects ([measures]). The counts of a measure are its
+    // area's (A), its buffer's (B) and the control's (C, the rest of the study area outside every
+    // measure's zone) in its windows before and after; publishing takes A + B + C of a window as
+    // known (output/Disclosure.hpp).
     const auto effectFields = [&](std::vector<FieldSpec> head) {
         const std::vector<std::string> a{"measure_before", "measure_after", "control_before", "control_after"};
         const std::vector<std::string> b{"buffer_before", "buffer_after", "control_before", "control_after"};
@@ -395,7 +398,7 @@ std::vector<LayerSpec> build() {
                                  label("overlaps", "Överlappar", "Overlaps"),
                                  label("joint_group", "Grupp med gemensam effekt", "Group with a joint effect"),
                                  context("area_km2", "Yta", "Area", "km²")}),
-                   "", false, false, "measure_id"});
+                   "", false, false, "measure_id,effect_category", "measure_id"});
     {
         // Residents' safety reports in and around each measure, before and after (measures/Perceived.cpp).
         auto& fields = all.back().fields;
@@ -425,7 +428,7 @@ std::vector<LayerSpec> build() {
     }
     all.push_back({"measure_effects", "none",
                    effectFields({key("measure_id", "Åtgärd", "Measure"), key("category", "Kategori", "Category")}), "",
-                   false, false});
+                   false, false, "measure_id,category", "measure_id"});
     all.push_back({"rejected_measures", "none",
                    {key("source_row", "Rad i registret", "Row of the register"), label("measure_id", "Åtgärd", "Measure"),
                     withClasses(label("reject_reason", "Skäl", "Reason"),
@@ -449,7 +452,8 @@ std::vector<LayerSpec> build() {
                                  {"area", "Åtgärden ligger i problemets område", "The measure lies in the problem's area"},
                                  {"category", "Åtgärden gäller kategorin som ökat", "The measure targets the category that rose"},
                                  {"none", "Ingen koppling", "No link"}}),
-                    label("verdict_code", "Åtgärdens resultat", "The measure's result")},
+                    // A copy of the measure's result, which publishing may hide there (measures.verdict_code).
+                    statistic("verdict_code", "Åtgärdens resultat", "The measure's result", true)},
                    "", false});
     all.push_back({"measure_suggestions", "none",
                    {key("problem_id", "Problem", "Problem"), key("area_id", "Hot spot-område", "Hotspot area"),

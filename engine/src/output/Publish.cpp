@@ -82,8 +82,12 @@ TableState loadTable(Db& db, const std::string& table, const Policy& policy, int
         }
     for (std::size_t k = 0; k < t.counts.size(); ++k)
         if (t.counts[k] == policy.spec->rowTotal) t.totalIndex = static_cast<int>(k);
-    const std::string key = t.has(policy.spec->key) ? policy.spec->key : "";
-    std::string sql = "SELECT rowid, " + (key.empty() ? std::string("''") : quoteId(key));
+    // Its key: one field, or several joined by a unit separator (measure_id and category).
+    std::string key;
+    if (t.hasKey())
+        for (const auto& f : keyFields(*policy.spec))
+            key += (key.empty() ? "" : " || char(31) || ") + ("COALESCE(" + quoteId(f) + ", '')");
+    std::string sql = "SELECT rowid, " + (key.empty() ? std::string("''") : key);
     for (const auto& c : t.counts) sql += ", " + quoteId(c);
     // The extra columns after the counts, in this order.
     std::vector<std::vector<std::string>*> extra;
@@ -384,8 +388,11 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
             summary.complementary += more;
             continue;
         }
+        // By its declaration, the longest base that fits: problem_measures is not the "problem"
+        // analysis's measures.
+        const LayerSpec* spec = layerOf(table);
         for (const auto& p : policies())
-            if (isLayer(table, p.spec->name)) {
+            if (p.spec == spec) {
                 states.push_back(loadTable(db, table, p, options.minCount));
                 break;
             }
@@ -416,11 +423,18 @@ PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptio
         ++summary.auditRounds;
         if (found.empty()) break;
         const std::size_t more = remedy(relations, found);
-        if (more == 0)  // everything around them is hidden already: nothing is published
+        if (more == 0) {  // everything around them is hidden already: nothing is published
+            std::vector<std::string> which;
+            for (const Ref& r : found.counts)
+                if (which.size() < 4)
+                    which.push_back(fmt::format("{}.{} of '{}'", r.table->table, r.table->counts[r.field], r.table->keys[r.row]));
+            for (auto& w : which) std::replace(w.begin(), w.end(), '\x1f', ' ');
             throw Error(fmt::format("publishing: {} hidden counts could still be worked out to within {} after {} rounds "
-                                    "of hiding more; nothing was written. Publish fewer analyses per file, or raise "
+                                    "of hiding more ({}{}); nothing was written. Publish fewer analyses per file, or raise "
                                     "[publish] min_count",
-                                    found.size(), options.minCount, summary.auditRounds));
+                                    found.size(), options.minCount, summary.auditRounds, fmt::join(which, ", "),
+                                    found.size() > which.size() ? " ..." : ""));
+        }
         summary.complementary += static_cast<std::int64_t>(more);
         settle();
     }

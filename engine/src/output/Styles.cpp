@@ -73,11 +73,16 @@ std::string rgba(const char* hex, int alpha) {
 }
 } // namespace
 
-std::string measuresQml(const std::vector<std::string>& labels) {
+std::string measuresQml(const std::vector<std::string>& labels, bool hiddenClass) {
     std::vector<Category> categories;
     const auto& colours = measureVerdictColours();
     for (std::size_t k = 0; k < colours.size(); ++k)
         categories.push_back({colours[k].code, k < labels.size() ? labels[k] : colours[k].code, rgba(colours[k].hex, 170),
+                              "40,40,40,255", 0.4});
+    // QGIS's category of the empty value takes every other value, NULL too: a result publishing hid.
+    if (hiddenClass)
+        categories.push_back({"", colours.size() < labels.size() ? labels[colours.size()] : "hidden",
+                              rgba(kHiddenVerdictColour, 170),
                               "40,40,40,255", 0.4});
     return withLabels(categorizedQml("verdict_code", categories), "\"measure_id\"", 8, true, 9);
 }

@@ -4,6 +4,7 @@
 #include "Step.hpp"
 
 #include "trygg/core/Error.hpp"
+#include "trygg/output/Layers.hpp"
 
 #include <toml++/toml.h>
 
@@ -378,6 +379,12 @@ Config loadConfig(const std::string& path) {
             if (!node.is_table()) r.fail(&node, section, "must be a table: [analyses." + name + "]");
             if (!isLayerName(name))
                 r.fail(&node, section, "'" + name + "' must be lower-case letters, digits and _, as it goes in front of its layers' names");
+            // Its layers must not be taken for the main analysis's: "problem" would write
+            // problem_measures, which is the table of problems and measures.
+            for (const auto& l : output::declaredLayers())
+                if (l.name.size() > name.size() + 1 && l.name.rfind(name + "_", 0) == 0 && output::layerOf(l.name.substr(name.size() + 1)))
+                    r.fail(&node, section, "'" + name + "' would name its layers like one of Trygg's own ('" + l.name +
+                                               "'); choose another name");
             const toml::table* a = node.as_table();
             std::vector<const char*> keys = {"title"};
             for (const Step* step : steps::pipeline())

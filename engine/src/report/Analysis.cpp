@@ -141,6 +141,11 @@ std::string measures(Doc& d) {
         map.fill("measures", c.hex, 0.9, [&](OGRFeature& f) { return code == f.GetFieldAsString("verdict_code"); }, 5);
         items.push_back({c.hex, output::classLabel("measures", "verdict_code", code, d.english)});
     }
+    // Published: a result computed from a hidden count is hidden too (NULL).
+    if (!d.hidden.empty()) {
+        map.fill("measures", output::kHiddenVerdictColour, 0.9, [](OGRFeature& f) { return !f.IsFieldSetAndNotNull(f.GetFieldIndex("verdict_code")); }, 5);
+        items.push_back({output::kHiddenVerdictColour, d.T("Dolt vid publicering", "Hidden for publishing")});
+    }
     map.outlines("measures", "#282828", 0.8);
     map.numberedOutlines("measures", [](OGRFeature& f) { return std::string(f.GetFieldAsString("measure_id")); }, "#282828",
                          false, true);
@@ -156,7 +161,15 @@ std::string measures(Doc& d) {
         std::string colour = "#ffffff";
         for (const auto& c : output::measureVerdictColours())
             if (code == c.code) colour = c.hex;
-        std::string verdict = esc(f->GetFieldAsString(d.english ? "verdict" : "verdict_sv"));
+        const bool hidden = !d.hidden.empty() && !f->IsFieldSetAndNotNull(f->GetFieldIndex("verdict_code"));
+        if (hidden) colour = output::kHiddenVerdictColour;
+        // With the result shown, every count it rests on is: an empty value is one not defined.
+        const auto figure = [&](const char* c, int decimals) {
+            return !hidden && !f->IsFieldSetAndNotNull(f->GetFieldIndex(c)) ? std::string("–") : d.fixed(*f, c, decimals);
+        };
+        std::string verdict = hidden ? esc(d.T("Dold: ett av antalen den bygger på är för litet för att publiceras.",
+                                               "Hidden: one of the counts it rests on is too small to publish."))
+                                     : esc(f->GetFieldAsString(d.english ? "verdict" : "verdict_sv"));
         const int perceived = f->GetFieldIndex(d.english ? "perceived" : "perceived_sv");
         if (perceived >= 0 && f->IsFieldSetAndNotNull(perceived)) verdict += "<br>" + esc(f->GetFieldAsString(perceived));
         const int survey = f->GetFieldIndex(d.english ? "survey" : "survey_sv");
@@ -166,8 +179,8 @@ std::string measures(Doc& d) {
                          "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"small\">{}</td></tr>",
                          esc(f->GetFieldAsString("measure_id")), esc(f->GetFieldAsString("name")), esc(f->GetFieldAsString("kind")),
                          esc(f->GetFieldAsString("start")), colour,
-                         esc(output::classLabel("measures", "verdict_code", code, d.english)), d.fixed(*f, "change_pct", 0),
-                         d.fixed(*f, "did_change_pct", 0), d.fixed(*f, "placebo_p", 2), verdict);
+                         hidden ? esc(d.hidden) : esc(output::classLabel("measures", "verdict_code", code, d.english)),
+                         figure("change_pct", 0), figure("did_change_pct", 0), figure("placebo_p", 2), verdict);
     }
     s += "</table>";
     // Overlapping measures share one effect: each group is one claim, however many of its
@@ -199,12 +212,17 @@ std::string measures(Doc& d) {
                 else if (m.empty()) unanswered.push_back(p);
                 else measuresOf[p].push_back(m);
             }
-        s += fmt::format("<h4>{}</h4><p>{}</p><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        s += fmt::format("<h4>{}</h4><p>{}{}</p><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
                          d.T("Från problem till åtgärd", "From problems to measures"),
                          d.T("Vad varje problems siffror pekar på, enligt reglerna i [[measures.rules]] (metoden i avsnitt 4), "
                              "och vilka åtgärder i registret som redan gäller problemet.",
                              "What each problem's figures point to, by the rules of [[measures.rules]] (the method is in part 4), "
                              "and which measures of the register already answer the problem."),
+                         d.hidden.empty() ? ""
+                                          : d.T(" I versionen för publicering visas bara förslagen från kartan (mörk andel): de "
+                                                "som bygger på andelar av anmälningar eller rapporter skulle ge antal tillbaka.",
+                                                " The version for publishing shows only the suggestions from the map (the dark "
+                                                "share): those from shares of reports would give counts back."),
                          esc(output::fieldTitle("measure_suggestions", "problem_id", d.english)),
                          esc(output::fieldTitle("measure_suggestions", "suggested_kind", d.english)),
                          esc(output::fieldTitle("measure_suggestions", d.english ? "evidence" : "evidence_sv", d.english)),

@@ -51,7 +51,7 @@ struct LayerSpec {
     std::string rowTotal = {};       // a count that is the sum of the row's other counts
     bool columnTotals = true;        // each count's sum over the rows is taken as published
     bool hotTimes = false;           // weekday rows in blocks per area (hot_times)
-    std::string key = {};            // names a row the same way in every analysis
+    std::string key = {};            // names a row the same way in every analysis (fields joined by ',')
     std::string id = {};             // names a row within its analysis (hotspot areas)
     std::string groupBy = {};        // rows whose counts add up to another table's row
     std::vector<std::string> groupDerived = {};  // computed from every count of a groupBy group

@@ -31,7 +31,10 @@ struct VerdictColour {
 };
 const std::vector<VerdictColour>& measureVerdictColours();
 // The measures layer, filled by result and labelled with its id.
-std::string measuresQml(const std::vector<std::string>& labels);  // labels in measureVerdictColours' order
+// A result publishing hid (measures.verdict_code NULL), in the QGIS style and the report.
+inline constexpr const char* kHiddenVerdictColour = "#dcdcdc";
+// Labels in measureVerdictColours' order; with hiddenClass, one more for the results publishing hid.
+std::string measuresQml(const std::vector<std::string>& labels, bool hiddenClass = false);
 
 // Polygons in seven classes on a bin field (3 .. -3), labelled from 3 down: ArcGIS Pro's hot spot
 // colours, red for positive, blue for negative, grey for 0.

@@ -106,20 +106,21 @@ public:
         matchedFollowUp(a, r);
         perceivedFollowUp(a, r);
         linkProblems(a, r);
-        if (a.publishing() && a.main)
-            a.summary.warnings.push_back("measures: the follow-up of the register is not written in publishing mode yet "
-                                         "(its per-category counts are not protected); publish [followup] instead");
         a.results.put(std::move(r));
     }
     void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
-        if (a.publishing()) return;
+        // Publishing hides their small counts afterwards (output/Publish.cpp). Rejected rows are
+        // not published, as no input's are (the register's name people responsible).
         const MeasuresResult& r = a.results.get<MeasuresResult>(name());
-        writeMeasures(r, writer);
-        writeEffects(r, writer);
-        if (a.main) writeRejected(r, writer);  // the register's rows are the run's, as rejected_reports
+        // Published, an analysis of one category has its row "all" only: the category's would be the
+        // same, which a reader knows from the filter, and hiding could take one and leave the other.
+        const bool allOnly = a.publishing() && a.reports.categories.size() <= 1;
+        writeMeasures(r, writer, a.publishing(), allOnly);
+        writeEffects(r, writer, a.publishing(), allOnly);
+        if (a.main && !a.publishing()) writeRejected(r, writer);  // the register's rows are the run's, as rejected_reports
         if (r.hasProblems) {
             writeLinks(r, writer);
-            writeSuggestions(r, writer);
+            writeSuggestions(r, writer, a.publishing());
         }
     }
     void metadata(const Analysis& a, Metadata& md) const override {
@@ -160,6 +161,14 @@ public:
         md.add("measures.rules", fmt::format("{}", fmt::join(rules, "; ")));
         md.add("measures.links", "a measure answers a problem it names (problem field), whose area its area meets, or "
                                  "whose rising category it targets");
+        if (a.publishing())
+            md.add("measures.publishing",
+                   "the effects for all incidents and for the category a measure targets are published, not those of "
+                   "every category; their counts as every count (small ones hidden, with what would give them back), the "
+                   "area, buffer and control of a window taken to add up to a known number; values and verdicts computed "
+                   "from a hidden count are hidden; suggestions from shares of reports (night_share, "
+                   "peak_slots_share, reason_share, repeat_share) are left out, as a share of a known total gives its "
+                   "count back, and only those from the map (dark_share) are published");
         md.add("measures.verdict", "worked, displaced or worse only when the rate ratio is beyond chance against the rest "
                                    "of the study area and the placebo test agrees in direction at the same level (0.05); "
                                    "otherwise no effect, or too few to tell when the minimum detectable fall is above "
@@ -228,7 +237,7 @@ private:
         l.setText(f[f.size() - 2], en);
         l.setText(f[f.size() - 1], sv);
     }
-    static void writeMeasures(const MeasuresResult& r, output::GpkgWriter& writer) {
+    static void writeMeasures(const MeasuresResult& r, output::GpkgWriter& writer, bool publishing, bool allOnly) {
         using output::FieldType;
         output::LayerWriter l = writer.layer("measures", output::GeometryType::MultiPolygon, "Measures",
                                              "The register's measures, each with its area and its effect");
@@ -253,7 +262,7 @@ private:
                   surveySv = l.add("survey_sv", FieldType::Text);
         for (const auto& m : r.measures) {
             l.setGeometry(m.areaWkb, "a measure's area");
-            const Effect* e = headline(m);
+            const Effect* e = allOnly && !m.effects.empty() ? &m.effects.front() : headline(m);
             const std::string values[] = {m.row.id, m.row.name, m.row.kind, m.row.place, dayText(m.start),
                                           m.end ? dayText(m.end - kDay) : std::string(), m.row.responsible,
                                           m.row.target, m.row.status, e ? e->category : std::string(),
@@ -278,7 +287,9 @@ private:
         std::vector<std::string> labels;
         for (const auto& c : output::measureVerdictColours())
             labels.push_back(output::classLabel("measures", "verdict_code", c.code, true));
-        writer.style("measures", output::measuresQml(labels), "Measures, by result");
+        // A published result may be hidden (NULL): drawn in a class of its own, not left out.
+        if (publishing) labels.push_back("Hidden (publishing: too few incidents to show)");
+        writer.style("measures", output::measuresQml(labels, publishing), "Measures, by result");
     }
     static void setPerceived(output::LayerWriter& l, const std::vector<int>& f, const Measure& m) {
         const auto& c = m.perceived;
@@ -299,7 +310,7 @@ private:
         l.setText(f[k++], m.perceivedEn);
         l.setText(f[k], m.perceivedSv);
     }
-    static void writeEffects(const MeasuresResult& r, output::GpkgWriter& writer) {
+    static void writeEffects(const MeasuresResult& r, output::GpkgWriter& writer, bool publishing, bool allOnly) {
         using output::FieldType;
         output::LayerWriter l = writer.layer("measure_effects", output::GeometryType::None, "Measure effects",
                                              "Each measure's effect for all incidents and per category");
@@ -308,6 +319,10 @@ private:
         effectFields(l, f);
         for (const auto& m : r.measures)
             for (const auto& e : m.effects) {
+                // Published: all incidents and the category the measure targets. Every category's
+                // row besides would make a table whose rows and columns both add up to known
+                // totals, and hiding its small counts would take the headline rows with them.
+                if (publishing && e.category != "all" && (allOnly || e.category != m.targetCategory)) continue;
                 l.setText(id, m.row.id);
                 l.setText(category, e.category);
                 setEffect(l, f, m, &e);
@@ -338,7 +353,7 @@ private:
         l.finish();
         writer.style("problem_measures", output::tableQml(), "Problems and measures");
     }
-    static void writeSuggestions(const MeasuresResult& r, output::GpkgWriter& writer) {
+    static void writeSuggestions(const MeasuresResult& r, output::GpkgWriter& writer, bool publishing) {
         using output::FieldType;
         output::LayerWriter l = writer.layer("measure_suggestions", output::GeometryType::None, "Suggested measures",
                                              "The kinds of measure a problem's figures point to, by the rules of "
@@ -349,6 +364,9 @@ private:
                   threshold = l.add("threshold", FieldType::Real), en = l.add("evidence", FieldType::Text),
                   sv = l.add("evidence_sv", FieldType::Text), by = l.add("answered_by", FieldType::Text);
         for (const auto& s : r.suggestions) {
+            // A share of an area's incidents or safety reports, whose totals are published, gives
+            // its count back (and the suggestion's existence bounds it): only the map's are published.
+            if (publishing && s.indicator != "dark_share") continue;
             l.setText(problem, s.problemId);
             l.setInt(area, s.areaId);
             l.setText(kind, s.kind);

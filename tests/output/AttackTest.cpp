@@ -519,6 +519,12 @@ pipeline::RunSummary attackPublished(pipeline::Config c, const test::TempDir& di
                 const auto t = termsOf(prefix + "measures", row, std::vector<std::string>(r.begin() + 2, r.end()));
                 for (std::size_t k = 0; k < fields.size(); ++k) s.equal({t[k]}, rows[row][k]);
             }
+            // The unsafe reports in and around a measure are at most its reports.
+            for (const auto& r : query(db, "SELECT measure_id, perceived_before_n, perceived_after_n, perceived_before_unsafe, "
+                                           "perceived_after_unsafe FROM " + prefix + "measures"))
+                for (std::size_t w = 0; w < 2; ++w)
+                    s.atMost({s.term(prefix + "measures." + r[0] + ".unsafe" + std::to_string(w), r[3 + w])},
+                             s.term(prefix + "measures." + r[0] + ".perceived" + std::to_string(w), r[1 + w]));
             if (prefix.empty()) {
                 mainAll = all;
                 mainRow = rows;

@@ -9,6 +9,7 @@
 #include "trygg/pipeline/Runner.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
@@ -222,6 +223,13 @@ TEST_CASE("measures: the effects planted in the sample are found, each with its 
     CHECK(a1.number.at("perceived_after_n") >= 50);
     CHECK(a1.number.at("perceived_p") > 0.05);
     CHECK(a1.number.at("perceived_before") > 4);  // the park is feared: scores above the unsafe line
+    // The unsafe reports are a count of their own, the share times the reports.
+    for (const char* when : {"before", "after"}) {
+        const double n = a1.number.at(fmt::format("perceived_{}_n", when)), unsafe = a1.number.at(fmt::format("perceived_{}_unsafe", when));
+        CHECK(unsafe > 0);
+        CHECK(unsafe <= n);
+        CHECK_THAT(a1.number.at(fmt::format("unsafe_share_{}", when)), Catch::WithinAbs(unsafe / n, 1e-12));
+    }
     CHECK_THAT(a1.text.at("perceived"), Catch::StartsWith("No change in perceived safety beyond chance"));
     CHECK_THAT(a1.text.at("perceived_sv"), Catch::StartsWith("Ingen förändring i upplevd trygghet"));
     for (const auto& m : measures)

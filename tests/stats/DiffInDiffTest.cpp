@@ -5,11 +5,18 @@
 // checked by simulation: uniform under no effect, small under a planted fall.
 #include "trygg/stats/DiffInDiff.hpp"
 
+#include "../TestSupport.hpp"
+
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <random>
+#include <sstream>
+#include <string>
 
 using namespace trygg::stats;
 using Catch::Detail::Approx;
@@ -152,4 +159,54 @@ TEST_CASE("difference in differences: undefined without enough periods or candid
     CHECK_FALSE(matchedDifferenceInDifferences(std::vector<double>(4, 1.0), c).defined());  // one period before
     const PanelSeries few{4, 2, std::vector<double>(4 * 5, 1.0)};
     CHECK_FALSE(matchedDifferenceInDifferences(std::vector<double>(4, 1.0), few).defined());  // 5 candidates for 10 controls
+}
+
+TEST_CASE("difference in differences: random panels against R's lm, live where R is installed", "[stats][did]") {
+    // The optional check beside the embedded values above: panels of 3 to 12 units and 6 to 30
+    // periods, Poisson counts, each fitted by R as lm(y ~ factor(unit) + factor(period) + d).
+    if (std::system("Rscript -e 'invisible(0)' > /dev/null 2>&1") != 0) {
+        WARN("skipped: Rscript is not installed (apt-get install r-base-core)");
+        return;
+    }
+    trygg::test::TempDir dir;
+    std::mt19937_64 rng(16);
+    std::vector<PanelSeries> panels;
+    std::string csv = "panel,unit,period,y,d\n";
+    for (int k = 0; k < 8; ++k) {
+        const std::size_t units = 3 + rng() % 10, periods = 6 + rng() % 25, pre = 2 + rng() % (periods - 3);
+        panels.push_back(simulate(rng, units, periods, pre, k % 2 ? 0.4 : 0.0));
+        const PanelSeries& p = panels.back();
+        for (std::size_t u = 0; u < p.units(); ++u)
+            for (std::size_t t = 0; t < periods; ++t)
+                csv += fmt::format("{},{},{},{},{}\n", k, u, t, p.y[u * periods + t], u == 0 && t >= pre ? 1 : 0);
+    }
+    const std::string in = dir.file("panels.csv"), out = dir.file("lm.csv");
+    std::ofstream(in) << csv;
+    const std::string r = fmt::format(
+        "x <- read.csv('{}'); o <- do.call(rbind, lapply(split(x, x$panel), function(p) {{"
+        " f <- lm(y ~ factor(unit) + factor(period) + d, data = p); s <- summary(f)$coefficients['d', ];"
+        " ci <- confint(f, 'd', level = 0.95); data.frame(panel = p$panel[1], est = s[1], se = s[2],"
+        " low = ci[1], high = ci[2], df = f$df.residual) }})); write.csv(o, '{}', row.names = FALSE)",
+        in, out);
+    std::ofstream(dir.file("lm.R")) << r;
+    REQUIRE(std::system(("Rscript " + dir.file("lm.R") + " > /dev/null 2>&1").c_str()) == 0);
+    std::ifstream lm(out);
+    std::string line;
+    std::getline(lm, line);
+    std::size_t compared = 0;
+    while (std::getline(lm, line)) {
+        std::vector<double> v;
+        std::stringstream row(line);
+        for (std::string cell; std::getline(row, cell, ',');) v.push_back(std::stod(cell));
+        REQUIRE(v.size() == 6);
+        const DidEstimate e = twoWayFixedEffects(panels.at(static_cast<std::size_t>(v[0])), 0.95);
+        REQUIRE(e.defined);
+        CHECK(e.effect == Approx(v[1]).margin(1e-9));
+        CHECK(e.se == Approx(v[2]).epsilon(1e-9));
+        CHECK(e.low == Approx(v[3]).margin(1e-9));
+        CHECK(e.high == Approx(v[4]).margin(1e-9));
+        CHECK(e.df == v[5]);
+        ++compared;
+    }
+    CHECK(compared == panels.size());
 }

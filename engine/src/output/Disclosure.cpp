@@ -215,10 +215,19 @@ void measureRelations(std::vector<TableState>& tables, TableState& effects, std:
             out.push_back(std::move(r));
         }
     }
-    if (TableState* measures = sibling(tables, effects.prefix(), "measures"))
+    if (TableState* measures = sibling(tables, effects.prefix(), "measures")) {
         for (std::size_t k = 0; k < measures->counts.size(); ++k)
             if (const std::size_t ke = effects.countIndex(measures->counts[k]); ke < effects.counts.size())
                 identities(effects, ke, *measures, k, out);
+        // Residents' reports in and around it: the unsafe ones and the rest make them all.
+        for (const char* when : {"before", "after"}) {
+            const std::size_t n = measures->countIndex(fmt::format("perceived_{}_n", when)),
+                              unsafe = measures->countIndex(fmt::format("perceived_{}_unsafe", when));
+            if (n == measures->counts.size() || unsafe == measures->counts.size()) continue;
+            for (std::size_t i = 0; i < measures->rows(); ++i)
+                out.push_back({{Ref{measures, i, unsafe}}, Ref{measures, i, n}, true});
+        }
+    }
     for (const char* when : {"_before", "_after"}) {
         std::vector<std::size_t> fields;
         for (const char* role : {"measure", "buffer", "control"})

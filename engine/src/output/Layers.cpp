@@ -403,18 +403,22 @@ std::vector<LayerSpec> build() {
         // Residents' safety reports in and around each measure, before and after (measures/Perceived.cpp).
         auto& fields = all.back().fields;
         const std::vector<std::string> n{"perceived_before_n", "perceived_after_n"};
+        const std::vector<std::string> unsafe{"perceived_before_n", "perceived_after_n", "perceived_before_unsafe",
+                                              "perceived_after_unsafe"};
         for (auto f : {count("perceived_before_n", "Trygghetsrapporter före", "Safety reports before"),
                        count("perceived_after_n", "Trygghetsrapporter efter", "Safety reports after"),
+                       count("perceived_before_unsafe", "Otrygga rapporter före", "Unsafe reports before"),
+                       count("perceived_after_unsafe", "Otrygga rapporter efter", "Unsafe reports after"),
                        derived("perceived_before", n, "Upplevd otrygghet före (medel)", "Perceived insecurity before (mean)"),
                        derived("perceived_after", n, "Upplevd otrygghet efter (medel)", "Perceived insecurity after (mean)"),
                        derived("perceived_change", n, "Förändring i upplevd otrygghet", "Change in perceived insecurity"),
                        derived("perceived_p", n, "p-värde (Welch)", "p-value (Welch)"),
-                       derived("unsafe_share_before", n, "Andel otrygga före", "Share unsafe before"),
-                       derived("unsafe_share_after", n, "Andel otrygga efter", "Share unsafe after"),
+                       derived("unsafe_share_before", unsafe, "Andel otrygga före", "Share unsafe before"),
+                       derived("unsafe_share_after", unsafe, "Andel otrygga efter", "Share unsafe after"),
                        derived("perceived_vs_rest", n, "Förändring mot resten av området", "Change against the rest of the area"),
                        derived("perceived_vs_rest_p", n, "p-värde mot resten", "p-value against the rest"),
-                       derived("perceived", n, "Upplevd trygghet (engelska)", "Perceived safety"),
-                       derived("perceived_sv", n, "Upplevd trygghet", "Perceived safety (Swedish)"),
+                       derived("perceived", unsafe, "Upplevd trygghet (engelska)", "Perceived safety"),
+                       derived("perceived_sv", unsafe, "Upplevd trygghet", "Perceived safety (Swedish)"),
                        // The survey's indices of the area it lies in (no counts: the survey's own figures).
                        label("survey_area", "Område (trygghetsmätning)", "Area (survey)"),
                        label("survey_question", "Fråga", "Question"),

@@ -249,7 +249,8 @@ private:
         std::vector<int> f;
         effectFields(l, f);
         std::vector<int> pf;
-        for (const char* name : {"perceived_before_n", "perceived_after_n"}) pf.push_back(l.add(name, FieldType::Integer));
+        for (const char* name : {"perceived_before_n", "perceived_after_n", "perceived_before_unsafe", "perceived_after_unsafe"})
+            pf.push_back(l.add(name, FieldType::Integer));
         for (const char* name : {"perceived_before", "perceived_after", "perceived_change", "perceived_p",
                                  "unsafe_share_before", "unsafe_share_after", "perceived_vs_rest", "perceived_vs_rest_p"})
             pf.push_back(l.add(name, FieldType::Real));
@@ -299,9 +300,12 @@ private:
         }
         l.setInt(f[0], static_cast<std::int64_t>(c.before.n));
         l.setInt(f[1], static_cast<std::int64_t>(c.after.n));
+        // The unsafe reports, a count of their own (the share times n gives it back).
+        l.setInt(f[2], std::llround(c.before.unsafeShare * static_cast<double>(c.before.n)));
+        l.setInt(f[3], std::llround(c.after.unsafeShare * static_cast<double>(c.after.n)));
         const double nan = std::numeric_limits<double>::quiet_NaN();
         const auto or_ = [&](bool ok, double v) { return ok ? v : nan; };
-        std::size_t k = 2;
+        std::size_t k = 4;
         for (double v : {or_(c.before.n > 0, c.before.mean), or_(c.after.n > 0, c.after.mean), or_(c.defined, c.change),
                          or_(c.defined, c.p), or_(c.before.n > 0, c.before.unsafeShare),
                          or_(c.after.n > 0, c.after.unsafeShare), or_(c.againstRest, c.relative),

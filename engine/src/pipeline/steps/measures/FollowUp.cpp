@@ -22,7 +22,16 @@ void followUp(const Analysis& a, MeasuresResult& res) {
     std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
     for (const auto t : reports.timeWallSeconds)
         if (t != io::kNoTime) first = std::min(first, t), last = std::max(last, t);
-    const std::int64_t dataFrom = first / kDay * kDay, dataTo = last / kDay * kDay + kDay;
+    // The data's whole months, as run_metadata gives them (time_first, time_last): a window cut at
+    // the first or last report's day would publish that report's date.
+    const auto monthStart = [](std::int64_t wallSeconds, int add) {
+        int y = 0, m = 0, d = 0;
+        io::civilFromDays(static_cast<std::int64_t>(std::floor(static_cast<double>(wallSeconds) / kDay)), y, m, d);
+        m += add;
+        if (m > 12) m -= 12, ++y;
+        return io::daysFromCivil(y, m, 1) * kDay;
+    };
+    const std::int64_t dataFrom = monthStart(first, 0), dataTo = monthStart(last, 1);
     std::set<std::string> categories(reports.categories.begin(), reports.categories.end());
     for (auto& m : res.measures) {
         m.beforeFrom = std::max(dataFrom, m.start - static_cast<std::int64_t>(std::llround(mc.beforeDays * kDay)));
@@ -31,11 +40,11 @@ void followUp(const Analysis& a, MeasuresResult& res) {
         m.afterTo = std::min(m.afterTo, dataTo);
         if (categories.count(m.row.target)) m.targetCategory = m.row.target;
         if (m.start >= dataTo) {
-            m.notEvaluable = "It starts after the last report: nothing to follow up yet.";
-            m.notEvaluableSv = "Den börjar efter den sista anmälan: inget att följa upp ännu.";
+            m.notEvaluable = "It starts after the last report's month: nothing to follow up yet.";
+            m.notEvaluableSv = "Den börjar efter den sista anmälans månad: inget att följa upp ännu.";
         } else if (m.start <= dataFrom) {
-            m.notEvaluable = "It started before the first report: there is no period before it.";
-            m.notEvaluableSv = "Den började före den första anmälan: det finns ingen period före den.";
+            m.notEvaluable = "It started before the first report's month: there is no period before it.";
+            m.notEvaluableSv = "Den började före den första anmälans månad: det finns ingen period före den.";
         }
     }
     const std::size_t nc = reports.categories.size() + 1, nm = res.measures.size();

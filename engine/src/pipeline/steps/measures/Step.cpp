@@ -130,7 +130,7 @@ public:
         md.add("measures.rows", fmt::format("{} read, {} used, {} rejected", r.measures.size() + r.rejected.size(),
                                             r.measures.size(), r.rejected.size()));
         md.add("measures.windows_days", fmt::format("{:g} before / {:g} after the start (to its end when sooner), "
-                                                    "within the reports",
+                                                    "within the reports' whole months",
                                                     mc.beforeDays, mc.afterDays));
         md.add("measures.areas", fmt::format("polygons as given; points and lines {:g} m around; a buffer ring of {:g} m; "
                                              "the control is the study area outside every measure and its buffer",

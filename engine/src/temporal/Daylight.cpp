@@ -1,0 +1,163 @@
+#include "trygg/temporal/Daylight.hpp"
+
+#include "trygg/core/Error.hpp"
+
+#include <date/tz.h>
+#include <libnova/julian_day.h>
+#include <libnova/sidereal_time.h>
+#include <libnova/solar.h>
+#include <libnova/transform.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace trygg::temporal {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kDeg = kPi / 180.0;
+constexpr std::int64_t kHour = 3600;
+
+double julianDay(std::int64_t utcSeconds) { return 2440587.5 + static_cast<double>(utcSeconds) / 86400.0; }
+
+std::int64_t utcFromJulian(double jd) { return static_cast<std::int64_t>(std::llround((jd - 2440587.5) * 86400.0)); }
+
+// The altitude of a body at (ra, dec) from a place at a moment, by the hour angle against the
+// mean sidereal time (the apparent one differs by under a second of time).
+double altitude(double jd, double raDeg, double decDeg, double lonDeg, double latDeg) {
+    const double lst = ln_get_mean_sidereal_time(jd) * 15.0 + lonDeg;  // degrees
+    const double h = (lst - raDeg) * kDeg, phi = latDeg * kDeg, delta = decDeg * kDeg;
+    const double s = std::sin(phi) * std::sin(delta) + std::cos(phi) * std::cos(delta) * std::cos(h);
+    return std::asin(std::clamp(s, -1.0, 1.0)) / kDeg;
+}
+
+} // namespace
+
+LightClass lightClassOf(double a) {
+    if (a > kSunriseAltitudeDeg) return LightClass::Daylight;
+    if (a > kCivilTwilightDeg) return LightClass::Twilight;
+    return LightClass::Darkness;
+}
+
+const char* toString(LightClass c) {
+    switch (c) {
+        case LightClass::Daylight: return "dagsljus";
+        case LightClass::Twilight: return "skymning";
+        case LightClass::Darkness: return "morker";
+    }
+    return "";
+}
+const char* labelSv(LightClass c) {
+    switch (c) {
+        case LightClass::Daylight: return "Dagsljus";
+        case LightClass::Twilight: return "Skymning";
+        case LightClass::Darkness: return "Mörker";
+    }
+    return "";
+}
+const char* labelEn(LightClass c) {
+    switch (c) {
+        case LightClass::Daylight: return "Daylight";
+        case LightClass::Twilight: return "Twilight";
+        case LightClass::Darkness: return "Darkness";
+    }
+    return "";
+}
+
+struct WallClock::Impl {
+    std::string name;
+    const date::time_zone* zone = nullptr;
+};
+
+WallClock::WallClock(const std::string& zone) : m_impl(std::make_unique<Impl>()) {
+    m_impl->name = zone;
+    try {
+        m_impl->zone = date::locate_zone(zone);
+    } catch (const std::exception& e) {
+        throw InputError("time_zone '" + zone + "' is not in the system's tz database (" + e.what() +
+                         "); give one such as \"Europe/Stockholm\"");
+    }
+}
+WallClock::~WallClock() = default;
+WallClock::WallClock(WallClock&&) noexcept = default;
+WallClock& WallClock::operator=(WallClock&&) noexcept = default;
+
+const std::string& WallClock::zone() const { return m_impl->name; }
+
+std::int64_t WallClock::toUtc(std::int64_t wallSeconds) const {
+    using namespace std::chrono;
+    const date::local_seconds local{seconds(wallSeconds)};
+    const date::local_info info = m_impl->zone->get_info(local);
+    // unique: one offset; ambiguous (clocks back): the first, summer time; nonexistent (clocks
+    // forward): the offset before the change, as the clock on the wall read it.
+    const seconds offset = info.first.offset;
+    return wallSeconds - offset.count();
+}
+
+double sunAltitudeDeg(std::int64_t utcSeconds, double lonDeg, double latDeg) {
+    const double jd = julianDay(utcSeconds);
+    ln_equ_posn equ{};
+    ln_get_solar_equ_coords(jd, &equ);
+    ln_lnlat_posn observer{lonDeg, latDeg};
+    ln_hrz_posn hrz{};
+    ln_get_hrz_from_equ(&equ, &observer, jd, &hrz);
+    return hrz.alt;
+}
+
+bool sunriseSunset(std::int64_t utcSeconds, double lonDeg, double latDeg, std::int64_t& rise, std::int64_t& set) {
+    // libnova's day: the rise, transit and set around the given JD's 0h UT.
+    const double day = std::floor(julianDay(utcSeconds) - 0.5) + 0.5;
+    ln_lnlat_posn observer{lonDeg, latDeg};
+    ln_rst_time rst{};
+    if (ln_get_solar_rst_horizon(day, &observer, kSunriseAltitudeDeg, &rst) != 0) return false;
+    rise = utcFromJulian(rst.rise);
+    set = utcFromJulian(rst.set);
+    return true;
+}
+
+SunPath::SunPath(std::int64_t fromUtc, std::int64_t toUtc) {
+    m_from = fromUtc - fromUtc % kHour - kHour;
+    const std::int64_t hours = std::max<std::int64_t>(0, (toUtc - m_from) / kHour + 3);
+    m_ra.reserve(static_cast<std::size_t>(hours));
+    m_dec.reserve(static_cast<std::size_t>(hours));
+    for (std::int64_t k = 0; k < hours; ++k) {
+        ln_equ_posn equ{};
+        ln_get_solar_equ_coords(julianDay(m_from + k * kHour), &equ);
+        // Right ascension grows through 360° once a year: unwrapped, so neighbours interpolate.
+        double ra = equ.ra;
+        if (!m_ra.empty())
+            while (ra < m_ra.back() - 180) ra += 360;
+        m_ra.push_back(ra);
+        m_dec.push_back(equ.dec);
+    }
+}
+
+double SunPath::altitudeDeg(std::int64_t utcSeconds, double lonDeg, double latDeg) const {
+    const std::int64_t dt = utcSeconds - m_from;
+    const auto k = dt >= 0 ? static_cast<std::size_t>(dt / kHour) : m_ra.size();
+    if (k + 1 >= m_ra.size()) return sunAltitudeDeg(utcSeconds, lonDeg, latDeg);
+    const double f = static_cast<double>(dt - static_cast<std::int64_t>(k) * kHour) / kHour;
+    const double ra = m_ra[k] + f * (m_ra[k + 1] - m_ra[k]), dec = m_dec[k] + f * (m_dec[k + 1] - m_dec[k]);
+    return altitude(julianDay(utcSeconds), ra, dec, lonDeg, latDeg);
+}
+
+LightHours lightHours(const SunPath& sun, std::int64_t fromUtc, std::int64_t toUtc, double lonDeg, double latDeg,
+                      std::int64_t stepSeconds) {
+    LightHours h;
+    if (stepSeconds <= 0 || toUtc <= fromUtc) return h;
+    const double perSample = static_cast<double>(stepSeconds) / kHour;
+    // Each sample at the middle of its step.
+    for (std::int64_t t = fromUtc; t < toUtc; t += stepSeconds) {
+        const std::int64_t step = std::min(stepSeconds, toUtc - t);
+        const double hours = step == stepSeconds ? perSample : static_cast<double>(step) / kHour;
+        switch (sun.lightClass(t + step / 2, lonDeg, latDeg)) {
+            case LightClass::Daylight: h.daylight += hours; break;
+            case LightClass::Twilight: h.twilight += hours; break;
+            case LightClass::Darkness: h.darkness += hours; break;
+        }
+    }
+    return h;
+}
+
+} // namespace trygg::temporal

@@ -40,30 +40,17 @@ LightClass lightClassOf(double a) {
     return LightClass::Darkness;
 }
 
-const char* toString(LightClass c) {
-    switch (c) {
-        case LightClass::Daylight: return "dagsljus";
-        case LightClass::Twilight: return "skymning";
-        case LightClass::Darkness: return "morker";
-    }
-    return "";
-}
-const char* labelSv(LightClass c) {
-    switch (c) {
-        case LightClass::Daylight: return "Dagsljus";
-        case LightClass::Twilight: return "Skymning";
-        case LightClass::Darkness: return "Mörker";
-    }
-    return "";
-}
-const char* labelEn(LightClass c) {
-    switch (c) {
-        case LightClass::Daylight: return "Daylight";
-        case LightClass::Twilight: return "Twilight";
-        case LightClass::Darkness: return "Darkness";
-    }
-    return "";
-}
+namespace {
+struct LightNames {
+    const char *code, *sv, *en;
+};
+constexpr LightNames kNames[3] = {{"dagsljus", "Dagsljus", "Daylight"}, {"skymning", "Skymning", "Twilight"},
+                                  {"morker", "Mörker", "Darkness"}};
+} // namespace
+
+const char* toString(LightClass c) { return kNames[static_cast<int>(c)].code; }
+const char* labelSv(LightClass c) { return kNames[static_cast<int>(c)].sv; }
+const char* labelEn(LightClass c) { return kNames[static_cast<int>(c)].en; }
 
 struct WallClock::Impl {
     std::string name;

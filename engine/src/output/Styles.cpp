@@ -82,8 +82,7 @@ std::string measuresQml(const std::vector<std::string>& labels, bool hiddenClass
     // QGIS's category of the empty value takes every other value, NULL too: a result publishing hid.
     if (hiddenClass)
         categories.push_back({"", colours.size() < labels.size() ? labels[colours.size()] : "hidden",
-                              rgba(kHiddenVerdictColour, 170),
-                              "40,40,40,255", 0.4});
+                              rgba(kHiddenVerdictColour, 170), "40,40,40,255", 0.4});
     return withLabels(categorizedQml("verdict_code", categories), "\"measure_id\"", 8, true, 9);
 }
 

@@ -142,8 +142,9 @@ std::string measures(Doc& d) {
         items.push_back({c.hex, output::classLabel("measures", "verdict_code", code, d.english)});
     }
     // Published: a result computed from a hidden count is hidden too (NULL).
+    const auto resultHidden = [&](OGRFeature& f) { return !d.hidden.empty() && !f.IsFieldSetAndNotNull(f.GetFieldIndex("verdict_code")); };
     if (!d.hidden.empty()) {
-        map.fill("measures", output::kHiddenVerdictColour, 0.9, [](OGRFeature& f) { return !f.IsFieldSetAndNotNull(f.GetFieldIndex("verdict_code")); }, 5);
+        map.fill("measures", output::kHiddenVerdictColour, 0.9, resultHidden, 5);
         items.push_back({output::kHiddenVerdictColour, d.T("Dolt vid publicering", "Hidden for publishing")});
     }
     map.outlines("measures", "#282828", 0.8);
@@ -161,7 +162,7 @@ std::string measures(Doc& d) {
         std::string colour = "#ffffff";
         for (const auto& c : output::measureVerdictColours())
             if (code == c.code) colour = c.hex;
-        const bool hidden = !d.hidden.empty() && !f->IsFieldSetAndNotNull(f->GetFieldIndex("verdict_code"));
+        const bool hidden = resultHidden(*f);
         if (hidden) colour = output::kHiddenVerdictColour;
         // With the result shown, every count it rests on is: an empty value is one not defined.
         const auto figure = [&](const char* c, int decimals) {

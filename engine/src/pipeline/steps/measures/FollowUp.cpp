@@ -1,6 +1,7 @@
 #include "Measures.hpp"
 
 #include "trygg/io/Values.hpp"
+#include "trygg/temporal/Trend.hpp"
 
 #include <fmt/format.h>
 #include <geos_c.h>
@@ -26,7 +27,7 @@ void followUp(const Analysis& a, MeasuresResult& res) {
     // the first or last report's day would publish that report's date.
     const auto monthStart = [](std::int64_t wallSeconds, int add) {
         int y = 0, m = 0, d = 0;
-        io::civilFromDays(static_cast<std::int64_t>(std::floor(static_cast<double>(wallSeconds) / kDay)), y, m, d);
+        io::civilFromDays(temporal::dayOf(wallSeconds), y, m, d);
         m += add;
         if (m > 12) m -= 12, ++y;
         return io::daysFromCivil(y, m, 1) * kDay;

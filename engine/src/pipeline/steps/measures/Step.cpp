@@ -110,7 +110,7 @@ public:
     }
     void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
         // Publishing hides their small counts afterwards (output/Publish.cpp). Rejected rows are
-        // not published, as no input's are (the register's name people responsible).
+        // not published, as no input's are (a register names the people responsible).
         const MeasuresResult& r = a.results.get<MeasuresResult>(name());
         // Published, an analysis of one category has its row "all" only: the category's would be the
         // same, which a reader knows from the filter, and hiding could take one and leave the other.

@@ -9,6 +9,7 @@
 #include <geos_c.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
@@ -78,5 +79,21 @@ std::vector<std::vector<std::string>> sqlQuery(const std::string& path, const st
     sqlite3_close(db);
     return rows;
 }
+
+std::vector<std::vector<double>> readNumberCsv(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::vector<double>> rows;
+    std::string line;
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) {
+        std::vector<double> v;
+        std::stringstream row(line);
+        for (std::string cell; std::getline(row, cell, ',');) v.push_back(std::stod(cell));
+        rows.push_back(std::move(v));
+    }
+    return rows;
+}
+
+bool rscriptAvailable() { return std::system("Rscript -e 'invisible(0)' > /dev/null 2>&1") == 0; }
 
 } // namespace trygg::test

@@ -31,6 +31,10 @@ private:
 };
 
 std::string readFile(const std::string& path);    // the whole file, "" when it cannot be read
+// The rows after the header of a CSV of numbers (as R's write.csv writes them).
+std::vector<std::vector<double>> readNumberCsv(const std::string& path);
+// Whether Rscript runs here, for the optional checks against R.
+bool rscriptAvailable();
 std::string sampleData(const std::string& name);  // a file in sample-data/
 std::string sharedData(const std::string& name);  // a file in ../shared/data, "" when absent
 

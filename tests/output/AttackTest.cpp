@@ -278,6 +278,70 @@ pipeline::RunSummary attackPublished(pipeline::Config c, const test::TempDir& di
             }
         }
     }
+    // The light of the reports (temporal.darkness): a cell's daylight, twilight and dark counts
+    // are its n less those without a clock time (none in an analysis of hours, none where
+    // run_metadata says no row lacks one); a month's, with no_clock, its n in monthly_counts; a
+    // class's sum over the cells its sum over the months; an area's classes its incidents; the
+    // dark incidents in an area's dark spot some of the area's.
+    std::size_t lightRows = 0;
+    for (const std::string& prefix : prefixes) {
+        const std::string analysisKey = prefix.empty() ? "" : "analyses." + prefix.substr(0, prefix.size() - 1) + ".";
+        if (!exists(db, prefix + "light_by_month")) continue;
+        const bool allClocked = md["input.incidents.rows_without_clock"] == "0" ||
+                                md[prefix.empty() ? "filter" : analysisKey + "filter"].find("hours ") != std::string::npos;
+        const auto whole = [&](const std::vector<Solver::Term>& parts, const Solver::Term& total) {
+            if (allClocked) s.equal(parts, total);
+            else s.atMost(parts, total);
+        };
+        const char* classes[3] = {"daylight_n", "twilight_n", "dark_n"};
+        std::vector<std::vector<Solver::Term>> byCell(3), byMonth(3);
+        // (Publishing drops the per-cell counts; a file that kept them would be attacked here.)
+        const auto gridColumns = columns(db, prefix + "hotspot_grid");
+        const bool cellLight = std::find(gridColumns.begin(), gridColumns.end(), "dark_n") != gridColumns.end();
+        if (cellLight)
+        for (const auto& r : query(db, "SELECT cell_id, n, daylight_n, twilight_n, dark_n FROM " + prefix + "hotspot_grid")) {
+            std::vector<Solver::Term> parts;
+            for (std::size_t k = 0; k < 3; ++k) {
+                parts.push_back(s.term(prefix + "hotspot_grid." + r[0] + "." + classes[k], r[k + 2]));
+                byCell[k].push_back(parts.back());
+            }
+            whole(parts, s.term(prefix + "hotspot_grid." + r[0] + ".n", r[1]));
+        }
+        for (const auto& r : query(db, "SELECT l.month, m.n, l.daylight_n, l.twilight_n, l.dark_n, l.no_clock FROM " + prefix +
+                                           "light_by_month l JOIN " + prefix + "monthly_counts m USING (month)")) {
+            std::vector<Solver::Term> parts;
+            for (std::size_t k = 0; k < 3; ++k) {
+                parts.push_back(s.term(prefix + "light_by_month." + r[0] + "." + classes[k], r[k + 2]));
+                byMonth[k].push_back(parts.back());
+            }
+            parts.push_back(s.term(prefix + "light_by_month." + r[0] + ".no_clock", r[5]));
+            s.equal(parts, s.term(prefix + "monthly_counts." + r[0] + ".n", r[1]));
+            ++lightRows;
+        }
+        // Two sums of the same reports: each side's unknowns bounded by the other side's.
+        for (std::size_t k = 0; k < 3 && cellLight; ++k) {
+            const auto total = s.term(prefix + "light." + classes[k] + ".total", Solver::kNull);
+            s.equal(byCell[k], total);
+            s.equal(byMonth[k], total);
+        }
+        const auto areaColumns = exists(db, prefix + "hotspot_areas") ? columns(db, prefix + "hotspot_areas") : std::vector<std::string>{};
+        if (std::find(areaColumns.begin(), areaColumns.end(), "dark_incidents") != areaColumns.end()) {
+            const char* areaClasses[3] = {"daylight_incidents", "twilight_incidents", "dark_incidents"};
+            for (const auto& r : query(db, "SELECT area_id, incidents, daylight_incidents, twilight_incidents, dark_incidents FROM " +
+                                               prefix + "hotspot_areas")) {
+                std::vector<Solver::Term> parts;
+                for (std::size_t k = 0; k < 3; ++k)
+                    parts.push_back(s.term(prefix + "hotspot_areas." + r[0] + "." + areaClasses[k], r[k + 2]));
+                whole(parts, s.term(prefix + "hotspot_areas." + r[0] + ".incidents", r[1]));
+            }
+            if (exists(db, prefix + "dark_spots"))
+                for (const auto& r : query(db, "SELECT d.area_id, d.dark_incidents, a.dark_incidents FROM " + prefix +
+                                                   "dark_spots d JOIN " + prefix + "hotspot_areas a USING (area_id)"))
+                    s.atMost({s.term(prefix + "dark_spots." + r[0] + ".dark_incidents", r[1])},
+                             s.term(prefix + "hotspot_areas." + r[0] + ".dark_incidents", r[2]));
+        }
+    }
+    CHECK(lightRows > 0);
     // A hotspot area of grid cells (its `cells` field set) holds its cells' reports: its incidents
     // are the sum of their n, and a category's count in leading_categories ("stöld (337)") the
     // sum of their n_stöld. Its hot-times block (seven weekday rows) adds up to its incidents
@@ -303,8 +367,10 @@ pipeline::RunSummary attackPublished(pipeline::Config c, const test::TempDir& di
             Cell c{std::unique_ptr<OGRGeometry>(f->GetGeometryRef()->clone()), {}, f->GetFieldAsString("cell_id"), {}};
             c.shape->getEnvelope(&c.bounds);
             for (const auto& field : cats) c.n[field] = f->IsFieldNull(f->GetFieldIndex(field.c_str())) ? Solver::kNull : f->GetFieldAsString(field.c_str());
-            const int k = f->GetFieldIndex("n");
-            c.n["n"] = f->IsFieldNull(k) ? Solver::kNull : f->GetFieldAsString(k);
+            for (const char* field : {"n", "daylight_n", "twilight_n", "dark_n"}) {
+                const int k = f->GetFieldIndex(field);
+                if (k >= 0) c.n[field] = f->IsFieldNull(k) ? Solver::kNull : f->GetFieldAsString(k);
+            }
             cells.push_back(std::move(c));
         }
         std::map<std::string, std::vector<std::vector<std::string>>> blocks;  // area_id -> weekday rows
@@ -356,6 +422,14 @@ pipeline::RunSummary attackPublished(pipeline::Config c, const test::TempDir& di
                 return parts;
             };
             s.equal(sumOf("n"), area);
+            // And the light of those reports, class by class.
+            for (const char* light : {"daylight", "twilight", "dark"}) {
+                const std::string areaField = std::string(light) + "_incidents", cellField = std::string(light) + "_n";
+                const int k = a->GetFieldIndex(areaField.c_str());
+                if (k < 0 || !cells.front().n.count(cellField)) continue;
+                s.equal(sumOf(cellField), s.term(prefix + "hotspot_areas." + areaId + "." + areaField,
+                                                 a->IsFieldNull(k) ? Solver::kNull : a->GetFieldAsString(k)));
+            }
             const std::string leading = a->GetFieldAsString("leading_categories");
             static const std::regex named(R"(([^;()]+?) \((\d+)\))");
             for (auto it = std::sregex_iterator(leading.begin(), leading.end(), named); it != std::sregex_iterator(); ++it) {

@@ -92,10 +92,13 @@ TEST_CASE("the lägesbild report: its parts, numbered areas on their maps, label
     CHECK(std::is_sorted(at.begin(), at.end()));
     CHECK(text.find("Kartläggning av brottsligheten") != std::string::npos);
     CHECK(text.find("Annan relevant information") != std::string::npos);
-    // Charts by Trygg: categories, months, weekday by hour.
+    // Charts by Trygg: categories, months, weekday by hour, darkness by month.
     std::size_t charts = 0;
     for (auto p = html.find("class=\"chart\""); p != std::string::npos; p = html.find("class=\"chart\"", p + 1)) ++charts;
-    CHECK(charts == 3);
+    CHECK(charts == 4);
+    // Darkness (1.5): the comparison in words, and the after-dark hot spots with the areas' dark incidents.
+    CHECK(text.find("Per mörk timme skedde") != std::string::npos);
+    CHECK(text.find("Hot spots efter mörkrets inbrott") != std::string::npos);
     // The follow-up with its verdict and caution in Swedish.
     CHECK(text.find("Ny belysning i Kaptenens park") != std::string::npos);
     CHECK(text.find("Effekt, med spridning av nyttan") != std::string::npos);

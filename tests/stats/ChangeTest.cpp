@@ -48,3 +48,32 @@ TEST_CASE("period change per cell: rate ratio, p and direction, with the periods
     CHECK(strict.bins[4] == 0);
     CHECK(strict.bins[1] == 3);
 }
+
+TEST_CASE("two Poisson rates compared as R's poisson.test compares them", "[stats][change]") {
+    // R 4.2.2's documented example (eba1977: Fredericia against the other three cities, ages 55-59):
+    //   poisson.test(c(11, 6+8+7), c(800, 1083+1050+878))
+    //   p-value 0.0796686330333295, 95 % CI 0.858426403391639 4.277265943654071, rate ratio 1.9714880952381
+    //   poisson.test(c(11, 21), c(800, 3011), alternative = "greater")$p.value  0.0560086597876997
+    const RateRatio r = poissonRateRatio(11, 800, 21, 3011);
+    CHECK(r.ratio == Approx(1.9714880952381).epsilon(1e-12));
+    CHECK(r.low == Approx(0.858426403391639).epsilon(1e-9));
+    CHECK(r.high == Approx(4.277265943654071).epsilon(1e-9));
+    CHECK(r.pTwoSided == Approx(0.0796686330333295).epsilon(1e-9));
+    CHECK(r.pGreater == Approx(0.0560086597876997).epsilon(1e-9));
+    // The edges, as R gives them: poisson.test(c(0, 5), c(2, 3))$conf.int  0 1.63691865777382;
+    // poisson.test(c(7, 0), c(2, 3))$conf.int  2.16196277825286 Inf.
+    const RateRatio none = poissonRateRatio(0, 2, 5, 3);
+    CHECK(none.ratio == 0.0);
+    CHECK(none.low == 0.0);
+    CHECK(none.high == Approx(1.63691865777382).epsilon(1e-9));
+    CHECK(none.pGreater == 1.0);
+    const RateRatio all = poissonRateRatio(7, 2, 0, 3);
+    CHECK(std::isinf(all.ratio));
+    CHECK(all.low == Approx(2.16196277825286).epsilon(1e-9));
+    CHECK(std::isinf(all.high));
+    // Nothing to compare: undefined, not a ratio of 1.
+    CHECK(std::isnan(poissonRateRatio(0, 1, 0, 1).ratio));
+    // The greater tail by hand: Binomial(3, 1/2), P(X >= 3) = 1/8.
+    CHECK(binomialGreaterP(3, 3, 0.5) == Approx(0.125));
+    CHECK(binomialGreaterP(0, 3, 0.5) == 1.0);
+}

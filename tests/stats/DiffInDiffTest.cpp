@@ -164,7 +164,7 @@ TEST_CASE("difference in differences: undefined without enough periods or candid
 TEST_CASE("difference in differences: random panels against R's lm, live where R is installed", "[stats][did]") {
     // The optional check beside the embedded values above: panels of 3 to 12 units and 6 to 30
     // periods, Poisson counts, each fitted by R as lm(y ~ factor(unit) + factor(period) + d).
-    if (std::system("Rscript -e 'invisible(0)' > /dev/null 2>&1") != 0) {
+    if (!trygg::test::rscriptAvailable()) {
         WARN("skipped: Rscript is not installed (apt-get install r-base-core)");
         return;
     }
@@ -190,14 +190,8 @@ TEST_CASE("difference in differences: random panels against R's lm, live where R
         in, out);
     std::ofstream(dir.file("lm.R")) << r;
     REQUIRE(std::system(("Rscript " + dir.file("lm.R") + " > /dev/null 2>&1").c_str()) == 0);
-    std::ifstream lm(out);
-    std::string line;
-    std::getline(lm, line);
     std::size_t compared = 0;
-    while (std::getline(lm, line)) {
-        std::vector<double> v;
-        std::stringstream row(line);
-        for (std::string cell; std::getline(row, cell, ',');) v.push_back(std::stod(cell));
+    for (const auto& v : trygg::test::readNumberCsv(out)) {
         REQUIRE(v.size() == 6);
         const DidEstimate e = twoWayFixedEffects(panels.at(static_cast<std::size_t>(v[0])), 0.95);
         REQUIRE(e.defined);

@@ -151,3 +151,45 @@ TEST_CASE("the hours of daylight, twilight and darkness at Kävlinge, from the s
     CHECK(jun.darkness < 5.0);
     CHECK(jun.twilight > dec.twilight);
 }
+
+TEST_CASE("a month's hours of light are its real hours, daylight saving time included, in the hours kept", "[temporal]") {
+    const WallClock clock("Europe/Stockholm");
+    // The wall clock at a moment, and back: the night the clocks go back reads 02:30 twice.
+    CHECK(clock.toWall(at(2024, 10, 27, 0, 30)) == at(2024, 10, 27, 2, 30));  // CEST, UTC+2
+    CHECK(clock.toWall(at(2024, 10, 27, 1, 30)) == at(2024, 10, 27, 2, 30));  // CET, UTC+1
+    CHECK(clock.toWall(at(2024, 7, 1, 10, 0)) == at(2024, 7, 1, 12, 0));
+    CHECK(clock.toUtc(clock.toWall(at(2024, 1, 15, 8, 0))) == at(2024, 1, 15, 8, 0));
+    // January to December 2024: March has an hour less (clocks forward on the 31st), October an
+    // hour more; every month's classes add up to its real hours.
+    const MonthlyLightHours all = lightHoursByMonth(clock, 2024, 1, 12, kKavlinge[0], kKavlinge[1], {});
+    REQUIRE(all.months.size() == 12);
+    const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    for (int m = 0; m < 12; ++m) {
+        INFO("month " << m + 1);
+        const double expected = days[m] * 24.0 + (m == 2 ? -1.0 : m == 9 ? 1.0 : 0.0);
+        CHECK(all.months[static_cast<std::size_t>(m)].total() == Approx(expected).margin(1e-9));
+    }
+    CHECK(all.total().total() == Approx(366 * 24.0));
+    // December's daylight is December's days of lightHours (the same sun, stepped another way).
+    const SunPath sun(at(2024, 11, 30, 0, 0), at(2025, 1, 2, 0, 0));
+    const LightHours dec = lightHours(sun, clock.toUtc(at(2024, 12, 1, 0, 0)), clock.toUtc(at(2025, 1, 1, 0, 0)),
+                                      kKavlinge[0], kKavlinge[1]);
+    CHECK(all.months[11].daylight == Approx(dec.daylight).margin(0.2));
+    CHECK(all.months[11].darkness > 2 * all.months[11].daylight);
+    CHECK(all.months[5].daylight > 3 * all.months[5].darkness);
+    // Kept hours only: 22:00-05:00 on the wall clock is 7 hours a night, 217 in January; in the
+    // month the clocks go back, the repeated hour 02-03 is kept twice (31 x 7 + 1).
+    const auto night = [](std::int64_t wall) {
+        const std::int64_t h = ((wall % 86400) + 86400) % 86400 / 3600;
+        return h >= 22 || h < 5;
+    };
+    const MonthlyLightHours nights = lightHoursByMonth(clock, 2024, 1, 12, kKavlinge[0], kKavlinge[1], night);
+    CHECK(nights.months[0].total() == Approx(217.0).margin(1e-9));
+    CHECK(nights.months[9].total() == Approx(218.0).margin(1e-9));
+    CHECK(nights.months[2].total() == Approx(216.0).margin(1e-9));
+    // January's nights are dark throughout; June's (22-05) hold under five hours of darkness and
+    // over an hour and a half of twilight a night (civil dusk about 22:50 CEST, dawn about 03:30).
+    CHECK(nights.months[0].darkness == Approx(217.0).margin(1e-9));
+    CHECK(nights.months[5].darkness < 30 * 5.0);
+    CHECK(nights.months[5].twilight > 30 * 1.5);
+}

@@ -144,19 +144,33 @@ std::size_t protect(const Relation& r, int minCount) {
 std::vector<Relation> relationsWithin(TableState& t) {
     std::vector<Relation> out;
     const std::size_t ncols = t.counts.size();
+    // Counts that are parts of another count of the row (dark_n of n), by that count's index.
+    std::map<std::size_t, std::vector<std::size_t>> partsOf;
+    std::vector<bool> isPart(ncols, false);
+    for (std::size_t k = 0; k < ncols; ++k)
+        if (const FieldSpec* f = fieldOf(*t.policy->spec, t.counts[k]); f && !f->partOf.empty()) {
+            isPart[k] = true;
+            if (const std::size_t whole = t.countIndex(f->partOf); whole < ncols) partsOf[whole].push_back(k);
+        }
+    const auto rowRelation = [&](std::size_t i, std::size_t tot, const std::vector<std::size_t>& parts) {
+        Relation r;
+        std::int64_t sum = 0;
+        for (std::size_t k : parts) r.parts.push_back({&t, i, k}), sum += t.isNull[i][k] ? 0 : t.values[i][k];
+        r.total = Ref{&t, i, tot};
+        // Reports without a category count in n and in no n_<category>, those without a clock
+        // time in n and in no light class: the row's rest.
+        r.rest = sum < t.values[i][tot];
+        out.push_back(std::move(r));
+    };
     if (t.totalIndex >= 0) {
         const auto tot = static_cast<std::size_t>(t.totalIndex);
-        for (std::size_t i = 0; i < t.rows(); ++i) {
-            Relation r;
-            std::int64_t sum = 0;
-            for (std::size_t k = 0; k < ncols; ++k)
-                if (k != tot) r.parts.push_back({&t, i, k}), sum += t.isNull[i][k] ? 0 : t.values[i][k];
-            r.total = Ref{&t, i, tot};
-            // Reports without a category count in n and in no n_<category>: the row's rest.
-            r.rest = sum < t.values[i][tot];
-            out.push_back(std::move(r));
-        }
+        std::vector<std::size_t> parts;
+        for (std::size_t k = 0; k < ncols; ++k)
+            if (k != tot && !isPart[k]) parts.push_back(k);
+        for (std::size_t i = 0; i < t.rows(); ++i) rowRelation(i, tot, parts);
     }
+    for (const auto& [whole, parts] : partsOf)
+        for (std::size_t i = 0; i < t.rows(); ++i) rowRelation(i, whole, parts);
     if (t.policy->spec->columnTotals)
         for (std::size_t k = 0; k < ncols; ++k) {
             Relation r;
@@ -264,12 +278,46 @@ std::vector<Relation> relationsBetween(std::vector<TableState>& tables, const st
             if (const std::size_t ks = summary->countIndex("incidents"); ks < summary->counts.size())
                 identities(*summary, ks, stats, static_cast<std::size_t>(stats.totalIndex), out);
     }
-    for (const AreaOfCells& a : areasOfCells) {
-        const std::size_t nk = a.grid->countIndex("n"), ik = a.areas->countIndex("incidents");
-        if (nk == a.grid->counts.size() || ik == a.areas->counts.size()) continue;
-        Relation r{{}, Ref{a.areas, a.row, ik}, false};
-        for (std::size_t c : a.cells) r.parts.push_back({a.grid, c, nk});
-        out.push_back(std::move(r));
+    // An area of cells holds its cells' reports, and the light of each.
+    for (const AreaOfCells& a : areasOfCells)
+        for (const auto& [cellField, areaField] : {std::pair{"n", "incidents"}, std::pair{"daylight_n", "daylight_incidents"},
+                                                    std::pair{"twilight_n", "twilight_incidents"},
+                                                    std::pair{"dark_n", "dark_incidents"}}) {
+            const std::size_t nk = a.grid->countIndex(cellField), ik = a.areas->countIndex(areaField);
+            if (nk == a.grid->counts.size() || ik == a.areas->counts.size()) continue;
+            Relation r{{}, Ref{a.areas, a.row, ik}, false};
+            for (std::size_t c : a.cells) r.parts.push_back({a.grid, c, nk});
+            out.push_back(std::move(r));
+        }
+    // The light of a month's incidents: its light classes and those without a clock time make
+    // its n of monthly_counts; the incidents in darkness in an area's dark spot are some of its own.
+    for (TableState& light : tables) {
+        if (light.policy->spec->name != "light_by_month") continue;
+        TableState* months = sibling(tables, light.prefix(), "monthly_counts");
+        if (!months || months->ids.size() != months->rows() || light.ids.size() != light.rows()) continue;
+        const std::size_t nk = months->countIndex("n");
+        if (nk == months->counts.size()) continue;
+        std::map<std::string, std::size_t> rowOf;
+        for (std::size_t i = 0; i < months->rows(); ++i) rowOf.emplace(months->ids[i], i);
+        for (std::size_t i = 0; i < light.rows(); ++i)
+            if (const auto it = rowOf.find(light.ids[i]); it != rowOf.end()) {
+                Relation r{{}, Ref{months, it->second, nk}, false};
+                for (std::size_t k = 0; k < light.counts.size(); ++k) r.parts.push_back({&light, i, k});
+                out.push_back(std::move(r));
+            }
+    }
+    for (TableState& spots : tables) {
+        if (spots.policy->spec->name != "dark_spots" || spots.ids.size() != spots.rows()) continue;
+        TableState* areas = sibling(tables, spots.prefix(), "hotspot_areas");
+        const std::size_t sk = spots.countIndex("dark_incidents");
+        if (!areas || areas->ids.size() != areas->rows() || sk == spots.counts.size()) continue;
+        const std::size_t ak = areas->countIndex("dark_incidents");
+        if (ak == areas->counts.size()) continue;
+        std::map<std::string, std::size_t> areaRow;
+        for (std::size_t i = 0; i < areas->rows(); ++i) areaRow.emplace(areas->ids[i], i);
+        for (std::size_t i = 0; i < spots.rows(); ++i)
+            if (const auto it = areaRow.find(spots.ids[i]); it != areaRow.end())
+                out.push_back({{Ref{&spots, i, sk}}, Ref{areas, it->second, ak}, true});
     }
     for (TableState& times : tables) {
         if (!times.policy->spec->hotTimes || times.totalIndex < 0) continue;

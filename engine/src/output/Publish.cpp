@@ -33,8 +33,9 @@ const std::vector<Policy>& policies() {
             bool counts = false;
             for (const FieldSpec& f : l.fields) {
                 counts = counts || f.role == Role::Count;
-                if ((f.role == Role::Derived || f.role == Role::TextWithCounts) && !f.from.empty()) p.derived.push_back({f.name, f.from});
-                if (f.role == Role::Statistic && f.dropWhenPublishing) p.drop.push_back(f.name);
+                if ((f.role == Role::Derived || f.role == Role::TextWithCounts) && !f.from.empty() && !f.dropWhenPublishing)
+                    p.derived.push_back({f.name, f.from});
+                if (f.dropWhenPublishing) p.drop.push_back(f.name);
                 if (f.role == Role::TextWithCounts) p.textCounts.push_back(f.name);
             }
             if (counts || !p.drop.empty()) out.push_back(std::move(p));  // counts to hide or statistics to drop
@@ -76,7 +77,7 @@ TableState loadTable(Db& db, const std::string& table, const Policy& policy, int
     t.cols = columnsOf(db, table);
     // Its counts, in the table's order: the fields declared as counts (n_<category> by pattern).
     for (const auto& col : t.cols)
-        if (const FieldSpec* f = fieldOf(*policy.spec, col); f && f->role == Role::Count) {
+        if (const FieldSpec* f = fieldOf(*policy.spec, col); f && f->role == Role::Count && !f->dropWhenPublishing) {
             t.counts.push_back(col);
             t.category.push_back(f->name.find('*') != std::string::npos);
         }

@@ -123,6 +123,13 @@ std::string hotspotGridQml() {
                           "Cold spot, 99 % confidence"});
 }
 
+std::string afterDarkQml() {
+    return binClassesQml("dark_Gi_Bin",
+                         {"After-dark hot spot, 99 % confidence", "After-dark hot spot, 95 % confidence",
+                          "After-dark hot spot, 90 % confidence", "Not significant", "After-dark cold spot, 90 % confidence",
+                          "After-dark cold spot, 95 % confidence", "After-dark cold spot, 99 % confidence"});
+}
+
 std::string clusterOutlierQml() {
     return categorizedQml("COType",
                           {{"HH", "High-high cluster", "215,25,28,255", "255,255,255,120"},

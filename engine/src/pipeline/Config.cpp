@@ -1,4 +1,5 @@
 #include "trygg/pipeline/Config.hpp"
+#include "trygg/temporal/Daylight.hpp"
 
 #include "ConfigTable.hpp"
 #include "Step.hpp"
@@ -281,9 +282,18 @@ Config loadConfig(const std::string& path) {
     const fs::path base = fs::absolute(path).parent_path();
 
     if (const auto* t = r.table("analysis")) {
-        r.onlyKnown(*t, "analysis.", {"name", "crs"});
+        r.onlyKnown(*t, "analysis.", {"name", "crs", "time_zone"});
         if (auto v = r.str(t, "analysis", "name")) cfg.name = *v;
         if (auto v = r.str(t, "analysis", "crs")) cfg.analysisCrs = *v;
+        if (auto v = r.str(t, "analysis", "time_zone")) {
+            try {
+                temporal::WallClock clock(*v);
+            } catch (const InputError&) {
+                r.fail(t, "analysis.time_zone",
+                       "'" + *v + "' is not a time zone of the system's tz database; give one such as \"Europe/Stockholm\"");
+            }
+            cfg.timeZone = *v;
+        }
     }
     if (const auto* t = r.table("study_area")) {
         r.onlyKnown(*t, "study_area.", {"path", "layer", "crs", "where"});

@@ -65,6 +65,8 @@ std::string hotspotMap(Doc& d, const std::string& prefix);
 std::string partMapping(Doc& d);
 std::string partInformation(Doc& d);
 std::string partAnalysis(Doc& d);
+// Part 1.5, darkness (Darkness.cpp): "" without light_by_month.
+std::string darknessSection(Doc& d);
 // A further analysis ([analyses.NAME]): its hot spots, areas and problems.
 std::string furtherAnalysis(Doc& d, const std::string& name);
 

@@ -35,6 +35,39 @@ double binomialTwoSidedP(std::uint64_t k, std::uint64_t n, double q) {
     return std::min(1.0, p);
 }
 
+double binomialGreaterP(std::uint64_t k, std::uint64_t n, double q) {
+    if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+    if (!(q > 0 && q < 1) || k > n) throw std::invalid_argument("binomialGreaterP: q must lie in (0, 1) and k <= n");
+    if (k == 0) return 1.0;
+    const boost::math::binomial_distribution<double> dist(static_cast<double>(n), q);
+    return boost::math::cdf(boost::math::complement(dist, static_cast<double>(k - 1)));
+}
+
+RateRatio poissonRateRatio(std::uint64_t k1, double t1, std::uint64_t k2, double t2, double confidence) {
+    if (!(t1 > 0 && t2 > 0)) throw std::invalid_argument("poissonRateRatio: the exposures must be positive");
+    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+    const std::uint64_t n = k1 + k2;
+    if (n == 0) return {nan, nan, nan, nan, nan};
+    using boost::math::binomial_distribution;
+    const double alpha = (1 - confidence) / 2, nd = static_cast<double>(n), kd = static_cast<double>(k1);
+    // Clopper-Pearson's interval for the share of k1 in n, as binom.test gives it.
+    const double pLow = k1 == 0 ? 0.0
+                                : binomial_distribution<double>::find_lower_bound_on_p(
+                                      nd, kd, alpha, binomial_distribution<double>::clopper_pearson_exact_interval);
+    const double pHigh = k1 == n ? 1.0
+                                 : binomial_distribution<double>::find_upper_bound_on_p(
+                                       nd, kd, alpha, binomial_distribution<double>::clopper_pearson_exact_interval);
+    const auto toRatio = [&](double p) { return p >= 1 ? std::numeric_limits<double>::infinity() : p / (1 - p) * t2 / t1; };
+    const double q = t1 / (t1 + t2);
+    RateRatio r;
+    r.ratio = k2 == 0 ? std::numeric_limits<double>::infinity() : (kd / t1) / (static_cast<double>(k2) / t2);
+    r.low = toRatio(pLow);
+    r.high = toRatio(pHigh);
+    r.pTwoSided = binomialTwoSidedP(k1, n, q);
+    r.pGreater = binomialGreaterP(k1, n, q);
+    return r;
+}
+
 PeriodChange comparePeriods(std::span<const std::uint32_t> before, std::span<const std::uint32_t> after,
                             double lengthBefore, double lengthAfter, Correction correction) {
     if (before.size() != after.size()) throw std::invalid_argument("comparePeriods: before and after differ in size");

@@ -1,40 +1,14 @@
 #include "trygg/stats/Permutation.hpp"
 
 #include "trygg/core/Error.hpp"
+#include "trygg/core/Parallel.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
 #include <limits>
-#include <mutex>
-#include <thread>
 
 namespace trygg::stats {
 namespace {
-
-__extension__ typedef unsigned __int128 Uint128;
-
-// SplitMix64 (Steele, Lea & Flood 2014): a small, fast generator with good statistical quality,
-// seeded per cell so that every cell's draws are reproducible on their own.
-struct SplitMix64 {
-    std::uint64_t state;
-    std::uint64_t next() {
-        std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-        return z ^ (z >> 31);
-    }
-    // Uniform in [0, bound) by Lemire's multiply-shift; the bias is below bound / 2^64.
-    std::uint64_t below(std::uint64_t bound) {
-        return static_cast<std::uint64_t>((static_cast<Uint128>(next()) * bound) >> 64);
-    }
-};
-
-std::uint64_t cellSeed(std::uint64_t seed, std::uint64_t cell) {
-    SplitMix64 g{seed ^ (0xD1B54A32D192ED03ULL * (cell + 1))};
-    return g.next();
-}
 
 void permuteRange(std::span<const double> values, const Weights& w, const PermutationSpec& spec, std::size_t begin,
                   std::size_t end, std::vector<double>& p) {
@@ -56,7 +30,7 @@ void permuteRange(std::span<const double> values, const Weights& w, const Permut
             p[i] = std::numeric_limits<double>::quiet_NaN();
             continue;
         }
-        SplitMix64 rng{cellSeed(spec.seed, i)};
+        SplitMix64 rng{streamSeed(spec.seed, i)};
         // A relative tolerance keeps ties (common with counts) from being split by rounding.
         const double tol = 1e-12 * std::max(1.0, std::abs(observed));
         std::int64_t atLeast = 0, atMost = 0;
@@ -115,34 +89,10 @@ std::vector<double> conditionalPermutationP(std::span<const double> values, cons
     if (spec.permutations < 1) throw InputError("stats.permutation: the number of permutations must be at least 1");
     std::vector<double> p(n, std::numeric_limits<double>::quiet_NaN());
     if (n < 3) return p;
-    unsigned threads = spec.threads > 0 ? static_cast<unsigned>(spec.threads) : std::thread::hardware_concurrency();
-    threads = std::max(1u, threads);
     // Blocks handed out in turn; which thread takes a block does not change any result.
-    constexpr std::size_t kBlock = 2048;
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> stop{false};
-    std::exception_ptr failure;
-    std::mutex failureMutex;
-    auto worker = [&](bool mainThread) {
-        try {
-            for (;;) {
-                if (stop) return;
-                if (mainThread && checkCancelled) checkCancelled();
-                const std::size_t begin = next.fetch_add(kBlock);
-                if (begin >= n) return;
-                permuteRange(values, weights, spec, begin, std::min(n, begin + kBlock), p);
-            }
-        } catch (...) {
-            std::lock_guard<std::mutex> lock(failureMutex);
-            if (!failure) failure = std::current_exception();
-            stop = true;
-        }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, false);
-    worker(true);
-    for (auto& t : pool) t.join();
-    if (failure) std::rethrow_exception(failure);
+    parallelBlocks(n, 2048, spec.threads, checkCancelled, [&](std::size_t begin, std::size_t end, unsigned) {
+        permuteRange(values, weights, spec, begin, end, p);
+    });
     return p;
 }
 

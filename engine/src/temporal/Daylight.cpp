@@ -1,6 +1,7 @@
 #include "trygg/temporal/Daylight.hpp"
 
 #include "trygg/core/Error.hpp"
+#include "trygg/io/Values.hpp"
 
 #include <date/tz.h>
 #include <libnova/julian_day.h>
@@ -127,6 +128,56 @@ double SunPath::altitudeDeg(std::int64_t utcSeconds, double lonDeg, double latDe
     const double f = static_cast<double>(dt - static_cast<std::int64_t>(k) * kHour) / kHour;
     const double ra = m_ra[k] + f * (m_ra[k + 1] - m_ra[k]), dec = m_dec[k] + f * (m_dec[k + 1] - m_dec[k]);
     return altitude(julianDay(utcSeconds), ra, dec, lonDeg, latDeg);
+}
+
+std::int64_t WallClock::toWall(std::int64_t utcSeconds) const {
+    using namespace std::chrono;
+    const date::sys_seconds sys{seconds(utcSeconds)};
+    return utcSeconds + m_impl->zone->get_info(sys).offset.count();
+}
+
+LightHours MonthlyLightHours::total() const {
+    LightHours t;
+    for (const auto& m : months) {
+        t.daylight += m.daylight;
+        t.twilight += m.twilight;
+        t.darkness += m.darkness;
+    }
+    return t;
+}
+
+MonthlyLightHours lightHoursByMonth(const WallClock& clock, int firstYear, int firstMonth, std::size_t months,
+                                    double lonDeg, double latDeg, const std::function<bool(std::int64_t wall)>& keep,
+                                    std::int64_t stepSeconds) {
+    MonthlyLightHours out;
+    out.firstYear = firstYear;
+    out.firstMonth = firstMonth;
+    out.months.resize(months);
+    if (months == 0 || stepSeconds <= 0) return out;
+    const auto monthStart = [&](std::size_t k) {
+        const int m0 = firstMonth - 1 + static_cast<int>(k);
+        return io::daysFromCivil(firstYear + m0 / 12, m0 % 12 + 1, 1) * 86400;
+    };
+    const std::int64_t fromWall = monthStart(0), toWall = monthStart(months);
+    const std::int64_t fromUtc = clock.toUtc(fromWall), toUtc = clock.toUtc(toWall);
+    const SunPath sun(fromUtc - 86400, toUtc + 86400);
+    std::size_t k = 0;
+    std::int64_t nextMonth = monthStart(1);
+    const double perSample = static_cast<double>(stepSeconds) / kHour;
+    for (std::int64_t t = fromUtc; t < toUtc; t += stepSeconds) {
+        const std::int64_t step = std::min(stepSeconds, toUtc - t);
+        const std::int64_t mid = t + step / 2, wall = clock.toWall(mid);
+        while (wall >= nextMonth && k + 1 < months) nextMonth = monthStart(++k + 1);
+        if (keep && !keep(wall)) continue;
+        const double hours = step == stepSeconds ? perSample : static_cast<double>(step) / kHour;
+        LightHours& h = out.months[k];
+        switch (sun.lightClass(mid, lonDeg, latDeg)) {
+            case LightClass::Daylight: h.daylight += hours; break;
+            case LightClass::Twilight: h.twilight += hours; break;
+            case LightClass::Darkness: h.darkness += hours; break;
+        }
+    }
+    return out;
 }
 
 LightHours lightHours(const SunPath& sun, std::int64_t fromUtc, std::int64_t toUtc, double lonDeg, double latDeg,

@@ -36,8 +36,11 @@ struct FieldSpec {
     std::string sv, en;                 // titles
     std::string unit = {};              // "km²", "m", "per 1 000 invånare" ...
     std::vector<std::string> from = {};  // Derived, TextWithCounts: the counts it is computed from
-    bool dropWhenPublishing = false;     // Statistic: dropped in publishing mode
+    bool dropWhenPublishing = false;     // dropped in publishing mode (a statistic, or counts too fine to publish)
     std::vector<ClassLabel> classes = {};  // Class: its values' labels, for legends (styles, report)
+    // Count: a part of another count of the row (dark_n of n) rather than of the row's total: the
+    // parts of one count and an unpublished rest (reports without a clock time) make it.
+    std::string partOf = {};
 };
 
 // Where a layer goes in the QGIS project's tree (QgisProject.cpp names the groups).

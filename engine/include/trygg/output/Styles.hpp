@@ -46,6 +46,9 @@ std::string hotspotGridQml();
 // hotspot_grid's second style: COType in the classic four colours of cluster and outlier maps
 // (GeoDa, ArcGIS Pro): HH red, LL blue, HL light red, LH light blue; not significant grey.
 std::string clusterOutlierQml();
+// hotspot_grid's after-dark hot spots: the seven classes of Gi* on the incidents in darkness
+// (dark_Gi_Bin), a second style.
+std::string afterDarkQml();
 
 // A density raster: a yellow-to-red ramp, transparent at zero, up to `maxValue`.
 std::string densityRasterQml(double maxValue);

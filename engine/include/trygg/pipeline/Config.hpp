@@ -244,6 +244,11 @@ struct AnalysisConfig {
 // [lagesbild]: the recurring situation picture. The latest complete `period` ("week", "month",
 // "quarter", "year"; or --since-last) against the one before and the baseline of all before it;
 // `until` (days since 1970-01-01) fixes the latest period to the one holding that day.
+// [darkness] (temporal.darkness): the light at each report's place and moment.
+struct DarknessConfig {
+    bool enabled = true;  // runs where the reports have clock times
+};
+
 struct LagesbildConfig {
     std::string period = "year";
     std::optional<std::int64_t> until;
@@ -266,6 +271,9 @@ struct OutputConfig {
 struct Config {
     std::string name = "trygg";
     std::string analysisCrs;  // "" or "auto": SWEREF 99 TM in Sweden, else the UTM zone of the data's centre
+    // The time zone of the reports' clock times ([analysis] time_zone), from the tz database:
+    // daylight saving time included, for the sun's place at a report's moment.
+    std::string timeZone = "Europe/Stockholm";
     std::optional<io::StudyAreaSpec> studyArea;
     io::ReportSourceSpec incidents;
     GridConfig grid;
@@ -290,6 +298,7 @@ struct Config {
     std::optional<MeasuresConfig> measures;
     std::optional<EmergingConfig> emerging;
     LagesbildConfig lagesbild;
+    DarknessConfig darkness;
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

@@ -15,6 +15,7 @@
 //   skymning (twilight)   civil twilight, -0.833° to -6°;
 //   mörker (darkness)     below -6°, where the street lights are what light a place.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +46,8 @@ public:
     // time; one that never occurs (the hour they skip) as the clock read it before the change,
     // standard time. Either way at most an hour off, on one night a year, in the middle of it.
     std::int64_t toUtc(std::int64_t wallSeconds) const;
+    // The wall clock's reading at a moment (UTC seconds).
+    std::int64_t toWall(std::int64_t utcSeconds) const;
     const std::string& zone() const;
 
 private:
@@ -84,5 +87,18 @@ struct LightHours {
 };
 LightHours lightHours(const SunPath& sun, std::int64_t fromUtc, std::int64_t toUtc, double lonDeg, double latDeg,
                       std::int64_t stepSeconds = 300);
+
+// The hours of each light class per calendar month of wall time, `months` months from
+// (firstYear, firstMonth), at one place: the real hours (stepped in UTC, so the night the clocks
+// go back has its 25 hours and the one they go forward its 23), each counted where `keep` accepts
+// its wall time (an analysis's filter of dates, hours, weekdays or months; empty: every hour).
+struct MonthlyLightHours {
+    int firstYear = 0, firstMonth = 0;
+    std::vector<LightHours> months;
+    LightHours total() const;
+};
+MonthlyLightHours lightHoursByMonth(const WallClock& clock, int firstYear, int firstMonth, std::size_t months,
+                                    double lonDeg, double latDeg, const std::function<bool(std::int64_t wall)>& keep,
+                                    std::int64_t stepSeconds = 300);
 
 } // namespace trygg::temporal

@@ -1,4 +1,5 @@
 #include "GiStar.hpp"
+#include "Darkness.hpp"
 #include "Kde.hpp"
 #include "LocalMoran.hpp"
 #include "Overlays.hpp"
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <map>
 #include <set>
 
@@ -307,6 +309,9 @@ public:
         std::vector<int> extra;
         if (overlays)
             for (const auto& column : overlays->names) extra.push_back(layer.add(column, FieldType::Real));
+        const DarknessStep* dark = a.results.find<DarknessStep>();
+        std::optional<DarkCellColumns> darkColumns;
+        if (dark && !dark->cells.empty()) darkColumns.emplace(layer, *dark);
         const int shareInside = layer.add("share_inside", FieldType::Real);
         const auto& share = g.cells.shareInside();
         for (std::size_t i = 0; i < g.cells.size(); ++i) {
@@ -318,6 +323,7 @@ public:
             if (density) layer.setReal(kde, density->perCell[i]);
             if (risk) layer.setReal(kdeRisk, density->riskPerCell[i]);
             for (std::size_t k = 0; k < extra.size(); ++k) layer.setReal(extra[k], overlays->cellValues[k][i]);
+            if (darkColumns) darkColumns->set(layer, i);
             if (share.empty())
                 layer.setNull(shareInside);
             else
@@ -329,6 +335,9 @@ public:
         if (stats.lisa)
             writer.style("hotspot_grid", output::clusterOutlierQml(), "Clusters and outliers by COType (local Moran's I)",
                          "cluster_outlier", false);
+        if (dark && !dark->gi.z.empty())
+            writer.style("hotspot_grid", output::afterDarkQml(), "After-dark hot and cold spots by dark_Gi_Bin (Gi* on the "
+                         "incidents in darkness)", "after_dark", false);
         progress.update(1.0);
     }
     void metadata(const Analysis& a, Metadata& md) const override {

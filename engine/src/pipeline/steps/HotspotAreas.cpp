@@ -1,4 +1,5 @@
 #include "HotspotAreas.hpp"
+#include "Darkness.hpp"
 #include "../Step.hpp"
 #include "trygg/output/Styles.hpp"
 #include "Kde.hpp"
@@ -9,6 +10,8 @@
 #include "trygg/core/Memory.hpp"
 
 #include <fmt/format.h>
+
+#include <optional>
 
 #include <algorithm>
 #include <cmath>
@@ -44,6 +47,7 @@ HotspotAreaRow describeArea(const geom::GeosContext& geos, const GEOSGeometry* p
     row.areaM2 = overlay::areaM2(geos, poly);
     row.shareOfArea = studyAreaM2 > 0 ? row.areaM2 / studyAreaM2 : 0.0;
     row.incidents = static_cast<std::int64_t>(incidents.size());
+    row.reports.assign(incidents.begin(), incidents.end());
     row.shareOfIncidents = reports.acceptedCount() > 0
                                ? static_cast<double>(incidents.size()) / static_cast<double>(reports.acceptedCount())
                                : 0.0;
@@ -264,7 +268,12 @@ public:
         }
         std::vector<int> extra;
         for (const auto& column : extraColumns) extra.push_back(layer.add(column, FieldType::Real));
-        for (const auto& r : rows) {
+        const DarknessStep* sun = a.results.find<DarknessStep>();
+        std::optional<DarkAreaColumns> sunColumns;
+        if (sun && sun->areas.size() == rows.size()) sunColumns.emplace(layer, *sun);
+        for (std::size_t rowIndex = 0; rowIndex < rows.size(); ++rowIndex) {
+            const HotspotAreaRow& r = rows[rowIndex];
+            if (sunColumns) sunColumns->set(layer, rowIndex);
             layer.setGeometry(r.wkb, "a hotspot area");
             layer.setInt(id, r.id);
             layer.setText(kind, r.kind);
@@ -313,11 +322,16 @@ public:
             writer.layer("dark_spots", output::GeometryType::MultiPolygon, "Dark spots",
                          "The parts of hotspot areas farther than the dark distance from every street light");
         const int darkId = dark.add("area_id", FieldType::Integer), darkArea = dark.add("dark_m2", FieldType::Real);
-        for (const auto& r : rows) {
+        // With the sun: the incidents that happened in darkness in the dark spot, the evidence a
+        // lighting measure needs.
+        const int darkIncidents = sunColumns ? dark.add("dark_incidents", FieldType::Integer64) : -1;
+        for (std::size_t rowIndex = 0; rowIndex < rows.size(); ++rowIndex) {
+            const HotspotAreaRow& r = rows[rowIndex];
             if (r.darkWkb.empty()) continue;
             dark.setGeometry(r.darkWkb, "a dark spot");
             dark.setInt(darkId, r.id);
             dark.setReal(darkArea, r.darkM2);
+            if (darkIncidents >= 0) dark.setInt(darkIncidents, sun->darkSpotIncidents[rowIndex]);
             dark.write("a dark spot");
         }
         dark.finish();

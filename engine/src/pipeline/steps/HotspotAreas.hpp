@@ -25,6 +25,7 @@ struct HotspotAreaRow {
     std::size_t cells = 0;
     double areaM2 = 0, shareOfArea = 0, shareOfIncidents = 0;
     std::int64_t incidents = 0;
+    std::vector<std::size_t> reports;  // the accepted reports in it (indices), for later steps
     std::string leadingCategories, peakHour, peakWeekday, place, placeKind;
     double placeDistanceM = 0;
     bool placeInside = true;  // `place` names what the area touches, else the nearest place

@@ -1,7 +1,9 @@
 // From problems to measures and back. Each problem with an area (a hotspot area of incidents or
 // of perceived insecurity) gets the figures the rules read:
 //   dark_share        the share of its area far from street lights ([hotspot_areas] lights);
-//   night_share       the share of its incidents with a clock time between 18 and 06;
+//   night_share       the share of its incidents with a clock time that happened between sunset
+//                     and sunrise (the sun below -0.833°, temporal.darkness); between 18 and 06
+//                     on the clock where darkness did not run;
 //   peak_slots_share  the share of its incidents in its 17 busiest of the week's 168 weekday-hours
 //                     (a tenth of them: 0.1 when incidents are spread evenly); 20 incidents at least;
 //   reason_share      the share of the safety reports in it that name `reason`; 5 reports at least;
@@ -11,6 +13,7 @@
 // a problem (its problem field), its area meets a problem's, or it targets a category that rose.
 #include "Measures.hpp"
 
+#include "../Darkness.hpp"
 #include "../Perception.hpp"
 #include "../Problems.hpp"
 
@@ -78,6 +81,18 @@ Figure figureOf(const Analysis& a, const SuggestionRule& rule, const Problem& p,
         f = {true, area.darkM2 / area.areaM2, "", ""};
         f.en = fmt::format("{} of the area is dark (far from street lights)", pct(f.value));
         f.sv = fmt::format("{} av området är mörkt (långt från gatlampor)", pct(f.value));
+    } else if (const auto* sun = a.results.find<DarknessStep>(); rule.indicator == "night_share" && sun) {
+        // From the sun: after sunset (twilight or darkness) among those with a clock time.
+        std::int64_t withClock = 0, night = 0;
+        for (std::size_t i : area.reports) {
+            const std::int8_t light = sun->light[i];
+            withClock += light >= 0;
+            night += light >= static_cast<std::int8_t>(temporal::LightClass::Twilight);
+        }
+        if (withClock == 0) return f;
+        f = {true, static_cast<double>(night) / static_cast<double>(withClock), "", ""};
+        f.en = fmt::format("{} of its incidents between sunset and sunrise", pct(f.value));
+        f.sv = fmt::format("{} av händelserna mellan solnedgång och soluppgång", pct(f.value));
     } else if (rule.indicator == "night_share" || rule.indicator == "peak_slots_share") {
         if (!area.hotTimes || area.hotTimes->total == 0) return f;
         const auto& t = *area.hotTimes;

@@ -1,0 +1,323 @@
+// temporal.darkness: whether incidents follow darkness, from the sun rather than the clock.
+//
+// Each report with a clock time gets the sun's altitude at its place (its coordinates in lon/lat)
+// and moment (its wall time in [analysis] time_zone, daylight saving time included), and its
+// light class: dagsljus above -0.833°, skymning to -6°, mörker below (temporal/Daylight.hpp).
+// The hours of each class over the analysis's months are the sun's at the grid's centre (across a
+// municipality of 30 km the times differ by about two minutes), counted only in the hours the
+// analysis's filter keeps, so a night analysis is compared with the dark share of its own nights.
+//
+// Under the null hypothesis that incidents do not follow the light, they fall into darkness and
+// daylight in proportion to the hours of each; the dark count given the dark and daylight counts
+// together is then binomial with q = dark hours / (dark + daylight hours), and the rate ratio
+// (incidents per dark hour / incidents per daylight hour) is R's poisson.test's, with its exact
+// interval. Twilight is counted apart and left out of the comparison. The null is the plain one
+// the question asks ("more than the dark hours' share"); people are out less at night, so a ratio
+// near 1 already means darkness carries more risk per person out: the report says so.
+#include "Darkness.hpp"
+#include "HotspotAreas.hpp"
+#include "Trend.hpp"
+#include "../Step.hpp"
+
+#include "trygg/crs/Crs.hpp"
+#include "trygg/output/Styles.hpp"
+#include "trygg/temporal/TimeFilter.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace trygg::pipeline::steps {
+
+stats::RateRatio darkRatio(const DarknessStep& d, const LightCounts& c) {
+    if (!(d.darkHours() > 0 && d.daylightHours() > 0)) {
+        constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+        return {nan, nan, nan, nan, nan};
+    }
+    return stats::poissonRateRatio(static_cast<std::uint64_t>(c[2]), d.darkHours(), static_cast<std::uint64_t>(c[0]),
+                                   d.daylightHours());
+}
+
+DarkCellColumns::DarkCellColumns(output::LayerWriter& layer, const DarknessStep& d) : m_d(d) {
+    using output::FieldType;
+    m_first = layer.add("daylight_n", FieldType::Integer);
+    layer.add("twilight_n", FieldType::Integer);
+    layer.add("dark_n", FieldType::Integer);
+    m_ratio = layer.add("dark_day_ratio", FieldType::Real);
+    if (!d.gi.z.empty()) {
+        m_z = layer.add("dark_GiZScore", FieldType::Real);
+        m_p = layer.add("dark_GiPValue", FieldType::Real);
+        if (!d.gi.pseudoP.empty()) m_pseudo = layer.add("dark_GiPseudoP", FieldType::Real);
+        m_bin = layer.add("dark_Gi_Bin", FieldType::Int16);
+    }
+}
+
+void DarkCellColumns::set(output::LayerWriter& layer, std::size_t cell) const {
+    const LightCounts& c = m_d.cells[cell];
+    for (int k = 0; k < 3; ++k) layer.setInt(m_first + k, c[static_cast<std::size_t>(k)]);
+    // Per cell the ratio alone: a test per cell would be thousands of tests of a handful of reports.
+    layer.setReal(m_ratio, c[0] + c[2] > 0 ? darkRatio(m_d, c).ratio : std::numeric_limits<double>::quiet_NaN());
+    if (m_z < 0) return;
+    layer.setReal(m_z, m_d.gi.z[cell]);
+    layer.setReal(m_p, m_d.gi.p[cell]);
+    if (m_pseudo >= 0) layer.setReal(m_pseudo, m_d.gi.pseudoP[cell]);
+    layer.setInt(m_bin, m_d.gi.bins[cell]);
+}
+
+DarkAreaColumns::DarkAreaColumns(output::LayerWriter& layer, const DarknessStep& d) : m_d(d) {
+    using output::FieldType;
+    m_first = layer.add("daylight_incidents", FieldType::Integer64);
+    layer.add("twilight_incidents", FieldType::Integer64);
+    layer.add("dark_incidents", FieldType::Integer64);
+    m_ratio = layer.add("dark_day_ratio", FieldType::Real);
+    m_p = layer.add("dark_p", FieldType::Real);
+}
+
+void DarkAreaColumns::set(output::LayerWriter& layer, std::size_t row) const {
+    const LightCounts& c = m_d.areas[row];
+    for (int k = 0; k < 3; ++k) layer.setInt(m_first + k, c[static_cast<std::size_t>(k)]);
+    layer.setReal(m_ratio, m_d.areaRatios[row].ratio);
+    layer.setReal(m_p, m_d.areaRatios[row].pGreater);
+}
+
+namespace {
+
+// The light of every report with a clock time: its wall time to UTC, its place to lon/lat.
+void classifyReports(DarknessStep& d, const io::ReportSet& r, const crs::Crs& analysisCrs, const temporal::WallClock& clock) {
+    const std::size_t n = r.acceptedCount();
+    d.light.assign(n, -1);
+    d.altitude.assign(n, std::numeric_limits<float>::quiet_NaN());
+    std::vector<double> lon(r.x), lat(r.y);
+    const crs::Transformer toLonLat(analysisCrs, crs::Crs::fromUserInput("EPSG:4326"));
+    toLonLat.transform(lon, lat);
+    std::vector<std::int64_t> utc(n, io::kNoTime);
+    std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!r.clockKnown(i)) continue;
+        utc[i] = clock.toUtc(r.timeWallSeconds[i]);
+        first = std::min(first, utc[i]);
+        last = std::max(last, utc[i]);
+    }
+    if (first > last) return;
+    const temporal::SunPath sun(first - 3600, last + 3600);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (utc[i] == io::kNoTime || !std::isfinite(lon[i]) || !std::isfinite(lat[i])) continue;
+        const double a = sun.altitudeDeg(utc[i], lon[i], lat[i]);
+        d.altitude[i] = static_cast<float>(a);
+        d.light[i] = static_cast<std::int8_t>(temporal::lightClassOf(a));
+    }
+}
+
+class Darkness final : public Step {
+public:
+    Darkness() : Step("temporal.darkness", 0.85, 0.85) {}
+    std::vector<const char*> configTables() const override { return {"darkness"}; }
+    void readConfig(const ConfigTable& file, Config& cfg) const override {
+        const auto t = file.table("darkness", "must be a table ([darkness])");
+        if (!t) return;
+        t->onlyKnown({"enabled"});
+        if (auto v = t->boolean("enabled")) cfg.darkness.enabled = *v;
+    }
+    const char* analysisSwitch() const override { return "darkness"; }
+    void switchOff(Config& cfg) const override { cfg.darkness.enabled = false; }
+    std::vector<std::string> needs() const override { return {"grid.count", "stats.gistar", "overlay.hotspot_areas"}; }
+    bool enabled(const Analysis& a) const override {
+        if (!a.cfg.darkness.enabled || a.reports.timeWallSeconds.empty()) return false;
+        for (std::size_t i = 0; i < a.reports.acceptedCount(); ++i)
+            if (a.reports.clockKnown(i)) return true;
+        return false;
+    }
+    void run(Analysis& a, const Progress& progress) const override {
+        const io::ReportSet& r = a.reports;
+        DarknessStep d;
+        d.zone = a.cfg.timeZone;
+        const temporal::WallClock clock(a.cfg.timeZone);
+        classifyReports(d, r, a.analysisCrs, clock);
+        progress.checkCancelled();
+        for (std::size_t i = 0; i < d.light.size(); ++i)
+            if (d.light[i] >= 0) ++d.reports[static_cast<std::size_t>(d.light[i])];
+            else ++d.noClock;
+
+        // The months of monthly_counts, and the hours of each class in them that the filter keeps.
+        const temporal::MonthlyCounts months = temporal::monthlyCounts(r.timeWallSeconds, {}, 0);
+        const GridStep* g = a.results.find<GridStep>();
+        {
+            double x = 0, y = 0;
+            if (g) {
+                const grid::Extent e = latticeBounds(g->lattice);
+                x = (e.minX + e.maxX) / 2, y = (e.minY + e.maxY) / 2;
+            } else {
+                for (std::size_t i = 0; i < r.acceptedCount(); ++i) x += r.x[i] / r.acceptedCount(), y += r.y[i] / r.acceptedCount();
+            }
+            const crs::Transformer toLonLat(a.analysisCrs, crs::Crs::fromUserInput("EPSG:4326"));
+            toLonLat.transform(x, y);
+            d.lon = x, d.lat = y;
+        }
+        const temporal::TimeFilter& filter = a.cfg.filter;
+        d.hours = temporal::lightHoursByMonth(clock, months.firstYear, months.firstMonth, months.months(), d.lon, d.lat,
+                                              filter.active() ? std::function<bool(std::int64_t)>(
+                                                                    [&](std::int64_t w) { return filter.keeps(w); })
+                                                              : std::function<bool(std::int64_t)>());
+        d.monthReports.assign(months.months(), LightCounts{});
+        d.monthNoClock.assign(months.months(), 0);
+        for (std::size_t i = 0; i < r.acceptedCount(); ++i) {
+            if (r.timeWallSeconds[i] == io::kNoTime) continue;
+            const temporal::CalendarTime c = temporal::calendarOf(r.timeWallSeconds[i]);
+            const auto m = static_cast<std::size_t>((c.year - months.firstYear) * 12 + c.month - months.firstMonth);
+            if (d.light[i] >= 0) ++d.monthReports[m][static_cast<std::size_t>(d.light[i])];
+            else ++d.monthNoClock[m];
+        }
+        d.darkVsDaylight = darkRatio(d, d.reports);
+        progress.checkCancelled();
+
+        // Per cell, and Gi* on the incidents in darkness over the grid's own weights.
+        if (g) {
+            d.cells.assign(g->cells.size(), LightCounts{});
+            for (std::size_t i = 0; i < r.acceptedCount(); ++i) {
+                if (d.light[i] < 0) continue;
+                const std::int32_t c = g->cells.activeOf(g->pointCells[i]);
+                if (c >= 0) ++d.cells[static_cast<std::size_t>(c)][static_cast<std::size_t>(d.light[i])];
+            }
+            if (const auto* gi = a.results.find<GiStarStep>(); gi && d.reports[2] > 0) {
+                d.gi.weights = gi->weights;
+                d.gi.values.resize(d.cells.size());
+                for (std::size_t c = 0; c < d.cells.size(); ++c) d.gi.values[c] = static_cast<double>(d.cells[c][2]);
+                giStarOnValues(d.gi, a.cfg, name(), progress, a.summary);
+            }
+        }
+        // Per hotspot area, and in its dark spot (the part far from street lights).
+        if (const auto* areas = a.results.find<HotspotAreasStep>()) {
+            for (const auto& row : areas->rows) {
+                LightCounts c{};
+                for (std::size_t i : row.reports)
+                    if (d.light[i] >= 0) ++c[static_cast<std::size_t>(d.light[i])];
+                d.areas.push_back(c);
+                d.areaRatios.push_back(darkRatio(d, c));
+                std::int64_t inDarkSpot = -1;
+                if (!row.darkWkb.empty()) {
+                    const geom::Area spot(a.geos, {row.darkWkb}, nullptr);
+                    inDarkSpot = 0;
+                    for (std::size_t i : row.reports)
+                        if (d.light[i] == static_cast<std::int8_t>(temporal::LightClass::Darkness) &&
+                            spot.coversPoint(r.x[i], r.y[i]))
+                            ++inDarkSpot;
+                }
+                d.darkSpotIncidents.push_back(inDarkSpot);
+            }
+        }
+        a.results.put(std::move(d));
+    }
+
+    // light_by_month: per month the hours and the incidents of each light class.
+    void write(const Analysis& a, output::GpkgWriter& writer, const Progress&) const override {
+        const DarknessStep& d = a.results.get<DarknessStep>(name());
+        using output::FieldType;
+        output::LayerWriter t = writer.layer(
+            "light_by_month", output::GeometryType::None, "Light by month",
+            "Per month: the hours of daylight, twilight and darkness (from the sun, in the hours the analysis keeps) "
+            "and the incidents in each");
+        const int month = t.add("month", FieldType::Text), hDay = t.add("hours_daylight", FieldType::Real),
+                  hTwilight = t.add("hours_twilight", FieldType::Real), hDark = t.add("hours_dark", FieldType::Real),
+                  nDay = t.add("daylight_n", FieldType::Integer), nTwilight = t.add("twilight_n", FieldType::Integer),
+                  nDark = t.add("dark_n", FieldType::Integer), noClock = t.add("no_clock", FieldType::Integer),
+                  shareHours = t.add("dark_share_hours", FieldType::Real),
+                  shareIncidents = t.add("dark_share_incidents", FieldType::Real);
+        temporal::MonthlyCounts labels;
+        labels.firstYear = d.hours.firstYear;
+        labels.firstMonth = d.hours.firstMonth;
+        for (std::size_t m = 0; m < d.hours.months.size(); ++m) {
+            const temporal::LightHours& h = d.hours.months[m];
+            const LightCounts& c = d.monthReports[m];
+            t.setText(month, labels.label(m));
+            t.setReal(hDay, h.daylight);
+            t.setReal(hTwilight, h.twilight);
+            t.setReal(hDark, h.darkness);
+            t.setInt(nDay, c[0]);
+            t.setInt(nTwilight, c[1]);
+            t.setInt(nDark, c[2]);
+            t.setInt(noClock, d.monthNoClock[m]);
+            t.setReal(shareHours, h.total() > 0 ? h.darkness / h.total() : std::nan(""));
+            const std::int64_t withClock = c[0] + c[1] + c[2];
+            t.setReal(shareIncidents, withClock > 0 ? static_cast<double>(c[2]) / static_cast<double>(withClock) : std::nan(""));
+            t.write("a month's light");
+        }
+        t.finish();
+        writer.style("light_by_month", output::tableQml(), "Light by month");
+    }
+
+    void metadata(const Analysis& a, Metadata& md) const override {
+        const DarknessStep& d = a.results.get<DarknessStep>(name());
+        const temporal::LightHours h = d.hours.total();
+        md.add("darkness.method",
+               "the sun's altitude at each report's place and moment (libnova: VSOP87 and Meeus), its centre without "
+               "refraction; dagsljus above -0.833 deg, skymning (civil twilight) to -6 deg, morker below. The hours of "
+               "each class from the sun at the grid's centre every 5 minutes over the analysis's months, in the hours "
+               "its filter keeps. dark_day_ratio = (dark_n / hours_dark) / (daylight_n / hours_daylight), as R's "
+               "poisson.test; dark_p its one-sided exact test of ratio > 1 (dark_n given dark_n + daylight_n is "
+               "binomial with q = hours_dark / (hours_dark + hours_daylight)); twilight apart");
+        md.add("darkness.time_zone", d.zone);
+        md.add("darkness.sun_at", fmt::format("{:.5f} E, {:.5f} N", d.lon, d.lat));
+        md.add("darkness.hours", fmt::format("daylight {:.1f}, twilight {:.1f}, darkness {:.1f}", h.daylight, h.twilight,
+                                             h.darkness));
+        // When publishing, the counts are light_by_month's to publish (or hide), and the ratio is
+        // given only where no class is small: with the hours it would give a small count back.
+        const int minCount = a.cfg.publish.minCount;
+        const bool small = std::any_of(d.reports.begin(), d.reports.end(), [&](std::int64_t v) { return v >= 1 && v <= minCount; });
+        if (a.publishing())
+            md.add("darkness.reports", "in light_by_month");
+        else
+            md.add("darkness.reports", fmt::format("daylight {}, twilight {}, darkness {}, without a clock time {}",
+                                                   d.reports[0], d.reports[1], d.reports[2], d.noClock));
+        const auto& rr = d.darkVsDaylight;
+        md.add("darkness.dark_day_ratio",
+               a.publishing() && small ? std::string("hidden (a small count)")
+               : std::isfinite(rr.ratio)
+                   ? fmt::format("{:.4g} (95 % CI {:.4g} to {:.4g}), p = {:.3g} (one-sided, ratio > 1)", rr.ratio, rr.low,
+                                 rr.high, rr.pGreater)
+                   : "undefined (no incidents in darkness or daylight, or no such hours)");
+        // The same as numbers, for the report: "hidden" where the text is.
+        const bool hide = a.publishing() && small;
+        const std::int64_t withClock = d.reports[0] + d.reports[1] + d.reports[2];
+        const auto number = [&](const char* key, double v, bool hideIt) {
+            md.add(key, hideIt ? std::string("hidden") : std::isfinite(v) ? fmt::format("{:.6g}", v) : std::string());
+        };
+        number("darkness.share_hours", h.total() > 0 ? h.darkness / h.total() : std::nan(""), false);
+        number("darkness.share_incidents",
+               withClock > 0 ? static_cast<double>(d.reports[2]) / static_cast<double>(withClock) : std::nan(""), hide);
+        number("darkness.ratio", rr.ratio, hide);
+        number("darkness.ratio_low", rr.low, hide);
+        number("darkness.ratio_high", rr.high, hide);
+        number("darkness.p_greater", rr.pGreater, hide);
+        if (!d.gi.z.empty())
+            md.add("darkness.gistar", "Gi* on dark_n over the grid's weights and inference (dark_GiZScore, dark_Gi_Bin)");
+    }
+
+    void summary(const Analysis& a, std::vector<std::string>& lines) const override {
+        const DarknessStep& d = a.results.get<DarknessStep>(name());
+        const std::int64_t withClock = d.reports[0] + d.reports[1] + d.reports[2];
+        const temporal::LightHours h = d.hours.total();
+        std::string line = fmt::format(
+            "Darkness: {} of {} incidents with a clock time ({:.0f} %) in darkness, which is {:.0f} % of the hours",
+            d.reports[2], withClock, withClock > 0 ? 100.0 * static_cast<double>(d.reports[2]) / static_cast<double>(withClock) : 0.0,
+            h.total() > 0 ? 100.0 * h.darkness / h.total() : 0.0);
+        if (std::isfinite(d.darkVsDaylight.ratio))
+            line += fmt::format("; rate per dark hour {:.2f} x that per daylight hour (95 % CI {:.2f}-{:.2f})",
+                                d.darkVsDaylight.ratio, d.darkVsDaylight.low, d.darkVsDaylight.high);
+        if (!d.gi.bins.empty()) {
+            const auto hot = std::count_if(d.gi.bins.begin(), d.gi.bins.end(), [](std::int8_t b) { return b >= 2; });
+            line += fmt::format("; {} after-dark hot spot cell(s) at 95 %", hot);
+        }
+        lines.push_back(line);
+    }
+};
+
+} // namespace
+
+const Step& darkness() {
+    static const Darkness step;
+    return step;
+}
+
+} // namespace trygg::pipeline::steps

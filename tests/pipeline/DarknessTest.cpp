@@ -1,0 +1,142 @@
+// temporal.darkness in a run: each report's light from the sun at its place and moment, the hours
+// of each light class, and the counts per cell, month and area that add up as they must. The
+// classes are checked against libnova's full computation at the same moments (the run takes an
+// interpolated sun path and its own wall-clock conversion) and, where the sky leaves no doubt,
+// by hand: noon in December is day, 19:00 in December dark, 02:30 on the night the clocks go
+// back dark whichever of its two moments it was.
+#include "../TestSupport.hpp"
+
+#include "trygg/io/Values.hpp"
+#include "trygg/pipeline/Config.hpp"
+#include "trygg/pipeline/Runner.hpp"
+#include "trygg/stats/Change.hpp"
+#include "trygg/temporal/Daylight.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <string>
+
+using namespace trygg;
+
+namespace {
+
+std::int64_t at(int y, int m, int d, int hh, int mm) { return io::daysFromCivil(y, m, d) * 86400 + hh * 3600 + mm * 60; }
+
+double number(const std::string& text) { return text == test::kSqlNull ? std::nan("") : std::stod(text); }
+
+} // namespace
+
+TEST_CASE("each report's light is the sun's at its place and moment, and the counts add up", "[pipeline][temporal]") {
+    // Kävlinge, one 250 m cell; (wall time, UTC offset in hours, the light a reader expects or -1
+    // to take libnova's word).
+    struct Report {
+        const char* when;
+        int y, m, d, hh, mm, offset, expected;
+    };
+    const std::vector<Report> reports = {
+        {"2024-12-10 12:00", 2024, 12, 10, 12, 0, 1, 0},   // noon in December: day
+        {"2024-12-10 19:00", 2024, 12, 10, 19, 0, 1, 2},   // dark
+        {"2024-12-10 15:50", 2024, 12, 10, 15, 50, 1, 1},  // sunset about 15:27, civil dusk about 16:10
+        {"2024-06-15 23:45", 2024, 6, 15, 23, 45, 2, -1},
+        {"2024-06-15 13:00", 2024, 6, 15, 13, 0, 2, 0},
+        {"2024-10-27 02:30", 2024, 10, 27, 2, 30, 2, 2},   // the repeated hour: summer time first
+        {"2024-03-31 02:30", 2024, 3, 31, 2, 30, 1, 2},    // the skipped hour: read as standard time
+        {"2024-08-01 21:40", 2024, 8, 1, 21, 40, 2, -1},
+    };
+    std::string csv = "lon,lat,tid\n";
+    for (const auto& r : reports) csv += std::string("13.1100,55.7900,") + r.when + "\n";
+    csv += "13.1100,55.7900,2024-09-02\n";  // a date alone: no light class
+    test::TempDir dir;
+    pipeline::Config c;
+    c.incidents.path = test::writeVsimem("light.csv", csv);
+    c.incidents.fields.time = {"tid"};
+    c.grid.cellSizeM = 250.0;
+    c.inference.permutations = 0;
+    c.output.path = dir.file("light.gpkg");
+    c.output.report = false;
+    pipeline::run(c, Progress());
+
+    // Expected classes: the reader's, and libnova's full computation for every one of them.
+    std::int64_t expected[3] = {0, 0, 0};
+    for (const auto& r : reports) {
+        INFO(r.when);
+        const std::int64_t utc = at(r.y, r.m, r.d, r.hh, r.mm) - r.offset * 3600;
+        const auto cls = static_cast<int>(temporal::lightClassOf(temporal::sunAltitudeDeg(utc, 13.11, 55.79)));
+        if (r.expected >= 0) CHECK(cls == r.expected);
+        ++expected[cls];
+    }
+    const auto cell = test::sqlQuery(c.output.path, "SELECT n, daylight_n, twilight_n, dark_n, dark_day_ratio FROM hotspot_grid "
+                                                    "WHERE n > 0");
+    REQUIRE(cell.size() == 1);
+    CHECK(cell[0][0] == "9");
+    CHECK(std::stoll(cell[0][1]) == expected[0]);
+    CHECK(std::stoll(cell[0][2]) == expected[1]);
+    CHECK(std::stoll(cell[0][3]) == expected[2]);
+
+    // Per month: the hours are the month's real hours, and its reports its monthly_counts' n.
+    const auto months = test::sqlQuery(
+        c.output.path, "SELECT l.month, m.n, l.daylight_n + l.twilight_n + l.dark_n + l.no_clock, l.no_clock, "
+                       "l.hours_daylight + l.hours_twilight + l.hours_dark, l.hours_daylight, l.hours_dark "
+                       "FROM light_by_month l JOIN monthly_counts m USING (month) ORDER BY l.month");
+    REQUIRE(months.size() == 10);  // 2024-03 .. 2024-12, the months without reports too
+    std::map<std::string, double> hoursIn = {{"2024-03", 31 * 24 - 1}, {"2024-04", 30 * 24}, {"2024-10", 31 * 24 + 1},
+                                             {"2024-12", 31 * 24}};
+    double dayHours = 0, darkHours = 0;
+    std::int64_t noClock = 0;
+    for (const auto& m : months) {
+        INFO(m[0]);
+        CHECK(m[1] == m[2]);
+        noClock += std::stoll(m[3]);
+        if (hoursIn.count(m[0])) CHECK(number(m[4]) == Approx(hoursIn[m[0]]).margin(1e-6));
+        dayHours += number(m[5]);
+        darkHours += number(m[6]);
+    }
+    CHECK(noClock == 1);
+    // The cell's ratio is the rate per dark hour over the rate per daylight hour, with the hours
+    // of light_by_month: (dark / dark hours) / (daylight / daylight hours).
+    CHECK(number(cell[0][4]) ==
+          Approx((static_cast<double>(expected[2]) / darkHours) / (static_cast<double>(expected[0]) / dayHours)).epsilon(1e-9));
+    // And run_metadata's ratio over the study area is R's poisson.test of the same counts and hours.
+    const auto md = test::sqlQuery(c.output.path, "SELECT value FROM run_metadata WHERE key = 'darkness.dark_day_ratio'");
+    REQUIRE(md.size() == 1);
+    const stats::RateRatio rr = stats::poissonRateRatio(static_cast<std::uint64_t>(expected[2]), darkHours,
+                                                        static_cast<std::uint64_t>(expected[0]), dayHours);
+    CHECK(md[0][0].rfind(fmt::format("{:.4g}", rr.ratio), 0) == 0);
+}
+
+TEST_CASE("an unknown time zone is refused by name, and another zone moves the light", "[pipeline][temporal]") {
+    test::TempDir dir;
+    const std::string config = dir.file("tz.toml");
+    {
+        std::ofstream out(config);
+        out << "[analysis]\ntime_zone = \"Europe/Kävlinge\"\n[incidents]\npath = \"x.csv\"\n";
+    }
+    CHECK_THROWS_WITH(pipeline::loadConfig(config), Catch::Contains("analysis.time_zone") && Catch::Contains("Europe/Kävlinge"));
+    // 15:50 on 10 December in Kävlinge: twilight on Swedish time (sunset about 15:28, civil dusk
+    // about 16:12), daylight on Helsinki's clock (14:50 CET), dark on London's (16:50 CET): the
+    // zone is what turns a wall time into a moment.
+    const std::string csv = "lon,lat,tid\n13.11,55.79,2024-12-10 15:50\n";
+    std::map<std::string, std::string> cls;
+    for (const char* zone : {"Europe/Stockholm", "Europe/Helsinki", "Europe/London"}) {
+        pipeline::Config c;
+        c.incidents.path = test::writeVsimem(std::string("tz-") + zone[7] + ".csv", csv);
+        c.incidents.fields.time = {"tid"};
+        c.timeZone = zone;
+        c.grid.cellSizeM = 250.0;
+        c.inference.permutations = 0;
+        c.output.path = dir.file(std::string("tz-") + zone[7] + ".gpkg");
+        c.output.report = false;
+        pipeline::run(c, Progress());
+        const auto r = test::sqlQuery(c.output.path, "SELECT daylight_n, twilight_n, dark_n FROM hotspot_grid WHERE n > 0");
+        REQUIRE(r.size() == 1);
+        cls[zone] = r[0][0] + r[0][1] + r[0][2];
+    }
+    CHECK(cls["Europe/Stockholm"] == "010");
+    CHECK(cls["Europe/Helsinki"] == "100");
+    CHECK(cls["Europe/London"] == "001");
+}

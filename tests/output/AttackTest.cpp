@@ -342,6 +342,25 @@ pipeline::RunSummary attackPublished(pipeline::Config c, const test::TempDir& di
         }
     }
     CHECK(lightRows > 0);
+    // map_accuracy: the hot area's incidents are some of their period's, and the test incidents in
+    // it at most the most as many cells hold.
+    std::size_t accuracyRows = 0;
+    for (const std::string& prefix : prefixes) {
+        if (!exists(db, prefix + "map_accuracy")) continue;
+        for (const auto& r : query(db, "SELECT rowid, train_in, train_incidents, test_in, test_incidents, best_in FROM " + prefix +
+                                           "map_accuracy")) {
+            const std::string id = prefix + "map_accuracy." + r[0];
+            const auto trainIn = s.term(id + ".train_in", r[1]), trainAll = s.term(id + ".train_incidents", r[2]),
+                       testIn = s.term(id + ".test_in", r[3]), testAll = s.term(id + ".test_incidents", r[4]),
+                       bestIn = s.term(id + ".best_in", r[5]);
+            s.atMost({trainIn}, trainAll);
+            s.atMost({testIn}, testAll);
+            s.atMost({bestIn}, testAll);
+            s.atMost({testIn}, bestIn);
+            ++accuracyRows;
+        }
+    }
+    CHECK(accuracyRows > 0);
     // A hotspot area of grid cells (its `cells` field set) holds its cells' reports: its incidents
     // are the sum of their n, and a category's count in leading_categories ("stöld (337)") the
     // sum of their n_stöld. Its hot-times block (seven weekday rows) adds up to its incidents

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 
 using namespace trygg;
@@ -139,4 +140,107 @@ TEST_CASE("an unknown time zone is refused by name, and another zone moves the l
     CHECK(cls["Europe/Stockholm"] == "010");
     CHECK(cls["Europe/Helsinki"] == "100");
     CHECK(cls["Europe/London"] == "001");
+}
+
+TEST_CASE("near repeats in a run: the Knox table by hand, repeat locations, and nothing of them published but p", "[pipeline][temporal]") {
+    // Four thefts at one point on days 0, 2, 3 and 40, two bike thefts at another point 100 m off
+    // on days 0 and 1, and one far away: by hand (Manhattan, bands of 250 m and 7 days) the
+    // same-location pairs are the thefts' (0, 2), (0, 3), (2, 3) and the bike thefts' (0, 1): 4
+    // within 0-6 days; the thefts' (0, 40), (2, 40), (3, 40): 3 at 28 days or more.
+    const std::string csv =
+        "lon,lat,tid,typ\n"
+        "13.1100,55.7900,2024-03-01 10:00,stöld\n13.1100,55.7900,2024-03-03 11:00,stöld\n"
+        "13.1100,55.7900,2024-03-04 12:00,stöld\n13.1100,55.7900,2024-04-10 13:00,stöld\n"
+        "13.1116,55.7900,2024-03-01 14:00,cykelstöld\n13.1116,55.7900,2024-03-02 15:00,cykelstöld\n"
+        "13.2000,55.8200,2024-06-01 16:00,cykelstöld\n";
+    test::TempDir dir;
+    pipeline::Config c;
+    c.incidents.path = test::writeVsimem("nr.csv", csv);
+    c.incidents.fields.time = {"tid"};
+    c.incidents.fields.category = "typ";
+    c.grid.cellSizeM = 250.0;
+    c.inference.permutations = 0;
+    c.nearRepeat.minReports = 2;
+    c.nearRepeat.permutations = 99;
+    c.output.path = dir.file("nr.gpkg");
+    c.output.report = false;
+    pipeline::run(c, Progress());
+    const auto same = test::sqlQuery(c.output.path, "SELECT time_band, observed_pairs FROM near_repeat WHERE category = 'all' "
+                                                    "AND distance_band = 0 ORDER BY time_band");
+    REQUIRE(same.size() == 5);
+    CHECK(same[0][1] == "4");
+    CHECK(same[1][1] == "0");
+    CHECK(same[4][1] == "3");
+    // Every pair is in one band pair: 7 reports, 21 pairs.
+    CHECK(test::sqlQuery(c.output.path, "SELECT SUM(observed_pairs) FROM near_repeat WHERE category = 'all'")[0][0] == "21");
+    // The point hit four times: two repeats within the window (28 days: after 2 and 1 days; 37
+    // days is not one); the bike thefts' point one. Most repeats first.
+    const auto loc = test::sqlQuery(c.output.path, "SELECT incidents, repeats, first_day, last_day, categories FROM repeat_locations");
+    REQUIRE(loc.size() == 2);
+    CHECK(loc[1][0] == "2");
+    CHECK(loc[1][1] == "1");
+    CHECK(loc[1][4] == "cykelstöld (2)");
+    CHECK(loc[0][0] == "4");
+    CHECK(loc[0][1] == "2");
+    CHECK(loc[0][2] == "2024-03-01");
+    CHECK(loc[0][3] == "2024-04-10");
+    CHECK(loc[0][4] == "stöld (4)");
+    // Published: no repeat locations, no pair counts or ratios, the p-values and classes kept.
+    c.publish.enabled = true;
+    c.output.path = dir.file("nr-published.gpkg");
+    pipeline::run(c, Progress());
+    CHECK(test::sqlQuery(c.output.path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'repeat_locations'")[0][0] == "0");
+    const auto cols = test::sqlQuery(c.output.path, "SELECT name FROM pragma_table_info('near_repeat')");
+    std::set<std::string> names;
+    for (const auto& r : cols) names.insert(r[0]);
+    CHECK(names.count("p_value") == 1);
+    CHECK(names.count("near_repeat") == 1);
+    CHECK(names.count("observed_pairs") == 0);
+    CHECK(names.count("expected_pairs") == 0);
+    CHECK(names.count("knox_ratio") == 0);
+}
+
+TEST_CASE("the sample's planted near repeat of bike thefts is found, and no other category's", "[pipeline][temporal]") {
+    test::TempDir dir;
+    pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
+    c.analyses.clear();
+    c.inference.permutations = 0;
+    c.output.path = dir.file("k.gpkg");
+    c.output.report = false;
+    pipeline::run(c, Progress());
+    // Bike thefts moved to 0-6 days after an earlier one within 250 m (scripts/make-sample-data).
+    const auto near = test::sqlQuery(c.output.path, "SELECT category, knox_ratio FROM near_repeat WHERE near_repeat = 1 AND "
+                                                    "distance_band = 1 AND time_band = 0 AND category <> 'all'");
+    REQUIRE(near.size() == 1);
+    CHECK(near[0][0] == "cykelstöld");
+    CHECK(std::stod(near[0][1]) > 1.3);
+}
+
+TEST_CASE("perception reports with a clock time get the sun's light too", "[pipeline][temporal][perception]") {
+    // Two residents at noon on 10 December (daylight; one unsafe), three at 19:00 (dark; two
+    // unsafe), one with a date alone.
+    test::TempDir dir;
+    pipeline::Config c;
+    c.incidents.path = test::writeVsimem("pl-inc.csv", "lon,lat,tid\n13.11,55.79,2024-12-10 12:00\n13.12,55.79,2024-12-11 19:00\n");
+    c.incidents.fields.time = {"tid"};
+    pipeline::PerceptionConfig p;
+    p.reports.path = test::writeVsimem("pl-perc.csv", "lon,lat,tid,trygghet\n"
+                                                      "13.11,55.79,2024-12-10 12:00,2\n13.11,55.79,2024-12-10 12:05,5\n"
+                                                      "13.11,55.79,2024-12-10 19:00,5\n13.11,55.79,2024-12-10 19:10,6\n"
+                                                      "13.11,55.79,2024-12-10 19:20,1\n13.11,55.79,2024-12-12,6\n");
+    p.reports.fields.time = {"tid"};
+    p.reports.what = "perception";
+    p.scoreField = "trygghet";
+    c.perception = p;
+    c.grid.cellSizeM = 250.0;
+    c.inference.permutations = 0;
+    c.output.path = dir.file("pl.gpkg");
+    c.output.report = false;
+    pipeline::run(c, Progress());
+    const auto rows = test::sqlQuery(c.output.path, "SELECT light_class, reports, unsafe_reports FROM perception_light");
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[0] == std::vector<std::string>{"dagsljus", "2", "1"});
+    CHECK(rows[1] == std::vector<std::string>{"skymning", "0", "0"});
+    CHECK(rows[2] == std::vector<std::string>{"morker", "3", "2"});
+    CHECK(rows[3] == std::vector<std::string>{"no_clock", "1", "1"});
 }

@@ -784,6 +784,8 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
         "fid", "cell_id", "area_id", "NNeighbors", "Gi_Bin", "dark_Gi_Bin", "COType", "perc_Gi_Bin", "perc_score_Gi_Bin", "change_bin",
         "pattern", "hot_slices", "cold_slices", "slices", "fear_crime_class", "fear_crime_kvall_natt_class", "cells", "weekday",
         "year", "lights", "top_percent", "belysning_count", "survey_total_year", "feature_count", "periods_back",
+        "distance_band", "time_band", "near_repeat",  // near_repeat: band numbers and its class
+        "scale", "best_scale",  // map_accuracy: flags
         "change_baseline",  // period_change: -1, 0, 1
         "change"};  // change_grid.change: n_after - n_before, both shown (or NULL with them)
     std::size_t scannedIntegers = 0;

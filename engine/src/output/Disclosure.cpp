@@ -144,13 +144,15 @@ std::size_t protect(const Relation& r, int minCount) {
 std::vector<Relation> relationsWithin(TableState& t) {
     std::vector<Relation> out;
     const std::size_t ncols = t.counts.size();
-    // Counts that are parts of another count of the row (dark_n of n), by that count's index.
-    std::map<std::size_t, std::vector<std::size_t>> partsOf;
+    // Counts that are parts of another count of the row (dark_n of n), by that count and the
+    // partition they belong to ("test_incidents|best": a part apart from the others).
+    std::map<std::pair<std::size_t, std::string>, std::vector<std::size_t>> partsOf;
     std::vector<bool> isPart(ncols, false);
     for (std::size_t k = 0; k < ncols; ++k)
         if (const FieldSpec* f = fieldOf(*t.policy->spec, t.counts[k]); f && !f->partOf.empty()) {
             isPart[k] = true;
-            if (const std::size_t whole = t.countIndex(f->partOf); whole < ncols) partsOf[whole].push_back(k);
+            const std::string of = f->partOf.substr(0, f->partOf.find('|'));
+            if (const std::size_t whole = t.countIndex(of); whole < ncols) partsOf[{whole, f->partOf}].push_back(k);
         }
     const auto rowRelation = [&](std::size_t i, std::size_t tot, const std::vector<std::size_t>& parts) {
         Relation r;
@@ -170,7 +172,7 @@ std::vector<Relation> relationsWithin(TableState& t) {
         for (std::size_t i = 0; i < t.rows(); ++i) rowRelation(i, tot, parts);
     }
     for (const auto& [whole, parts] : partsOf)
-        for (std::size_t i = 0; i < t.rows(); ++i) rowRelation(i, whole, parts);
+        for (std::size_t i = 0; i < t.rows(); ++i) rowRelation(i, whole.first, parts);
     if (t.policy->spec->columnTotals)
         for (std::size_t k = 0; k < ncols; ++k) {
             Relation r;

@@ -511,6 +511,63 @@ std::vector<LayerSpec> build() {
                    {key("area_id", "Hot spot-område", "Hotspot area"), context("dark_m2", "Mörk yta", "Dark area", "m²"),
                     count("dark_incidents", "Händelser i mörker i den mörka platsen", "Incidents in darkness in the dark spot")},
                    "", true, false, "", "area_id"});
+    // Residents' reports by the sun's light: the unsafe ones are some of the class's reports; the
+    // classes add up to the perception reports (columns as published).
+    all.push_back({"perception_light", "none",
+                   {key("light_class", "Ljus (kod)", "Light (code)"), label("light", "Ljus", "Light"),
+                    count("reports", "Trygghetsrapporter", "Perception reports"),
+                    part("unsafe_reports", "reports", "Otrygga rapporter", "Unsafe reports"),
+                    derived("share_unsafe", {"reports", "unsafe_reports"}, "Andel otrygga", "Share unsafe")},
+                   "", true, false, "light_class"});
+    // The Knox test (stats.near_repeat): pairs of reports, not reports; a small count of pairs
+    // still points at a few incidents close in space and time, so the pair counts and the ratio
+    // (observed / expected) are dropped when publishing; the p-value and the class stay.
+    all.push_back({"near_repeat", "none",
+                   {key("category", "Kategori", "Category"), label("distance_band", "Avståndsband", "Distance band"),
+                    label("distance", "Avstånd", "Distance"), context("distance_from_m", "Avstånd från", "Distance from", "m"),
+                    context("distance_to_m", "Avstånd till (ej med)", "Distance to (not included)", "m"),
+                    label("time_band", "Tidsband", "Time band"), label("time", "Tid emellan", "Time apart"),
+                    context("days_from", "Dagar från", "Days from"), context("days_to", "Dagar till (ej med)", "Days to (not included)"),
+                    statistic("observed_pairs", "Par av händelser", "Pairs of incidents", true),
+                    statistic("expected_pairs", "Väntat antal par (slumpen)", "Expected pairs (chance)", true),
+                    statistic("knox_ratio", "Knox-kvot (par mot väntat)", "Knox ratio (pairs against expected)", true),
+                    statistic("p_value", "p-värde (Monte Carlo)", "p-value (Monte Carlo)", false),
+                    withClasses(classOf("near_repeat", "Upprepning nära i tid och rum", "Near repeat"),
+                                {{"1", "Fler par än slumpen ger (p < 0,05)", "More pairs than chance (p < 0.05)"},
+                                 {"0", "Inte fler än slumpen", "No more than chance"}})},
+                   "", false});
+    // How well the training period's map found the test period's incidents: the counts in the hot
+    // area are parts of the period's counts; the rates and indices are computed from them.
+    {
+        const std::vector<std::string> in{"train_in", "train_incidents", "test_in", "test_incidents", "best_in"};
+        all.push_back({"map_accuracy", "none",
+                       {key("method", "Karta", "Map"), label("scale", "Jämförd skala (1) eller körningens karta (0)", "A scale compared (1) or the run's map (0)"),
+                        context("cell_size_m", "Rutstorlek", "Cell size", "m"), context("bandwidth_m", "Bandbredd", "Bandwidth", "m"),
+                        label("train_from", "Kartans period, från", "The map's period, from"),
+                        label("train_to", "Kartans period, till", "The map's period, to"),
+                        label("test_from", "Prövad period, från", "The period tested, from"),
+                        label("test_to", "Prövad period, till", "The period tested, to"),
+                        context("cells", "Rutor i kartans hot spot-yta", "Cells of the map's hot area"),
+                        context("area_share", "Andel av ytan", "Share of the area"),
+                        count("train_incidents", "Händelser, kartans period", "Incidents, the map's period"),
+                        part("train_in", "train_incidents", "Därav i hot spot-ytan", "Of them in the hot area"),
+                        count("test_incidents", "Händelser, prövad period", "Incidents, the period tested"),
+                        part("test_in", "test_incidents", "Därav i hot spot-ytan", "Of them in the hot area"),
+                        part("best_in", "test_incidents|best", "Som mest i lika många rutor", "At most in as many cells"),
+                        derived("hit_rate", {"test_in", "test_incidents"}, "Träffandel", "Hit rate"),
+                        derived("pai", {"test_in", "test_incidents"}, "PAI (träffandel mot ytandel)", "PAI (hit rate over area share)"),
+                        derived("pei", {"test_in", "best_in"}, "PEI (träffar mot möjliga)", "PEI (hits over the possible)"),
+                        derived("rri", in, "RRI (återfångst)", "RRI (recapture rate index)"),
+                        label("best_scale", "Bästa skalan (högst PEI)", "Best scale (highest PEI)")},
+                       "", false});
+    }
+    // The reports' own places: never written when publishing.
+    all.push_back({"repeat_locations", "multipoint",
+                   {key("location_id", "Plats", "Location"), count("incidents", "Händelser på platsen", "Incidents at the point"),
+                    count("repeats", "Upprepningar inom fönstret", "Repeats within the window"),
+                    label("first_day", "Första", "First"), label("last_day", "Senaste", "Last"),
+                    label("categories", "Kategorier", "Categories")},
+                   "", false});
     // Per month the hours of each light class and the incidents in it: with no_clock they make
     // the month's n of monthly_counts.
     all.push_back({"light_by_month", "none",
@@ -565,6 +622,7 @@ std::vector<LayerSpec> build() {
     present("problems", G::HotSpots, false, "Problem i lägesbilden", "Problems of the situation picture");
     present("hotspot_areas", G::HotSpots, true, "Hot spot-områden", "Hotspot areas");
     present("dark_spots", G::HotSpots, false, "Mörka platser i hot spot-områden", "Dark spots in hotspot areas");
+    present("repeat_locations", G::HotSpots, false, "Platser som drabbats igen", "Locations hit again");
     present("hotspot_grid", G::HotSpots, true, "Hot spots per ruta", "Hot spots per cell");
     present("perception_grid", G::Perception, false, "Upplevd trygghet och otrygghet mot brott",
             "Perceived safety and fear versus crime");
@@ -581,6 +639,8 @@ std::vector<LayerSpec> build() {
     present("study_area", G::Map, true, "Undersökningsområde", "Study area");
     present("hot_times", G::Tables, false, "Tider: veckodag och timme", "Hot times: weekday and hour");
     present("light_by_month", G::Tables, false, "Ljus och mörker per månad", "Light and darkness by month");
+    present("map_accuracy", G::Tables, false, "Hur väl kartan förutsäger", "How well the map predicts");
+    present("near_repeat", G::Tables, false, "Upprepningar nära i tid och rum (Knox)", "Near repeats (Knox test)");
     present("followup", G::Tables, false, "Uppföljning (WDQ)", "Follow-up (WDQ)");
     present("measure_effects", G::Tables, false, "Åtgärdernas effekt per kategori", "Measure effects per category");
     present("problem_measures", G::Tables, false, "Problem och åtgärder", "Problems and measures");
@@ -588,6 +648,7 @@ std::vector<LayerSpec> build() {
     present("monthly_counts", G::Tables, false, "Händelser per månad", "Incidents per month");
     present("period_counts", G::Tables, false, "Händelser per period", "Incidents per period");
     present("period_change", G::Tables, false, "Vad ökade och vad minskade", "What rose and what fell");
+    present("perception_light", G::Tables, false, "Upplevd trygghet i dagsljus och mörker", "Perceived safety in daylight and darkness");
     present("perception_reasons", G::Tables, false, "Orsaker till otrygghet", "Reasons for feeling unsafe");
     present("area_reasons", G::Tables, false, "Orsaker till otrygghet per område", "Reasons for feeling unsafe, per area");
     present("area_survey", G::Tables, false, "Trygghetsindex per område", "Safety survey indices per area");

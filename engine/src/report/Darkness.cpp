@@ -30,12 +30,6 @@ double metaNumber(Doc& d, const std::string& key) {
     }
 }
 
-std::string decimals(Doc& d, double v, int places) {
-    std::string s = fmt::format("{:.{}f}", v, places);
-    if (!d.english) std::replace(s.begin(), s.end(), '.', ',');
-    return s;
-}
-
 // The study area's comparison in words, with what it does and does not mean.
 std::string verdict(Doc& d) {
     const double shareInc = metaNumber(d, "darkness.share_incidents"), shareHours = metaNumber(d, "darkness.share_hours");
@@ -53,7 +47,7 @@ std::string verdict(Doc& d) {
                          "Of the incidents with a clock time, {} happened in darkness (the sun more than 6° below the horizon), "
                          "while {} of the period's hours were dark. Per dark hour there were {} times as many incidents as "
                          "per hour of daylight (95 % confidence interval {}–{}). ")),
-        d.pct(shareInc), d.pct(shareHours), decimals(d, ratio, 2), decimals(d, low, 2), decimals(d, high, 2));
+        d.pct(shareInc), d.pct(shareHours), d.decimal(ratio, 2), d.decimal(low, 2), d.decimal(high, 2));
     if (low > 1)
         s += d.T("Händelserna är fler i mörker än mörkrets andel av timmarna förklarar: belysning och annat som gör "
                  "platser mindre mörka är värda att pröva där de mörka händelserna samlas.",

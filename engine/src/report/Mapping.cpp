@@ -247,7 +247,7 @@ std::string when(Doc& d) {
 
 std::string partMapping(Doc& d) {
     return fmt::format("<h2 id=\"part1\" class=\"part\">1 {}</h2>", d.T("Kartläggning av brottsligheten", "Mapping of crime")) +
-           extent(d) + trend(d) + where(d) + when(d) + darknessSection(d);
+           extent(d) + trend(d) + where(d) + when(d) + darknessSection(d) + nearRepeatSection(d) + mapAccuracySection(d);
 }
 
 } // namespace trygg::report

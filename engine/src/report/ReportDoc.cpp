@@ -60,10 +60,11 @@ std::string Doc::count(OGRFeature& f, const char* field) const { return num(valu
 
 std::string Doc::share(OGRFeature& f, const char* field) const { return pct(value(f, field)); }
 
-std::string Doc::fixed(OGRFeature& f, const char* field, int decimals) const {
-    const double v = value(f, field);
+std::string Doc::fixed(OGRFeature& f, const char* field, int decimals) const { return decimal(value(f, field), decimals); }
+
+std::string Doc::decimal(double v, int places) const {
     if (!std::isfinite(v)) return hidden.empty() ? "–" : hidden;
-    std::string s = fmt::format("{:.{}f}", v, decimals);
+    std::string s = fmt::format("{:.{}f}", v, places);
     if (!english) std::replace(s.begin(), s.end(), '.', ',');
     return s;
 }

@@ -41,6 +41,8 @@ struct Doc {
     std::string count(OGRFeature& f, const char* field) const;  // a count, or `hidden`
     std::string share(OGRFeature& f, const char* field) const;  // a share as a percentage, or ""
     std::string fixed(OGRFeature& f, const char* field, int decimals) const;
+    // A number with `places` decimals in the language ("0,87" / "0.87"); `hidden` or "–" for NaN.
+    std::string decimal(double v, int places) const;
     // A text field without its counts: "stöld (337); skadegörelse (265)" -> "stöld, skadegörelse".
     std::string withoutCounts(OGRFeature& f, const char* field) const;
     // An ISO period "2024-01-01/2024-12-31" as a reader says it: "2024", "kv. 3 2024", "mars 2024",
@@ -67,6 +69,10 @@ std::string partInformation(Doc& d);
 std::string partAnalysis(Doc& d);
 // Part 1.5, darkness (Darkness.cpp): "" without light_by_month.
 std::string darknessSection(Doc& d);
+// Part 1.6, near repeats (NearRepeat.cpp): "" without near_repeat.
+std::string nearRepeatSection(Doc& d);
+// Part 1.7, how well the map predicts (MapAccuracy.cpp): "" without map_accuracy.
+std::string mapAccuracySection(Doc& d);
 // A further analysis ([analyses.NAME]): its hot spots, areas and problems.
 std::string furtherAnalysis(Doc& d, const std::string& name);
 

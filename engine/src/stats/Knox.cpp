@@ -87,11 +87,11 @@ KnoxResult knoxTest(std::span<const double> x, std::span<const double> y, std::s
     // band, every farther pair is in it, and it is found by difference.
     const bool openEnd = std::isinf(db.back());
     const double reach = openEnd ? db[db.size() - 2] : db.back();
-    struct Pair {
-        std::uint32_t i, j;
-        std::int8_t band;  // -1: nearer than the first break
-    };
-    std::vector<Pair> pairs;
+    // The visited pairs (i < j) as rows per i: each i's partners and their distance bands (-1:
+    // nearer than the first break), so a permutation reads event i's day once per row.
+    std::vector<std::size_t> rowStart(n + 1, 0);
+    std::vector<std::uint32_t> partner;
+    std::vector<std::int8_t> band;
     if (reach > 0 && n > 1) {
         // Events in square buckets of the reach: a pair closer than it lies in neighbouring buckets.
         const auto key = [&](std::int64_t bx, std::int64_t by) { return (bx << 32) ^ (by & 0xffffffff); };
@@ -111,22 +111,26 @@ KnoxResult knoxTest(std::span<const double> x, std::span<const double> y, std::s
                         for (std::uint32_t j : it->second) {
                             if (j <= i) continue;
                             const double d = distance(spec, x[i] - x[j], y[i] - y[j]);
-                            if (d < reach) onPair(static_cast<std::uint32_t>(i), j, d);
+                            if (d < reach) onPair(i, j, d);
                         }
                     }
         };
         std::int64_t count = 0;
-        visit([&](std::uint32_t, std::uint32_t, double) { ++count; });
+        visit([&](std::size_t i, std::uint32_t, double) { ++count, ++rowStart[i + 1]; });
         if (spec.maxPairs > 0 && count > spec.maxPairs)
             throw InputError(fmt::format("near repeats: {} pairs of events lie within {:g} m of each other, more than the "
                                          "{} this run takes on; use narrower distance bands or fewer reports",
                                          count, reach, spec.maxPairs));
-        pairs.reserve(static_cast<std::size_t>(count));
-        visit([&](std::uint32_t i, std::uint32_t j, double d) {
-            pairs.push_back({i, j, static_cast<std::int8_t>(bandOf(db, d))});
+        for (std::size_t i = 0; i < n; ++i) rowStart[i + 1] += rowStart[i];
+        partner.resize(static_cast<std::size_t>(count));
+        band.resize(static_cast<std::size_t>(count));
+        std::vector<std::size_t> fill(rowStart.begin(), rowStart.end() - 1);
+        visit([&](std::size_t i, std::uint32_t j, double d) {
+            partner[fill[i]] = j;
+            band[fill[i]++] = static_cast<std::int8_t>(bandOf(db, d));
         });
     }
-    r.pairsVisited = static_cast<std::int64_t>(pairs.size());
+    r.pairsVisited = static_cast<std::int64_t>(partner.size());
     // Each time band's pairs over all distances: the same under every permutation.
     std::vector<std::int64_t> sortedDays(day.begin(), day.end());
     std::sort(sortedDays.begin(), sortedDays.end());
@@ -146,12 +150,15 @@ KnoxResult knoxTest(std::span<const double> x, std::span<const double> y, std::s
     const auto table = [&](const auto& dayOf, std::vector<std::int64_t>& out, std::vector<std::int64_t>& nearPerTime) {
         std::fill(out.begin(), out.end(), 0);
         std::fill(nearPerTime.begin(), nearPerTime.end(), 0);
-        for (const Pair& pr : pairs) {
-            const std::int64_t dt = std::abs(dayOf(pr.i) - dayOf(pr.j));
-            const int t = timeBand[static_cast<std::size_t>(dt)];
-            if (t < 0) continue;
-            ++nearPerTime[static_cast<std::size_t>(t)];
-            if (pr.band >= 0) ++out[static_cast<std::size_t>(pr.band) * nt + static_cast<std::size_t>(t)];
+        for (std::size_t i = 0; i + 1 < rowStart.size(); ++i) {
+            const std::int64_t di = dayOf(static_cast<std::uint32_t>(i));
+            for (std::size_t k = rowStart[i]; k < rowStart[i + 1]; ++k) {
+                const std::int64_t dt = std::abs(di - dayOf(partner[k]));
+                const int t = timeBand[static_cast<std::size_t>(dt)];
+                if (t < 0) continue;
+                ++nearPerTime[static_cast<std::size_t>(t)];
+                if (band[k] >= 0) ++out[static_cast<std::size_t>(band[k]) * nt + static_cast<std::size_t>(t)];
+            }
         }
         if (openEnd)
             for (std::size_t t = 0; t < nt; ++t) out[(nd - 1) * nt + t] = timeTotal[t] - nearPerTime[t];

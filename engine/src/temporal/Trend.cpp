@@ -11,13 +11,14 @@
 #include <limits>
 
 namespace trygg::temporal {
-namespace {
 
 std::string isoDay(std::int64_t day) {
     int y = 0, m = 0, d = 0;
     io::civilFromDays(day, y, m, d);
     return fmt::format("{:04d}-{:02d}-{:02d}", y, m, d);
 }
+
+namespace {
 
 // The period of `kind` holding `day`.
 DayRange periodOf(PeriodKind kind, std::int64_t day) {

@@ -39,7 +39,8 @@ struct FieldSpec {
     bool dropWhenPublishing = false;     // dropped in publishing mode (a statistic, or counts too fine to publish)
     std::vector<ClassLabel> classes = {};  // Class: its values' labels, for legends (styles, report)
     // Count: a part of another count of the row (dark_n of n) rather than of the row's total: the
-    // parts of one count and an unpublished rest (reports without a clock time) make it.
+    // parts of one count and an unpublished rest (reports without a clock time) make it. A part
+    // that overlaps the others names its own partition after a '|' ("test_incidents|best").
     std::string partOf = {};
 };
 

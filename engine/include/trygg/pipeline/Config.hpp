@@ -244,6 +244,29 @@ struct AnalysisConfig {
 // [lagesbild]: the recurring situation picture. The latest complete `period` ("week", "month",
 // "quarter", "year"; or --since-last) against the one before and the baseline of all before it;
 // `until` (days since 1970-01-01) fixes the latest period to the one holding that day.
+// [near_repeat] (stats.near_repeat): the Knox test of near repeats, as Ratcliffe's Near Repeat
+// Calculator and the R package NearRepeat run it, and the repeat locations.
+struct NearRepeatConfig {
+    bool enabled = true;             // runs where the reports have dates
+    double distanceBandM = 0;        // 0: the grid's cell size
+    int distanceBands = 4;           // after the same location; then one band beyond
+    double days = 7;                 // the time bands' width
+    int timeBands = 4;               // then one band beyond
+    double sameLocationM = 1;        // closer than this is the same location (an address point)
+    bool manhattan = true;           // distance "manhattan" (NearRepeat's default) or "euclidean"
+    int permutations = 999;
+    int minReports = 20;             // a category with fewer dated reports gets no table of its own
+    double repeatDays = 0;           // repeat_locations' window; 0: the finite time bands' span
+};
+
+// [map_accuracy] (stats.map_accuracy): how well the map of one period finds the next's incidents.
+struct MapAccuracyConfig {
+    bool enabled = true;
+    std::string train, test;         // names in [periods]; empty: the two halves of the data in time
+    std::vector<double> cellSizesM;  // the scales compared; empty: half, once and twice the cell size
+    std::vector<double> bandwidthsM; // empty: half, once and twice the run's bandwidth
+};
+
 // [darkness] (temporal.darkness): the light at each report's place and moment.
 struct DarknessConfig {
     bool enabled = true;  // runs where the reports have clock times
@@ -299,6 +322,8 @@ struct Config {
     std::optional<EmergingConfig> emerging;
     LagesbildConfig lagesbild;
     DarknessConfig darkness;
+    NearRepeatConfig nearRepeat;
+    MapAccuracyConfig mapAccuracy;
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

@@ -15,6 +15,9 @@ inline std::int64_t dayOf(std::int64_t wallSeconds) {
     return wallSeconds >= 0 ? wallSeconds / 86400 : -((-wallSeconds + 86399) / 86400);
 }
 
+// A day (since 1970-01-01) as ISO 8601: "2024-03-01".
+std::string isoDay(std::int64_t day);
+
 // Counts per calendar month from the first report's month to the last one's, zeros included.
 struct MonthlyCounts {
     int firstYear = 0, firstMonth = 0;              // of row 0

@@ -16,6 +16,7 @@
 // near 1 already means darkness carries more risk per person out: the report says so.
 #include "Darkness.hpp"
 #include "HotspotAreas.hpp"
+#include "Perception.hpp"
 #include "Trend.hpp"
 #include "../Step.hpp"
 
@@ -57,8 +58,12 @@ DarkCellColumns::DarkCellColumns(output::LayerWriter& layer, const DarknessStep&
 void DarkCellColumns::set(output::LayerWriter& layer, std::size_t cell) const {
     const LightCounts& c = m_d.cells[cell];
     for (int k = 0; k < 3; ++k) layer.setInt(m_first + k, c[static_cast<std::size_t>(k)]);
-    // Per cell the ratio alone: a test per cell would be thousands of tests of a handful of reports.
-    layer.setReal(m_ratio, c[0] + c[2] > 0 ? darkRatio(m_d, c).ratio : std::numeric_limits<double>::quiet_NaN());
+    // Per cell the ratio alone (no interval, no test): a test per cell would be thousands of tests
+    // of a handful of reports, and their exact intervals cost seconds over a grid.
+    const double dark = m_d.darkHours(), day = m_d.daylightHours();
+    layer.setReal(m_ratio, c[0] > 0 && dark > 0 && day > 0
+                               ? (static_cast<double>(c[2]) / dark) / (static_cast<double>(c[0]) / day)
+                               : std::numeric_limits<double>::quiet_NaN());
     if (m_z < 0) return;
     layer.setReal(m_z, m_d.gi.z[cell]);
     layer.setReal(m_p, m_d.gi.p[cell]);
@@ -184,7 +189,11 @@ public:
                 d.gi.weights = gi->weights;
                 d.gi.values.resize(d.cells.size());
                 for (std::size_t c = 0; c < d.cells.size(); ++c) d.gi.values[c] = static_cast<double>(d.cells[c][2]);
-                giStarOnValues(d.gi, a.cfg, name(), progress, a.summary);
+                // Its classes come from the analytic p, as Gi_Bin's do (classes_from "auto" or
+                // "analytic"): permutations only where the classes are read from them.
+                Config analytic = a.cfg;
+                if (a.cfg.inference.classesFrom != ClassesFrom::Pseudo) analytic.inference.permutations = 0;
+                giStarOnValues(d.gi, analytic, name(), progress, a.summary);
             }
         }
         // Per hotspot area, and in its dark spot (the part far from street lights).
@@ -206,6 +215,19 @@ public:
                 }
                 d.darkSpotIncidents.push_back(inDarkSpot);
             }
+        }
+        // Residents' reports with a clock time: the same light, and how many felt unsafe in it.
+        if (const auto* perceived = a.results.find<PerceptionStep>(); perceived && !perceived->reports.timeWallSeconds.empty()) {
+            DarknessStep p;
+            classifyReports(p, perceived->reports, a.analysisCrs, clock);
+            d.perception.assign(4, {0, 0});
+            const perception::Scale& scale = a.cfg.perception->scale;
+            for (std::size_t i = 0; i < p.light.size(); ++i) {
+                auto& row = d.perception[p.light[i] >= 0 ? static_cast<std::size_t>(p.light[i]) : 3];
+                ++row[0];
+                row[1] += scale.isUnsafe(perceived->parsed.score[i]) ? 1 : 0;
+            }
+            if (d.perception[3][0] == static_cast<std::int64_t>(p.light.size())) d.perception.clear();  // no clock times
         }
         a.results.put(std::move(d));
     }
@@ -245,6 +267,26 @@ public:
         }
         t.finish();
         writer.style("light_by_month", output::tableQml(), "Light by month");
+        if (d.perception.empty()) return;
+        output::LayerWriter pl = writer.layer(
+            "perception_light", output::GeometryType::None, "Perceived safety by light",
+            "Residents' safety reports by the light at their place and moment (those with a clock time), and the unsafe ones");
+        const int cls = pl.add("light_class", FieldType::Text), label = pl.add("light", FieldType::Text),
+                  reports = pl.add("reports", FieldType::Integer), unsafe = pl.add("unsafe_reports", FieldType::Integer),
+                  share = pl.add("share_unsafe", FieldType::Real);
+        const bool en = a.cfg.output.language == "en";
+        for (std::size_t k = 0; k < d.perception.size(); ++k) {
+            const auto c = static_cast<temporal::LightClass>(k);
+            pl.setText(cls, k < 3 ? temporal::toString(c) : "no_clock");
+            pl.setText(label, k < 3 ? (en ? temporal::labelEn(c) : temporal::labelSv(c)) : (en ? "No clock time" : "Utan klockslag"));
+            pl.setInt(reports, d.perception[k][0]);
+            pl.setInt(unsafe, d.perception[k][1]);
+            pl.setReal(share, d.perception[k][0] > 0 ? static_cast<double>(d.perception[k][1]) / static_cast<double>(d.perception[k][0])
+                                                     : std::nan(""));
+            pl.write("a light class's perception reports");
+        }
+        pl.finish();
+        writer.style("perception_light", output::tableQml(), "Perceived safety by light");
     }
 
     void metadata(const Analysis& a, Metadata& md) const override {
@@ -291,7 +333,11 @@ public:
         number("darkness.ratio_high", rr.high, hide);
         number("darkness.p_greater", rr.pGreater, hide);
         if (!d.gi.z.empty())
-            md.add("darkness.gistar", "Gi* on dark_n over the grid's weights and inference (dark_GiZScore, dark_Gi_Bin)");
+            md.add("darkness.gistar", d.gi.pseudoP.empty()
+                                          ? "Gi* on dark_n over the grid's weights, classes from the analytic p after the "
+                                            "run's correction (dark_GiZScore, dark_Gi_Bin)"
+                                          : "Gi* on dark_n over the grid's weights and inference, classes from the pseudo p "
+                                            "(dark_GiZScore, dark_GiPseudoP, dark_Gi_Bin)");
     }
 
     void summary(const Analysis& a, std::vector<std::string>& lines) const override {

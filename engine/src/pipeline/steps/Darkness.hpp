@@ -42,6 +42,10 @@ struct DarknessStep {
     std::vector<stats::RateRatio> areaRatios;
     std::vector<std::int64_t> darkSpotIncidents;  // incidents in darkness inside the area's dark spot; -1 without one
 
+    // The perception reports with a clock time, per light class (and [3] those without one): the
+    // reports and the unsafe ones. Empty without perception reports.
+    std::vector<std::array<std::int64_t, 2>> perception;
+
     double darkHours() const { return hours.total().darkness; }
     double daylightHours() const { return hours.total().daylight; }
 };

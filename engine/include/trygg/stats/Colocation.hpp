@@ -1,0 +1,29 @@
+#pragma once
+// The colocation quotient (Leslie & Kronenfeld 2011), for "are assaults found near bars": how
+// often the nearest neighbour of an A is a B, against how often it would be if the labels were
+// spread at random over the same points.
+//
+//   CLQ(A -> B) = (C(A -> B) / N_A) / (N'_B / (N - 1)),   N'_B = N_B - 1 when A is B, else N_B,
+//
+// C(A -> B) the A points whose nearest neighbour is a B; a point with k neighbours at the same
+// nearest distance gives each 1/k (their tie rule). Above 1: A attracts B. Significance by random
+// labelling: the labels are permuted over the points (the counts kept), R times, one stream per
+// permutation; p_high = (#permutations with CLQ >= observed + 1) / (R + 1), p_low likewise with <=.
+// Not yet part of the pipeline (issue 18): nearest neighbours by brute force, for the tests and
+// modest sets.
+#include <cstdint>
+#include <span>
+
+namespace trygg::stats {
+
+struct ColocationResult {
+    double clq = 0;
+    double pHigh = 1, pLow = 1;
+    std::size_t nA = 0, nB = 0, n = 0;
+};
+
+// `label` per point; A and B label values (equal for A -> A).
+ColocationResult globalColocation(std::span<const double> x, std::span<const double> y, std::span<const std::int32_t> label,
+                                  std::int32_t a, std::int32_t b, int permutations, std::uint64_t seed);
+
+} // namespace trygg::stats

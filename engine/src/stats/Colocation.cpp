@@ -1,0 +1,78 @@
+#include "trygg/stats/Colocation.hpp"
+
+#include "trygg/core/Error.hpp"
+#include "trygg/core/Parallel.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+namespace trygg::stats {
+namespace {
+
+// Each point's nearest neighbours: those at the smallest distance (ties all kept).
+std::vector<std::vector<std::uint32_t>> nearest(std::span<const double> x, std::span<const double> y) {
+    const std::size_t n = x.size();
+    std::vector<std::vector<std::uint32_t>> out(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        double best = std::numeric_limits<double>::infinity();
+        for (std::size_t j = 0; j < n; ++j) {
+            if (j == i) continue;
+            const double d = (x[i] - x[j]) * (x[i] - x[j]) + (y[i] - y[j]) * (y[i] - y[j]);
+            if (d < best) best = d, out[i].clear();
+            if (d == best) out[i].push_back(static_cast<std::uint32_t>(j));
+        }
+    }
+    return out;
+}
+
+double quotient(const std::vector<std::vector<std::uint32_t>>& nn, std::span<const std::int32_t> label, std::int32_t a,
+                std::int32_t b, std::size_t nA, std::size_t nB) {
+    double c = 0;
+    for (std::size_t i = 0; i < nn.size(); ++i) {
+        if (label[i] != a || nn[i].empty()) continue;
+        std::size_t hits = 0;
+        for (std::uint32_t j : nn[i]) hits += label[j] == b;
+        c += static_cast<double>(hits) / static_cast<double>(nn[i].size());
+    }
+    const double n = static_cast<double>(nn.size());
+    const double nb = static_cast<double>(a == b ? nB - 1 : nB);
+    return (c / static_cast<double>(nA)) / (nb / (n - 1));
+}
+
+} // namespace
+
+ColocationResult globalColocation(std::span<const double> x, std::span<const double> y, std::span<const std::int32_t> label,
+                                  std::int32_t a, std::int32_t b, int permutations, std::uint64_t seed) {
+    if (x.size() != y.size() || x.size() != label.size()) throw Error("colocation: x, y and labels differ in length");
+    if (permutations < 0) throw InputError("colocation: the number of permutations must be 0 or more");
+    ColocationResult r;
+    r.n = x.size();
+    r.nA = static_cast<std::size_t>(std::count(label.begin(), label.end(), a));
+    r.nB = static_cast<std::size_t>(std::count(label.begin(), label.end(), b));
+    const std::size_t others = a == b ? r.nB - (r.nB > 0) : r.nB;
+    if (r.n < 2 || r.nA == 0 || others == 0) {
+        r.clq = std::numeric_limits<double>::quiet_NaN();
+        r.pHigh = r.pLow = std::numeric_limits<double>::quiet_NaN();
+        return r;
+    }
+    const auto nn = nearest(x, y);
+    r.clq = quotient(nn, label, a, b, r.nA, r.nB);
+    if (permutations == 0) return r;
+    std::int64_t high = 0, low = 0;
+    std::vector<std::int32_t> shuffled(label.begin(), label.end());
+    constexpr double tol = 1e-12;
+    for (int k = 0; k < permutations; ++k) {
+        std::copy(label.begin(), label.end(), shuffled.begin());
+        SplitMix64 rng{streamSeed(seed, static_cast<std::uint64_t>(k))};
+        for (std::size_t i = shuffled.size(); i > 1; --i) std::swap(shuffled[i - 1], shuffled[rng.below(i)]);
+        const double q = quotient(nn, shuffled, a, b, r.nA, r.nB);
+        high += q >= r.clq - tol;
+        low += q <= r.clq + tol;
+    }
+    r.pHigh = static_cast<double>(high + 1) / (permutations + 1.0);
+    r.pLow = static_cast<double>(low + 1) / (permutations + 1.0);
+    return r;
+}
+
+} // namespace trygg::stats

@@ -1,0 +1,59 @@
+// The colocation quotient (stats/Colocation.hpp) on points worked by hand, and its permutation
+// p-value under random labelling.
+#include "trygg/stats/Colocation.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+using namespace trygg::stats;
+
+TEST_CASE("colocation quotient by hand, with the tie rule of Leslie & Kronenfeld", "[stats][colocation]") {
+    // On a line: A at 0, B at 1, A at 3, B at 3.9, C at 10. The A's nearest neighbours are both
+    // B's: C(A -> B) = 2; N = 5, N_A = 2, N_B = 2: CLQ = (2/2) / (2/4) = 2. No A has an A nearest:
+    // CLQ(A -> A) = 0.
+    std::vector<double> x = {0, 1, 3, 3.9, 10}, y(5, 0.0);
+    std::vector<std::int32_t> label = {0, 1, 0, 1, 2};
+    CHECK(globalColocation(x, y, label, 0, 1, 0, 1).clq == Approx(2.0));
+    CHECK(globalColocation(x, y, label, 0, 0, 0, 1).clq == Approx(0.0));
+    // An A at 2 is 1 from the B at 1 and 1 from the A at 3: half to each. C(A -> B) = 1 + 0.5 + 1,
+    // N = 6, N_A = 3: CLQ(A -> B) = (2.5/3) / (2/5) = 2.0833; C(A -> A) = 0.5 over N'_A = 2:
+    // (0.5/3) / (2/5) = 0.41667.
+    x.push_back(2), y.push_back(0), label.push_back(0);
+    CHECK(globalColocation(x, y, label, 0, 1, 0, 1).clq == Approx(2.5 / 3 / 0.4));
+    CHECK(globalColocation(x, y, label, 0, 0, 0, 1).clq == Approx(0.5 / 3 / 0.4));
+    // Nothing to be near: undefined.
+    CHECK(std::isnan(globalColocation(x, y, label, 0, 5, 0, 1).clq));
+}
+
+TEST_CASE("the colocation permutation p is uniform when labels are random, and small when A attracts B", "[stats][colocation]") {
+    std::mt19937_64 rng(8);
+    std::uniform_real_distribution<double> u(0, 1000);
+    // 200 sets of 60 random points with random labels: the share of p_high at or below 0.05 and
+    // 0.5 stays near 0.05 and 0.5 (binomial margins of about 3 standard errors).
+    int below5 = 0, below50 = 0;
+    const int sets = 200;
+    for (int s = 0; s < sets; ++s) {
+        std::vector<double> x, y;
+        std::vector<std::int32_t> label;
+        for (int i = 0; i < 60; ++i) x.push_back(u(rng)), y.push_back(u(rng)), label.push_back(static_cast<std::int32_t>(rng() % 2));
+        const double p = globalColocation(x, y, label, 0, 1, 99, static_cast<std::uint64_t>(s)).pHigh;
+        below5 += p <= 0.05;
+        below50 += p <= 0.5;
+    }
+    CHECK(below5 <= 0.05 * sets + 3 * std::sqrt(sets * 0.05 * 0.95));
+    CHECK(std::abs(below50 - 0.5 * sets) <= 3 * std::sqrt(sets * 0.25) + 10);  // discrete p: ties lift it a little
+    // Each B placed 1 m from an A: colocation, at the smallest p there is.
+    std::vector<double> x, y;
+    std::vector<std::int32_t> label;
+    for (int i = 0; i < 30; ++i) {
+        const double px = u(rng), py = u(rng);
+        x.push_back(px), y.push_back(py), label.push_back(0);
+        x.push_back(px + 1), y.push_back(py), label.push_back(1);
+    }
+    const ColocationResult r = globalColocation(x, y, label, 0, 1, 99, 3);
+    CHECK(r.clq > 1.5);
+    CHECK(r.pHigh == Approx(0.01));
+}

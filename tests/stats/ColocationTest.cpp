@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -56,4 +57,33 @@ TEST_CASE("the colocation permutation p is uniform when labels are random, and s
     const ColocationResult r = globalColocation(x, y, label, 0, 1, 99, 3);
     CHECK(r.clq > 1.5);
     CHECK(r.pHigh == Approx(0.01));
+}
+
+TEST_CASE("nearest neighbours through buckets equal brute force, ties included", "[stats][colocation]") {
+    std::mt19937_64 rng(21);
+    std::uniform_real_distribution<double> u(0, 500);
+    for (const bool lattice : {false, true}) {
+        INFO((lattice ? "lattice (every point has 2 to 4 nearest at 10 m)" : "random points, some far off"));
+        std::vector<double> x, y;
+        if (lattice)
+            for (int i = 0; i < 15; ++i)
+                for (int j = 0; j < 12; ++j) x.push_back(10.0 * i), y.push_back(10.0 * j);
+        else {
+            for (int i = 0; i < 400; ++i) x.push_back(u(rng)), y.push_back(u(rng) / 4);
+            x.push_back(5000), y.push_back(5000);  // one far away: its nearest is many rings out
+        }
+        const auto nn = nearestNeighbours(x, y);
+        REQUIRE(nn.size() == x.size());
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            double best = std::numeric_limits<double>::infinity();
+            std::vector<std::uint32_t> brute;
+            for (std::size_t j = 0; j < x.size(); ++j) {
+                if (j == i) continue;
+                const double d = (x[i] - x[j]) * (x[i] - x[j]) + (y[i] - y[j]) * (y[i] - y[j]);
+                if (d < best) best = d, brute.clear();
+                if (d == best) brute.push_back(static_cast<std::uint32_t>(j));
+            }
+            CHECK(nn[i] == brute);
+        }
+    }
 }

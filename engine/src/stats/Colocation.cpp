@@ -4,27 +4,53 @@
 #include "trygg/core/Parallel.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <vector>
 
 namespace trygg::stats {
-namespace {
 
-// Each point's nearest neighbours: those at the smallest distance (ties all kept).
-std::vector<std::vector<std::uint32_t>> nearest(std::span<const double> x, std::span<const double> y) {
+std::vector<std::vector<std::uint32_t>> nearestNeighbours(std::span<const double> x, std::span<const double> y) {
     const std::size_t n = x.size();
     std::vector<std::vector<std::uint32_t>> out(n);
+    if (n < 2) return out;
+    // Square buckets of about two points each; each point looks ring by ring outwards until no
+    // unseen point can be nearer than (or as near as) the best found: a point in ring r lies at
+    // least r - 1 buckets away.
+    double minX = x[0], maxX = x[0], minY = y[0], maxY = y[0];
+    for (std::size_t i = 1; i < n; ++i)
+        minX = std::min(minX, x[i]), maxX = std::max(maxX, x[i]), minY = std::min(minY, y[i]), maxY = std::max(maxY, y[i]);
+    const double span = std::max(maxX - minX, maxY - minY);
+    const double size = span > 0 ? std::max(span / std::sqrt(static_cast<double>(n) / 2.0), span * 1e-9) : 1.0;
+    const auto cols = static_cast<std::int64_t>((maxX - minX) / size) + 1, rows = static_cast<std::int64_t>((maxY - minY) / size) + 1;
+    std::vector<std::vector<std::uint32_t>> bucket(static_cast<std::size_t>(cols * rows));
+    const auto cx = [&](double v) { return std::min(cols - 1, static_cast<std::int64_t>((v - minX) / size)); };
+    const auto cy = [&](double v) { return std::min(rows - 1, static_cast<std::int64_t>((v - minY) / size)); };
+    for (std::size_t i = 0; i < n; ++i) bucket[static_cast<std::size_t>(cy(y[i]) * cols + cx(x[i]))].push_back(static_cast<std::uint32_t>(i));
     for (std::size_t i = 0; i < n; ++i) {
-        double best = std::numeric_limits<double>::infinity();
-        for (std::size_t j = 0; j < n; ++j) {
-            if (j == i) continue;
-            const double d = (x[i] - x[j]) * (x[i] - x[j]) + (y[i] - y[j]) * (y[i] - y[j]);
-            if (d < best) best = d, out[i].clear();
-            if (d == best) out[i].push_back(static_cast<std::uint32_t>(j));
+        const std::int64_t bx = cx(x[i]), by = cy(y[i]);
+        double best = std::numeric_limits<double>::infinity();  // squared
+        for (std::int64_t r = 0; r <= std::max(cols, rows); ++r) {
+            const double reach = static_cast<double>(r - 1) * size;
+            if (r > 1 && best < reach * reach) break;
+            for (std::int64_t gy = by - r; gy <= by + r; ++gy)
+                for (std::int64_t gx = bx - r; gx <= bx + r; ++gx) {
+                    if (std::max(std::abs(gx - bx), std::abs(gy - by)) != r) continue;  // the ring only
+                    if (gx < 0 || gy < 0 || gx >= cols || gy >= rows) continue;
+                    for (std::uint32_t j : bucket[static_cast<std::size_t>(gy * cols + gx)]) {
+                        if (j == i) continue;
+                        const double d = (x[i] - x[j]) * (x[i] - x[j]) + (y[i] - y[j]) * (y[i] - y[j]);
+                        if (d < best) best = d, out[i].clear();
+                        if (d == best) out[i].push_back(j);
+                    }
+                }
         }
+        std::sort(out[i].begin(), out[i].end());
     }
     return out;
 }
+
+namespace {
 
 double quotient(const std::vector<std::vector<std::uint32_t>>& nn, std::span<const std::int32_t> label, std::int32_t a,
                 std::int32_t b, std::size_t nA, std::size_t nB) {
@@ -56,7 +82,7 @@ ColocationResult globalColocation(std::span<const double> x, std::span<const dou
         r.pHigh = r.pLow = std::numeric_limits<double>::quiet_NaN();
         return r;
     }
-    const auto nn = nearest(x, y);
+    const auto nn = nearestNeighbours(x, y);
     r.clq = quotient(nn, label, a, b, r.nA, r.nB);
     if (permutations == 0) return r;
     std::int64_t high = 0, low = 0;

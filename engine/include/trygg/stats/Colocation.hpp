@@ -9,10 +9,10 @@
 // nearest distance gives each 1/k (their tie rule). Above 1: A attracts B. Significance by random
 // labelling: the labels are permuted over the points (the counts kept), R times, one stream per
 // permutation; p_high = (#permutations with CLQ >= observed + 1) / (R + 1), p_low likewise with <=.
-// Not yet part of the pipeline (issue 18): nearest neighbours by brute force, for the tests and
-// modest sets.
+// Not yet part of the pipeline (issue 18).
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace trygg::stats {
 
@@ -21,6 +21,10 @@ struct ColocationResult {
     double pHigh = 1, pLow = 1;
     std::size_t nA = 0, nB = 0, n = 0;
 };
+
+// Each point's nearest neighbours (every one at the smallest distance, ascending), found through
+// square buckets ring by ring.
+std::vector<std::vector<std::uint32_t>> nearestNeighbours(std::span<const double> x, std::span<const double> y);
 
 // `label` per point; A and B label values (equal for A -> A).
 ColocationResult globalColocation(std::span<const double> x, std::span<const double> y, std::span<const std::int32_t> label,

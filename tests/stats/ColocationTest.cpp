@@ -87,3 +87,18 @@ TEST_CASE("nearest neighbours through buckets equal brute force, ties included",
         }
     }
 }
+
+TEST_CASE("local colocation quotient by hand: Gaussian weights over the k nearest", "[stats][colocation]") {
+    // On a line: A at 0, B at 1, C at 2, B at 10; k = 2. The A's two nearest: B at 1 and C at 2,
+    // h = 2: w = exp(-0.5 * 1/4) = 0.8825 and exp(-0.5) = 0.6065. B's weighted share 0.8825 /
+    // 1.4890 = 0.5927, over N_B / (N - 1) = 2/3: LCLQ = 0.8890.
+    const std::vector<double> x = {0, 1, 2, 10}, y(4, 0.0);
+    const std::vector<std::int32_t> label = {0, 1, 2, 1};
+    const auto l = localColocation(x, y, label, 0, 1, 2);
+    const double w1 = std::exp(-0.125), w2 = std::exp(-0.5);
+    CHECK(l[0] == Approx((w1 / (w1 + w2)) / (2.0 / 3.0)));
+    CHECK(std::isnan(l[1]));  // not an A
+    // k = 1: the nearest alone, a B: 1 / (2/3) = 1.5, as the global quotient of a single A.
+    CHECK(localColocation(x, y, label, 0, 1, 1)[0] == Approx(1.5));
+    CHECK(globalColocation(x, y, label, 0, 1, 0, 1).clq == Approx(1.5));
+}

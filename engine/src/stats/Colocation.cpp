@@ -68,6 +68,36 @@ double quotient(const std::vector<std::vector<std::uint32_t>>& nn, std::span<con
 
 } // namespace
 
+std::vector<double> localColocation(std::span<const double> x, std::span<const double> y, std::span<const std::int32_t> label,
+                                    std::int32_t a, std::int32_t b, int k) {
+    const std::size_t n = x.size();
+    if (y.size() != n || label.size() != n) throw Error("colocation: x, y and labels differ in length");
+    if (k < 1) throw InputError("colocation: the number of neighbours must be at least 1");
+    std::vector<double> out(n, std::numeric_limits<double>::quiet_NaN());
+    const auto nB = static_cast<std::size_t>(std::count(label.begin(), label.end(), b));
+    const std::size_t others = a == b ? nB - (nB > 0) : nB;
+    if (n < 2 || others == 0) return out;
+    const double expected = static_cast<double>(others) / static_cast<double>(n - 1);
+    const std::size_t kk = std::min<std::size_t>(static_cast<std::size_t>(k), n - 1);
+    std::vector<std::pair<double, std::uint32_t>> d;  // squared distance, point
+    for (std::size_t i = 0; i < n; ++i) {
+        if (label[i] != a) continue;
+        d.clear();
+        for (std::size_t j = 0; j < n; ++j)
+            if (j != i) d.push_back({(x[i] - x[j]) * (x[i] - x[j]) + (y[i] - y[j]) * (y[i] - y[j]), static_cast<std::uint32_t>(j)});
+        std::partial_sort(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(kk), d.end());
+        const double h2 = d[kk - 1].first;
+        double wsum = 0, wb = 0;
+        for (std::size_t m = 0; m < kk; ++m) {
+            const double w = h2 > 0 ? std::exp(-0.5 * d[m].first / h2) : 1.0;
+            wsum += w;
+            if (label[d[m].second] == b) wb += w;
+        }
+        out[i] = (wb / wsum) / expected;
+    }
+    return out;
+}
+
 ColocationResult globalColocation(std::span<const double> x, std::span<const double> y, std::span<const std::int32_t> label,
                                   std::int32_t a, std::int32_t b, int permutations, std::uint64_t seed) {
     if (x.size() != y.size() || x.size() != label.size()) throw Error("colocation: x, y and labels differ in length");

@@ -26,6 +26,16 @@ struct ColocationResult {
 // square buckets ring by ring.
 std::vector<std::vector<std::uint32_t>> nearestNeighbours(std::span<const double> x, std::span<const double> y);
 
+// The local colocation quotient of each A point (Cromley, Hanink & Bentley 2014; ArcGIS Pro's
+// Colocation Analysis): the Gaussian-weighted share of B among its k nearest neighbours, over the
+// share of B among the other points:
+//   LCLQ(A_i -> B) = (sum_j w_ij [j is B] / sum_j w_ij) / (N'_B / (N - 1)),
+//   w_ij = exp(-0.5 d_ij^2 / h_i^2), h_i the distance to its k-th nearest neighbour.
+// NaN for points that are not A; ties at the k-th distance broken by point order. Its neighbours
+// are still found by brute force (O(n²)): the buckets of nearestNeighbours are to come.
+std::vector<double> localColocation(std::span<const double> x, std::span<const double> y, std::span<const std::int32_t> label,
+                                    std::int32_t a, std::int32_t b, int k);
+
 // `label` per point; A and B label values (equal for A -> A).
 ColocationResult globalColocation(std::span<const double> x, std::span<const double> y, std::span<const std::int32_t> label,
                                   std::int32_t a, std::int32_t b, int permutations, std::uint64_t seed);

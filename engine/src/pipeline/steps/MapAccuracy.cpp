@@ -207,8 +207,9 @@ public:
             bandwidth = kde::arcgisBandwidthM(tx, ty, tw);
         }
         // (Reports all at one point have no spread to take a bandwidth from: no density maps.)
+        const std::vector<double> density =
+            bandwidth > 0 ? trainingDensity(g.lattice, g.cells, r, period, a.cfg, bandwidth) : std::vector<double>{};
         if (bandwidth > 0) {
-            const auto density = trainingDensity(g.lattice, g.cells, r, period, a.cfg, bandwidth);
             for (const double percent : {1.0, 5.0, 10.0})
                 add(fmt::format("density_top_{:g}", percent), g.cellSizeM, bandwidth, false, counts,
                     densest(density, counts.area, percent));
@@ -234,8 +235,10 @@ public:
         }
         for (const double bw : widths) {
             progress.checkCancelled();
+            // The run's own bandwidth is the surface already computed.
             add("density_top_5", g.cellSizeM, bw, true, counts,
-                densest(trainingDensity(g.lattice, g.cells, r, period, a.cfg, bw), counts.area, 5.0));
+                densest(bw == bandwidth ? density : trainingDensity(g.lattice, g.cells, r, period, a.cfg, bw), counts.area,
+                        5.0));
         }
         for (const char* method : {"gistar_95", "density_top_5"}) {
             MapAccuracyStep::Row* best = nullptr;

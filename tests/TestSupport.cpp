@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 
+#include "trygg/core/Error.hpp"
 #include "trygg/io/Gdal.hpp"
+#include "trygg/pipeline/Config.hpp"
 
 #include <cpl_vsi.h>
 #include <geos_c.h>
@@ -92,6 +94,17 @@ std::vector<std::vector<double>> readNumberCsv(const std::string& path) {
         rows.push_back(std::move(v));
     }
     return rows;
+}
+
+std::string configRefusal(const TempDir& dir, const std::string& tables) {
+    const std::string path = dir.file("refused.toml");
+    std::ofstream(path) << "[incidents]\npath = \"x.csv\"\n[output]\npath = \"o.gpkg\"\n" << tables;
+    try {
+        pipeline::loadConfig(path);
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "";
 }
 
 bool rscriptAvailable() { return std::system("Rscript -e 'invisible(0)' > /dev/null 2>&1") == 0; }

@@ -36,6 +36,9 @@ std::vector<std::vector<double>> readNumberCsv(const std::string& path);
 // Whether Rscript runs here, for the optional checks against R.
 bool rscriptAvailable();
 std::string sampleData(const std::string& name);  // a file in sample-data/
+// The message loadConfig gives a config of [incidents], [output] and `tables` (written into `dir`),
+// or "" when it accepts it.
+std::string configRefusal(const TempDir& dir, const std::string& tables);
 std::string sharedData(const std::string& name);  // a file in ../shared/data, "" when absent
 
 } // namespace trygg::test

@@ -483,12 +483,19 @@ TEST_CASE("change between the sample's two years: counts add up, and the planted
     CHECK(mismatched == 0);
     CHECK(increases >= 1);
     CHECK(parkDecreases);
-    // The same planted changes as emerging hot spots over 24 months: Furulund station's cells
-    // intensify, and Kaptenens park's cell diminishes.
+    // The same planted changes as emerging hot spots over 24 months: the four cells that meet at
+    // Furulund station intensify (the one east of it also holds background incidents the
+    // risk factors draw to its bus stops all along, and may read sporadic instead), and Kaptenens
+    // park's cell diminishes.
     std::map<std::string, int> pattern;
     for (auto& f : *ds->GetLayerByName("emerging_hotspots")) pattern[f->GetFieldAsString("cell_id")] = f->GetFieldAsInteger("pattern");
-    CHECK(pattern["E379750N6182250"] == 3);
-    CHECK(pattern["E379500N6182250"] == 3);
+    int intensifying = 0;
+    for (const char* cell : {"E379500N6182250", "E379750N6182250", "E379500N6182500", "E379750N6182500"}) {
+        INFO(cell << ": " << pattern[cell]);
+        CHECK((pattern[cell] == 3 || pattern[cell] == 6));
+        intensifying += pattern[cell] == 3;
+    }
+    CHECK(intensifying >= 3);
     CHECK(pattern["E381250N6184500"] == 5);
     // Every significant increase lies within 400 m of Furulund station (379750, 6182450 in make-sample-data).
     for (auto& f : *ds->GetLayerByName("change_grid")) {
@@ -776,6 +783,18 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
                 visit(g);
             }
         CHECK(vertices > 10000);
+        // The risk model's design matrix (every cell's count) is not written; its coefficients
+        // and the cells' expected incidents are dropped, the relative risk values rounded.
+        CHECK_FALSE(ds->GetLayerByName("risk_design"));
+        OGRLayer* factors = ds->GetLayerByName("risk_factors");
+        REQUIRE(factors);
+        CHECK(factors->GetLayerDefn()->GetFieldIndex("coefficient") < 0);
+        CHECK(factors->GetLayerDefn()->GetFieldIndex("std_error") < 0);
+        for (auto& f : *factors)
+            if (!f->IsFieldNull(f->GetFieldIndex("rrv")))
+                CHECK(f->GetFieldAsDouble("rrv") * 100 == Approx(std::round(f->GetFieldAsDouble("rrv") * 100)).margin(1e-9));
+        REQUIRE(ds->GetLayerByName("risk_terrain"));
+        CHECK(ds->GetLayerByName("risk_terrain")->GetLayerDefn()->GetFieldIndex("expected") < 0);
     }
 
     // No count from 1 to the minimum (3) anywhere: every integer in every table, except the fields
@@ -787,6 +806,8 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
         "distance_band", "time_band", "near_repeat",  // near_repeat: band numbers and its class
         "scale", "best_scale",  // map_accuracy: flags
         "change_baseline",  // period_change: -1, 0, 1
+        "rank", "cells_present", "n_factors", "risk_class",  // risk_factors and risk_terrain: ranks, cells, classes
+        "class_a", "class_b", "hot_cells_a", "hot_cells_b", "hot_cells_both",  // hotspot comparisons: classes and cells
         "change"};  // change_grid.change: n_after - n_before, both shown (or NULL with them)
     std::size_t scannedIntegers = 0;
     for (const auto& t : tables) {
@@ -1206,10 +1227,10 @@ TEST_CASE("further analyses: their own reports, their own layers, inputs read on
     CHECK(html.find("Skadegörelse och klotter") != std::string::npos);
     std::size_t maps = 0;
     for (auto at = html.find("class=\"map\""); at != std::string::npos; at = html.find("class=\"map\"", at + 1)) ++maps;
-    // The main analysis's nine (rates, change, emerging, hot spots, density, after-dark hot spots,
-    // fear versus crime, dark parts, measures; report/ReportTest.cpp), and a hot spot map for each
-    // further analysis.
-    CHECK(maps == 11);
+    // The main analysis's ten (rates, change, emerging, hot spots, density, after-dark hot spots,
+    // fear versus crime, dark parts, risk terrain, measures; report/ReportTest.cpp), and a hot spot
+    // map for each further analysis.
+    CHECK(maps == 12);
 }
 
 TEST_CASE("a study area outside the analysis CRS is never measured silently", "[pipeline][crs]") {

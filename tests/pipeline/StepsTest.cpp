@@ -55,7 +55,7 @@ TEST_CASE("each config table and each [analyses.NAME] switch belongs to one step
         }
     }
     // The analyses the README documents can be switched off.
-    for (const char* s : {"kde", "perception", "change", "emerging", "followup", "areas", "local_moran", "hotspot_areas", "darkness", "near_repeat", "map_accuracy"}) {
+    for (const char* s : {"kde", "perception", "change", "emerging", "followup", "areas", "local_moran", "hotspot_areas", "darkness", "near_repeat", "map_accuracy", "risk_model", "colocation", "hotspot_comparison"}) {
         INFO(s);
         CHECK(switches.count(s) == 1);
     }

@@ -4,7 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 #include <limits>
 #include <random>
 #include <vector>
@@ -96,9 +98,83 @@ TEST_CASE("local colocation quotient by hand: Gaussian weights over the k neares
     const std::vector<std::int32_t> label = {0, 1, 2, 1};
     const auto l = localColocation(x, y, label, 0, 1, 2);
     const double w1 = std::exp(-0.125), w2 = std::exp(-0.5);
-    CHECK(l[0] == Approx((w1 / (w1 + w2)) / (2.0 / 3.0)));
-    CHECK(std::isnan(l[1]));  // not an A
+    CHECK(l[0].lclq == Approx((w1 / (w1 + w2)) / (2.0 / 3.0)));
+    CHECK(std::isnan(l[1].lclq));  // not an A
     // k = 1: the nearest alone, a B: 1 / (2/3) = 1.5, as the global quotient of a single A.
-    CHECK(localColocation(x, y, label, 0, 1, 1)[0] == Approx(1.5));
+    CHECK(localColocation(x, y, label, 0, 1, 1)[0].lclq == Approx(1.5));
     CHECK(globalColocation(x, y, label, 0, 1, 0, 1).clq == Approx(1.5));
+}
+
+TEST_CASE("k nearest through buckets equal a brute-force sort, ties broken by point number", "[stats][colocation]") {
+    std::mt19937_64 rng(5);
+    std::uniform_real_distribution<double> u(0, 800);
+    for (const bool lattice : {false, true}) {
+        INFO((lattice ? "lattice (many ties at the k-th distance)" : "random points, one far off"));
+        std::vector<double> x, y;
+        if (lattice)
+            for (int i = 0; i < 20; ++i)
+                for (int j = 0; j < 9; ++j) x.push_back(10.0 * i), y.push_back(10.0 * j);
+        else {
+            for (int i = 0; i < 500; ++i) x.push_back(u(rng)), y.push_back(u(rng) / 5);
+            x.push_back(9000), y.push_back(-4000);
+        }
+        std::vector<std::uint32_t> all(x.size());
+        for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::uint32_t>(i);
+        for (const int k : {1, 6, 13}) {
+            INFO("k = " << k);
+            const auto nn = nearestK(x, y, k, all);
+            for (std::size_t i = 0; i < x.size(); ++i) {
+                std::vector<std::pair<double, std::uint32_t>> d;
+                for (std::size_t j = 0; j < x.size(); ++j)
+                    if (j != i) d.push_back({(x[i] - x[j]) * (x[i] - x[j]) + (y[i] - y[j]) * (y[i] - y[j]), static_cast<std::uint32_t>(j)});
+                std::sort(d.begin(), d.end());
+                std::vector<std::uint32_t> brute;
+                for (int m = 0; m < k; ++m) brute.push_back(d[static_cast<std::size_t>(m)].second);
+                REQUIRE(nn[i] == brute);
+            }
+        }
+    }
+}
+
+TEST_CASE("the local colocation p is uniform under random labels, small where B sits beside each A", "[stats][colocation]") {
+    // 40 sets of 150 random points, labels random (a third A, a third B): over the A points the
+    // share with p_high at or below 0.05 stays near 0.05, and at or below 0.5 near 0.5 (the p of
+    // points of one set are dependent, so the margin is wider than a binomial's).
+    std::mt19937_64 rng(17);
+    std::uniform_real_distribution<double> u(0, 1000);
+    std::size_t points = 0, below5 = 0, below50 = 0;
+    for (int s = 0; s < 40; ++s) {
+        std::vector<double> x, y;
+        std::vector<std::int32_t> label;
+        for (int i = 0; i < 150; ++i) x.push_back(u(rng)), y.push_back(u(rng)), label.push_back(static_cast<std::int32_t>(rng() % 3));
+        for (const auto& l : localColocation(x, y, label, 0, 1, 8, 199, static_cast<std::uint64_t>(s), 2)) {
+            if (std::isnan(l.lclq)) continue;
+            ++points;
+            below5 += l.pHigh <= 0.05;
+            below50 += l.pHigh <= 0.5;
+        }
+    }
+    REQUIRE(points > 1500);
+    const double n = static_cast<double>(points);
+    CHECK(static_cast<double>(below5) / n == Approx(0.05).margin(0.02));
+    CHECK(static_cast<double>(below50) / n == Approx(0.5).margin(0.06));
+    // Three B 1 m around each A, among 400 C: an A's 3 nearest are its B, LCLQ = 1 / (120/559)
+    // = 4.66, and all 3 drawn B by chance has p about 0.21^3 = 0.01.
+    std::vector<double> x, y;
+    std::vector<std::int32_t> label;
+    for (int i = 0; i < 40; ++i) {
+        const double px = u(rng), py = u(rng);
+        x.push_back(px), y.push_back(py), label.push_back(0);
+        for (const auto& [dx, dy] : {std::pair{1.0, 0.0}, std::pair{-0.5, 0.8}, std::pair{-0.5, -0.8}})
+            x.push_back(px + dx), y.push_back(py + dy), label.push_back(1);
+    }
+    for (int i = 0; i < 400; ++i) x.push_back(u(rng)), y.push_back(u(rng)), label.push_back(2);
+    const auto l = localColocation(x, y, label, 0, 1, 3, 199, 4, 1);
+    const auto again = localColocation(x, y, label, 0, 1, 3, 199, 4, 2);  // threads change nothing
+    std::size_t significant = 0;
+    for (std::size_t i = 0; i < l.size(); ++i) {
+        REQUIRE((std::isnan(l[i].lclq) || l[i].pHigh == again[i].pHigh));
+        if (label[i] == 0) significant += l[i].lclq == Approx(559.0 / 120).epsilon(1e-9) && l[i].pHigh <= 0.05;
+    }
+    CHECK(significant >= 36);
 }

@@ -333,9 +333,9 @@ OGRFeature& featureOf(std::unique_ptr<OGRFeature>& f, OGRLayer* layer) {
 }
 } // namespace
 
-std::string LayerWriter::setCell(const grid::Grid& g, std::size_t i) {
+std::string LayerWriter::setCell(const grid::Grid& g, std::size_t i, std::size_t copy) {
     m->cells = true;
-    return m->writer->setCell(featureOf(m->feature, m->layer), g, i, m->index);
+    return m->writer->setCell(featureOf(m->feature, m->layer), g, i, m->index, copy);
 }
 
 void LayerWriter::setGeometry(const std::vector<unsigned char>& wkb, const char* what) {
@@ -418,7 +418,7 @@ void GpkgWriter::style(const std::string& name, const std::string& qml, const st
     writeStyle(name, geometry ? "geom" : "", qml, description, styleName, isDefault);
 }
 
-std::string GpkgWriter::setCell(OGRFeature& f, const grid::Grid& g, std::size_t i, PendingIndex& index) {
+std::string GpkgWriter::setCell(OGRFeature& f, const grid::Grid& g, std::size_t i, PendingIndex& index, std::size_t copy) {
     const grid::Lattice& lat = g.lattice();
     std::array<double, 7> xs{}, ys{};
     const grid::CellIndex c = g.cellIndex(i);
@@ -428,13 +428,21 @@ std::string GpkgWriter::setCell(OGRFeature& f, const grid::Grid& g, std::size_t 
     auto* poly = new OGRPolygon();
     poly->addRingDirectly(ring);
     f.SetGeometryDirectly(poly);
-    const auto fid = static_cast<GIntBig>(i + 1);
+    const auto fid = static_cast<GIntBig>(copy * g.size() + i + 1);
     f.SetFID(fid);
     const auto [x0, x1] = std::minmax_element(xs.begin(), xs.begin() + np);
     const auto [y0, y1] = std::minmax_element(ys.begin(), ys.begin() + np);
     index.boxes.push_back({fid, *x0, *x1, *y0, *y1});
+    return cellId(g, i);
+}
+
+std::string cellId(const grid::Grid& g, std::size_t i) {
     // Square cells are named by their south-west corner, hexagons by their centre, in whole metres
     // of the analysis CRS (as SCB names its grid squares).
+    const grid::Lattice& lat = g.lattice();
+    const grid::CellIndex c = g.cellIndex(i);
+    std::array<double, 7> xs{}, ys{};
+    lat.ring(c, xs, ys);
     const bool square = lat.shape() == grid::Shape::Square;
     const double ax = square ? xs[0] : lat.centre(c).x;
     const double ay = square ? ys[0] : lat.centre(c).y;

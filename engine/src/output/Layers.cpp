@@ -561,6 +561,113 @@ std::vector<LayerSpec> build() {
                         label("best_scale", "Bästa skalan (högst PEI)", "Best scale (highest PEI)")},
                        "", false});
     }
+    // The risk terrain model (stats.risk_model): coefficients and their relative risk values are
+    // not counts, but at full precision a factor's cells' incidents add up to what the model
+    // expects there (the Poisson's score equations). Publishing drops the coefficients, their
+    // standard errors and the cells' expected incidents, and rounds the relative risk values to
+    // two decimals.
+    all.push_back({"risk_factors", "none",
+                   {key("factor", "Faktor", "Factor"), label("title", "Beskrivning", "Description"),
+                    withClasses(label("role", "Roll i modellen", "Role in the model"),
+                                {{"chosen", "Vald faktor", "Chosen factor"},
+                                 {"not_chosen", "Inte vald (sänkte inte BIC)", "Not chosen (did not lower the BIC)"},
+                                 {"control", "Kontrollvariabel (alltid med)", "Control (always in)"}}),
+                    withClasses(label("operationalisation", "Mätt som", "Measured as"),
+                                {{"proximity", "Närhet (inom avståndet)", "Proximity (within the distance)"},
+                                 {"density", "Hög täthet", "High density"},
+                                 {"share", "Täcker minst halva rutan", "Covers at least half the cell"}}),
+                    context("influence_m", "Påverkansavstånd", "Distance of influence", "m"),
+                    label("features", "Geometri", "Geometry"),
+                    context("cells_present", "Rutor där faktorn finns", "Cells where the factor is present"),
+                    label("rank", "Rang (högst RRV först)", "Rank (highest RRV first)"),
+                    statistic("coefficient", "Koefficient", "Coefficient", true),
+                    statistic("std_error", "Standardfel", "Standard error", true),
+                    statistic("z_score", "z-värde", "z-score", true), statistic("p_value", "p-värde", "p-value", false),
+                    statistic("rrv", "Relativ risk (RRV)", "Relative risk value (RRV)", false),
+                    statistic("rrv_low", "RRV, 95 % nedre", "RRV, 95 % lower", false),
+                    statistic("rrv_high", "RRV, 95 % övre", "RRV, 95 % upper", false)},
+                   "", false});
+    all.push_back({"risk_terrain", "polygon",
+                   {key("cell_id", "Ruta", "Cell"),
+                    statistic("rrs", "Relativ riskpoäng (RRS)", "Relative risk score (RRS)", false),
+                    withClasses(classOf("risk_class", "Riskklass", "Risk class"),
+                                {{"4", "8 gånger eller mer", "8 times or more"},
+                                 {"3", "4 till 8 gånger", "4 to 8 times"},
+                                 {"2", "2 till 4 gånger", "2 to 4 times"},
+                                 {"1", "1 till 2 gånger", "1 to 2 times"},
+                                 {"0", "Ingen av faktorerna", "None of the factors"},
+                                 {"-1", "Lägre än utan faktorer", "Lower than without factors"}}),
+                    context("n_factors", "Faktorer i rutan", "Factors in the cell"),
+                    label("factors", "Vilka faktorer", "Which factors"),
+                    statistic("expected", "Väntat antal händelser (modellen)", "Expected incidents (the model)", true)},
+                   "", false, false, "cell_id"});
+    // The design matrix holds every cell's count: never written when publishing.
+    all.push_back({"risk_design", "none",
+                   {key("cell_id", "Ruta", "Cell"), count("n", "Händelser", "Incidents"),
+                    context("offset", "Offset (log)", "Offset (log)"), context("residents", "log(1 + invånare)", "log(1 + residents)"),
+                    context("*", "Kandidatvariabel (0/1)", "Candidate variable (0/1)")},
+                   "", false});
+    // Colocation (stats.colocation): the quotients are statistics of where the category's
+    // incidents lie among the others; n is the category's count in the analysis, the colocated and
+    // isolated incidents parts of it. Per cell (colocation_cells): never written when publishing.
+    {
+        const auto classes = std::vector<ClassLabel>{
+            {"colocated", "Samlokaliserade (oftare nära än slumpen ger)", "Colocated (near more often than chance gives)"},
+            {"isolated", "Isolerade (mer sällan nära än slumpen ger)", "Isolated (near less often than chance gives)"},
+            {"not_significant", "Inte skilt från slumpen", "Not different from chance"},
+            {"not_tested", "Inte prövat (inga permutationer)", "Not tested (no permutations)"},
+            {"undefined", "Kunde inte beräknas", "Could not be computed"}};
+        all.push_back({"colocation", "none",
+                       {key("name", "Par", "Pair"), label("title", "Beskrivning", "Description"),
+                        label("category", "Kategori (A)", "Category (A)"), label("near", "Nära (B)", "Near (B)"),
+                        withClasses(label("near_kind", "B är", "B is"),
+                                    {{"category", "En kategori av händelser", "A category of incidents"},
+                                     {"layer", "Ett kartlagers punkter", "A map layer's points"}}),
+                        count("n", "Händelser i kategorin (A)", "Incidents of the category (A)"),
+                        count("near_n", "Punkter av B", "Points of B"),
+                        statistic("clq", "Samlokaliseringskvot (CLQ)", "Colocation quotient (CLQ)", false),
+                        statistic("p_high", "p-värde, samlokaliserade", "p-value, colocated", false),
+                        statistic("p_low", "p-värde, isolerade", "p-value, isolated", false),
+                        withClasses(classOf("clq_class", "Slutsats", "Conclusion"), classes),
+                        part("colocated_n", "n", "Händelser samlokaliserade (lokalt, 95 %)", "Incidents colocated (local, 95 %)"),
+                        part("isolated_n", "n", "Händelser isolerade (lokalt, 95 %)", "Incidents isolated (local, 95 %)")},
+                       "", false});
+        all.push_back({"colocation_cells", "polygon",
+                       {key("cell_id", "Ruta", "Cell"), key("name", "Par", "Pair"),
+                        count("n", "Händelser i kategorin (A)", "Incidents of the category (A)"),
+                        statistic("mean_lclq", "Lokal samlokaliseringskvot, medel", "Local colocation quotient, mean", true),
+                        part("colocated_n", "n", "Därav samlokaliserade (95 %)", "Of them colocated (95 %)"),
+                        part("isolated_n", "n", "Därav isolerade (95 %)", "Of them isolated (95 %)"),
+                        withClasses(classOf("lclq_class", "Rutans slutsats (de flesta händelserna)", "The cell's conclusion (most incidents)"),
+                                    {classes[0], classes[1], classes[2]})},
+                       "", false});
+    }
+    // Two hot spot maps compared (stats.hotspot_comparison): classes and their similarity, no
+    // count of reports (the cells are the grid's).
+    all.push_back({"hotspot_comparison", "none",
+                   {key("comparison", "Jämförelse", "Comparison"), label("map_a", "Karta A", "Map A"), label("map_b", "Karta B", "Map B"),
+                    context("cells", "Rutor", "Cells"),
+                    statistic("similarity", "Likhet (0-1)", "Similarity (0-1)", false),
+                    statistic("expected_similarity", "Väntad likhet (slumpen)", "Expected similarity (chance)", false),
+                    statistic("kappa", "Kappa (likhet utöver slumpen)", "Kappa (similarity beyond chance)", false),
+                    context("hot_cells_a", "Hot spot-rutor i A", "Hot cells in A"), context("hot_cells_b", "Hot spot-rutor i B", "Hot cells in B"),
+                    context("hot_cells_both", "Hot spot-rutor i båda", "Hot cells in both"),
+                    context("shared_of_a", "Andel av A:s hot spot-rutor som delas", "Share of A's hot cells shared"),
+                    context("shared_of_b", "Andel av B:s hot spot-rutor som delas", "Share of B's hot cells shared")},
+                   "", false});
+    for (const char* kind : {"perceived", "periods", "analysis"})
+        all.push_back({std::string("hotspot_comparison_") + kind, "polygon",
+                       {key("cell_id", "Ruta", "Cell"),
+                        withClasses(classOf("class_a", "Klass i karta A", "Class in map A"), hotColdClasses()),
+                        withClasses(classOf("class_b", "Klass i karta B", "Class in map B"), hotColdClasses()),
+                        withClasses(classOf("agreement", "Överensstämmelse", "Agreement"),
+                                    {{"both_hot", "Hot spot i båda", "Hot spot in both"},
+                                     {"a_hot_only", "Hot spot bara i A", "Hot spot in A only"},
+                                     {"b_hot_only", "Hot spot bara i B", "Hot spot in B only"},
+                                     {"both_cold", "Cold spot i båda", "Cold spot in both"},
+                                     {"other", "Övriga", "Other"}}),
+                        statistic("similarity", "Rutans likhet (0-1)", "The cell's similarity (0-1)", false)},
+                       "", false, false, "cell_id"});
     // The reports' own places: never written when publishing.
     all.push_back({"repeat_locations", "multipoint",
                    {key("location_id", "Plats", "Location"), count("incidents", "Händelser på platsen", "Incidents at the point"),
@@ -630,6 +737,13 @@ std::vector<LayerSpec> build() {
     present("change_grid", G::Time, false, "Förändring mellan perioder", "Change between periods");
     present("followup_areas", G::Measures, false, "Uppföljningens områden", "Follow-up areas");
     present("measures", G::Measures, true, "Åtgärder och deras effekt", "Measures and their effect");
+    present("risk_terrain", G::Density, false, "Riskterräng (faktorer i miljön)", "Risk terrain (factors of the place)");
+    present("hotspot_comparison_perceived", G::Perception, false, "Hot spots: händelser mot upplevd otrygghet",
+            "Hot spots: incidents against perceived insecurity");
+    present("hotspot_comparison_periods", G::Time, false, "Hot spots: första perioden mot andra", "Hot spots: first period against second");
+    present("hotspot_comparison_analysis", G::HotSpots, false, "Hot spots: analysen mot huvudanalysen",
+            "Hot spots: the analysis against the main one");
+    present("colocation_cells", G::HotSpots, false, "Samlokalisering per ruta", "Colocation per cell");
     present("density_areas", G::Density, false, "Tätaste områdena", "Densest areas");
     present("kde_risk", G::Density, false, "Risk (täthet mot befolkning)", "Risk (density against population)");
     present("kde_density", G::Density, false, "Täthet (kernel density)", "Kernel density");
@@ -639,6 +753,10 @@ std::vector<LayerSpec> build() {
     present("study_area", G::Map, true, "Undersökningsområde", "Study area");
     present("hot_times", G::Tables, false, "Tider: veckodag och timme", "Hot times: weekday and hour");
     present("light_by_month", G::Tables, false, "Ljus och mörker per månad", "Light and darkness by month");
+    present("risk_factors", G::Tables, false, "Riskfaktorer (risk terrain)", "Risk factors (risk terrain)");
+    present("colocation", G::Tables, false, "Samlokalisering (CLQ)", "Colocation (CLQ)");
+    present("hotspot_comparison", G::Tables, false, "Hot spot-kartor jämförda", "Hot spot maps compared");
+    present("risk_design", G::Tables, false, "Riskmodellens designmatris", "The risk model's design matrix");
     present("map_accuracy", G::Tables, false, "Hur väl kartan förutsäger", "How well the map predicts");
     present("near_repeat", G::Tables, false, "Upprepningar nära i tid och rum (Knox)", "Near repeats (Knox test)");
     present("followup", G::Tables, false, "Uppföljning (WDQ)", "Follow-up (WDQ)");

@@ -266,6 +266,10 @@ struct Shared {
     const geom::GeosContext& geos;
     const io::StudyArea& study;
     Inputs& inputs;
+    // With further analyses, the main analysis's results that its steps keep for them
+    // (Step::keepForFurther: stats.hotspot_comparison keeps the grid and the Gi* classes).
+    bool keepMain = false;
+    Results mainResults = {};
 };
 
 // One analysis, from its reports to its layers (written under the writer's current prefix): the
@@ -277,7 +281,8 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
                                            RunSummary& summary, StageTimer& timer, const std::string& startedUtc) {
     const io::ReportSet reports = filterIncidents(cfg, std::move(incidents), summary);
     timer.lap("filter");
-    Analysis a{cfg, sh.analysisCrs, sh.geos, sh.study, sh.inputs, reports, summary, main, {}};
+    Analysis a{cfg, sh.analysisCrs, sh.geos, sh.study, sh.inputs, reports, summary, main, {},
+               !main && sh.keepMain ? &sh.mainResults : nullptr};
     std::vector<const Step*> ran;
     for (const Step* step : steps::pipeline()) {
         if (!step->enabled(a)) continue;
@@ -285,8 +290,11 @@ std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::Re
         ran.push_back(step);
         if (step->timed()) timer.lap(step->name());
     }
-    const Progress outProgress = progress.slice(0.85, 1.0, "output.gpkg");
+    // The steps end at 0.92 (the last, stats.hotspot_comparison); the layers take the rest.
+    const Progress outProgress = progress.slice(0.92, 1.0, "output.gpkg");
     for (const Step* step : ran) step->write(a, writer, outProgress);
+    if (main && sh.keepMain)
+        for (const Step* step : ran) step->keepForFurther(a.results, sh.mainResults);
     for (const Step* step : ran) step->summary(a, summary.lines);
     return runMetadata(a, ran, startedUtc);
 }
@@ -383,6 +391,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     timer.lap("io.reports");
     Inputs inputs(analysisCrs, geos);
     Shared shared{analysisCrs, geos, study, inputs};
+    shared.keepMain = !cfg.analyses.empty();
     const RunSummary afterReading = summary;  // what every analysis starts from
 
     output::GpkgWriter writer(cfg.output.path, cfg.output.overwrite, analysisCrs);

@@ -52,6 +52,12 @@ public:
         if (T* p = find<T>()) return *p;
         throw Error(std::string("internal error: ") + step + " ran before the step whose result it needs");
     }
+    // Shares `from`'s result of type T, when it has one (no copy: both hold it).
+    template <typename T>
+    void share(const Results& from) {
+        const auto it = from.m_results.find(std::type_index(typeid(T)));
+        if (it != from.m_results.end()) m_results[it->first] = it->second;
+    }
 
 private:
     std::map<std::type_index, std::shared_ptr<void>> m_results;
@@ -69,6 +75,9 @@ struct Analysis {
     RunSummary& summary;
     bool main = true;  // the main analysis writes the layers the run shares (study area, context, rejected rows)
     Results results;
+    // In a further analysis, the main analysis's results where a step compares with them
+    // (stats.hotspot_comparison); nullptr otherwise.
+    const Results* mainResults = nullptr;
 
     const geom::Area* area() const { return study.area.get(); }
     bool publishing() const { return cfg.publish.enabled; }
@@ -113,6 +122,9 @@ public:
     virtual void write(const Analysis&, output::GpkgWriter&, const Progress&) const {}
     // Its run_metadata entries.
     virtual void metadata(const Analysis&, steps::Metadata&) const {}
+    // What of the main analysis's results it reads in the further analyses (Analysis::mainResults):
+    // shares those of `main` into `kept` (Results::share), which the run keeps until the end.
+    virtual void keepForFurther(const Results& /*main*/, Results& /*kept*/) const {}
     // What it found, in a line or two for the command line's summary (English).
     virtual void summary(const Analysis&, std::vector<std::string>&) const {}
 

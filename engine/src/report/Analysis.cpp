@@ -96,7 +96,7 @@ std::string inCommon(Doc& d) {
 std::string followup(Doc& d) {
     OGRLayer* fu = d.layer("followup");
     if (!fu) return "";
-    std::string s = fmt::format("<h3>3.3 {}: {}</h3><section><p>{}</p><table><tr><th>{}</th>", d.T("Uppföljning av åtgärd", "Follow-up of a measure"),
+    std::string s = fmt::format("<h3>3.4 {}: {}</h3><section><p>{}</p><table><tr><th>{}</th>", d.T("Uppföljning av åtgärd", "Follow-up of a measure"),
                                 esc(d.md["followup.name"]), esc(d.meta(d.english ? "followup.verdict" : "followup.verdict_sv")),
                                 esc(output::fieldTitle("followup", "category", d.english)));
     for (const char* c : {"measure_before", "measure_after", "buffer_before", "buffer_after", "control_before", "control_after", "wdq"})
@@ -118,7 +118,7 @@ std::string followup(Doc& d) {
 std::string measures(Doc& d) {
     OGRLayer* ms = d.layer("measures");
     if (!ms) return "";
-    std::string s = fmt::format("<h3 id=\"measures\">3.4 {}</h3><section><p>{}</p>", d.T("Uppföljning av åtgärder", "Follow-up of the measures"),
+    std::string s = fmt::format("<h3 id=\"measures\">3.5 {}</h3><section><p>{}</p>", d.T("Uppföljning av åtgärder", "Follow-up of the measures"),
                                 d.T("Varje åtgärd i åtgärdsregistret, följd upp för sig: händelserna i åtgärdsområdet före och efter "
                                     "starten jämfört med resten av kommunen och med de platser som mest liknade det före, och de "
                                     "boendes upplevda trygghet i och runt det. Ett resultat som säger att åtgärden fungerat kräver "
@@ -290,7 +290,8 @@ std::string problemTable(Doc& d, const std::string& prefix) {
 std::string partAnalysis(Doc& d) {
     std::string s = fmt::format("<h2 id=\"part3\" class=\"part\">3 {}</h2>", d.T("Analys", "Analysis"));
     s += inCommon(d);
-    s += fmt::format("<h3>3.2 {}</h3><section><p>{}</p>{}</section>", d.T("Problem som lägesbilden pekar ut", "Problems the situation picture points out"),
+    s += riskSection(d);
+    s += fmt::format("<h3>3.3 {}</h3><section><p>{}</p>{}</section>", d.T("Problem som lägesbilden pekar ut", "Problems the situation picture points out"),
                      d.T("Varje problem har ett id (P1, P2 ...) som åtgärdsplanen kan hänvisa till; samma id finns i lagret "
                          "problems i GeoPackage-filen, med områdets yta.",
                          "Each problem has an id (P1, P2 ...) the action plan can refer to; the same id is in the layer problems "

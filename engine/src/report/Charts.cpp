@@ -120,6 +120,48 @@ std::string pairedBars(const std::vector<BarRow>& rows, const std::string& befor
     return s + "</svg>";
 }
 
+std::string riskBars(const std::vector<RiskRow>& rows, bool english) {
+    const double W = 720, rowH = 26, left = 270, right = 110, top = 26;
+    const double H = top + rowH * static_cast<double>(rows.size()) + 22;
+    // The axis: powers of 2 around 1, wide enough for every interval.
+    double lo = 0.5, hi = 2;
+    for (const auto& r : rows) lo = std::min(lo, r.low), hi = std::max(hi, r.high);
+    const double l0 = std::floor(std::log2(lo)), l1 = std::ceil(std::log2(hi));
+    const auto x = [&](double v) { return left + (W - left - right) * (std::log2(v) - l0) / (l1 - l0); };
+    const auto tick = [&](double v) {
+        std::string t = fmt::format("{:g}", v);
+        if (!english) std::replace(t.begin(), t.end(), '.', ',');
+        return t;
+    };
+    std::string s = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {:.0f}\" class=\"chart\" role=\"img\">", W, H);
+    for (double e = l0; e <= l1; e += 1) {
+        const double v = std::exp2(e);
+        s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2:.0f}\" stroke=\"{3}\" stroke-width=\"{4}\"/>"
+                         "<text x=\"{0:.1f}\" y=\"{5:.0f}\" text-anchor=\"middle\" class=\"tick\">{6}</text>",
+                         x(v), top - 6, H - 20, e == 0 ? "#333" : "#ddd", e == 0 ? 1.2 : 0.8, H - 6,
+                         tick(v));
+    }
+    s += fmt::format("<text x=\"{:.1f}\" y=\"14\" class=\"tick\">{}</text>", left,
+                     english ? "relative risk value (times the incidents), 95 % interval" : "relativ risk (gånger fler händelser), 95 % intervall");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& r = rows[i];
+        const double y = top + rowH * static_cast<double>(i);
+        const char* colour = r.rrv >= 1 ? "#b2182b" : "#2166ac";
+        s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" class=\"tick\">{}</text>", left - 8, y + 15, esc(r.label));
+        const double x1 = x(1), xv = x(r.rrv);
+        s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"12\" fill=\"{}\" opacity=\"0.8\"/>",
+                         std::min(x1, xv), y + 5, std::abs(xv - x1), colour);
+        s += fmt::format("<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#222\" stroke-width=\"1.2\"/>",
+                         x(r.low), x(r.high), y + 11, y + 11);
+        for (double v : {r.low, r.high})
+            s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.1f}\" y2=\"{2:.1f}\" stroke=\"#222\"/>", x(v), y + 7, y + 15);
+        std::string shown = fmt::format("{:.2f} ({:.2f}–{:.2f})", r.rrv, r.low, r.high);
+        if (!english) std::replace(shown.begin(), shown.end(), '.', ',');
+        s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"tick\">{}</text>", W - right + 6, y + 15, esc(shown));
+    }
+    return s + "</svg>";
+}
+
 std::string weekHourHeatmap(const std::array<std::array<std::optional<double>, 24>, 7>& counts,
                             const std::array<std::string, 7>& weekdays, bool english) {
     const double W = 720, left = 70, top = 18, cw = (W - left - 8) / 24, ch = 22;

@@ -26,6 +26,14 @@ struct BarRow {
 std::string pairedBars(const std::vector<BarRow>& rows, const std::string& beforeName, const std::string& latestName,
                        const std::string& hiddenText);
 
+// Relative risk values with their intervals on a log scale, one row per factor (ranked by the
+// caller), a line at 1 (no effect): above 1 red, below 1 blue.
+struct RiskRow {
+    std::string label;
+    double rrv = 1, low = 1, high = 1;
+};
+std::string riskBars(const std::vector<RiskRow>& rows, bool english);
+
 // Weekday rows (Monday first) by hour columns; nullopt cells are not counted (a filter) or hidden.
 std::string weekHourHeatmap(const std::array<std::array<std::optional<double>, 24>, 7>& counts,
                             const std::array<std::string, 7>& weekdays, bool english);

@@ -74,9 +74,9 @@ std::string summary(Doc& d) {
             hot += k == "hotspot", perceived += k == "perceived", rise += k == "rise";
         }
         points.push_back(fmt::format(
-            fmt::runtime(d.T("Lägesbilden pekar ut <b>{} problem</b> (avsnitt 3.2): {} koncentrationer av brott, {} områden med upplevd "
+            fmt::runtime(d.T("Lägesbilden pekar ut <b>{} problem</b> (avsnitt 3.3): {} koncentrationer av brott, {} områden med upplevd "
                              "otrygghet och {} ökningar.",
-                             "The situation picture points out <b>{} problems</b> (section 3.2): {} hot spots of incidents, {} areas "
+                             "The situation picture points out <b>{} problems</b> (section 3.3): {} hot spots of incidents, {} areas "
                              "of perceived insecurity and {} rises.")),
             hot + perceived + rise, hot, perceived, rise));
     }

@@ -73,6 +73,12 @@ std::string darknessSection(Doc& d);
 std::string nearRepeatSection(Doc& d);
 // Part 1.7, how well the map predicts (MapAccuracy.cpp): "" without map_accuracy.
 std::string mapAccuracySection(Doc& d);
+// Part 3.2, contributing factors (RiskTerrain.cpp): the risk terrain, colocation and the hot spot
+// maps compared; "" without any of them.
+std::string riskSection(Doc& d);
+// Its colocation and comparison tables (Relations.cpp): "" without their tables.
+std::string colocationPart(Doc& d);
+std::string comparisonPart(Doc& d);
 // A further analysis ([analyses.NAME]): its hot spots, areas and problems.
 std::string furtherAnalysis(Doc& d, const std::string& name);
 

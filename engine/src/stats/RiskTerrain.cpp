@@ -111,10 +111,17 @@ RiskModel fitRiskModel(std::span<const RiskCandidate> candidates, std::span<cons
     if (options.family) families = {*options.family};
     else families = {CountFamily::Poisson, CountFamily::NegativeBinomial};
     Chosen best;
+    // The moves are compared at a looser tolerance (BICs differing by less than 1e-6 choose
+    // nothing); the chosen model is fitted again at the caller's.
+    GlmOptions screening = options.glm;
+    screening.epsilon = std::max(screening.epsilon, 1e-9);
     for (CountFamily f : families) {
-        const Stepwise s{candidates, controls, y, offset, f, options.glm};
+        const Stepwise s{candidates, controls, y, offset, f, screening};
         Chosen c = stepwise(s, m.tried);
         if (!c.fitted) continue;
+        const Stepwise exact{candidates, controls, y, offset, f, options.glm};
+        c.fit = exact.fit(c.in);
+        if (!c.fit.usable()) continue;
         (f == CountFamily::Poisson ? m.poissonBic : m.negativeBinomialBic) = c.fit.bic;
         if (!best.fitted || c.fit.bic < best.fit.bic) best = std::move(c);
     }

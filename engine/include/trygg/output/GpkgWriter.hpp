@@ -50,6 +50,10 @@ class GpkgWriter;
 // until it is set again. Made by GpkgWriter::layer(); finish() commits it and queues its spatial
 // index, which the file builds before it is closed. It knows no analysis: the steps write their
 // layers through it.
+// A grid cell's id as every layer writes it ("E380250N6184500": a square's south-west corner, a
+// hexagon's centre, in whole metres).
+std::string cellId(const grid::Grid& g, std::size_t i);
+
 class LayerWriter {
 public:
     LayerWriter(LayerWriter&&) noexcept;
@@ -61,8 +65,10 @@ public:
     int index(const std::string& name) const;  // -1 when the layer has no such field
 
     // The feature's geometry and fid: cell i of the grid (named and indexed as the grid layers
-    // are); returns the cell's id ("E<x>N<y>").
-    std::string setCell(const grid::Grid& g, std::size_t i);
+    // are); returns the cell's id ("E<x>N<y>"). A layer with a row per cell and something else
+    // (a pair, a comparison) numbers the something: its `copy`-th row of the cell takes fid
+    // copy x cells + i + 1.
+    std::string setCell(const grid::Grid& g, std::size_t i, std::size_t copy = 0);
     // The feature's geometry from ISO WKB, converted to the layer's type; `what` names it in errors.
     void setGeometry(const std::vector<unsigned char>& wkb, const char* what);
 
@@ -165,7 +171,7 @@ private:
     void createSpatialIndex(const std::string& baseName);
     struct PendingIndex;
     // Sets a grid cell's polygon and fid on the feature, adds its box to `index`, returns its id.
-    std::string setCell(OGRFeature& f, const grid::Grid& g, std::size_t i, PendingIndex& index);
+    std::string setCell(OGRFeature& f, const grid::Grid& g, std::size_t i, PendingIndex& index, std::size_t copy = 0);
 
     std::string m_prefix, m_prefixTitle;
     std::string m_finalPath;

@@ -267,6 +267,48 @@ struct MapAccuracyConfig {
     std::vector<double> bandwidthsM; // empty: half, once and twice the run's bandwidth
 };
 
+// [risk_model] (stats.risk_model): which features of the map go with more incidents per cell.
+struct RiskFactorConfig {
+    std::string name, title;           // name: the factor's key (risk_factors.factor); title: as read
+    io::NamedFeaturesSpec layer;       // nameField here is the class field (optional)
+    std::vector<std::string> classes;  // the features of these classes; empty: all
+    std::vector<std::string> operationalisations;  // proximity, density, share; empty: by geometry
+};
+struct RiskModelConfig {
+    bool enabled = true;                 // runs where factors are given
+    std::string family = "auto";         // auto (the lower BIC), poisson, negative_binomial
+    std::string offset = "area";         // area (km2 of the cell inside the study area), population, none
+    bool residents = true;               // log(1 + residents per km2) as a control, with [kde.population]
+    double residentsBandwidthM = 500;    // the kernel's bandwidth for the residents around a cell
+    double cellSizeM = 0;                // the model's own cells; 0: the grid's
+    std::vector<double> influenceCells = {1, 2, 3};  // distances of influence, in cell sizes
+    int minCells = 5;                    // a candidate present in fewer cells is not tried
+    std::vector<RiskFactorConfig> factors;
+};
+
+// [[colocation]] (stats.colocation): are the incidents of a category found beside a layer's
+// points or another category's incidents, more than random labels give?
+struct ColocationConfig {
+    std::string name, title;        // name: the row's key (colocation.name); title: as read
+    std::string category;           // A: an incident category
+    std::string nearCategory;       // B: another category (or the same) ...
+    io::NamedFeaturesSpec nearLayer;  // ... or the points of a map layer (nameField: its class field)
+    std::vector<std::string> nearClasses;  // of that layer: these classes only; empty: all
+    int neighbours = 8;             // k of the local quotient
+};
+struct ColocationSettings {
+    bool enabled = true;
+    std::vector<ColocationConfig> pairs;
+};
+
+// [hotspot_comparison] (stats.hotspot_comparison): two hot spot maps of the same cells compared.
+struct HotspotComparisonConfig {
+    bool enabled = true;
+    std::vector<std::string> compare = {"perceived", "periods", "analysis"};  // those that can run
+    std::string weighting = "fuzzy";  // or "exact"
+    int neighbours = 8;               // cells around each cell that match partly; 0: cell by cell
+};
+
 // [darkness] (temporal.darkness): the light at each report's place and moment.
 struct DarknessConfig {
     bool enabled = true;  // runs where the reports have clock times
@@ -324,6 +366,9 @@ struct Config {
     DarknessConfig darkness;
     NearRepeatConfig nearRepeat;
     MapAccuracyConfig mapAccuracy;
+    RiskModelConfig riskModel;
+    ColocationSettings colocation;
+    HotspotComparisonConfig hotspotComparison;
     OutputConfig output;
 
     std::string sourcePath;  // the config file, "" when built from flags

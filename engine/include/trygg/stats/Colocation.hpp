@@ -9,7 +9,6 @@
 // nearest distance gives each 1/k (their tie rule). Above 1: A attracts B. Significance by random
 // labelling: the labels are permuted over the points (the counts kept), R times, one stream per
 // permutation; p_high = (#permutations with CLQ >= observed + 1) / (R + 1), p_low likewise with <=.
-// Not yet part of the pipeline (issue 18).
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -26,15 +25,25 @@ struct ColocationResult {
 // square buckets ring by ring.
 std::vector<std::vector<std::uint32_t>> nearestNeighbours(std::span<const double> x, std::span<const double> y);
 
+// Each of the points `of`'s k nearest other points, nearest first (ties broken by point number,
+// as a sort of (distance, point) breaks them), through square buckets ring by ring.
+std::vector<std::vector<std::uint32_t>> nearestK(std::span<const double> x, std::span<const double> y, int k,
+                                                 std::span<const std::uint32_t> of);
+
 // The local colocation quotient of each A point (Cromley, Hanink & Bentley 2014; ArcGIS Pro's
 // Colocation Analysis): the Gaussian-weighted share of B among its k nearest neighbours, over the
 // share of B among the other points:
 //   LCLQ(A_i -> B) = (sum_j w_ij [j is B] / sum_j w_ij) / (N'_B / (N - 1)),
 //   w_ij = exp(-0.5 d_ij^2 / h_i^2), h_i the distance to its k-th nearest neighbour.
-// NaN for points that are not A; ties at the k-th distance broken by point order. Its neighbours
-// are still found by brute force (O(n²)): the buckets of nearestNeighbours are to come.
-std::vector<double> localColocation(std::span<const double> x, std::span<const double> y, std::span<const std::int32_t> label,
-                                    std::int32_t a, std::int32_t b, int k);
+// Significance by conditional permutation (as ArcGIS): the other points' labels are permuted with
+// the point's own held, R times, one stream per point and permutation; p_high and p_low as the
+// global test's. NaN for points that are not A.
+struct LocalColocation {
+    double lclq, pHigh, pLow;
+};
+std::vector<LocalColocation> localColocation(std::span<const double> x, std::span<const double> y,
+                                             std::span<const std::int32_t> label, std::int32_t a, std::int32_t b, int k,
+                                             int permutations = 0, std::uint64_t seed = 0, int threads = 1);
 
 // `label` per point; A and B label values (equal for A -> A).
 ColocationResult globalColocation(std::span<const double> x, std::span<const double> y, std::span<const std::int32_t> label,

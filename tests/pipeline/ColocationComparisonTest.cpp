@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <string>
@@ -106,6 +107,52 @@ TEST_CASE("colocation and hot spot comparison in the sample run", "[pipeline][co
         // The main analysis compares with no other.
         CHECK(test::sqlQuery(gpkg, "SELECT count(*) FROM hotspot_comparison WHERE comparison = 'analysis'")[0][0] == "0");
     }
+}
+
+TEST_CASE("publishing: the colocation quotient does not give back a small count of incidents", "[pipeline][colocation][publish]") {
+    // The quotient with n, near_n and the points in all gives back C, the incidents whose nearest
+    // neighbour is a B: C = CLQ x n x near_n / (N - 1). Three threats in the sample's olaga hot
+    // have a railway station as nearest neighbour; published, that pair's count and quotient are
+    // hidden, and from every quotient shown the attacker's C is 0 or above the minimum.
+    test::TempDir dir;
+    pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
+    c.analyses.clear();
+    c.inference.permutations = 99;
+    c.kde.enabled = false;
+    c.riskModel.enabled = false;
+    c.output.report = false;
+    pipeline::ColocationConfig threats;
+    threats.name = "hot_station", threats.title = "Olaga hot nära stationer", threats.category = "olaga hot";
+    threats.nearLayer.path = test::sampleData("kavlinge_map.gpkg"), threats.nearLayer.layer = "ralstrafikstation";
+    c.colocation.pairs.push_back(threats);
+    c.output.path = dir.file("open.gpkg");
+    pipeline::run(c, Progress());
+    const auto open = test::sqlQuery(c.output.path, "SELECT nearest_near_n FROM colocation WHERE name = 'hot_station'");
+    REQUIRE(open.size() == 1);
+    REQUIRE(std::stoi(open[0][0]) >= 1);
+    REQUIRE(std::stoi(open[0][0]) <= c.publish.minCount);  // the case this test is about
+    c.publish.enabled = true;
+    c.output.path = dir.file("published.gpkg");
+    pipeline::run(c, Progress());
+    const auto hidden = test::sqlQuery(c.output.path, "SELECT nearest_near_n, clq, p_high, p_low FROM colocation WHERE name = 'hot_station'");
+    REQUIRE(hidden.size() == 1);
+    for (const auto& v : hidden[0]) CHECK(v == test::kSqlNull);
+    const double stations = std::stod(test::sqlQuery(test::sampleData("kavlinge_map.gpkg"), "SELECT count(*) FROM ralstrafikstation")[0][0]);
+    const double venues = std::stod(test::sqlQuery(test::sampleData("kavlinge_map.gpkg"), "SELECT count(*) FROM serveringsstallen")[0][0]);
+    const double all = std::stod(test::sqlQuery(c.output.path, "SELECT sum(n) FROM hotspot_grid")[0][0]);
+    std::size_t attacked = 0;
+    for (const auto& r : test::sqlQuery(c.output.path, "SELECT name, n, clq, near_kind, near_n FROM colocation WHERE clq IS NOT NULL")) {
+        const double n = std::stod(r[1]), clq = std::stod(r[2]);
+        // B's points and all points as the attacker knows them: the layer's from the map, a
+        // category's from the published counts.
+        const double b = r[3] == "layer" ? (r[0] == "hot_station" ? stations : venues) : std::stod(r[4]);
+        const double points = r[3] == "layer" ? n + b : all;
+        const double recovered = std::round(clq * n * b / (points - 1));
+        INFO(r[0] << ": C = " << recovered);
+        CHECK((recovered == 0 || recovered > c.publish.minCount));
+        ++attacked;
+    }
+    CHECK(attacked >= 2);
 }
 
 TEST_CASE("colocation and comparison mistakes in the config are refused by name", "[pipeline][colocation][comparison]") {

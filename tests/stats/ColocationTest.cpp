@@ -26,6 +26,8 @@ TEST_CASE("colocation quotient by hand, with the tie rule of Leslie & Kronenfeld
     // (0.5/3) / (2/5) = 0.41667.
     x.push_back(2), y.push_back(0), label.push_back(0);
     CHECK(globalColocation(x, y, label, 0, 1, 0, 1).clq == Approx(2.5 / 3 / 0.4));
+    CHECK(globalColocation(x, y, label, 0, 1, 0, 1).nearB == 3);  // the tied A at 2 has a B among its nearest
+    CHECK(globalColocation(x, y, label, 0, 0, 0, 1).nearB == 1);
     CHECK(globalColocation(x, y, label, 0, 0, 0, 1).clq == Approx(0.5 / 3 / 0.4));
     // Nothing to be near: undefined.
     CHECK(std::isnan(globalColocation(x, y, label, 0, 5, 0, 1).clq));

@@ -197,6 +197,8 @@ ColocationResult globalColocation(std::span<const double> x, std::span<const dou
     }
     const auto nn = nearestNeighbours(x, y);
     r.clq = quotient(nn, label, a, b, r.nA, r.nB);
+    for (std::size_t i = 0; i < nn.size(); ++i)
+        if (label[i] == a && std::any_of(nn[i].begin(), nn[i].end(), [&](std::uint32_t j) { return label[j] == b; })) ++r.nearB;
     if (permutations == 0) return r;
     std::int64_t high = 0, low = 0;
     std::vector<std::int32_t> shuffled(label.begin(), label.end());

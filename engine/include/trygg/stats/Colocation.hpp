@@ -19,6 +19,9 @@ struct ColocationResult {
     double clq = 0;
     double pHigh = 1, pLow = 1;
     std::size_t nA = 0, nB = 0, n = 0;
+    // The A points with a B among their nearest neighbours: C(A -> B) without ties. The quotient
+    // gives C back (C = CLQ x N_A x N'_B / (N - 1)), so a publisher treats this as a count.
+    std::size_t nearB = 0;
 };
 
 // Each point's nearest neighbours (every one at the smallest distance, ascending), found through

@@ -208,7 +208,8 @@ public:
             const int fName = t.add("name", FieldType::Text), fTitle = t.add("title", FieldType::Text),
                       fA = t.add("category", FieldType::Text), fB = t.add("near", FieldType::Text),
                       fKind = t.add("near_kind", FieldType::Text), fNa = t.add("n", FieldType::Integer),
-                      fNb = t.add("near_n", FieldType::Integer), fClq = t.add("clq", FieldType::Real),
+                      fNb = t.add("near_n", FieldType::Integer), fNear = t.add("nearest_near_n", FieldType::Integer),
+                      fClq = t.add("clq", FieldType::Real),
                       fHigh = t.add("p_high", FieldType::Real), fLow = t.add("p_low", FieldType::Real),
                       fClass = t.add("clq_class", FieldType::Text), fCol = t.add("colocated_n", FieldType::Integer),
                       fIso = t.add("isolated_n", FieldType::Integer);
@@ -216,13 +217,14 @@ public:
                 t.setText(fName, p.name), t.setText(fTitle, p.title), t.setText(fA, p.a), t.setText(fB, p.b);
                 t.setText(fKind, p.bIsLayer ? "layer" : "category");
                 if (!p.ran) {
-                    for (int f : {fNa, fNb, fClq, fHigh, fLow, fCol, fIso}) t.setNull(f);
+                    for (int f : {fNa, fNb, fNear, fClq, fHigh, fLow, fCol, fIso}) t.setNull(f);
                     t.setText(fClass, "undefined");
                     t.write("a colocation pair");
                     continue;
                 }
                 t.setInt(fNa, static_cast<std::int64_t>(p.global.nA));
-                t.setInt(fNb, static_cast<std::int64_t>(p.a == p.b && !p.bIsLayer ? p.global.nA : p.global.nB));
+                t.setInt(fNb, static_cast<std::int64_t>(p.global.nB));
+                t.setInt(fNear, static_cast<std::int64_t>(p.global.nearB));
                 const auto real = [&](int f, double v) { std::isfinite(v) ? t.setReal(f, v) : t.setNull(f); };
                 real(fClq, p.global.clq);
                 real(fHigh, s.permutations > 0 ? p.global.pHigh : NAN);

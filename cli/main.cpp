@@ -6,6 +6,7 @@
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Version.hpp"
 #include "trygg/io/ReportReader.hpp"
+#include "trygg/io/Source.hpp"
 #include "trygg/pipeline/Runner.hpp"
 
 #include <CLI/CLI.hpp>
@@ -42,7 +43,7 @@ void printSummary(const trygg::pipeline::RunSummary& s) {
     if (s.publishHidden >= 0)
         fmt::print("Published: {} small counts hidden, and {} more so that they cannot be worked out from totals\n",
                    s.publishHidden, s.publishComplementary);
-    for (const auto& w : s.warnings) fmt::print("Warning: {}\n", w);
+    for (const auto& w : s.warnings) fmt::print("Warning: {}\n", trygg::io::redactPasswords(w));
     fmt::print("Wrote {}\n", s.outputPath);
     for (const auto& f : s.filesBeside) fmt::print("Wrote {}\n", f);
 }
@@ -100,7 +101,7 @@ int main(int argc, char** argv) {
         return 130;
     } catch (const std::exception& e) {
         cli::endProgress(style);
-        std::fprintf(stderr, "trygg: %s\n", e.what());
+        std::fprintf(stderr, "trygg: %s\n", trygg::io::redactPasswords(e.what()).c_str());  // a connection string's password
         return 1;
     }
 }

@@ -58,4 +58,9 @@ std::string sha256OfBytes(const std::string& bytes) {
     return finish(ctx.get());
 }
 
+Sha256::Sha256() : m_ctx(newSha256().release()) {}
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(m_ctx)); }
+void Sha256::update(const void* data, std::size_t size) { EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(m_ctx), data, size); }
+std::string Sha256::hex() { return finish(static_cast<EVP_MD_CTX*>(m_ctx)); }
+
 } // namespace trygg

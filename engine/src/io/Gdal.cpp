@@ -1,4 +1,5 @@
 #include "trygg/io/Gdal.hpp"
+#include "trygg/io/Source.hpp"
 
 #include "trygg/core/Error.hpp"
 
@@ -132,9 +133,18 @@ std::string toUtf8(const char* s) {
     return out;
 }
 
+bool isSqlQuery(const std::string& layerName) {
+    std::size_t i = 0;
+    while (i < layerName.size() && std::isspace(static_cast<unsigned char>(layerName[i]))) ++i;
+    std::string word;
+    while (i < layerName.size() && std::isalpha(static_cast<unsigned char>(layerName[i])))
+        word += static_cast<char>(std::toupper(static_cast<unsigned char>(layerName[i++])));
+    return (word == "SELECT" || word == "WITH") && i < layerName.size() && std::isspace(static_cast<unsigned char>(layerName[i]));
+}
+
 void requireReadableFile(const std::string& path, const std::string& what) {
     namespace fs = std::filesystem;
-    if (path.rfind("/vsi", 0) == 0) return;
+    if (path.rfind("/vsi", 0) == 0 || isConnectionString(path)) return;
     std::error_code ec;
     if (!fs::exists(path, ec))
         throw InputError(what + ": file not found '" + path +
@@ -163,21 +173,39 @@ VectorSource openVector(const std::string& path, const std::string& layerName, c
     VectorSource src;
     src.path = path;
     src.dataset.reset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, options.List()));
+    // A database's connection string is named without its password.
+    const std::string shown = isConnectionString(path) ? describeConnection(path) : path;
     if (!src.dataset) {
-        std::string cause = errors.lastError();
+        std::string cause = redactPasswords(errors.lastError());
         if (cause.empty()) cause = "not a format GDAL reads as a vector layer";
+        if (isConnectionString(path))
+            throw InputError(what + ": cannot connect to the database '" + shown + "': " + cause +
+                             ". Check the host, database and user; give the password in PGPASSWORD or ~/.pgpass");
         throw InputError(what + ": cannot read '" + path + "': " + cause +
                          ". Give a CSV, XLSX or a vector layer GDAL reads (GeoPackage, GeoJSON, Shapefile, "
                          "FlatGeobuf, ...)");
     }
     src.driverName = src.dataset->GetDriverName();
+    if (isSqlQuery(layerName)) {
+        // An SQL query as the layer (in the database's own dialect): its result set.
+        OGRLayer* result = src.dataset->ExecuteSQL(layerName.c_str(), nullptr, nullptr);
+        if (!result)
+            throw InputError(what + ": the query failed on '" + shown + "': " + redactPasswords(errors.lastError()) +
+                             ". Check the query: " + layerName);
+        GDALDataset* ds = src.dataset.get();
+        src.resultSet = std::unique_ptr<OGRLayer, std::function<void(OGRLayer*)>>(
+            result, [ds](OGRLayer* l) { ds->ReleaseResultSet(l); });
+        src.layer = result;
+        src.layerName = layerName;
+        return src;
+    }
     const int count = src.dataset->GetLayerCount();
-    if (count == 0) throw InputError(what + ": '" + path + "' holds no vector layer");
+    if (count == 0) throw InputError(what + ": '" + shown + "' holds no vector layer");
     if (layerName.empty()) {
         if (count > 1) {
             std::string names;
             for (int i = 0; i < count; ++i) names += (i ? ", " : "") + std::string(src.dataset->GetLayer(i)->GetName());
-            throw InputError(what + ": '" + path + "' holds " + std::to_string(count) + " layers (" + names +
+            throw InputError(what + ": '" + shown + "' holds " + std::to_string(count) + " layers (" + names +
                              "). Name one with layer = \"...\" (or --layer)");
         }
         src.layer = src.dataset->GetLayer(0);
@@ -186,7 +214,7 @@ VectorSource openVector(const std::string& path, const std::string& layerName, c
         if (!src.layer) {
             std::string names;
             for (int i = 0; i < count; ++i) names += (i ? ", " : "") + std::string(src.dataset->GetLayer(i)->GetName());
-            throw InputError(what + ": no layer '" + layerName + "' in '" + path + "'. Its layers: " + names);
+            throw InputError(what + ": no layer '" + layerName + "' in '" + shown + "'. Its layers: " + names);
         }
     }
     src.layerName = src.layer->GetName();

@@ -5,6 +5,8 @@
 #include "Step.hpp"
 
 #include "trygg/core/Error.hpp"
+#include "trygg/io/Gdal.hpp"
+#include "trygg/io/Source.hpp"
 #include "trygg/output/Layers.hpp"
 
 #include <toml++/toml.h>
@@ -142,7 +144,7 @@ FilterText readFilterText(const Reader& r, const toml::table* t, const std::stri
 }
 
 std::string resolve(const fs::path& base, const std::string& p) {
-    if (p.empty() || p.rfind("/vsi", 0) == 0) return p;
+    if (p.empty() || p.rfind("/vsi", 0) == 0 || io::isConnectionString(p)) return p;
     const fs::path path(p);
     return path.is_absolute() ? p : (base / path).lexically_normal().string();
 }
@@ -296,11 +298,16 @@ Config loadConfig(const std::string& path) {
         }
     }
     if (const auto* t = r.table("study_area")) {
-        r.onlyKnown(*t, "study_area.", {"path", "layer", "crs", "where"});
+        r.onlyKnown(*t, "study_area.", {"path", "layer", "sql", "crs", "where"});
         io::StudyAreaSpec s;
         s.path = resolve(base, r.str(t, "study_area", "path").value_or(""));
         if (s.path.empty()) r.fail(t, "study_area.path", "missing: give the boundary file, or remove [study_area]");
         s.layer = r.str(t, "study_area", "layer").value_or("");
+        if (const auto sql = r.str(t, "study_area", "sql")) {
+            if (!s.layer.empty()) r.fail(t, "study_area.sql", "give layer or sql, not both");
+            if (!io::isSqlQuery(*sql)) r.fail(t, "study_area.sql", "must be a query starting with SELECT or WITH");
+            s.layer = *sql;
+        }
         s.crs = r.str(t, "study_area", "crs").value_or("");
         s.where = r.str(t, "study_area", "where").value_or("");
         cfg.studyArea = s;
@@ -308,11 +315,17 @@ Config loadConfig(const std::string& path) {
     const auto* inc = r.table("incidents");
     if (!inc) throw InputError("config: '" + path + "' has no [incidents] table. Add one with path = \"...\"");
     r.onlyKnown(*inc, "incidents.",
-                {"path", "layer", "crs", "x_field", "y_field", "time_field", "time_format", "earliest_date",
+                {"path", "layer", "sql", "crs", "x_field", "y_field", "time_field", "time_format", "earliest_date",
                  "latest_date", "category_field", "id_field", "weight_field"});
     cfg.incidents.path = resolve(base, r.str(inc, "incidents", "path").value_or(""));
     if (cfg.incidents.path.empty()) r.fail(inc, "incidents.path", "missing: give the file of incident reports");
     cfg.incidents.layer = r.str(inc, "incidents", "layer").value_or("");
+    // A query instead of a layer (a database's rows, say WHERE brottstyp IN (...)): openVector runs it.
+    if (const auto sql = r.str(inc, "incidents", "sql")) {
+        if (!cfg.incidents.layer.empty()) r.fail(inc, "incidents.sql", "give layer or sql, not both");
+        if (!io::isSqlQuery(*sql)) r.fail(inc, "incidents.sql", "must be a query starting with SELECT or WITH");
+        cfg.incidents.layer = *sql;
+    }
     cfg.incidents.crs = r.str(inc, "incidents", "crs").value_or("");
     cfg.incidents.fields.x = r.str(inc, "incidents", "x_field").value_or("");
     cfg.incidents.fields.y = r.str(inc, "incidents", "y_field").value_or("");
@@ -523,6 +536,7 @@ void refuseOutputOverInput(const Config& c) {
         std::error_code ec;
         const fs::path outAbs = fs::weakly_canonical(fs::absolute(output), ec);
         for (const auto& [what, input] : inputs) {
+            if (io::isConnectionString(input)) continue;  // a database, not a file
             std::error_code e1, e2;
             const fs::path inAbs = fs::weakly_canonical(fs::absolute(input), e1);
             // The same path once symlinks and ".." are resolved, or the same file (inode) by a hard link.

@@ -1,4 +1,5 @@
 #include "trygg/pipeline/Runner.hpp"
+#include "trygg/io/Source.hpp"
 
 #include "Inputs.hpp"
 #include "Step.hpp"
@@ -163,7 +164,8 @@ std::vector<output::MetadataEntry> runMetadata(const Analysis& an, const std::ve
     add("analysis.crs_name", analysisCrs.name());
     add("analysis.crs_rule", summary.analysisCrsRule);
     if (cfg.studyArea) {
-        add("input.study_area.path", cfg.studyArea->path);
+        add("input.study_area.path", io::isConnectionString(cfg.studyArea->path) ? io::describeConnection(cfg.studyArea->path)
+                                                                                 : cfg.studyArea->path);
         add("input.study_area.layer", cfg.studyArea->layer);
         add("input.study_area.sha256", steps::fileChecksum(cfg.studyArea->path));
         add("input.study_area.crs", study.sourceCrs);
@@ -176,10 +178,13 @@ std::vector<output::MetadataEntry> runMetadata(const Analysis& an, const std::ve
     } else {
         add("input.study_area", "none: the grid covers the extent of the accepted reports, as sfhotspot does");
     }
-    add("input.incidents.path", reports.path);
+    // A database has no file to checksum: where the rows came from, without the password, and a
+    // checksum of the rows read.
+    add("input.incidents.path", io::isConnectionString(reports.path) ? io::describeConnection(reports.path) : reports.path);
     add("input.incidents.layer", reports.layer);
     add("input.incidents.driver", reports.driver);
-    add("input.incidents.sha256", steps::fileChecksum(reports.path));
+    if (reports.rowsSha256.empty()) add("input.incidents.sha256", steps::fileChecksum(reports.path));
+    else add("input.incidents.rows_sha256", reports.rowsSha256);
     add("input.incidents.crs", reports.sourceCrs);
     add("input.incidents.fields",
         fmt::format("x={} y={} time={} category={} id={} weight={}", reports.used.x, reports.used.y,

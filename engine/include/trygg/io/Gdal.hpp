@@ -6,6 +6,8 @@
 #include <gdal_priv.h>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,7 +38,9 @@ private:
 // An opened vector dataset and the layer chosen from it.
 struct VectorSource {
     GDALDatasetUniquePtr dataset;
-    OGRLayer* layer = nullptr;  // owned by dataset
+    // An SQL query's result set, released to the dataset before it closes (declared after it).
+    std::unique_ptr<OGRLayer, std::function<void(OGRLayer*)>> resultSet;
+    OGRLayer* layer = nullptr;  // owned by dataset, or resultSet
     std::string path;
     std::string layerName;
     std::string driverName;
@@ -47,10 +51,17 @@ std::string lowerExtension(const std::string& path);
 // Whether openVector opens `path` as CSV (.csv, .txt, .tsv, and those gzipped as .gz).
 bool isCsvPath(const std::string& path);
 
-// Throws InputError when `path` (not a /vsi path) does not exist or is an empty file.
+// Throws InputError when `path` (not a /vsi path, not a database's connection string) does not
+// exist or is an empty file.
 void requireReadableFile(const std::string& path, const std::string& what);
 
-// Opens `path` as a vector dataset and picks `layerName`, or the only layer when empty.
+// Whether a layer name is an SQL query ("SELECT ...", "WITH ..."), run by openVector instead.
+bool isSqlQuery(const std::string& layerName);
+
+// Opens `path` as a vector dataset and picks `layerName`, or the only layer when empty; a layer
+// name that is an SQL query is run on the dataset (in its own dialect: PostgreSQL's for a
+// database) and its result read as the layer. `path` may be a database's connection string
+// (io/Source.hpp): messages name it without its password.
 // CSV is opened with every column as text (Trygg parses numbers itself: decimal commas) and the
 // separator detected (comma, semicolon or tab). `what` names the input in messages ("incidents").
 // Throws InputError for a missing, empty or unreadable file, a missing layer, or a choice of

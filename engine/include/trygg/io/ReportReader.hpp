@@ -126,6 +126,9 @@ struct ReportSet {
     FieldMapping used;             // the fields used; x and y are "(geometry)" for a point layer
     std::string sourceCrs;         // as declared or found
     std::string path, layer, driver;
+    // From a database (a connection string): the SHA-256 of the rows as read (each row's fields
+    // as text and its geometry), since there is no file to checksum; "" for a file.
+    std::string rowsSha256;
     std::string firstTime, lastTime;  // ISO 8601 range of accepted times, "" when none
 
     std::size_t acceptedCount() const { return x.size(); }

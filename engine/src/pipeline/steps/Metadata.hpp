@@ -1,6 +1,7 @@
 #pragma once
 // A step's entries in run_metadata: each step says what it did and by which method, in its own
 // file, and the runner gathers them in order. Internal to the pipeline.
+#include "trygg/io/Source.hpp"
 #include "trygg/output/GpkgWriter.hpp"
 
 #include <string>
@@ -11,7 +12,8 @@ namespace trygg::pipeline::steps {
 class Metadata {
 public:
     explicit Metadata(std::vector<output::MetadataEntry>& entries) : m_entries(entries) {}
-    void add(std::string key, std::string value) { m_entries.push_back({std::move(key), std::move(value)}); }
+    // Every value without the passwords it may hold (a connection string, the config's text).
+    void add(std::string key, std::string value) { m_entries.push_back({std::move(key), io::redactPasswords(value)}); }
 
 private:
     std::vector<output::MetadataEntry>& m_entries;

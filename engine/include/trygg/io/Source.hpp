@@ -1,0 +1,23 @@
+#pragma once
+// Where an input comes from: a file, or a GDAL connection string to a database ("PG:dbname=...
+// host=...", "postgresql://user@host/db"). A connection string is neither resolved against the
+// config's folder nor checked as a file; its password never reaches a message, run_metadata or
+// the report: every text that may hold one goes through redactPasswords. (Credentials belong in
+// the environment, PGPASSWORD, or ~/.pgpass, as libpq reads them.)
+#include <string>
+
+namespace trygg::io {
+
+// Whether `path` is a GDAL connection string to a database rather than a file: "PG:",
+// "postgresql://" or "postgres://" (not "/vsi..." paths, which are files).
+bool isConnectionString(const std::string& path);
+
+// `text` with every password in it replaced by "***": password=... (bare or quoted) in a
+// connection string, and user:password@ in a URI.
+std::string redactPasswords(const std::string& text);
+
+// What identifies a database source in run_metadata: the driver's prefix and the host, port,
+// database, user and schemas given, without the password ("PG: host=/tmp/x dbname=trygg").
+std::string describeConnection(const std::string& path);
+
+} // namespace trygg::io

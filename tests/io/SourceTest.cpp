@@ -1,0 +1,40 @@
+// Database sources (io/Source.hpp): connection strings told from files, and their passwords kept
+// out of every text that may be shown or written.
+#include "trygg/io/Gdal.hpp"
+#include "trygg/io/Source.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace trygg::io;
+
+TEST_CASE("connection strings are told from files", "[io][database]") {
+    CHECK(isConnectionString("PG:dbname=trygg host=/tmp/x"));
+    CHECK(isConnectionString("postgresql://gis@db.kavlinge.se/karta"));
+    CHECK_FALSE(isConnectionString("/vsizip/data/brott.zip/brott.csv"));
+    CHECK_FALSE(isConnectionString("C:/data/brott.csv"));
+    CHECK_FALSE(isConnectionString("PGdata/brott.csv"));
+    CHECK_FALSE(isConnectionString("sample-data/incidents.csv"));
+}
+
+TEST_CASE("passwords never leave a connection string", "[io][database]") {
+    CHECK(redactPasswords("PG:dbname=trygg password=hemligt host=db") == "PG:dbname=trygg password=*** host=db");
+    CHECK(redactPasswords("PG:dbname=trygg password = 'två ord' user=gis") == "PG:dbname=trygg password = *** user=gis");
+    CHECK(redactPasswords("PG:PASSWORD='it''s' dbname=x") == "PG:PASSWORD=*** dbname=x");
+    CHECK(redactPasswords("postgresql://gis:hemligt@db.kavlinge.se:5432/karta") == "postgresql://gis:***@db.kavlinge.se:5432/karta");
+    CHECK(redactPasswords("incidents: cannot read 'brott.csv'") == "incidents: cannot read 'brott.csv'");
+    // In run_metadata: where the data are, nothing else.
+    CHECK(describeConnection("PG:host=/tmp/s port=5433 dbname=trygg user=gis password=hemligt sslmode=require") ==
+          "PG: host=/tmp/s port=5433 dbname=trygg user=gis");
+    CHECK(describeConnection("postgresql://gis:hemligt@db/karta?sslmode=require&password=x") ==
+          "postgresql://gis:***@db/karta?sslmode=require");
+    for (const std::string s : {describeConnection("PG:password=hemligt dbname=x"), redactPasswords("PG:password=\"hemligt\"")})
+        CHECK(s.find("hemligt") == std::string::npos);
+}
+
+TEST_CASE("a layer name that is a query", "[io][database]") {
+    CHECK(isSqlQuery("SELECT * FROM brott"));
+    CHECK(isSqlQuery("  with x as (select 1) select * from x"));
+    CHECK_FALSE(isSqlQuery("selections"));
+    CHECK_FALSE(isSqlQuery("brott"));
+    CHECK_FALSE(isSqlQuery("SELECT"));
+}

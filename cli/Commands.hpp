@@ -35,6 +35,7 @@ private:
     CLI::App* m_app;
     std::string m_configPath;
     std::string m_out;
+    std::string m_schema;
     bool m_overwrite = false;
     bool m_noReport = false;
     bool m_publish = false;

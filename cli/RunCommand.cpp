@@ -9,7 +9,9 @@ RunCommand::RunCommand(CLI::App& parent)
     m_app->add_option("config", m_configPath, "The config file (see README.md, 'The config file')")
         ->required()
         ->check(CLI::ExistingFile);
-    m_app->add_option("--out", m_out, "Write the GeoPackage here instead of [output] path (the report goes beside it)");
+    m_app->add_option("--out", m_out, "Write the GeoPackage here instead of [output] path (the report goes beside it); "
+                                      "or a database, \"PG:...\", with --schema");
+    m_app->add_option("--schema", m_schema, "With a database output: the schema the results replace");
     m_app->add_flag("--overwrite", m_overwrite, "Replace the output file if it exists");
     m_app->add_flag("--publish", m_publish,
                     "Publishing mode: no points, no rejected rows, small counts suppressed (see [publish])");
@@ -38,6 +40,7 @@ RunCommand::RunCommand(CLI::App& parent)
 pipeline::Config RunCommand::config() const {
     pipeline::Config cfg = pipeline::loadConfig(m_configPath);
     if (!m_out.empty()) cfg.output.path = m_out;
+    if (!m_schema.empty()) cfg.output.schema = m_schema;
     if (m_overwrite) cfg.output.overwrite = true;
     if (m_publish) cfg.publish.enabled = true;
     if (m_minCount > 0) cfg.publish.minCount = m_minCount;

@@ -425,7 +425,8 @@ Config loadConfig(const std::string& path) {
     }
     const auto* out = r.table("output");
     if (!out) throw InputError("config: '" + path + "' has no [output] table. Add one with path = \"....gpkg\"");
-    r.onlyKnown(*out, "output.", {"path", "overwrite", "report", "qgis_project", "language"});
+    r.onlyKnown(*out, "output.", {"path", "schema", "overwrite", "report", "qgis_project", "language"});
+    cfg.output.schema = r.str(out, "output", "schema").value_or("");
     if (auto v = r.boolean(out, "output", "report")) cfg.output.report = *v;
     if (auto v = r.boolean(out, "output", "qgis_project")) cfg.output.qgisProject = *v;
     if (auto v = r.str(out, "output", "language")) {
@@ -444,7 +445,17 @@ void validate(const Config& c) {
     const std::string where = c.sourcePath.empty() ? "options" : "config '" + c.sourcePath + "'";
     if (c.incidents.path.empty()) throw InputError(where + ": no incidents file given");
     if (c.output.path.empty()) throw InputError(where + ": no output file given (a .gpkg path)");
-    if (fs::path(c.output.path).extension() != ".gpkg")
+    if (io::isConnectionString(c.output.path)) {
+        // Into a database: the schema the results replace.
+        if (c.output.schema.empty())
+            throw InputError(where + ": the output is a database: name the schema to write (--schema NAME, or schema = "
+                                     "\"...\" in [output])");
+        if (!isLayerName(c.output.schema) || c.output.schema.size() > 50)
+            throw InputError(where + ": the output schema '" + c.output.schema + "' must be lower-case letters, digits and _");
+    } else if (!c.output.schema.empty()) {
+        throw InputError(where + ": a schema (" + c.output.schema + ") is for a database output; '" + c.output.path +
+                         "' is a file");
+    } else if (fs::path(c.output.path).extension() != ".gpkg")
         throw InputError(where + ": the output '" + c.output.path + "' must end in .gpkg");
     if (c.grid.cellSizeM && !(*c.grid.cellSizeM > 0))
         throw InputError(where + ": the cell size must be a positive number of metres, not " +

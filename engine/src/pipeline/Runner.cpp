@@ -1,5 +1,6 @@
 #include "trygg/pipeline/Runner.hpp"
 #include "trygg/io/Source.hpp"
+#include "trygg/output/Postgis.hpp"
 
 #include "Inputs.hpp"
 #include "Step.hpp"
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 
@@ -361,7 +363,39 @@ crs::Crs chooseAnalysisCrs(const Config& cfg, const io::StudyAreaSource* studySo
     return c;
 }
 
+namespace {
+RunSummary runToFile(const Config& cfg, const Progress& progress);
+}
+
 RunSummary run(const Config& cfg, const Progress& progress) {
+    namespace fs = std::filesystem;
+    if (!io::isConnectionString(cfg.output.path)) return runToFile(cfg, progress);
+    validate(cfg);
+    // Into a database: the GeoPackage first, in a folder of its own, then its layers into a fresh
+    // schema that replaces the old in one transaction (output/Postgis.hpp). The report and the
+    // GeoTIFFs have no place there: not written.
+    std::string folder = (fs::temp_directory_path() / "trygg-XXXXXX").string();
+    if (!mkdtemp(folder.data())) throw IoError("output: cannot make a temporary folder for the GeoPackage");
+    struct Remove {
+        std::string path;
+        ~Remove() {
+            std::error_code ec;
+            fs::remove_all(path, ec);
+        }
+    } remove{folder};
+    Config c = cfg;
+    c.output.path = (fs::path(folder) / (cfg.output.schema + ".gpkg")).string();
+    c.output.schema.clear();
+    c.output.report = false;
+    c.kde.geotiff = false;
+    RunSummary summary = runToFile(c, progress.slice(0, 0.9, ""));
+    output::copyToPostgis(c.output.path, cfg.output.path, cfg.output.schema, progress.slice(0.9, 1.0, "output.postgis"));
+    summary.outputPath = io::describeConnection(cfg.output.path) + " schema " + cfg.output.schema;
+    return summary;
+}
+
+namespace {
+RunSummary runToFile(const Config& cfg, const Progress& progress) {
     validate(cfg);
     RunSummary summary;
     summary.outputPath = cfg.output.path;
@@ -491,5 +525,7 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     progress.show(1.0, "done");  // the output is in place: a late interrupt no longer stops anything
     return summary;
 }
+
+} // namespace
 
 } // namespace trygg::pipeline

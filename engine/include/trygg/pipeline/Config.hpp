@@ -326,7 +326,8 @@ struct PublishConfig {
 };
 
 struct OutputConfig {
-    std::string path;
+    std::string path;               // a .gpkg, or a database's connection string ("PG:...", with schema)
+    std::string schema;             // with a database: the schema the results replace
     bool overwrite = false;
     bool report = true;             // the HTML report beside the GeoPackage (<name>.html)
     bool qgisProject = true;        // a QGIS project of every layer, stored in the GeoPackage

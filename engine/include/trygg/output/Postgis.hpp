@@ -1,0 +1,18 @@
+#pragma once
+// The results into PostgreSQL/PostGIS (trygg run --out "PG:..." --schema NAME): the finished
+// GeoPackage's layers copied into a fresh schema, which then replaces the schema NAME in one
+// transaction with the layers' styles in public.layer_styles (where QGIS reads a PostgreSQL
+// layer's default style). Readers see the old result or the new, never half of one; a failure
+// before the commit leaves the old schema as it was and drops the fresh one.
+#include "trygg/core/Progress.hpp"
+
+#include <string>
+
+namespace trygg::output {
+
+// `connection`: a GDAL connection string (io/Source.hpp); `schema`: a name of lower-case letters,
+// digits and _. Throws IoError naming the database without its password.
+void copyToPostgis(const std::string& gpkgPath, const std::string& connection, const std::string& schema,
+                   const Progress& progress);
+
+} // namespace trygg::output

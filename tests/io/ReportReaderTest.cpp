@@ -1,4 +1,5 @@
 #include "../TestSupport.hpp"
+#include <cpl_vsi.h>
 
 #include "trygg/core/Error.hpp"
 #include "trygg/crs/Crs.hpp"
@@ -373,4 +374,27 @@ TEST_CASE("a UTF-8 byte order mark is read past, UTF-16 is refused with advice",
     CHECK(s.used.x == "ost");
     CHECK_THROWS_WITH(read(test::writeVsimem("utf16.csv", std::string("\xFF\xFEi\0d\0", 6)), k.area.get(), {}, "EPSG:3006"),
                       Catch::Contains("UTF-16"));
+}
+
+TEST_CASE("a CSV inside a zip file is read through /vsizip/ as the file itself", "[io][reports][database]") {
+    // A municipality's export often comes zipped: the sample's SWEREF 99 TM file, zipped with
+    // GDAL's own zip writer, gives the same rows, coordinates and rejections as the plain file.
+    test::TempDir dir;
+    const std::string plain = test::sampleData("incidents_sweref99tm.csv");
+    const std::string zipped = "/vsizip/" + dir.file("brott.zip") + "/brott.csv";
+    {
+        const std::string bytes = test::readFile(plain);
+        REQUIRE_FALSE(bytes.empty());
+        VSILFILE* out = VSIFOpenL(zipped.c_str(), "wb");
+        REQUIRE(out);
+        REQUIRE(VSIFWriteL(bytes.data(), 1, bytes.size(), out) == bytes.size());
+        VSIFCloseL(out);
+    }
+    const io::ReportSet a = read(plain, nullptr, {}, "EPSG:3006"), b = read(zipped, nullptr, {}, "EPSG:3006");
+    CHECK(b.rowsRead == a.rowsRead);
+    CHECK(b.acceptedCount() == a.acceptedCount());
+    CHECK(b.acceptedCount() > 4900);
+    CHECK(b.x == a.x);
+    CHECK(b.y == a.y);
+    CHECK(b.rejected.size() == a.rejected.size());
 }

@@ -364,7 +364,8 @@ crs::Crs chooseAnalysisCrs(const Config& cfg, const io::StudyAreaSource* studySo
 }
 
 namespace {
-RunSummary runToFile(const Config& cfg, const Progress& progress);
+// `last`: the run ends with the file (plain progress says "done"); false when more follows.
+RunSummary runToFile(const Config& cfg, const Progress& progress, bool last = true);
 }
 
 RunSummary run(const Config& cfg, const Progress& progress) {
@@ -388,14 +389,15 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     c.output.schema.clear();
     c.output.report = false;
     c.kde.geotiff = false;
-    RunSummary summary = runToFile(c, progress.slice(0, 0.9, ""));
+    RunSummary summary = runToFile(c, progress.slice(0, 0.9, ""), false);
     output::copyToPostgis(c.output.path, cfg.output.path, cfg.output.schema, progress.slice(0.9, 1.0, "output.postgis"));
+    progress.show(1.0, "done");
     summary.outputPath = io::describeConnection(cfg.output.path) + " schema " + cfg.output.schema;
     return summary;
 }
 
 namespace {
-RunSummary runToFile(const Config& cfg, const Progress& progress) {
+RunSummary runToFile(const Config& cfg, const Progress& progress, bool last) {
     validate(cfg);
     RunSummary summary;
     summary.outputPath = cfg.output.path;
@@ -522,7 +524,7 @@ RunSummary runToFile(const Config& cfg, const Progress& progress) {
     }
     summary.warnings.insert(summary.warnings.begin(), writer.recovered().begin(), writer.recovered().end());
     timer.lap("output.gpkg");
-    progress.show(1.0, "done");  // the output is in place: a late interrupt no longer stops anything
+    if (last) progress.show(1.0, "done");  // the output is in place: a late interrupt no longer stops anything
     return summary;
 }
 

@@ -107,6 +107,13 @@ std::string configRefusal(const TempDir& dir, const std::string& tables) {
     return "";
 }
 
+void checkConfigRefused(const TempDir& dir, const std::string& tables, const std::string& words) {
+    const std::string message = configRefusal(dir, tables);
+    INFO(tables << " -> " << message);
+    CHECK(message.find(words) != std::string::npos);
+    CHECK_FALSE(message.empty());
+}
+
 bool rscriptAvailable() { return std::system("Rscript -e 'invisible(0)' > /dev/null 2>&1") == 0; }
 
 } // namespace trygg::test

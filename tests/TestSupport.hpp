@@ -39,6 +39,8 @@ std::string sampleData(const std::string& name);  // a file in sample-data/
 // The message loadConfig gives a config of [incidents], [output] and `tables` (written into `dir`),
 // or "" when it accepts it.
 std::string configRefusal(const TempDir& dir, const std::string& tables);
+// Checks that loadConfig refuses such a config with a message holding `words`.
+void checkConfigRefused(const TempDir& dir, const std::string& tables, const std::string& words);
 std::string sharedData(const std::string& name);  // a file in ../shared/data, "" when absent
 
 } // namespace trygg::test

@@ -4,7 +4,6 @@
 // classes; a further analysis compared with the main one.
 #include "../TestSupport.hpp"
 
-#include "trygg/core/Error.hpp"
 #include "trygg/pipeline/Config.hpp"
 #include "trygg/pipeline/Runner.hpp"
 
@@ -12,7 +11,6 @@
 
 #include <array>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <string>
 
@@ -157,18 +155,12 @@ TEST_CASE("publishing: the colocation quotient does not give back a small count 
 
 TEST_CASE("colocation and comparison mistakes in the config are refused by name", "[pipeline][colocation][comparison]") {
     test::TempDir dir;
-    const auto refused = [&](const std::string& table, const std::string& words) {
-        const std::string message = test::configRefusal(dir, table);
-        INFO(table << " -> " << message);
-        CHECK(message.find(words) != std::string::npos);
-        CHECK_FALSE(message.empty());
-    };
-    refused("[[colocation]]\nname = \"a\"\n", "needs name and category");
-    refused("[[colocation]]\nname = \"a\"\ncategory = \"rån\"\n", "near_category");
-    refused("[[colocation]]\nname = \"a\"\ncategory = \"rån\"\nnear_category = \"stöld\"\nnear_path = \"m.gpkg\"\n", "either");
-    refused("[[colocation]]\nname = \"a\"\ncategory = \"rån\"\nnear_category = \"stöld\"\nneighbours = 0\n", "neighbours");
-    refused("[[colocation]]\nname = \"A b\"\ncategory = \"rån\"\nnear_category = \"stöld\"\n", "name");
-    refused("[hotspot_comparison]\ncompare = [\"before\"]\n", "perceived, periods or analysis");
-    refused("[hotspot_comparison]\nweighting = \"loose\"\n", "fuzzy or exact");
-    refused("[hotspot_comparison]\nneighbours = 2.5\n", "neighbours");
+    test::checkConfigRefused(dir, "[[colocation]]\nname = \"a\"\n", "needs name and category");
+    test::checkConfigRefused(dir, "[[colocation]]\nname = \"a\"\ncategory = \"rån\"\n", "near_category");
+    test::checkConfigRefused(dir, "[[colocation]]\nname = \"a\"\ncategory = \"rån\"\nnear_category = \"stöld\"\nnear_path = \"m.gpkg\"\n", "either");
+    test::checkConfigRefused(dir, "[[colocation]]\nname = \"a\"\ncategory = \"rån\"\nnear_category = \"stöld\"\nneighbours = 0\n", "neighbours");
+    test::checkConfigRefused(dir, "[[colocation]]\nname = \"A b\"\ncategory = \"rån\"\nnear_category = \"stöld\"\n", "name");
+    test::checkConfigRefused(dir, "[hotspot_comparison]\ncompare = [\"before\"]\n", "perceived, periods or analysis");
+    test::checkConfigRefused(dir, "[hotspot_comparison]\nweighting = \"loose\"\n", "fuzzy or exact");
+    test::checkConfigRefused(dir, "[hotspot_comparison]\nneighbours = 2.5\n", "neighbours");
 }

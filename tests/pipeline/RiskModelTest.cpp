@@ -160,21 +160,15 @@ TEST_CASE("the sample's risk model equals MASS::glm.nb refitted on the design ma
 
 TEST_CASE("a risk model's mistakes in the config are refused by name", "[pipeline][risk]") {
     test::TempDir dir;
-    const auto refused = [&](const std::string& table, const std::string& words) {
-        const std::string message = test::configRefusal(dir, table);
-        INFO(table << " -> " << message);
-        CHECK(message.find(words) != std::string::npos);
-        CHECK_FALSE(message.empty());
-    };
-    refused("[risk_model]\nfamily = \"gamma\"\n", "family");
-    refused("[risk_model]\noffset = \"people\"\n", "offset");
-    refused("[risk_model]\ninfluence_cells = [0]\n", "influence_cells");
-    refused("[[risk_model.factors]]\nname = \"Krog\"\npath = \"m.gpkg\"\n", "name");
-    refused("[[risk_model.factors]]\nname = \"krog\"\npath = \"m.gpkg\"\noperationalisations = [\"near\"]\n",
+    test::checkConfigRefused(dir, "[risk_model]\nfamily = \"gamma\"\n", "family");
+    test::checkConfigRefused(dir, "[risk_model]\noffset = \"people\"\n", "offset");
+    test::checkConfigRefused(dir, "[risk_model]\ninfluence_cells = [0]\n", "influence_cells");
+    test::checkConfigRefused(dir, "[[risk_model.factors]]\nname = \"Krog\"\npath = \"m.gpkg\"\n", "name");
+    test::checkConfigRefused(dir, "[[risk_model.factors]]\nname = \"krog\"\npath = \"m.gpkg\"\noperationalisations = [\"near\"]\n",
             "operationalisations");
-    refused("[[risk_model.factors]]\nname = \"krog\"\npath = \"m.gpkg\"\n[[risk_model.factors]]\nname = \"krog\"\npath = \"n.gpkg\"\n",
+    test::checkConfigRefused(dir, "[[risk_model.factors]]\nname = \"krog\"\npath = \"m.gpkg\"\n[[risk_model.factors]]\nname = \"krog\"\npath = \"n.gpkg\"\n",
             "two factors");
-    refused("[[risk_model.factors]]\nname = \"krog\"\n", "needs name and path");
+    test::checkConfigRefused(dir, "[[risk_model.factors]]\nname = \"krog\"\n", "needs name and path");
 }
 
 TEST_CASE("a density of lines is refused, naming the factor and its layer", "[pipeline][risk]") {

@@ -1,5 +1,6 @@
 // Database sources (io/Source.hpp): connection strings told from files, and their passwords kept
 // out of every text that may be shown or written.
+#include "trygg/core/Error.hpp"
 #include "trygg/io/Gdal.hpp"
 #include "trygg/io/Source.hpp"
 
@@ -27,7 +28,7 @@ TEST_CASE("passwords never leave a connection string", "[io][database]") {
           "PG: host=/tmp/s port=5433 dbname=trygg user=gis");
     CHECK(describeConnection("postgresql://gis:hemligt@db/karta?sslmode=require&password=x") ==
           "postgresql://gis:***@db/karta?sslmode=require");
-    for (const std::string s : {describeConnection("PG:password=hemligt dbname=x"), redactPasswords("PG:password=\"hemligt\"")})
+    for (const std::string& s : {describeConnection("PG:password=hemligt dbname=x"), redactPasswords("PG:password=\"hemligt\"")})
         CHECK(s.find("hemligt") == std::string::npos);
 }
 
@@ -37,4 +38,24 @@ TEST_CASE("a layer name that is a query", "[io][database]") {
     CHECK_FALSE(isSqlQuery("selections"));
     CHECK_FALSE(isSqlQuery("brott"));
     CHECK_FALSE(isSqlQuery("SELECT"));
+}
+
+TEST_CASE("a connection for QGIS: where to connect, parsed by libpq, never the password", "[io][database]") {
+    // libpq's own parser, so quoting and URIs read as the server's client reads them; GDAL's keys
+    // and the password left out.
+    CHECK(libpqConninfo("PG:host=/tmp/s port=5433 dbname=trygg user=gis password=hemligt schemas=resultat") ==
+          "user='gis' dbname='trygg' host='/tmp/s' port='5433'");
+    CHECK(libpqConninfo("PG:dbname='två ord' password='it\\'s' active_schema=x") == "dbname='två ord'");
+    CHECK(libpqConninfo("postgresql://gis:hemligt@db.kavlinge.se:5432/karta?sslmode=require") ==
+          "user='gis' dbname='karta' host='db.kavlinge.se' port='5432' sslmode='require'");
+    CHECK(libpqConninfo("PG:dbname=o\\'brien") == "dbname='o\\'brien'");
+    // Unreadable: an error naming the database without the password.
+    try {
+        libpqConninfo("PG:dbname=x password=hemligt nosuchkey=1");
+        FAIL("an unknown key was accepted");
+    } catch (const trygg::InputError& e) {
+        const std::string what = e.what();
+        CHECK(what.find("nosuchkey") != std::string::npos);
+        CHECK(what.find("hemligt") == std::string::npos);
+    }
 }

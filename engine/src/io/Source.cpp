@@ -1,6 +1,12 @@
 #include "trygg/io/Source.hpp"
 
+#include "trygg/core/Error.hpp"
+
+#include <libpq-fe.h>
+
+#include <memory>
 #include <regex>
+#include <set>
 #include <sstream>
 
 namespace trygg::io {
@@ -39,6 +45,37 @@ std::string describeConnection(const std::string& path) {
         if (key == "host" || key == "hostaddr" || key == "port" || key == "dbname" || key == "user" || key == "schemas" ||
             key == "active_schema" || key == "tables" || key == "service")
             out += " " + key + "=" + std::string((*it)[2]);
+    }
+    return out;
+}
+
+std::string libpqConninfo(const std::string& connection) {
+    std::string body = connection;
+    if (body.rfind("PG:", 0) == 0 || body.rfind("pg:", 0) == 0) {
+        body = body.substr(3);
+        // GDAL's keys, which libpq does not know.
+        static const std::regex gdalKeys(R"(\b(schemas|active_schema|tables|list_all_tables)\s*=\s*('(?:[^'\\]|\\.|'')*'|[^\s]+))",
+                                         std::regex::icase);
+        body = std::regex_replace(body, gdalKeys, "");
+    }
+    char* error = nullptr;
+    std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> options(PQconninfoParse(body.c_str(), &error),
+                                                                            PQconninfoFree);
+    if (!options) {
+        const std::string why = error ? error : "out of memory";
+        PQfreemem(error);
+        throw InputError("the connection '" + describeConnection(connection) + "' cannot be read: " + redactPasswords(why));
+    }
+    std::string out;
+    for (const PQconninfoOption* o = options.get(); o->keyword; ++o) {
+        static const std::set<std::string> where{"host", "hostaddr", "port", "dbname", "user", "service", "sslmode"};
+        if (!o->val || !where.count(o->keyword) || std::string(o->dispchar) == "*") continue;
+        std::string value;
+        for (const char* c = o->val; *c; ++c) {
+            if (*c == '\\' || *c == '\'') value += '\\';
+            value += *c;
+        }
+        out += (out.empty() ? "" : " ") + std::string(o->keyword) + "='" + value + "'";
     }
     return out;
 }

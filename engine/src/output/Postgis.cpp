@@ -33,7 +33,7 @@ void execute(GDALDataset& db, const std::string& sql, const std::string& where) 
 } // namespace
 
 void copyToPostgis(const std::string& gpkgPath, const std::string& connection, const std::string& schema,
-                   const Progress& progress) {
+                   const QgisProjectOptions* project, const Progress& progress) {
     io::ensureGdalRegistered();
     const std::string where = io::describeConnection(connection);
     GDALDatasetUniquePtr src(GDALDataset::Open(gpkgPath.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
@@ -78,6 +78,19 @@ void copyToPostgis(const std::string& gpkgPath, const std::string& connection, c
                 styles.push_back({f->GetFieldAsString("f_table_name"), f->GetFieldAsString("f_geometry_column"),
                                   f->GetFieldAsString("styleName"), f->GetFieldAsString("styleQML"),
                                   f->GetFieldAsString("description"), f->GetFieldAsInteger("useAsDefault") != 0});
+        // The project, in the fresh schema too, so that it is replaced with the layers it shows.
+        if (project) {
+            QgisProjectOptions options = *project;
+            options.database = QgisProjectOptions::Database{io::libpqConninfo(connection), schema};
+            static const char* digits = "0123456789abcdef";
+            std::string content;
+            for (unsigned char b : qgisProjectQgz(gpkgPath, options)) (content += digits[b >> 4]) += digits[b & 15];
+            execute(*db, "CREATE TABLE " + quoted(fresh) + ".qgis_projects (name TEXT PRIMARY KEY, metadata JSONB, content BYTEA)",
+                    where);
+            execute(*db, "INSERT INTO " + quoted(fresh) + ".qgis_projects VALUES (" + literal(options.name) + ", " +
+                             literal(qgisProjectMetadata()) + ", decode('" + content + "', 'hex'))",
+                    where);
+        }
         progress.update(0.95);
         io::GdalErrorScope errors;
         if (db->StartTransaction(TRUE) != OGRERR_NONE)

@@ -150,12 +150,30 @@ QmlParts splitQml(const std::string& qml) {
 
 std::string layerId(const std::string& table) { return table + "_trygg"; }
 
-std::string dataSource(const Layer& l, const std::string& fileName) {
-    return l.dataType == "2d-gridded-coverage" ? "GPKG:./" + fileName + ":" + l.table
-                                               : "./" + fileName + "|layername=" + l.table;
+// Where QGIS finds a layer: beside the project in the GeoPackage, or a table of the database's
+// schema (the postgres provider's URI: the geometry column and key as output/Postgis.cpp writes
+// them; the password, absent, where libpq finds it).
+std::string dataSource(const Layer& l, const Srs& srs, const QgisProjectOptions& options) {
+    if (const auto& db = options.database) {
+        std::string uri = db->conninfo + " key='fid'";
+        if (l.dataType != "attributes") {
+            if (srs.authId.rfind("EPSG:", 0) == 0) uri += " srid=" + srs.authId.substr(5);
+            uri += " type=" + geometryKind(l.geometryType).second;
+        }
+        uri += " checkPrimaryKeyUnicity='0' table=\"" + db->schema + "\".\"" + l.table + "\"";
+        if (l.dataType != "attributes") uri += " (geom)";
+        return uri;
+    }
+    return l.dataType == "2d-gridded-coverage" ? "GPKG:./" + options.fileName + ":" + l.table
+                                               : "./" + options.fileName + "|layername=" + l.table;
 }
 
-std::string mapLayerXml(const Layer& l, const Srs& srs, const std::string& fileName) {
+std::string providerOf(const Layer& l, const QgisProjectOptions& options) {
+    if (l.dataType == "2d-gridded-coverage") return "gdal";
+    return options.database ? "postgres" : "ogr";
+}
+
+std::string mapLayerXml(const Layer& l, const Srs& srs, const QgisProjectOptions& options) {
     const bool raster = l.dataType == "2d-gridded-coverage";
     const QmlParts style = splitQml(l.defaultQml);
     std::string attrs = fmt::format("type=\"{}\"", raster ? "raster" : "vector");
@@ -169,12 +187,12 @@ std::string mapLayerXml(const Layer& l, const Srs& srs, const std::string& fileN
     std::string s = "    <maplayer " + attrs + ">\n";
     if (l.hasExtent) s += extentXml("extent", l.minX, l.minY, l.maxX, l.maxY, "      ");
     s += "      <id>" + escapeXml(layerId(l.table)) + "</id>\n";
-    s += "      <datasource>" + escapeXml(dataSource(l, fileName)) + "</datasource>\n";
+    s += "      <datasource>" + escapeXml(dataSource(l, srs, options)) + "</datasource>\n";
     s += "      <layername>" + escapeXml(l.title) + "</layername>\n";
     if (l.dataType != "attributes") s += "      <srs>\n" + spatialRefSys(srs, "        ") + "      </srs>\n";
     s += "      <resourceMetadata>\n        <type>dataset</type>\n        <title>" + escapeXml(l.identifier) +
          "</title>\n        <abstract>" + escapeXml(l.description) + "</abstract>\n      </resourceMetadata>\n";
-    s += raster ? "      <provider>gdal</provider>\n" : "      <provider encoding=\"UTF-8\">ogr</provider>\n";
+    s += raster ? "      <provider>gdal</provider>\n" : "      <provider encoding=\"UTF-8\">" + providerOf(l, options) + "</provider>\n";
     // The default style is the layer's own; the others are there to switch to (Layer > Styles).
     s += "      <map-layer-style-manager current=\"default\">\n        <map-layer-style name=\"default\"/>\n";
     for (const auto& [name, qml] : l.otherStyles) {
@@ -227,7 +245,11 @@ std::string hex(const std::vector<unsigned char>& bytes) {
 
 } // namespace
 
-void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& options) {
+std::string qgisProjectMetadata() {
+    return fmt::format("{{\"last_modified_time\": \"{}\", \"last_modified_user\": \"trygg\" }}", nowIso());
+}
+
+std::vector<unsigned char> qgisProjectQgz(const std::string& gpkgPath, const QgisProjectOptions& options) {
     Db db(gpkgPath, "output.gpkg: QGIS project");
     const bool sv = options.language != "en";
 
@@ -253,6 +275,7 @@ void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& opt
             l.geometryType = sqlite::text(q.get(), 9);
             l.place = placementOf(l.table, l.dataType);
             l.title = titleOf(l.table, l.identifier, sv);
+            if (options.database && l.dataType == "2d-gridded-coverage") continue;  // not in the database
             layers.push_back(std::move(l));
         }
         auto s = db.prepare("SELECT srs_id, srs_name, organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys");
@@ -376,8 +399,8 @@ void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& opt
         const auto entry = [&](const Layer* l, const char* indent) {
             xml += fmt::format("{}<layer-tree-layer id=\"{}\" name=\"{}\" source=\"{}\" providerKey=\"{}\" "
                                "checked=\"{}\" expanded=\"{}\"/>\n",
-                               indent, escapeXml(layerId(l->table)), escapeXml(l->title), escapeXml(dataSource(*l, options.fileName)),
-                               l->dataType == "2d-gridded-coverage" ? "gdal" : "ogr",
+                               indent, escapeXml(layerId(l->table)), escapeXml(l->title), escapeXml(dataSource(*l, srsById[l->srsId], options)),
+                               providerOf(*l, options),
                                l->place.visible ? "Qt::Checked" : "Qt::Unchecked", l->place.visible ? 1 : 0);
         };
         // A further analysis's tables in a group of their own under its layers, as the main
@@ -397,7 +420,7 @@ void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& opt
     }
     xml += "  </layer-tree-group>\n";
     xml += "  <projectlayers>\n";
-    for (const auto& l : layers) xml += mapLayerXml(l, srsById[l.srsId], options.fileName);
+    for (const auto& l : layers) xml += mapLayerXml(l, srsById[l.srsId], options);
     xml += "  </projectlayers>\n";
     if (haveExtent) {
         xml += "  <mapcanvas name=\"theMapCanvas\" annotationsVisible=\"1\">\n    <units>meters</units>\n";
@@ -413,15 +436,19 @@ void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& opt
         for (const auto& t : tree)
             for (const Layer* l : t.members)
                 if (l->place.visible && l->dataType != "attributes")
-                    print.legend.push_back({layerId(l->table), l->title, dataSource(*l, options.fileName),
-                                            l->dataType == "2d-gridded-coverage" ? "gdal" : "ogr"});
+                    print.legend.push_back({layerId(l->table), l->title, dataSource(*l, srsById[l->srsId], options),
+                                            providerOf(*l, options)});
         xml += printLayoutsXml(print);
     }
     xml += "</qgis>\n";
 
-    const std::string content = hex(zipped(options.name + ".qgs", xml));
-    const std::string metadata =
-        fmt::format("{{\"last_modified_time\": \"{}\", \"last_modified_user\": \"trygg\" }}", nowIso());
+    return zipped(options.name + ".qgs", xml);
+}
+
+void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& options) {
+    const std::string content = hex(qgisProjectQgz(gpkgPath, options));
+    const std::string metadata = qgisProjectMetadata();
+    Db db(gpkgPath, "output.gpkg: QGIS project");
     db.exec("CREATE TABLE IF NOT EXISTS qgis_projects(name TEXT PRIMARY KEY, metadata BLOB, content BLOB)");
     auto ins = db.prepare("INSERT OR REPLACE INTO qgis_projects(name, metadata, content) VALUES (?, ?, ?)");
     sqlite3_bind_text(ins.get(), 1, options.name.c_str(), -1, SQLITE_TRANSIENT);

@@ -373,8 +373,8 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     if (!io::isConnectionString(cfg.output.path)) return runToFile(cfg, progress);
     validate(cfg);
     // Into a database: the GeoPackage first, in a folder of its own, then its layers into a fresh
-    // schema that replaces the old in one transaction (output/Postgis.hpp). The report and the
-    // GeoTIFFs have no place there: not written.
+    // schema that replaces the old in one transaction with the QGIS project (output/Postgis.hpp).
+    // The report and the GeoTIFFs have no place there: not written.
     std::string folder = (fs::temp_directory_path() / "trygg-XXXXXX").string();
     if (!mkdtemp(folder.data())) throw IoError("output: cannot make a temporary folder for the GeoPackage");
     struct Remove {
@@ -390,7 +390,9 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     c.output.report = false;
     c.kde.geotiff = false;
     RunSummary summary = runToFile(c, progress.slice(0, 0.9, ""), false);
-    output::copyToPostgis(c.output.path, cfg.output.path, cfg.output.schema, progress.slice(0.9, 1.0, "output.postgis"));
+    const output::QgisProjectOptions project{cfg.name, cfg.name, "", cfg.output.language, {}};
+    output::copyToPostgis(c.output.path, cfg.output.path, cfg.output.schema, cfg.output.qgisProject ? &project : nullptr,
+                          progress.slice(0.9, 1.0, "output.postgis"));
     progress.show(1.0, "done");
     summary.outputPath = io::describeConnection(cfg.output.path) + " schema " + cfg.output.schema;
     return summary;

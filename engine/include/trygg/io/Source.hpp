@@ -20,4 +20,10 @@ std::string redactPasswords(const std::string& text);
 // database, user and schemas given, without the password ("PG: host=/tmp/x dbname=trygg").
 std::string describeConnection(const std::string& path);
 
+// Where the connection goes, as libpq's keywords (host, hostaddr, port, dbname, user, service,
+// sslmode; "host='/tmp/x' dbname='trygg'"), for another program to connect as Trygg did: QGIS's
+// layer sources, which find the password where libpq does. Never the password. Parsed by libpq
+// itself, URIs included. Throws InputError when libpq cannot parse it.
+std::string libpqConninfo(const std::string& connection);
+
 } // namespace trygg::io

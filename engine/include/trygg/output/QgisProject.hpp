@@ -4,7 +4,9 @@
 // map. It is made from what the file holds: every layer of gpkg_contents, with its default style
 // from layer_styles (other styles as alternatives), in groups with the context map below and the
 // hot spots on top, zoomed to the study area in the analysis CRS.
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace trygg::output {
 
@@ -15,7 +17,22 @@ struct QgisProjectOptions {
     // as QGIS itself writes them, so the file may move but keeps its name.
     std::string fileName;
     std::string language = "sv";  // group names: "sv" or "en"
+    // The project for the layers as copied into PostgreSQL (output/Postgis.hpp) rather than for
+    // the GeoPackage: their sources are the tables of `schema` through the postgres provider, and
+    // the rasters, which are not copied, are left out.
+    struct Database {
+        std::string conninfo;  // libpq's keywords without the password (io::libpqConninfo)
+        std::string schema;
+    };
+    std::optional<Database> database;
 };
+
+// The project made from the GeoPackage at `gpkgPath`, zipped as QGIS stores it (a .qgz's bytes).
+// Throws IoError.
+std::vector<unsigned char> qgisProjectQgz(const std::string& gpkgPath, const QgisProjectOptions& options);
+
+// What QGIS keeps beside a stored project (its metadata column): the time and the user.
+std::string qgisProjectMetadata();
 
 // Adds the project to the GeoPackage at `gpkgPath`, replacing one of the same name. Throws IoError.
 void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& options);

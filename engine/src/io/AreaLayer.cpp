@@ -37,8 +37,10 @@ AreaLayer readAreaLayer(const AreaLayerSpec& spec, const crs::Crs& analysisCrs, 
     out.layerName = src.layerName;
     int repaired = 0;
     std::map<std::string, int> seen;  // id -> features with it
+    RowDigest rows(spec.path);
     for (auto& feature : *src.layer) {
         ++out.features;
+        rows.add(*feature);
         const std::string id = idIndex >= 0 ? toUtf8(feature->GetFieldAsString(idIndex)) : std::to_string(feature->GetFID());
         const OGRGeometry* g = feature->GetGeometryRef();
         bool fixed = false;
@@ -71,6 +73,7 @@ AreaLayer readAreaLayer(const AreaLayerSpec& spec, const crs::Crs& analysisCrs, 
         if (times > 1)
             out.warnings.push_back("areas: the id '" + id + "' occurs " + std::to_string(times) + " times in '" + src.layerName +
                                    "'; each feature is an area of its own");
+    out.rowsSha256 = rows.hex();
     return out;
 }
 

@@ -2,6 +2,7 @@
 #include "trygg/io/Source.hpp"
 
 #include "trygg/core/Error.hpp"
+#include "trygg/core/Sha256.hpp"
 
 #include <cpl_string.h>
 #include <gdal_alg.h>
@@ -220,5 +221,29 @@ VectorSource openVector(const std::string& path, const std::string& layerName, c
     src.layerName = src.layer->GetName();
     return src;
 }
+
+RowDigest::RowDigest(const std::string& path) {
+    if (isConnectionString(path)) m_hash = std::make_unique<Sha256>();
+}
+
+RowDigest::~RowDigest() = default;
+
+void RowDigest::add(const OGRFeature& feature) {
+    if (!m_hash) return;
+    auto& f = const_cast<OGRFeature&>(feature);  // GDAL 3.6's getters are not const
+    for (int i = 0; i < f.GetFieldCount(); ++i) {
+        if (f.IsFieldSetAndNotNull(i)) m_hash->update(std::string(f.GetFieldAsString(i)));
+        else m_hash->update("\x01", 1);
+        m_hash->update("\x1f", 1);
+    }
+    if (const OGRGeometry* g = f.GetGeometryRef()) {
+        std::string wkb(static_cast<std::size_t>(g->WkbSize()), '\0');
+        g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
+        m_hash->update(wkb);
+    }
+    m_hash->update("\x1e", 1);
+}
+
+std::string RowDigest::hex() { return m_hash ? m_hash->hex() : std::string(); }
 
 } // namespace trygg::io

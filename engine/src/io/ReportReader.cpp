@@ -1,6 +1,5 @@
 #include "trygg/io/ReportReader.hpp"
 #include "trygg/io/Source.hpp"
-#include "trygg/core/Sha256.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/crs/Crs.hpp"
@@ -236,23 +235,11 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     std::int64_t row = 0;
     std::size_t nextBad = 0;  // the first bad record not yet passed
     std::int64_t gdalRows = 0;
-    std::optional<Sha256> rowsHash;
-    if (isConnectionString(spec.path)) rowsHash.emplace();
+    RowDigest rows(spec.path);
     for (auto& feature : *layer) {
         ++row;
         ++gdalRows;
-        if (rowsHash) {
-            for (int f = 0; f < fieldCount; ++f) {
-                rowsHash->update(feature->IsFieldSetAndNotNull(f) ? std::string(feature->GetFieldAsString(f)) : std::string("\x01"));
-                rowsHash->update("\x1f", 1);
-            }
-            if (const OGRGeometry* g = feature->GetGeometryRef()) {
-                std::string wkb(static_cast<std::size_t>(g->WkbSize()), '\0');
-                g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
-                rowsHash->update(wkb);
-            }
-            rowsHash->update("\x1e", 1);
-        }
+        rows.add(*feature);
         if (scan)  // the record's number in the file, counting the rows cut out before it
             while (nextBad < scan->bad.size() && scan->bad[nextBad].record <= row) ++row, ++nextBad;
         if (row % 8192 == 0)
@@ -514,7 +501,7 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
         set.physicalRecords = scan->records;
     }
     set.rowsRead = row;
-    if (rowsHash) set.rowsSha256 = rowsHash->hex();
+    set.rowsSha256 = rows.hex();
     set.firstTime = firstIso;
     set.lastTime = lastIso;
     set.atMidnight = onTheHour[0];

@@ -23,8 +23,10 @@ StudyAreaSource readStudyAreaSource(const StudyAreaSpec& spec) {
     if (!spec.where.empty() && src.layer->SetAttributeFilter(spec.where.c_str()) != OGRERR_NONE) refuseFilter();
     src.layer->ResetReading();
     OGREnvelope all;
+    RowDigest rows(spec.path);
     for (auto& feature : *src.layer) {
         ++out.features;
+        rows.add(*feature);
         const OGRGeometry* g = feature->GetGeometryRef();
         if (!g || g->IsEmpty()) continue;
         OGREnvelope e;
@@ -35,6 +37,7 @@ StudyAreaSource readStudyAreaSource(const StudyAreaSpec& spec) {
         out.wkbs.push_back(std::move(wkb));
     }
     if (!spec.where.empty() && out.features == 0 && !errors.lastError().empty()) refuseFilter();
+    out.rowsSha256 = rows.hex();
     if (out.wkbs.empty() && !spec.where.empty())
         throw InputError("study area: no feature of layer '" + src.layerName + "' of '" + spec.path + "' (" +
                          std::to_string(out.featuresInLayer) + " in all) matches where = \"" + spec.where +
@@ -56,6 +59,7 @@ StudyArea buildStudyArea(const StudyAreaSpec& spec, const StudyAreaSource& sourc
     out.sourceCrs = source.crs.authorityCode().empty() ? source.crs.name() : source.crs.authorityCode();
     out.features = source.features;
     out.featuresInLayer = source.featuresInLayer;
+    out.rowsSha256 = source.rowsSha256;
     try {
         out.area = std::make_unique<geom::Area>(geos, source.wkbs, &toAnalysis);
     } catch (const InputError& e) {

@@ -26,8 +26,10 @@ SurveyTable readSurveyTable(const SurveySpec& spec) {
     const int ai = field(spec.areaField), qi = field(spec.questionField), yi = field(spec.yearField),
               ii = field(spec.indexField);
     SurveyTable t;
+    RowDigest rows(spec.path);
     for (auto& f : *src.layer) {
         ++t.read;
+        rows.add(*f);
         const auto year = parseNumber(f->GetFieldAsString(yi));
         const auto index = parseNumber(f->GetFieldAsString(ii));
         const std::string area = toUtf8(f->GetFieldAsString(ai)), question = toUtf8(f->GetFieldAsString(qi));
@@ -48,6 +50,7 @@ SurveyTable readSurveyTable(const SurveySpec& spec) {
             r.hasChange = true;
         }
     }
+    t.rowsSha256 = rows.hex();
     return t;
 }
 

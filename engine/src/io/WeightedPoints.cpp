@@ -20,8 +20,10 @@ WeightedPoints readWeightedPoints(const WeightedPointsSpec& spec, const crs::Crs
     WeightedPoints out;
     out.sourceCrs = sourceCrs.authorityCode().empty() ? sourceCrs.name() : sourceCrs.authorityCode();
     out.layerName = src.layerName;
+    RowDigest rows(spec.path);
     for (auto& feature : *src.layer) {
         ++out.features;
+        rows.add(*feature);
         const OGRGeometry* g = feature->GetGeometryRef();
         const auto w = field < 0                               ? std::optional<double>(1.0)
                        : feature->IsFieldSetAndNotNull(field) ? parseNumber(feature->GetFieldAsString(field))
@@ -47,6 +49,7 @@ WeightedPoints readWeightedPoints(const WeightedPointsSpec& spec, const crs::Crs
         out.weight.push_back(*w);
     }
     if (out.x.empty()) throw InputError("population: no usable feature in '" + spec.path + "'");
+    out.rowsSha256 = rows.hex();
     return out;
 }
 

@@ -166,10 +166,8 @@ std::vector<output::MetadataEntry> runMetadata(const Analysis& an, const std::ve
     add("analysis.crs_name", analysisCrs.name());
     add("analysis.crs_rule", summary.analysisCrsRule);
     if (cfg.studyArea) {
-        add("input.study_area.path", io::isConnectionString(cfg.studyArea->path) ? io::describeConnection(cfg.studyArea->path)
-                                                                                 : cfg.studyArea->path);
+        meta.addSource("input.study_area", cfg.studyArea->path, study.rowsSha256);
         add("input.study_area.layer", cfg.studyArea->layer);
-        add("input.study_area.sha256", steps::fileChecksum(cfg.studyArea->path));
         add("input.study_area.crs", study.sourceCrs);
         add("input.study_area.features", std::to_string(study.features));
         if (!cfg.studyArea->where.empty()) {
@@ -182,11 +180,9 @@ std::vector<output::MetadataEntry> runMetadata(const Analysis& an, const std::ve
     }
     // A database has no file to checksum: where the rows came from, without the password, and a
     // checksum of the rows read.
-    add("input.incidents.path", io::isConnectionString(reports.path) ? io::describeConnection(reports.path) : reports.path);
+    meta.addSource("input.incidents", reports.path, reports.rowsSha256);
     add("input.incidents.layer", reports.layer);
     add("input.incidents.driver", reports.driver);
-    if (reports.rowsSha256.empty()) add("input.incidents.sha256", steps::fileChecksum(reports.path));
-    else add("input.incidents.rows_sha256", reports.rowsSha256);
     add("input.incidents.crs", reports.sourceCrs);
     add("input.incidents.fields",
         fmt::format("x={} y={} time={} category={} id={} weight={}", reports.used.x, reports.used.y,

@@ -26,6 +26,7 @@ struct AreaLayer {
     std::vector<double> populations;  // with populationField; NaN where missing
     std::string sourceCrs, layerName;
     std::int64_t features = 0;
+    std::string rowsSha256;  // a database source: its rows as read (io::RowDigest); "" for a file
     std::vector<std::string> warnings;  // repaired, skipped, duplicate ids
 };
 

@@ -4,6 +4,7 @@
 #include "trygg/crs/Crs.hpp"
 
 #include <gdal_priv.h>
+#include <ogr_feature.h>
 
 #include <cstdint>
 #include <functional>
@@ -11,6 +12,10 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace trygg {
+class Sha256;
+}
 
 namespace trygg::io {
 
@@ -44,6 +49,20 @@ struct VectorSource {
     std::string path;
     std::string layerName;
     std::string driverName;
+};
+
+// What identifies the rows of a database source in run_metadata, where there is no file to
+// checksum: the SHA-256 of each feature read (its fields as text, a null marked, and its
+// geometry's ISO WKB), in the order read. Does nothing for a file.
+class RowDigest {
+public:
+    explicit RowDigest(const std::string& path);
+    ~RowDigest();
+    void add(const OGRFeature& feature);
+    std::string hex();  // 64 hex digits; "" for a file
+
+private:
+    std::unique_ptr<Sha256> m_hash;
 };
 
 // The file's extension in lower case (".csv").

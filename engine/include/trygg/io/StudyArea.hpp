@@ -22,6 +22,7 @@ struct StudyArea {
     std::string sourceCrs;
     std::int64_t features = 0;          // the features used (those the filter chose)
     std::int64_t featuresInLayer = 0;   // every feature of the layer
+    std::string rowsSha256;  // a database source: its rows as read (io::RowDigest); "" for a file
     std::vector<std::string> warnings;  // repaired polygons, ignored non-polygons
 };
 
@@ -34,6 +35,7 @@ struct StudyAreaSource {
     std::string layerName;
     std::int64_t features = 0;
     std::int64_t featuresInLayer = 0;
+    std::string rowsSha256;  // a database source: its rows as read (io::RowDigest); "" for a file
 };
 
 // Reads the layer's features (those `where` chooses). Throws InputError when the file cannot be

@@ -22,6 +22,7 @@ struct SurveyRow {
 struct SurveyTable {
     std::vector<SurveyRow> rows;  // by area, question, year
     std::int64_t read = 0;
+    std::string rowsSha256;  // a database source: its rows as read (io::RowDigest); "" for a file
     std::vector<std::string> rejected;  // "row N: why", for rows that could not be used
 };
 

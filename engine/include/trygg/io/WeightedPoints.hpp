@@ -23,6 +23,7 @@ struct WeightedPoints {
     std::int64_t features = 0;
     std::int64_t skipped = 0;  // no geometry, or a weight that is missing, not a number or negative
     std::string sourceCrs, layerName;
+    std::string rowsSha256;  // a database source: its rows as read (io::RowDigest); "" for a file
 };
 
 // Throws InputError when the file cannot be read, has no CRS, or lacks the field.

@@ -121,9 +121,8 @@ AreaStep computeAreas(Inputs& inputs, const Config& cfg, const io::ReportSet& re
 }
 
 void areasMetadata(const Config& cfg, const AreaStep& step, Metadata& md) {
-    md.add("input.areas.path", cfg.areas->layer.path);
+    md.addSource("input.areas", cfg.areas->layer.path, step.layer.rowsSha256);
     md.add("input.areas.layer", step.layer.layerName);
-    md.add("input.areas.sha256", fileChecksum(cfg.areas->layer.path));
     md.add("input.areas.crs", step.layer.sourceCrs);
     md.add("input.areas.features", std::to_string(step.layer.features));
     md.add("areas.count", std::to_string(step.wkb.size()));
@@ -137,8 +136,7 @@ void areasMetadata(const Config& cfg, const AreaStep& step, Metadata& md) {
     if (!step.residentsSource.empty())
         md.add("areas.rate_eb", "incidents per 1,000 residents, empirical Bayes (Marshall 1991, global), as spdep::EBest");
     if (step.survey) {
-        md.add("input.survey.path", cfg.areas->survey->path);
-        md.add("input.survey.sha256", fileChecksum(cfg.areas->survey->path));
+        md.addSource("input.survey", cfg.areas->survey->path, step.survey->rowsSha256);
         md.add("input.survey.rows_read", std::to_string(step.survey->read));
         md.add("input.survey.rows_rejected", std::to_string(step.survey->rejected.size()));
     }

@@ -227,9 +227,8 @@ void kdeMetadata(const Config& cfg, const KdeStep& step, bool masked, Metadata& 
     for (const auto& c : step.classes)
         md.add(fmt::format("kde.top_{:g}_percent_threshold", c.percent), fmt::format("{:.6g}", c.threshold));
     if (!step.risk.empty()) {
-        md.add("input.population.path", cfg.kde.population->path);
+        md.addSource("input.population", cfg.kde.population->path, step.population.rowsSha256);
         md.add("input.population.layer", step.population.layerName);
-        md.add("input.population.sha256", fileChecksum(cfg.kde.population->path));
         md.add("input.population.crs", step.population.sourceCrs);
         md.add("input.population.field", cfg.kde.population->field);
         md.add("input.population.features", std::to_string(step.population.features));

@@ -11,4 +11,14 @@ std::string fileChecksum(const std::string& path) {
     return sha256OfFile(path);
 }
 
+void Metadata::addSource(const std::string& prefix, const std::string& path, const std::string& rowsSha256) {
+    if (io::isConnectionString(path)) {
+        add(prefix + ".path", io::describeConnection(path));
+        add(prefix + ".rows_sha256", rowsSha256.empty() ? "(not taken)" : rowsSha256);
+    } else {
+        add(prefix + ".path", path);
+        add(prefix + ".sha256", fileChecksum(path));
+    }
+}
+
 } // namespace trygg::pipeline::steps

@@ -138,8 +138,7 @@ PerceptionStep computePerception(Inputs& inputs, const Config& cfg, const geom::
 
 void perceptionMetadata(const Config& cfg, const PerceptionStep& step, Metadata& md) {
     const auto& pr = step.reports;
-    md.add("input.perception.path", pr.path);
-    md.add("input.perception.sha256", fileChecksum(pr.path));
+    md.addSource("input.perception", pr.path, pr.rowsSha256);
     md.add("input.perception.crs", pr.sourceCrs);
     md.add("input.perception.rows_read", std::to_string(pr.rowsRead));
     md.add("input.perception.rows_accepted", std::to_string(pr.acceptedCount()));

@@ -1,0 +1,1 @@
+"""Trygg's algorithms in the Processing Toolbox."""

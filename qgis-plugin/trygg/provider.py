@@ -7,10 +7,13 @@ from .algorithms.density import Density
 from .algorithms.hotspots import HotSpots
 from .algorithms.run_config import RunConfig
 from .algorithms.situation import Situation
-from .texts import t
 
 
 class TryggProvider(QgsProcessingProvider):
+    def __init__(self):
+        super().__init__()
+        self._version = ""
+
     def id(self):
         return "trygg"
 
@@ -18,14 +21,14 @@ class TryggProvider(QgsProcessingProvider):
         return "Trygg"
 
     def longName(self):  # noqa: N802
-        version = process.version()
-        return "Trygg" + (" (" + version + ")" if version else "")
+        return "Trygg" + (" (" + self._version + ")" if self._version else "")
 
     def icon(self):
         return QIcon(process.plugin_file("icon.svg"))
 
     def load(self):
         process.add_settings(self.name(), self.icon())
+        self._version = process.version()  # once: the toolbox asks for the long name often
         self.refreshAlgorithms()
         return True
 
@@ -39,5 +42,3 @@ class TryggProvider(QgsProcessingProvider):
     def supportedOutputVectorLayerExtensions(self):  # noqa: N802
         return ["gpkg"]
 
-    def helpId(self):  # noqa: N802
-        return t("Trygg", "Trygg")

@@ -14,7 +14,7 @@ from qgis.PyQt.QtCore import QSize  # noqa: E402
 from qgis.PyQt.QtGui import QColor  # noqa: E402
 
 QgsApplication.setPrefixPath("/usr", True)
-app = QgsApplication([], False)
+app = QgsApplication([], False, os.path.join(tmp, "profile"))  # a profile of its own: the user's settings untouched
 app.initQgis()
 from processing.core.Processing import Processing  # noqa: E402
 Processing.initialize()
@@ -187,6 +187,12 @@ group = project.layerTreeRoot().children()[0]
 loaded = [node.layer() for node in group.findLayers()]
 check(error is None and group.name() == "Trygg" and len(loaded) > 50 and all(layer.isValid() for layer in loaded),
       "the sample config ran and loaded: %d layers, all valid, groups %s" % (len(loaded), [c.name() for c in group.children()][:6]))
+
+# In a Swedish QGIS the algorithms speak Swedish.
+from qgis.core import QgsSettings  # noqa: E402
+QgsSettings().setValue("locale/userLocale", "sv_SE")
+names = sorted(a.displayName() for a in provider.algorithms())
+check("Hot spots (Gi*) i rutnät" in names and "Lägesbild från projektets lager" in names, "in Swedish: " + "; ".join(names))
 
 plugin.unload()
 check(QgsApplication.processingRegistry().providerById("trygg") is None, "unloading the plugin removes the provider")

@@ -7,6 +7,10 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -30,10 +34,71 @@ void execute(GDALDataset& db, const std::string& sql, const std::string& where) 
                       ". The schema there is as it was");
 }
 
+// Whether a query returns a row.
+bool any(GDALDataset& db, const std::string& sql) {
+    io::GdalErrorScope errors;
+    OGRLayer* result = db.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (!result) return false;
+    std::unique_ptr<OGRFeature> row(result->GetNextFeature());
+    db.ReleaseResultSet(result);
+    return row != nullptr;
+}
+
+// A raster of the GeoPackage (a density surface) as a PostGIS raster table: 256 x 256 tiles,
+// those at the edges padded with nodata so that every tile has one size (as raster2pgsql -t
+// 256x256 -P writes them), built on the server from their values (ST_MakeEmptyRaster, ST_AddBand,
+// ST_SetValues: no GDAL driver needed there), then its constraints (raster_columns, where QGIS
+// finds its SRID, pixel size and extent) and a spatial index on the tiles' hulls.
+void copyRaster(GDALDataset& db, const std::string& gpkgPath, const std::string& table, const std::string& schema,
+                int srid, const std::string& where) {
+    GDALDatasetUniquePtr raster(GDALDataset::Open(("GPKG:" + gpkgPath + ":" + table).c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    if (!raster || raster->GetRasterCount() < 1)
+        throw IoError("output: cannot reopen the raster '" + table + "' of the finished GeoPackage");
+    GDALRasterBand* band = raster->GetRasterBand(1);
+    double gt[6];
+    raster->GetGeoTransform(gt);
+    int hasNodata = 0;
+    double nodata = band->GetNoDataValue(&hasNodata);
+    if (!hasNodata) nodata = -9999;
+    const int width = raster->GetRasterXSize(), height = raster->GetRasterYSize();
+    constexpr int kTile = 256;
+    const std::string name = quoted(schema) + "." + quoted(table);
+    execute(db, "CREATE TABLE " + name + " (rid SERIAL PRIMARY KEY, rast raster)", where);
+    std::vector<float> values(static_cast<std::size_t>(kTile) * kTile);
+    for (int y0 = 0; y0 < height; y0 += kTile)
+        for (int x0 = 0; x0 < width; x0 += kTile) {
+            const int w = std::min(kTile, width - x0), h = std::min(kTile, height - y0);
+            if (band->RasterIO(GF_Read, x0, y0, w, h, values.data(), w, h, GDT_Float32, 0, 0) != CE_None)
+                throw IoError("output: cannot read the raster '" + table + "' of the finished GeoPackage");
+            std::string array = "{";
+            for (int r = 0; r < kTile; ++r) {
+                array += r ? ",{" : "{";
+                for (int c = 0; c < kTile; ++c) {
+                    if (c) array += ',';
+                    const float v = r < h && c < w ? values[static_cast<std::size_t>(r) * w + c] : static_cast<float>(nodata);
+                    if (std::isnan(v) || v == static_cast<float>(nodata)) array += "NULL";
+                    else array += fmt::format("{:.9g}", v);
+                }
+                array += '}';
+            }
+            array += '}';
+            execute(db,
+                    fmt::format("INSERT INTO {} (rast) SELECT ST_SetValues(ST_AddBand(ST_MakeEmptyRaster({}, {}, {:.17g}, "
+                                "{:.17g}, {:.17g}, {:.17g}, 0, 0, {}), '32BF'::text, {:.17g}, {:.17g}), 1, 1, 1, {}::double "
+                                "precision[])",
+                                name, kTile, kTile, gt[0] + x0 * gt[1], gt[3] + y0 * gt[5], gt[1], gt[5], srid, nodata, nodata,
+                                literal(array)),
+                    where);
+        }
+    execute(db, "SELECT AddRasterConstraints(" + literal(schema) + "::name, " + literal(table) + "::name, 'rast'::name)", where);
+    execute(db, "CREATE INDEX ON " + name + " USING gist (ST_ConvexHull(rast))", where);
+}
+
 } // namespace
 
-void copyToPostgis(const std::string& gpkgPath, const std::string& connection, const std::string& schema,
-                   const QgisProjectOptions* project, const Progress& progress) {
+std::vector<std::string> copyToPostgis(const std::string& gpkgPath, const std::string& connection, const std::string& schema,
+                                       const QgisProjectOptions* project, const Progress& progress) {
+    std::vector<std::string> warnings;
     io::ensureGdalRegistered();
     const std::string where = io::describeConnection(connection);
     GDALDatasetUniquePtr src(GDALDataset::Open(gpkgPath.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
@@ -67,6 +132,36 @@ void copyToPostgis(const std::string& gpkgPath, const std::string& connection, c
                 throw IoError("output: copying the layer '" + name + "' into the database '" + where +
                               "' failed: " + io::redactPasswords(errors.lastError()) + ". The schema there is as it was");
         }
+        // The rasters (density surfaces), where the database has PostGIS's rasters.
+        struct Raster {
+            std::string table;
+            int srid = 0;
+        };
+        std::vector<Raster> rasters;
+        if (OGRLayer* r = src->ExecuteSQL("SELECT c.table_name, s.organization, s.organization_coordsys_id FROM gpkg_contents c "
+                                          "JOIN gpkg_spatial_ref_sys s ON s.srs_id = c.srs_id "
+                                          "WHERE c.data_type = '2d-gridded-coverage' ORDER BY c.table_name",
+                                          nullptr, "SQLITE")) {
+            for (auto& f : *r)
+                rasters.push_back({f->GetFieldAsString(0), EQUAL(f->GetFieldAsString(1), "EPSG") ? f->GetFieldAsInteger(2) : 0});
+            src->ReleaseResultSet(r);
+        }
+        bool rastersCopied = false;
+        if (!rasters.empty()) {
+            if (!any(*db, "SELECT 1 FROM pg_extension WHERE extname = 'postgis_raster'")) {
+                std::string names;
+                for (const auto& r : rasters) names += (names.empty() ? "" : ", ") + r.table;
+                warnings.push_back("output: the rasters (" + names + ") are not in the database '" + where +
+                                   "': it lacks PostGIS's rasters (CREATE EXTENSION postgis_raster). Run into a GeoPackage for them");
+            } else {
+                for (std::size_t i = 0; i < rasters.size(); ++i) {
+                    progress.update(0.9 + 0.04 * static_cast<double>(i) / static_cast<double>(rasters.size()), rasters[i].table);
+                    progress.checkCancelled();
+                    copyRaster(*db, gpkgPath, rasters[i].table, fresh, rasters[i].srid, where);
+                }
+                rastersCopied = true;
+            }
+        }
         // The styles as QGIS keeps them in PostgreSQL: public.layer_styles, one default per table.
         struct Style {
             std::string table, geometry, name, qml, description;
@@ -81,7 +176,7 @@ void copyToPostgis(const std::string& gpkgPath, const std::string& connection, c
         // The project, in the fresh schema too, so that it is replaced with the layers it shows.
         if (project) {
             QgisProjectOptions options = *project;
-            options.database = QgisProjectOptions::Database{io::libpqConninfo(connection), schema};
+            options.database = QgisProjectOptions::Database{io::libpqConninfo(connection), schema, rastersCopied};
             static const char* digits = "0123456789abcdef";
             std::string content;
             for (unsigned char b : qgisProjectQgz(gpkgPath, options)) (content += digits[b >> 4]) += digits[b & 15];
@@ -106,11 +201,15 @@ void copyToPostgis(const std::string& gpkgPath, const std::string& connection, c
                     where);
             execute(*db, "DELETE FROM public.layer_styles WHERE f_table_catalog = current_database() AND f_table_schema = " +
                              literal(schema), where);
+            const auto isRaster = [&](const std::string& table) {
+                return std::any_of(rasters.begin(), rasters.end(), [&](const Raster& r) { return r.table == table; });
+            };
             for (const auto& s : styles)
                 execute(*db,
                         "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
                         "stylename, styleqml, useasdefault, description) VALUES (current_database(), " +
-                            literal(schema) + ", " + literal(s.table) + ", " + literal(s.geometry.empty() ? "" : "geom") + ", " +
+                            literal(schema) + ", " + literal(s.table) + ", " +
+                            literal(s.geometry.empty() ? (isRaster(s.table) ? "rast" : "") : "geom") + ", " +
                             literal(s.name) + ", XMLPARSE(DOCUMENT " + literal(s.qml) + "), " + (s.isDefault ? "true" : "false") +
                             ", " + literal(s.description) + ")",
                         where);
@@ -129,6 +228,7 @@ void copyToPostgis(const std::string& gpkgPath, const std::string& connection, c
         throw;
     }
     progress.update(1.0);
+    return warnings;
 }
 
 } // namespace trygg::output

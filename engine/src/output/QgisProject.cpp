@@ -155,6 +155,8 @@ std::string layerId(const std::string& table) { return table + "_trygg"; }
 // them; the password, absent, where libpq finds it).
 std::string dataSource(const Layer& l, const Srs& srs, const QgisProjectOptions& options) {
     if (const auto& db = options.database) {
+        if (l.dataType == "2d-gridded-coverage")
+            return db->conninfo + " table=\"" + db->schema + "\".\"" + l.table + "\" (rast)";
         std::string uri = db->conninfo + " key='fid'";
         if (l.dataType != "attributes") {
             if (srs.authId.rfind("EPSG:", 0) == 0) uri += " srid=" + srs.authId.substr(5);
@@ -169,7 +171,7 @@ std::string dataSource(const Layer& l, const Srs& srs, const QgisProjectOptions&
 }
 
 std::string providerOf(const Layer& l, const QgisProjectOptions& options) {
-    if (l.dataType == "2d-gridded-coverage") return "gdal";
+    if (l.dataType == "2d-gridded-coverage") return options.database ? "postgresraster" : "gdal";
     return options.database ? "postgres" : "ogr";
 }
 
@@ -192,7 +194,8 @@ std::string mapLayerXml(const Layer& l, const Srs& srs, const QgisProjectOptions
     if (l.dataType != "attributes") s += "      <srs>\n" + spatialRefSys(srs, "        ") + "      </srs>\n";
     s += "      <resourceMetadata>\n        <type>dataset</type>\n        <title>" + escapeXml(l.identifier) +
          "</title>\n        <abstract>" + escapeXml(l.description) + "</abstract>\n      </resourceMetadata>\n";
-    s += raster ? "      <provider>gdal</provider>\n" : "      <provider encoding=\"UTF-8\">" + providerOf(l, options) + "</provider>\n";
+    s += raster ? "      <provider>" + providerOf(l, options) + "</provider>\n"
+                : "      <provider encoding=\"UTF-8\">" + providerOf(l, options) + "</provider>\n";
     // The default style is the layer's own; the others are there to switch to (Layer > Styles).
     s += "      <map-layer-style-manager current=\"default\">\n        <map-layer-style name=\"default\"/>\n";
     for (const auto& [name, qml] : l.otherStyles) {
@@ -275,7 +278,8 @@ std::vector<unsigned char> qgisProjectQgz(const std::string& gpkgPath, const Qgi
             l.geometryType = sqlite::text(q.get(), 9);
             l.place = placementOf(l.table, l.dataType);
             l.title = titleOf(l.table, l.identifier, sv);
-            if (options.database && l.dataType == "2d-gridded-coverage") continue;  // not in the database
+            if (options.database && !options.database->rasters && l.dataType == "2d-gridded-coverage")
+                continue;  // not in the database
             layers.push_back(std::move(l));
         }
         auto s = db.prepare("SELECT srs_id, srs_name, organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys");

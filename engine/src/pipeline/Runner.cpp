@@ -369,8 +369,9 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     if (!io::isConnectionString(cfg.output.path)) return runToFile(cfg, progress);
     validate(cfg);
     // Into a database: the GeoPackage first, in a folder of its own, then its layers into a fresh
-    // schema that replaces the old in one transaction with the QGIS project (output/Postgis.hpp).
-    // The report and the GeoTIFFs have no place there: not written.
+    // schema that replaces the old in one transaction with the QGIS project (output/Postgis.hpp),
+    // the density surfaces as PostGIS rasters. The report and the GeoTIFFs beside a file have no
+    // place there: not written.
     std::string folder = (fs::temp_directory_path() / "trygg-XXXXXX").string();
     if (!mkdtemp(folder.data())) throw IoError("output: cannot make a temporary folder for the GeoPackage");
     struct Remove {
@@ -387,8 +388,9 @@ RunSummary run(const Config& cfg, const Progress& progress) {
     c.kde.geotiff = false;
     RunSummary summary = runToFile(c, progress.slice(0, 0.9, ""), false);
     const output::QgisProjectOptions project{cfg.name, cfg.name, "", cfg.output.language, {}};
-    output::copyToPostgis(c.output.path, cfg.output.path, cfg.output.schema, cfg.output.qgisProject ? &project : nullptr,
+    const std::vector<std::string> warnings = output::copyToPostgis(c.output.path, cfg.output.path, cfg.output.schema, cfg.output.qgisProject ? &project : nullptr,
                           progress.slice(0.9, 1.0, "output.postgis"));
+    summary.warnings.insert(summary.warnings.end(), warnings.begin(), warnings.end());
     progress.show(1.0, "done");
     summary.outputPath = io::describeConnection(cfg.output.path) + " schema " + cfg.output.schema;
     return summary;
@@ -439,7 +441,7 @@ RunSummary runToFile(const Config& cfg, const Progress& progress, bool last) {
     const bool publishing = cfg.publish.enabled;
     writer.setGeoTiffBeside(cfg.kde.enabled && cfg.kde.geotiff && !publishing);
     if (publishing) writer.setPublish(publishOptions(cfg));
-    if (cfg.output.qgisProject) writer.setQgisProject(output::QgisProjectOptions{cfg.name, cfg.name, "", cfg.output.language});
+    if (cfg.output.qgisProject) writer.setQgisProject(output::QgisProjectOptions{cfg.name, cfg.name, "", cfg.output.language, {}});
 
     // The main analysis's steps run from 0.45 (after reading) to 1; with further analyses, they end
     // at 0.85 instead and the others share 0.85 to 0.95, so the progress never goes back.

@@ -10,14 +10,17 @@
 #include "trygg/output/QgisProject.hpp"
 
 #include <string>
+#include <vector>
 
 namespace trygg::output {
 
 // `connection`: a GDAL connection string (io/Source.hpp); `schema`: a name of lower-case letters,
 // digits and _. Throws IoError naming the database without its password.
+// The rasters (density surfaces) become PostGIS rasters where the database has the postgis_raster
+// extension; without it they are left out, and the warning returned says so.
 // `project`: name, title and language of the project to store (its database part is filled in
-// here), or null for none.
-void copyToPostgis(const std::string& gpkgPath, const std::string& connection, const std::string& schema,
-                   const QgisProjectOptions* project, const Progress& progress);
+// here), or null for none. Returns the warnings.
+std::vector<std::string> copyToPostgis(const std::string& gpkgPath, const std::string& connection, const std::string& schema,
+                                       const QgisProjectOptions* project, const Progress& progress);
 
 } // namespace trygg::output

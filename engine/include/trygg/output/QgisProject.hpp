@@ -18,11 +18,12 @@ struct QgisProjectOptions {
     std::string fileName;
     std::string language = "sv";  // group names: "sv" or "en"
     // The project for the layers as copied into PostgreSQL (output/Postgis.hpp) rather than for
-    // the GeoPackage: their sources are the tables of `schema` through the postgres provider, and
-    // the rasters, which are not copied, are left out.
+    // the GeoPackage: their sources are the tables of `schema` through the postgres provider, the
+    // rasters through postgresraster when they were copied, else left out.
     struct Database {
         std::string conninfo;  // libpq's keywords without the password (io::libpqConninfo)
         std::string schema;
+        bool rasters = false;
     };
     std::optional<Database> database;
 };

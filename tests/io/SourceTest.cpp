@@ -59,3 +59,14 @@ TEST_CASE("a connection for QGIS: where to connect, parsed by libpq, never the p
         CHECK(what.find("hemligt") == std::string::npos);
     }
 }
+
+TEST_CASE("libpq's message on one line, without the password", "[io][database]") {
+    // As GDAL 3.6 passes PQerrorMessage on (checked against a real server in scripts/check-postgis).
+    CHECK(connectionError("PQconnectdb failed.\ninvalid connection option \"hots\"\n") == "invalid connection option \"hots\"");
+    CHECK(connectionError("PQconnectdb failed.\nconnection to server on socket \"/tmp/none/.s.PGSQL.5432\" failed: No such file "
+                          "or directory\n\tIs the server running locally and accepting connections on that socket?\n") ==
+          "connection to server on socket \"/tmp/none/.s.PGSQL.5432\" failed: No such file or directory; Is the server running "
+          "locally and accepting connections on that socket?");
+    CHECK(connectionError("PQconnectdb failed.\nFATAL: password authentication failed for user \"gis\" password=hemligt") ==
+          "FATAL: password authentication failed for user \"gis\" password=***");
+}

@@ -177,7 +177,7 @@ VectorSource openVector(const std::string& path, const std::string& layerName, c
     // A database's connection string is named without its password.
     const std::string shown = isConnectionString(path) ? describeConnection(path) : path;
     if (!src.dataset) {
-        std::string cause = redactPasswords(errors.lastError());
+        std::string cause = isConnectionString(path) ? connectionError(errors.lastError()) : redactPasswords(errors.lastError());
         if (cause.empty()) cause = "not a format GDAL reads as a vector layer";
         if (isConnectionString(path))
             throw InputError(what + ": cannot connect to the database '" + shown + "': " + cause +
@@ -213,8 +213,11 @@ VectorSource openVector(const std::string& path, const std::string& layerName, c
     } else {
         src.layer = src.dataset->GetLayerByName(layerName.c_str());
         if (!src.layer) {
+            // A database may hold hundreds of tables: the first 30 named, and how many more.
+            constexpr int kNamed = 30;
             std::string names;
-            for (int i = 0; i < count; ++i) names += (i ? ", " : "") + std::string(src.dataset->GetLayer(i)->GetName());
+            for (int i = 0; i < std::min(count, kNamed); ++i) names += (i ? ", " : "") + std::string(src.dataset->GetLayer(i)->GetName());
+            if (count > kNamed) names += " and " + std::to_string(count - kNamed) + " more";
             throw InputError(what + ": no layer '" + layerName + "' in '" + shown + "'. Its layers: " + names);
         }
     }

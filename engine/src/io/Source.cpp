@@ -49,6 +49,25 @@ std::string describeConnection(const std::string& path) {
     return out;
 }
 
+std::string connectionError(const std::string& gdalMessage) {
+    std::string text = redactPasswords(gdalMessage);
+    const std::string prefix = "PQconnectdb failed.";
+    if (text.rfind(prefix, 0) == 0) text = text.substr(prefix.size());
+    std::string out;
+    std::size_t at = 0;
+    while (at <= text.size()) {
+        std::size_t end = text.find('\n', at);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(at, end - at);
+        const auto first = line.find_first_not_of(" \t\r");
+        const auto last = line.find_last_not_of(" \t\r.");
+        if (first != std::string::npos && last != std::string::npos && last >= first)
+            out += (out.empty() ? "" : "; ") + line.substr(first, last - first + 1);
+        at = end + 1;
+    }
+    return out;
+}
+
 std::string libpqConninfo(const std::string& connection) {
     std::string body = connection;
     if (body.rfind("PG:", 0) == 0 || body.rfind("pg:", 0) == 0) {

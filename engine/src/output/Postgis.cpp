@@ -108,7 +108,7 @@ std::vector<std::string> copyToPostgis(const std::string& gpkgPath, const std::s
         io::GdalErrorScope errors;
         db.reset(GDALDataset::Open(connection.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
         if (!db)
-            throw IoError("output: cannot connect to the database '" + where + "': " + io::redactPasswords(errors.lastError()) +
+            throw IoError("output: cannot connect to the database '" + where + "': " + io::connectionError(errors.lastError()) +
                           ". Check the host, database and user; give the password in PGPASSWORD or ~/.pgpass");
     }
     // Every layer into a fresh schema; only when all are in does it replace the old one, in one

@@ -20,6 +20,11 @@ std::string redactPasswords(const std::string& text);
 // database, user and schemas given, without the password ("PG: host=/tmp/x dbname=trygg").
 std::string describeConnection(const std::string& path);
 
+// libpq's message on one line, without the password: "PQconnectdb failed.\nconnection to server
+// ... failed: ...\n\tIs the server running ...?" -> "connection to server ... failed: ...; Is the
+// server running ...?".
+std::string connectionError(const std::string& gdalMessage);
+
 // Where the connection goes, as libpq's keywords (host, hostaddr, port, dbname, user, service,
 // sslmode; "host='/tmp/x' dbname='trygg'"), for another program to connect as Trygg did: QGIS's
 // layer sources, which find the password where libpq does. Never the password. Parsed by libpq

@@ -52,8 +52,13 @@ Progress makeProgress(ProgressStyle style) {
                 std::fprintf(stderr, "{\"step\":\"%s\",\"progress\":%.3f,\"message\":\"%s\"}\n",
                              jsonEscape(step).c_str(), fraction, jsonEscape(message).c_str());
             } else if (style == ProgressStyle::Plain) {
-                if (!newStep || step.empty()) return;  // one line per step
-                std::fprintf(stderr, "[%3d%%] %.*s\n", percent, static_cast<int>(step.size()), step.data());
+                // One line per step, and the last one when the output is in place.
+                if (fraction >= 1.0 && message == "done") {
+                    std::fprintf(stderr, "[100%%] done\n");
+                } else {
+                    if (!newStep || step.empty()) return;
+                    std::fprintf(stderr, "[%3d%%] %.*s\n", percent, static_cast<int>(step.size()), step.data());
+                }
             } else {
                 const auto now = std::chrono::steady_clock::now();
                 if (!newStep && percent == state->lastPercent && now - state->lastDraw < std::chrono::milliseconds(200))

@@ -94,7 +94,8 @@ std::string libpqConninfo(const std::string& connection) {
             if (*c == '\\' || *c == '\'') value += '\\';
             value += *c;
         }
-        out += (out.empty() ? "" : " ") + std::string(o->keyword) + "='" + value + "'";
+        if (!out.empty()) out += ' ';
+        out.append(o->keyword).append("='").append(value).append("'");
     }
     return out;
 }

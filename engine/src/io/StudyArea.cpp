@@ -10,7 +10,7 @@ namespace trygg::io {
 
 StudyAreaSource readStudyAreaSource(const StudyAreaSpec& spec) {
     VectorSource src = openVector(spec.path, spec.layer, "study area");
-    StudyAreaSource out{{}, sourceCrsOf(src, spec.crs, "study area", "study_area"), {}, src.layerName, 0, 0};
+    StudyAreaSource out{{}, sourceCrsOf(src, spec.crs, "study area", "study_area"), {}, src.layerName, 0, 0, {}};
     out.featuresInLayer = src.layer->GetFeatureCount(TRUE);
     GdalErrorScope errors;  // a filter naming no field fails here, or (SQL drivers) while reading
     auto refuseFilter = [&] {

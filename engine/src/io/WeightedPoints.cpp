@@ -7,6 +7,8 @@
 
 #include <ogrsf_frmts.h>
 
+#include <limits>
+
 namespace trygg::io {
 
 WeightedPoints readWeightedPoints(const WeightedPointsSpec& spec, const crs::Crs& analysisCrs) {
@@ -25,10 +27,14 @@ WeightedPoints readWeightedPoints(const WeightedPointsSpec& spec, const crs::Crs
         ++out.features;
         rows.add(*feature);
         const OGRGeometry* g = feature->GetGeometryRef();
-        const auto w = field < 0                               ? std::optional<double>(1.0)
-                       : feature->IsFieldSetAndNotNull(field) ? parseNumber(feature->GetFieldAsString(field))
-                                                              : std::nullopt;
-        if (!g || g->IsEmpty() || !w || *w < 0) {
+        // The weight: 1 without a field; NaN (skipped) when missing or not a number.
+        double weight = 1.0;
+        if (field >= 0) {
+            const auto parsed =
+                feature->IsFieldSetAndNotNull(field) ? parseNumber(feature->GetFieldAsString(field)) : std::optional<double>();
+            weight = parsed.value_or(std::numeric_limits<double>::quiet_NaN());
+        }
+        if (!g || g->IsEmpty() || !(weight >= 0)) {
             ++out.skipped;
             continue;
         }
@@ -46,7 +52,7 @@ WeightedPoints readWeightedPoints(const WeightedPointsSpec& spec, const crs::Crs
         }
         out.x.push_back(x);
         out.y.push_back(y);
-        out.weight.push_back(*w);
+        out.weight.push_back(weight);
     }
     if (out.x.empty()) throw InputError("population: no usable feature in '" + spec.path + "'");
     out.rowsSha256 = rows.hex();

@@ -181,7 +181,8 @@ std::string interactiveMap(GDALDataset& ds, const InteractiveText& text) {
         const std::string features = layerGeoJson(*l, plan, text, tolerance, n);
         if (n) base += fmt::format("{}{{\"name\":{},\"features\":[{}]}}", base.empty() ? "" : ",", jsonString(plan.titleSv), features);
     }
-    const std::string id = "imap" + (p.empty() ? std::string() : "_" + p.substr(0, p.size() - 1));
+    std::string id = "imap";
+    if (!p.empty()) id.append("_").append(p, 0, p.size() - 1);
     return fmt::format(R"(<div id="{0}" class="imap" role="application"></div>
 <script>
 (function () {{

@@ -61,7 +61,7 @@ private:
     int m_k = 8, m_permutations = 999, m_threads = 0;
     std::uint64_t m_seed = 20230601;
     bool m_force = false, m_noFdr = false, m_excludeSelf = false, m_localMoran = false,
-         m_noGlobal = false, m_incremental = false;
+         m_noGlobal = false, m_incremental = false, m_nearRepeat = false, m_mapAccuracy = false;
 };
 
 // `trygg kde --incidents FILE ... --out FILE.gpkg`: a density surface alone.

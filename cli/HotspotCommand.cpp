@@ -122,6 +122,15 @@ HotspotCommand::HotspotCommand(CLI::App& parent)
         ->check(CLI::Range(0, 1024))
         ->capture_default_str()
         ->group(st);
+    // The analyses of a whole lägesbild that take far longer than the hot spots on large files
+    // (the Knox test's permutations over every close pair; the map accuracy's surfaces) are asked
+    // for here; a config runs them by default.
+    auto* more = "More analyses (on by default in a config)";
+    m_app->add_flag("--near-repeat", m_nearRepeat, "Also the Knox test of near repeats and the repeat locations (needs dates)")
+        ->group(more);
+    m_app->add_flag("--map-accuracy", m_mapAccuracy,
+                    "Also how well the first half's map finds the second half's incidents (needs dates)")
+        ->group(more);
     m_app->footer("Example: trygg hotspot --incidents reports.csv --study-area boundary.gpkg --cell-size 200 "
                   "--out hotspots.gpkg");
 }
@@ -154,6 +163,8 @@ pipeline::Config HotspotCommand::config(const std::string& commandLine) const {
     cfg.inference.permutations = m_permutations;
     cfg.inference.seed = m_seed;
     cfg.inference.threads = m_threads;
+    cfg.nearRepeat.enabled = m_nearRepeat;
+    cfg.mapAccuracy.enabled = m_mapAccuracy;
     pipeline::validate(cfg);
     return cfg;
 }

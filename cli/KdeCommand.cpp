@@ -45,6 +45,8 @@ pipeline::Config KdeCommand::config(const std::string& commandLine) const {
     m_io.apply(cfg);
     cfg.grid.enabled = false;
     cfg.globalTests = false;
+    cfg.nearRepeat.enabled = false;  // a surface alone: the time analyses belong to hotspot and run
+    cfg.mapAccuracy.enabled = false;
     cfg.kde.enabled = true;
     cfg.kde.kernel = *kde::parseKernel(m_kernel);
     if (m_bandwidth == "arcgis") {

@@ -76,7 +76,7 @@ TEST_CASE("sunrise and sunset against Schlyter's published tables, to the minute
     }
 }
 
-TEST_CASE("the interpolated sun equals libnova's full computation to a thousandth of a degree", "[temporal]") {
+TEST_CASE("the interpolated sun equals libnova's full computation to a millionth of a degree", "[temporal]") {
     const std::int64_t from = at(2022, 1, 1, 0, 0), to = at(2025, 1, 1, 0, 0);
     const SunPath sun(from, to);
     std::mt19937_64 rng(17);
@@ -86,7 +86,8 @@ TEST_CASE("the interpolated sun equals libnova's full computation to a thousandt
         const double lon = 11 + (rng() % 1200) / 100.0, lat = 55 + (rng() % 1400) / 100.0;  // Sweden
         worst = std::max(worst, std::abs(sun.altitudeDeg(t, lon, lat) - sunAltitudeDeg(t, lon, lat)));
     }
-    CHECK(worst < 1e-3);
+    INFO("worst " << worst);
+    CHECK(worst < 1e-6);
     // Outside its period it is the full computation.
     CHECK(sun.altitudeDeg(at(2030, 6, 1, 12, 0), 13, 56) == sunAltitudeDeg(at(2030, 6, 1, 12, 0), 13, 56));
 }

@@ -5,7 +5,7 @@
 // A report's clock time is local wall time (its time zone's, daylight saving time included).
 // WallClock turns it into UTC with the system's tz database (Howard Hinnant's date/tz, as C++20's
 // <chrono> zones, which GCC 12 lacks). The sun's place is libnova's (VSOP87 for the Earth, Meeus's
-// "Astronomical Algorithms" for the rest); SunPath keeps its equatorial coordinates every 6 hours of a
+// "Astronomical Algorithms" for the rest); SunPath keeps its equatorial coordinates once a day of a
 // period and interpolates between them, so a million reports cost a million cheap altitudes, not a
 // million VSOP87 series.
 //
@@ -48,6 +48,8 @@ public:
     std::int64_t toUtc(std::int64_t wallSeconds) const;
     // The wall clock's reading at a moment (UTC seconds).
     std::int64_t toWall(std::int64_t utcSeconds) const;
+    // The zone's offset from UTC at `utcSeconds`, in seconds, and the UTC second it ends.
+    std::int64_t offsetSeconds(std::int64_t utcSeconds, std::int64_t& untilUtc) const;
     const std::string& zone() const;
 
 private:
@@ -63,8 +65,8 @@ double sunAltitudeDeg(std::int64_t utcSeconds, double lonDeg, double latDeg);
 // false when the sun neither rises nor sets that day (midnight sun, polar night).
 bool sunriseSunset(std::int64_t utcSeconds, double lonDeg, double latDeg, std::int64_t& rise, std::int64_t& set);
 
-// The sun's equatorial coordinates every 6 hours over [fromUtc, toUtc], interpolated between: its
-// altitude anywhere in the period to about 0.001°. Read from many threads.
+// The sun's equatorial coordinates once a day over [fromUtc, toUtc], a cubic through the four
+// days around a moment: its altitude anywhere in the period to a millionth of a degree. Read from many threads.
 class SunPath {
 public:
     SunPath(std::int64_t fromUtc, std::int64_t toUtc);
@@ -76,7 +78,7 @@ public:
 
 private:
     std::int64_t m_from = 0;
-    std::vector<double> m_ra, m_dec;  // degrees, every 6 hours from m_from; ra unwrapped
+    std::vector<double> m_ra, m_dec;  // degrees, once a day from m_from; ra unwrapped
 };
 
 // The hours of each light class at a place over [fromUtc, toUtc), the sun sampled every

@@ -88,13 +88,14 @@ check(all(layer.isValid() for layer in (incidents, kommun, safety, deso)), "the 
 # the trygg program on the same file with the same options.
 out = os.path.join(tmp, "hotspots.gpkg")
 results, fb, error = run("trygg:hotspots", {"INCIDENTS": incidents, "TIME_FIELD": "tidpunkt", "CATEGORY_FIELD": "kategori",
-                                            "STUDY_AREA": kommun, "CELL_SIZE": 250, "PERMUTATIONS": 99, "OUTPUT": out})
+                                            "STUDY_AREA": kommun, "CELL_SIZE": 250, "PERMUTATIONS": 99, "NEAR_REPEAT": True,
+                                            "OUTPUT": out})
 check(error is None and results and results.get("OUTPUT") == out and os.path.exists(out),
       "hot spots ran: %s %s" % (results, "; ".join(fb.errors)))
 cli = os.path.join(tmp, "cli.gpkg")
 subprocess.run([os.environ["TRYGG_EXECUTABLE"], "hotspot", "--incidents", data + "/incidents_wgs84.csv", "--time-field",
                 "tidpunkt", "--category-field", "kategori", "--study-area", data + "/kavlinge_map.gpkg", "--study-area-layer",
-                "kommungrans", "--cell-size", "250", "--permutations", "99", "--out", cli, "--quiet"], check=True)
+                "kommungrans", "--cell-size", "250", "--permutations", "99", "--near-repeat", "--out", cli, "--quiet"], check=True)
 if os.path.exists(out):
     meta = dict(rows(out, "SELECT key, value FROM run_metadata"))
     direct = dict(rows(cli, "SELECT key, value FROM run_metadata"))
@@ -108,6 +109,9 @@ if os.path.exists(out):
     check(via == alone and len(via) > 1000, "the classes equal the program's run with the same options in all %d cells" % len(via))
     categories = [r[0] for r in rows(out, "SELECT name FROM pragma_table_info('hotspot_grid') WHERE name LIKE 'n\\_%' ESCAPE '\\'")]
     check(len(categories) >= 3, "the category field was passed: " + ", ".join(categories))
+    knox = rows(out, "SELECT count(*) FROM near_repeat")[0][0] if ("near_repeat",) in rows(out, "SELECT table_name FROM gpkg_contents") else 0
+    check(knox > 0 and rows(out, "SELECT * FROM near_repeat ORDER BY 1, 2") == rows(cli, "SELECT * FROM near_repeat ORDER BY 1, 2"),
+          "near repeats asked for: the Knox table (%d rows) equals the program's" % knox)
 check(max(fb.progress or [0]) >= 99 and len(fb.texts) > 3, "progress through QGIS: %d updates, up to %.0f %%, steps such as %s" % (
     len(fb.progress), max(fb.progress or [0]), fb.texts[len(fb.texts) // 2] if fb.texts else "-"))
 # Loaded as Trygg laid the project out: a group on top with the stored project's groups and styles.

@@ -81,6 +81,11 @@ class HotSpots(TryggAlgorithm):
         self.addParameter(QgsProcessingParameterBoolean(
             "LOCAL_MORAN", t("Also clusters and outliers (local Moran's I)", "Även kluster och avvikare (lokal Moran's I)"),
             defaultValue=False))
+        for name, flag_en, flag_sv in (("NEAR_REPEAT", "Also near repeats (Knox test; slow on large files)",
+                                        "Även nära upprepningar (Knox-test; långsamt på stora filer)"),
+                                       ("MAP_ACCURACY", "Also the map's accuracy over time (slow on large files)",
+                                        "Även kartans träffsäkerhet över tid (långsamt på stora filer)")):
+            self.addParameter(QgsProcessingParameterBoolean(name, t(flag_en, flag_sv), defaultValue=False))
         seed = QgsProcessingParameterNumber("SEED", t("Seed of the permutations", "Frö för permutationerna"),
                                             QgsProcessingParameterNumber.Integer, 20230601, minValue=0)
         seed.setFlags(seed.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
@@ -100,7 +105,9 @@ class HotSpots(TryggAlgorithm):
         args += ["--permutations", str(self.parameterAsInt(parameters, "PERMUTATIONS", context))]
         args += ["--correction", self.CORRECTIONS[self.parameterAsEnum(parameters, "CORRECTION", context)]]
         args += ["--seed", str(self.parameterAsInt(parameters, "SEED", context))]
-        if self.parameterAsBoolean(parameters, "LOCAL_MORAN", context):
-            args.append("--local-moran")
+        for name, flag in (("LOCAL_MORAN", "--local-moran"), ("NEAR_REPEAT", "--near-repeat"),
+                           ("MAP_ACCURACY", "--map-accuracy")):
+            if self.parameterAsBoolean(parameters, name, context):
+                args.append(flag)
         args += ["--out", output, "--overwrite"]
         return self.run_trygg(args, output, t("Trygg: hot spots", "Trygg: hot spots"), parameters, context, feedback)

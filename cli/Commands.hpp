@@ -15,7 +15,7 @@ struct InputOutputOptions {
     std::string incidents, layer, xField, yField, categoryField, idField, weightField, crs;
     std::vector<std::string> timeFields;  // one or more columns, joined with a space
     std::string timeFormat;
-    std::string studyArea, studyAreaLayer, studyAreaWhere, analysisCrs = "auto", out;
+    std::string studyArea, studyAreaLayer, studyAreaWhere, analysisCrs = "auto", timeZone = "Europe/Stockholm", out;
     bool overwrite = false;
 
     // Declares the flags; `reportFields` adds --time-field, --category-field and --id-field.

@@ -47,6 +47,9 @@ void InputOutputOptions::add(CLI::App* app, bool reportFields) {
     app->add_option("--analysis-crs", analysisCrs, "Projected CRS in metres for the analysis")
         ->capture_default_str()
         ->group(in);
+    app->add_option("--time-zone", timeZone, "The reports' clock, a tz database zone such as America/Chicago")
+        ->capture_default_str()
+        ->group(in);
     auto* outGroup = "Output";
     app->add_option("--out", out, "The GeoPackage to write (.gpkg)")->required()->group(outGroup);
     app->add_flag("--overwrite", overwrite, "Replace the output file if it exists")->group(outGroup);
@@ -54,6 +57,7 @@ void InputOutputOptions::add(CLI::App* app, bool reportFields) {
 
 void InputOutputOptions::apply(pipeline::Config& cfg) const {
     cfg.analysisCrs = analysisCrs;
+    cfg.timeZone = timeZone;
     cfg.incidents.path = incidents;
     cfg.incidents.layer = layer;
     cfg.incidents.crs = crs;

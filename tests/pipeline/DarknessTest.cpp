@@ -244,3 +244,32 @@ TEST_CASE("perception reports with a clock time get the sun's light too", "[pipe
     CHECK(rows[2] == std::vector<std::string>{"morker", "3", "2"});
     CHECK(rows[3] == std::vector<std::string>{"no_clock", "1", "1"});
 }
+
+TEST_CASE("reports read in a clock of another continent are pointed out", "[pipeline][temporal]") {
+    // Chicago (87.6° W, where the sun's time is UTC-5.8) read in the default Europe/Stockholm
+    // (UTC+1 in winter): seven hours apart, a warning; read in America/Chicago, none.
+    const std::string csv = "lon,lat,tid\n-87.6300,41.8800,2024-01-10 22:00\n-87.6290,41.8805,2024-01-11 13:30\n";
+    test::TempDir dir;
+    for (const std::string zone : {"Europe/Stockholm", "America/Chicago"}) {
+        pipeline::Config c;
+        c.incidents.path = test::writeVsimem("chicago.csv", csv);
+        c.incidents.fields.time = {"tid"};
+        c.timeZone = zone;
+        c.grid.cellSizeM = 250.0;
+        c.inference.permutations = 0;
+        c.output.path = dir.file("chicago-" + zone.substr(0, 6) + ".gpkg");
+        c.output.report = false;
+        const auto summary = pipeline::run(c, Progress());
+        std::string warned;
+        for (const auto& w : summary.warnings)
+            if (w.find("time_zone") != std::string::npos) warned = w;
+        INFO(zone << ": " << warned);
+        if (zone == "Europe/Stockholm") {
+            CHECK(warned.find("87.6° W") != std::string::npos);
+            CHECK(warned.find("UTC-6") != std::string::npos);
+            CHECK(warned.find("Europe/Stockholm (UTC+1)") != std::string::npos);
+        } else {
+            CHECK(warned.empty());
+        }
+    }
+}

@@ -160,6 +160,24 @@ public:
             toLonLat.transform(x, y);
             d.lon = x, d.lat = y;
         }
+        // The reports' clock should be the place's. A zone more than four hours from the sun's
+        // time there (longitude / 15°) reads another continent's clock: Chicago's reports in
+        // Europe/Stockholm put every report's light seven hours off. (Four hours leaves room for
+        // the wide single zones, such as China's.)
+        std::size_t first = 0;
+        while (first < r.acceptedCount() && !r.clockKnown(first)) ++first;
+        if (a.main && first < r.acceptedCount()) {
+            std::int64_t until = 0;
+            const double zoneHours =
+                static_cast<double>(clock.offsetSeconds(clock.toUtc(r.timeWallSeconds[first]), until)) / 3600.0;
+            const double sunHours = d.lon / 15.0;
+            if (std::abs(zoneHours - sunHours) > 4.0)
+                a.summary.warnings.push_back(fmt::format(
+                    "temporal.darkness: the reports lie at {:.1f}° {}, where clocks read about UTC{:+.0f}, but their times are "
+                    "read as {} (UTC{:+g}): the light at each report would be hours off. Set [analysis] time_zone (or "
+                    "--time-zone) to the reports' own zone, such as America/Chicago",
+                    std::abs(d.lon), d.lon < 0 ? "W" : "E", std::round(sunHours), a.cfg.timeZone, zoneHours));
+        }
         const temporal::TimeFilter& filter = a.cfg.filter;
         d.hours = temporal::lightHoursByMonth(clock, months.firstYear, months.firstMonth, months.months(), d.lon, d.lat,
                                               filter.active() ? std::function<bool(std::int64_t)>(

@@ -102,7 +102,10 @@ class Situation(TryggAlgorithm):
 
         incidents = self.layer_file(parameters, "INCIDENTS", context, feedback)
         out = "# Written by Trygg's QGIS plugin (Lägesbild from the project's layers)\n"
-        out += "[analysis]\nname = %s\n\n" % _q("lagesbild")
+        out += "[analysis]\nname = %s\n" % _q("lagesbild")
+        if text("TIME_ZONE"):
+            out += "time_zone = %s\n" % _q(text("TIME_ZONE"))
+        out += "\n"
         area = self.layer_file(parameters, "STUDY_AREA", context, feedback)
         if area:
             out += "[study_area]\n" + _source(area) + "\n"

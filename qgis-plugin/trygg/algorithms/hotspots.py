@@ -18,10 +18,10 @@ def incidents_parameters(algorithm, times=True):
         algorithm.addParameter(QgsProcessingParameterField(
             "CATEGORY_FIELD", t("Category field", "Fält med kategori"), parentLayerParameterName="INCIDENTS",
             optional=True))
-        zone = QgsProcessingParameterString("TIME_ZONE", t("The reports' clock (a tz zone)", "Rapporternas klocka (tidszon)"),
-                                            "Europe/Stockholm")
-        zone.setFlags(zone.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        algorithm.addParameter(zone)
+    zone = QgsProcessingParameterString("TIME_ZONE", t("The reports' clock (a tz zone)", "Rapporternas klocka (tidszon)"),
+                                        "Europe/Stockholm")
+    zone.setFlags(zone.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    algorithm.addParameter(zone)
     algorithm.addParameter(QgsProcessingParameterFeatureSource(
         "STUDY_AREA", t("Study area (polygons; empty: the incidents' extent)",
                         "Undersökningsområde (polygoner; tomt: händelsernas utbredning)"), polygon_types(), optional=True))
@@ -35,9 +35,9 @@ def incidents_arguments(algorithm, parameters, context, feedback, times=True):
             field = algorithm.parameterAsString(parameters, name, context)
             if field:
                 args += [flag, field]
-        zone = algorithm.parameterAsString(parameters, "TIME_ZONE", context)
-        if zone:
-            args += ["--time-zone", zone]
+    zone = algorithm.parameterAsString(parameters, "TIME_ZONE", context)
+    if zone:
+        args += ["--time-zone", zone]
     area = algorithm.layer_file(parameters, "STUDY_AREA", context, feedback)
     if area:
         args += ["--study-area", area[0]] + (["--study-area-layer", area[1]] if area[1] else [])

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -177,9 +178,7 @@ std::vector<std::string> copyToPostgis(const std::string& gpkgPath, const std::s
         if (project) {
             QgisProjectOptions options = *project;
             options.database = QgisProjectOptions::Database{io::libpqConninfo(connection), schema, rastersCopied};
-            static const char* digits = "0123456789abcdef";
-            std::string content;
-            for (unsigned char b : qgisProjectQgz(gpkgPath, options)) (content += digits[b >> 4]) += digits[b & 15];
+            const std::string content = qgisProjectQgzHex(gpkgPath, options);
             execute(*db, "CREATE TABLE " + quoted(fresh) + ".qgis_projects (name TEXT PRIMARY KEY, metadata JSONB, content BYTEA)",
                     where);
             execute(*db, "INSERT INTO " + quoted(fresh) + ".qgis_projects VALUES (" + literal(options.name) + ", " +

@@ -252,7 +252,7 @@ std::string qgisProjectMetadata() {
     return fmt::format("{{\"last_modified_time\": \"{}\", \"last_modified_user\": \"trygg\" }}", nowIso());
 }
 
-std::vector<unsigned char> qgisProjectQgz(const std::string& gpkgPath, const QgisProjectOptions& options) {
+std::string qgisProjectQgzHex(const std::string& gpkgPath, const QgisProjectOptions& options) {
     Db db(gpkgPath, "output.gpkg: QGIS project");
     const bool sv = options.language != "en";
 
@@ -446,11 +446,11 @@ std::vector<unsigned char> qgisProjectQgz(const std::string& gpkgPath, const Qgi
     }
     xml += "</qgis>\n";
 
-    return zipped(options.name + ".qgs", xml);
+    return hex(zipped(options.name + ".qgs", xml));
 }
 
 void writeQgisProject(const std::string& gpkgPath, const QgisProjectOptions& options) {
-    const std::string content = hex(qgisProjectQgz(gpkgPath, options));
+    const std::string content = qgisProjectQgzHex(gpkgPath, options);
     const std::string metadata = qgisProjectMetadata();
     Db db(gpkgPath, "output.gpkg: QGIS project");
     db.exec("CREATE TABLE IF NOT EXISTS qgis_projects(name TEXT PRIMARY KEY, metadata BLOB, content BLOB)");

@@ -6,7 +6,6 @@
 // hot spots on top, zoomed to the study area in the analysis CRS.
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace trygg::output {
 
@@ -28,9 +27,9 @@ struct QgisProjectOptions {
     std::optional<Database> database;
 };
 
-// The project made from the GeoPackage at `gpkgPath`, zipped as QGIS stores it (a .qgz's bytes).
-// Throws IoError.
-std::vector<unsigned char> qgisProjectQgz(const std::string& gpkgPath, const QgisProjectOptions& options);
+// The project made from the GeoPackage at `gpkgPath`, zipped as QGIS stores it (a .qgz), as hex
+// digits: the GeoPackage keeps them as they are, PostgreSQL decodes them into BYTEA. Throws IoError.
+std::string qgisProjectQgzHex(const std::string& gpkgPath, const QgisProjectOptions& options);
 
 // What QGIS keeps beside a stored project (its metadata column): the time and the user.
 std::string qgisProjectMetadata();

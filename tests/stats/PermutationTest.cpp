@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -48,6 +49,22 @@ TEST_CASE("pseudo p-values are identical across runs and thread counts", "[stats
     CHECK(one == seven);
     spec.seed = 43;
     CHECK(stats::conditionalPermutationP(d.values, w, spec) != one);
+
+    // A sparse grid, as national ones are: most cells are 0, so the key of an interior 0 holds
+    // over 4,096 cells and its permutations and cells are shared among the threads.
+    const grid::Grid big =
+        grid::Grid::allCells(grid::Lattice::cover(grid::Shape::Square, 100, {0, 0, 10000, 10000}, grid::Alignment::Extent));
+    std::vector<double> sparse(big.size());
+    std::mt19937_64 rng(3);
+    std::poisson_distribution<int> rare(0.05);
+    for (double& x : sparse) x = rare(rng);
+    const auto wb = stats::distanceBand(big, 100 * std::sqrt(2.0), true);
+    spec.seed = 42;
+    spec.threads = 1;
+    const auto sparseOne = stats::conditionalPermutationP(sparse, wb, spec);
+    spec.threads = 3;
+    CHECK(stats::conditionalPermutationP(sparse, wb, spec) == sparseOne);
+    CHECK(std::count(sparse.begin(), sparse.end(), 0.0) > 8000);
 }
 
 TEST_CASE("a planted cluster's cells get pseudo p below 0.01; pseudo p lies on the (M+1)/(R+1) grid", "[stats]") {
@@ -109,4 +126,54 @@ TEST_CASE("Gi* on the 3x3 block and local Moran on row-standardised queen share 
     inverse.kind = stats::WeightsKind::InverseDistance;
     inverse.distanceM = 100 * std::sqrt(2.0);
     CHECK_FALSE(stats::samePermutationTest(block, stats::buildWeights(d.grid, inverse)));
+}
+
+TEST_CASE("pseudo p-values estimate the exact conditional permutation p, for cells sharing a key and not", "[stats]") {
+    // Eight items with hand-picked values and neighbour lists; items 0, 3 and 6 have the same value
+    // (1) and two neighbours each, so they share one reference sample; item 5 has value 3 and
+    // inverse-distance-like weights (1 and 0.5). The exact p comes from enumerating every ordered
+    // choice of distinct others (the whole permutation distribution: 42 or 210 of them); with
+    // R = 99,999 draws the pseudo p must lie within 4 standard errors of it.
+    const std::vector<double> v{1, 0, 2, 1, 8, 3, 1, 5};
+    const std::vector<std::vector<std::int32_t>> lists{{4, 7}, {0}, {1, 3}, {2, 4}, {3, 5, 7}, {4, 6}, {5, 7}, {4, 6}};
+    stats::Weights w = stats::fromNeighbourLists(lists, false, false, "test");
+    w.weight.assign(w.index.size(), 1.0);
+    w.weight[static_cast<std::size_t>(w.offsets[5] + 1)] = 0.5;  // item 5: weights 1 and 0.5
+    stats::PermutationSpec spec;
+    spec.permutations = 99999;
+    spec.seed = 5;
+    const auto p = stats::conditionalPermutationP(v, w, spec);
+    const std::size_t n = v.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        std::vector<double> wts, others;
+        double observed = 0;
+        for (auto k = w.offsets[i]; k < w.offsets[i + 1]; ++k) {
+            wts.push_back(w.weightAt(k));
+            observed += w.weightAt(k) * v[static_cast<std::size_t>(w.index[static_cast<std::size_t>(k)])];
+        }
+        for (std::size_t j = 0; j < n; ++j)
+            if (j != i) others.push_back(v[j]);
+        // Every ordered tuple of distinct others, by recursion over the weights.
+        long ge = 0, le = 0, total = 0;
+        std::vector<bool> used(others.size());
+        auto visit = [&](auto&& self, std::size_t a, double sum) -> void {
+            if (a == wts.size()) {
+                ++total;
+                ge += sum >= observed - 1e-12;
+                le += sum <= observed + 1e-12;
+                return;
+            }
+            for (std::size_t j = 0; j < others.size(); ++j)
+                if (!used[j]) {
+                    used[j] = true;
+                    self(self, a + 1, sum + wts[a] * others[j]);
+                    used[j] = false;
+                }
+        };
+        visit(visit, 0, 0.0);
+        const double exact = static_cast<double>(std::min(ge, le)) / static_cast<double>(total);
+        const double se = std::sqrt(exact * (1 - exact) / spec.permutations);
+        INFO("item " << i << ": exact " << exact << " of " << total << " tuples, pseudo " << p[i]);
+        CHECK(std::abs(p[i] - exact) < 4 * se + 2.0 / spec.permutations);
+    }
 }

@@ -2,6 +2,7 @@
 
 #include "DataColumns.hpp"
 #include "DeclaredStyle.hpp"
+#include "Sqlite.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/crs/Crs.hpp"
@@ -21,6 +22,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
@@ -289,6 +292,26 @@ OGRGeometry* multiPolygonFromWkb(const std::vector<unsigned char>& wkb, const ch
 
 } // namespace
 
+// A grid layer's rows go straight into SQLite, on GDAL's own connection and in its transaction,
+// with one prepared statement and the GeoPackage geometry blob made here: a national grid of
+// millions of cells is written at SQLite's speed instead of OGR's cost per feature. GDAL still
+// creates the table, its fields and its registration; its feature-count trigger is dropped while
+// the rows go in, and the count, extent and trigger are set when the file is closed.
+struct DirectRows {
+    struct Value {
+        enum Kind { Null, Int, Real, Text } kind = Null;
+        std::int64_t i = 0;
+        double d = 0;
+        std::string s;
+    };
+    sqlite3* db = nullptr;
+    sqlite::StmtPtr insert;
+    std::vector<Value> row;  // kept from one feature to the next, as an OGRFeature's fields are
+    std::vector<unsigned char> blob;
+    std::int64_t fid = 0;
+    std::int32_t srsId = 0;
+};
+
 struct LayerWriter::Impl {
     GpkgWriter* writer = nullptr;
     std::string name;  // without the prefix
@@ -297,7 +320,39 @@ struct LayerWriter::Impl {
     std::unique_ptr<OGRFeature> feature;
     GpkgWriter::PendingIndex index;
     bool cells = false, started = false, finished = false;
+    std::unique_ptr<DirectRows> direct;  // grid layers (polygons, one per cell)
 };
+
+namespace {
+
+void putLe(std::vector<unsigned char>& b, const void* p, std::size_t n) {
+    const auto* c = static_cast<const unsigned char*>(p);
+    b.insert(b.end(), c, c + n);  // this code assumes a little-endian machine, checked below
+}
+static_assert(std::endian::native == std::endian::little, "the GeoPackage blobs are written little-endian");
+
+// A polygon of one ring as a GeoPackage geometry blob: the header with the envelope, then ISO WKB.
+void gpkgPolygon(std::vector<unsigned char>& b, std::int32_t srsId, const double* xs, const double* ys, int np,
+                 const BoxEntry& box) {
+    b.clear();
+    const unsigned char head[4] = {'G', 'P', 0, 0x03};  // version 0; little-endian, envelope [minx maxx miny maxy]
+    putLe(b, head, 4);
+    putLe(b, &srsId, 4);
+    const double env[4] = {box.minX, box.maxX, box.minY, box.maxY};
+    putLe(b, env, sizeof env);
+    const unsigned char order = 1;
+    const std::uint32_t type = 3, rings = 1, points = static_cast<std::uint32_t>(np);
+    putLe(b, &order, 1);
+    putLe(b, &type, 4);
+    putLe(b, &rings, 4);
+    putLe(b, &points, 4);
+    for (int k = 0; k < np; ++k) {
+        putLe(b, &xs[k], 8);
+        putLe(b, &ys[k], 8);
+    }
+}
+
+} // namespace
 
 LayerWriter::LayerWriter(std::unique_ptr<Impl> impl) : m(std::move(impl)) {}
 LayerWriter::LayerWriter(LayerWriter&&) noexcept = default;
@@ -308,6 +363,7 @@ LayerWriter::~LayerWriter() {
 }
 
 int LayerWriter::add(const std::string& name, FieldType type) {
+    if (m->direct) m->direct->row.emplace_back();
     if (m->started) throw Error("internal error: field " + name + " added to " + m->name + " after its first feature");
     OGRFieldType t = OFTString;
     OGRFieldSubType sub = OFSTNone;
@@ -334,11 +390,28 @@ OGRFeature& featureOf(std::unique_ptr<OGRFeature>& f, OGRLayer* layer) {
 } // namespace
 
 std::string LayerWriter::setCell(const grid::Grid& g, std::size_t i, std::size_t copy) {
+    if (!m->direct) throw Error("internal error: a cell written to " + m->name + ", which is not a grid layer");
     m->cells = true;
-    return m->writer->setCell(featureOf(m->feature, m->layer), g, i, m->index, copy);
+    const grid::Lattice& lat = g.lattice();
+    std::array<double, 7> xs{}, ys{};
+    const int np = lat.ring(g.cellIndex(i), xs, ys);
+    const auto fid = static_cast<std::int64_t>(copy * g.size() + i + 1);
+    const auto [x0, x1] = std::minmax_element(xs.begin(), xs.begin() + np);
+    const auto [y0, y1] = std::minmax_element(ys.begin(), ys.begin() + np);
+    const BoxEntry box{fid, *x0, *x1, *y0, *y1};
+    m->index.boxes.push_back(box);
+    m->direct->fid = fid;
+    m->direct->blob.clear();
+    m->direct->blob.push_back(static_cast<unsigned char>(np));  // the ring, turned into a blob on write()
+    m->direct->blob.insert(m->direct->blob.end(), reinterpret_cast<const unsigned char*>(xs.data()),
+                           reinterpret_cast<const unsigned char*>(xs.data() + np));
+    m->direct->blob.insert(m->direct->blob.end(), reinterpret_cast<const unsigned char*>(ys.data()),
+                           reinterpret_cast<const unsigned char*>(ys.data() + np));
+    return cellId(g, i);
 }
 
 void LayerWriter::setGeometry(const std::vector<unsigned char>& wkb, const char* what) {
+    if (m->direct) throw Error("internal error: a geometry given to the grid layer " + m->name + "; use setCell");
     OGRGeometry* g = nullptr;
     if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
         throw IoError(std::string("output.gpkg: ") + what + "'s geometry could not be converted");
@@ -355,9 +428,19 @@ void LayerWriter::setGeometry(const std::vector<unsigned char>& wkb, const char*
 }
 
 void LayerWriter::setInt(int field, std::int64_t value) {
+    if (m->direct) {
+        auto& v = m->direct->row.at(static_cast<std::size_t>(field));
+        v.kind = DirectRows::Value::Int, v.i = value;
+        return;
+    }
     featureOf(m->feature, m->layer).SetField(field, static_cast<GIntBig>(value));
 }
 void LayerWriter::setReal(int field, double value) {
+    if (m->direct) {
+        auto& v = m->direct->row.at(static_cast<std::size_t>(field));
+        v.kind = std::isfinite(value) ? DirectRows::Value::Real : DirectRows::Value::Null, v.d = value;
+        return;
+    }
     OGRFeature& f = featureOf(m->feature, m->layer);
     if (std::isfinite(value))
         f.SetField(field, value);
@@ -365,14 +448,100 @@ void LayerWriter::setReal(int field, double value) {
         f.SetFieldNull(field);
 }
 void LayerWriter::setText(int field, const std::string& value) {
+    if (m->direct) {
+        auto& v = m->direct->row.at(static_cast<std::size_t>(field));
+        v.kind = DirectRows::Value::Text, v.s = value;
+        return;
+    }
     featureOf(m->feature, m->layer).SetField(field, value.c_str());
 }
-void LayerWriter::setNull(int field) { featureOf(m->feature, m->layer).SetFieldNull(field); }
+void LayerWriter::setNull(int field) {
+    if (m->direct) {
+        m->direct->row.at(static_cast<std::size_t>(field)).kind = DirectRows::Value::Null;
+        return;
+    }
+    featureOf(m->feature, m->layer).SetFieldNull(field);
+}
+
+void LayerWriter::startDirect() {
+    DirectRows& d = *m->direct;
+    // GDAL creates a new table on its first feature or sync; the rows then go in beside it.
+    check(m->layer->SyncToDisk(), "creating " + m->name);
+    d.db = static_cast<sqlite3*>(m->writer->m_ds->GetInternalHandle("SQLITE_HANDLE"));
+    if (!d.db) throw IoError("output.gpkg: GDAL gives no SQLite handle for " + m->name);
+    const std::string table = m->writer->m_prefix + m->name;
+    auto query = [&](const std::string& sql) {
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(d.db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+            throw IoError("output.gpkg: cannot prepare '" + sql.substr(0, 120) + "': " + sqlite3_errmsg(d.db));
+        return sqlite::StmtPtr(st);
+    };
+    auto run = [&](const std::string& sql) {
+        sqlite::StmtPtr st = query(sql);
+        const int rc = sqlite3_step(st.get());
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            throw IoError("output.gpkg: '" + sql.substr(0, 120) + "' failed: " + sqlite3_errmsg(d.db));
+    };
+    {
+        sqlite::StmtPtr st = query("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower('" + table + "')");
+        if (sqlite3_step(st.get()) != SQLITE_ROW) throw IoError("output.gpkg: " + table + " has no geometry column");
+        d.srsId = sqlite3_column_int(st.get(), 0);
+    }
+    const std::string trigger = "trigger_insert_feature_count_" + table;
+    {
+        sqlite::StmtPtr st = query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = '" + trigger + "'");
+        if (sqlite3_step(st.get()) == SQLITE_ROW) m->index.countTrigger = sqlite::text(st.get(), 0);
+    }
+    if (!m->index.countTrigger.empty()) run("DROP TRIGGER " + sqlite::quoteId(trigger));
+    std::string columns = "fid, geom", marks = "?, ?";
+    OGRFeatureDefn* defn = m->layer->GetLayerDefn();
+    for (int k = 0; k < defn->GetFieldCount(); ++k) {
+        columns += ", " + sqlite::quoteId(defn->GetFieldDefn(k)->GetNameRef());
+        marks += ", ?";
+    }
+    d.insert = query("INSERT INTO " + sqlite::quoteId(table) + " (" + columns + ") VALUES (" + marks + ")");
+}
+
+void LayerWriter::writeDirect(const char* what, const std::string& detail) {
+    DirectRows& d = *m->direct;
+    if (d.blob.empty()) throw Error(std::string("internal error: ") + what + " written to " + m->name + " without its cell");
+    const int np = d.blob[0];
+    std::array<double, 7> xs{}, ys{};
+    std::memcpy(xs.data(), d.blob.data() + 1, static_cast<std::size_t>(np) * 8);
+    std::memcpy(ys.data(), d.blob.data() + 1 + static_cast<std::size_t>(np) * 8, static_cast<std::size_t>(np) * 8);
+    std::vector<unsigned char> geom;
+    gpkgPolygon(geom, d.srsId, xs.data(), ys.data(), np, m->index.boxes.back());
+    sqlite3_stmt* st = d.insert.get();
+    sqlite3_bind_int64(st, 1, d.fid);
+    sqlite3_bind_blob(st, 2, geom.data(), static_cast<int>(geom.size()), SQLITE_TRANSIENT);
+    for (std::size_t k = 0; k < d.row.size(); ++k) {
+        const auto& v = d.row[k];
+        const int at = static_cast<int>(k) + 3;
+        switch (v.kind) {
+        case DirectRows::Value::Null: sqlite3_bind_null(st, at); break;
+        case DirectRows::Value::Int: sqlite3_bind_int64(st, at, v.i); break;
+        case DirectRows::Value::Real: sqlite3_bind_double(st, at, v.d); break;
+        case DirectRows::Value::Text:
+            sqlite3_bind_text(st, at, v.s.c_str(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
+            break;
+        }
+    }
+    const int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        throw IoError(std::string("output.gpkg: writing ") + what + (detail.empty() ? "" : " " + detail) + " to " +
+                      m->name + ": " + sqlite3_errmsg(d.db));
+}
 
 void LayerWriter::write(const char* what, const std::string& detail) {
     if (!m->started) {
         check(m->writer->m_ds->StartTransaction(), "starting a transaction");
         m->started = true;
+        if (m->direct) startDirect();
+    }
+    if (m->direct) {
+        writeDirect(what, detail);
+        return;
     }
     OGRFeature& f = featureOf(m->feature, m->layer);
     if (!m->cells) f.SetFID(OGRNullFID);
@@ -385,6 +554,7 @@ void LayerWriter::finish() {
         check(m->writer->m_ds->StartTransaction(), "starting a transaction");
         m->started = true;
     }
+    if (m->direct) m->direct->insert.reset();
     check(m->writer->m_ds->CommitTransaction(), "committing " + m->name);
     m->finished = true;
     if (m->cells) {
@@ -408,6 +578,7 @@ LayerWriter GpkgWriter::layer(const std::string& name, GeometryType geometry, co
     impl->type = type;
     impl->layer = createLayer(name, type, title, description);
     impl->index.table = m_prefix + name;
+    if (type == wkbPolygon) impl->direct = std::make_unique<DirectRows>();
     return LayerWriter(std::move(impl));
 }
 
@@ -416,24 +587,6 @@ void GpkgWriter::style(const std::string& name, const std::string& qml, const st
     OGRLayer* layer = m_ds->GetLayerByName((m_prefix + name).c_str());
     const bool geometry = layer && layer->GetGeomType() != wkbNone;
     writeStyle(name, geometry ? "geom" : "", qml, description, styleName, isDefault);
-}
-
-std::string GpkgWriter::setCell(OGRFeature& f, const grid::Grid& g, std::size_t i, PendingIndex& index, std::size_t copy) {
-    const grid::Lattice& lat = g.lattice();
-    std::array<double, 7> xs{}, ys{};
-    const grid::CellIndex c = g.cellIndex(i);
-    const int np = lat.ring(c, xs, ys);
-    auto* ring = new OGRLinearRing();
-    ring->setPoints(np, xs.data(), ys.data());
-    auto* poly = new OGRPolygon();
-    poly->addRingDirectly(ring);
-    f.SetGeometryDirectly(poly);
-    const auto fid = static_cast<GIntBig>(copy * g.size() + i + 1);
-    f.SetFID(fid);
-    const auto [x0, x1] = std::minmax_element(xs.begin(), xs.begin() + np);
-    const auto [y0, y1] = std::minmax_element(ys.begin(), ys.begin() + np);
-    index.boxes.push_back({fid, *x0, *x1, *y0, *y1});
-    return cellId(g, i);
 }
 
 std::string cellId(const grid::Grid& g, std::size_t i) {
@@ -555,7 +708,8 @@ void GpkgWriter::finish() {
     for (auto& pending : m_pendingIndexes) {
         if (m_gdalIndexed.empty())
             throw Error("output.gpkg: a bulk spatial index needs a layer indexed by GDAL to follow; write the study area first");
-        bulkLoadGpkgRtree(m_tmpPath, pending.table, "geom", std::move(pending.boxes), m_gdalIndexed.front());
+        bulkLoadGpkgRtree(m_tmpPath, pending.table, "geom", std::move(pending.boxes), m_gdalIndexed.front(),
+                          pending.countTrigger);
     }
     m_pendingIndexes.clear();
     if (m_publish) m_publishSummary = publishGeoPackage(m_tmpPath, *m_publish);

@@ -91,11 +91,34 @@ std::string replaceAll(std::string s, const std::string& from, const std::string
 } // namespace
 
 void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, const std::string& geomColumn,
-                       std::vector<BoxEntry> entries, const std::string& templateTable) {
+                       std::vector<BoxEntry> entries, const std::string& templateTable, const std::string& countTrigger) {
     Db db(gpkgPath, "output.gpkg: spatial index");
+    db.exec("PRAGMA cache_size = -262144");  // 256 MiB: a national grid's index pages stay in memory
     const std::string rtree = "rtree_" + table + "_" + geomColumn;
     const std::string templRtree = "rtree_" + templateTable + "_" + geomColumn;
     db.exec("BEGIN");
+    if (!countTrigger.empty()) {
+        // The rows went in without GDAL: their count and extent, and the trigger back.
+        db.exec("UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM " + quoteId(table) +
+                ") WHERE lower(table_name) = lower('" + table + "')");
+        db.exec(countTrigger);
+        if (!entries.empty()) {
+            BoxEntry e{0, std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                       std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+            for (const auto& b : entries) {
+                e.minX = std::min(e.minX, b.minX), e.maxX = std::max(e.maxX, b.maxX);
+                e.minY = std::min(e.minY, b.minY), e.maxY = std::max(e.maxY, b.maxY);
+            }
+            StmtPtr s = db.prepare("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE "
+                                   "lower(table_name) = lower(?)");
+            sqlite3_bind_double(s.get(), 1, e.minX);
+            sqlite3_bind_double(s.get(), 2, e.minY);
+            sqlite3_bind_double(s.get(), 3, e.maxX);
+            sqlite3_bind_double(s.get(), 4, e.maxY);
+            sqlite3_bind_text(s.get(), 5, table.c_str(), -1, SQLITE_TRANSIENT);
+            db.step(s.get());
+        }
+    }
     db.exec("CREATE VIRTUAL TABLE " + quoteId(rtree) + " USING rtree(id, minx, maxx, miny, maxy)");
 
     // The node size SQLite chose for this file (page size minus 64, at most 51 cells).
@@ -135,6 +158,8 @@ void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, co
         StmtPtr insParent = db.prepare("INSERT INTO " + quoteId(rtree + "_parent") + "(nodeno, parentnode) VALUES (?, ?)");
         StmtPtr insRowid = db.prepare("INSERT INTO " + quoteId(rtree + "_rowid") + "(rowid, nodeno) VALUES (?, ?)");
         std::vector<unsigned char> blob(static_cast<std::size_t>(nodeBytes));
+        std::vector<std::pair<std::int64_t, std::int64_t>> leafOf;  // feature id, leaf node
+        leafOf.reserve(levels.front().size() * capacity);
         const auto depth = static_cast<std::uint64_t>(levels.size() - 1);
         for (std::size_t l = 0; l < levels.size(); ++l) {
             for (const auto& node : levels[l]) {
@@ -150,9 +175,7 @@ void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, co
                     putFloat(p + 20, up(c.maxY));
                     p += kCellBytes;
                     if (l == 0) {
-                        sqlite3_bind_int64(insRowid.get(), 1, c.id);
-                        sqlite3_bind_int64(insRowid.get(), 2, node.nodeno);
-                        db.step(insRowid.get());
+                        leafOf.emplace_back(c.id, node.nodeno);
                     } else {
                         sqlite3_bind_int64(insParent.get(), 1, c.id);
                         sqlite3_bind_int64(insParent.get(), 2, node.nodeno);
@@ -163,6 +186,14 @@ void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, co
                 sqlite3_bind_blob(insNode.get(), 2, blob.data(), nodeBytes, SQLITE_TRANSIENT);
                 db.step(insNode.get());
             }
+        }
+        // The feature ids in ascending order: the rowid table's B-tree is then appended to, not
+        // split at random places (7 million ids went from 19 s to a fraction of it).
+        std::sort(leafOf.begin(), leafOf.end());
+        for (const auto& [id, leaf] : leafOf) {
+            sqlite3_bind_int64(insRowid.get(), 1, id);
+            sqlite3_bind_int64(insRowid.get(), 2, leaf);
+            db.step(insRowid.get());
         }
     }
 

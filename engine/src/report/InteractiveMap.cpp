@@ -1,6 +1,7 @@
 #include "InteractiveMap.hpp"
 
 #include "Palette.hpp"
+#include "SvgMap.hpp"
 
 #include "trygg/core/Xml.hpp"
 #include "trygg/output/Layers.hpp"
@@ -10,6 +11,7 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -60,23 +62,34 @@ struct LayerPlan {
     std::string stroke;                                   // outline colour; "" none
     double fillOpacity = 0.75;
     bool on = false;
+    std::string where;                                    // the features worth reading; "" all
 };
 
-// The colour of an integer class field's value, "" for none.
-std::function<std::string(OGRFeature&)> byClass(const std::string& field, const std::map<int, std::string>& colours) {
-    return [field, &colours](OGRFeature& f) -> std::string {
-        const int idx = f.GetFieldIndex(field.c_str());
-        if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return "";
-        const auto it = colours.find(f.GetFieldAsInteger(idx));
-        return it == colours.end() || it->second == "none" ? "" : it->second;
-    };
+// A grid layer of more coloured cells than this is left to the GeoPackage: the page would weigh
+// tens of megabytes and the browser would draw it slowly (a national grid has 40,000 hot cells).
+constexpr std::size_t kMaxCells = 20000;
+
+// A grid layer coloured by an integer class field: the colour of its value, "" for none; only
+// the coloured classes are read.
+LayerPlan byClass(std::string table, std::string titleSv, std::string titleEn, std::vector<std::string> fields,
+                  const std::string& field, const std::map<int, std::string>& colours, double fillOpacity, bool on) {
+    LayerPlan plan{std::move(table), std::move(titleSv), std::move(titleEn), std::move(fields),
+                   [field, &colours](OGRFeature& f) -> std::string {
+                       const int idx = f.GetFieldIndex(field.c_str());
+                       if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return "";
+                       const auto it = colours.find(f.GetFieldAsInteger(idx));
+                       return it == colours.end() || it->second == "none" ? "" : it->second;
+                   },
+                   "", fillOpacity, on, colouredClasses(field, colours)};
+    if (std::find(plan.fields.begin(), plan.fields.end(), field) == plan.fields.end()) plan.fields.push_back(field);
+    return plan;
 }
 
 // `tolerance`: detail finer than this (metres, about a pixel at the closest zoom worth having) is
 // simplified away (GEOS, topology kept), so that a boundary of 100,000 vertices costs the page
 // what can be seen of it.
 std::string layerGeoJson(OGRLayer& layer, const LayerPlan& plan, const InteractiveText& text, double tolerance,
-                         std::size_t& features) {
+                         std::size_t& features, std::size_t limit = 0) {
     OGRSpatialReference wgs84;
     wgs84.importFromEPSG(4326);
     wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -86,7 +99,11 @@ std::string layerGeoJson(OGRLayer& layer, const LayerPlan& plan, const Interacti
     if (!toWgs84) return "";
     char* options[] = {const_cast<char*>("COORDINATE_PRECISION=6"), nullptr};
     std::string out;
-    layer.ResetReading();
+    const ScanOnly only(layer, plan.fields, plan.where);
+    if (limit > 0 && !plan.where.empty() && static_cast<std::size_t>(layer.GetFeatureCount()) > limit) {
+        features = static_cast<std::size_t>(layer.GetFeatureCount());
+        return "";
+    }
     for (auto& f : layer) {
         const std::string colour = plan.colour ? plan.colour(*f) : std::string("#888");
         if (colour.empty()) continue;
@@ -132,14 +149,14 @@ std::string interactiveMap(GDALDataset& ds, const InteractiveText& text) {
              return ramp[k];
          },
          "#777", 0.55, false},
-        {p + "hotspot_grid", "Hot spot-ruta", "Hot spot cell", {"cell_id", "n", "Gi_Bin", "GiZScore", "GiPseudoP", "COType"},
-         byClass("Gi_Bin", binColours()), "", 0.8, true},
-        {p + "perception_grid", "Otrygghet mot brott", "Fear versus crime", {"cell_id", "perc_n", "perc_share_unsafe", "fear_crime_class"},
-         byClass("fear_crime_class", fearCrimeColours()), "", 0.75, false},
-        {p + "change_grid", "Förändring", "Change", {"cell_id", "n_before", "n_after", "rate_ratio", "change_bin"},
-         byClass("change_bin", binColours()), "", 0.8, false},
-        {p + "emerging_hotspots", "Framväxande hot spot", "Emerging hot spot", {"cell_id", "n", "pattern"},
-         byClass("pattern", emergingColours()), "", 0.8, false},
+        byClass(p + "hotspot_grid", "Hot spot-ruta", "Hot spot cell", {"cell_id", "n", "Gi_Bin", "GiZScore", "GiPseudoP", "COType"},
+                "Gi_Bin", binColours(), 0.8, true),
+        byClass(p + "perception_grid", "Otrygghet mot brott", "Fear versus crime",
+                {"cell_id", "perc_n", "perc_share_unsafe", "fear_crime_class"}, "fear_crime_class", fearCrimeColours(), 0.75, false),
+        byClass(p + "change_grid", "Förändring", "Change", {"cell_id", "n_before", "n_after", "rate_ratio", "change_bin"},
+                "change_bin", binColours(), 0.8, false),
+        byClass(p + "emerging_hotspots", "Framväxande hot spot", "Emerging hot spot", {"cell_id", "n", "pattern"}, "pattern",
+                emergingColours(), 0.8, false),
         {p + "density_areas", "Tätaste områden", "Densest areas", {"top_percent", "area_km2", "incidents", "share_of_incidents"},
          [](OGRFeature&) { return std::string("#f0a000"); }, "#a06000", 0.25, false},
         {p + "hotspot_areas", "Hot spot-område", "Hotspot area",
@@ -156,20 +173,26 @@ std::string interactiveMap(GDALDataset& ds, const InteractiveText& text) {
         OGREnvelope e;
         if (study->GetExtent(&e, TRUE) == OGRERR_NONE) tolerance = (e.MaxX - e.MinX) / 10000;
     }
-    std::string data;
+    std::string data, left;
     std::size_t total = 0;
     for (const auto& plan : plans) {
         OGRLayer* l = ds.GetLayerByName(plan.table.c_str());
         if (!l) continue;
         std::size_t n = 0;
-        const std::string features = layerGeoJson(*l, plan, text, tolerance, n);
+        const std::string features = layerGeoJson(*l, plan, text, tolerance, n, kMaxCells);
+        if (n > 0 && features.empty()) {
+            left += fmt::format(fmt::runtime(text.english ? "{}{}: {} cells, more than a page carries"
+                                                          : "{}{}: {} rutor, fler än en sida bär"),
+                                left.empty() ? "" : "; ", escapeXml(text.english ? plan.titleEn : plan.titleSv), n);
+            continue;
+        }
         if (n == 0) continue;
         total += n;
         data += fmt::format("{}{{\"name\":{},\"on\":{},\"stroke\":{},\"fill\":{},\"features\":[{}]}}", data.empty() ? "" : ",",
                             jsonString(text.english ? plan.titleEn : plan.titleSv), plan.on ? "true" : "false",
                             jsonString(plan.stroke), plan.fillOpacity, features);
     }
-    if (total == 0) return "";
+    if (total == 0 && left.empty()) return "";
     // The study area and the context layers, always on, grey, beneath.
     std::string base;
     for (OGRLayer* l : ds.GetLayers()) {
@@ -183,7 +206,12 @@ std::string interactiveMap(GDALDataset& ds, const InteractiveText& text) {
     }
     std::string id = "imap";
     if (!p.empty()) id.append("_").append(p, 0, p.size() - 1);
-    return fmt::format(R"(<div id="{0}" class="imap" role="application"></div>
+    if (!left.empty())
+        left = fmt::format("<p class=\"note\">{} {}.</p>\n",
+                           text.english ? "Not on this map, but in the GeoPackage (open it in QGIS):"
+                                        : "Inte på den här kartan, men i GeoPackage-filen (öppna den i QGIS):",
+                           left);
+    return left + fmt::format(R"(<div id="{0}" class="imap" role="application"></div>
 <script>
 (function () {{
   var base = [{1}], layers = [{2}];

@@ -164,6 +164,33 @@ SvgMap::SvgMap(GDALDataset& ds, const Basemap& base) : m_ds(ds), m_base(base), m
     m_taken.push_back({m_frame.width - 50, 0, m_frame.width, 70});
 }
 
+ScanOnly::ScanOnly(OGRLayer& layer, const std::vector<std::string>& keep, const std::string& where) : m_layer(layer) {
+    CPLStringList ignored;
+    OGRFeatureDefn* defn = layer.GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        const char* name = defn->GetFieldDefn(i)->GetNameRef();
+        if (std::find(keep.begin(), keep.end(), name) == keep.end()) ignored.AddString(name);
+    }
+    ignored.AddString("OGR_STYLE");
+    layer.SetIgnoredFields(const_cast<const char**>(ignored.List()));
+    if (!where.empty() && layer.SetAttributeFilter(where.c_str()) != OGRERR_NONE)
+        throw Error("report: the filter '" + where + "' on " + layer.GetName() + " failed; this is a bug, please report it");
+    layer.ResetReading();
+}
+
+ScanOnly::~ScanOnly() {
+    m_layer.SetAttributeFilter(nullptr);
+    m_layer.SetIgnoredFields(nullptr);
+    m_layer.ResetReading();
+}
+
+std::string colouredClasses(const std::string& field, const std::map<int, std::string>& colours) {
+    std::string in;
+    for (const auto& [v, c] : colours)
+        if (c != "none") in += (in.empty() ? "" : ",") + std::to_string(v);
+    return "\"" + field + "\" IN (" + (in.empty() ? "NULL" : in) + ")";
+}
+
 void SvgMap::classes(const std::string& layerName, const std::string& field, const std::map<int, std::string>& colours,
                      double opacity) {
     OGRLayer* l = m_ds.GetLayerByName(layerName.c_str());
@@ -171,7 +198,7 @@ void SvgMap::classes(const std::string& layerName, const std::string& field, con
     const int idx = l->GetLayerDefn()->GetFieldIndex(field.c_str());
     if (idx < 0) return;
     std::map<int, std::string> paths;
-    l->ResetReading();
+    const ScanOnly only(*l, {field}, colouredClasses(field, colours));
     for (auto& f : *l) {
         if (!f->IsFieldSetAndNotNull(idx)) continue;
         const int v = f->GetFieldAsInteger(idx);

@@ -24,6 +24,23 @@ struct Frame {
     double py(double y) const { return (maxY - y) * scale; }
 };
 
+// While it lives, `layer` reads only the geometry and the `keep` fields, of the features `where`
+// (an OGR SQL filter; "" for all) selects: a national grid of millions of cells is then read for
+// its few thousand coloured ones. The layer is restored to read everything on destruction.
+class ScanOnly {
+public:
+    ScanOnly(OGRLayer& layer, const std::vector<std::string>& keep, const std::string& where);
+    ~ScanOnly();
+    ScanOnly(const ScanOnly&) = delete;
+    ScanOnly& operator=(const ScanOnly&) = delete;
+
+private:
+    OGRLayer& m_layer;
+};
+
+// The filter `"field" IN (...)` of the classes with a colour other than "none".
+std::string colouredClasses(const std::string& field, const std::map<int, std::string>& colours);
+
 // An SVG path of a geometry, simplified to half a pixel when it has many points.
 std::string pathOf(const OGRGeometry* g, const Frame& f);
 

@@ -86,6 +86,8 @@ public:
 private:
     friend class GpkgWriter;
     struct Impl;
+    void startDirect();
+    void writeDirect(const char* what, const std::string& detail);
     explicit LayerWriter(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m;
 };
@@ -170,8 +172,6 @@ private:
     void exec(const std::string& sql);
     void createSpatialIndex(const std::string& baseName);
     struct PendingIndex;
-    // Sets a grid cell's polygon and fid on the feature, adds its box to `index`, returns its id.
-    std::string setCell(OGRFeature& f, const grid::Grid& g, std::size_t i, PendingIndex& index, std::size_t copy = 0);
 
     std::string m_prefix, m_prefixTitle;
     std::string m_finalPath;
@@ -187,6 +187,7 @@ private:
     struct PendingIndex {
         std::string table;
         std::vector<BoxEntry> boxes;
+        std::string countTrigger;  // GDAL's feature-count trigger, put back once the rows are in
     };
     std::vector<PendingIndex> m_pendingIndexes;  // spatial indexes built in bulk on commit
     std::vector<std::string> m_gdalIndexed;      // layers GDAL indexed itself

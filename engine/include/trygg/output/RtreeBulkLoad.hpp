@@ -17,7 +17,10 @@ struct BoxEntry {
 // by Sort-Tile-Recursive (Leutenegger, Lopez & Edgington 1997), and registers it exactly as GDAL
 // does: the same triggers and gpkg_extensions row as `templateTable`, a table GDAL indexed in
 // the same file. Throws IoError.
+// `countTrigger`, when not empty, is the SQL of GDAL's feature-count trigger of the table, dropped
+// while its rows went in directly: the count is set and the trigger created again.
 void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, const std::string& geomColumn,
-                       std::vector<BoxEntry> entries, const std::string& templateTable);
+                       std::vector<BoxEntry> entries, const std::string& templateTable,
+                       const std::string& countTrigger = {});
 
 } // namespace trygg::output

@@ -336,7 +336,7 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
         // Date-time.
         std::int64_t wall = kNoTime;
         bool clock = false;
-        std::string iso;
+        std::optional<DateTime> when;  // written out only for the first and the last report
         if (ti >= 0) {
             std::optional<DateTime> dt;
             std::string text;  // the time as read, for messages
@@ -387,7 +387,7 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
                     continue;
                 }
                 clock = dt->hasTime;
-                iso = dt->toIso();
+                when = dt;
             }
         }
 
@@ -450,11 +450,11 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
                 }
                 if (firstTime == kNoTime || wall < firstTime) {
                     firstTime = wall;
-                    firstIso = iso;
+                    firstIso = when->toIso();
                 }
                 if (lastTime == kNoTime || wall > lastTime) {
                     lastTime = wall;
-                    lastIso = iso;
+                    lastIso = when->toIso();
                 }
             }
         }

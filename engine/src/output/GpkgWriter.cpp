@@ -11,6 +11,7 @@
 #include "trygg/output/Styles.hpp"
 
 #include <cpl_string.h>
+#include <fmt/format.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
@@ -22,6 +23,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <bit>
 #include <cstring>
 #include <cctype>
@@ -305,9 +307,18 @@ struct DirectRows {
         std::string s;
     };
     sqlite3* db = nullptr;
-    sqlite::StmtPtr insert;
+    sqlite::StmtPtr insert;  // one row
+    sqlite::StmtPtr batch;   // kBatch rows: SQLite's cost per statement (and AUTOINCREMENT's) shared
+    static constexpr std::size_t kBatch = 32;
+    struct Pending {
+        std::int64_t fid;
+        std::vector<unsigned char> geom;
+        std::vector<Value> row;
+    };
+    std::vector<Pending> pending;  // rows waiting for a full batch
     std::vector<Value> row;  // kept from one feature to the next, as an OGRFeature's fields are
-    std::vector<unsigned char> blob;
+    std::vector<unsigned char> blob;  // the cell's ring until write()
+    std::vector<unsigned char> geom;  // its GeoPackage blob, bound as long as the row is stepped
     std::int64_t fid = 0;
     std::int32_t srsId = 0;
 };
@@ -482,7 +493,7 @@ void LayerWriter::startDirect() {
         if (rc != SQLITE_DONE && rc != SQLITE_ROW)
             throw IoError("output.gpkg: '" + sql.substr(0, 120) + "' failed: " + sqlite3_errmsg(d.db));
     };
-    {
+    if (m->type != wkbNone) {
         sqlite::StmtPtr st = query("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower('" + table + "')");
         if (sqlite3_step(st.get()) != SQLITE_ROW) throw IoError("output.gpkg: " + table + " has no geometry column");
         d.srsId = sqlite3_column_int(st.get(), 0);
@@ -493,44 +504,82 @@ void LayerWriter::startDirect() {
         if (sqlite3_step(st.get()) == SQLITE_ROW) m->index.countTrigger = sqlite::text(st.get(), 0);
     }
     if (!m->index.countTrigger.empty()) run("DROP TRIGGER " + sqlite::quoteId(trigger));
-    std::string columns = "fid, geom", marks = "?, ?";
+    // Grid layers give each cell's fid; a table without geometry lets SQLite number its rows.
+    std::string columns = m->type == wkbNone ? "" : "fid, geom", marks = m->type == wkbNone ? "" : "?, ?";
     OGRFeatureDefn* defn = m->layer->GetLayerDefn();
     for (int k = 0; k < defn->GetFieldCount(); ++k) {
-        columns += ", " + sqlite::quoteId(defn->GetFieldDefn(k)->GetNameRef());
-        marks += ", ?";
+        columns += (columns.empty() ? "" : ", ") + sqlite::quoteId(defn->GetFieldDefn(k)->GetNameRef());
+        marks += marks.empty() ? "?" : ", ?";
     }
-    d.insert = query("INSERT INTO " + sqlite::quoteId(table) + " (" + columns + ") VALUES (" + marks + ")");
+    const std::string insert = "INSERT INTO " + sqlite::quoteId(table) + " (" + columns + ") VALUES ";
+    d.insert = query(insert + "(" + marks + ")");
+    std::string rows;
+    for (std::size_t r = 0; r < DirectRows::kBatch; ++r) rows += (r ? ", (" : "(") + marks + ")";
+    d.batch = query(insert + rows);
 }
 
-void LayerWriter::writeDirect(const char* what, const std::string& detail) {
-    DirectRows& d = *m->direct;
-    if (d.blob.empty()) throw Error(std::string("internal error: ") + what + " written to " + m->name + " without its cell");
-    const int np = d.blob[0];
-    std::array<double, 7> xs{}, ys{};
-    std::memcpy(xs.data(), d.blob.data() + 1, static_cast<std::size_t>(np) * 8);
-    std::memcpy(ys.data(), d.blob.data() + 1 + static_cast<std::size_t>(np) * 8, static_cast<std::size_t>(np) * 8);
-    std::vector<unsigned char> geom;
-    gpkgPolygon(geom, d.srsId, xs.data(), ys.data(), np, m->index.boxes.back());
-    sqlite3_stmt* st = d.insert.get();
-    sqlite3_bind_int64(st, 1, d.fid);
-    sqlite3_bind_blob(st, 2, geom.data(), static_cast<int>(geom.size()), SQLITE_TRANSIENT);
-    for (std::size_t k = 0; k < d.row.size(); ++k) {
-        const auto& v = d.row[k];
-        const int at = static_cast<int>(k) + 3;
+namespace {
+
+// Binds one pending row from parameter `first` on; returns the parameter after it.
+int bindRow(sqlite3_stmt* st, int at, bool geometry, const DirectRows::Pending& p) {
+    if (geometry) {
+        sqlite3_bind_int64(st, at++, p.fid);
+        sqlite3_bind_blob(st, at++, p.geom.data(), static_cast<int>(p.geom.size()), SQLITE_STATIC);
+    }
+    for (const auto& v : p.row) {
         switch (v.kind) {
         case DirectRows::Value::Null: sqlite3_bind_null(st, at); break;
         case DirectRows::Value::Int: sqlite3_bind_int64(st, at, v.i); break;
         case DirectRows::Value::Real: sqlite3_bind_double(st, at, v.d); break;
-        case DirectRows::Value::Text:
-            sqlite3_bind_text(st, at, v.s.c_str(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
-            break;
+        case DirectRows::Value::Text: sqlite3_bind_text(st, at, v.s.c_str(), static_cast<int>(v.s.size()), SQLITE_STATIC); break;
         }
+        ++at;
     }
-    const int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        throw IoError(std::string("output.gpkg: writing ") + what + (detail.empty() ? "" : " " + detail) + " to " +
-                      m->name + ": " + sqlite3_errmsg(d.db));
+    return at;
+}
+
+} // namespace
+
+void LayerWriter::flushDirect(bool all, const char* what, const std::string& detail) {
+    DirectRows& d = *m->direct;
+    const bool geometry = m->type != wkbNone;
+    auto step = [&](sqlite3_stmt* st) {
+        const int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (rc != SQLITE_DONE)
+            throw IoError(std::string("output.gpkg: writing ") + what + (detail.empty() ? "" : " " + detail) + " to " +
+                          m->name + ": " + sqlite3_errmsg(d.db));
+    };
+    if (d.pending.size() == DirectRows::kBatch) {
+        int at = 1;
+        for (const auto& p : d.pending) at = bindRow(d.batch.get(), at, geometry, p);
+        step(d.batch.get());
+        d.pending.clear();
+    }
+    if (all) {
+        for (const auto& p : d.pending) {
+            bindRow(d.insert.get(), 1, geometry, p);
+            step(d.insert.get());
+        }
+        d.pending.clear();
+    }
+}
+
+void LayerWriter::writeDirect(const char* what, const std::string& detail) {
+    DirectRows& d = *m->direct;
+    DirectRows::Pending& p = d.pending.emplace_back();
+    if (m->type != wkbNone) {
+        if (d.blob.empty()) throw Error(std::string("internal error: ") + what + " written to " + m->name + " without its cell");
+        const int np = d.blob[0];
+        std::array<double, 7> xs{}, ys{};
+        std::memcpy(xs.data(), d.blob.data() + 1, static_cast<std::size_t>(np) * 8);
+        std::memcpy(ys.data(), d.blob.data() + 1 + static_cast<std::size_t>(np) * 8, static_cast<std::size_t>(np) * 8);
+        gpkgPolygon(p.geom, d.srsId, xs.data(), ys.data(), np, m->index.boxes.back());
+        p.fid = d.fid;
+    }
+    p.row = d.row;
+    flushDirect(false, what, detail);
 }
 
 void LayerWriter::write(const char* what, const std::string& detail) {
@@ -554,11 +603,18 @@ void LayerWriter::finish() {
         check(m->writer->m_ds->StartTransaction(), "starting a transaction");
         m->started = true;
     }
-    if (m->direct) m->direct->insert.reset();
+    if (m->direct) {
+        if (m->direct->insert) flushDirect(true, "the last rows", "");
+        m->direct->insert.reset();
+        m->direct->batch.reset();
+    }
     check(m->writer->m_ds->CommitTransaction(), "committing " + m->name);
     m->finished = true;
     if (m->cells) {
         m->writer->m_pendingIndexes.push_back(std::move(m->index));  // built in bulk by finish()
+    } else if (m->type == wkbNone) {
+        if (!m->index.countTrigger.empty())
+            m->writer->m_directCounts.emplace_back(m->writer->m_prefix + m->name, m->index.countTrigger);
     } else if (m->type != wkbNone) {
         m->writer->createSpatialIndex(m->name);
         m->writer->m_gdalIndexed.push_back(m->writer->m_prefix + m->name);
@@ -578,7 +634,7 @@ LayerWriter GpkgWriter::layer(const std::string& name, GeometryType geometry, co
     impl->type = type;
     impl->layer = createLayer(name, type, title, description);
     impl->index.table = m_prefix + name;
-    if (type == wkbPolygon) impl->direct = std::make_unique<DirectRows>();
+    if (type == wkbPolygon || type == wkbNone) impl->direct = std::make_unique<DirectRows>();
     return LayerWriter(std::move(impl));
 }
 
@@ -599,8 +655,20 @@ std::string cellId(const grid::Grid& g, std::size_t i) {
     const bool square = lat.shape() == grid::Shape::Square;
     const double ax = square ? xs[0] : lat.centre(c).x;
     const double ay = square ? ys[0] : lat.centre(c).y;
-    char id[64];
-    std::snprintf(id, sizeof id, "E%.0fN%.0f", std::round(ax), std::round(ay));
+    // As printf's "E%.0fN%.0f" of the rounded values (a national grid names 7 million cells).
+    std::string id;
+    id.reserve(24);
+    for (const auto& [letter, v] : {std::pair{'E', std::round(ax)}, std::pair{'N', std::round(ay)}}) {
+        id += letter;
+        if (!(std::abs(v) < 9e15)) {
+            id += fmt::format("{:.0f}", v);
+            continue;
+        }
+        if (v == 0 && std::signbit(v)) id += '-';
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, static_cast<long long>(v)).ptr;
+        id.append(digits, end);
+    }
     return id;
 }
 
@@ -712,6 +780,8 @@ void GpkgWriter::finish() {
                           pending.countTrigger);
     }
     m_pendingIndexes.clear();
+    for (const auto& [table, trigger] : m_directCounts) restoreFeatureCount(m_tmpPath, table, trigger);
+    m_directCounts.clear();
     if (m_publish) m_publishSummary = publishGeoPackage(m_tmpPath, *m_publish);
     writeDataColumns(m_tmpPath, m_project && m_project->language == "en");  // what is left after publishing
     if (m_project) {

@@ -83,6 +83,12 @@ std::vector<Node> packLevel(std::vector<BoxEntry> entries, std::size_t capacity)
     return nodes;
 }
 
+void setFeatureCount(Db& db, const std::string& table, const std::string& countTrigger) {
+    db.exec("UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM " + quoteId(table) +
+            ") WHERE lower(table_name) = lower('" + table + "')");
+    db.exec(countTrigger);
+}
+
 std::string replaceAll(std::string s, const std::string& from, const std::string& to) {
     for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
     return s;
@@ -99,9 +105,7 @@ void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, co
     db.exec("BEGIN");
     if (!countTrigger.empty()) {
         // The rows went in without GDAL: their count and extent, and the trigger back.
-        db.exec("UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM " + quoteId(table) +
-                ") WHERE lower(table_name) = lower('" + table + "')");
-        db.exec(countTrigger);
+        setFeatureCount(db, table, countTrigger);
         if (!entries.empty()) {
             BoxEntry e{0, std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
                        std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
@@ -213,6 +217,13 @@ void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, co
     db.exec("INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) "
             "SELECT '" + table + "', column_name, extension_name, definition, scope FROM gpkg_extensions "
             "WHERE table_name = '" + templateTable + "' AND extension_name = 'gpkg_rtree_index'");
+    db.exec("COMMIT");
+}
+
+void restoreFeatureCount(const std::string& gpkgPath, const std::string& table, const std::string& countTrigger) {
+    Db db(gpkgPath, "output.gpkg: feature count");
+    db.exec("BEGIN");
+    setFeatureCount(db, table, countTrigger);
     db.exec("COMMIT");
 }
 

@@ -17,18 +17,31 @@ double binomialTwoSidedP(std::uint64_t k, std::uint64_t n, double q) {
     const double m = nd * q;
     constexpr double relErr = 1 + 1e-7;
     if (kd == m) return 1.0;
+    // R's binom.test counts the outcomes on the other side of the mean that are no more likely
+    // than k, one by one. The pmf falls from ceil(m) up and rises up to floor(m) (the mode lies
+    // between them), so those outcomes are a tail, found here by bisection: the same count in
+    // log(n) steps, where 12 million reports took seconds.
+    auto atMost = [&](std::uint64_t i) { return boost::math::pdf(dist, static_cast<double>(i)) <= d * relErr; };
     double p = 0;
     if (kd < m) {
         // The upper tail: outcomes from ceil(m) up that are no more likely than k.
-        std::uint64_t y = 0;
-        for (auto i = static_cast<std::uint64_t>(std::ceil(m)); i <= n; ++i)
-            if (boost::math::pdf(dist, static_cast<double>(i)) <= d * relErr) ++y;
+        std::uint64_t lo = static_cast<std::uint64_t>(std::ceil(m)), hi = n + 1;  // the first such outcome in [lo, hi]
+        while (lo < hi) {
+            const std::uint64_t mid = lo + (hi - lo) / 2;
+            if (atMost(mid)) hi = mid;
+            else lo = mid + 1;
+        }
+        const std::uint64_t y = n + 1 - lo;
         p = boost::math::cdf(dist, kd) + (y > 0 ? boost::math::cdf(boost::math::complement(dist, nd - static_cast<double>(y))) : 0.0);
     } else {
         // The lower tail: outcomes from 0 to floor(m) no more likely than k.
-        std::uint64_t y = 0;
-        for (std::uint64_t i = 0; i <= static_cast<std::uint64_t>(std::floor(m)); ++i)
-            if (boost::math::pdf(dist, static_cast<double>(i)) <= d * relErr) ++y;
+        std::uint64_t lo = 0, hi = static_cast<std::uint64_t>(std::floor(m)) + 1;  // the first outcome more likely than k
+        while (lo < hi) {
+            const std::uint64_t mid = lo + (hi - lo) / 2;
+            if (atMost(mid)) lo = mid + 1;
+            else hi = mid;
+        }
+        const std::uint64_t y = lo;
         p = (y > 0 ? boost::math::cdf(dist, static_cast<double>(y - 1)) : 0.0) +
             (k > 0 ? boost::math::cdf(boost::math::complement(dist, kd - 1)) : 1.0);
     }

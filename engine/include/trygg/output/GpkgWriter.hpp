@@ -88,6 +88,7 @@ private:
     struct Impl;
     void startDirect();
     void writeDirect(const char* what, const std::string& detail);
+    void flushDirect(bool all, const char* what, const std::string& detail);
     explicit LayerWriter(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m;
 };
@@ -191,6 +192,7 @@ private:
     };
     std::vector<PendingIndex> m_pendingIndexes;  // spatial indexes built in bulk on commit
     std::vector<std::string> m_gdalIndexed;      // layers GDAL indexed itself
+    std::vector<std::pair<std::string, std::string>> m_directCounts;  // tables without geometry written directly
     struct PendingRaster {
         std::string table, description;
         kde::Raster raster;

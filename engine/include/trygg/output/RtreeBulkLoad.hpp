@@ -23,4 +23,8 @@ void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, co
                        std::vector<BoxEntry> entries, const std::string& templateTable,
                        const std::string& countTrigger = {});
 
+// The same for a table without geometry whose rows went in directly: its feature count set and
+// GDAL's trigger (`countTrigger`, its SQL) created again. Throws IoError.
+void restoreFeatureCount(const std::string& gpkgPath, const std::string& table, const std::string& countTrigger);
+
 } // namespace trygg::output

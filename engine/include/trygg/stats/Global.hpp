@@ -47,7 +47,7 @@ GlobalTest generalG(std::span<const double> values, const Weights& weights);
 //   R = mean NN distance / (0.5 sqrt(A / n)),  SE = 0.26136 sqrt(A) / n,  z = (r_obs - r_exp) / SE
 // R near 1 for complete spatial randomness, below 1 when clustered, 2.149 for a triangular
 // lattice. No edge correction. statistic holds R; expected holds r_exp in metres.
-// `checkCancelled` is called every 16,384 points.
+// `checkCancelled` is called between blocks of 65,536 points.
 GlobalTest clarkEvans(std::span<const double> xs, std::span<const double> ys, double areaM2,
                       const std::function<void()>& checkCancelled = {});
 

@@ -25,6 +25,7 @@ struct State {
     std::string lastStep;
     int lastPercent = -1;
     std::chrono::steady_clock::time_point lastDraw{};
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 };
 
 std::string jsonEscape(std::string_view s) {
@@ -35,6 +36,17 @@ std::string jsonEscape(std::string_view s) {
         out += c;
     }
     return out;
+}
+
+std::string clock(double seconds) {
+    const auto s = static_cast<long>(seconds + 0.5);
+    return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+// The time so far. No estimate of the rest yet: the slices follow the steps, not their cost (a
+// national grid's output takes a third of the run in its last 8 %), so it would mislead.
+std::string timing(const State& state) {
+    return clock(std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count());
 }
 
 } // namespace
@@ -68,8 +80,9 @@ Progress makeProgress(ProgressStyle style) {
                 const int filled = static_cast<int>(fraction * width);
                 std::string bar(static_cast<std::size_t>(filled), '#');
                 bar.resize(width, '.');
-                std::fprintf(stderr, "\r[%s] %3d%% %-16.*s %-24.*s", bar.c_str(), percent, static_cast<int>(step.size()),
-                             step.data(), static_cast<int>(std::min<std::size_t>(message.size(), 24)), message.data());
+                std::fprintf(stderr, "\r[%s] %3d%% %7s %-16.*s %-24.*s", bar.c_str(), percent, timing(*state).c_str(),
+                             static_cast<int>(step.size()), step.data(),
+                             static_cast<int>(std::min<std::size_t>(message.size(), 24)), message.data());
             }
             std::fflush(stderr);
             state->lastStep = std::string(step);

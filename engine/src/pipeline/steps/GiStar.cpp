@@ -372,8 +372,10 @@ public:
         md.add("inference.permutations", std::to_string(cfg.inference.permutations));
         if (cfg.inference.permutations > 0) {
             md.add("inference.method", "conditional randomisation (x_i fixed, neighbours drawn without replacement from "
-                                       "the other n - 1 cells); one SplitMix64 stream per cell from the seed, so results "
-                                       "do not depend on the number of threads");
+                                       "the other n - 1 cells); cells of the same value and the same weights (up to a "
+                                       "factor) share one sample of R draws, as PySAL reuses draws across cells; one "
+                                       "SplitMix64 stream per such key and permutation from the seed, so results do not "
+                                       "depend on the number of threads");
             md.add("inference.seed", std::to_string(cfg.inference.seed));
             md.add("inference.pseudo_p",
                    "(min(M_ge, M_le) + 1) / (R + 1): the smaller tail, ties counted in both (folded)");

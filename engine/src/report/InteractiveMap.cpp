@@ -148,7 +148,7 @@ std::string interactiveMap(GDALDataset& ds, const InteractiveText& text) {
              const std::size_t k = v < 25 ? 0 : v < 50 ? 1 : v < 100 ? 2 : v < 200 ? 3 : 4;
              return ramp[k];
          },
-         "#777", 0.55, false},
+         "#777", 0.55, false, ""},
         byClass(p + "hotspot_grid", "Hot spot-ruta", "Hot spot cell", {"cell_id", "n", "Gi_Bin", "GiZScore", "GiPseudoP", "COType"},
                 "Gi_Bin", binColours(), 0.8, true),
         byClass(p + "perception_grid", "Otrygghet mot brott", "Fear versus crime",
@@ -158,14 +158,14 @@ std::string interactiveMap(GDALDataset& ds, const InteractiveText& text) {
         byClass(p + "emerging_hotspots", "Framväxande hot spot", "Emerging hot spot", {"cell_id", "n", "pattern"}, "pattern",
                 emergingColours(), 0.8, false),
         {p + "density_areas", "Tätaste områden", "Densest areas", {"top_percent", "area_km2", "incidents", "share_of_incidents"},
-         [](OGRFeature&) { return std::string("#f0a000"); }, "#a06000", 0.25, false},
+         [](OGRFeature&) { return std::string("#f0a000"); }, "#a06000", 0.25, false, ""},
         {p + "hotspot_areas", "Hot spot-område", "Hotspot area",
          {"area_id", "kind", "place", "incidents", "share_of_incidents", "leading_categories", "peak_hour", "peak_weekday", "dark_share"},
          [](OGRFeature& f) -> std::string {
              const std::string kind = f.GetFieldAsString("kind");
              return kind == "incidents" ? kAreaOutline : kind == "perception" ? kPerceptionOutline : "";
          },
-         "use-colour", 0.05, true},
+         "use-colour", 0.05, true, ""},
     };
     // A tenth of a pixel of the static maps' width: finer than any zoom a municipality needs.
     double tolerance = 0;
@@ -198,7 +198,7 @@ std::string interactiveMap(GDALDataset& ds, const InteractiveText& text) {
     for (OGRLayer* l : ds.GetLayers()) {
         const std::string name = l->GetName();
         if (name != "study_area" && name.rfind("context_", 0) != 0) continue;
-        LayerPlan plan{name, "", "", {"label"}, nullptr, "#666", 0.0, true};
+        LayerPlan plan{name, "", "", {"label"}, nullptr, "#666", 0.0, true, ""};
         plan.titleSv = plan.titleEn = name == "study_area" ? (text.english ? "Study area" : "Undersökningsområde") : name.substr(8);
         std::size_t n = 0;
         const std::string features = layerGeoJson(*l, plan, text, tolerance, n);

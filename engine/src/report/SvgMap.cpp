@@ -187,8 +187,8 @@ ScanOnly::~ScanOnly() {
 std::string colouredClasses(const std::string& field, const std::map<int, std::string>& colours) {
     std::string in;
     for (const auto& [v, c] : colours)
-        if (c != "none") in += (in.empty() ? "" : ",") + std::to_string(v);
-    return "\"" + field + "\" IN (" + (in.empty() ? "NULL" : in) + ")";
+        if (c != "none") in += fmt::format("{}{}", in.empty() ? "" : ",", v);
+    return fmt::format("\"{}\" IN ({})", field, in.empty() ? "NULL" : in);
 }
 
 void SvgMap::classes(const std::string& layerName, const std::string& field, const std::map<int, std::string>& colours,

@@ -181,9 +181,15 @@ std::string interactiveMap(GDALDataset& ds, const InteractiveText& text) {
         std::size_t n = 0;
         const std::string features = layerGeoJson(*l, plan, text, tolerance, n, kMaxCells);
         if (n > 0 && features.empty()) {
+            // The count in groups of three, as the report writes numbers (a no-break space in Swedish).
+            std::string digits = std::to_string(n), count;
+            for (std::size_t k = 0; k < digits.size(); ++k) {
+                if (k > 0 && (digits.size() - k) % 3 == 0) count += text.english ? "," : "\u00a0";
+                count += digits[k];
+            }
             left += fmt::format(fmt::runtime(text.english ? "{}{}: {} cells, more than a page carries"
                                                           : "{}{}: {} rutor, fler än en sida bär"),
-                                left.empty() ? "" : "; ", escapeXml(text.english ? plan.titleEn : plan.titleSv), n);
+                                left.empty() ? "" : "; ", escapeXml(text.english ? plan.titleEn : plan.titleSv), count);
             continue;
         }
         if (n == 0) continue;

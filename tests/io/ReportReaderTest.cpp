@@ -8,6 +8,7 @@
 #include "trygg/io/ReportReader.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <ogrsf_frmts.h>
 
@@ -397,4 +398,95 @@ TEST_CASE("a CSV inside a zip file is read through /vsizip/ as the file itself",
     CHECK(b.x == a.x);
     CHECK(b.y == a.y);
     CHECK(b.rejected.size() == a.rejected.size());
+}
+
+namespace {
+
+// Everything a reading gives, compared field by field.
+void requireSameReading(const io::ReportSet& a, const io::ReportSet& b) {
+    CHECK(a.rowsRead == b.rowsRead);
+    CHECK(a.physicalRecords == b.physicalRecords);
+    CHECK(a.sourceFields == b.sourceFields);
+    CHECK(a.x == b.x);
+    CHECK(a.y == b.y);
+    CHECK(a.row == b.row);
+    CHECK(a.category == b.category);
+    CHECK(a.categories == b.categories);
+    CHECK(a.weight == b.weight);
+    CHECK(a.timeWallSeconds == b.timeWallSeconds);
+    CHECK(a.hasClock == b.hasClock);
+    CHECK(a.extras == b.extras);
+    CHECK(a.withoutTime == b.withoutTime);
+    CHECK(a.withoutClock == b.withoutClock);
+    CHECK(a.atMidnight == b.atMidnight);
+    CHECK(a.firstTime == b.firstTime);
+    CHECK(a.lastTime == b.lastTime);
+    CHECK(a.warnings == b.warnings);
+    REQUIRE(a.rejected.size() == b.rejected.size());
+    for (std::size_t i = 0; i < a.rejected.size(); ++i) {
+        INFO("rejected row " << a.rejected[i].row);
+        CHECK(a.rejected[i].row == b.rejected[i].row);
+        CHECK(a.rejected[i].reason == b.rejected[i].reason);
+        CHECK(a.rejected[i].field == b.rejected[i].field);
+        CHECK(a.rejected[i].detail == b.rejected[i].detail);
+        CHECK(a.rejected[i].values == b.rejected[i].values);
+    }
+}
+
+} // namespace
+
+TEST_CASE("a plain CSV split by Trygg in parallel reads exactly as through GDAL's CSV driver", "[io]") {
+    // The reference is GDAL's own CSV driver (spec.gdalCsvReader), on files that exercise its
+    // splitting rules: quoted separators, "" inside quotes, a line break inside a quoted value,
+    // Windows-1252 bytes, CRLF, a stray quote, blank lines, rows with too many fields, a NUL byte;
+    // and one of 100,003 records, so that the pieces read on different threads meet inside it
+    // (bad records and blank lines on either side of a piece's first record).
+    Kavlinge k;
+    std::vector<std::pair<std::string, std::string>> files;
+    files.emplace_back("quotes.csv", "id;kategori;\"ost\";nord;datum;klockslag;vikt\r\n"
+                                     "1;\"st\xF6ld; grov\";381595;6184789;2024-05-04;22:10;1\r\n"
+                                     "2;\"sa \"\"Eken\"\"\";381600,5;6184800;2024-05-05;;2\r\n"
+                                     "3;\"two\r\nlines\";381610;6184810;;;0,5\r\n"
+                                     "4;x;6184810;381610;2024-05-06;01:00;1\r\n"           // swapped
+                                     "5;y;abc;6184810;2024-05-06;01:00;1\r\n"              // not a number
+                                     "6;z;381610;6184810;2024-02-30;01:00;1\r\n"           // no such date
+                                     "7;w;381610;6184810;2024-05-06;01:00;-1\r\n"          // weight
+                                     "1;dup;381610;6184810;2024-05-06;01:00;1\r\n"         // duplicate id
+                                     "9;\"open;381610;6184810;2024-05-06;01:00;1\r\n"      // stray quote
+                                     "\r\n"
+                                     "10;far;500000;7000000;2024-05-06;01:00;1\r\n"        // outside
+                                     "11;trailing;381620;6184820;2024-05-06;00:00;1;\r\n"); // one too many
+    {
+        std::string big = "id,lon,lat,tid\n";
+        for (int i = 1; i <= 100003; ++i) {
+            const double lon = 13.02 + (i % 997) * 0.00013, lat = 55.74 + (i % 991) * 0.00011;
+            if (i % 32768 == 0) big += "\n";  // a blank line where a piece may begin
+            if (i % 32768 == 1 && i > 1) big += std::to_string(i) + ",\"bad\n";  // a stray quote at a piece's start
+            else if (i % 5003 == 0) big += std::to_string(i) + ",1,2,3,4\n";       // too many fields
+            else big += fmt::format("{},{:.6f},{:.6f},2024-0{}-1{} 1{}:3{}\n", i, i % 1009 == 0 ? lon + 5 : lon, lat, 1 + i % 9, i % 10, i % 10, i % 7);
+        }
+        files.emplace_back("big.csv", big);
+    }
+    files.emplace_back("sample.csv", test::readFile(test::sampleData("incidents_wgs84.csv")));
+    for (const auto& [name, text] : files) {
+        for (const bool withArea : {true, false}) {
+            INFO(name << (withArea ? ", with a study area" : ", without"));
+            const std::string path = test::writeVsimem(name, text);
+            io::ReportSourceSpec spec;
+            spec.path = path;
+            if (name == "quotes.csv") {
+                spec.crs = "EPSG:3006";
+                spec.fields.time = {"datum", "klockslag"};
+                spec.fields.weight = "vikt";
+            }
+            const io::ReportSet trygg = io::readReports(spec, sweref(), withArea ? k.area.get() : nullptr, Progress());
+            spec.gdalCsvReader = true;
+            const io::ReportSet gdal = io::readReports(spec, sweref(), withArea ? k.area.get() : nullptr, Progress());
+            CHECK(trygg.splitByTrygg);
+            CHECK_FALSE(gdal.splitByTrygg);
+            CHECK(trygg.acceptedCount() > 0);
+            CHECK(!trygg.rejected.empty());
+            requireSameReading(trygg, gdal);
+        }
+    }
 }

@@ -237,11 +237,28 @@ void Area::closeSlivers() {
     m_geom = std::move(closed);
 }
 
-bool Area::coversPoint(double x, double y) const {
-    if (x < m_bounds.minX || x > m_bounds.maxX || y < m_bounds.minY || y > m_bounds.maxY) return false;
-    auto h = m_ctx->handle();
+namespace {
+bool preparedCovers(GEOSContextHandle_t h, const GEOSPreparedGeometry* prepared, const Bounds& b, double x, double y) {
+    if (x < b.minX || x > b.maxX || y < b.minY || y > b.maxY) return false;
     GeomPtr p(GEOSGeom_createPointFromXY_r(h, x, y), GeomDeleter{h});
-    return GEOSPreparedIntersects_r(h, m_prepared.get(), p.get()) == 1;
+    return GEOSPreparedIntersects_r(h, prepared, p.get()) == 1;
+}
+} // namespace
+
+bool Area::coversPoint(double x, double y) const { return preparedCovers(m_ctx->handle(), m_prepared.get(), m_bounds, x, y); }
+
+std::unique_ptr<Area::PointTest> Area::pointTest() const {
+    auto t = std::make_unique<PointTest>();
+    auto h = t->m_ctx.handle();
+    t->m_geom = own(t->m_ctx, GEOSGeom_clone_r(h, m_geom.get()), "copying the study area");
+    t->m_prepared = PreparedPtr(GEOSPrepare_r(h, t->m_geom.get()), PreparedDeleter{h});
+    if (!t->m_prepared) throw GeometryError("geom: preparing a copy of the study area failed: " + t->m_ctx.lastError());
+    t->m_bounds = m_bounds;
+    return t;
+}
+
+bool Area::PointTest::covers(double x, double y) const {
+    return preparedCovers(m_ctx.handle(), m_prepared.get(), m_bounds, x, y);
 }
 
 GeomPtr Area::polygon(std::span<const double> ringX, std::span<const double> ringY) const {

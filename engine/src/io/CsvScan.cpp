@@ -85,12 +85,15 @@ struct Record {
 // One record as GDAL splits them: a '"' anywhere opens or closes a quoted part; a line break in
 // one continues the record. Stops early, inside a quote, once a record passes kMaxCsvRecordBytes
 // with a line break in it: a stray quote, not a field.
-Record readRecord(ByteReader& in) {
+// `text`, when given, receives the record's bytes without its final line break, a line break
+// inside it as "\n" (as GDAL joins the lines of a quoted value).
+Record readRecord(ByteReader& in, std::string* text = nullptr) {
     Record r;
     r.begin = in.pos();
     bool inQuote = false;
     unsigned char c = 0;
     bool any = false;
+    if (text) text->clear();
     while (in.get(c)) {
         any = true;
         if (c == '\n' || c == '\r') {
@@ -105,8 +108,10 @@ Record readRecord(ByteReader& in) {
             if (r.firstLineEnd == 0) r.firstLineEnd = in.pos();
             r.multiline = true;
             ++r.length;
+            if (text) text->push_back('\n');
             continue;
         }
+        if (text) text->push_back(static_cast<char>(c));
         if (c == '"') {
             inQuote = !inQuote;
         } else if (!inQuote) {
@@ -164,6 +169,27 @@ std::vector<std::string> splitValues(const std::string& text, char sep) {
     return out;
 }
 
+// A record's values by CSVSplitLine's rules, on the record as CSVReadParseLine joined its lines.
+void splitAsGdal(const std::string& text, char separator, std::vector<std::string>& values) {
+    values.assign(1, std::string());
+    bool inQuote = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char ch = text[i];
+        if (!inQuote && ch == separator) {
+            values.emplace_back();
+            continue;
+        }
+        if (ch == '"') {
+            if (!inQuote || i + 1 >= text.size() || text[i + 1] != '"') {
+                inQuote = !inQuote;
+                continue;
+            }
+            ++i;  // "" inside a quoted part: one quote
+        }
+        values.back().push_back(text[i]);
+    }
+}
+
 } // namespace
 
 const char* gdalSeparatorName(char separator) {
@@ -189,8 +215,9 @@ CsvScan scanCsv(const std::string& path, const std::string& what) {
                          "(semikolonavgränsad)\" and read that");
     in.seek(got == 3 && bom[0] == 0xEF && bom[1] == 0xBB && bom[2] == 0xBF ? 3 : 0);
 
-    Record header = readRecord(in);
-    while (!header.atEof && header.blank && !header.inQuoteAtEnd) header = readRecord(in);
+    std::string headerText;
+    Record header = readRecord(in, &headerText);
+    while (!header.atEof && header.blank && !header.inQuoteAtEnd) header = readRecord(in, &headerText);
     if (header.atEof) throw InputError(what + ": '" + path + "' holds no header row");
     if (header.inQuoteAtEnd || header.tooLongInQuote || header.multiline)
         throw InputError(what + ": the header row of '" + path +
@@ -203,6 +230,7 @@ CsvScan scanCsv(const std::string& path, const std::string& what) {
         if (header.separators[k] > header.separators[best]) best = k;
     scan.separator = kSeparators[best];
     scan.headerFields = header.separators[best] + 1;
+    splitAsGdal(headerText, scan.separator, scan.header);
 
     std::int64_t record = 0;
     const std::size_t sep = separatorIndex(scan.separator);
@@ -212,6 +240,7 @@ CsvScan scanCsv(const std::string& path, const std::string& what) {
         if (r.atEof) break;
         if (r.blank && !r.multiline && !r.inQuoteAtEnd) continue;  // an empty line is no row
         ++record;
+        if ((record - 1) % kCsvChunkRecords == 0) scan.chunks.push_back({record, r.begin});
         CsvBadRecord bad;
         bad.record = record;
         bad.begin = r.begin;
@@ -254,7 +283,33 @@ CsvScan scanCsv(const std::string& path, const std::string& what) {
         scan.bad.push_back(std::move(bad));
     }
     scan.records = record;
+    scan.endOfData = in.pos();
     return scan;
+}
+
+void readCsvChunk(const std::string& path, const CsvScan& scan, std::size_t chunk,
+                  const std::function<void(std::int64_t number, const std::vector<std::string>& values)>& record) {
+    const CsvScan::Chunk& c = scan.chunks.at(chunk);
+    const std::int64_t last = chunk + 1 < scan.chunks.size() ? scan.chunks[chunk + 1].firstRecord - 1 : scan.records;
+    ByteReader in(path, "reading a CSV chunk");
+    in.seek(c.begin);
+    auto bad = std::lower_bound(scan.bad.begin(), scan.bad.end(), c.firstRecord,
+                                [](const CsvBadRecord& b, std::int64_t n) { return b.record < n; });
+    std::string text;
+    std::vector<std::string> values;
+    for (std::int64_t number = c.firstRecord; number <= last;) {
+        if (bad != scan.bad.end() && bad->record == number) {  // passed over, as the scan cut it
+            in.seek(bad->end);
+            ++bad, ++number;
+            continue;
+        }
+        const Record r = readRecord(in, &text);
+        if (r.atEof) throw IoError("'" + path + "' changed while it was read: record " + std::to_string(number) + " is gone");
+        if (r.blank && !r.multiline && !r.inQuoteAtEnd) continue;
+        splitAsGdal(text, scan.separator, values);
+        record(number, values);
+        ++number;
+    }
 }
 
 void copyWithout(const std::string& path, const std::string& copyPath, const std::vector<CsvBadRecord>& bad) {

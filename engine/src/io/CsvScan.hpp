@@ -9,6 +9,7 @@
 #include "trygg/io/ReportReader.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,15 +26,33 @@ struct CsvBadRecord {
 struct CsvScan {
     char separator = ',';
     std::int64_t headerFields = 0;
+    std::vector<std::string> header;  // the header's values, split as the records' are
     std::int64_t records = 0;  // data records found, the bad ones included; blank lines are none
     std::vector<CsvBadRecord> bad;
+    // Where every kCsvChunkRecords-th record starts, so that the file can be read in parallel
+    // pieces: the record's number (1-based) and its first byte.
+    struct Chunk {
+        std::int64_t firstRecord = 0;
+        std::uint64_t begin = 0;
+    };
+    std::vector<Chunk> chunks;
+    std::uint64_t endOfData = 0;  // the byte after the last record
 };
+
+inline constexpr std::int64_t kCsvChunkRecords = 1 << 15;
 
 // The longest record Trygg reads; a longer one is rejected (no report needs a megabyte).
 inline constexpr std::uint64_t kMaxCsvRecordBytes = 1u << 20;
 
 // Scans `path` (any path GDAL's VSI opens). Throws InputError when the header itself is broken.
 CsvScan scanCsv(const std::string& path, const std::string& what);
+
+// Calls `record(number, values)` for every good record of chunk `chunk` of a file `scan` found,
+// in order, with its values split as GDAL's CSV reader splits them (CSVSplitLine: a '"' opens or
+// closes a quoted part, "" inside one is a quote, a line break inside one reads as "\n"). The bad
+// records are passed over. Safe to call from several threads at once (each opens the file).
+void readCsvChunk(const std::string& path, const CsvScan& scan, std::size_t chunk,
+                  const std::function<void(std::int64_t number, const std::vector<std::string>& values)>& record);
 
 // Copies `path` to `copyPath` without the bad records' bytes.
 void copyWithout(const std::string& path, const std::string& copyPath, const std::vector<CsvBadRecord>& bad);

@@ -2,6 +2,7 @@
 #include "trygg/io/Source.hpp"
 
 #include "trygg/core/Error.hpp"
+#include "trygg/core/Parallel.hpp"
 #include "trygg/crs/Crs.hpp"
 #include "trygg/geom/Geos.hpp"
 #include "trygg/io/Gdal.hpp"
@@ -28,12 +29,73 @@
 namespace trygg::io {
 using namespace fields;
 
+namespace {
+
+// One row's values, from a GDAL feature or a CSV record split by Trygg.
+class RowValues {
+public:
+    virtual ~RowValues() = default;
+    virtual bool isSet(int f) const = 0;        // set and not null
+    virtual const char* text(int f) const = 0;  // the value as GDAL gives it as text
+    virtual OGRFeature* feature() const { return nullptr; }  // the GDAL feature, if any
+};
+
+class OgrRowValues final : public RowValues {
+public:
+    explicit OgrRowValues(OGRFeature& f) : m_f(f) {}
+    bool isSet(int f) const override { return m_f.IsFieldSetAndNotNull(f); }
+    const char* text(int f) const override { return m_f.GetFieldAsString(f); }
+    OGRFeature* feature() const override { return &m_f; }
+
+private:
+    OGRFeature& m_f;
+};
+
+// A record of a plain CSV file: every field set, as GDAL's CSV driver sets string fields.
+class CsvRowValues final : public RowValues {
+public:
+    explicit CsvRowValues(const std::vector<std::string>& values) : m_values(values) {}
+    bool isSet(int f) const override { return static_cast<std::size_t>(f) < m_values.size(); }
+    const char* text(int f) const override { return m_values[static_cast<std::size_t>(f)].c_str(); }
+
+private:
+    const std::vector<std::string>& m_values;
+};
+
+struct Rejection {
+    RejectReason reason;
+    std::string field, detail;
+};
+std::unique_ptr<Rejection> rejectionOf(RejectReason reason, std::string field, std::string detail) {
+    return std::make_unique<Rejection>(Rejection{reason, std::move(field), std::move(detail)});
+}
+
+// What a row's own values say (readReports's first stage).
+// A row is rejected for the first of: its coordinates (unreadable, or not in the study area),
+// its time, its weight; then, when settled, for its extra values and a duplicate id.
+struct ParsedRow {
+    std::unique_ptr<Rejection> rejection;  // for what its own values say, checked in that order
+    double sx = 0, sy = 0;                 // in the source CRS
+    double ax = 0, ay = 0;                 // in the analysis CRS, when transformed
+    bool transformed = false;
+    bool lands = false;         // in the study area (or the CRS's area)
+    bool landsSwapped = false;  // not, but there with x and y swapped
+    std::int64_t wall = kNoTime;
+    bool clock = false;
+    std::optional<DateTime> when;
+    double weight = 1.0;
+    std::vector<std::string> extras;
+    std::string id, category;  // trimmed UTF-8, "" for none
+};
+
+} // namespace
+
 ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs, const geom::Area* studyArea,
                       const Progress& progress) {
     // A CSV file is scanned first, so that the rows GDAL's reader cannot take whole are rejected
     // with their reason instead of lost; GDAL then reads the file without them.
     std::optional<CsvScan> scan;
-    std::string readPath = spec.path;
+    std::string readPath = spec.path, scannedPath;
     std::vector<std::pair<std::string, std::string>> openOptions;
     if (isCsvPath(spec.path)) {
         requireReadableFile(spec.path, spec.what);
@@ -41,6 +103,7 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
         if (lowerExtension(spec.path) == ".gz" && spec.path.rfind("/vsi", 0) != 0) readPath = "/vsigzip/" + spec.path;
         scan = scanCsv(readPath, spec.what);
         if (const char* name = gdalSeparatorName(scan->separator); *name) openOptions.emplace_back("SEPARATOR", name);
+        scannedPath = readPath;
         if (!scan->bad.empty()) {
             static std::atomic<int> serial{0};
             const std::string copyPath = fmt::format("/vsimem/trygg-csv-{}-{}/{}", static_cast<const void*>(&spec), serial++,
@@ -115,13 +178,12 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
                          "for SWEREF 99 TM");
     }
     set.sourceCrs = sourceCrs->authorityCode().empty() ? sourceCrs->name() : sourceCrs->authorityCode();
-    crs::Transformer toAnalysis(*sourceCrs, analysisCrs);
 
     // Without a study area, rows far outside the analysis CRS's area of use are refused: a (0, 0)
     // or a swapped pair would otherwise stretch the grid over half the globe.
     std::optional<crs::LonLatBounds> domain;
-    std::unique_ptr<crs::Transformer> toLonLat;
     std::optional<crs::Transformer::Box> domainInSource;  // the same domain in source coordinates
+    const crs::Crs lonLat = crs::Crs::fromUserInput("OGC:CRS84");
     // (A geographic target, used only to find the data's centre, covers the globe: no domain.)
     if (!studyArea && !analysisCrs.isGeographic()) {
         domain = analysisCrs.areaOfUse();
@@ -131,8 +193,6 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
             domain->south = std::max(-90.0, domain->south - kMarginDeg);
             domain->east = std::min(180.0, domain->east + kMarginDeg);
             domain->north = std::min(90.0, domain->north + kMarginDeg);
-            const crs::Crs lonLat = crs::Crs::fromUserInput("OGC:CRS84");
-            toLonLat = std::make_unique<crs::Transformer>(*sourceCrs, lonLat);
             // The domain is the bounding box, in source coordinates, of the grown area of use: one
             // comparison per row instead of a transformation (per-row lon/lat only where PROJ cannot
             // transform the box).
@@ -140,20 +200,29 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
                                  .transformBounds({domain->west, domain->south, domain->east, domain->north});
         }
     }
-    // Tests whether a source coordinate lands in the study area (or domain); fills the analysis
-    // coordinate. Returns false when it does not, or cannot be transformed.
-    auto lands = [&](double sx, double sy, double& ax, double& ay) {
-        ax = sx;
-        ay = sy;
-        if (!toAnalysis.transform(ax, ay)) return false;
-        if (studyArea) return studyArea->coversPoint(ax, ay);
+    // What a thread needs to place rows: PROJ's and GEOS's objects are not shared between threads.
+    struct Placer {
+        crs::Transformer toAnalysis;
+        std::unique_ptr<crs::Transformer> toLonLat;
+        std::unique_ptr<geom::Area::PointTest> area;
+    };
+    auto placer = [&] {
+        Placer p{crs::Transformer(*sourceCrs, analysisCrs), nullptr, nullptr};
+        if (domain && !domainInSource) p.toLonLat = std::make_unique<crs::Transformer>(*sourceCrs, lonLat);
+        if (studyArea) p.area = studyArea->pointTest();
+        return p;
+    };
+    // Whether a point, at (sx, sy) in the source and (ax, ay) in the analysis CRS, lies in the
+    // study area (or domain).
+    auto within = [&](const Placer& pl, double sx, double sy, double ax, double ay) {
+        if (pl.area) return pl.area->covers(ax, ay);
         if (domain) {
             if (domainInSource) {
                 const auto& b = *domainInSource;
                 return sx >= b.minX && sx <= b.maxX && sy >= b.minY && sy <= b.maxY;
             }
             double lon = sx, lat = sy;
-            if (!toLonLat->transform(lon, lat)) return false;
+            if (!pl.toLonLat->transform(lon, lat)) return false;
             return lon >= domain->west && lon <= domain->east && lat >= domain->south && lat <= domain->north;
         }
         return true;
@@ -208,6 +277,13 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     // Formats with random access skip the fields Trygg does not use while reading; a rejected
     // row's full values are fetched again by its feature id afterwards.
     const bool skipUnused = layer->TestCapability(OLCRandomRead) && !EQUAL(src.driverName.c_str(), "CSV");
+    // A plain CSV file (GDAL reads text fields and no geometry from it, under the header's own
+    // names) is split by Trygg, on every core; any other goes through GDAL's driver.
+    bool fastCsv = scan && !spec.gdalCsvReader && EQUAL(src.driverName.c_str(), "CSV") && !hasGeometry &&
+                   defn->GetGeomFieldCount() == 0 && (scan->separator == ',' || scan->separator == ';') &&
+                   scannedPath.rfind("/vsigzip/", 0) != 0 && fieldCount == static_cast<int>(scan->header.size());
+    for (int f = 0; fastCsv && f < fieldCount; ++f)
+        fastCsv = defn->GetFieldDefn(f)->GetType() == OFTString && scan->header[static_cast<std::size_t>(f)] == defn->GetFieldDefn(f)->GetNameRef();
     std::vector<GIntBig> rejectedFids;
     // The fields a rejected row keeps: all of them, or only those Trygg reads.
     std::vector<int> keptFields;
@@ -229,137 +305,85 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
         ignored.AddString("OGR_STYLE");
         layer->SetIgnoredFields(const_cast<const char**>(ignored.List()));
     }
-    const GIntBig total = layer->GetFeatureCount(FALSE);
-    layer->ResetReading();
-    GdalErrorScope errors;
-    std::int64_t row = 0;
-    std::size_t nextBad = 0;  // the first bad record not yet passed
-    std::int64_t gdalRows = 0;
-    RowDigest rows(spec.path);
-    for (auto& feature : *layer) {
-        ++row;
-        ++gdalRows;
-        rows.add(*feature);
-        if (scan)  // the record's number in the file, counting the rows cut out before it
-            while (nextBad < scan->bad.size() && scan->bad[nextBad].record <= row) ++row, ++nextBad;
-        if (row % 8192 == 0)
-            progress.update(total > 0 ? static_cast<double>(row) / static_cast<double>(total) : 0.0,
-                            std::to_string(row) + " rows");
-        auto reject = [&](RejectReason reason, std::string field, std::string detail) {
-            RejectedRow r;
-            r.row = row;
-            r.reason = reason;
-            r.field = std::move(field);
-            r.detail = std::move(detail);
-            if (skipUnused) {
-                rejectedFids.push_back(feature->GetFID());
-            } else {
-                r.values.reserve(keptFields.size());
-                for (int f : keptFields)
-                    r.values.push_back(feature->IsFieldSetAndNotNull(f) ? toUtf8(feature->GetFieldAsString(f)) : "");
-            }
-            if (fromGeometry) {
-                if (const OGRGeometry* g = feature->GetGeometryRef()) {
-                    char* wkt = nullptr;
-                    g->exportToWkt(&wkt);
-                    r.sourceWkt = wkt ? wkt : "";
-                    CPLFree(wkt);
-                }
-            }
-            set.rejected.push_back(std::move(r));
-        };
-
+    // Each row goes through two stages: parse (its own values only: numbers, the transformation,
+    // the time, the weight; on several threads for a plain CSV file), then settle, in row order
+    // (the study area, the checks that need the rows before it, and the row's place in the set).
+    auto parse = [&](const RowValues& values, const Placer& pl) {
+        ParsedRow p;
+        auto text = [&](int f) { return values.isSet(f) ? std::string(values.text(f)) : std::string(); };
         // Coordinates.
-        double sx = 0, sy = 0;
         if (fromGeometry) {
-            const OGRGeometry* g = feature->GetGeometryRef();
+            const OGRFeature* feature = values.feature();
+            const OGRGeometry* g = feature ? feature->GetGeometryRef() : nullptr;
             if (!g || g->IsEmpty()) {
-                reject(RejectReason::EmptyGeometry, "", "the geometry is empty");
-                continue;
+                p.rejection = rejectionOf(RejectReason::EmptyGeometry, "", "the geometry is empty");
+                return p;
             }
             const auto type = wkbFlatten(g->getGeometryType());
             if (type == wkbPoint) {
-                const auto* p = g->toPoint();
-                sx = p->getX();
-                sy = p->getY();
+                p.sx = g->toPoint()->getX();
+                p.sy = g->toPoint()->getY();
             } else if (type == wkbMultiPoint && g->toMultiPoint()->getNumGeometries() == 1) {
-                const auto* p = g->toMultiPoint()->getGeometryRef(0);
-                sx = p->getX();
-                sy = p->getY();
+                p.sx = g->toMultiPoint()->getGeometryRef(0)->getX();
+                p.sy = g->toMultiPoint()->getGeometryRef(0)->getY();
             } else {
-                reject(RejectReason::NotAPoint, "", std::string("a ") + OGRGeometryTypeToName(g->getGeometryType()));
-                continue;
+                p.rejection = rejectionOf(RejectReason::NotAPoint, "", std::string("a ") + OGRGeometryTypeToName(g->getGeometryType()));
+                return p;
             }
         } else {
-            const std::string xs = feature->IsFieldSetAndNotNull(xi) ? feature->GetFieldAsString(xi) : "";
-            const std::string ys = feature->IsFieldSetAndNotNull(yi) ? feature->GetFieldAsString(yi) : "";
+            const std::string xs = text(xi), ys = text(yi);
             if (trimmed(xs).empty() && trimmed(ys).empty()) {
-                reject(RejectReason::EmptyGeometry, fields[xi] + "," + fields[yi], "both coordinates are empty");
-                continue;
+                p.rejection = rejectionOf(RejectReason::EmptyGeometry, fields[xi] + "," + fields[yi], "both coordinates are empty");
+                return p;
             }
             const auto px = parseNumber(xs);
             const auto py = parseNumber(ys);
             if (!px) {
-                reject(RejectReason::UnreadableCoordinate, fields[xi], "'" + toUtf8(xs.c_str()) + "' is not a number");
-                continue;
+                p.rejection = rejectionOf(RejectReason::UnreadableCoordinate, fields[xi], "'" + toUtf8(xs.c_str()) + "' is not a number");
+                return p;
             }
             if (!py) {
-                reject(RejectReason::UnreadableCoordinate, fields[yi], "'" + toUtf8(ys.c_str()) + "' is not a number");
-                continue;
+                p.rejection = rejectionOf(RejectReason::UnreadableCoordinate, fields[yi], "'" + toUtf8(ys.c_str()) + "' is not a number");
+                return p;
             }
-            sx = *px;
-            sy = *py;
+            p.sx = *px;
+            p.sy = *py;
         }
-        const std::string coordFields = fromGeometry ? std::string() : fields[xi] + "," + fields[yi];
-        double ax = 0, ay = 0;
-        if (!lands(sx, sy, ax, ay)) {
-            double bx = 0, by = 0;
-            if (lands(sy, sx, bx, by)) {
-                reject(RejectReason::SwappedCoordinates, coordFields,
-                       "the point falls inside " + std::string(studyArea ? "the study area" : "the CRS's area") +
-                           " only with x and y swapped");
-                continue;
-            }
-            double tx = sx, ty = sy;
-            if (!toAnalysis.transform(tx, ty)) {
-                reject(RejectReason::UnreadableCoordinate, coordFields,
-                       "cannot be transformed from " + set.sourceCrs + " to " + analysisCrs.userInput());
-            } else if (studyArea) {
-                reject(RejectReason::OutsideStudyArea, coordFields, "");
-            } else {
-                reject(RejectReason::OutsideCrsArea, coordFields,
-                       "outside the area of use of " + analysisCrs.userInput() + " grown by 5 degrees");
-            }
-            continue;
+        p.ax = p.sx;
+        p.ay = p.sy;
+        p.transformed = pl.toAnalysis.transform(p.ax, p.ay);
+        p.lands = p.transformed && within(pl, p.sx, p.sy, p.ax, p.ay);
+        if (!p.lands) {  // inside only with x and y swapped?
+            double bx = p.sy, by = p.sx;
+            p.landsSwapped = pl.toAnalysis.transform(bx, by) && within(pl, p.sy, p.sx, bx, by);
+            return p;
         }
 
         // Date-time.
-        std::int64_t wall = kNoTime;
-        bool clock = false;
-        std::optional<DateTime> when;  // written out only for the first and the last report
         if (ti >= 0) {
             std::optional<DateTime> dt;
-            std::string text;  // the time as read, for messages
+            std::string timeText;  // the time as read, for messages
             const OGRFieldType ft = defn->GetFieldDefn(ti)->GetType();
             if (timeIndex.size() == 1 && spec.timeFormat.empty() && (ft == OFTDate || ft == OFTDateTime)) {
                 int y, m, d, h, mi, tz;
                 float sec;
-                if (feature->IsFieldSetAndNotNull(ti) && feature->GetFieldAsDateTime(ti, &y, &m, &d, &h, &mi, &sec, &tz)) {
+                OGRFeature* feature = values.feature();
+                if (feature && feature->IsFieldSetAndNotNull(ti) && feature->GetFieldAsDateTime(ti, &y, &m, &d, &h, &mi, &sec, &tz)) {
                     dt = DateTime{y, m, d, h, mi, sec, tz, ft == OFTDateTime};
-                    text = feature->GetFieldAsString(ti);
+                    timeText = feature->GetFieldAsString(ti);
                 }
             } else {
                 for (int f : timeIndex) {
-                    const std::string part = feature->IsFieldSetAndNotNull(f) ? trimmed(feature->GetFieldAsString(f)) : "";
+                    const std::string part = trimmed(text(f));
                     if (part.empty()) continue;
-                    text += (text.empty() ? "" : " ") + part;
+                    timeText += (timeText.empty() ? "" : " ") + part;
                 }
-                if (!text.empty()) {
-                    dt = spec.timeFormat.empty() ? parseDateTime(text) : parseDateTime(text, spec.timeFormat);
+                if (!timeText.empty()) {
+                    dt = spec.timeFormat.empty() ? parseDateTime(timeText) : parseDateTime(timeText, spec.timeFormat);
                     if (!dt) {
                         // Appended piecewise: GCC 12 warns falsely on "literal" + string here (PR 105329).
                         std::string detail = "'";
-                        detail += toUtf8(text.c_str());
+                        detail += toUtf8(timeText.c_str());
                         if (spec.timeFormat.empty()) {
                             detail += "' is not a date (use ISO 8601 such as 2024-03-05 21:30, or an Excel date; "
                                       "for another layout give time_format, such as \"%d/%m/%Y %H:%M\")";
@@ -368,106 +392,221 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
                             detail += spec.timeFormat;
                             detail += "\"";
                         }
-                        reject(RejectReason::UnparseableDate, timeFieldsText, std::move(detail));
-                        continue;
+                        p.rejection = rejectionOf(RejectReason::UnparseableDate, timeFieldsText, std::move(detail));
+                        return p;
                     }
                 }
             }
             if (dt) {
-                wall = dt->wallSeconds();
-                if (wall < dates.fromWall || wall >= dates.toWall) {
+                p.wall = dt->wallSeconds();
+                if (p.wall < dates.fromWall || p.wall >= dates.toWall) {
                     std::string detail = "'";
-                    detail += toUtf8(text.c_str());
+                    detail += toUtf8(timeText.c_str());
                     detail += "' lies outside the plausible dates ";
                     detail += dates.fromText;
                     detail += " to ";
                     detail += dates.toText;
                     detail += " (a typo in the year?); widen them with earliest_date and latest_date";
-                    reject(RejectReason::ImplausibleDate, timeFieldsText, std::move(detail));
-                    continue;
+                    p.rejection = rejectionOf(RejectReason::ImplausibleDate, timeFieldsText, std::move(detail));
+                    return p;
                 }
-                clock = dt->hasTime;
-                when = dt;
+                p.clock = dt->hasTime;
+                p.when = dt;
             }
         }
 
         // Weight.
-        double weight = 1.0;
         if (wi >= 0) {
-            const std::string text = feature->IsFieldSetAndNotNull(wi) ? feature->GetFieldAsString(wi) : "";
-            const auto w = parseNumber(text);
+            const std::string weightText = text(wi);
+            const auto w = parseNumber(weightText);
             if (!w || *w < 0) {
-                reject(RejectReason::UnreadableWeight, fields[wi],
-                       "'" + toUtf8(text.c_str()) + "' is not a non-negative number");
-                continue;
+                p.rejection = rejectionOf(RejectReason::UnreadableWeight, fields[wi],
+                                   "'" + toUtf8(weightText.c_str()) + "' is not a non-negative number");
+                return p;
             }
-            weight = *w;
+            p.weight = *w;
         }
 
-        // Extra values and their check.
-        std::vector<std::string> extras;
-        if (!extraIndex.empty()) {
-            for (int f : extraIndex)
-                extras.push_back(feature->IsFieldSetAndNotNull(f) ? trimmed(toUtf8(feature->GetFieldAsString(f))) : "");
-            if (spec.checkExtras) {
-                if (auto problem = spec.checkExtras(extras)) {
-                    reject(RejectReason::InvalidValue, problem->field, problem->detail);
-                    continue;
-                }
+        // Extra values (checked when settled), the id and the category.
+        for (int f : extraIndex) p.extras.push_back(values.isSet(f) ? trimmed(toUtf8(values.text(f))) : "");
+        if (ii >= 0 && values.isSet(ii)) p.id = trimmed(toUtf8(values.text(ii)));
+        if (ci >= 0 && values.isSet(ci)) p.category = trimmed(toUtf8(values.text(ci)));
+        return p;
+    };
+
+    // Settles a parsed row `row`; `keep(r)` fills a rejected row's values and source geometry.
+    auto settle = [&](ParsedRow&& p, std::int64_t row, const std::function<void(RejectedRow&)>& keep) {
+        auto reject = [&](RejectReason reason, std::string field, std::string detail) {
+            RejectedRow r;
+            r.row = row;
+            r.reason = reason;
+            r.field = std::move(field);
+            r.detail = std::move(detail);
+            keep(r);
+            set.rejected.push_back(std::move(r));
+        };
+        if (p.rejection) {  // its coordinates (when it did not land), its time or its weight
+            reject(p.rejection->reason, std::move(p.rejection->field), std::move(p.rejection->detail));
+            return;
+        }
+        const std::string coordFields = fromGeometry ? std::string() : fields[xi] + "," + fields[yi];
+        if (!p.lands) {
+            if (p.landsSwapped) {
+                reject(RejectReason::SwappedCoordinates, coordFields,
+                       "the point falls inside " + std::string(studyArea ? "the study area" : "the CRS's area") +
+                           " only with x and y swapped");
+            } else if (!p.transformed) {
+                reject(RejectReason::UnreadableCoordinate, coordFields,
+                       "cannot be transformed from " + set.sourceCrs + " to " + analysisCrs.userInput());
+            } else if (studyArea) {
+                reject(RejectReason::OutsideStudyArea, coordFields, "");
+            } else {
+                reject(RejectReason::OutsideCrsArea, coordFields,
+                       "outside the area of use of " + analysisCrs.userInput() + " grown by 5 degrees");
+            }
+            return;
+        }
+        if (!extraIndex.empty() && spec.checkExtras) {
+            if (auto problem = spec.checkExtras(p.extras)) {
+                reject(RejectReason::InvalidValue, problem->field, problem->detail);
+                return;
             }
         }
-
         // Duplicate ids, among accepted rows.
-        if (ii >= 0 && feature->IsFieldSetAndNotNull(ii)) {
-            std::string id = trimmed(toUtf8(feature->GetFieldAsString(ii)));
-            if (!id.empty()) {
-                auto [it, inserted] = seenIds.emplace(std::move(id), row);
-                if (!inserted) {
-                    reject(RejectReason::DuplicateId, fields[ii],
-                           "id '" + it->first + "' first seen on row " + std::to_string(it->second));
-                    continue;
-                }
+        if (!p.id.empty()) {
+            auto [it, inserted] = seenIds.emplace(std::move(p.id), row);
+            if (!inserted) {
+                reject(RejectReason::DuplicateId, fields[ii], "id '" + it->first + "' first seen on row " + std::to_string(it->second));
+                return;
             }
         }
 
         // Accepted.
-        if (!extraIndex.empty()) set.extras.push_back(std::move(extras));
-        set.x.push_back(ax);
-        set.y.push_back(ay);
+        if (!extraIndex.empty()) set.extras.push_back(std::move(p.extras));
+        set.x.push_back(p.ax);
+        set.y.push_back(p.ay);
         set.row.push_back(row);
-        if (wi >= 0) set.weight.push_back(weight);
+        if (wi >= 0) set.weight.push_back(p.weight);
         if (ti >= 0) {
-            set.timeWallSeconds.push_back(wall);
-            set.hasClock.push_back(clock ? 1 : 0);
-            if (wall == kNoTime) {
+            set.timeWallSeconds.push_back(p.wall);
+            set.hasClock.push_back(p.clock ? 1 : 0);
+            if (p.wall == kNoTime) {
                 ++set.withoutTime;
             } else {
-                if (!clock) {
+                if (!p.clock) {
                     ++set.withoutClock;
                 } else {
-                    const std::int64_t secondOfDay = ((wall % 86400) + 86400) % 86400;
+                    const std::int64_t secondOfDay = ((p.wall % 86400) + 86400) % 86400;
                     if (secondOfDay % 3600 == 0) ++onTheHour[static_cast<std::size_t>(secondOfDay / 3600)];
                 }
-                if (firstTime == kNoTime || wall < firstTime) {
-                    firstTime = wall;
-                    firstIso = when->toIso();
+                if (firstTime == kNoTime || p.wall < firstTime) {
+                    firstTime = p.wall;
+                    firstIso = p.when->toIso();
                 }
-                if (lastTime == kNoTime || wall > lastTime) {
-                    lastTime = wall;
-                    lastIso = when->toIso();
+                if (lastTime == kNoTime || p.wall > lastTime) {
+                    lastTime = p.wall;
+                    lastIso = p.when->toIso();
                 }
             }
         }
         if (ci >= 0) {
-            std::string cat = feature->IsFieldSetAndNotNull(ci) ? trimmed(toUtf8(feature->GetFieldAsString(ci))) : "";
-            if (cat.empty()) {
+            if (p.category.empty()) {
                 set.category.push_back(-1);
             } else {
-                auto [it, inserted] = categoryIndex.emplace(cat, static_cast<std::int32_t>(categoryNames.size()));
-                if (inserted) categoryNames.push_back(cat);
+                auto [it, inserted] = categoryIndex.emplace(p.category, static_cast<std::int32_t>(categoryNames.size()));
+                if (inserted) categoryNames.push_back(std::move(p.category));
                 set.category.push_back(it->second);
             }
         }
+    };
+
+    GdalErrorScope errors;
+    std::int64_t row = 0;
+    std::int64_t gdalRows = 0;
+    if (fastCsv) {
+        // A plain CSV file: its records split by Trygg as GDAL would (readCsvChunk), parsed in
+        // pieces on every core, settled in order. The bad records were rejected by the scan.
+        const unsigned threads = threadCount(0);
+        std::vector<Placer> placers;
+        for (unsigned t = 0; t < threads; ++t) placers.push_back(placer());
+        struct Piece {
+            std::vector<std::int64_t> rows;
+            std::vector<ParsedRow> parsed;
+            std::vector<std::vector<std::string>> values;  // each row's, for a rejection
+        };
+        const std::size_t chunks = scan->chunks.size(), wave = 4 * static_cast<std::size_t>(threads);
+        std::vector<Piece> pieces(wave);
+        for (std::size_t first = 0; first < chunks; first += wave) {
+            const std::size_t count = std::min(wave, chunks - first);
+            parallelBlocks(count, 1, static_cast<int>(threads), [&] { progress.checkCancelled(); },
+                           [&](std::size_t b, std::size_t e, unsigned thread) {
+                               for (std::size_t k = b; k < e; ++k) {
+                                   Piece& piece = pieces[k];  // its memory kept from wave to wave
+                                   piece.rows.clear();
+                                   piece.parsed.clear();
+                                   piece.values.clear();
+                                   readCsvChunk(scannedPath, *scan, first + k,
+                                                [&](std::int64_t number, const std::vector<std::string>& record) {
+                                                    piece.rows.push_back(number);
+                                                    const ParsedRow& p = piece.parsed.emplace_back(parse(CsvRowValues(record), placers[thread]));
+                                                    // The values, where settling may still reject the row.
+                                                    const bool mayReject = p.rejection || !p.lands || ii >= 0 ||
+                                                                           (!extraIndex.empty() && spec.checkExtras);
+                                                    piece.values.push_back(mayReject ? record : std::vector<std::string>());
+                                                });
+                               }
+                           });
+            for (std::size_t k = 0; k < count; ++k) {
+                Piece& piece = pieces[k];
+                for (std::size_t r = 0; r < piece.rows.size(); ++r) {
+                    settle(std::move(piece.parsed[r]), piece.rows[r], [&](RejectedRow& rejected) {
+                        rejected.values.reserve(keptFields.size());
+                        for (int f : keptFields) rejected.values.push_back(toUtf8(piece.values[r][static_cast<std::size_t>(f)].c_str()));
+                    });
+                }
+                gdalRows += static_cast<std::int64_t>(piece.rows.size());
+            }
+            progress.update(static_cast<double>(first + count) / static_cast<double>(chunks),
+                            std::to_string(std::min<std::int64_t>(scan->records, static_cast<std::int64_t>(first + count) * kCsvChunkRecords)) + " rows");
+        }
+        row = scan->records;
+        set.splitByTrygg = true;
+    } else {
+        // The progress's total: a CSV's from the scan (GDAL's CSV driver would parse the whole
+        // file again to count it, whatever bForce says).
+        const GIntBig total = scan ? static_cast<GIntBig>(scan->records) : layer->GetFeatureCount(FALSE);
+        layer->ResetReading();
+        std::size_t nextBad = 0;  // the first bad record not yet passed
+        RowDigest rows(spec.path);
+        const Placer pl = placer();
+        for (auto& feature : *layer) {
+            ++row;
+            ++gdalRows;
+            rows.add(*feature);
+            if (scan)  // the record's number in the file, counting the rows cut out before it
+                while (nextBad < scan->bad.size() && scan->bad[nextBad].record <= row) ++row, ++nextBad;
+            if (row % 8192 == 0)
+                progress.update(total > 0 ? static_cast<double>(row) / static_cast<double>(total) : 0.0,
+                                std::to_string(row) + " rows");
+            settle(parse(OgrRowValues(*feature), pl), row, [&](RejectedRow& r) {
+                if (skipUnused) {
+                    rejectedFids.push_back(feature->GetFID());
+                } else {
+                    r.values.reserve(keptFields.size());
+                    for (int f : keptFields)
+                        r.values.push_back(feature->IsFieldSetAndNotNull(f) ? toUtf8(feature->GetFieldAsString(f)) : "");
+                }
+                if (fromGeometry) {
+                    if (const OGRGeometry* g = feature->GetGeometryRef()) {
+                        char* wkt = nullptr;
+                        g->exportToWkt(&wkt);
+                        r.sourceWkt = wkt ? wkt : "";
+                        CPLFree(wkt);
+                    }
+                }
+            });
+        }
+        set.rowsSha256 = rows.hex();
     }
     if (skipUnused) {
         layer->SetIgnoredFields(nullptr);
@@ -501,7 +640,6 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
         set.physicalRecords = scan->records;
     }
     set.rowsRead = row;
-    set.rowsSha256 = rows.hex();
     set.firstTime = firstIso;
     set.lastTime = lastIso;
     set.atMidnight = onTheHour[0];

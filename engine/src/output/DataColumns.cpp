@@ -27,7 +27,7 @@ std::string describe(const FieldSpec& f) {
 } // namespace
 
 void writeDataColumns(const std::string& gpkgPath, bool english) {
-    sqlite::Db db(gpkgPath, "output.gpkg: data columns");
+    sqlite::Db db(gpkgPath, "output.gpkg: data columns", sqlite::Db::Kind::Scratch);  // the run's temporary file
     std::vector<std::string> tables;
     {
         auto q = db.prepare("SELECT table_name FROM gpkg_contents WHERE data_type IN ('features', 'attributes')");

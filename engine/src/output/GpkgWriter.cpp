@@ -18,6 +18,7 @@
 #include <csignal>
 #include <cerrno>
 #include <cstdlib>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -90,6 +91,17 @@ namespace {
 std::string journalPath(const std::string& finalPath) {
     const fs::path fp = fs::absolute(finalPath);
     return (fp.parent_path() / ("." + fp.filename().string() + ".install")).string();
+}
+
+// Writes a file's data to the disk (fsync), so that a rename after it never names a file whose
+// contents a power cut could still lose.
+void syncFile(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw IoError("output: cannot open '" + path + "' to sync it: " + std::strerror(errno));
+    const int rc = ::fsync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0) throw IoError("output: cannot sync '" + path + "' to the disk: " + std::strerror(err));
 }
 
 // For the tests of crash safety: TRYGG_TEST_SIGNAL_AT_INSTALL="SIGNAL:K" raises SIGKILL or
@@ -184,6 +196,11 @@ GpkgWriter::GpkgWriter(std::string finalPath, bool overwrite, const crs::Crs& an
     io::GdalErrorScope errors;
     m_ds.reset(driver->Create(m_tmpPath.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!m_ds) throw IoError("output.gpkg: cannot create '" + m_tmpPath + "': " + errors.lastError());
+    // The file is a temporary one until install() moves it into place, and a failed run removes
+    // it: SQLite need not keep it safe from a crash on the way (no journal on disk, no sync per
+    // commit), and keeps more of it in memory. install() syncs it once before the move.
+    if (auto* db = static_cast<sqlite3*>(m_ds->GetInternalHandle("SQLITE_HANDLE")))
+        sqlite3_exec(db, sqlite::kScratchPragmas, nullptr, nullptr, nullptr);
 
     m_srs.reset(new OGRSpatialReference());
     const std::string code = analysisCrs.authorityCode();
@@ -579,6 +596,7 @@ void LayerWriter::writeDirect(const char* what, const std::string& detail) {
         p.fid = d.fid;
     }
     p.row = d.row;
+    ++m->index.rows;
     flushDirect(false, what, detail);
 }
 
@@ -613,8 +631,7 @@ void LayerWriter::finish() {
     if (m->cells) {
         m->writer->m_pendingIndexes.push_back(std::move(m->index));  // built in bulk by finish()
     } else if (m->type == wkbNone) {
-        if (!m->index.countTrigger.empty())
-            m->writer->m_directCounts.emplace_back(m->writer->m_prefix + m->name, m->index.countTrigger);
+        if (!m->index.countTrigger.empty()) m->writer->m_directCounts.push_back(std::move(m->index));
     } else if (m->type != wkbNone) {
         m->writer->createSpatialIndex(m->name);
         m->writer->m_gdalIndexed.push_back(m->writer->m_prefix + m->name);
@@ -777,10 +794,10 @@ void GpkgWriter::finish() {
         if (m_gdalIndexed.empty())
             throw Error("output.gpkg: a bulk spatial index needs a layer indexed by GDAL to follow; write the study area first");
         bulkLoadGpkgRtree(m_tmpPath, pending.table, "geom", std::move(pending.boxes), m_gdalIndexed.front(),
-                          pending.countTrigger);
+                          pending.countTrigger, pending.rows);
     }
     m_pendingIndexes.clear();
-    for (const auto& [table, trigger] : m_directCounts) restoreFeatureCount(m_tmpPath, table, trigger);
+    for (const auto& c : m_directCounts) restoreFeatureCount(m_tmpPath, c.table, c.countTrigger, c.rows);
     m_directCounts.clear();
     if (m_publish) m_publishSummary = publishGeoPackage(m_tmpPath, *m_publish);
     writeDataColumns(m_tmpPath, m_project && m_project->language == "en");  // what is left after publishing
@@ -812,6 +829,9 @@ void GpkgWriter::install(const std::vector<std::pair<std::string, std::string>>&
         if (ec) throw IoError("output: cannot move the old '" + old + "' aside: " + ec.message());
     }
     moves.emplace_back(m_tmpPath, m_finalPath);
+    // What was written without a sync reaches the disk before any file takes its final name.
+    for (const auto& [tmp, final] : moves)
+        if (tmp.size() <= 7 || tmp.compare(tmp.size() - 7, 7, ".remove") != 0) syncFile(tmp);
     const std::string journal = journalPath(m_finalPath);
     {
         std::ofstream out(journal, std::ios::trunc);

@@ -367,7 +367,7 @@ void publishMetadata(Db& db, const std::string& table, int minCount, std::int64_
 } // namespace
 
 PublishSummary publishGeoPackage(const std::string& gpkgPath, const PublishOptions& options) {
-    Db db(gpkgPath, "output.gpkg: publishing");
+    Db db(gpkgPath, "output.gpkg: publishing", Db::Kind::Scratch);  // the run's temporary file
     PublishSummary summary;
     std::vector<std::string> tables;
     {

@@ -83,9 +83,12 @@ std::vector<Node> packLevel(std::vector<BoxEntry> entries, std::size_t capacity)
     return nodes;
 }
 
-void setFeatureCount(Db& db, const std::string& table, const std::string& countTrigger) {
-    db.exec("UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM " + quoteId(table) +
-            ") WHERE lower(table_name) = lower('" + table + "')");
+void setFeatureCount(Db& db, const std::string& table, const std::string& countTrigger, std::int64_t rows) {
+    // The writer counted its rows: counting them again would read the whole table back.
+    StmtPtr s = db.prepare("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)");
+    sqlite3_bind_int64(s.get(), 1, rows);
+    sqlite3_bind_text(s.get(), 2, table.c_str(), -1, SQLITE_TRANSIENT);
+    db.step(s.get());
     db.exec(countTrigger);
 }
 
@@ -97,15 +100,15 @@ std::string replaceAll(std::string s, const std::string& from, const std::string
 } // namespace
 
 void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, const std::string& geomColumn,
-                       std::vector<BoxEntry> entries, const std::string& templateTable, const std::string& countTrigger) {
-    Db db(gpkgPath, "output.gpkg: spatial index");
-    db.exec("PRAGMA cache_size = -262144");  // 256 MiB: a national grid's index pages stay in memory
+                       std::vector<BoxEntry> entries, const std::string& templateTable, const std::string& countTrigger,
+                       std::int64_t rows) {
+    Db db(gpkgPath, "output.gpkg: spatial index", Db::Kind::Scratch);
     const std::string rtree = "rtree_" + table + "_" + geomColumn;
     const std::string templRtree = "rtree_" + templateTable + "_" + geomColumn;
     db.exec("BEGIN");
     if (!countTrigger.empty()) {
         // The rows went in without GDAL: their count and extent, and the trigger back.
-        setFeatureCount(db, table, countTrigger);
+        setFeatureCount(db, table, countTrigger, rows);
         if (!entries.empty()) {
             BoxEntry e{0, std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
                        std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
@@ -220,10 +223,11 @@ void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, co
     db.exec("COMMIT");
 }
 
-void restoreFeatureCount(const std::string& gpkgPath, const std::string& table, const std::string& countTrigger) {
-    Db db(gpkgPath, "output.gpkg: feature count");
+void restoreFeatureCount(const std::string& gpkgPath, const std::string& table, const std::string& countTrigger,
+                         std::int64_t rows) {
+    Db db(gpkgPath, "output.gpkg: feature count", Db::Kind::Scratch);
     db.exec("BEGIN");
-    setFeatureCount(db, table, countTrigger);
+    setFeatureCount(db, table, countTrigger, rows);
     db.exec("COMMIT");
 }
 

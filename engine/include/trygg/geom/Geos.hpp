@@ -95,6 +95,21 @@ public:
 
     // True when the point lies inside or on the boundary.
     bool coversPoint(double x, double y) const;
+
+    // coversPoint for another thread: a copy of the area prepared on a GEOS context of its own,
+    // giving the same answers. One per thread; made on the area's thread.
+    class PointTest {
+    public:
+        bool covers(double x, double y) const;
+
+    private:
+        friend class Area;
+        GeosContext m_ctx;
+        GeomPtr m_geom;
+        PreparedPtr m_prepared;
+        Bounds m_bounds;
+    };
+    std::unique_ptr<PointTest> pointTest() const;
     // Share in [0, 1] of the polygon (ring given as closed x/y coordinate lists) inside the area,
     // by one GEOS intersection: the cell-by-cell reference that latticeShares is tested against
     // (the grid uses latticeShares).

@@ -87,6 +87,9 @@ struct ReportSourceSpec {
     ExtraCheck checkExtras;
     // Rejected rows keep only the fields Trygg reads, never the others (free text in surveys).
     bool rejectedKeepOnlyMapped = false;
+    // A plain CSV file is split by Trygg, in parallel, as GDAL's CSV driver splits it; true reads
+    // it through GDAL's driver instead (the tests compare the two).
+    bool gdalCsvReader = false;
 };
 
 struct RejectedRow {
@@ -126,6 +129,7 @@ struct ReportSet {
     FieldMapping used;             // the fields used; x and y are "(geometry)" for a point layer
     std::string sourceCrs;         // as declared or found
     std::string path, layer, driver;
+    bool splitByTrygg = false;  // a plain CSV file split by Trygg's reader, not GDAL's (same values)
     // From a database (a connection string): the SHA-256 of the rows as read (each row's fields
     // as text and its geometry), since there is no file to checksum; "" for a file.
     std::string rowsSha256;

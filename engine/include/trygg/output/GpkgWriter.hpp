@@ -189,10 +189,11 @@ private:
         std::string table;
         std::vector<BoxEntry> boxes;
         std::string countTrigger;  // GDAL's feature-count trigger, put back once the rows are in
+        std::int64_t rows = 0;     // the rows written directly
     };
     std::vector<PendingIndex> m_pendingIndexes;  // spatial indexes built in bulk on commit
     std::vector<std::string> m_gdalIndexed;      // layers GDAL indexed itself
-    std::vector<std::pair<std::string, std::string>> m_directCounts;  // tables without geometry written directly
+    std::vector<PendingIndex> m_directCounts;  // tables without geometry written directly (no boxes)
     struct PendingRaster {
         std::string table, description;
         kde::Raster raster;

@@ -18,13 +18,14 @@ struct BoxEntry {
 // does: the same triggers and gpkg_extensions row as `templateTable`, a table GDAL indexed in
 // the same file. Throws IoError.
 // `countTrigger`, when not empty, is the SQL of GDAL's feature-count trigger of the table, dropped
-// while its rows went in directly: the count is set and the trigger created again.
+// while its `rows` rows went in directly: the count is set and the trigger created again.
 void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, const std::string& geomColumn,
                        std::vector<BoxEntry> entries, const std::string& templateTable,
-                       const std::string& countTrigger = {});
+                       const std::string& countTrigger = {}, std::int64_t rows = 0);
 
-// The same for a table without geometry whose rows went in directly: its feature count set and
-// GDAL's trigger (`countTrigger`, its SQL) created again. Throws IoError.
-void restoreFeatureCount(const std::string& gpkgPath, const std::string& table, const std::string& countTrigger);
+// The same for a table without geometry whose `rows` rows went in directly: its feature count set
+// and GDAL's trigger (`countTrigger`, its SQL) created again. Throws IoError.
+void restoreFeatureCount(const std::string& gpkgPath, const std::string& table, const std::string& countTrigger,
+                         std::int64_t rows);
 
 } // namespace trygg::output

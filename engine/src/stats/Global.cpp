@@ -4,8 +4,7 @@
 #include "trygg/core/Parallel.hpp"
 #include "trygg/stats/GetisOrd.hpp"
 
-#include <boost/geometry.hpp>
-#include <boost/geometry/index/rtree.hpp>
+#include <nanoflann.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -153,12 +152,21 @@ GlobalTest generalG(std::span<const double> values, const Weights& w) {
     return finish(g, e, eg2 - e * e);
 }
 
+namespace {
+// Points as nanoflann's k-d tree reads them.
+struct PointCloud {
+    std::vector<double> x, y;
+    std::size_t kdtree_get_point_count() const { return x.size(); }
+    double kdtree_get_pt(std::size_t i, std::size_t dim) const { return dim == 0 ? x[i] : y[i]; }
+    template <class Box>
+    bool kdtree_get_bbox(Box&) const {
+        return false;  // the tree computes it
+    }
+};
+} // namespace
+
 GlobalTest clarkEvans(std::span<const double> xs, std::span<const double> ys, double areaM2,
                       const std::function<void()>& checkCancelled) {
-    namespace bg = boost::geometry;
-    namespace bgi = boost::geometry::index;
-    using P = bg::model::point<double, 2, bg::cs::cartesian>;
-    using Entry = std::pair<P, std::size_t>;
     const std::size_t n = xs.size();
     if (n < 2 || !(areaM2 > 0)) throw InputError("stats.clark_evans: needs at least 2 points and a positive area");
     // The points in Morton (Z) order of their place: one after another in the list are close on the
@@ -186,25 +194,31 @@ GlobalTest clarkEvans(std::span<const double> xs, std::span<const double> ys, do
         order[i] = {spread(qx) | spread(qy) << 1, i};
     }
     std::sort(order.begin(), order.end());
-    std::vector<Entry> entries;
-    entries.reserve(n);
-    for (const auto& [key, i] : order) entries.emplace_back(P(xs[i], ys[i]), i);
+    // A k-d tree (nanoflann) over the points in that order; each query asks for two neighbours,
+    // the point itself (or a twin at distance 0) and its nearest other.
+    PointCloud cloud;
+    cloud.x.reserve(n);
+    cloud.y.reserve(n);
+    for (const auto& [key, i] : order) cloud.x.push_back(xs[i]), cloud.y.push_back(ys[i]);
     order = {};
-    const bgi::rtree<Entry, bgi::rstar<16>> tree(entries.begin(), entries.end());  // packed bulk load
+    using Tree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<double, PointCloud>, PointCloud, 2, std::size_t>;
+    const Tree tree(2, cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
     // Blocks of the ordered list over the threads; their sums are added in block order, so the
     // result does not depend on the number of threads.
     constexpr std::size_t kBlock = 65536;
     std::vector<double> partial((n + kBlock - 1) / kBlock, 0.0);
     parallelBlocks(n, kBlock, 0, checkCancelled, [&](std::size_t begin, std::size_t end, unsigned) {
-        std::vector<Entry> found;
         double s = 0;
         for (std::size_t k = begin; k < end; ++k) {
-            const auto& [pt, i] = entries[k];
-            found.clear();
-            tree.query(bgi::nearest(pt, 2), std::back_inserter(found));
+            const double q[2] = {cloud.x[k], cloud.y[k]};
+            std::size_t found[2];
+            double d2[2];
+            const std::size_t m = tree.knnSearch(q, 2, found, d2);
+            // The nearest other point: the second found, or the first when that is not k itself
+            // (a twin of k at distance 0 may come first).
             double best = std::numeric_limits<double>::infinity();
-            for (const auto& [q, j] : found)
-                if (j != i) best = std::min(best, bg::distance(pt, q));
+            for (std::size_t j = 0; j < m; ++j)
+                if (found[j] != k) best = std::min(best, std::sqrt(d2[j]));
             s += best;
         }
         partial[begin / kBlock] = s;

@@ -152,10 +152,16 @@ SunPath::SunPath(std::int64_t fromUtc, std::int64_t toUtc) {
     }
 }
 
-double SunPath::altitudeDeg(std::int64_t utcSeconds, double lonDeg, double latDeg) const {
+bool SunPath::interpolates(std::int64_t utcSeconds) const {
     const std::int64_t dt = utcSeconds - m_from;
     const auto k = dt >= 0 ? static_cast<std::size_t>(dt / kKnot) : m_ra.size();
-    if (k < 1 || k + 2 >= m_ra.size()) return sunAltitudeDeg(utcSeconds, lonDeg, latDeg);
+    return k >= 1 && k + 2 < m_ra.size();
+}
+
+double SunPath::altitudeDeg(std::int64_t utcSeconds, double lonDeg, double latDeg) const {
+    if (!interpolates(utcSeconds)) return sunAltitudeDeg(utcSeconds, lonDeg, latDeg);
+    const std::int64_t dt = utcSeconds - m_from;
+    const auto k = static_cast<std::size_t>(dt / kKnot);
     // Lagrange's cubic through the knots k-1 .. k+2, at f in [0, 1) from knot k.
     const double f = static_cast<double>(dt - static_cast<std::int64_t>(k) * kKnot) / kKnot;
     const double w0 = -f * (f - 1) * (f - 2) / 6, w1 = (f + 1) * (f - 1) * (f - 2) / 2, w2 = -(f + 1) * f * (f - 2) / 2,

@@ -72,6 +72,9 @@ public:
     SunPath(std::int64_t fromUtc, std::int64_t toUtc);
     // Outside the period it falls back on sunAltitudeDeg.
     double altitudeDeg(std::int64_t utcSeconds, double lonDeg, double latDeg) const;
+    // Whether altitudeDeg interpolates at this moment: arithmetic alone, safe on any thread
+    // (libnova's series, behind sunAltitudeDeg, keep caches shared by all threads).
+    bool interpolates(std::int64_t utcSeconds) const;
     LightClass lightClass(std::int64_t utcSeconds, double lonDeg, double latDeg) const {
         return lightClassOf(altitudeDeg(utcSeconds, lonDeg, latDeg));
     }

@@ -15,11 +15,14 @@
 // the question asks ("more than the dark hours' share"); people are out less at night, so a ratio
 // near 1 already means darkness carries more risk per person out: the report says so.
 #include "Darkness.hpp"
+
+#include "trygg/core/Parallel.hpp"
 #include "HotspotAreas.hpp"
 #include "Perception.hpp"
 #include "Trend.hpp"
 #include "../Step.hpp"
 
+#include "trygg/core/Parallel.hpp"
 #include "trygg/crs/Crs.hpp"
 #include "trygg/output/Styles.hpp"
 #include "trygg/temporal/TimeFilter.hpp"
@@ -41,7 +44,8 @@ stats::RateRatio darkRatio(const DarknessStep& d, const LightCounts& c) {
                                    d.daylightHours());
 }
 
-DarkCellColumns::DarkCellColumns(output::LayerWriter& layer, const DarknessStep& d) : m_d(d) {
+DarkCellColumns::DarkCellColumns(output::LayerWriter& layer, const DarknessStep& d)
+    : m_d(d), m_darkHours(d.darkHours()), m_daylightHours(d.daylightHours()) {
     using output::FieldType;
     m_first = layer.add("daylight_n", FieldType::Integer);
     layer.add("twilight_n", FieldType::Integer);
@@ -60,7 +64,7 @@ void DarkCellColumns::set(output::LayerWriter& layer, std::size_t cell) const {
     for (int k = 0; k < 3; ++k) layer.setInt(m_first + k, c[static_cast<std::size_t>(k)]);
     // Per cell the ratio alone (no interval, no test): a test per cell would be thousands of tests
     // of a handful of reports, and their exact intervals cost seconds over a grid.
-    const double dark = m_d.darkHours(), day = m_d.daylightHours();
+    const double dark = m_darkHours, day = m_daylightHours;
     layer.setReal(m_ratio, c[0] > 0 && dark > 0 && day > 0
                                ? (static_cast<double>(c[2]) / dark) / (static_cast<double>(c[0]) / day)
                                : std::numeric_limits<double>::quiet_NaN());
@@ -95,24 +99,44 @@ void classifyReports(DarknessStep& d, const io::ReportSet& r, const crs::Crs& an
     d.light.assign(n, -1);
     d.altitude.assign(n, std::numeric_limits<float>::quiet_NaN());
     std::vector<double> lon(r.x), lat(r.y);
-    const crs::Transformer toLonLat(analysisCrs, crs::Crs::fromUserInput("EPSG:4326"));
-    toLonLat.transform(lon, lat);
+    const crs::Crs lonLat = crs::Crs::fromUserInput("EPSG:4326");
+    std::vector<std::unique_ptr<crs::Transformer>> toLonLat(threadCount(0));  // PROJ's objects: one per thread
     std::vector<std::int64_t> utc(n, io::kNoTime);
-    std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!r.clockKnown(i)) continue;
-        utc[i] = clock.toUtc(r.timeWallSeconds[i]);
-        first = std::min(first, utc[i]);
-        last = std::max(last, utc[i]);
-    }
+    // Blocks of reports on every core; each writes its own reports only, so the result does not
+    // depend on the threads. The tz database is read-only once loaded; the sun between its knots
+    // is plain arithmetic (libnova's cached series are called only while the path is built).
+    constexpr std::size_t kBlock = 1 << 16;
+    const std::size_t blocks = (n + kBlock - 1) / kBlock;
+    std::vector<std::int64_t> firsts(blocks, std::numeric_limits<std::int64_t>::max()),
+        lasts(blocks, std::numeric_limits<std::int64_t>::min());
+    parallelBlocks(n, kBlock, 0, {}, [&](std::size_t b, std::size_t e, unsigned thread) {
+        if (!toLonLat[thread]) toLonLat[thread] = std::make_unique<crs::Transformer>(analysisCrs, lonLat);
+        toLonLat[thread]->transform(std::span<double>(lon).subspan(b, e - b), std::span<double>(lat).subspan(b, e - b));
+        std::int64_t& first = firsts[b / kBlock];
+        std::int64_t& last = lasts[b / kBlock];
+        for (std::size_t i = b; i < e; ++i) {
+            if (!r.clockKnown(i)) continue;
+            utc[i] = clock.toUtc(r.timeWallSeconds[i]);
+            first = std::min(first, utc[i]);
+            last = std::max(last, utc[i]);
+        }
+    });
+    const std::int64_t first = blocks ? *std::min_element(firsts.begin(), firsts.end()) : 0;
+    const std::int64_t last = blocks ? *std::max_element(lasts.begin(), lasts.end()) : -1;
     if (first > last) return;
     const temporal::SunPath sun(first - 3600, last + 3600);
-    for (std::size_t i = 0; i < n; ++i) {
-        if (utc[i] == io::kNoTime || !std::isfinite(lon[i]) || !std::isfinite(lat[i])) continue;
+    auto classify = [&](std::size_t i) {
         const double a = sun.altitudeDeg(utc[i], lon[i], lat[i]);
         d.altitude[i] = static_cast<float>(a);
         d.light[i] = static_cast<std::int8_t>(temporal::lightClassOf(a));
-    }
+    };
+    auto due = [&](std::size_t i) { return utc[i] != io::kNoTime && std::isfinite(lon[i]) && std::isfinite(lat[i]); };
+    parallelBlocks(n, kBlock, 0, {}, [&](std::size_t b, std::size_t e, unsigned) {
+        for (std::size_t i = b; i < e; ++i)
+            if (due(i) && sun.interpolates(utc[i])) classify(i);
+    });
+    for (std::size_t i = 0; i < n; ++i)  // (none, as the path spans the reports; libnova on one thread if so)
+        if (due(i) && !sun.interpolates(utc[i])) classify(i);
 }
 
 class Darkness final : public Step {

@@ -62,6 +62,7 @@ public:
 
 private:
     const DarknessStep& m_d;
+    double m_darkHours = 0, m_daylightHours = 0;  // summed once, not per cell
     int m_first = -1, m_ratio = -1, m_z = -1, m_p = -1, m_pseudo = -1, m_bin = -1;
 };
 

@@ -103,6 +103,7 @@ void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, co
                        std::vector<BoxEntry> entries, const std::string& templateTable, const std::string& countTrigger,
                        std::int64_t rows) {
     Db db(gpkgPath, "output.gpkg: spatial index", Db::Kind::Scratch);
+    db.exec("PRAGMA cache_size = -262144");  // 256 MiB: a national grid's index pages stay in memory
     const std::string rtree = "rtree_" + table + "_" + geomColumn;
     const std::string templRtree = "rtree_" + templateTable + "_" + geomColumn;
     db.exec("BEGIN");

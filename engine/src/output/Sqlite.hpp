@@ -16,10 +16,8 @@ struct StmtFinalizer {
 using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
 // The settings of a file that is still the run's temporary output (removed if the run fails, synced
-// once before it is moved into place): the rollback journal in memory, no sync per commit, and a
-// page cache of up to 256 MiB, so that a national grid's pages stay in memory while written.
-inline constexpr const char* kScratchPragmas =
-    "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144";
+// once before it is moved into place): the rollback journal in memory, no sync per commit.
+inline constexpr const char* kScratchPragmas = "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF";
 
 // An open database; every failure throws IoError starting with `context` ("output.gpkg: spatial index").
 class Db {

@@ -43,10 +43,13 @@ std::string clock(double seconds) {
     return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
-// The time so far. No estimate of the rest yet: the slices follow the steps, not their cost (a
-// national grid's output takes a third of the run in its last 8 %), so it would mislead.
-std::string timing(const State& state) {
-    return clock(std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count());
+// The time so far, and once a twentieth of the work and three seconds are behind, an estimate of
+// the rest: the bar's steps take shares in proportion to their estimated cost (Step's StepCost),
+// so the time per percent so far stands for the percents to come.
+std::string timing(const State& state, double fraction) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count();
+    if (fraction < 0.05 || fraction >= 1.0 || elapsed < 3.0) return clock(elapsed);
+    return clock(elapsed) + ", ~" + clock(elapsed * (1.0 - fraction) / fraction) + " left";
 }
 
 } // namespace
@@ -80,7 +83,7 @@ Progress makeProgress(ProgressStyle style) {
                 const int filled = static_cast<int>(fraction * width);
                 std::string bar(static_cast<std::size_t>(filled), '#');
                 bar.resize(width, '.');
-                std::fprintf(stderr, "\r[%s] %3d%% %7s %-16.*s %-24.*s", bar.c_str(), percent, timing(*state).c_str(),
+                std::fprintf(stderr, "\r[%s] %3d%% %-18s %-16.*s %-24.*s", bar.c_str(), percent, timing(*state, fraction).c_str(),
                              static_cast<int>(step.size()), step.data(),
                              static_cast<int>(std::min<std::size_t>(message.size(), 24)), message.data());
             }

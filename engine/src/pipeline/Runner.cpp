@@ -4,6 +4,7 @@
 
 #include "Inputs.hpp"
 #include "Step.hpp"
+#include "steps/Grid.hpp"
 
 #include "trygg/core/Error.hpp"
 #include "trygg/core/Version.hpp"
@@ -277,24 +278,95 @@ struct Shared {
 
 // One analysis, from its reports to its layers (written under the writer's current prefix): the
 // pipeline's steps that apply, run in order, then their layers written, then their
+namespace {
+
+// The analysis's size as known now: the grid's cells once it is built, an estimate before.
+RunSize runSize(const Analysis& a) {
+    RunSize s;
+    s.reports = static_cast<double>(a.reports.acceptedCount());
+    s.permutations = static_cast<double>(std::max(0, a.cfg.inference.permutations));
+    if (const auto* g = a.results.find<steps::GridStep>()) {
+        s.cells = static_cast<double>(g->cells.size());
+    } else if (a.cfg.grid.cellSizeM && *a.cfg.grid.cellSizeM > 0) {
+        double areaM2 = a.area() ? a.area()->areaM2() : 0;
+        if (!(areaM2 > 0) && !a.reports.x.empty()) {
+            const auto [x0, x1] = std::minmax_element(a.reports.x.begin(), a.reports.x.end());
+            const auto [y0, y1] = std::minmax_element(a.reports.y.begin(), a.reports.y.end());
+            areaM2 = (*x1 - *x0) * (*y1 - *y0);
+        }
+        s.cells = areaM2 / (*a.cfg.grid.cellSizeM * *a.cfg.grid.cellSizeM);
+    } else {
+        s.cells = s.reports;  // sfhotspot's rule gives a grid of the order of the reports
+    }
+    if (!a.cfg.grid.enabled) s.cells = 0;
+    return s;
+}
+
+// The layers, the metadata, the report and the spatial indexes, in seconds as StepCost counts
+// them: the grid layers' rows dominate (a national grid's 7 million cells take half a minute).
+double outputCost(const Analysis& a, const RunSize& size, std::size_t steps) {
+    return 0.5 + 0.2 * static_cast<double>(steps) + 5e-6 * size.cells +
+           1.5e-6 * static_cast<double>(a.main ? a.reports.rejected.size() : 0);
+}
+
+// Where reading the reports ends on the bar (it starts at 0.05): its cost, from the file's size
+// (a CSV of 15 million reports, 540 MB, takes some 16 s), against an estimate of the rest from the
+// same size. A database, whose size is not known, keeps 0.45.
+double readingEnds(const Config& cfg, const geom::Area* area) {
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(cfg.incidents.path, ec);
+    if (ec || bytes == 0) return 0.45;
+    const double read = 0.05 + 3e-8 * static_cast<double>(bytes);
+    const double reports = static_cast<double>(bytes) / 50.0;
+    double cells = reports;
+    if (cfg.grid.cellSizeM && *cfg.grid.cellSizeM > 0 && area) cells = area->areaM2() / (*cfg.grid.cellSizeM * *cfg.grid.cellSizeM);
+    if (!cfg.grid.enabled) cells = 0;
+    const double rest = 1.0 + 5e-6 * cells + 2e-6 * reports;
+    return std::clamp(0.05 + 0.95 * read / (read + rest), 0.1, 0.8);
+}
+
+} // namespace
+
 // run_metadata entries returned. `main` writes the layers the run shares too (the study area,
 // the context map, the rejected rows).
 std::vector<output::MetadataEntry> analyse(const Config& cfg, Shared& sh, io::ReportSet incidents,
                                            output::GpkgWriter& writer, bool main, const Progress& progress,
-                                           RunSummary& summary, StageTimer& timer, const std::string& startedUtc) {
+                                           RunSummary& summary, StageTimer& timer, const std::string& startedUtc,
+                                           Progress* finishing = nullptr) {
     const io::ReportSet reports = filterIncidents(cfg, std::move(incidents), summary);
     timer.lap("filter");
     Analysis a{cfg, sh.analysisCrs, sh.geos, sh.study, sh.inputs, reports, summary, main, {},
                !main && sh.keepMain ? &sh.mainResults : nullptr};
     std::vector<const Step*> ran;
-    for (const Step* step : steps::pipeline()) {
+    // Each step's share of the bar: its estimated cost over that of the steps still to run and of
+    // the output, planned again before each step as the sizes become known (the grid's cells once
+    // it is built). Which steps will run is a first guess here; each step's own test decides when
+    // its turn comes.
+    const std::vector<const Step*>& pipeline = steps::pipeline();
+    std::vector<char> planned(pipeline.size());
+    for (std::size_t k = 0; k < pipeline.size(); ++k) planned[k] = pipeline[k]->enabled(a) ? 1 : 0;
+    double at = 0;
+    // A further analysis's steps carry its name on the progress ("after_dark: stats.gistar").
+    const std::string stepLabel = main || summary.analysisName.empty() ? "" : summary.analysisName + ": ";
+    for (std::size_t k = 0; k < pipeline.size(); ++k) {
+        const Step* step = pipeline[k];
         if (!step->enabled(a)) continue;
-        step->run(a, step->progressIn(progress));
+        const RunSize size = runSize(a);
+        double rest = outputCost(a, size, ran.size() + 1);
+        for (std::size_t j = k + 1; j < pipeline.size(); ++j)
+            if (planned[j]) rest += pipeline[j]->cost(size);
+        const double mine = step->cost(size);
+        const double share = mine + rest > 0 ? (1.0 - at) * mine / (mine + rest) : 0.0;
+        step->run(a, progress.slice(at, at + share, stepLabel + step->name()));
+        at += share;
         ran.push_back(step);
         if (step->timed()) timer.lap(step->name());
     }
-    // The steps end at 0.92 (the last, stats.hotspot_comparison); the layers take the rest.
-    const Progress outProgress = progress.slice(0.92, 1.0, "output.gpkg");
+    // The output takes the rest: the layers its first 60 %, the spatial indexes and the report
+    // after them (`finishing`, when the run's file is finished after this analysis) the others.
+    const Progress output = progress.slice(at, 1.0, stepLabel + "output.gpkg");
+    const Progress outProgress = output.slice(0.0, finishing ? 0.6 : 1.0, stepLabel + "output.gpkg");
+    if (finishing) *finishing = output.slice(0.6, 1.0, "output.gpkg");
     for (const Step* step : ran) step->write(a, writer, outProgress);
     if (main && sh.keepMain)
         for (const Step* step : ran) step->keepForFurther(a.results, sh.mainResults);
@@ -427,8 +499,9 @@ RunSummary runToFile(const Config& cfg, const Progress& progress, bool last) {
 
     // The incidents as read, before [filter] and categories: each analysis filters its own copy;
     // the last one to run takes them over.
+    const double readEnd = readingEnds(cfg, study.area.get());
     io::ReportSet incidents =
-        readIncidents(cfg, analysisCrs, study.area.get(), progress.slice(0.05, 0.45, "io.reports"), summary);
+        readIncidents(cfg, analysisCrs, study.area.get(), progress.slice(0.05, readEnd, "io.reports"), summary);
     timer.lap("io.reports");
     Inputs inputs(analysisCrs, geos);
     Shared shared{analysisCrs, geos, study, inputs};
@@ -443,12 +516,14 @@ RunSummary runToFile(const Config& cfg, const Progress& progress, bool last) {
     if (publishing) writer.setPublish(publishOptions(cfg));
     if (cfg.output.qgisProject) writer.setQgisProject(output::QgisProjectOptions{cfg.name, cfg.name, "", cfg.output.language, {}});
 
-    // The main analysis's steps run from 0.45 (after reading) to 1; with further analyses, they end
-    // at 0.85 instead and the others share 0.85 to 0.95, so the progress never goes back.
-    const Progress mainProgress = cfg.analyses.empty() ? progress : progress.slice(0.45 - 0.45 * 0.4 / 0.55, 0.85, "");
+    // The main analysis runs from the end of reading to 1; with further analyses, each analysis
+    // takes an equal part of the bar up to 0.95 and the spatial indexes and the report the rest.
+    const double perAnalysis = (0.95 - readEnd) / static_cast<double>(cfg.analyses.size() + 1);
+    const Progress mainProgress = progress.slice(readEnd, cfg.analyses.empty() ? 1.0 : readEnd + perAnalysis, "");
+    Progress finishing = progress.slice(0.95, 1.0, "output.gpkg");  // after further analyses; else the main one's
     std::vector<output::MetadataEntry> md =
         analyse(cfg, shared, cfg.analyses.empty() ? std::move(incidents) : io::ReportSet(incidents), writer, true,
-                mainProgress, summary, timer, startedUtc);
+                mainProgress, summary, timer, startedUtc, cfg.analyses.empty() ? &finishing : nullptr);
     // The further analyses: the same inputs, their own reports, their layers under their names.
     std::string names;
     for (std::size_t k = 0; k < cfg.analyses.size(); ++k) {
@@ -460,7 +535,7 @@ RunSummary runToFile(const Config& cfg, const Progress& progress, bool last) {
         s.warnings.clear();
         StageTimer subTimer(s);
         writer.setLayerPrefix(a.name + "_", a.title);
-        const double from = 0.85 + 0.1 * static_cast<double>(k) / static_cast<double>(cfg.analyses.size());
+        const double from = readEnd + perAnalysis * static_cast<double>(k + 1);
         const bool last = k + 1 == cfg.analyses.size();
         // A further analysis that cannot run on its reports (none left after its filter, too few
         // cells ...) is skipped with a warning: the batch goes on. It fails while computing, before
@@ -468,7 +543,7 @@ RunSummary runToFile(const Config& cfg, const Progress& progress, bool last) {
         std::vector<output::MetadataEntry> entries;
         try {
             entries = analyse(sub, shared, last ? std::move(incidents) : io::ReportSet(incidents), writer, false,
-                              progress.slice(from, from + 0.1 / static_cast<double>(cfg.analyses.size()), a.name), s,
+                              progress.slice(from, from + perAnalysis, a.name), s,
                               subTimer, startedUtc);
         } catch (const InputError& e) {
             summary.warnings.push_back("analyses." + a.name + ": skipped: " + e.what());
@@ -497,7 +572,9 @@ RunSummary runToFile(const Config& cfg, const Progress& progress, bool last) {
                               inputs.filesRead(), inputs.servedFromMemory())});
     writer.writeMetadata(md);
 
+    finishing.update(0.0, "spatial indexes");
     writer.finish();
+    finishing.update(0.5, "report");
     // The report is made from the finished file before anything is moved into place, so that the
     // GeoPackage, the report and the GeoTIFFs are replaced together. A report that cannot be
     // written is a warning, not a failed run; the old report is then removed, as it would

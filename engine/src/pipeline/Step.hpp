@@ -83,16 +83,37 @@ struct Analysis {
     bool publishing() const { return cfg.publish.enabled; }
 };
 
+// The size of an analysis, as far as it is known: what a step's cost is estimated from.
+struct RunSize {
+    double reports = 0;       // accepted, after the analysis's filter
+    double cells = 0;         // the grid's, or an estimate before it is built
+    double permutations = 0;  // [inference] permutations
+};
+
+// What a step costs, roughly: seconds on a 2-core machine (these figures come from the national
+// benchmark, scripts/bench-national, and the sample run). The progress bar gives each step a
+// share in proportion to its cost among the steps still to run, so that it moves with the time
+// and an estimate of the time left can be made from it.
+struct StepCost {
+    double fixed = 0;
+    double perReport = 0;
+    double perCell = 0;
+    double perCellAndPermutation = 0;
+    constexpr double of(const RunSize& s) const {
+        return fixed + perReport * s.reports + perCell * s.cells + perCellAndPermutation * s.cells * s.permutations;
+    }
+};
+
 class Step {
 public:
-    // `name` as docs/terms.md gives it; [from, to]: its part of the analysis's progress.
-    constexpr Step(const char* name, double from, double to) : m_name(name), m_from(from), m_to(to) {}
+    // `name` as docs/terms.md gives it; `cost`: what it takes, for its share of the progress.
+    constexpr Step(const char* name, StepCost cost) : m_name(name), m_cost(cost) {}
     virtual ~Step() = default;
     Step(const Step&) = delete;
     Step& operator=(const Step&) = delete;
 
     const char* name() const { return m_name; }
-    Progress progressIn(const Progress& analysis) const { return analysis.slice(m_from, m_to, m_name); }
+    double cost(const RunSize& size) const { return m_cost.of(size); }
 
     // Its tables in the config file ("kde"; "overlays" for [[overlays]]), which readConfig reads
     // from the file's top level into `cfg`, values checked; the loader refuses any other table.
@@ -130,7 +151,7 @@ public:
 
 private:
     const char* m_name;
-    double m_from, m_to;
+    StepCost m_cost;
 };
 
 namespace steps {

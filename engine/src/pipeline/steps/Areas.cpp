@@ -310,7 +310,7 @@ void writeReasons(const AreaStep& areas, output::GpkgWriter& writer) {
 
 class Areas final : public Step {
 public:
-    Areas() : Step("stats.areas", 0.848, 0.85) {}
+    Areas() : Step("stats.areas", StepCost{0.05, 0, 2e-7}) {}
     void summary(const Analysis& a, std::vector<std::string>& lines) const override {
         lines.push_back(fmt::format("Areas: {} areas, {} hot at 95 % or more", a.summary.areas, a.summary.areasHot));
     }

@@ -70,7 +70,7 @@ namespace {
 
 class Change final : public Step {
 public:
-    Change() : Step("stats.change", 0.55, 0.55) {}
+    Change() : Step("stats.change", StepCost{0.05, 0, 1e-6}) {}
     void summary(const Analysis& a, std::vector<std::string>& lines) const override {
         const RunSummary& s = a.summary;
         lines.push_back(fmt::format("Change: {} / {} reports in the two periods; increase {} / {} / {} cells at 99 / 95 / "

@@ -83,7 +83,7 @@ void layerPoints(const geom::GeosContext& geos, const io::NamedFeatures& named, 
 
 class ColocationStepImpl final : public Step {
 public:
-    ColocationStepImpl() : Step("stats.colocation", 0.91, 0.915) {}
+    ColocationStepImpl() : Step("stats.colocation", StepCost{0.3, 1e-5}) {}
     std::vector<const char*> configTables() const override { return {"colocation"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         std::set<std::string> names;

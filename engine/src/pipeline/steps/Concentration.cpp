@@ -12,7 +12,7 @@ namespace {
 
 class Concentration final : public Step {
 public:
-    Concentration() : Step("stats.concentration", 0.8, 0.8) {}
+    Concentration() : Step("stats.concentration", StepCost{0.01, 0, 2e-7}) {}
     void summary(const Analysis& a, std::vector<std::string>& lines) const override {
         const auto& c = a.summary.concentration;
         if (c.shareOfIncidents.size() < 3) return;

@@ -141,7 +141,7 @@ void classifyReports(DarknessStep& d, const io::ReportSet& r, const crs::Crs& an
 
 class Darkness final : public Step {
 public:
-    Darkness() : Step("temporal.darkness", 0.85, 0.85) {}
+    Darkness() : Step("temporal.darkness", StepCost{0.3, 2.5e-7, 5e-7}) {}
     std::vector<const char*> configTables() const override { return {"darkness"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("darkness", "must be a table ([darkness])");

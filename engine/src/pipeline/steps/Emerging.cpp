@@ -94,7 +94,7 @@ namespace {
 
 class Emerging final : public Step {
 public:
-    Emerging() : Step("stats.emerging", 0.55, 0.55) {}
+    Emerging() : Step("stats.emerging", StepCost{0.1, 0, 5e-6}) {}
     void summary(const Analysis& a, std::vector<std::string>& lines) const override {
         const RunSummary& s = a.summary;
         std::string patterns;

@@ -148,7 +148,7 @@ struct FollowupResult {
 
 class Followup final : public Step {
 public:
-    Followup() : Step("stats.followup", 0.55, 0.55) {}
+    Followup() : Step("stats.followup", StepCost{0.05, 0, 1e-6}) {}
     void summary(const Analysis& a, std::vector<std::string>& lines) const override {
         const RunSummary& s = a.summary;
         lines.push_back(fmt::format("Follow-up, {}: success measure {:.4f}, WDQ {:.3f}. {}", s.followupTitle,

@@ -168,7 +168,7 @@ namespace {
 
 class Incremental final : public Step {
 public:
-    Incremental() : Step("stats.incremental", 0.55, 0.6) {}
+    Incremental() : Step("stats.incremental", StepCost{0.05, 0, 2e-6}) {}
     std::vector<std::string> needs() const override { return {"grid.count"}; }
     bool enabled(const Analysis& a) const override {
         return a.cfg.grid.enabled && (a.cfg.gistar.autoBand || a.cfg.incremental.enabled);
@@ -213,7 +213,7 @@ public:
 
 class GiStar final : public Step {
 public:
-    GiStar() : Step("stats.gistar", 0.6, 0.7) {}
+    GiStar() : Step("stats.gistar", StepCost{0.05, 0, 9e-7}) {}
     void summary(const Analysis& a, std::vector<std::string>& lines) const override {
         const RunSummary& s = a.summary;
         lines.push_back(fmt::format("Gi*: band {:g} m; hot spots {} / {} / {} cells at 99 / 95 / 90 %, cold spots {} / {} / {}",
@@ -291,7 +291,7 @@ public:
     }
     // hotspot_grid: the counts, Gi*, local Moran and what later steps measure per cell.
     void write(const Analysis& a, output::GpkgWriter& writer, const Progress& all) const override {
-        const Progress progress = all.slice(0.0, 0.9, "output.gpkg");
+        const Progress progress = all.slice(0.0, 0.9, all.step());
         const GridStep& g = a.results.get<GridStep>(name());
         const KdeStep* density = a.results.find<KdeStep>();
         const OverlayStep* overlays = a.results.find<OverlayStep>();

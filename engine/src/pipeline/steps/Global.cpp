@@ -68,7 +68,7 @@ namespace {
 
 class Global final : public Step {
 public:
-    Global() : Step("stats.global", 0.8, 0.82) {}
+    Global() : Step("stats.global", StepCost{0.05, 6e-7, 4e-7}) {}
     void summary(const Analysis& a, std::vector<std::string>& lines) const override {
         const RunSummary& s = a.summary;
         if (!s.hasGlobal) return;

@@ -85,7 +85,7 @@ namespace {
 
 class GridBuild final : public Step {
 public:
-    GridBuild() : Step("grid.build", 0.45, 0.55) {}
+    GridBuild() : Step("grid.build", StepCost{0.02, 0, 5e-7}) {}
     void summary(const Analysis& a, std::vector<std::string>& lines) const override {
         if (!a.cfg.grid.enabled) return;
         const RunSummary& s = a.summary;
@@ -152,7 +152,7 @@ public:
 
 class GridCount final : public Step {
 public:
-    GridCount() : Step("grid.count", 0.55, 0.55) {}
+    GridCount() : Step("grid.count", StepCost{0.01, 4e-8}) {}
     std::vector<std::string> needs() const override { return {"grid.build"}; }
     bool enabled(const Analysis&) const override { return true; }
     void run(Analysis& a, const Progress&) const override { countCells(a.results.get<GridStep>(name()), a.reports); }

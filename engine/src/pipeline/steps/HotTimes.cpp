@@ -14,7 +14,7 @@ namespace {
 
 class HotTimes final : public Step {
 public:
-    HotTimes() : Step("temporal.hot_times", 0.85, 0.85) {}
+    HotTimes() : Step("temporal.hot_times", StepCost{0.01, 1e-8}) {}
     std::vector<std::string> needs() const override { return {"overlay.hotspot_areas"}; }
     bool enabled(const Analysis& a) const override { return !a.reports.timeWallSeconds.empty(); }
     void run(Analysis& a, const Progress&) const override {

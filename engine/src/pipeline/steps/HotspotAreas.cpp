@@ -166,7 +166,7 @@ void appendDensityAreas(HotspotAreasStep& s, const Analysis& a, const AreaContex
 
 class HotspotAreas final : public Step {
 public:
-    HotspotAreas() : Step("overlay.hotspot_areas", 0.84, 0.845) {}
+    HotspotAreas() : Step("overlay.hotspot_areas", StepCost{0.3, 0, 3e-7}) {}
     void inputFiles(const Config& cfg, const AddFile& add) const override {
         for (const auto& p : cfg.hotspotAreas.places) add("hotspot_areas places", p.path);
         if (cfg.hotspotAreas.lights) add("hotspot_areas lights", cfg.hotspotAreas.lights->path);

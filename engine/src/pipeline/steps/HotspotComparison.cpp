@@ -59,7 +59,7 @@ bool sameCells(const GridStep& x, const GridStep& y) {
 
 class HotspotComparisonStepImpl final : public Step {
 public:
-    HotspotComparisonStepImpl() : Step("stats.hotspot_comparison", 0.915, 0.92) {}
+    HotspotComparisonStepImpl() : Step("stats.hotspot_comparison", StepCost{0.1, 0, 2e-7}) {}
     std::vector<const char*> configTables() const override { return {"hotspot_comparison"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("hotspot_comparison", "must be a table ([hotspot_comparison])");

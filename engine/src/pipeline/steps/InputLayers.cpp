@@ -59,7 +59,7 @@ void writeContext(const ContextLayer& d, output::GpkgWriter& writer) {
 // The study_area layer of the main analysis: the study area, or what the grid covers without one.
 class StudyAreaLayer final : public Step {
 public:
-    StudyAreaLayer() : Step("io.study_area", 0.85, 0.85) {}
+    StudyAreaLayer() : Step("io.study_area", StepCost{}) {}
     std::vector<std::string> needs() const override { return {"grid.build"}; }
     bool enabled(const Analysis& a) const override { return a.main; }
     void run(Analysis&, const Progress&) const override {}
@@ -91,7 +91,7 @@ public:
 // The context map layers, clipped to the grid's extent grown by 1 km (whole features kept).
 class Context final : public Step {
 public:
-    Context() : Step("io.context", 0.55, 0.55) {}
+    Context() : Step("io.context", StepCost{0.1}) {}
     void inputFiles(const Config& cfg, const AddFile& add) const override {
         for (const auto& x : cfg.context) add("context '" + x.name + "'", x.layer.path);
     }
@@ -147,7 +147,7 @@ public:
 // the input's own values).
 class RejectedReports final : public Step {
 public:
-    RejectedReports() : Step("io.reports", 0.85, 0.85) {}
+    RejectedReports() : Step("io.reports", StepCost{}) {}
     bool enabled(const Analysis& a) const override { return a.main && !a.publishing(); }
     void run(Analysis&, const Progress&) const override {}
     bool timed() const override { return false; }

@@ -283,7 +283,7 @@ void writeDensityAreas(const kde::Raster& raster, const std::vector<DensityAreaC
 
 class Kde final : public Step {
 public:
-    Kde() : Step("kde.surface", 0.8, 0.82) {}
+    Kde() : Step("kde.surface", StepCost{0.3, 1e-6}) {}
     void summary(const Analysis& a, std::vector<std::string>& lines) const override {
         lines.push_back(fmt::format("Density: bandwidth {:.0f} m", a.summary.kdeBandwidthM));
     }

@@ -68,7 +68,7 @@ namespace {
 // Its columns are written with the hotspot grid (stats.gistar).
 class LocalMoranStep final : public Step {
 public:
-    LocalMoranStep() : Step("stats.local_moran", 0.7, 0.8) {}
+    LocalMoranStep() : Step("stats.local_moran", StepCost{0.05, 0, 1e-6, 2e-9}) {}
     void summary(const Analysis& a, std::vector<std::string>& lines) const override {
         const auto& c = a.summary.cellsByCoType;
         if (c[1] + c[2] + c[3] + c[4] == 0) return;

@@ -111,7 +111,7 @@ std::vector<double> trainingDensity(const grid::Lattice& lattice, const grid::Gr
 
 class MapAccuracyStepImpl final : public Step {
 public:
-    MapAccuracyStepImpl() : Step("stats.map_accuracy", 0.88, 0.9) {}
+    MapAccuracyStepImpl() : Step("stats.map_accuracy", StepCost{0.05, 0, 1e-6}) {}
     std::vector<const char*> configTables() const override { return {"map_accuracy"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("map_accuracy", "must be a table ([map_accuracy])");

@@ -63,7 +63,7 @@ std::string metres(double v) { return fmt::format("{:g}", v); }
 
 class NearRepeat final : public Step {
 public:
-    NearRepeat() : Step("stats.near_repeat", 0.85, 0.88) {}
+    NearRepeat() : Step("stats.near_repeat", StepCost{1.0, 1e-3}) {}
     std::vector<const char*> configTables() const override { return {"near_repeat"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("near_repeat", "must be a table ([near_repeat])");

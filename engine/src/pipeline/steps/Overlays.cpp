@@ -79,7 +79,7 @@ namespace {
 // Its columns are written with the hotspot grid and the hotspot areas.
 class Overlays final : public Step {
 public:
-    Overlays() : Step("overlay.measures", 0.845, 0.848) {}
+    Overlays() : Step("overlay.measures", StepCost{0.2}) {}
     void inputFiles(const Config& cfg, const AddFile& add) const override {
         for (const auto& o : cfg.overlays) add("overlay '" + o.name + "'", o.layer.path);
     }

@@ -278,7 +278,7 @@ void writeReasons(const std::vector<perception::ReasonRow>& rows, output::GpkgWr
 
 class PerceptionStepDef final : public Step {
 public:
-    PerceptionStepDef() : Step("perception", 0.82, 0.84) {}
+    PerceptionStepDef() : Step("perception", StepCost{0.3, 0, 5e-7}) {}
     void summary(const Analysis& a, std::vector<std::string>& lines) const override {
         const RunSummary& s = a.summary;
         lines.push_back(fmt::format("Perception: {} read, {} accepted; fear vs crime: both {} / perceived only {} / "

@@ -20,7 +20,7 @@ std::string withoutCounts(const std::string& text) { return output::dropTextCoun
 
 class Problems final : public Step {
 public:
-    Problems() : Step("analysis.problems", 0.85, 0.85) {}
+    Problems() : Step("analysis.problems", StepCost{0.01}) {}
     std::vector<std::string> needs() const override { return {"overlay.hotspot_areas", "temporal.trend"}; }
     bool enabled(const Analysis& a) const override {
         return a.results.find<HotspotAreasStep>() != nullptr || a.results.find<TrendStep>() != nullptr;

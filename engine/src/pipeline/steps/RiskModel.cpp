@@ -100,7 +100,7 @@ std::string metres(double m) { return fmt::format("{:g} m", m); }
 
 class RiskModelStepImpl final : public Step {
 public:
-    RiskModelStepImpl() : Step("stats.risk_model", 0.9, 0.91) {}
+    RiskModelStepImpl() : Step("stats.risk_model", StepCost{8.0, 0, 1e-5}) {}
     std::vector<const char*> configTables() const override { return {"risk_model"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("risk_model", "must be a table ([risk_model])");

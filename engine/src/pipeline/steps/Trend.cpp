@@ -24,7 +24,7 @@ using temporal::dayOf;
 
 class Trend final : public Step {
 public:
-    Trend() : Step("temporal.trend", 0.85, 0.85) {}
+    Trend() : Step("temporal.trend", StepCost{0.01, 3e-8}) {}
     std::vector<const char*> configTables() const override { return {"lagesbild"}; }
     void readConfig(const ConfigTable& file, Config& cfg) const override {
         const auto t = file.table("lagesbild", "must be a table ([lagesbild])");

@@ -20,7 +20,7 @@ using namespace measure;
 
 class Measures final : public Step {
 public:
-    Measures() : Step("stats.measures", 0.56, 0.58) {}
+    Measures() : Step("stats.measures", StepCost{1.0}) {}
     std::vector<const char*> configTables() const override { return {"measures"}; }
     const char* analysisSwitch() const override { return "measures"; }
     void switchOff(Config& cfg) const override { cfg.measures.reset(); }

@@ -173,8 +173,37 @@ using test::readFile;
 
 TEST_CASE("golden run on the sample data", "[pipeline][golden]") {
     test::TempDir dir;
-    const pipeline::RunSummary s = pipeline::run(sampleConfig(dir, true), Progress());  // as the demo runs it
+    std::vector<std::pair<double, std::string>> seen;  // the progress: fraction, step
+    const Progress progress([&](double f, std::string_view step, std::string_view message) {
+        seen.emplace_back(f, message == "done" ? "done" : std::string(step));
+    }, {});
+    const pipeline::Config config = sampleConfig(dir, true);
+    const pipeline::RunSummary s = pipeline::run(config, progress);  // as the demo runs it
     CHECK(s.rowsRead == s.accepted + s.rejected);
+    // The progress never goes back and ends with "done"; a further analysis's steps carry its
+    // name; each step's share follows its estimated cost (the risk model's fixed seconds weigh
+    // more than Gi* on 5,000 reports).
+    REQUIRE(seen.size() > 20);
+    for (std::size_t i = 1; i < seen.size(); ++i) CHECK(seen[i].first >= seen[i - 1].first - 1e-12);
+    CHECK(seen.back() == std::make_pair(1.0, std::string("done")));
+    std::map<std::string, std::pair<double, double>> span;  // first and last fraction of each step
+    for (const auto& [f, step] : seen) {
+        auto [it, fresh] = span.emplace(step, std::make_pair(f, f));
+        if (!fresh) it->second.second = f;
+    }
+    REQUIRE(config.analyses.size() >= 1);
+    const std::string further = config.analyses.front().name + ": stats.gistar";
+    REQUIRE(span.count(further));
+    REQUIRE(span.count("output.gpkg"));
+    CHECK(span["output.gpkg"].first < span[further].first);
+    const auto next = [&](const std::string& step) {  // where the step after `step` began
+        double after = 1.0;
+        for (const auto& [name, range] : span)
+            if (range.first > span[step].first) after = std::min(after, range.first);
+        return after - span[step].first;
+    };
+    REQUIRE(span.count("stats.risk_model"));
+    CHECK(next("stats.risk_model") > 2 * next("stats.gistar"));
     const std::string actual = dump(s.outputPath);
     const std::string goldenPath = std::string(TRYGG_SOURCE_DIR) + "/tests/golden/kavlinge.txt";
     if (std::getenv("TRYGG_UPDATE_GOLDEN")) std::ofstream(goldenPath) << actual;

@@ -14,6 +14,8 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <mutex>
+#include <unordered_map>
 
 namespace trygg::temporal {
 namespace {
@@ -135,14 +137,29 @@ bool sunriseSunset(std::int64_t utcSeconds, double lonDeg, double latDeg, std::i
     return foundRise && foundSet;
 }
 
+namespace {
+// The sun of date at a knot (a UTC midnight), computed once in a process: a run builds a path for
+// its reports and another for the hours of each light class over the same days, and libnova's
+// series cost some 20 µs a knot. The lock also keeps libnova, whose series keep caches of their
+// own, on one thread at a time.
+ln_equ_posn knotOfDate(std::int64_t utc) {
+    static std::mutex mutex;
+    static std::unordered_map<std::int64_t, ln_equ_posn> known;
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (const auto it = known.find(utc); it != known.end()) return it->second;
+    const ln_equ_posn e = solarOfDate(julianDay(utc));
+    if (known.size() < 1000000) known.emplace(utc, e);  // some 2,700 years of knots
+    return e;
+}
+} // namespace
+
 SunPath::SunPath(std::int64_t fromUtc, std::int64_t toUtc) {
     m_from = fromUtc - fromUtc % kKnot - 2 * kKnot;
     const std::int64_t hours = std::max<std::int64_t>(0, (toUtc - m_from) / kKnot + 4);
     m_ra.reserve(static_cast<std::size_t>(hours));
     m_dec.reserve(static_cast<std::size_t>(hours));
     for (std::int64_t k = 0; k < hours; ++k) {
-        ln_equ_posn equ{};
-        equ = solarOfDate(julianDay(m_from + k * kKnot));
+        const ln_equ_posn equ = knotOfDate(m_from + k * kKnot);
         // Right ascension grows through 360° once a year: unwrapped, so neighbours interpolate.
         double ra = equ.ra;
         if (!m_ra.empty())

@@ -392,6 +392,8 @@ TEST_CASE("a CSV inside a zip file is read through /vsizip/ as the file itself",
         VSIFCloseL(out);
     }
     const io::ReportSet a = read(plain, nullptr, {}, "EPSG:3006"), b = read(zipped, nullptr, {}, "EPSG:3006");
+    CHECK(a.splitByTrygg);
+    CHECK_FALSE(b.splitByTrygg);  // a zip is read as a stream, through GDAL
     CHECK(b.rowsRead == a.rowsRead);
     CHECK(b.acceptedCount() == a.acceptedCount());
     CHECK(b.acceptedCount() > 4900);

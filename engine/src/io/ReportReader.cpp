@@ -31,6 +31,12 @@ using namespace fields;
 
 namespace {
 
+// Whether the pieces of a file can be read where they lie: a file on disk or in memory, not one
+// inside a zip or gzip stream (GDAL would decompress from the start for every piece).
+bool isRandomAccess(const std::string& path) {
+    return path.rfind("/vsi", 0) != 0 || path.rfind("/vsimem/", 0) == 0;
+}
+
 // One row's values, from a GDAL feature or a CSV record split by Trygg.
 class RowValues {
 public:
@@ -281,7 +287,7 @@ ReportSet readReports(const ReportSourceSpec& spec, const crs::Crs& analysisCrs,
     // names) is split by Trygg, on every core; any other goes through GDAL's driver.
     bool fastCsv = scan && !spec.gdalCsvReader && EQUAL(src.driverName.c_str(), "CSV") && !hasGeometry &&
                    defn->GetGeomFieldCount() == 0 && (scan->separator == ',' || scan->separator == ';') &&
-                   scannedPath.rfind("/vsigzip/", 0) != 0 && fieldCount == static_cast<int>(scan->header.size());
+                   isRandomAccess(scannedPath) && fieldCount == static_cast<int>(scan->header.size());
     for (int f = 0; fastCsv && f < fieldCount; ++f)
         fastCsv = defn->GetFieldDefn(f)->GetType() == OFTString && scan->header[static_cast<std::size_t>(f)] == defn->GetFieldDefn(f)->GetNameRef();
     std::vector<GIntBig> rejectedFids;

@@ -457,7 +457,9 @@ TEST_CASE("a plain CSV split by Trygg in parallel reads exactly as through GDAL'
                                      "9;\"open;381610;6184810;2024-05-06;01:00;1\r\n"      // stray quote
                                      "\r\n"
                                      "10;far;500000;7000000;2024-05-06;01:00;1\r\n"        // outside
-                                     "11;trailing;381620;6184820;2024-05-06;00:00;1;\r\n"); // one too many
+                                     "11;trailing;381620;6184820;2024-05-06;00:00;1;\r\n"   // one too many
+                                     " 12 ; \" spaced \" ;381630; 6184830 ;2024-05-06; 01:00 ;1\r\n"
+                                     "13; far ; 500000 ;7000000;;;\r\n");                 // spaces kept in its values
     {
         std::string big = "id,lon,lat,tid\n";
         for (int i = 1; i <= 100003; ++i) {

@@ -215,7 +215,8 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
                         analyses.empty() ? "" : fmt::format("<li><a href=\"#further\">{}</a></li>", d.T("Fördjupningar", "Further analyses")),
                         d.T("Om analysen", "About the analysis"));
     html += summary(d);
-    const std::string imap = interactiveMap(*ds, {d.hidden, d.english, ""});
+    const std::string part1 = partMapping(d);  // before the interactive map, which reads its counts
+    const std::string imap = interactiveMap(*ds, {d.hidden, d.english, "", &d.drawn});
     if (!imap.empty())
         html += fmt::format("<section id=\"map\" class=\"interactive\"><h2>{}</h2><p class=\"small\">{}</p>{}</section>\n",
                             d.T("Karta att utforska", "Map to explore"),
@@ -224,7 +225,7 @@ void writeHtmlReport(const std::string& gpkgPath, const std::string& htmlPath, c
                                 "Zoom, choose layers on the right and click a cell or an area for its figures. Cells are shown "
                                 "where they are hot or cold spots; every cell is in the GeoPackage."),
                             imap);
-    html += partMapping(d) + part2 + partAnalysis(d);
+    html += part1 + part2 + partAnalysis(d);
     if (!analyses.empty()) {
         html += fmt::format("<h2 id=\"further\" class=\"part\">{}</h2>", d.T("Fördjupningar", "Further analyses"));
         for (const auto& name : analyses) html += furtherAnalysis(d, name);

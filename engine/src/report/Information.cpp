@@ -35,7 +35,8 @@ std::string perceived(Doc& d) {
                                     "Residents' reports of feeling unsafe (safety walks, map survey) per cell, against the reported "
                                     "incidents: where both are concentrated, only the insecurity, or only the incidents."));
     SvgMap map(*d.ds, d.base);
-    map.classes("perception_grid", "fear_crime_class", fearCrimeColours(), 0.85);
+    d.drawn[drawnKey("perception_grid", "fear_crime_class", fearCrimeColours())] =
+        map.classes("perception_grid", "fear_crime_class", fearCrimeColours(), 0.85);
     map.numberedOutlines("hotspot_areas", "area_id", "kind", "perception", kPerceptionOutline, true);
     std::map<int, std::string> shown;
     for (const auto& [k, c] : fearCrimeColours())

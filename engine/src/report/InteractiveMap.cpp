@@ -100,9 +100,15 @@ std::string layerGeoJson(OGRLayer& layer, const LayerPlan& plan, const Interacti
     char* options[] = {const_cast<char*>("COORDINATE_PRECISION=6"), nullptr};
     std::string out;
     const ScanOnly only(layer, plan.fields, plan.where);
-    if (limit > 0 && !plan.where.empty() && static_cast<std::size_t>(layer.GetFeatureCount()) > limit) {
-        features = static_cast<std::size_t>(layer.GetFeatureCount());
-        return "";
+    if (limit > 0 && !plan.where.empty()) {
+        // A static map that drew these classes has counted them (a national grid is read once less).
+        const auto known = text.drawn ? text.drawn->find(plan.table + "|" + plan.where) : std::map<std::string, std::size_t>::const_iterator();
+        const std::size_t count =
+            text.drawn && known != text.drawn->end() ? known->second : static_cast<std::size_t>(layer.GetFeatureCount());
+        if (count > limit) {
+            features = count;
+            return "";
+        }
     }
     for (auto& f : layer) {
         const std::string colour = plan.colour ? plan.colour(*f) : std::string("#888");

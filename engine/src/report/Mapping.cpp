@@ -174,7 +174,7 @@ std::string trend(Doc& d) {
         std::size_t changed = 0;
         for (auto& f : *cg) changed += f->GetFieldAsInteger("change_bin") != 0;
         SvgMap map(*d.ds, d.base);
-        map.classes("change_grid", "change_bin", binColours());
+        d.drawn[drawnKey("change_grid", "change_bin", binColours())] = map.classes("change_grid", "change_bin", binColours());
         s += fmt::format("<section><h4>{}</h4><p class=\"small\">{} → {}</p>{}{}{}</section>",
                          d.T("Förändring per ruta mellan perioderna", "Change per cell between the periods"),
                          esc(d.md[d.english ? "change.before" : "change.before_sv"]),

@@ -142,7 +142,7 @@ std::string areaTable(Doc& d, const std::string& table, const std::string& kind,
 // The hot spot map of an analysis: Gi_Bin, its areas of incidents numbered.
 std::string hotspotMap(Doc& d, const std::string& p) {
     SvgMap map(*d.ds, d.base);
-    map.classes(p + "hotspot_grid", "Gi_Bin", binColours());
+    d.drawn[drawnKey(p + "hotspot_grid", "Gi_Bin", binColours())] = map.classes(p + "hotspot_grid", "Gi_Bin", binColours());
     map.numberedOutlines(p + "hotspot_areas", "area_id", "kind", "incidents", kAreaOutline);
     std::string lg = legend(classLegend("hotspot_grid", "Gi_Bin", binColours(), d.english));
     lg.insert(lg.size() - 5, outlineSwatch(kAreaOutline, d.T("Hot spot-område (nummer i tabellen)", "Hotspot area (number in the table)")));

@@ -25,6 +25,9 @@ struct Doc {
     bool english = false;
     std::string hidden;  // "dold" / "hidden" in publishing mode, else ""
     Basemap base;
+    // The coloured features a static map drew, by drawnKey: the interactive map reads its counts
+    // here instead of reading a national grid once more to count them.
+    std::map<std::string, std::size_t> drawn;
 
     // The text in the report's language.
     const char* T(const char* sv, const char* en) const { return english ? en : sv; }

@@ -191,12 +191,13 @@ std::string colouredClasses(const std::string& field, const std::map<int, std::s
     return fmt::format("\"{}\" IN ({})", field, in.empty() ? "NULL" : in);
 }
 
-void SvgMap::classes(const std::string& layerName, const std::string& field, const std::map<int, std::string>& colours,
-                     double opacity) {
+std::size_t SvgMap::classes(const std::string& layerName, const std::string& field,
+                            const std::map<int, std::string>& colours, double opacity) {
     OGRLayer* l = m_ds.GetLayerByName(layerName.c_str());
-    if (!l) return;
+    if (!l) return 0;
     const int idx = l->GetLayerDefn()->GetFieldIndex(field.c_str());
-    if (idx < 0) return;
+    if (idx < 0) return 0;
+    std::size_t drawn = 0;
     std::map<int, std::string> paths;
     const ScanOnly only(*l, {field}, colouredClasses(field, colours));
     for (auto& f : *l) {
@@ -205,10 +206,12 @@ void SvgMap::classes(const std::string& layerName, const std::string& field, con
         const auto c = colours.find(v);
         if (c == colours.end() || c->second == "none") continue;
         paths[v] += pathOf(f->GetGeometryRef(), m_frame);
+        ++drawn;
     }
     for (const auto& [v, d] : paths)
         m_svg += fmt::format("<path d=\"{}\" fill=\"{}\" fill-opacity=\"{}\" stroke=\"#ffffff\" stroke-width=\"0.3\"/>", d,
                              colours.at(v), opacity);
+    return drawn;
 }
 
 void SvgMap::graduated(const std::string& layerName, const std::string& field, const std::vector<double>& breaks,

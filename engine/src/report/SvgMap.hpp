@@ -40,6 +40,10 @@ private:
 
 // The filter `"field" IN (...)` of the classes with a colour other than "none".
 std::string colouredClasses(const std::string& field, const std::map<int, std::string>& colours);
+// A layer's coloured classes as a key ("table|filter"), for counts shared between maps.
+inline std::string drawnKey(const std::string& table, const std::string& field, const std::map<int, std::string>& colours) {
+    return table + "|" + colouredClasses(field, colours);
+}
 
 // An SVG path of a geometry, simplified to half a pixel when it has many points.
 std::string pathOf(const OGRGeometry* g, const Frame& f);
@@ -68,9 +72,10 @@ class SvgMap {
 public:
     SvgMap(GDALDataset& ds, const Basemap& base);
 
-    // Polygons of `layer` filled by the integer `field`'s class colour ("none": not drawn).
-    void classes(const std::string& layer, const std::string& field, const std::map<int, std::string>& colours,
-                 double opacity = 1.0);
+    // Polygons of `layer` filled by the integer `field`'s class colour ("none": not drawn); returns
+    // how many were drawn.
+    std::size_t classes(const std::string& layer, const std::string& field, const std::map<int, std::string>& colours,
+                        double opacity = 1.0);
     // Polygons filled by a real field on class breaks: value < breaks[0] gets colours[0], ...;
     // NULL is not drawn.
     void graduated(const std::string& layer, const std::string& field, const std::vector<double>& breaks,

@@ -332,7 +332,10 @@ struct DirectRows {
         std::vector<unsigned char> geom;
         std::vector<Value> row;
     };
-    std::vector<Pending> pending;  // rows waiting for a full batch
+    // Rows waiting for a full batch: the first `used`; the others keep their memory for the next
+    // rows (a national grid's 7 million rows would otherwise allocate each blob and value anew).
+    std::vector<Pending> pending;
+    std::size_t used = 0;
     std::vector<Value> row;  // kept from one feature to the next, as an OGRFeature's fields are
     std::vector<unsigned char> blob;  // the cell's ring until write()
     std::vector<unsigned char> geom;  // its GeoPackage blob, bound as long as the row is stepped
@@ -568,24 +571,25 @@ void LayerWriter::flushDirect(bool all, const char* what, const std::string& det
             throw IoError(std::string("output.gpkg: writing ") + what + (detail.empty() ? "" : " " + detail) + " to " +
                           m->name + ": " + sqlite3_errmsg(d.db));
     };
-    if (d.pending.size() == DirectRows::kBatch) {
+    if (d.used == DirectRows::kBatch) {
         int at = 1;
-        for (const auto& p : d.pending) at = bindRow(d.batch.get(), at, geometry, p);
+        for (std::size_t k = 0; k < d.used; ++k) at = bindRow(d.batch.get(), at, geometry, d.pending[k]);
         step(d.batch.get());
-        d.pending.clear();
+        d.used = 0;
     }
     if (all) {
-        for (const auto& p : d.pending) {
-            bindRow(d.insert.get(), 1, geometry, p);
+        for (std::size_t k = 0; k < d.used; ++k) {
+            bindRow(d.insert.get(), 1, geometry, d.pending[k]);
             step(d.insert.get());
         }
-        d.pending.clear();
+        d.used = 0;
     }
 }
 
 void LayerWriter::writeDirect(const char* what, const std::string& detail) {
     DirectRows& d = *m->direct;
-    DirectRows::Pending& p = d.pending.emplace_back();
+    if (d.used == d.pending.size()) d.pending.emplace_back();
+    DirectRows::Pending& p = d.pending[d.used++];
     if (m->type != wkbNone) {
         if (d.blob.empty()) throw Error(std::string("internal error: ") + what + " written to " + m->name + " without its cell");
         const int np = d.blob[0];

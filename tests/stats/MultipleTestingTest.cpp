@@ -2,7 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 using namespace trygg::stats;
 
@@ -17,6 +20,37 @@ TEST_CASE("Benjamini-Hochberg on the published example", "[stats]") {
     withNan.push_back(std::nan(""));
     CHECK(benjaminiHochbergCutoff(withNan, 0.05) == Approx(0.0095));
     CHECK(benjaminiHochbergCutoff(std::vector<double>{0.5, 0.9}, 0.05) == 0.0);
+}
+
+TEST_CASE("Benjamini-Hochberg's cut-off equals the procedure over the whole sorted list", "[stats]") {
+    // The reference is the procedure as published (Benjamini & Hochberg 1995): every finite
+    // p-value sorted, the largest p_(k) <= k q / m. The implementation sorts only those up to q;
+    // the two must agree exactly, ties, NaNs and p-values equal to q included.
+    std::vector<double> p;
+    std::uint64_t state = 12345;
+    auto uniform = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<double>(state >> 11) / 9007199254740992.0;
+    };
+    for (int i = 0; i < 200000; ++i) {
+        const double u = uniform();
+        p.push_back(i % 50 == 0 ? u * 1e-4 : i % 97 == 0 ? std::round(u * 100) / 1000 : u);  // signals, ties on a 0.001 grid
+        if (i % 1013 == 0) p.push_back(std::nan(""));
+    }
+    p.push_back(0.05);
+    p.push_back(0.01);
+    for (const double q : {0.10, 0.05, 0.01, 0.001}) {
+        std::vector<double> sorted;
+        for (double v : p)
+            if (std::isfinite(v)) sorted.push_back(v);
+        std::sort(sorted.begin(), sorted.end());
+        double reference = 0;
+        for (std::size_t k = 0; k < sorted.size(); ++k)
+            if (sorted[k] <= static_cast<double>(k + 1) * q / static_cast<double>(sorted.size())) reference = sorted[k];
+        INFO("q = " << q);
+        CHECK(reference > 0);
+        CHECK(benjaminiHochbergCutoff(p, q) == reference);
+    }
 }
 
 TEST_CASE("Gi_Bin without correction follows 90/95/99 % and the sign of z", "[stats]") {

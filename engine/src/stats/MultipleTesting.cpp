@@ -6,12 +6,18 @@
 namespace trygg::stats {
 
 double benjaminiHochbergCutoff(std::span<const double> p, double alpha) {
+    // Only p-values up to alpha can pass (k alpha / m <= alpha), and they hold the first ranks of
+    // the sorted list: those alone are sorted (a tenth of a national grid under the null, not all
+    // 7 million), m counts them all.
     std::vector<double> sorted;
-    sorted.reserve(p.size());
-    for (double v : p)
-        if (std::isfinite(v)) sorted.push_back(v);
+    std::size_t finite = 0;
+    for (double v : p) {
+        if (!std::isfinite(v)) continue;
+        ++finite;
+        if (v <= alpha) sorted.push_back(v);
+    }
     std::sort(sorted.begin(), sorted.end());
-    const double m = static_cast<double>(sorted.size());
+    const double m = static_cast<double>(finite);
     double cutoff = 0.0;
     for (std::size_t k = 0; k < sorted.size(); ++k) {
         if (sorted[k] <= static_cast<double>(k + 1) * alpha / m) cutoff = sorted[k];

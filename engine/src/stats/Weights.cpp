@@ -1,6 +1,7 @@
 #include "trygg/stats/Weights.hpp"
 
 #include "trygg/core/Error.hpp"
+#include "trygg/core/Parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -29,7 +30,9 @@ std::vector<Offset> offsetsWithin(const grid::Lattice& lat, double distanceM, bo
 }
 
 // Walks each active cell's candidate offsets and keeps the active ones; `keep` decides, given the
-// number kept so far, whether to take one more, and returns its weight.
+// number kept so far, whether to take one more, and returns its weight. In two passes over blocks
+// of cells on every core (how many each keeps, then where they go): the lists are the same as one
+// walk in cell order, whatever the threads.
 template <class WeightFn>
 Weights fromOffsets(const grid::Grid& grid, const std::vector<Offset> (&offsets)[2], bool includeSelf, bool binary,
                     std::size_t maxPerCell, WeightFn&& weightOf) {
@@ -37,11 +40,9 @@ Weights fromOffsets(const grid::Grid& grid, const std::vector<Offset> (&offsets)
     Weights w;
     w.includesSelf = includeSelf;
     const std::size_t n = grid.size();
-    w.offsets.resize(n + 1);
-    w.index.reserve(n * std::min<std::size_t>(offsets[0].size(), maxPerCell));
     const std::int64_t cols = lat.cols(), rows = lat.rows();
-    for (std::size_t i = 0; i < n; ++i) {
-        w.offsets[i] = static_cast<std::int64_t>(w.index.size());
+    // Calls take(j, offset) for each neighbour j cell i keeps, in order.
+    auto walk = [&](std::size_t i, auto&& take) {
         const grid::CellIndex c = grid.cellIndex(i);
         const int parity = lat.shape() == grid::Shape::Hex ? static_cast<int>(c.row & 1) : 0;
         std::size_t kept = 0;
@@ -51,12 +52,32 @@ Weights fromOffsets(const grid::Grid& grid, const std::vector<Offset> (&offsets)
             if (col < 0 || row < 0 || col >= cols || row >= rows) continue;
             const std::int32_t j = grid.activeOf(row * cols + col);
             if (j < 0) continue;
-            w.index.push_back(j);
-            if (!binary) w.weight.push_back(weightOf(o));
+            take(j, o);
             if (!(o.dc == 0 && o.dr == 0)) ++kept;
         }
-    }
-    w.offsets[n] = static_cast<std::int64_t>(w.index.size());
+    };
+    constexpr std::size_t kBlock = 16384;
+    w.offsets.assign(n + 1, 0);
+    parallelBlocks(n, kBlock, 0, {}, [&](std::size_t b, std::size_t e, unsigned) {
+        for (std::size_t i = b; i < e; ++i) {
+            std::int64_t count = 0;
+            walk(i, [&](std::int32_t, const Offset&) { ++count; });
+            w.offsets[i + 1] = count;
+        }
+    });
+    for (std::size_t i = 0; i < n; ++i) w.offsets[i + 1] += w.offsets[i];
+    w.index.resize(static_cast<std::size_t>(w.offsets[n]));
+    if (!binary) w.weight.resize(w.index.size());
+    parallelBlocks(n, kBlock, 0, {}, [&](std::size_t b, std::size_t e, unsigned) {
+        for (std::size_t i = b; i < e; ++i) {
+            auto at = static_cast<std::size_t>(w.offsets[i]);
+            walk(i, [&](std::int32_t j, const Offset& o) {
+                w.index[at] = j;
+                if (!binary) w.weight[at] = weightOf(o);
+                ++at;
+            });
+        }
+    });
     return w;
 }
 
@@ -108,12 +129,14 @@ Weights fromNeighbourLists(const std::vector<std::vector<std::int32_t>>& lists, 
 
 void rowStandardise(Weights& w) {
     if (w.weight.empty()) w.weight.assign(w.index.size(), 1.0);
-    for (std::size_t i = 0; i < w.size(); ++i) {
-        double sum = 0;
-        for (auto k = w.offsets[i]; k < w.offsets[i + 1]; ++k) sum += w.weight[static_cast<std::size_t>(k)];
-        if (sum > 0)
-            for (auto k = w.offsets[i]; k < w.offsets[i + 1]; ++k) w.weight[static_cast<std::size_t>(k)] /= sum;
-    }
+    parallelBlocks(w.size(), 16384, 0, {}, [&](std::size_t b, std::size_t e, unsigned) {  // each row its own
+        for (std::size_t i = b; i < e; ++i) {
+            double sum = 0;
+            for (auto k = w.offsets[i]; k < w.offsets[i + 1]; ++k) sum += w.weight[static_cast<std::size_t>(k)];
+            if (sum > 0)
+                for (auto k = w.offsets[i]; k < w.offsets[i + 1]; ++k) w.weight[static_cast<std::size_t>(k)] /= sum;
+        }
+    });
     w.rowStandardised = true;
 }
 

@@ -197,10 +197,23 @@ void bulkLoadGpkgRtree(const std::string& gpkgPath, const std::string& table, co
         }
         // The feature ids in ascending order: the rowid table's B-tree is then appended to, not
         // split at random places (7 million ids went from 19 s to a fraction of it).
+        // 64 rows a statement: SQLite's cost per statement shared (a national grid has 7 million).
         std::sort(leafOf.begin(), leafOf.end());
-        for (const auto& [id, leaf] : leafOf) {
-            sqlite3_bind_int64(insRowid.get(), 1, id);
-            sqlite3_bind_int64(insRowid.get(), 2, leaf);
+        constexpr std::size_t kBatch = 64;
+        std::string many = "INSERT INTO " + quoteId(rtree + "_rowid") + "(rowid, nodeno) VALUES (?, ?)";
+        for (std::size_t k = 1; k < kBatch; ++k) many += ", (?, ?)";
+        StmtPtr insRowids = db.prepare(many);
+        std::size_t k = 0;
+        for (; k + kBatch <= leafOf.size(); k += kBatch) {
+            for (std::size_t j = 0; j < kBatch; ++j) {
+                sqlite3_bind_int64(insRowids.get(), static_cast<int>(2 * j + 1), leafOf[k + j].first);
+                sqlite3_bind_int64(insRowids.get(), static_cast<int>(2 * j + 2), leafOf[k + j].second);
+            }
+            db.step(insRowids.get());
+        }
+        for (; k < leafOf.size(); ++k) {
+            sqlite3_bind_int64(insRowid.get(), 1, leafOf[k].first);
+            sqlite3_bind_int64(insRowid.get(), 2, leafOf[k].second);
             db.step(insRowid.get());
         }
     }

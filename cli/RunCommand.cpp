@@ -16,7 +16,7 @@ RunCommand::RunCommand(CLI::App& parent)
     m_app->add_flag("--publish", m_publish,
                     "Publishing mode: no points, no rejected rows, small counts suppressed (see [publish])");
     m_app->add_option("--min-count", m_minCount, "Publishing mode: counts from 1 to this are hidden (default 3)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1, 100));  // as [publish] min_count
     m_app->add_flag("--no-report", m_noReport, "Do not write the HTML report beside the GeoPackage");
     m_app->add_option("--language", m_language, "The report's language: sv (default) or en")
         ->check(CLI::IsMember({"sv", "en"}));

@@ -10,6 +10,7 @@
 #include "trygg/pipeline/Runner.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cpl_error.h>
 #include <fmt/format.h>
 
 #include <csignal>
@@ -18,6 +19,13 @@
 namespace {
 
 void onInterrupt(int) { trygg::cli::g_interrupted = true; }
+
+// GDAL's messages that no reader or writer of the engine collected, written as Trygg's own instead
+// of GDAL's "ERROR 1: ...". A failure is not printed: the engine turns the failed call into its
+// error, which names the file and carries GDAL's message (CPLGetLastErrorMsg).
+void CPL_STDCALL gdalMessage(CPLErr level, CPLErrorNum, const char* message) {
+    if (level == CE_Warning) fmt::print(stderr, "Warning: GDAL: {}\n", message ? message : "");
+}
 
 void printSummary(const trygg::pipeline::RunSummary& s) {
     using trygg::io::RejectReason;
@@ -77,6 +85,7 @@ int main(int argc, char** argv) {
     std::string commandLine = "trygg";
     for (int i = 1; i < argc; ++i) commandLine += std::string(" ") + argv[i];
     const cli::ProgressStyle style = cli::parseProgressStyle(progressStyle, quiet);
+    CPLSetErrorHandler(gdalMessage);
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
     try {

@@ -79,8 +79,9 @@ void destroySrs(OGRSpatialReference* srs) {
     if (srs) srs->Release();
 }
 
-void check(OGRErr err, const std::string& what) {
-    if (err != OGRERR_NONE) throw IoError("output.gpkg: " + what + " failed: " + CPLGetLastErrorMsg());
+void check(OGRErr err, const std::string& path, const std::string& what) {
+    if (err != OGRERR_NONE)
+        throw IoError("output.gpkg: writing '" + path + "': " + what + " failed: " + CPLGetLastErrorMsg());
 }
 
 } // namespace
@@ -230,7 +231,7 @@ GpkgWriter::GpkgWriter(std::string finalPath, bool overwrite, const crs::Crs& an
         OGRFieldDefn fd(f.name, f.type);
         fd.SetWidth(f.width);
         if (std::string(f.name) == "useAsDefault") fd.SetSubType(OFSTBoolean);
-        check(m_styles->CreateField(&fd), "creating layer_styles");
+        check(m_styles->CreateField(&fd), m_finalPath, "creating layer_styles");
     }
 }
 
@@ -294,7 +295,7 @@ void GpkgWriter::writeStyle(const std::string& layer, const std::string& geometr
     f.SetField("description", description.c_str());
     f.SetField("owner", "trygg");
     f.SetField("ui", "");
-    check(m_styles->CreateFeature(&f), "writing the style of " + layer);
+    check(m_styles->CreateFeature(&f), m_finalPath, "writing the style of " + layer);
 }
 
 namespace {
@@ -410,7 +411,7 @@ int LayerWriter::add(const std::string& name, FieldType type) {
     }
     OGRFieldDefn fd(name.c_str(), t);
     fd.SetSubType(sub);
-    check(m->layer->CreateField(&fd), "creating field " + name);
+    check(m->layer->CreateField(&fd), m->writer->m_finalPath, "creating field " + name);
     return m->layer->GetLayerDefn()->GetFieldCount() - 1;
 }
 
@@ -500,7 +501,7 @@ void LayerWriter::setNull(int field) {
 void LayerWriter::startDirect() {
     DirectRows& d = *m->direct;
     // GDAL creates a new table on its first feature or sync; the rows then go in beside it.
-    check(m->layer->SyncToDisk(), "creating " + m->name);
+    check(m->layer->SyncToDisk(), m->writer->m_finalPath, "creating " + m->name);
     d.db = static_cast<sqlite3*>(m->writer->m_ds->GetInternalHandle("SQLITE_HANDLE"));
     if (!d.db) throw IoError("output.gpkg: GDAL gives no SQLite handle for " + m->name);
     const std::string table = m->writer->m_prefix + m->name;
@@ -609,7 +610,7 @@ void LayerWriter::writeDirect(const char* what, const std::string& detail) {
 
 void LayerWriter::write(const char* what, const std::string& detail) {
     if (!m->started) {
-        check(m->writer->m_ds->StartTransaction(), "starting a transaction");
+        check(m->writer->m_ds->StartTransaction(), m->writer->m_finalPath, "starting a transaction");
         m->started = true;
         if (m->direct) startDirect();
     }
@@ -620,12 +621,12 @@ void LayerWriter::write(const char* what, const std::string& detail) {
     OGRFeature& f = featureOf(m->feature, m->layer);
     if (!m->cells) f.SetFID(OGRNullFID);
     if (const OGRErr err = m->layer->CreateFeature(&f); err != OGRERR_NONE)
-        check(err, std::string("writing ") + what + (detail.empty() ? "" : " " + detail));
+        check(err, m->writer->m_finalPath, std::string("writing ") + what + (detail.empty() ? "" : " " + detail));
 }
 
 void LayerWriter::finish() {
     if (!m->started) {
-        check(m->writer->m_ds->StartTransaction(), "starting a transaction");
+        check(m->writer->m_ds->StartTransaction(), m->writer->m_finalPath, "starting a transaction");
         m->started = true;
     }
     if (m->direct) {
@@ -633,7 +634,7 @@ void LayerWriter::finish() {
         m->direct->insert.reset();
         m->direct->batch.reset();
     }
-    check(m->writer->m_ds->CommitTransaction(), "committing " + m->name);
+    check(m->writer->m_ds->CommitTransaction(), m->writer->m_finalPath, "committing " + m->name);
     m->finished = true;
     if (m->cells) {
         m->writer->m_pendingIndexes.push_back(std::move(m->index));  // built in bulk by finish()
@@ -699,12 +700,12 @@ std::string cellId(const grid::Grid& g, std::size_t i) {
 void GpkgWriter::writeStudyArea(const std::vector<unsigned char>& wkb, const std::string& description) {
     OGRLayer* layer = createLayer("study_area", wkbMultiPolygon, "Study area", description);
     OGRFieldDefn fd("area_km2", OFTReal);
-    check(layer->CreateField(&fd), "creating field area_km2");
+    check(layer->CreateField(&fd), m_finalPath, "creating field area_km2");
     OGRGeometryUniquePtr geom(multiPolygonFromWkb(wkb, "the study area"));
     OGRFeature f(layer->GetLayerDefn());
     f.SetField("area_km2", geom->toMultiPolygon()->get_Area() / 1e6);
     f.SetGeometryDirectly(geom.release());
-    check(layer->CreateFeature(&f), "writing the study area");
+    check(layer->CreateFeature(&f), m_finalPath, "writing the study area");
     createSpatialIndex("study_area");
     m_gdalIndexed.push_back(m_prefix + "study_area");
     writeStyle("study_area", "geom", studyAreaQml(), "Outline of the study area");
@@ -714,17 +715,17 @@ void GpkgWriter::writeMetadata(const std::vector<MetadataEntry>& entries) {
     OGRLayer* layer = createLayer("run_metadata", wkbNone, "Run metadata",
                                   "How this file was made: version, config, inputs with checksums, every parameter");
     OGRFieldDefn key("key", OFTString), value("value", OFTString);
-    check(layer->CreateField(&key), "creating field key");
-    check(layer->CreateField(&value), "creating field value");
-    check(m_ds->StartTransaction(), "starting a transaction");
+    check(layer->CreateField(&key), m_finalPath, "creating field key");
+    check(layer->CreateField(&value), m_finalPath, "creating field value");
+    check(m_ds->StartTransaction(), m_finalPath, "starting a transaction");
     OGRFeature f(layer->GetLayerDefn());
     for (const auto& e : entries) {
         f.SetFID(OGRNullFID);
         f.SetField(0, e.key.c_str());
         f.SetField(1, e.value.c_str());
-        check(layer->CreateFeature(&f), "writing metadata " + e.key);
+        check(layer->CreateFeature(&f), m_finalPath, "writing metadata " + e.key);
     }
-    check(m_ds->CommitTransaction(), "committing run metadata");
+    check(m_ds->CommitTransaction(), m_finalPath, "committing run metadata");
     writeStyle("run_metadata", "", tableQml(), "Run metadata");
 }
 

@@ -303,7 +303,11 @@ TEST_CASE("measures: an XLSX register typed as text, its points as WKT", "[pipel
         const std::vector<std::array<const char*, 6>> rowsIn{
             {"A1", "Ny belysning i Kaptenens park", "belysning", "Kaptenens park", "2024-03-01", ""},
             {"X2", "Ordningsvakter", "ordningsvakter", "", "2024-04-15", "POINT (381863 6184692)"},
-            {"X3", "Kamera", "kamera", "", "2024-04-15", "POINT (381863"}};
+            {"X3", "Kamera", "kamera", "", "2024-04-15", "POINT (381863"},
+            // Geometries that read but cannot be used: each its row's rejection, never the run's.
+            {"X4", "Kamera", "kamera", "", "2024-04-15", "POINT (1e308 1e308)"},
+            {"X5", "Kamera", "kamera", "", "2024-04-15", "POINT (nan 6184692)"},
+            {"X6", "Kamera", "kamera", "", "2024-04-15", "POLYGON EMPTY"}};
         for (const auto& r : rowsIn) {
             OGRFeature f(layer->GetLayerDefn());
             for (int k = 0; k < 6; ++k) f.SetField(k, r[static_cast<std::size_t>(k)]);
@@ -321,10 +325,15 @@ TEST_CASE("measures: an XLSX register typed as text, its points as WKT", "[pipel
     // The point with radius_m = 100 around it: GEOS's buffer with 16 segments a quarter circle, a
     // regular 64-gon of circumradius r = 100 m, whose area is (64 / 2) r² sin(2 pi / 64).
     CHECK(measures[1].number.at("area_km2") == Approx(32 * 100.0 * 100.0 * std::sin(2 * M_PI / 64) / 1e6).epsilon(1e-6));
-    REQUIRE(rejected.size() == 1);
-    CHECK(rejected[0].text.at("measure_id") == "X3");
-    CHECK(rejected[0].text.at("reject_reason") == "bad_geometry");
-    CHECK(rejected[0].number.at("source_row") == 3);
+    REQUIRE(rejected.size() == 4);
+    for (std::size_t k = 0; k < 4; ++k) {
+        CHECK(rejected[k].text.at("measure_id") == "X" + std::to_string(k + 3));
+        CHECK(rejected[k].text.at("reject_reason") == "bad_geometry");
+        CHECK(rejected[k].number.at("source_row") == static_cast<double>(k + 3));
+    }
+    CHECK(rejected[1].text.at("reject_detail") == "'POINT (1e308 1e308)' has a coordinate that is not a finite number of a map's size");
+    CHECK_THAT(rejected[2].text.at("reject_detail"), Catch::StartsWith("'POINT (nan 6184692)' "));
+    CHECK(rejected[3].text.at("reject_detail") == "'POLYGON EMPTY' is empty");
 
     // WKT without a CRS is refused, naming the column and the key to set.
     c.measures->register_.crs.clear();

@@ -11,6 +11,7 @@
 #include <ogrsf_frmts.h>
 
 #include <array>
+#include <cmath>
 #include <memory>
 #include <optional>
 
@@ -34,6 +35,21 @@ std::string valueOf(OGRFeature& f, int i) {
     std::string v = toUtf8(f.GetFieldAsString(i));
     const auto first = v.find_first_not_of(" \t\r\n"), last = v.find_last_not_of(" \t\r\n");
     return first == std::string::npos ? std::string() : v.substr(first, last - first + 1);
+}
+
+// Whether every vertex of a geometry is a finite number below 1e8 in size: no longitude,
+// latitude or projected coordinate on Earth (at most about 4e7 m) is larger, and a buffer or an
+// area of larger ones overflows.
+bool withinReach(const OGRGeometry& g) {
+    struct Vertices : OGRDefaultConstGeometryVisitor {
+        bool ok = true;
+        using OGRDefaultConstGeometryVisitor::visit;
+        void visit(const OGRPoint* p) override {
+            if (!p->IsEmpty() && !(std::abs(p->getX()) < 1e8 && std::abs(p->getY()) < 1e8)) ok = false;
+        }
+    } vertices;
+    g.accept(&vertices);
+    return vertices.ok;
 }
 
 } // namespace
@@ -62,10 +78,12 @@ MeasureRegister readMeasureRegister(const MeasureRegisterSpec& spec, const crs::
     }
     const bool hasGeometry = defn->GetGeomFieldCount() > 0;
     // Without a geometry of its own (a spreadsheet), a text column of WKT: WKT, geometri, geometry.
-    int wktField = -1;
-    if (!hasGeometry)
-        for (const char* name : {"wkt", "geometri", "geometry"})
-            if ((wktField = defn->GetFieldIndex(name)) >= 0) break;
+    // (GDAL's CSV driver reads a WKT column as the layer's geometry and keeps its text as a field:
+    // textField, to name a geometry it could not read, or could read but Trygg cannot use.)
+    int textField = -1;
+    for (const char* name : {"wkt", "geometri", "geometry"})
+        if ((textField = defn->GetFieldIndex(name)) >= 0) break;
+    const int wktField = hasGeometry ? -1 : textField;
     std::optional<crs::Transformer> toAnalysis;
     if (hasGeometry) toAnalysis.emplace(sourceCrsOf(src, spec.crs, "measures", "measures"), analysisCrs);
     if (wktField >= 0) {
@@ -93,13 +111,36 @@ MeasureRegister readMeasureRegister(const MeasureRegisterSpec& spec, const crs::
             }
         }
         const OGRGeometry* g = hasGeometry ? f->GetGeometryRef() : fromText.get();
+        std::string asGiven = textField >= 0 ? valueOf(*f, textField).substr(0, 80) : std::string();
+        if (hasGeometry && !g && !asGiven.empty()) r.badGeometry = asGiven;  // text GDAL could not read
+        if (asGiven.empty() && g) {
+            char* wkt = nullptr;
+            if (g->exportToWkt(&wkt, wkbVariantIso) == OGRERR_NONE && wkt) asGiven = std::string(wkt).substr(0, 80);
+            CPLFree(wkt);
+        }
+        if (g && g->IsEmpty() && r.badGeometry.empty()) {
+            r.geometryProblem = "'" + asGiven + "' is empty";
+            g = nullptr;
+        }
+        if (g && !withinReach(*g)) {
+            r.geometryProblem = "'" + asGiven + "' has a coordinate that is not a finite number of a map's size";
+            g = nullptr;
+        }
         if (g && !g->IsEmpty()) {
             std::vector<unsigned char> wkb(static_cast<std::size_t>(g->WkbSize()));
             g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
             r.geom = geom::fromWkb(geos, wkb);
-            if (r.geom && !toAnalysis->isNoop())
+            if (r.geom && !toAnalysis->isNoop()) {
                 r.geom.reset(GEOSGeom_transformXY_r(h, r.geom.get(), &transformCallback,
                                                     const_cast<crs::Transformer*>(&*toAnalysis)));
+                if (!r.geom) r.geometryProblem = "'" + asGiven + "' lies where the analysis CRS has no coordinates";
+            }
+            double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+            if (r.geom && (GEOSGeom_getExtent_r(h, r.geom.get(), &x0, &y0, &x1, &y1) != 1 ||
+                           !(std::isfinite(x0) && std::isfinite(y0) && std::isfinite(x1) && std::isfinite(y1)))) {
+                r.geometryProblem = "'" + asGiven + "' lies where the analysis CRS has no coordinates";
+                r.geom.reset();
+            }
             if (r.geom && GEOSisValid_r(h, r.geom.get()) != 1) r.geom.reset(GEOSMakeValid_r(h, r.geom.get()));
         }
         reg.rows.push_back(std::move(r));

@@ -32,6 +32,9 @@ struct MeasureRow {
     std::string id, name, kind, place, start, end, responsible, target, status;
     geom::GeomPtr geom;  // its own geometry in the analysis CRS, or null
     std::string badGeometry;  // a WKT text that could not be read, as given ("" when none)
+    // A geometry read but unusable: empty, or a coordinate that is not a finite number of the
+    // size coordinates have ("" when none; geom is then null).
+    std::string geometryProblem;
 };
 
 struct MeasureRegister {

@@ -81,6 +81,10 @@ MeasuresResult readMeasures(const Analysis& a) {
             reject(r, "place", "bad_geometry", "'" + r.badGeometry + "' is not WKT such as POINT (381863 6184692)");
             continue;
         }
+        if (!r.geometryProblem.empty()) {
+            reject(r, "place", "bad_geometry", r.geometryProblem);
+            continue;
+        }
         geom::GeomPtr g;
         if (r.geom) {
             g = std::move(r.geom);

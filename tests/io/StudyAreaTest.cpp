@@ -9,6 +9,10 @@
 
 #include <ogrsf_frmts.h>
 
+#include <limits>
+#include <utility>
+#include <vector>
+
 using namespace trygg;
 
 namespace {
@@ -72,4 +76,38 @@ TEST_CASE("a study area chosen from a national file by an attribute filter, its 
     CHECK_THROWS_WITH(io::readStudyArea(spec, sweref, geos), Catch::Contains("no feature") && Catch::Contains("3 in all"));
     spec.where = "Kommunkod = '1261'";
     CHECK_THROWS_WITH(io::readStudyArea(spec, sweref, geos), Catch::Contains("cannot be applied") && Catch::Contains("KnKod"));
+}
+
+TEST_CASE("a study area with a vertex at NaN, infinity or 1e308 is refused, naming the feature", "[io]") {
+    // GEOS cannot orient or repair such a ring, and a grid over 1e308 m overflows: the study area
+    // is refused before either, with the feature and the file named.
+    const crs::Crs sweref = crs::Crs::fromUserInput("EPSG:3006");
+    geom::GeosContext geos;
+    for (const double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(), 1e308}) {
+        test::TempDir dir;
+        const std::string path = dir.file("area.gpkg");
+        {
+            io::ensureGdalRegistered();
+            GDALDatasetUniquePtr ds(
+                GetGDALDriverManager()->GetDriverByName("GPKG")->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+            OGRSpatialReference srs;
+            srs.importFromEPSG(3006);
+            OGRLayer* layer = ds->CreateLayer("kommun", &srs, wkbPolygon, nullptr);
+            OGRLinearRing ring;
+            for (const auto& [x, y] : std::vector<std::pair<double, double>>{
+                     {380000, 6180000}, {bad, 6180000}, {381000, 6181000}, {380000, 6181000}, {380000, 6180000}})
+                ring.addPoint(x, y);
+            OGRPolygon poly;
+            poly.addRing(&ring);
+            OGRFeature f(layer->GetLayerDefn());
+            f.SetGeometry(&poly);
+            REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
+        }
+        io::StudyAreaSpec spec;
+        spec.path = path;
+        INFO("the bad coordinate: " << bad);
+        CHECK_THROWS_WITH(io::readStudyArea(spec, sweref, geos),
+                          Catch::Contains("feature 1 of layer 'kommun'") && Catch::Contains(path) &&
+                              Catch::Contains("not a finite number"));
+    }
 }

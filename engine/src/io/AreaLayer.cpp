@@ -45,6 +45,11 @@ AreaLayer readAreaLayer(const AreaLayerSpec& spec, const crs::Crs& analysisCrs, 
         const OGRGeometry* g = feature->GetGeometryRef();
         bool fixed = false;
         geom::GeomPtr poly(nullptr, geom::GeomDeleter{geos.handle()});
+        if (g && !g->IsEmpty() && !coordinatesWithinReach(*g)) {
+            out.warnings.push_back("areas: feature '" + id + "' of '" + src.layerName +
+                                   "' has a coordinate that is not a finite number of a map's size; skipped");
+            continue;
+        }
         if (g && !g->IsEmpty()) {
             std::vector<unsigned char> wkb(static_cast<std::size_t>(g->WkbSize()));
             g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);

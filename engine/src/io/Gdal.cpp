@@ -39,6 +39,19 @@ void ensureGdalRegistered() {
     });
 }
 
+bool coordinatesWithinReach(const OGRGeometry& g) {
+    struct Vertices : OGRDefaultConstGeometryVisitor {
+        bool ok = true;
+        using OGRDefaultConstGeometryVisitor::visit;
+        void visit(const OGRPoint* p) override {
+            // (A vertex with one NaN coordinate may read as an empty point: its values decide.)
+            if (!(std::abs(p->getX()) < 1e8 && std::abs(p->getY()) < 1e8)) ok = false;
+        }
+    } vertices;
+    g.accept(&vertices);
+    return vertices.ok;
+}
+
 GdalErrorScope::GdalErrorScope() {
     CPLPushErrorHandlerEx(&GdalErrorScope::handler, this);
     CPLErrorReset();

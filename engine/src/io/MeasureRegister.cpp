@@ -37,21 +37,6 @@ std::string valueOf(OGRFeature& f, int i) {
     return first == std::string::npos ? std::string() : v.substr(first, last - first + 1);
 }
 
-// Whether every vertex of a geometry is a finite number below 1e8 in size: no longitude,
-// latitude or projected coordinate on Earth (at most about 4e7 m) is larger, and a buffer or an
-// area of larger ones overflows.
-bool withinReach(const OGRGeometry& g) {
-    struct Vertices : OGRDefaultConstGeometryVisitor {
-        bool ok = true;
-        using OGRDefaultConstGeometryVisitor::visit;
-        void visit(const OGRPoint* p) override {
-            if (!p->IsEmpty() && !(std::abs(p->getX()) < 1e8 && std::abs(p->getY()) < 1e8)) ok = false;
-        }
-    } vertices;
-    g.accept(&vertices);
-    return vertices.ok;
-}
-
 } // namespace
 
 MeasureRegister readMeasureRegister(const MeasureRegisterSpec& spec, const crs::Crs& analysisCrs,
@@ -122,7 +107,7 @@ MeasureRegister readMeasureRegister(const MeasureRegisterSpec& spec, const crs::
             r.geometryProblem = "'" + asGiven + "' is empty";
             g = nullptr;
         }
-        if (g && !withinReach(*g)) {
+        if (g && !coordinatesWithinReach(*g)) {
             r.geometryProblem = "'" + asGiven + "' has a coordinate that is not a finite number of a map's size";
             g = nullptr;
         }

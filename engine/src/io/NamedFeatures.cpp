@@ -29,12 +29,19 @@ NamedFeatures readNamedFeatures(const NamedFeaturesSpec& spec, const crs::Crs& a
     for (auto& f : *src.layer) {
         const OGRGeometry* g = f->GetGeometryRef();
         if (!g || g->IsEmpty()) continue;
+        if (!coordinatesWithinReach(*g)) {
+            ++out.unusable;
+            continue;
+        }
         std::vector<unsigned char> wkb(static_cast<std::size_t>(g->WkbSize()));
         g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
         geom::GeomPtr geom = geom::fromWkb(geos, wkb);
         if (!toAnalysis.isNoop())
             geom.reset(GEOSGeom_transformXY_r(h, geom.get(), &transformCallback, const_cast<crs::Transformer*>(&toAnalysis)));
-        if (!geom) continue;
+        if (!geom) {
+            ++out.unusable;
+            continue;
+        }
         if (GEOSisValid_r(h, geom.get()) != 1) {
             geom.reset(GEOSMakeValid_r(h, geom.get()));
             ++out.repaired;

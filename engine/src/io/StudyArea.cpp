@@ -29,6 +29,12 @@ StudyAreaSource readStudyAreaSource(const StudyAreaSpec& spec) {
         rows.add(*feature);
         const OGRGeometry* g = feature->GetGeometryRef();
         if (!g || g->IsEmpty()) continue;
+        if (!coordinatesWithinReach(*g))
+            throw InputError("study area: feature " + std::to_string(feature->GetFID()) + " of layer '" + src.layerName +
+                             "' of '" + spec.path +
+                             "' has a coordinate that is not a finite number of a map's size (NaN, infinity or "
+                             "such as 1e308). Repair or remove it, in QGIS for instance (Vector > Geometry Tools > "
+                             "Check Validity)");
         OGREnvelope e;
         g->getEnvelope(&e);
         all.Merge(e);

@@ -34,7 +34,7 @@ WeightedPoints readWeightedPoints(const WeightedPointsSpec& spec, const crs::Crs
                 feature->IsFieldSetAndNotNull(field) ? parseNumber(feature->GetFieldAsString(field)) : std::optional<double>();
             weight = parsed.value_or(std::numeric_limits<double>::quiet_NaN());
         }
-        if (!g || g->IsEmpty() || !(weight >= 0)) {
+        if (!g || g->IsEmpty() || !(weight >= 0) || !coordinatesWithinReach(*g)) {
             ++out.skipped;
             continue;
         }

@@ -34,6 +34,7 @@ io::NamedFeatures Inputs::namedFeatures(const io::NamedFeaturesSpec& spec) {
     io::NamedFeatures copy;
     copy.layerName = read.layerName;
     copy.repaired = read.repaired;
+    copy.unusable = read.unusable;
     for (const auto& f : read.features) copy.features.push_back({f.name, clone(m_geos, f.geom)});
     return copy;
 }

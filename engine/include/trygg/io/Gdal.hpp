@@ -22,6 +22,11 @@ namespace trygg::io {
 // Registers GDAL's drivers once per process.
 void ensureGdalRegistered();
 
+// Whether every vertex of a geometry is a finite number below 1e8 in size: no longitude, latitude
+// or projected coordinate on Earth (at most about 4e7 m) is larger, and a buffer, an area or a
+// grid over larger ones overflows. False for NaN, infinity and values such as 1e308.
+bool coordinatesWithinReach(const OGRGeometry& g);
+
 // While alive, GDAL's errors and warnings are collected here instead of going to stderr.
 class GdalErrorScope {
 public:

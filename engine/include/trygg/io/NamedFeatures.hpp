@@ -24,6 +24,8 @@ struct NamedFeatures {
     std::vector<NamedFeature> features;
     std::string layerName;
     std::int64_t repaired = 0;
+    // Features left out: a coordinate not a finite number of a map's size, or none in the analysis CRS.
+    std::int64_t unusable = 0;
 };
 
 // Throws InputError when the file cannot be read, has no CRS, or lacks the name field.

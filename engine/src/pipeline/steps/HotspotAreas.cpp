@@ -31,6 +31,10 @@ AreaContext readAreaContext(Inputs& inputs, const HotspotAreasConfig& hc, RunSum
         if (named.repaired > 0)
             summary.warnings.push_back(fmt::format("places: {} invalid polygon(s) in '{}' repaired with GEOS make-valid",
                                                    named.repaired, spec.path));
+        if (named.unusable > 0)
+            summary.warnings.push_back(fmt::format("places: {} feature(s) in '{}' left out: a coordinate not a finite "
+                                                   "number of a map's size, or outside the analysis CRS",
+                                                   named.unusable, spec.path));
         for (auto& f : named.features) ctx.places.push_back({f.name, named.layerName, std::move(f.geom)});
     }
     if (hc.lights) {

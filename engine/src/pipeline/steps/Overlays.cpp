@@ -26,6 +26,10 @@ OverlayStep computeOverlays(Inputs& inputs, const Config& cfg, const geom::GeosC
         if (named.repaired > 0)
             summary.warnings.push_back(fmt::format("overlays.{}: {} invalid polygon(s) repaired with GEOS make-valid",
                                                    oc.name, named.repaired));
+        if (named.unusable > 0)
+            summary.warnings.push_back(fmt::format("overlays.{}: {} feature(s) left out: a coordinate not a finite "
+                                                   "number of a map's size, or outside the analysis CRS",
+                                                   oc.name, named.unusable));
         overlay::Features features;
         for (auto& f : named.features) {
             features.classes.push_back(f.name);

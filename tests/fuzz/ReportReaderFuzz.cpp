@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     spec.path = file.path();
     spec.gdalCsvReader = (mode & 1) != 0;
     if (mode & 4) spec.crs = "EPSG:3006";  // else the layer's, or lon/lat from the columns' names
-    if (mode & 8) spec.dates = io::DateRange{};  // every date plausible: 1970 on, none after
+    if (mode & 8) spec.dates = io::DateRange{};  // an empty range: every dated row rejected as implausible
     fuzz::expectingInputErrors([&] {
         const io::ReportSet r = io::readReports(spec, sweref, nullptr, Progress());
         if (static_cast<std::int64_t>(r.acceptedCount() + r.rejected.size()) != r.rowsRead) std::abort();

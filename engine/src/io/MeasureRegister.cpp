@@ -96,34 +96,40 @@ MeasureRegister readMeasureRegister(const MeasureRegisterSpec& spec, const crs::
             }
         }
         const OGRGeometry* g = hasGeometry ? f->GetGeometryRef() : fromText.get();
-        std::string asGiven = textField >= 0 ? valueOf(*f, textField).substr(0, 80) : std::string();
-        if (hasGeometry && !g && !asGiven.empty()) r.badGeometry = asGiven;  // text GDAL could not read
-        if (asGiven.empty() && g) {
+        const std::string text = textField >= 0 ? valueOf(*f, textField).substr(0, 80) : std::string();
+        if (hasGeometry && !g && !text.empty()) r.badGeometry = text;  // text GDAL could not read
+        // The geometry as the user wrote it, for a message only (WKT made when there is no text).
+        const OGRGeometry* read = g;
+        const auto given = [&] {
+            std::string out = text;
             char* wkt = nullptr;
-            if (g->exportToWkt(&wkt, wkbVariantIso) == OGRERR_NONE && wkt) asGiven = std::string(wkt).substr(0, 80);
+            if (out.empty() && read && read->exportToWkt(&wkt, wkbVariantIso) == OGRERR_NONE && wkt)
+                out = std::string(wkt).substr(0, 80);
             CPLFree(wkt);
-        }
+            return "'" + out + "'";
+        };
         if (g && g->IsEmpty() && r.badGeometry.empty()) {
-            r.geometryProblem = "'" + asGiven + "' is empty";
+            r.geometryProblem = given() + " is empty";
             g = nullptr;
         }
         if (g && !coordinatesWithinReach(*g)) {
-            r.geometryProblem = "'" + asGiven + "' has a coordinate that is not a finite number of a map's size";
+            r.geometryProblem = given() + " has a coordinate that is not a finite number of a map's size";
             g = nullptr;
         }
         if (g && !g->IsEmpty()) {
             std::vector<unsigned char> wkb(static_cast<std::size_t>(g->WkbSize()));
             g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
             r.geom = geom::fromWkb(geos, wkb);
-            if (r.geom && !toAnalysis->isNoop()) {
+            const bool parsed = r.geom != nullptr;
+            if (r.geom && !toAnalysis->isNoop())
                 r.geom.reset(GEOSGeom_transformXY_r(h, r.geom.get(), &transformCallback,
                                                     const_cast<crs::Transformer*>(&*toAnalysis)));
-                if (!r.geom) r.geometryProblem = "'" + asGiven + "' lies where the analysis CRS has no coordinates";
-            }
             double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-            if (r.geom && (GEOSGeom_getExtent_r(h, r.geom.get(), &x0, &y0, &x1, &y1) != 1 ||
-                           !(std::isfinite(x0) && std::isfinite(y0) && std::isfinite(x1) && std::isfinite(y1)))) {
-                r.geometryProblem = "'" + asGiven + "' lies where the analysis CRS has no coordinates";
+            const bool transformed =
+                r.geom && GEOSGeom_getExtent_r(h, r.geom.get(), &x0, &y0, &x1, &y1) == 1 &&
+                std::isfinite(x0) && std::isfinite(y0) && std::isfinite(x1) && std::isfinite(y1);
+            if (parsed && !transformed) {
+                r.geometryProblem = given() + " lies where the analysis CRS has no coordinates";
                 r.geom.reset();
             }
             if (r.geom && GEOSisValid_r(h, r.geom.get()) != 1) r.geom.reset(GEOSMakeValid_r(h, r.geom.get()));

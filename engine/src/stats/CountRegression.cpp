@@ -53,10 +53,17 @@ struct Irls {
     double deviance = 0;
 };
 
+// The n x p arrays of an IRLS step, kept from one call to the next of the same fit: the negative
+// binomial's fit calls it dozens of times, and n x p arrays are fresh pages each time otherwise.
+struct IrlsWork {
+    MatrixXd weightedX;
+    Eigen::ColPivHouseholderQR<MatrixXd> qr;
+};
+
 // IRLS for the log link at a fixed theta (infinity: Poisson), from `etaStart` or, without one,
 // from mu = y + 0.1 as R's poisson()$initialize.
 Irls irls(const MatrixXd& X, std::span<const double> y, const VectorXd& off, double theta,
-          const std::optional<VectorXd>& etaStart, const GlmOptions& o) {
+          const std::optional<VectorXd>& etaStart, const GlmOptions& o, IrlsWork& work) {
     const Index n = X.rows(), p = X.cols();
     Irls r;
     if (etaStart) {
@@ -74,7 +81,9 @@ Irls irls(const MatrixXd& X, std::span<const double> y, const VectorXd& off, dou
             z[i] = r.eta[i] - off[i] + (y[static_cast<std::size_t>(i)] - m) / m;
             sw[i] = std::sqrt(m * m / variance(m, theta));
         }
-        Eigen::ColPivHouseholderQR<MatrixXd> qr(sw.asDiagonal() * X);
+        work.weightedX.noalias() = sw.asDiagonal() * X;
+        Eigen::ColPivHouseholderQR<MatrixXd>& qr = work.qr;
+        qr.compute(work.weightedX);
         qr.setThreshold(1e-10);
         if (qr.rank() < p) {
             r.fullRank = false;
@@ -153,7 +162,7 @@ std::optional<ThetaMl> thetaMl(std::span<const double> y, const VectorXd& mu, in
 }
 
 GlmFit finish(const MatrixXd& X, std::span<const double> y, const VectorXd& off, double theta, const Irls& r,
-              const GlmOptions& o) {
+              const GlmOptions& o, IrlsWork& work) {
     GlmFit f;
     f.family = std::isinf(theta) ? CountFamily::Poisson : CountFamily::NegativeBinomial;
     f.converged = r.converged;
@@ -188,7 +197,7 @@ GlmFit finish(const MatrixXd& X, std::span<const double> y, const VectorXd& off,
     f.fitted.assign(r.mu.data(), r.mu.data() + n);
     // The null model at the same theta: an intercept and the offset (or the offset alone).
     if (o.interceptInNull) {
-        const Irls null0 = irls(MatrixXd::Ones(n, 1), y, off, theta, std::nullopt, o);
+        const Irls null0 = irls(MatrixXd::Ones(n, 1), y, off, theta, std::nullopt, o, work);
         f.nullDeviance = null0.deviance;
     } else {
         f.nullDeviance = deviance(y, off.array().exp(), theta);
@@ -215,7 +224,9 @@ Prepared prepare(const Design& x, std::span<const double> offset) {
 GlmFit fitPoisson(const Design& x, std::span<const double> y, std::span<const double> offset, const GlmOptions& o) {
     const Prepared p = prepare(x, offset);
     const double inf = std::numeric_limits<double>::infinity();
-    return finish(p.X, y, p.off, inf, irls(p.X, y, p.off, inf, std::nullopt, o), o);
+    IrlsWork work;
+    const Irls r = irls(p.X, y, p.off, inf, std::nullopt, o, work);
+    return finish(p.X, y, p.off, inf, r, o, work);
 }
 
 // The maximum likelihood of (beta, theta), as glm.nb finds it: from the Poisson fit, theta for its
@@ -227,7 +238,8 @@ GlmFit fitNegativeBinomial(const Design& x, std::span<const double> y, std::span
                            const GlmOptions& o) {
     const Prepared p = prepare(x, offset);
     const double inf = std::numeric_limits<double>::infinity();
-    Irls r = irls(p.X, y, p.off, inf, std::nullopt, o);
+    IrlsWork work;
+    Irls r = irls(p.X, y, p.off, inf, std::nullopt, o, work);
     GlmFit failed;
     failed.family = CountFamily::NegativeBinomial;
     failed.fullRank = r.fullRank;
@@ -239,8 +251,8 @@ GlmFit fitNegativeBinomial(const Design& x, std::span<const double> y, std::span
     one.maxIterations = 1;
     double theta = th->theta, dev = deviance(y, r.mu, theta);
     for (int outer = 1; outer <= 20 * o.maxIterations; ++outer) {
-        r = irls(p.X, y, p.off, theta, r.eta, one);
-        if (!r.fullRank || !r.finite) return finish(p.X, y, p.off, theta, r, o);
+        r = irls(p.X, y, p.off, theta, r.eta, one, work);
+        if (!r.fullRank || !r.finite) return finish(p.X, y, p.off, theta, r, o, work);
         const auto next = thetaMl(y, r.mu, o.maxIterations, theta);
         if (!next) return failed;
         const double devNext = deviance(y, r.mu, next->theta);
@@ -250,14 +262,14 @@ GlmFit fitNegativeBinomial(const Design& x, std::span<const double> y, std::span
         th = next;
         dev = devNext;
         if (settled) {
-            r = irls(p.X, y, p.off, theta, r.eta, o);
-            GlmFit f = finish(p.X, y, p.off, theta, r, o);
+            r = irls(p.X, y, p.off, theta, r.eta, o, work);
+            GlmFit f = finish(p.X, y, p.off, theta, r, o, work);
             f.thetaSe = std::sqrt(1 / thetaMl(y, r.mu, o.maxIterations, theta).value_or(*th).information);
             f.iterations = outer;
             return f;
         }
     }
-    GlmFit f = finish(p.X, y, p.off, theta, r, o);
+    GlmFit f = finish(p.X, y, p.off, theta, r, o, work);
     f.converged = false;
     return f;
 }

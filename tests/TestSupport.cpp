@@ -116,4 +116,9 @@ void checkConfigRefused(const TempDir& dir, const std::string& tables, const std
 
 bool rscriptAvailable() { return std::system("Rscript -e 'invisible(0)' > /dev/null 2>&1") == 0; }
 
+void leaveOutSlowAnalyses(pipeline::Config& c) {
+    c.riskModel.enabled = false;
+    c.nearRepeat.enabled = false;
+}
+
 } // namespace trygg::test

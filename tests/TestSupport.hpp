@@ -6,6 +6,10 @@
 
 #include "trygg/geom/Geos.hpp"
 
+namespace trygg::pipeline {
+struct Config;
+}
+
 namespace trygg::test {
 
 // A GEOS geometry from WKT, for building test inputs by hand.
@@ -42,5 +46,11 @@ std::string configRefusal(const TempDir& dir, const std::string& tables);
 // Checks that loadConfig refuses such a config with a message holding `words`.
 void checkConfigRefused(const TempDir& dir, const std::string& tables, const std::string& words);
 std::string sharedData(const std::string& name);  // a file in ../shared/data, "" when absent
+
+// Leaves the sample's two slowest analyses out of `c`, the risk model and the near repeats (about
+// two thirds of a sample run, ten times that under the sanitizers), for a test about something
+// else. Both still run in every test of the whole sample: the golden run, every field declared,
+// publishing and its attacks, the report, the QGIS project, the further analyses.
+void leaveOutSlowAnalyses(pipeline::Config& c);
 
 } // namespace trygg::test

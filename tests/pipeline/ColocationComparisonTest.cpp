@@ -35,7 +35,7 @@ TEST_CASE("colocation and hot spot comparison in the sample run", "[pipeline][co
         c.output.path = dir.file("k.gpkg");
         c.output.report = false;
         c.kde.enabled = false;
-        c.riskModel.enabled = false;
+        test::leaveOutSlowAnalyses(c);
         c.hotspotComparison.weighting = "exact";
         c.hotspotComparison.neighbours = 0;
         pipeline::run(c, Progress());
@@ -117,7 +117,7 @@ TEST_CASE("publishing: the colocation quotient does not give back a small count 
     c.analyses.clear();
     c.inference.permutations = 99;
     c.kde.enabled = false;
-    c.riskModel.enabled = false;
+    test::leaveOutSlowAnalyses(c);
     c.output.report = false;
     pipeline::ColocationConfig threats;
     threats.name = "hot_station", threats.title = "Olaga hot nära stationer", threats.category = "olaga hot";

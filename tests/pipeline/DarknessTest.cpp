@@ -204,6 +204,7 @@ TEST_CASE("the sample's planted near repeat of bike thefts is found, and no othe
     test::TempDir dir;
     pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
     c.analyses.clear();
+    c.riskModel.enabled = false;  // not this test's subject, and the slowest step
     c.inference.permutations = 0;
     c.output.path = dir.file("k.gpkg");
     c.output.report = false;

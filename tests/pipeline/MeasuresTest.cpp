@@ -33,6 +33,7 @@ pipeline::Config measuresConfig(const test::TempDir& dir, bool perception = fals
     if (!perception) c.perception.reset();
     c.change.reset();
     c.emerging.reset();
+    test::leaveOutSlowAnalyses(c);
     return c;
 }
 

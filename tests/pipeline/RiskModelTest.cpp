@@ -49,6 +49,7 @@ const std::string& sampleRun() {
     static const std::string path = [] {
     pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
     c.analyses.clear();
+    c.nearRepeat.enabled = false;  // not these tests' subject
     c.inference.permutations = 0;
     c.output.path = dir.file("k.gpkg");
     c.output.report = false;
@@ -175,6 +176,7 @@ TEST_CASE("a density of lines is refused, naming the factor and its layer", "[pi
     test::TempDir dir;
     pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
     c.analyses.clear();
+    c.nearRepeat.enabled = false;  // runs before the risk model, and is not this test's subject
     c.inference.permutations = 0;
     c.output.path = dir.file("k.gpkg");
     c.output.report = false;

@@ -39,6 +39,14 @@ pipeline::Config sampleConfig(const test::TempDir& dir, bool withAnalyses = fals
     return c;
 }
 
+// The sample without its further analyses, risk model and near repeats: for a test about another
+// part of the run.
+pipeline::Config focusedConfig(const test::TempDir& dir) {
+    pipeline::Config c = sampleConfig(dir);
+    test::leaveOutSlowAnalyses(c);
+    return c;
+}
+
 // A text dump of an output file for golden comparison: layers and counts, the rejected rows, the
 // hot spot classes, and the 15 cells of highest z, rounded.
 std::string dump(const std::string& path) {
@@ -216,7 +224,7 @@ TEST_CASE("the SWEREF 99 TM semicolon file gives the same grid as the WGS84 file
     // are the WGS84 file's, projected and written to the millimetre); reprojection and decimal
     // commas must not move a single report to another cell.
     test::TempDir dir;
-    pipeline::Config a = sampleConfig(dir);
+    pipeline::Config a = focusedConfig(dir);
     pipeline::Config b = a;
     b.incidents = {};
     b.incidents.path = test::sampleData("incidents_sweref99tm.csv");
@@ -241,7 +249,7 @@ TEST_CASE("the SWEREF 99 TM semicolon file gives the same grid as the WGS84 file
 
 TEST_CASE("refusals stop with a clear message and leave no output", "[pipeline]") {
     test::TempDir dir;
-    pipeline::Config c = sampleConfig(dir);
+    pipeline::Config c = focusedConfig(dir);
 
     SECTION("a geographic analysis CRS") {
         c.analysisCrs = "EPSG:4326";
@@ -273,7 +281,7 @@ TEST_CASE("refusals stop with a clear message and leave no output", "[pipeline]"
 
 TEST_CASE("a run without a study area covers the reports' extent and says so", "[pipeline]") {
     test::TempDir dir;
-    pipeline::Config c = sampleConfig(dir);
+    pipeline::Config c = focusedConfig(dir);
     c.studyArea.reset();
     c.grid.shape = grid::Shape::Hex;
     c.grid.cellSizeM.reset();
@@ -302,7 +310,7 @@ TEST_CASE("a run without a study area covers the reports' extent and says so", "
 
 TEST_CASE("distance_band_m = auto takes the first peak of incremental autocorrelation", "[pipeline]") {
     test::TempDir dir;
-    pipeline::Config c = sampleConfig(dir);
+    pipeline::Config c = focusedConfig(dir);
     c.grid.cellSizeM = 100.0;
     c.gistar.autoBand = true;
     c.inference.permutations = 0;
@@ -410,14 +418,14 @@ TEST_CASE("no output layer holds the survey's free text", "[pipeline][perception
 
 TEST_CASE("the sample's perception reports make every fear-versus-crime class occur", "[pipeline][perception]") {
     test::TempDir dir;
-    const auto s = pipeline::run(sampleConfig(dir), Progress());
+    const auto s = pipeline::run(focusedConfig(dir), Progress());
     CHECK(s.perceptionRead == s.perceptionAccepted + 2);  // a score off the scale, and no coordinates
     for (int c = 1; c <= 4; ++c) CHECK(s.fearCrimeCells[static_cast<std::size_t>(c)] > 0);
 }
 
 TEST_CASE("the area summary: residents, rates, perception and the survey's change, by hand", "[pipeline][perception]") {
     test::TempDir dir;
-    const auto s = pipeline::run(sampleConfig(dir), Progress());
+    const auto s = pipeline::run(focusedConfig(dir), Progress());
     GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
     double residents = 0;
     int incidents = 0, reports = 0;
@@ -448,7 +456,7 @@ TEST_CASE("a time filter: every accepted row used or counted out, and hot times 
     // 5000 accepted, the filter keeps some and counts the rest out. The hot_times table of the
     // study area must hold exactly the kept reports, and nothing from 06 to 18 or on other days.
     test::TempDir dir;
-    pipeline::Config c = sampleConfig(dir);
+    pipeline::Config c = focusedConfig(dir);
     c.filter.hours = temporal::parseHours("18-06");
     c.filter.weekdays = temporal::parseWeekdays({"fre", "lör"});
     c.perception.reset();
@@ -493,7 +501,7 @@ TEST_CASE("change between the sample's two years: counts add up, and the planted
     // make-sample-data plants two changes: Furulund station heats up in 2024, and Kaptenens park
     // (E381250N6184500) cools after its new lighting on 2024-03-01.
     test::TempDir dir;
-    pipeline::Config c = sampleConfig(dir);
+    pipeline::Config c = focusedConfig(dir);
     c.perception.reset();
     REQUIRE(c.change);
     const auto s = pipeline::run(c, Progress());
@@ -541,7 +549,7 @@ TEST_CASE("the follow-up counts each report once, in the right window, and its W
     // the accepted reports by the areas' own polygons (from followup_areas) and the windows, and
     // the WDQ against the formula on those counts.
     test::TempDir dir;
-    pipeline::Config c = sampleConfig(dir);
+    pipeline::Config c = focusedConfig(dir);
     c.perception.reset();
     c.change.reset();
     REQUIRE(c.followup);
@@ -602,7 +610,7 @@ TEST_CASE("emerging time slices by quarter and by week", "[pipeline][temporal]")
     // warning. Weeks start on the Monday before the first report, 2022-12-26: 106 weeks, the last
     // beginning 2024-12-30.
     test::TempDir dir;
-    pipeline::Config c = sampleConfig(dir);
+    pipeline::Config c = focusedConfig(dir);
     c.perception.reset();
     c.followup.reset();
     c.change.reset();

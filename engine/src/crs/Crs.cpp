@@ -12,6 +12,8 @@
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <mutex>
+#include <vector>
 
 namespace trygg::crs {
 
@@ -24,6 +26,47 @@ std::string lastError(PJ_CONTEXT* ctx) {
     const char* msg = proj_context_errno_string(ctx, code);
     return msg ? msg : "unknown PROJ error";
 }
+
+// Idle PROJ contexts, handed to the next Transformer. A fresh context opens proj.db and looks its
+// operations up anew (tens of milliseconds per Transformer); an idle one keeps the database open
+// and its lookups cached. A context serves one Transformer at a time, as PROJ requires; the pool
+// is never destroyed, so a Transformer destroyed at exit can still give its context back.
+class ContextPool {
+public:
+    static ContextPool& instance() {
+        static ContextPool* pool = new ContextPool;
+        return *pool;
+    }
+    PJ_CONTEXT* take() {
+        {
+            const std::lock_guard lock(m_mutex);
+            if (!m_idle.empty()) {
+                PJ_CONTEXT* ctx = m_idle.back();
+                m_idle.pop_back();
+                return ctx;
+            }
+        }
+        PJ_CONTEXT* ctx = proj_context_create();
+        proj_log_level(ctx, PJ_LOG_NONE);
+        return ctx;
+    }
+    void giveBack(PJ_CONTEXT* ctx) {
+        if (!ctx) return;
+        {
+            const std::lock_guard lock(m_mutex);
+            if (m_idle.size() < kMaxIdle) {
+                m_idle.push_back(ctx);
+                return;
+            }
+        }
+        proj_context_destroy(ctx);
+    }
+
+private:
+    static constexpr std::size_t kMaxIdle = 16;
+    std::mutex m_mutex;
+    std::vector<PJ_CONTEXT*> m_idle;
+};
 
 bool allDigits(const std::string& s) {
     if (s.empty()) return false;
@@ -147,16 +190,16 @@ void Crs::requireMetricProjected(const std::string& what) const {
     }
 }
 
-Transformer::Transformer(const Crs& from, const Crs& to) : m_ctx(proj_context_create()) {
-    proj_log_level(m_ctx, PJ_LOG_NONE);
+Transformer::Transformer(const Crs& from, const Crs& to) {
     if (proj_is_equivalent_to(from.pj(), to.pj(), PJ_COMP_EQUIVALENT)) {
         m_noop = true;
         return;
     }
+    m_ctx = ContextPool::instance().take();
     PjPtr raw(proj_create_crs_to_crs_from_pj(m_ctx, from.pj(), to.pj(), nullptr, nullptr));
     if (!raw) {
         const std::string err = lastError(m_ctx);
-        proj_context_destroy(m_ctx);
+        proj_context_destroy(m_ctx);  // not given back: it holds the error
         m_ctx = nullptr;
         throw CrsError("crs: no transformation from '" + from.userInput() + "' to '" + to.userInput() + "': " +
                        err);
@@ -172,10 +215,16 @@ Transformer::Transformer(const Crs& from, const Crs& to) : m_ctx(proj_context_cr
     }
 }
 
-Transformer::~Transformer() {
+// Gives the context back with its error state cleared (a point that failed to transform leaves
+// its error on the context).
+void Transformer::release() {
+    if (m_pj) proj_errno_reset(m_pj.get());
     m_pj.reset();
-    if (m_ctx) proj_context_destroy(m_ctx);
+    ContextPool::instance().giveBack(m_ctx);
+    m_ctx = nullptr;
 }
+
+Transformer::~Transformer() { release(); }
 
 Transformer::Transformer(Transformer&& other) noexcept
     : m_ctx(other.m_ctx), m_pj(std::move(other.m_pj)), m_noop(other.m_noop) {
@@ -184,8 +233,7 @@ Transformer::Transformer(Transformer&& other) noexcept
 
 Transformer& Transformer::operator=(Transformer&& other) noexcept {
     if (this != &other) {
-        m_pj.reset();
-        if (m_ctx) proj_context_destroy(m_ctx);
+        release();
         m_ctx = other.m_ctx;
         m_pj = std::move(other.m_pj);
         m_noop = other.m_noop;

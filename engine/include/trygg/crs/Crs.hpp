@@ -69,7 +69,7 @@ private:
 };
 
 // Transforms coordinates from one CRS to another, in the (x, y) order settled above.
-// Owns its own PROJ context: one per thread.
+// Holds a PROJ context of its own while it lives (taken from a pool of idle ones): one per thread.
 class Transformer {
 public:
     Transformer(const Crs& from, const Crs& to);
@@ -96,7 +96,8 @@ public:
     bool isNoop() const { return m_noop; }
 
 private:
-    pj_ctx* m_ctx = nullptr;
+    void release();
+    pj_ctx* m_ctx = nullptr;  // from a pool of idle contexts, given back on destruction
     PjPtr m_pj;
     bool m_noop = false;
 };

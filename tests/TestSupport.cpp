@@ -5,7 +5,9 @@
 
 #include "trygg/core/Error.hpp"
 #include "trygg/io/Gdal.hpp"
+#include "trygg/core/Progress.hpp"
 #include "trygg/pipeline/Config.hpp"
+#include "trygg/pipeline/Runner.hpp"
 
 #include <cpl_vsi.h>
 #include <geos_c.h>
@@ -119,6 +121,22 @@ bool rscriptAvailable() { return std::system("Rscript -e 'invisible(0)' > /dev/n
 void leaveOutSlowAnalyses(pipeline::Config& c) {
     c.riskModel.enabled = false;
     c.nearRepeat.enabled = false;
+}
+
+std::string sampleRunOutput(const TempDir& dir, const std::string& language) {
+    if (const char* shared = std::getenv("TRYGG_SAMPLE_RUN")) {
+        const std::string path = std::string(shared) + "/" + language + "/kavlinge.gpkg";
+        // The fixture ran first; without its file the test cannot say anything.
+        INFO("the fixture cli.sample_run_" << language << " left no " << path);
+        REQUIRE(std::filesystem::exists(path));
+        io::ensureGdalRegistered();  // the caller opens the file; no run of this process did
+        return path;
+    }
+    pipeline::Config c = pipeline::loadConfig(sampleData("kavlinge.toml"));
+    c.output.path = dir.file("kavlinge.gpkg");
+    c.output.language = language;
+    c.output.overwrite = true;
+    return pipeline::run(c, Progress()).outputPath;
 }
 
 } // namespace trygg::test

@@ -53,4 +53,11 @@ std::string sharedData(const std::string& name);  // a file in ../shared/data, "
 // publishing and its attacks, the report, the QGIS project, the further analyses.
 void leaveOutSlowAnalyses(pipeline::Config& c);
 
+// The sample run as the README runs it (`trygg run sample-data/kavlinge.toml`: every analysis,
+// the further analyses and the report) in `language` ("sv" or "en"), for the tests that only
+// read its output. Under ctest it is the run made once by the tests cli.sample_run_<language>
+// (a fixture: TRYGG_SAMPLE_RUN names its folder); run alone, the test makes its own into `dir`.
+// Returns the GeoPackage's path; the report is beside it (kavlinge.html).
+std::string sampleRunOutput(const TempDir& dir, const std::string& language = "sv");
+
 } // namespace trygg::test

@@ -202,6 +202,18 @@ TEST_CASE("numbers where numbers are meant: a band as a number, no zero band, no
     CHECK_THROWS_WITH(load("[inference]\nthreads = nan\n"), Catch::Contains("inference.threads"));
     CHECK_THROWS_WITH(load("[inference]\nseed = 1e30\n"), Catch::Contains("inference.seed"));
     CHECK_THROWS_WITH(load("[inference]\nthreads = 1.5\n"), Catch::Contains("whole number"));
+    // Finite but beyond reach: a buffer of 1e300 m overflows GEOS's coordinates, a window of 1e300
+    // days its time in seconds (found by reading the config's limits against their use).
+    CHECK_THROWS_WITH(load("[measures]\npath = \"m.csv\"\nbuffer_m = 1e300\n"),
+                      Catch::Contains("measures.buffer_m") && Catch::Contains("at most 50000"));
+    CHECK_THROWS_WITH(load("[measures]\npath = \"m.csv\"\nradius_m = 60000\n"), Catch::Contains("measures.radius_m"));
+    CHECK_THROWS_WITH(load("[measures]\npath = \"m.csv\"\nafter_days = 1e20\n"),
+                      Catch::Contains("measures.after_days") && Catch::Contains("at most 36525"));
+    CHECK(load("[measures]\npath = \"m.csv\"\nbuffer_m = 50000\nbefore_days = 36525\n").measures->bufferM == 50000);
+    CHECK_THROWS_WITH(load("[followup]\nname = \"x\"\ndate = \"2024-01-01\"\nbefore_days = 1e300\n"),
+                      Catch::Contains("followup.before_days") && Catch::Contains("at most 36525"));
+    CHECK_THROWS_WITH(load("[followup]\nname = \"x\"\ndate = \"2024-01-01\"\nbuffer_m = 1e9\n"),
+                      Catch::Contains("followup.buffer_m"));
     // A time from two columns and a layout.
     const auto c = load("");
     CHECK(c.analysisCrs.empty());  // chosen from the data

@@ -1,6 +1,7 @@
 #include "../TestSupport.hpp"
 
 #include "trygg/core/Error.hpp"
+#include "trygg/output/Layers.hpp"
 #include "trygg/output/Publish.hpp"
 #include "trygg/pipeline/Runner.hpp"
 
@@ -383,11 +384,12 @@ TEST_CASE("the risk surface by hand: residents where the incidents are", "[pipel
     CHECK(valued > 100);
 }
 
-TEST_CASE("no output layer holds the survey's free text", "[pipeline][perception]") {
-    // The sample's perception file has a free-text column, fritext. Every table of the output is
-    // scanned: no column of that name, and none of its texts in any text field.
+TEST_CASE("no output layer holds the survey's free text", "[pipeline][perception][sample-run]") {
+    // The sample's perception file has a free-text column, fritext. Every table of the output (the
+    // further analyses' too) is scanned: no column of that name, and none of its texts in any text
+    // field; nor in the report.
     test::TempDir dir;
-    const auto s = pipeline::run(sampleConfig(dir), Progress());
+    const std::string path = test::sampleRunOutput(dir);
     std::set<std::string> freeTexts;
     {
         GDALDatasetUniquePtr in(GDALDataset::Open(test::sampleData("trygghet_punkter.csv").c_str(), GDAL_OF_VECTOR));
@@ -397,7 +399,11 @@ TEST_CASE("no output layer holds the survey's free text", "[pipeline][perception
         }
     }
     REQUIRE(freeTexts.size() > 3);
-    GDALDatasetUniquePtr ds(GDALDataset::Open(s.outputPath.c_str(), GDAL_OF_VECTOR));
+    const std::string html = readFile(fs::path(path).replace_extension(".html").string());
+    REQUIRE(html.size() > 100000);
+    for (const auto& t : freeTexts)
+        if (html.find(t) != std::string::npos) FAIL("the report: " << t);
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
     int scanned = 0;
     for (auto* layer : ds->GetLayers()) {
         OGRFeatureDefn* defn = layer->GetLayerDefn();
@@ -677,25 +683,25 @@ double numberIn(const std::string& text, const std::string& element, const std::
 
 } // namespace
 
-TEST_CASE("the QGIS project in the GeoPackage: every layer, its style, hot spots above the map", "[pipeline][qgis]") {
+TEST_CASE("the QGIS project in the GeoPackage: every layer, its style, hot spots above the map", "[pipeline][qgis][sample-run]") {
     test::TempDir dir;
-    const auto s = pipeline::run(sampleConfig(dir), Progress());
-    const auto projects = query(s.outputPath, "SELECT name, metadata, content FROM qgis_projects");
+    const std::string path = test::sampleRunOutput(dir);  // with the further analyses: their layers are the project's too
+    const auto projects = query(path, "SELECT name, metadata, content FROM qgis_projects");
     REQUIRE(projects.size() == 1);
     CHECK(projects[0][0] == "kavlinge-incidents");
     CHECK(projects[0][1].find("last_modified_time") != std::string::npos);
-    const std::string qgs = projectXml(s.outputPath);
+    const std::string qgs = projectXml(path);
     CHECK(qgs.find("<authid>EPSG:3006</authid>") != std::string::npos);
     CHECK(qgs.find("<ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>") != std::string::npos);
     // Every table of the file is a layer of the project, from this file, with its default style.
-    const auto tables = query(s.outputPath, "SELECT table_name, data_type FROM gpkg_contents WHERE table_name <> 'layer_styles'");
+    const auto tables = query(path, "SELECT table_name, data_type FROM gpkg_contents WHERE table_name <> 'layer_styles'");
     REQUIRE(tables.size() > 15);
     for (const auto& t : tables) {
         const std::string source = t[1] == "2d-gridded-coverage" ? "GPKG:./kavlinge.gpkg:" + t[0] : "./kavlinge.gpkg|layername=" + t[0];
         INFO(t[0]);
         CHECK(qgs.find("<datasource>" + source + "</datasource>") != std::string::npos);
     }
-    const auto styledLayers = query(s.outputPath, "SELECT count(*) FROM layer_styles WHERE useAsDefault = 1 AND styleQML LIKE '%<renderer-v2%'");
+    const auto styledLayers = query(path, "SELECT count(*) FROM layer_styles WHERE useAsDefault = 1 AND styleQML LIKE '%<renderer-v2%'");
     std::size_t renderers = 0;
     for (auto at = qgs.find("<renderer-v2"); at != std::string::npos; at = qgs.find("<renderer-v2", at + 1)) ++renderers;
     CHECK(renderers >= std::stoul(styledLayers[0][0]));  // and more in the alternative styles
@@ -707,7 +713,7 @@ TEST_CASE("the QGIS project in the GeoPackage: every layer, its style, hot spots
     CHECK(at("hotspot_grid") < at("context_vagar"));
     CHECK(at("context_vagar") < at("study_area"));
     // The view is the study area's extent, with a margin.
-    const auto ext = query(s.outputPath, "SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = 'study_area'");
+    const auto ext = query(path, "SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = 'study_area'");
     const auto view = qgs.find("<DefaultViewExtent xmin=\"");
     REQUIRE(view != std::string::npos);
     const double xmin = std::stod(qgs.substr(view + 25, 20));
@@ -926,8 +932,9 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
     }
     REQUIRE(categoryCols.size() == 10);
     REQUIRE(suppressedCol > 0);
-    // The hidden values come from the unpublished run of the same config.
-    pipeline::Config full = sampleConfig(dir);
+    // The hidden values come from the unpublished run of the same config (its grid's counts; the
+    // risk model and the near repeats, which add none, left out).
+    pipeline::Config full = focusedConfig(dir);
     full.output.path = dir.file("full.gpkg");
     full.output.report = false;
     pipeline::run(full, Progress());
@@ -1181,6 +1188,53 @@ TEST_CASE("publishing mode: no points, no rejected rows, no count from 1 to 3, n
     CHECK(html.find(": hidden<") == std::string::npos);  // (the page's CSS says "overflow: hidden;")
     CHECK(html.find(">hidden<") == std::string::npos);
     CHECK(html.find(">dold<") != std::string::npos);
+
+    // The report's interactive map shows the published file's values and nothing else, so the
+    // attacks on the file (AttackTest) hold for it too: every count in a popup is the count of
+    // that cell or area in the file, and "dold" where the file has NULL. (Its popups are drawn
+    // from the finished file; a map fed from the unpublished results would fail here.)
+    struct MapLayer {
+        const char* table;
+        const char* title;  // the popup's heading (Swedish)
+        const char* id;
+        std::vector<const char*> counts;
+    };
+    std::size_t popups = 0, hiddenInPopups = 0;
+    for (const MapLayer& m : {MapLayer{"hotspot_grid", "Hot spot-ruta", "cell_id", {"n"}},
+                              MapLayer{"change_grid", "Förändring", "cell_id", {"n_before", "n_after"}},
+                              MapLayer{"emerging_hotspots", "Framväxande hot spot", "cell_id", {"n"}},
+                              MapLayer{"perception_grid", "Otrygghet mot brott", "cell_id", {"perc_n"}},
+                              MapLayer{"hotspot_areas", "Hot spot-område", "area_id", {"incidents"}}}) {
+        INFO(m.table);
+        std::map<std::string, std::map<std::string, std::string>> file;  // id -> count field -> as shown
+        for (const char* count : m.counts)
+            for (const auto& r : query(path, fmt::format("SELECT {}, {} FROM {}", m.id, count, m.table)))
+                file[r[0]][count] = r[1] == "\x01NULL" ? "dold" : r[1];
+        const std::string head = std::string("\\u003cb>") + m.title + "\\u003c/b>";
+        std::size_t seen = 0;
+        for (auto at = html.find(head); at != std::string::npos; at = html.find(head, at + 1)) {
+            const std::string popup = html.substr(at, html.find('"', at) - at);
+            const auto shown = [&](const std::string& field) {  // "<br>Title: value" of the popup
+                const std::string key = "\\u003cbr>" + output::fieldTitle(m.table, field, false) + ": ";
+                const auto k = popup.find(key);
+                if (k == std::string::npos) return std::string("(absent)");
+                const auto v = k + key.size();
+                return popup.substr(v, popup.find("\\u003c", v) - v);
+            };
+            const std::string id = shown(m.id);
+            INFO(popup);
+            REQUIRE(file.count(id));
+            for (const char* count : m.counts) {
+                CHECK(shown(count) == file[id][count]);
+                hiddenInPopups += file[id][count] == "dold";
+            }
+            ++seen;
+        }
+        CHECK(seen > 0);
+        popups += seen;
+    }
+    CHECK(popups > 100);
+    CHECK(hiddenInPopups > 10);
 }
 
 TEST_CASE("further analyses: their own reports, their own layers, inputs read once", "[pipeline][analyses]") {

@@ -67,14 +67,13 @@ std::set<std::string> areaIds(const std::string& gpkg, const std::string& kind) 
 
 } // namespace
 
-TEST_CASE("the lägesbild report: its parts, numbered areas on their maps, labels apart, each language alone", "[report]") {
+TEST_CASE("the lägesbild report: its parts, numbered areas on their maps, labels apart, each language alone", "[report][sample-run]") {
     test::TempDir dir;
-    pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
-    c.output.path = dir.file("kavlinge.gpkg");
-    const auto s = pipeline::run(c, Progress());
-    const std::string html = readFile(dir.file("kavlinge.html"));
+    const pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
+    const std::string gpkg = test::sampleRunOutput(dir, "sv");
+    const auto htmlOf = [](const std::string& path) { return readFile(fs::path(path).replace_extension(".html").string()); };
+    const std::string html = htmlOf(gpkg);
     REQUIRE_FALSE(html.empty());
-    CHECK(std::find(s.filesBeside.begin(), s.filesBeside.end(), dir.file("kavlinge.html")) != s.filesBeside.end());
     CHECK(html.find("<html lang=\"sv\">") != std::string::npos);
     // Nothing may leave the page: the policy allows its own inline script and styles alone.
     CHECK(html.find("content=\"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\"") !=
@@ -106,7 +105,7 @@ TEST_CASE("the lägesbild report: its parts, numbered areas on their maps, label
     // the rejected rows with their reason in Swedish.
     {
         std::set<std::string> ids;
-        GDALDatasetUniquePtr ds(GDALDataset::Open(c.output.path.c_str(), GDAL_OF_VECTOR));
+        GDALDatasetUniquePtr ds(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR));
         for (auto& f : *ds->GetLayerByName("measures")) ids.insert(f->GetFieldAsString("measure_id"));
         CHECK(ids.size() == 8);
         const auto h = html.find("3.5 Uppföljning av åtgärder");
@@ -120,7 +119,7 @@ TEST_CASE("the lägesbild report: its parts, numbered areas on their maps, label
     }
     // Every problem of the GeoPackage, by its id, in the main analysis's table.
     {
-        GDALDatasetUniquePtr ds(GDALDataset::Open(c.output.path.c_str(), GDAL_OF_VECTOR));
+        GDALDatasetUniquePtr ds(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR));
         std::size_t problems = 0;
         for (auto& f : *ds->GetLayerByName("problems")) {
             ++problems;
@@ -153,7 +152,7 @@ TEST_CASE("the lägesbild report: its parts, numbered areas on their maps, label
         for (const auto& [n, r] : badges(svg)) out.insert(n);
         return out;
     };
-    const auto hot = areaIds(c.output.path, "incidents"), perceived = areaIds(c.output.path, "perception");
+    const auto hot = areaIds(gpkg, "incidents"), perceived = areaIds(gpkg, "perception");
     CHECK(hot.size() >= 3);
     CHECK(numbersOn("1.3 Var: brottskoncentrationer") == hot);
     CHECK(numbersOn("Otrygghet mot brott</h4>") == perceived);
@@ -166,16 +165,15 @@ TEST_CASE("the lägesbild report: its parts, numbered areas on their maps, label
     }
 
     // English: the same report in English alone.
-    c.output.language = "en";
-    c.output.overwrite = true;
-    pipeline::run(c, Progress());
-    std::string en = visibleText(readFile(dir.file("kavlinge.html")));
+    test::TempDir enDir;
+    const std::string enGpkg = test::sampleRunOutput(enDir, "en");
+    std::string en = visibleText(htmlOf(enGpkg));
     // The further analyses' titles are the config's (data, in the municipality's words).
     for (const auto& a : c.analyses)
         for (auto p = en.find(a.title); p != std::string::npos; p = en.find(a.title)) en.erase(p, a.title.size());
     // So are the survey's questions, quoted in the measures' follow-up (3.5).
     {
-        GDALDatasetUniquePtr ds(GDALDataset::Open(c.output.path.c_str(), GDAL_OF_VECTOR));
+        GDALDatasetUniquePtr ds(GDALDataset::Open(enGpkg.c_str(), GDAL_OF_VECTOR));
         std::set<std::string> questions;
         for (auto& f : *ds->GetLayerByName("area_survey")) questions.insert(std::string("'") + f->GetFieldAsString("question") + "'");
         CHECK_FALSE(questions.empty());
@@ -197,11 +195,23 @@ TEST_CASE("the lägesbild report: its parts, numbered areas on their maps, label
         CHECK(en.find(swedish) == std::string::npos);
     }
 
+}
+
+TEST_CASE("the report is written beside the GeoPackage, and only when asked", "[report]") {
+    test::TempDir dir;
+    pipeline::Config c = pipeline::loadConfig(test::sampleData("kavlinge.toml"));
+    c.output.path = dir.file("kavlinge.gpkg");
+    c.analyses.clear();
+    test::leaveOutSlowAnalyses(c);  // these runs are about the report's file alone
+    const auto s = pipeline::run(c, Progress());
+    CHECK(fs::exists(dir.file("kavlinge.html")));
+    CHECK(std::find(s.filesBeside.begin(), s.filesBeside.end(), dir.file("kavlinge.html")) != s.filesBeside.end());
     c.output.report = false;
-    test::leaveOutSlowAnalyses(c);  // this run is about the missing report alone
+    c.output.overwrite = true;
     fs::remove(dir.file("kavlinge.html"));
-    pipeline::run(c, Progress());
+    const auto without = pipeline::run(c, Progress());
     CHECK_FALSE(fs::exists(dir.file("kavlinge.html")));
+    CHECK(std::find(without.filesBeside.begin(), without.filesBeside.end(), dir.file("kavlinge.html")) == without.filesBeside.end());
 }
 
 TEST_CASE("a quarterly situation picture: the summary against the quarter before, the rate classes from the data, what is missing said", "[report]") {

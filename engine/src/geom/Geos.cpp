@@ -33,14 +33,10 @@ void PreparedDeleter::operator()(const GEOSPreparedGeometry* g) const {
     if (g) GEOSPreparedGeom_destroy_r(ctx, g);
 }
 
-namespace {
-
 GeomPtr own(const GeosContext& ctx, GEOSGeometry* g, const char* what) {
     if (!g) throw GeometryError(std::string("geom: ") + what + " failed: " + ctx.lastError());
     return GeomPtr(g, GeomDeleter{ctx.handle()});
 }
-
-} // namespace
 
 GeomPtr fromWkb(const GeosContext& ctx, std::span<const unsigned char> wkb) {
     return own(ctx, GEOSGeomFromWKB_buf_r(ctx.handle(), wkb.data(), wkb.size()), "reading WKB");

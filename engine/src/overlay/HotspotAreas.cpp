@@ -11,10 +11,7 @@
 namespace trygg::overlay {
 namespace {
 
-geom::GeomPtr own(const geom::GeosContext& ctx, GEOSGeometry* g, const char* what) {
-    if (!g) throw GeometryError(std::string("overlay: ") + what + " failed: " + ctx.lastError());
-    return geom::GeomPtr(g, geom::GeomDeleter{ctx.handle()});
-}
+using geom::own;
 
 geom::GeomPtr collect(const geom::GeosContext& ctx, std::vector<GEOSGeometry*>& parts, const char* what) {
     GEOSGeometry* c = GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, parts.data(),
@@ -114,15 +111,18 @@ geom::GeomPtr farFromPoints(const geom::GeosContext& ctx, const GEOSGeometry* ar
                             std::span<const double> ys, double distanceM) {
     auto h = ctx.handle();
     const geom::Bounds b = geom::boundsOf(ctx, area);
-    std::vector<GEOSGeometry*> buffers;
+    // Each circle owned as it is made, so that a failure on the way (GEOS gives NULL) frees the rest.
+    std::vector<geom::GeomPtr> circles;
     for (std::size_t i = 0; i < xs.size(); ++i) {
         if (xs[i] < b.minX - distanceM || xs[i] > b.maxX + distanceM || ys[i] < b.minY - distanceM ||
             ys[i] > b.maxY + distanceM)
             continue;
-        geom::GeomPtr p(GEOSGeom_createPointFromXY_r(h, xs[i], ys[i]), geom::GeomDeleter{h});
-        buffers.push_back(GEOSBuffer_r(h, p.get(), distanceM, 16));
+        const geom::GeomPtr p = own(ctx, GEOSGeom_createPointFromXY_r(h, xs[i], ys[i]), "placing a light");
+        circles.push_back(own(ctx, GEOSBuffer_r(h, p.get(), distanceM, 16), "drawing a light's circle"));
     }
-    if (buffers.empty()) return own(ctx, GEOSGeom_clone_r(h, area), "copying an area");
+    if (circles.empty()) return own(ctx, GEOSGeom_clone_r(h, area), "copying an area");
+    std::vector<GEOSGeometry*> buffers;
+    for (auto& c : circles) buffers.push_back(c.release());
     const geom::GeomPtr lit = own(ctx, GEOSUnaryUnion_r(h, collect(ctx, buffers, "collecting light circles").get()),
                                   "joining light circles");
     return own(ctx, GEOSDifference_r(h, area, lit.get()), "cutting out the lit parts");

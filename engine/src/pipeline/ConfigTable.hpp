@@ -9,6 +9,12 @@
 
 namespace trygg::pipeline {
 
+// The largest distance around a measure (radius_m, buffer_m) and the longest window before or after
+// it (before_days, after_days) a config may ask for: a measure works on a neighbourhood, within a
+// century of data. Beyond them GEOS's buffers and the windows in seconds overflow.
+inline constexpr double kMaxMeasureMetres = 50000;
+inline constexpr double kMaxWindowDays = 36525;
+
 // A name that can prefix or suffix a layer's name: lower-case ASCII letters, digits and _.
 bool isLayerName(const std::string& s);
 

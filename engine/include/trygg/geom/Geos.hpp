@@ -57,6 +57,10 @@ struct Bounds {
     double height() const { return maxY - minY; }
 };
 
+// Owns what a GEOS call returned, with the context's deleter. GEOS catches its own exceptions and
+// returns NULL: that becomes a GeometryError naming `what`, with GEOS's message.
+GeomPtr own(const GeosContext& ctx, GEOSGeometry* g, const char* what);
+
 GeomPtr fromWkb(const GeosContext& ctx, std::span<const unsigned char> wkb);
 std::vector<unsigned char> toWkb(const GeosContext& ctx, const GEOSGeometry* g);
 Bounds boundsOf(const GeosContext& ctx, const GEOSGeometry* g);

@@ -180,12 +180,14 @@ public:
         f.dateText = *date;
         for (auto [key, days] : {std::pair{"before_days", &f.beforeDays}, std::pair{"after_days", &f.afterDays}}) {
             if (auto v = t->number(key)) {
-                if (!(*v >= 1)) t->fail(key, "must be at least 1 day");
+                if (!(*v >= 1 && *v <= kMaxWindowDays))
+                    t->fail(key, fmt::format("must be at least 1 day and at most {:g}", kMaxWindowDays));
                 *days = *v;
             }
         }
         if (auto v = t->number("buffer_m")) {
-            if (!(*v > 0)) t->fail("buffer_m", "must be > 0 metres");
+            if (!(*v > 0 && *v <= kMaxMeasureMetres))
+                t->fail("buffer_m", fmt::format("must be above 0 and at most {:g} metres", kMaxMeasureMetres));
             f.bufferM = *v;
         }
         const auto area = [&](const char* key, bool required) -> std::optional<FollowupArea> {

@@ -10,14 +10,13 @@
 namespace trygg::pipeline::steps::measure {
 namespace {
 
-
 // The measure's area from its geometry: polygons as they are, points and lines buffered.
 geom::GeomPtr areaOf(const geom::GeosContext& geos, const GEOSGeometry* g, double radiusM) {
     auto h = geos.handle();
-    geom::GeomPtr poly = geom::polygonalPart(geos, geom::GeomPtr(GEOSGeom_clone_r(h, g)));
+    geom::GeomPtr poly = geom::polygonalPart(geos, geom::own(geos, GEOSGeom_clone_r(h, g), "copying a measure's place"));
     double a = 0;
     if (poly && GEOSArea_r(h, poly.get(), &a) == 1 && a > 0) return poly;
-    return geom::GeomPtr(GEOSBuffer_r(h, g, radiusM, 16));
+    return geom::own(geos, GEOSBuffer_r(h, g, radiusM, 16), "drawing radius_m around a measure's point or line");
 }
 
 } // namespace
@@ -92,7 +91,7 @@ MeasuresResult readMeasures(const Analysis& a) {
             for (std::size_t k = 0; k < places.size() && !g; ++k)
                 for (const auto& f : places[k].features)
                     if (f.name == r.place) {
-                        g.reset(GEOSGeom_clone_r(a.geos.handle(), f.geom.get()));
+                        g = geom::own(a.geos, GEOSGeom_clone_r(a.geos.handle(), f.geom.get()), "copying a place");
                         m.placeLayer = places[k].layerName;
                         break;
                     }
@@ -105,18 +104,26 @@ MeasuresResult readMeasures(const Analysis& a) {
             reject(r, "place", "no_place", "the row has no geometry and no place naming a feature of a map layer");
             continue;
         }
-        geom::GeomPtr area = areaOf(a.geos, g.get(), mc.radiusM);
-        if (a.area()) area = a.area()->clip(area.get());
-        m.areaWkb = geom::toWkb(a.geos, area.get());
-        m.area = std::make_unique<geom::Area>(a.geos, std::vector<std::vector<unsigned char>>{m.areaWkb}, nullptr);
-        m.areaM2 = m.area->areaM2();
-        if (!(m.areaM2 > 0)) {
-            reject(r, "place", "outside_study_area", "its area lies outside the study area");
+        // GEOS gives up on a geometry now and then (NULL, its message kept): the row is rejected
+        // with that message, every geometry made so far owned and freed.
+        try {
+            geom::GeomPtr area = areaOf(a.geos, g.get(), mc.radiusM);
+            if (a.area()) area = a.area()->clip(area.get());
+            m.areaWkb = geom::toWkb(a.geos, area.get());
+            m.area = std::make_unique<geom::Area>(a.geos, std::vector<std::vector<unsigned char>>{m.areaWkb}, nullptr);
+            m.areaM2 = m.area->areaM2();
+            if (!(m.areaM2 > 0)) {
+                reject(r, "place", "outside_study_area", "its area lies outside the study area");
+                continue;
+            }
+            const geom::GeomPtr zone =
+                geom::own(a.geos, GEOSBuffer_r(a.geos.handle(), area.get(), mc.bufferM, 16), "drawing buffer_m around a measure");
+            m.zone = std::make_unique<geom::Area>(
+                a.geos, std::vector<std::vector<unsigned char>>{geom::toWkb(a.geos, zone.get())}, nullptr);
+        } catch (const GeometryError& e) {
+            reject(r, "place", "bad_geometry", e.what());
             continue;
         }
-        geom::GeomPtr zone(GEOSBuffer_r(a.geos.handle(), area.get(), mc.bufferM, 16));
-        m.zone = std::make_unique<geom::Area>(a.geos, std::vector<std::vector<unsigned char>>{geom::toWkb(a.geos, zone.get())},
-                                              nullptr);
         m.row = std::move(r);
         out.measures.push_back(std::move(m));
     }

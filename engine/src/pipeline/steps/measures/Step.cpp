@@ -59,10 +59,14 @@ public:
             if (k->empty()) t->fail("kinds", "must name at least one kind");
             m.kinds = *k;
         }
-        for (auto [key, v, min] : {std::tuple{"radius_m", &m.radiusM, 0.0}, {"buffer_m", &m.bufferM, 0.0},
-                                   {"before_days", &m.beforeDays, 1.0}, {"after_days", &m.afterDays, 1.0}})
+        // Upper limits too: a buffer of 1e300 m, or a window of 1e300 days in seconds, overflows.
+        for (auto [key, v, min, max] : {std::tuple{"radius_m", &m.radiusM, 0.0, kMaxMeasureMetres},
+                                        {"buffer_m", &m.bufferM, 0.0, kMaxMeasureMetres},
+                                        {"before_days", &m.beforeDays, 1.0, kMaxWindowDays},
+                                        {"after_days", &m.afterDays, 1.0, kMaxWindowDays}})
             if (auto x = t->number(key)) {
                 if (!(*x > min || (min >= 1 && *x >= min))) t->fail(key, fmt::format("must be above {:g}", min));
+                if (*x > max) t->fail(key, fmt::format("must be at most {:g}", max));
                 *v = *x;
             }
         if (auto x = t->number("too_few_pct")) {

@@ -180,6 +180,16 @@ void GpkgWriter::checkWritable(const std::string& finalPath, bool overwrite) {
     const fs::path dir = fs::absolute(finalPath).parent_path();
     if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
         throw IoError("output: '" + dir.string() + "' is a file, not a folder. Choose another output path");
+    // The output's folder, or the nearest one that exists when it is still to be made, must take
+    // new files: a read-only disk or a folder without write permission is said before any work
+    // (otherwise SQLite's "unable to open database file" at the end, naming a temporary file).
+    fs::path existing = dir;
+    while (!existing.empty() && !fs::exists(existing, ec) && existing != existing.root_path()) existing = existing.parent_path();
+    if (!existing.empty() && ::access(existing.c_str(), W_OK | X_OK) != 0) {
+        const int err = errno;
+        throw IoError("output: cannot write '" + finalPath + "': the folder '" + existing.string() + "' does not take new files (" +
+                      std::generic_category().message(err) + "). Choose another output path");
+    }
 }
 
 GpkgWriter::GpkgWriter(std::string finalPath, bool overwrite, const crs::Crs& analysisCrs)
@@ -572,8 +582,8 @@ void LayerWriter::flushDirect(bool all, const char* what, const std::string& det
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
         if (rc != SQLITE_DONE)
-            throw IoError(std::string("output.gpkg: writing ") + what + (detail.empty() ? "" : " " + detail) + " to " +
-                          m->name + ": " + sqlite3_errmsg(d.db));
+            throw IoError("output.gpkg: writing '" + m->writer->m_finalPath + "': " + what + (detail.empty() ? "" : " " + detail) +
+                          " to " + m->name + ": " + sqlite3_errmsg(d.db));
     };
     if (d.used == DirectRows::kBatch) {
         int at = 1;

@@ -111,3 +111,40 @@ TEST_CASE("a study area with a vertex at NaN, infinity or 1e308 is refused, nami
                               Catch::Contains("not a finite number"));
     }
 }
+
+TEST_CASE("a line or a polygon without area as study area is refused once, naming the file", "[io]") {
+    const crs::Crs sweref = crs::Crs::fromUserInput("EPSG:3006");
+    geom::GeosContext geos;
+    for (const auto& [type, wkt] : {std::pair{wkbLineString, "LINESTRING(380000 6180000,381000 6181000)"},
+                                    std::pair{wkbPolygon, "POLYGON((380000 6180000,381000 6181000,380000 6180000))"}}) {
+        test::TempDir dir;
+        const std::string path = dir.file("area.gpkg");
+        {
+            io::ensureGdalRegistered();
+            GDALDatasetUniquePtr ds(
+                GetGDALDriverManager()->GetDriverByName("GPKG")->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+            OGRSpatialReference srs;
+            srs.importFromEPSG(3006);
+            OGRLayer* layer = ds->CreateLayer("kommun", &srs, type, nullptr);
+            OGRFeature f(layer->GetLayerDefn());
+            OGRGeometry* g = nullptr;
+            OGRGeometryFactory::createFromWkt(wkt, &srs, &g);
+            f.SetGeometryDirectly(g);
+            REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
+        }
+        io::StudyAreaSpec spec;
+        spec.path = path;
+        INFO(wkt);
+        std::string message;
+        try {
+            io::readStudyArea(spec, sweref, geos);
+        } catch (const InputError& e) {
+            message = e.what();
+        }
+        INFO(message);
+        CHECK(message.find(path) != std::string::npos);
+        // Said once: the file's name and the reason, not "study area: ...: study area: ...".
+        CHECK(message.starts_with("study area: "));
+        CHECK(message.find("study area:", 1) == std::string::npos);
+    }
+}

@@ -6,6 +6,8 @@
 
 #include <ogrsf_frmts.h>
 
+#include <string_view>
+
 namespace trygg::io {
 
 StudyAreaSource readStudyAreaSource(const StudyAreaSpec& spec) {
@@ -69,7 +71,10 @@ StudyArea buildStudyArea(const StudyAreaSpec& spec, const StudyAreaSource& sourc
     try {
         out.area = std::make_unique<geom::Area>(geos, source.wkbs, &toAnalysis);
     } catch (const InputError& e) {
-        throw InputError("study area: '" + spec.path + "' (layer '" + source.layerName + "'): " + e.what() +
+        // geom::Area says "study area: ..." itself; said once, with the file.
+        std::string_view why = e.what();
+        if (why.starts_with("study area: ")) why.remove_prefix(std::string_view("study area: ").size());
+        throw InputError("study area: '" + spec.path + "' (layer '" + source.layerName + "'): " + std::string(why) +
                          ". Give the municipality's boundary as a polygon layer");
     }
     if (out.area->repairedParts() > 0)

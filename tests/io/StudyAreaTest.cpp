@@ -10,6 +10,7 @@
 #include <ogrsf_frmts.h>
 
 #include <limits>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -44,6 +45,18 @@ std::string nationalFile(const test::TempDir& dir) {
         REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
     }
     return path;
+}
+
+// A GeoPackage with one layer 'kommun' in SWEREF 99 TM holding one feature of this geometry.
+void writeOneFeature(const std::string& path, OGRwkbGeometryType type, const OGRGeometry& g) {
+    io::ensureGdalRegistered();
+    GDALDatasetUniquePtr ds(GetGDALDriverManager()->GetDriverByName("GPKG")->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    OGRSpatialReference srs;
+    srs.importFromEPSG(3006);
+    OGRLayer* layer = ds->CreateLayer("kommun", &srs, type, nullptr);
+    OGRFeature f(layer->GetLayerDefn());
+    f.SetGeometry(&g);
+    REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
 }
 
 } // namespace
@@ -86,23 +99,13 @@ TEST_CASE("a study area with a vertex at NaN, infinity or 1e308 is refused, nami
     for (const double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(), 1e308}) {
         test::TempDir dir;
         const std::string path = dir.file("area.gpkg");
-        {
-            io::ensureGdalRegistered();
-            GDALDatasetUniquePtr ds(
-                GetGDALDriverManager()->GetDriverByName("GPKG")->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-            OGRSpatialReference srs;
-            srs.importFromEPSG(3006);
-            OGRLayer* layer = ds->CreateLayer("kommun", &srs, wkbPolygon, nullptr);
-            OGRLinearRing ring;
-            for (const auto& [x, y] : std::vector<std::pair<double, double>>{
-                     {380000, 6180000}, {bad, 6180000}, {381000, 6181000}, {380000, 6181000}, {380000, 6180000}})
-                ring.addPoint(x, y);
-            OGRPolygon poly;
-            poly.addRing(&ring);
-            OGRFeature f(layer->GetLayerDefn());
-            f.SetGeometry(&poly);
-            REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
-        }
+        OGRLinearRing ring;
+        for (const auto& [x, y] : std::vector<std::pair<double, double>>{
+                 {380000, 6180000}, {bad, 6180000}, {381000, 6181000}, {380000, 6181000}, {380000, 6180000}})
+            ring.addPoint(x, y);
+        OGRPolygon poly;
+        poly.addRing(&ring);
+        writeOneFeature(path, wkbPolygon, poly);
         io::StudyAreaSpec spec;
         spec.path = path;
         INFO("the bad coordinate: " << bad);
@@ -119,19 +122,10 @@ TEST_CASE("a line or a polygon without area as study area is refused once, namin
                                     std::pair{wkbPolygon, "POLYGON((380000 6180000,381000 6181000,380000 6180000))"}}) {
         test::TempDir dir;
         const std::string path = dir.file("area.gpkg");
-        {
-            io::ensureGdalRegistered();
-            GDALDatasetUniquePtr ds(
-                GetGDALDriverManager()->GetDriverByName("GPKG")->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-            OGRSpatialReference srs;
-            srs.importFromEPSG(3006);
-            OGRLayer* layer = ds->CreateLayer("kommun", &srs, type, nullptr);
-            OGRFeature f(layer->GetLayerDefn());
-            OGRGeometry* g = nullptr;
-            OGRGeometryFactory::createFromWkt(wkt, &srs, &g);
-            f.SetGeometryDirectly(g);
-            REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
-        }
+        OGRGeometry* g = nullptr;
+        REQUIRE(OGRGeometryFactory::createFromWkt(wkt, nullptr, &g) == OGRERR_NONE);
+        const std::unique_ptr<OGRGeometry> owned(g);
+        writeOneFeature(path, type, *g);
         io::StudyAreaSpec spec;
         spec.path = path;
         INFO(wkt);
